@@ -1,0 +1,59 @@
+package dev.parley;
+
+import java.util.Objects;
+
+/**
+ * Which stored messages a channel receives when it {@link Channel#join(String, Replay) joins} a room,
+ * before the room's live messages. The hand-over from replay to live has no gap and no duplicate.
+ *
+ * <pre>{@code
+ * channel.join("lobby", Replay.last(50));          // the last 50 messages, then live ones
+ * channel.join("lobby", Replay.after(lastSeenId)); // every message after that id, then live ones
+ * }</pre>
+ */
+public sealed interface Replay {
+
+  /** Live messages only. */
+  static Replay none() {
+    return None.INSTANCE;
+  }
+
+  /**
+   * The last {@code count} messages of the room, oldest first, then live ones.
+   *
+   * @throws IllegalArgumentException if {@code count} is not positive
+   */
+  static Replay last(int count) {
+    return new Last(count);
+  }
+
+  /**
+   * Every retained message after the one with the given id, oldest first, then live ones.
+   *
+   * @throws NullPointerException if {@code messageId} is null
+   */
+  static Replay after(String messageId) {
+    return new After(messageId);
+  }
+
+  /** Live messages only. */
+  enum None implements Replay {
+    INSTANCE
+  }
+
+  /** The last {@code count} messages. */
+  record Last(int count) implements Replay {
+    public Last {
+      if (count <= 0) {
+        throw new IllegalArgumentException("replay count must be positive: " + count);
+      }
+    }
+  }
+
+  /** The messages after {@code messageId}. */
+  record After(String messageId) implements Replay {
+    public After {
+      Objects.requireNonNull(messageId, "messageId");
+    }
+  }
+}

@@ -1,0 +1,5 @@
+package dev.parley;
+
+/** A client's acknowledgement of an event the server sent with {@link Channel#emitWithAck}. */
+public interface Reply extends Arguments {
+}

@@ -1,0 +1,468 @@
+package dev.parley.internal;
+
+import dev.parley.Broadcast;
+import dev.parley.ChatServer;
+import dev.parley.ChatServerConfig;
+import dev.parley.DisconnectReason;
+import dev.parley.Message;
+import dev.parley.Namespace;
+import dev.parley.Room;
+import dev.parley.error.ParleyException;
+import dev.parley.error.ProviderNotFoundException;
+import dev.parley.spi.BusMessage;
+import dev.parley.spi.Connection;
+import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Host;
+import dev.parley.spi.HostProvider;
+import dev.parley.spi.Outgoing;
+import dev.parley.spi.Packet;
+import dev.parley.spi.Post;
+import dev.parley.spi.Session;
+import dev.parley.spi.Store;
+import dev.parley.spi.StoreProvider;
+import dev.parley.spi.Transport;
+import dev.parley.spi.TransportContext;
+import dev.parley.spi.TransportProvider;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The engine: lifecycle, namespaces, sessions, and the links to the store, transports and host. */
+public final class DefaultChatServer implements ChatServer {
+  private static final Logger log = LoggerFactory.getLogger(DefaultChatServer.class);
+
+  private enum State { NEW, STARTING, STARTED, STOPPING, STOPPED, FAILED }
+
+  private final ServerParts parts;
+  private final ChatServerConfig config;
+  private final JsonMapper mapper;
+  private final Map<String, DefaultNamespace> namespaces = new ConcurrentHashMap<>();
+  private final Set<DefaultSession> sessions = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger postsInFlight = new AtomicInteger();
+  private final Object lifecycle = new Object();
+  private final Sinks.Empty<Void> closed = Sinks.empty();
+  private volatile State state = State.NEW;
+
+  // Set during start().
+  private @Nullable ExecutorService ownExecutor;
+  private @Nullable Executor handlerExecutor;
+  private @Nullable Scheduler handlerScheduler;
+  private @Nullable Scheduler scheduler;
+  private boolean ownScheduler;
+  private @Nullable Store store;
+  private boolean ownStore;
+  private final List<Transport> transports = new ArrayList<>();
+  private @Nullable Host host;
+  private final List<Disposable> subscriptions = new ArrayList<>();
+
+  public DefaultChatServer(ServerParts parts) {
+    this.parts = parts;
+    this.config = parts.config();
+    this.mapper = parts.jsonMapper() != null ? parts.jsonMapper() : JsonMapper.builder().build();
+    namespace("/");
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public ChatServer start() {
+    synchronized (lifecycle) {
+      switch (state) {
+        case NEW -> state = State.STARTING;
+        case STARTED, STARTING -> throw new IllegalStateException("ChatServer already started");
+        default -> throw new IllegalStateException("ChatServer is closed; build a new one");
+      }
+      try {
+        doStart();
+        state = State.STARTED;
+      } catch (RuntimeException e) {
+        state = State.FAILED;
+        release(Duration.ofSeconds(5));
+        closed.tryEmitEmpty();
+        throw e;
+      }
+    }
+    log.info("Parley started: node {}, transports {}, store {}, host {}{}", config.nodeId(),
+        transports.stream().map(Transport::name).toList(), store.getClass().getSimpleName(),
+        host == null ? "none" : host.getClass().getSimpleName(),
+        address().map(a -> ", listening on " + a).orElse(""));
+    return this;
+  }
+
+  private void doStart() {
+    Duration timeout = config.startTimeout();
+    if (parts.executor() != null) {
+      handlerExecutor = parts.executor();
+    } else {
+      ownExecutor = HandlerExecutors.create(config);
+      handlerExecutor = ownExecutor;
+    }
+    handlerScheduler = Schedulers.fromExecutor(handlerExecutor);
+    ownScheduler = parts.scheduler() == null;
+    scheduler = ownScheduler ? Schedulers.newSingle("parley-timer", true) : parts.scheduler();
+
+    store = resolveStore();
+    await(store.start(), timeout, "store");
+    subscriptions.add(store.feed().subscribe(this::onMessage,
+        e -> log.error("the store's message feed failed; live delivery of posts has stopped", e)));
+    subscriptions.add(store.bus().messages().subscribe(this::onBus,
+        e -> log.error("the store's bus failed; emits from other nodes no longer arrive", e)));
+
+    transports.addAll(resolveTransports());
+    for (Transport transport : transports) {
+      await(transport.start(transportContext), timeout, "transport " + transport.name());
+    }
+    host = resolveHost();
+    if (host != null) {
+      await(host.start(List.copyOf(transports), transportContext), timeout, "host");
+    }
+  }
+
+  private static void await(Mono<Void> step, Duration timeout, String what) {
+    try {
+      step.block(timeout);
+    } catch (ParleyException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ParleyException(what + " failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (state == State.NEW) {
+        state = State.STOPPED;
+        closed.tryEmitEmpty();
+        return;
+      }
+      if (state != State.STARTED) {
+        return;
+      }
+      state = State.STOPPING;
+    }
+    long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+    log.debug("closing: {} posts in flight, {} sessions", postsInFlight.get(), sessions.size());
+    waitUntil(() -> postsInFlight.get() == 0, deadline);
+    for (DefaultSession session : List.copyOf(sessions)) {
+      session.shutdown();
+    }
+    waitUntil(sessions::isEmpty, deadline);
+    for (DefaultSession session : List.copyOf(sessions)) {
+      session.disconnect(DisconnectReason.SERVER_SHUTTING_DOWN);
+    }
+    release(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos())));
+    synchronized (lifecycle) {
+      state = State.STOPPED;
+    }
+    closed.tryEmitEmpty();
+    log.info("Parley stopped: node {}", config.nodeId());
+  }
+
+  /** Stops, in reverse order, whatever was started; each step is bounded and its failure only logged. */
+  private void release(Duration timeout) {
+    if (host != null) {
+      quietly(host.stop(timeout), timeout, "host");
+    }
+    for (Transport transport : transports) {
+      quietly(transport.stop(), timeout, "transport " + transport.name());
+    }
+    subscriptions.forEach(Disposable::dispose);
+    subscriptions.clear();
+    if (store != null && ownStore) {
+      quietly(store.stop(), timeout, "store");
+    }
+    if (ownExecutor != null) {
+      HandlerExecutors.shutdown(ownExecutor, timeout);
+    }
+    if (scheduler != null && ownScheduler) {
+      scheduler.dispose();
+    }
+  }
+
+  private static void quietly(Mono<Void> step, Duration timeout, String what) {
+    try {
+      step.block(timeout);
+    } catch (RuntimeException e) {
+      log.warn("{} did not stop cleanly", what, e);
+    }
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition, long deadline) {
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  @Override
+  public Mono<Void> onClose() {
+    return closed.asMono();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return state == State.STARTED;
+  }
+
+  boolean isAccepting() {
+    return state == State.STARTED;
+  }
+
+  /** Throws if the server can no longer be used. */
+  void checkOpen() {
+    State now = state;
+    if (now == State.STOPPED || now == State.FAILED) {
+      throw new IllegalStateException("ChatServer is closed");
+    }
+    if (now == State.NEW || now == State.STARTING) {
+      throw new IllegalStateException("ChatServer is not started; call start() first");
+    }
+  }
+
+  // ---- discovery ----
+
+  private Store resolveStore() {
+    if (parts.store() != null) {
+      return parts.store();
+    }
+    ownStore = true;
+    List<StoreProvider> found = Providers.stores();
+    StoreProvider chosen;
+    if (config.store() != null) {
+      chosen = Providers.named("store", config.store(), found, StoreProvider::name);
+    } else if (found.isEmpty()) {
+      throw new ProviderNotFoundException("store", "memory", Providers.artifact("memory"));
+    } else {
+      List<StoreProvider> preferred = found.size() == 1 ? found
+          : found.stream().filter(p -> !p.name().equals("memory")).toList();
+      if (preferred.size() > 1) {
+        throw new IllegalStateException("several stores found (" + preferred.stream()
+            .map(StoreProvider::name).toList() + "); choose one with ChatServer.builder().store(name)");
+      }
+      chosen = preferred.get(0);
+    }
+    return chosen.create(transportContext);
+  }
+
+  private List<Transport> resolveTransports() {
+    List<Transport> chosen = new ArrayList<>(parts.transports());
+    List<TransportProvider> found = Providers.transports();
+    if (!config.transports().isEmpty()) {
+      for (String name : config.transports()) {
+        chosen.add(Providers.named("transport", name, found, TransportProvider::name).create(transportContext));
+      }
+    } else if (chosen.isEmpty()) {
+      for (TransportProvider provider : found) {
+        chosen.add(provider.create(transportContext));
+      }
+    }
+    if (chosen.isEmpty()) {
+      log.warn("no transport found: clients cannot connect; add dev.parley:parley-transport-websocket");
+    }
+    return chosen;
+  }
+
+  private @Nullable Host resolveHost() {
+    if (parts.host() != null) {
+      return parts.host();
+    }
+    List<HostProvider> found = Providers.hosts();
+    if (config.host() != null) {
+      return Providers.named("host", config.host(), found, HostProvider::name).create(transportContext);
+    }
+    boolean needed = transports.stream().anyMatch(Transport::requiresHost);
+    if (!needed) {
+      return null;
+    }
+    if (found.isEmpty()) {
+      throw new ProviderNotFoundException("host", "jetty", Providers.artifact("jetty"));
+    }
+    if (found.size() > 1) {
+      throw new IllegalStateException("several hosts found (" + found.stream().map(HostProvider::name).toList()
+          + "); choose one with ChatServer.builder().host(name)");
+    }
+    return found.get(0).create(transportContext);
+  }
+
+  // ---- model ----
+
+  @Override
+  public ChatServerConfig config() {
+    return config;
+  }
+
+  @Override
+  public Optional<InetSocketAddress> address() {
+    Host current = host;
+    return current == null ? Optional.empty() : current.address();
+  }
+
+  @Override
+  public Namespace namespace(String name) {
+    Names.namespace(name);
+    return namespaces.computeIfAbsent(name, n -> new DefaultNamespace(n, this));
+  }
+
+  @Override
+  public Namespace namespace() {
+    return namespaces.get("/");
+  }
+
+  @Nullable DefaultNamespace existingNamespace(String name) {
+    return namespaces.get(name);
+  }
+
+  @Override
+  public Room room(String name) {
+    return namespace().room(name);
+  }
+
+  @Override
+  public Broadcast to(String room) {
+    return namespace().to(room);
+  }
+
+  @Override
+  public Broadcast except(String room) {
+    return namespace().except(room);
+  }
+
+  @Override
+  public Mono<Void> emit(String event, Object... args) {
+    return namespace().emit(event, args);
+  }
+
+  // ---- engine ----
+
+  ChatServerConfig configValue() {
+    return config;
+  }
+
+  JsonMapper mapper() {
+    return mapper;
+  }
+
+  Executor handlerExecutor() {
+    return handlerExecutor;
+  }
+
+  Scheduler handlerScheduler() {
+    return handlerScheduler;
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  Store store() {
+    return store;
+  }
+
+  Mono<Message> post(Post post) {
+    State now = state;
+    if (now != State.STARTED) {
+      checkOpen();
+      throw new IllegalStateException("ChatServer is closing; posts are no longer accepted");
+    }
+    postsInFlight.incrementAndGet();
+    Mono<Message> result = store.append(post)
+        .doFinally(signal -> postsInFlight.decrementAndGet())
+        .publishOn(handlerScheduler)
+        .cache();
+    result.subscribe(m -> { }, e -> log.debug("post to {} failed", Names.quote(post.room()), e));
+    return result;
+  }
+
+  Mono<Void> publish(BusMessage message) {
+    Mono<Void> result = store.bus().publish(message).cache();
+    result.subscribe(v -> { }, e -> log.warn("emit to other nodes failed", e));
+    return result;
+  }
+
+  private void onMessage(Message message) {
+    DefaultNamespace namespace = namespaces.get(message.namespace());
+    if (namespace != null) {
+      namespace.onMessage(message);
+    }
+  }
+
+  private void onBus(BusMessage message) {
+    if (message.origin().equals(config.nodeId())) {
+      return;
+    }
+    DefaultNamespace namespace = namespaces.get(message.namespace());
+    if (namespace != null) {
+      namespace.deliverLocal(message.rooms(), message.except(), new Outgoing(
+          new Packet.Event(message.namespace(), message.event(), message.args(), null, null)));
+    }
+  }
+
+  void removeSession(DefaultSession session) {
+    sessions.remove(session);
+  }
+
+  /** Live sessions on this node (for tests and diagnostics). */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** Rooms with local members, over all namespaces (for leak checks). */
+  public int localRoomCount() {
+    return namespaces.values().stream().mapToInt(DefaultNamespace::roomCount).sum();
+  }
+
+  /** Pending acks over all local channels (for leak checks). */
+  public int pendingAckCount() {
+    int total = 0;
+    for (DefaultSession session : sessions) {
+      for (DefaultChannel channel : session.channels()) {
+        total += channel.pendingAcks();
+      }
+    }
+    return total;
+  }
+
+  private final TransportContext transportContext = new TransportContext() {
+    @Override
+    public ChatServerConfig config() {
+      return config;
+    }
+
+    @Override
+    public JsonMapper jsonMapper() {
+      return mapper;
+    }
+
+    @Override
+    public Scheduler scheduler() {
+      return scheduler;
+    }
+
+    @Override
+    public Session open(Connection connection, ConnectionInfo info) {
+      if (state != State.STARTED) {
+        throw new IllegalStateException("server is not accepting connections");
+      }
+      DefaultSession session = new DefaultSession(DefaultChatServer.this, connection, info);
+      sessions.add(session);
+      return session;
+    }
+  };
+}

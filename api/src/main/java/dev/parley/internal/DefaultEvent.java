@@ -1,0 +1,58 @@
+package dev.parley.internal;
+
+import dev.parley.Channel;
+import dev.parley.Event;
+import dev.parley.spi.Packet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** An event received from a client. */
+final class DefaultEvent extends DefaultArguments implements Event {
+  private final String name;
+  private final DefaultChannel channel;
+  private final @Nullable Long ackId;
+  private final AtomicBoolean acked = new AtomicBoolean();
+
+  DefaultEvent(String name, List<JsonNode> args, @Nullable Long ackId, DefaultChannel channel, JsonMapper mapper) {
+    super(args, mapper);
+    this.name = name;
+    this.ackId = ackId;
+    this.channel = channel;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public boolean wantsAck() {
+    return ackId != null;
+  }
+
+  @Override
+  public void ack(Object... args) {
+    Long id = ackId;
+    if (id == null) {
+      return;
+    }
+    List<JsonNode> json = Json.args(channel.mapper(), name, args);
+    if (!acked.compareAndSet(false, true)) {
+      throw new IllegalStateException("event " + Names.quote(name) + " was already acknowledged");
+    }
+    channel.sendPacket(new Packet.Ack(channel.namespace().name(), id, json));
+  }
+
+  @Override
+  public String toString() {
+    return "Event[" + Names.quote(name) + ", " + size() + " args" + (ackId != null ? ", ack " + ackId : "") + "]";
+  }
+}

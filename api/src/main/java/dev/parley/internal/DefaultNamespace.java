@@ -1,0 +1,292 @@
+package dev.parley.internal;
+
+import dev.parley.Broadcast;
+import dev.parley.Channel;
+import dev.parley.ConnectionHandler;
+import dev.parley.Handshake;
+import dev.parley.HistoryQuery;
+import dev.parley.Message;
+import dev.parley.Middleware;
+import dev.parley.Namespace;
+import dev.parley.Replay;
+import dev.parley.Room;
+import dev.parley.error.ConnectionRejectedException;
+import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Outgoing;
+import dev.parley.spi.Packet;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** A namespace: its middleware and handlers, its channels on this node, and their room memberships. */
+final class DefaultNamespace implements Namespace {
+  private static final Logger log = LoggerFactory.getLogger(DefaultNamespace.class);
+
+  private final String name;
+  private final DefaultChatServer server;
+  private final List<Middleware> middleware = new CopyOnWriteArrayList<>();
+  private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
+  private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
+  private final Map<String, Map<DefaultChannel, Membership>> rooms = new ConcurrentHashMap<>();
+  private final DefaultBroadcast everyone;
+
+  DefaultNamespace(String name, DefaultChatServer server) {
+    this.name = name;
+    this.server = server;
+    this.everyone = new DefaultBroadcast(this, Set.of(), Set.of(), false);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  DefaultChatServer server() {
+    return server;
+  }
+
+  @Override
+  public Namespace use(Middleware middleware) {
+    this.middleware.add(Objects.requireNonNull(middleware, "middleware"));
+    return this;
+  }
+
+  @Override
+  public Namespace onConnection(ConnectionHandler handler) {
+    connectionHandlers.add(Objects.requireNonNull(handler, "handler"));
+    return this;
+  }
+
+  @Override
+  public DefaultRoom room(String name) {
+    return new DefaultRoom(Names.room(name), this);
+  }
+
+  DefaultBroadcast broadcast() {
+    return everyone;
+  }
+
+  @Override
+  public Broadcast to(String room) {
+    return everyone.to(room);
+  }
+
+  @Override
+  public Broadcast except(String room) {
+    return everyone.except(room);
+  }
+
+  @Override
+  public Mono<Void> emit(String event, Object... args) {
+    return everyone.emit(event, args);
+  }
+
+  @Override
+  public Collection<Channel> channels() {
+    return List.copyOf(channels.values());
+  }
+
+  @Override
+  public Optional<Channel> channel(String id) {
+    return Optional.ofNullable(channels.get(id));
+  }
+
+  @Override
+  public String toString() {
+    return "Namespace[" + name + "]";
+  }
+
+  // ---- handshake ----
+
+  /** Runs middleware, then creates the channel; on the handler executor, in the session's order. */
+  void handshake(DefaultSession session, Packet.Connect connect) {
+    ConnectionInfo info = session.info();
+    JsonNode auth = connect.data() != null ? connect.data() : JsonNodeFactory.instance.objectNode();
+    Handshake handshake = new Handshake(name, info.transport(), info.remoteAddress(), info.headers(),
+        info.query(), info.cookies(), auth, null, Map.of(), Instant.now());
+    try {
+      for (Middleware check : middleware) {
+        handshake = Objects.requireNonNull(check.handle(handshake), "middleware returned null");
+      }
+    } catch (ConnectionRejectedException e) {
+      log.debug("handshake to {} rejected: {}", name, e.getMessage());
+      session.send(new Outgoing(new Packet.ConnectError(name, e.getMessage(), e.data())));
+      return;
+    } catch (Exception e) {
+      log.warn("middleware of {} failed; handshake rejected", name, e);
+      session.send(new Outgoing(new Packet.ConnectError(name, "internal server error", null)));
+      return;
+    }
+    if (!server.isAccepting()) {
+      session.send(new Outgoing(new Packet.ConnectError(name, "server shutting down", null)));
+      return;
+    }
+    // Held until the client has been told it is connected: the connection handlers run first, before
+    // any event, and nothing reaches the client ahead of the CONNECT answer.
+    SerialExecutor executor = new SerialExecutor(server.handlerExecutor(), true);
+    DefaultChannel channel = new DefaultChannel(Ids.next(), this, session, handshake, executor);
+    executor.execute(() -> runConnectionHandlers(channel));
+    if (!session.attach(channel)) {
+      return;
+    }
+    ObjectNode sid = JsonNodeFactory.instance.objectNode().put("sid", channel.id());
+    session.send(new Outgoing(new Packet.Connect(name, sid)));
+    channels.put(channel.id(), channel);
+    channel.joinOwnRoom();
+    if (!channel.connected()) {
+      // Closed while being registered: undo what its close may have missed.
+      removeChannel(channel);
+      removeMember(channel.id(), channel);
+    }
+    log.debug("{} connected over {}", channel, info.transport());
+    executor.release();
+  }
+
+  private void runConnectionHandlers(DefaultChannel channel) {
+    for (ConnectionHandler handler : connectionHandlers) {
+      if (!channel.connected()) {
+        return;
+      }
+      try {
+        handler.connected(channel);
+      } catch (Exception e) {
+        log.warn("connection handler of {} failed for {}", name, channel, e);
+      }
+    }
+  }
+
+  void removeChannel(DefaultChannel channel) {
+    channels.remove(channel.id(), channel);
+  }
+
+  // ---- rooms ----
+
+  void addMember(String room, DefaultChannel channel, Membership membership) {
+    rooms.compute(room, (key, members) -> {
+      Map<DefaultChannel, Membership> map = members != null ? members : new ConcurrentHashMap<>();
+      map.put(channel, membership);
+      return map;
+    });
+  }
+
+  void removeMember(String room, DefaultChannel channel) {
+    rooms.computeIfPresent(room, (key, members) -> {
+      members.remove(channel);
+      return members.isEmpty() ? null : members;
+    });
+  }
+
+  Set<Channel> members(String room) {
+    Map<DefaultChannel, Membership> members = rooms.get(room);
+    return members == null ? Set.of() : Set.copyOf(members.keySet());
+  }
+
+  /** Rooms with at least one member on this node. */
+  int roomCount() {
+    return rooms.size();
+  }
+
+  /** Replays history into a membership that holds back live messages, then lets them through. */
+  Mono<Void> replayInto(String room, Replay replay, Membership membership) {
+    Flux<Message> history;
+    if (replay instanceof Replay.Last last) {
+      history = server.store().history(name, room, HistoryQuery.latest(Math.min(last.count(),
+          server.config().maxHistoryPage())));
+    } else {
+      history = pagesAfter(room, ((Replay.After) replay).messageId());
+    }
+    Mono<Void> done = history
+        .doOnNext(membership::replayed)
+        .then()
+        .doOnError(e -> log.warn("replay of {} failed; live messages continue", room, e))
+        .doFinally(signal -> membership.replayDone())
+        .cache();
+    done.subscribe(v -> { }, e -> { });
+    return done;
+  }
+
+  private Flux<Message> pagesAfter(String room, String after) {
+    int page = server.config().replayPageSize();
+    return server.store().history(name, room, HistoryQuery.after(after, page))
+        .collectList()
+        .flatMapMany(messages -> {
+          if (messages.size() < page) {
+            return Flux.fromIterable(messages);
+          }
+          String last = messages.get(messages.size() - 1).id();
+          return Flux.fromIterable(messages).concatWith(Flux.defer(() -> pagesAfter(room, last)));
+        });
+  }
+
+  /** A stored message from the store's feed: delivered to this node's members of its room. */
+  void onMessage(Message message) {
+    Map<DefaultChannel, Membership> members = rooms.get(message.room());
+    if (members == null) {
+      return;
+    }
+    Outgoing packet = new Outgoing(eventOf(message));
+    for (Membership membership : members.values()) {
+      membership.live(message, packet);
+    }
+  }
+
+  static Packet.Event eventOf(Message message) {
+    return new Packet.Event(message.namespace(), message.event(), List.of(message.payload()), null, message.id());
+  }
+
+  /** Queues one shared packet for every local channel the targeting selects. */
+  void deliverLocal(Set<String> targets, Set<String> except, Outgoing packet) {
+    Set<DefaultChannel> excluded = except.isEmpty() ? Set.of() : membersOf(except);
+    if (targets.isEmpty()) {
+      for (DefaultChannel channel : channels.values()) {
+        if (!excluded.contains(channel)) {
+          channel.send(packet);
+        }
+      }
+      return;
+    }
+    Collection<DefaultChannel> recipients;
+    if (targets.size() == 1) {
+      Map<DefaultChannel, Membership> members = rooms.get(targets.iterator().next());
+      recipients = members == null ? List.of() : members.keySet();
+    } else {
+      recipients = membersOf(targets);
+    }
+    for (DefaultChannel channel : recipients) {
+      if (!excluded.contains(channel)) {
+        channel.send(packet);
+      }
+    }
+  }
+
+  private Set<DefaultChannel> membersOf(Set<String> roomNames) {
+    Set<DefaultChannel> out = roomNames.size() == 1 ? new HashSet<>() : new LinkedHashSet<>();
+    for (String room : roomNames) {
+      Map<DefaultChannel, Membership> members = rooms.get(room);
+      if (members != null) {
+        out.addAll(members.keySet());
+      }
+    }
+    return out;
+  }
+
+  @Nullable DefaultChannel localChannel(String id) {
+    return channels.get(id);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.parley.internal;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks one at a time, in submission order, on an underlying executor: one channel's handlers.
+ * Holds no thread while idle.
+ */
+final class SerialExecutor implements Executor {
+  private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
+
+  private final Executor delegate;
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger pending = new AtomicInteger();
+
+  SerialExecutor(Executor delegate) {
+    this(delegate, false);
+  }
+
+  /** With {@code held}, tasks queue up but none runs until {@link #release()}. */
+  SerialExecutor(Executor delegate, boolean held) {
+    this.delegate = delegate;
+    pending.set(held ? 1 : 0);
+  }
+
+  /** Lets a held executor start running its queued tasks; call once, only on a held executor. */
+  void release() {
+    if (pending.decrementAndGet() != 0) {
+      delegate.execute(this::drain);
+    }
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    tasks.add(task);
+    if (pending.getAndIncrement() == 0) {
+      delegate.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    do {
+      Runnable task = tasks.poll();
+      try {
+        task.run();
+      } catch (Throwable t) {
+        log.warn("task failed", t);
+      }
+    } while (pending.decrementAndGet() != 0);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.parley.spi;
+
+import dev.parley.DisconnectReason;
+import java.util.List;
+
+/**
+ * A transport's side of one client connection, which the engine writes to. The engine calls
+ * {@link #write} with at most one batch outstanding, and only after the previous batch's callback.
+ */
+public interface Connection {
+
+  /**
+   * Writes packets, in order, without blocking; the transport encodes each with
+   * {@link Outgoing#encoded(PacketEncoder)} and calls exactly one of {@code done}'s methods when the
+   * batch is written or has failed, on any thread (possibly before this method returns).
+   */
+  void write(List<Outgoing> batch, WriteCallback done);
+
+  /**
+   * Closes the connection without blocking, telling the client why where the wire allows it. The
+   * transport then reports {@link Session#closed} (once), unless the engine closed it first.
+   */
+  void close(DisconnectReason reason);
+
+  /** The completion of a {@link #write}. */
+  interface WriteCallback {
+    void written();
+
+    void failed(Throwable error);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.parley.spi;
+
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The engine's packet model, which every transport decodes its wire format into and encodes back from.
+ * It is Socket.IO's packet set: the same records travel in both directions.
+ */
+public sealed interface Packet {
+
+  /** The namespace the packet belongs to. */
+  String namespace();
+
+  /**
+   * Client to server: join a namespace, with an auth payload (or null). Server to client: the join
+   * succeeded; {@code data} is {@code {"sid": channelId}}.
+   */
+  record Connect(String namespace, @Nullable JsonNode data) implements Packet {
+    public Connect {
+      Objects.requireNonNull(namespace, "namespace");
+    }
+  }
+
+  /** Server to client: the join was refused, with a message and optional data. */
+  record ConnectError(String namespace, String message, @Nullable JsonNode data) implements Packet {
+    public ConnectError {
+      Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /**
+   * An event, in either direction.
+   *
+   * @param ackId the id the receiver acknowledges with, or null when no ack is wanted
+   * @param messageId the id of the stored message this event delivers, or null for an ephemeral emit
+   */
+  record Event(String namespace, String name, List<JsonNode> args, @Nullable Long ackId,
+               @Nullable String messageId) implements Packet {
+    public Event {
+      Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(name, "name");
+      args = List.copyOf(args);
+    }
+  }
+
+  /** The acknowledgement of the event that carried {@code id}. */
+  record Ack(String namespace, long id, List<JsonNode> args) implements Packet {
+    public Ack {
+      Objects.requireNonNull(namespace, "namespace");
+      args = List.copyOf(args);
+    }
+  }
+
+  /** Leave a namespace (client to server), or be removed from it (server to client). */
+  record Disconnect(String namespace) implements Packet {
+    public Disconnect {
+      Objects.requireNonNull(namespace, "namespace");
+    }
+  }
+}

@@ -1,0 +1,311 @@
+package dev.parley.test;
+
+import dev.parley.DisconnectReason;
+import dev.parley.error.AckTimeoutException;
+import dev.parley.error.ChannelClosedException;
+import dev.parley.error.ConnectionRejectedException;
+import dev.parley.spi.Connection;
+import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Outgoing;
+import dev.parley.spi.Packet;
+import dev.parley.spi.PacketEncoder;
+import dev.parley.spi.Session;
+import dev.parley.spi.TransportContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A client of the {@link InProcessTransport}: one connection, one namespace. It records every event it
+ * receives in a queue that tests pop with {@link #next()}, answers the server's acks with responders,
+ * and can stall its reading to play a slow consumer.
+ *
+ * <p>Thread-safe; packets reach the server in the order the client's methods were called.
+ */
+public final class TestClient implements AutoCloseable {
+  private final TransportContext context;
+  private final ConnectionInfo info;
+  private final PacketEncoder<Packet> encoder;
+  private final JsonMapper mapper;
+  private final Object sendLock = new Object();
+  private final BlockingQueue<ReceivedEvent> events = new LinkedBlockingQueue<>();
+  private final Map<Long, Sinks.One<List<JsonNode>>> pendingAcks = new ConcurrentHashMap<>();
+  private final Map<String, Function<List<JsonNode>, Object[]>> responders = new ConcurrentHashMap<>();
+  private final AtomicLong nextAckId = new AtomicLong();
+  private final CompletableFuture<String> connected = new CompletableFuture<>();
+  private final CompletableFuture<DisconnectReason> disconnected = new CompletableFuture<>();
+  private final List<Runnable> stalledWrites = new ArrayList<>();
+  private volatile boolean stalled;
+  private volatile @Nullable Session session;
+  private volatile String namespace = "/";
+
+  TestClient(TransportContext context, ConnectionInfo info, PacketEncoder<Packet> encoder, JsonMapper mapper) {
+    this.context = context;
+    this.info = info;
+    this.encoder = encoder;
+    this.mapper = mapper;
+  }
+
+  void connect(String namespace, JsonNode auth) {
+    this.namespace = namespace;
+    Session opened = context.open(new ClientConnection(), info);
+    this.session = opened;
+    send(new Packet.Connect(namespace, auth));
+    try {
+      connected.get(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      opened.closed(DisconnectReason.TRANSPORT_CLOSE);
+      if (e.getCause() instanceof ConnectionRejectedException rejected) {
+        throw new ConnectionRejectedException(rejected.getMessage(), rejected.data());
+      }
+      throw new IllegalStateException("connect failed", e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no answer to CONNECT within " + Timeouts.EXPECTED);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while connecting", e);
+    }
+  }
+
+  /** The channel id the server gave this client. */
+  public String id() {
+    return connected.getNow("");
+  }
+
+  /** Whether the connection is open. */
+  public boolean isConnected() {
+    return connected.isDone() && !disconnected.isDone();
+  }
+
+  /** Sends an event without asking for an ack. */
+  public void emit(String event, Object... args) {
+    send(new Packet.Event(namespace, event, json(args), null, null));
+  }
+
+  /**
+   * Sends an event and returns the server handler's ack arguments; errors with an
+   * {@link AckTimeoutException} after {@link Timeouts#EXPECTED}, or a {@link ChannelClosedException}
+   * if the connection closes first.
+   */
+  public Mono<List<JsonNode>> emitWithAck(String event, Object... args) {
+    long id = nextAckId.getAndIncrement();
+    Sinks.One<List<JsonNode>> sink = Sinks.one();
+    pendingAcks.put(id, sink);
+    send(new Packet.Event(namespace, event, json(args), id, null));
+    return sink.asMono().timeout(Timeouts.EXPECTED, Mono.error(() -> {
+      pendingAcks.remove(id);
+      return new AckTimeoutException(event, Timeouts.EXPECTED);
+    }));
+  }
+
+  /** Answers every server {@code emitWithAck} of {@code event} with what {@code responder} returns. */
+  public TestClient respond(String event, Function<List<JsonNode>, Object[]> responder) {
+    responders.put(event, Objects.requireNonNull(responder, "responder"));
+    return this;
+  }
+
+  /** Sends an ACK packet for an event received with an ack id. */
+  public void ack(long ackId, Object... args) {
+    send(new Packet.Ack(namespace, ackId, json(args)));
+  }
+
+  /** Sends a raw packet, bypassing every check (for protocol-violation tests). */
+  public void sendRaw(Packet packet) {
+    send(packet);
+  }
+
+  /**
+   * The next event received, waiting up to {@link Timeouts#EXPECTED}.
+   *
+   * @throws AssertionError if none arrives in time
+   */
+  public ReceivedEvent next() {
+    return next(Timeouts.EXPECTED);
+  }
+
+  /** The next event received, waiting up to {@code timeout}. */
+  public ReceivedEvent next(Duration timeout) {
+    try {
+      ReceivedEvent event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (event == null) {
+        throw new AssertionError("no event within " + timeout.toMillis() + " ms");
+      }
+      return event;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** The next {@code count} events. */
+  public List<ReceivedEvent> next(int count) {
+    List<ReceivedEvent> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(next());
+    }
+    return out;
+  }
+
+  /** Asserts nothing arrives within {@link Timeouts#UNEXPECTED}. */
+  public void assertNoMoreEvents() {
+    try {
+      ReceivedEvent event = events.poll(Timeouts.UNEXPECTED.toMillis(), TimeUnit.MILLISECONDS);
+      if (event != null) {
+        throw new AssertionError("unexpected event: " + event);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** Events received and not yet taken. */
+  public int pendingEvents() {
+    return events.size();
+  }
+
+  /** Stops completing the server's writes, as a client that stopped reading. */
+  public void stall() {
+    stalled = true;
+  }
+
+  /** Completes the held writes and reads normally again. */
+  public void resume() {
+    List<Runnable> held;
+    synchronized (stalledWrites) {
+      stalled = false;
+      held = new ArrayList<>(stalledWrites);
+      stalledWrites.clear();
+    }
+    held.forEach(Runnable::run);
+  }
+
+  /** Waits for the connection to close and returns why. */
+  public DisconnectReason awaitDisconnect() {
+    try {
+      return disconnected.get(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("still connected after " + Timeouts.EXPECTED.toMillis() + " ms");
+    } catch (ExecutionException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Leaves the namespace (a DISCONNECT packet), then closes the connection. */
+  @Override
+  public void close() {
+    if (!disconnected.isDone() && session != null) {
+      send(new Packet.Disconnect(namespace));
+      drop();
+    }
+  }
+
+  /** Drops the connection without a word, as a network failure does. */
+  public void drop() {
+    Session current = session;
+    if (current != null && disconnected.complete(DisconnectReason.TRANSPORT_CLOSE)) {
+      current.closed(DisconnectReason.TRANSPORT_CLOSE);
+      failPending(DisconnectReason.TRANSPORT_CLOSE);
+    }
+  }
+
+  private List<JsonNode> json(Object[] args) {
+    List<JsonNode> out = new ArrayList<>(args.length);
+    for (Object arg : args) {
+      out.add(arg instanceof JsonNode node ? node : mapper.valueToTree(arg));
+    }
+    return out;
+  }
+
+  private void send(Packet packet) {
+    Session current = session;
+    if (current == null || disconnected.isDone()) {
+      throw new IllegalStateException("the client is not connected");
+    }
+    synchronized (sendLock) {
+      current.receive(packet);
+    }
+  }
+
+  private void failPending(DisconnectReason reason) {
+    for (Long id : pendingAcks.keySet()) {
+      Sinks.One<List<JsonNode>> sink = pendingAcks.remove(id);
+      if (sink != null) {
+        sink.tryEmitError(new ChannelClosedException(id().isEmpty() ? "?" : id(), reason));
+      }
+    }
+  }
+
+  private void onPacket(Packet packet) {
+    if (packet instanceof Packet.Connect connect) {
+      JsonNode sid = connect.data() == null ? null : connect.data().get("sid");
+      connected.complete(sid == null ? "" : sid.asString());
+    } else if (packet instanceof Packet.ConnectError error) {
+      connected.completeExceptionally(new ConnectionRejectedException(error.message(), error.data()));
+    } else if (packet instanceof Packet.Event event) {
+      Function<List<JsonNode>, Object[]> responder = responders.get(event.name());
+      if (responder != null && event.ackId() != null) {
+        Object[] reply = responder.apply(event.args());
+        Thread answer = new Thread(() -> ack(event.ackId(), reply), "test-client-ack");
+        answer.start();
+      } else {
+        events.add(new ReceivedEvent(event.name(), event.args(), event.messageId(), event.ackId()));
+      }
+    } else if (packet instanceof Packet.Ack ack) {
+      Sinks.One<List<JsonNode>> sink = pendingAcks.remove(ack.id());
+      if (sink != null) {
+        sink.tryEmitValue(ack.args());
+      }
+    } else if (packet instanceof Packet.Disconnect) {
+      if (disconnected.complete(DisconnectReason.SERVER_NAMESPACE_DISCONNECT)) {
+        failPending(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+      }
+    }
+  }
+
+  /** The server's side of the in-process connection. */
+  private final class ClientConnection implements Connection {
+    @Override
+    public void write(List<Outgoing> batch, WriteCallback done) {
+      Runnable delivery = () -> {
+        for (Outgoing outgoing : batch) {
+          onPacket(outgoing.encoded(encoder));
+        }
+        done.written();
+      };
+      synchronized (stalledWrites) {
+        if (stalled) {
+          stalledWrites.add(delivery);
+          return;
+        }
+      }
+      delivery.run();
+    }
+
+    @Override
+    public void close(DisconnectReason reason) {
+      Session current = session;
+      disconnected.complete(reason);
+      failPending(reason);
+      if (current != null) {
+        current.closed(reason);
+      }
+    }
+  }
+}

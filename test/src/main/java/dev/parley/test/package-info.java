@@ -1,0 +1,9 @@
+/**
+ * Testing applications and implementations without sockets: {@link dev.parley.test.InProcessTransport}
+ * and its {@link dev.parley.test.TestClient}, and {@link dev.parley.test.StoreContractTest}, the suite
+ * every store must pass.
+ */
+@NullMarked
+package dev.parley.test;
+
+import org.jspecify.annotations.NullMarked;
