@@ -41,6 +41,9 @@ final class DefaultChannel implements Channel {
   private final Map<String, Object> data = new ConcurrentHashMap<>();
   private final AtomicBoolean connected = new AtomicBoolean(true);
   private final Sinks.One<DisconnectReason> disconnected = Sinks.one();
+  // Until the client has its CONNECT answer, packets for it wait here; guarded by itself.
+  private final List<Outgoing> early = new java.util.ArrayList<>();
+  private volatile boolean announced;
 
   DefaultChannel(String id, DefaultNamespace namespace, DefaultSession session, Handshake handshake,
                  SerialExecutor executor) {
@@ -229,8 +232,27 @@ final class DefaultChannel implements Channel {
   }
 
   void send(Outgoing packet) {
-    if (connected()) {
-      session.send(packet);
+    if (!connected()) {
+      return;
+    }
+    if (!announced) {
+      synchronized (early) {
+        if (!announced) {
+          early.add(packet);
+          return;
+        }
+      }
+    }
+    session.send(packet);
+  }
+
+  /** Sends the CONNECT answer, then what was sent to the channel before it; later sends go straight out. */
+  void announce(Outgoing connectAnswer) {
+    synchronized (early) {
+      session.send(connectAnswer);
+      early.forEach(session::send);
+      early.clear();
+      announced = true;
     }
   }
 
@@ -239,13 +261,15 @@ final class DefaultChannel implements Channel {
     if (!connected()) {
       return;
     }
-    List<EventHandler> registered = handlers.get(packet.name());
-    if (registered == null) {
-      log.debug("{}: no handler for {}", id, Names.quote(packet.name()));
-      return;
-    }
     DefaultEvent event = new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper());
     executor.execute(() -> {
+      // Looked up when the event's turn comes, not on arrival: the connection handlers, which register
+      // the event handlers, run first on this executor, and an event may arrive before they have run.
+      List<EventHandler> registered = handlers.get(packet.name());
+      if (registered == null) {
+        log.debug("{}: no handler for {}", id, Names.quote(packet.name()));
+        return;
+      }
       for (EventHandler handler : registered) {
         try {
           handler.handle(this, event);

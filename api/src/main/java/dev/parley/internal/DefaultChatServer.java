@@ -283,6 +283,9 @@ public final class DefaultChatServer implements ChatServer {
     if (parts.host() != null) {
       return parts.host();
     }
+    if ("none".equals(config.host())) {
+      return null;
+    }
     List<HostProvider> found = Providers.hosts();
     if (config.host() != null) {
       return Providers.named("host", config.host(), found, HostProvider::name).create(transportContext);

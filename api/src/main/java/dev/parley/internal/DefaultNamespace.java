@@ -145,10 +145,12 @@ final class DefaultNamespace implements Namespace {
     if (!session.attach(channel)) {
       return;
     }
-    ObjectNode sid = JsonNodeFactory.instance.objectNode().put("sid", channel.id());
-    session.send(new Outgoing(new Packet.Connect(name, sid)));
+    // Registered before the client learns its id, so that once it has, server.to(id) and channel(id)
+    // reach it; what is sent to it meanwhile waits behind the CONNECT answer.
     channels.put(channel.id(), channel);
     channel.joinOwnRoom();
+    ObjectNode sid = JsonNodeFactory.instance.objectNode().put("sid", channel.id());
+    channel.announce(new Outgoing(new Packet.Connect(name, sid)));
     if (!channel.connected()) {
       // Closed while being registered: undo what its close may have missed.
       removeChannel(channel);

@@ -134,7 +134,8 @@ final class DefaultSession implements Session {
   /** Removes one channel from the namespace, telling the client. */
   void disconnectChannel(DefaultChannel channel, DisconnectReason reason) {
     if (channels.remove(channel.namespace().name(), channel)) {
-      send(new Outgoing(new Packet.Disconnect(channel.namespace().name())));
+      // Through the channel, so it cannot overtake a CONNECT answer still being sent.
+      channel.sendPacket(new Packet.Disconnect(channel.namespace().name()));
       channel.closed(reason);
     }
   }

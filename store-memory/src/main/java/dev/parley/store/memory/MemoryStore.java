@@ -105,7 +105,7 @@ public final class MemoryStore implements Store {
           return Flux.empty();
         }
         page = query.after() != null
-            ? log.after(query.after(), query.limit())
+            ? log.after(query.after(), query.before(), query.limit())
             : log.latest(query.before(), query.limit());
       }
       return Flux.fromIterable(page);

@@ -42,10 +42,11 @@ final class MessageLog {
     return ring[(head + index) % ring.length];
   }
 
-  /** The first {@code limit} messages with an id greater than {@code after}. */
-  List<Message> after(String after, int limit) {
+  /** The first {@code limit} messages with an id greater than {@code after} and below {@code before} (if set). */
+  List<Message> after(String after, @Nullable String before, int limit) {
     int from = firstIndexAbove(after);
-    return copy(from, Math.min(size, from + limit));
+    int to = before == null ? size : firstIndexAtOrAbove(before);
+    return copy(from, Math.max(from, Math.min(to, from + limit)));
   }
 
   /** The last {@code limit} messages with an id below {@code before} (all, when null). */

@@ -1,0 +1,356 @@
+package dev.parley.host.jetty;
+
+import dev.parley.error.ParleyException;
+import dev.parley.spi.Host;
+import dev.parley.spi.ProviderContext;
+import dev.parley.spi.Transport;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The embedded default host: Jetty 12 (EE10) listening on the server's
+ * {@link dev.parley.ChatServerConfig#bindAddress() bindAddress} and
+ * {@link dev.parley.ChatServerConfig#port() port}, with one Servlet context at {@code /} into which every
+ * transport is {@linkplain Transport#mount mounted}, and optionally static files.
+ *
+ * <p>A transport's {@link dev.parley.spi.Mount#unwrap} gets the context's
+ * {@code jakarta.servlet.ServletContext}, its {@code jakarta.websocket.server.ServerContainer} and
+ * Jetty's {@code org.eclipse.jetty.server.Server}; a transport that only uses the first two runs
+ * unchanged in any other Servlet 6 container.
+ *
+ * <p>A server finds this host by itself when the artifact is on the class path or module path (see
+ * {@link JettyHostProvider}); to change its settings, give it one:
+ *
+ * <pre>{@code
+ * ChatServer server = ChatServer.builder()
+ *     .host(new JettyHost(JettyHostConfig.builder().staticResources("static/").build()))
+ *     .config(c -> c.port(8080))
+ *     .start();
+ * }</pre>
+ *
+ * <h3>Lifecycle</h3>
+ * Started once and stopped once. All of Jetty's threads are named {@code parley-jetty-…}; none is left
+ * once {@link #stop} has completed. Thread-safe: {@link #start} and {@link #stop} are serialised,
+ * {@link #address()} may be called from any thread.
+ */
+public final class JettyHost implements Host {
+  private static final Logger log = LoggerFactory.getLogger(JettyHost.class);
+  private static final int THREAD_IDLE_MILLIS = 60_000;
+  /**
+   * The part of a stop timeout kept for closing connections and ending threads (half of a short
+   * timeout): Jetty gives its pool at least a second, half of it before interrupting busy threads.
+   */
+  private static final long HARD_STOP_MILLIS = 1_000;
+  /** How long a stop waits for threads to end when the stop timeout is already spent. */
+  private static final long JOIN_FLOOR_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How long a failed start waits for the threads it started to end. */
+  private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(5);
+
+  private enum State { NEW, STARTING, STARTED, STOPPED, FAILED }
+
+  private final JettyHostConfig config;
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private State state = State.NEW;
+  private @Nullable Server server;
+  private @Nullable HostThreads threads;
+  private volatile @Nullable InetSocketAddress address;
+
+  /** A host with the {@linkplain JettyHostConfig#defaults() default settings}. */
+  public JettyHost() {
+    this(JettyHostConfig.defaults());
+  }
+
+  /**
+   * A host with these settings, not yet started.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public JettyHost(JettyHostConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** The host's settings. */
+  public JettyHostConfig config() {
+    return config;
+  }
+
+  /**
+   * Starts Jetty on {@code context.config().bindAddress()} and {@code port()} (0 for any free port),
+   * mounts the transports in order, and serves the static resources if configured.
+   *
+   * <p>Nothing happens until the result is subscribed to; Jetty then starts on the subscribing thread,
+   * which blocks until it is bound and every transport is mounted.
+   *
+   * @return completes once the host accepts connections; errors with a
+   *     {@link ParleyException} if the port cannot be bound (the message names address and port), a
+   *     transport fails to mount (the message names the transport), the static resources are not
+   *     found, or Jetty fails to start. After an error every thread the host started has ended.
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalStateException if the host was started before
+   */
+  @Override
+  public Mono<Void> start(List<Transport> transports, ProviderContext context) {
+    List<Transport> toMount = List.copyOf(Objects.requireNonNull(transports, "transports"));
+    Objects.requireNonNull(context, "context");
+    String bindAddress = context.config().bindAddress();
+    int port = context.config().port();
+    synchronized (lock) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("JettyHost can be started only once; it is " + state);
+      }
+      state = State.STARTING;
+    }
+    return Mono.fromRunnable(() -> startNow(toMount, bindAddress, port));
+  }
+
+  /**
+   * Stops gracefully: stops accepting connections, lets requests in flight finish for at most
+   * {@link JettyHostConfig#stopTimeout()} (capped a little below {@code timeout}), closes open WebSocket
+   * sessions with 1001 (going away), then closes the remaining connections and joins Jetty's threads.
+   * Stopping a host that is stopped, or was never started, does nothing.
+   *
+   * <p>Nothing happens until the result is subscribed to; the subscribing thread then blocks, normally
+   * for no longer than {@code timeout}.
+   *
+   * @return completes once Jetty has stopped and its threads have ended; errors with a
+   *     {@link ParleyException} if Jetty reported a failure while stopping or a thread outlived the stop
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  @Override
+  public Mono<Void> stop(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    return Mono.fromRunnable(() -> stopNow(timeout));
+  }
+
+  /**
+   * The address the host is bound to, with the actual port when port 0 was asked for; empty before
+   * the host has started and once it stops.
+   */
+  @Override
+  public Optional<InetSocketAddress> address() {
+    return Optional.ofNullable(address);
+  }
+
+  private void startNow(List<Transport> transports, String bindAddress, int port) {
+    synchronized (lock) {
+      if (state != State.STARTING) {
+        throw new IllegalStateException("JettyHost cannot start; it is " + state);
+      }
+      HostThreads created = new HostThreads(contextClassLoader());
+      QueuedThreadPool pool = new QueuedThreadPool(config.maxThreads(), config.minThreads(),
+          THREAD_IDLE_MILLIS, -1, null, null, created);
+      pool.setName("parley-jetty");
+      Server jetty = new Server(pool, new HostScheduler(created), null);
+      threads = created;
+      server = jetty;
+      try {
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost(bindAddress);
+        connector.setPort(port);
+        jetty.addConnector(connector);
+        // Bind before anything starts, so that a taken port fails fast with a message about the port.
+        open(connector, bindAddress, port);
+        AtomicReference<@Nullable ParleyException> mountFailure = new AtomicReference<>();
+        jetty.setHandler(new GracefulHandler(context(jetty, transports, mountFailure)));
+        try {
+          jetty.start();
+        } catch (Exception e) {
+          ParleyException failure = mountFailure.get();
+          throw failure != null ? failure : startFailure(bindAddress, port, e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) ((ServerSocketChannel) connector.getTransport())
+            .getLocalAddress();
+        address = bound;
+        state = State.STARTED;
+        log.debug("Jetty host listening on {}, transports mounted: {}", bound,
+            transports.stream().map(Transport::name).toList());
+      } catch (IOException | RuntimeException e) {
+        state = State.FAILED;
+        address = null;
+        ParleyException failure = e instanceof ParleyException p ? p : startFailure(bindAddress, port, e);
+        try {
+          release(jetty, created, CLEANUP_TIMEOUT);
+        } catch (RuntimeException cleanup) {
+          failure.addSuppressed(cleanup);
+        }
+        throw failure;
+      }
+    }
+  }
+
+  private static ParleyException startFailure(String bindAddress, int port, Exception e) {
+    return new ParleyException("Jetty host failed to start on " + bindAddress + ":" + port + ": " + e, e);
+  }
+
+  private static void open(ServerConnector connector, String bindAddress, int port) {
+    try {
+      connector.open();
+    } catch (IOException | UnresolvedAddressException e) {
+      String reason = e instanceof UnresolvedAddressException ? "the address does not resolve"
+          : bindFailure(e);
+      String hint = reason.contains("in use")
+          ? " (is another server using the port? port 0 picks a free one)" : "";
+      throw new ParleyException(
+          "Jetty host cannot listen on " + bindAddress + ":" + port + ": " + reason + hint, e);
+    }
+  }
+
+  private static String bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException && t.getMessage() != null) {
+        return t.getMessage();
+      }
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  /** The Servlet context at {@code /}: the transports' mount point, and the static files if any. */
+  private ServletContextHandler context(Server jetty, List<Transport> transports,
+      AtomicReference<@Nullable ParleyException> mountFailure) {
+    ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+    context.setContextPath("/");
+    StaticResources resources = config.staticResources();
+    if (resources != null) {
+      context.setBaseResource(resolve(resources, ResourceFactory.of(jetty)));
+      context.setWelcomeFiles(new String[] {"index.html"});
+      ServletHolder files = new ServletHolder("parley-static", DefaultServlet.class);
+      files.setInitParameter("dirAllowed", "false");
+      context.addServlet(files, "/");
+    }
+    // Runs while the context starts: the moment the Servlet spec allows adding servlets and endpoints.
+    JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+      JettyMount mount = new JettyMount(servletContext, container, jetty);
+      for (Transport transport : transports) {
+        try {
+          transport.mount(mount);
+        } catch (RuntimeException e) {
+          ParleyException failure = new ParleyException("transport \"" + transport.name()
+              + "\" failed to mount into the Jetty host: " + e.getMessage(), e);
+          mountFailure.set(failure);
+          throw failure;
+        }
+      }
+    });
+    return context;
+  }
+
+  private static Resource resolve(StaticResources resources, ResourceFactory factory) {
+    if (resources instanceof StaticResources.Directory directory) {
+      if (!Files.isDirectory(directory.path())) {
+        throw new ParleyException(
+            "static resources directory not found: " + directory.path().toAbsolutePath());
+      }
+      return factory.newResource(directory.path());
+    }
+    String folder = ((StaticResources.Classpath) resources).folder();
+    URL url = contextClassLoader().getResource(folder);
+    if (url == null) {
+      url = JettyHost.class.getClassLoader().getResource(folder);
+    }
+    if (url == null) {
+      throw new ParleyException("static resources folder not found on the class path: \"" + folder + "\"");
+    }
+    return factory.newResource(url);
+  }
+
+  private static ClassLoader contextClassLoader() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return loader != null ? loader : JettyHost.class.getClassLoader();
+  }
+
+  private void stopNow(Duration timeout) {
+    synchronized (lock) {
+      if (state == State.NEW || state == State.STARTING) {
+        state = State.STOPPED;
+        return;
+      }
+      if (state != State.STARTED) {
+        return;
+      }
+      state = State.STOPPED;
+      address = null;
+      Server jetty = Objects.requireNonNull(server);
+      HostThreads created = Objects.requireNonNull(threads);
+      release(jetty, created, timeout);
+    }
+  }
+
+  /** Stops Jetty within {@code timeout} and joins its threads; an error if either went wrong. */
+  private void release(Server jetty, HostThreads created, Duration timeout) {
+    long timeoutNanos = saturatedNanos(timeout);
+    long deadline = System.nanoTime() + timeoutNanos;
+    long graceful = gracefulMillis(timeoutNanos);
+    jetty.setStopTimeout(graceful);
+    Exception failure = null;
+    try {
+      jetty.stop();
+    } catch (TimeoutException e) {
+      // The graceful part ran out and Jetty closed what was left: what a stop promises, not a failure.
+      log.debug("Jetty host: requests or connections still open after {} ms were closed", graceful);
+      if (e.getSuppressed().length > 0) {
+        failure = e;
+      }
+    } catch (Exception e) {
+      failure = e;
+    }
+    List<String> left = created.join(Math.max(deadline, System.nanoTime() + JOIN_FLOOR_NANOS));
+    server = null;
+    threads = null;
+    log.debug("Jetty host stopped{}", left.isEmpty() ? "" : "; threads still running: " + left);
+    if (failure != null) {
+      throw new ParleyException("Jetty host did not stop cleanly: " + failure, failure);
+    }
+    if (!left.isEmpty()) {
+      throw new ParleyException("Jetty host stopped, but these threads did not end within "
+          + timeout + ": " + left);
+    }
+  }
+
+  /**
+   * The graceful part of a stop: the configured stop timeout, but leaving part of the caller's
+   * timeout (half, at most a second) for closing connections and ending threads.
+   */
+  private long gracefulMillis(long timeoutNanos) {
+    long total = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+    long reserve = Math.min(total / 2, HARD_STOP_MILLIS);
+    long configured = TimeUnit.NANOSECONDS.toMillis(saturatedNanos(config.stopTimeout()));
+    return Math.max(1, Math.min(configured, total - reserve));
+  }
+
+  /** A duration in nanoseconds, capped at about a century so that deadlines cannot overflow. */
+  private static long saturatedNanos(Duration duration) {
+    long cap = TimeUnit.DAYS.toNanos(36_500);
+    return duration.compareTo(Duration.ofNanos(cap)) > 0 ? cap : duration.toNanos();
+  }
+}

@@ -1,0 +1,135 @@
+package dev.parley.host.jetty;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Settings of a {@link JettyHost}. The address and port come from the server's
+ * {@link dev.parley.ChatServerConfig}; these are Jetty's own. Immutable; built with {@link #builder()},
+ * validated when built, copied with {@link #toBuilder()}.
+ *
+ * @param staticResources where the static files served at {@code /} are, or null to serve none
+ *     (the default)
+ * @param stopTimeout the longest a graceful stop waits for requests in flight before connections are
+ *     closed; the timeout given to {@link JettyHost#stop} caps it. Default 30 s.
+ * @param maxThreads the most threads Jetty's pool runs, at least {@value #MIN_MAX_THREADS}; default 200
+ * @param minThreads the threads Jetty's pool keeps when idle, 1 to {@code maxThreads}; default 4
+ */
+public record JettyHostConfig(
+    @Nullable StaticResources staticResources,
+    Duration stopTimeout,
+    int maxThreads,
+    int minThreads) {
+
+  /**
+   * The smallest {@code maxThreads}: Jetty leases threads to accept and select connections before any
+   * request runs.
+   */
+  public static final int MIN_MAX_THREADS = 8;
+
+  /**
+   * Validates the settings.
+   *
+   * @throws NullPointerException if {@code stopTimeout} is null
+   * @throws IllegalArgumentException naming the first setting that is out of range
+   */
+  public JettyHostConfig {
+    Objects.requireNonNull(stopTimeout, "stopTimeout");
+    if (stopTimeout.isNegative() || stopTimeout.isZero()) {
+      throw new IllegalArgumentException("stopTimeout must be positive: " + stopTimeout);
+    }
+    if (maxThreads < MIN_MAX_THREADS) {
+      throw new IllegalArgumentException(
+          "maxThreads must be at least " + MIN_MAX_THREADS + ": " + maxThreads);
+    }
+    if (minThreads < 1 || minThreads > maxThreads) {
+      throw new IllegalArgumentException(
+          "minThreads must be 1.." + maxThreads + " (maxThreads): " + minThreads);
+    }
+  }
+
+  /** The defaults: no static files, 30 s stop timeout, 4 to 200 threads. */
+  public static JettyHostConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Builds a {@link JettyHostConfig}; not thread-safe. */
+  public static final class Builder {
+    private @Nullable StaticResources staticResources;
+    private Duration stopTimeout = Duration.ofSeconds(30);
+    private int maxThreads = 200;
+    private int minThreads = 4;
+
+    private Builder() {
+    }
+
+    private Builder(JettyHostConfig config) {
+      staticResources = config.staticResources;
+      stopTimeout = config.stopTimeout;
+      maxThreads = config.maxThreads;
+      minThreads = config.minThreads;
+    }
+
+    /** Serves static files from these resources, or none when null. */
+    public Builder staticResources(@Nullable StaticResources staticResources) {
+      this.staticResources = staticResources;
+      return this;
+    }
+
+    /**
+     * Serves static files from a folder on the class path, such as {@code "static/"}.
+     *
+     * @throws IllegalArgumentException if {@code folder} is blank
+     * @see StaticResources#classpath(String)
+     */
+    public Builder staticResources(String folder) {
+      return staticResources(StaticResources.classpath(folder));
+    }
+
+    /**
+     * Serves static files from a directory on the file system.
+     *
+     * @see StaticResources#directory(Path)
+     */
+    public Builder staticResources(Path directory) {
+      return staticResources(StaticResources.directory(directory));
+    }
+
+    public Builder stopTimeout(Duration stopTimeout) {
+      this.stopTimeout = stopTimeout;
+      return this;
+    }
+
+    public Builder maxThreads(int maxThreads) {
+      this.maxThreads = maxThreads;
+      return this;
+    }
+
+    public Builder minThreads(int minThreads) {
+      this.minThreads = minThreads;
+      return this;
+    }
+
+    /**
+     * Validates the settings and returns the config.
+     *
+     * @throws NullPointerException if {@code stopTimeout} is null
+     * @throws IllegalArgumentException naming the first setting that is out of range
+     */
+    public JettyHostConfig build() {
+      return new JettyHostConfig(staticResources, stopTimeout, maxThreads, minThreads);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.parley.host.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class JettyHostConfigTest {
+
+  @Test
+  void defaultsServeNoFilesWithBoundedPool() {
+    JettyHostConfig config = JettyHostConfig.defaults();
+
+    assertThat(config.staticResources()).isNull();
+    assertThat(config.stopTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.maxThreads()).isEqualTo(200);
+    assertThat(config.minThreads()).isEqualTo(4);
+  }
+
+  @Test
+  void toBuilderCopiesEverySetting() {
+    JettyHostConfig config = JettyHostConfig.builder()
+        .staticResources("static/")
+        .stopTimeout(Duration.ofSeconds(3))
+        .maxThreads(16)
+        .minThreads(2)
+        .build();
+
+    assertThat(config.toBuilder().build()).isEqualTo(config);
+  }
+
+  @Test
+  void staticResourcesNameClasspathFolderOrDirectory() {
+    assertThat(JettyHostConfig.builder().staticResources("/static/").build().staticResources())
+        .isEqualTo(new StaticResources.Classpath("static/"));
+    assertThat(JettyHostConfig.builder().staticResources(Path.of("site")).build().staticResources())
+        .isEqualTo(new StaticResources.Directory(Path.of("site")));
+  }
+
+  @Test
+  void rejectsBlankOrRootClasspathFolder() {
+    assertThatThrownBy(() -> StaticResources.classpath("/"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a static resources folder must be named, such as \"static/\"");
+    assertThatThrownBy(() -> StaticResources.classpath(" "))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void rejectsNonPositiveStopTimeout() {
+    assertThatThrownBy(() -> JettyHostConfig.builder().stopTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stopTimeout must be positive: PT0S");
+  }
+
+  @Test
+  void rejectsTooFewThreads() {
+    assertThatThrownBy(() -> JettyHostConfig.builder().maxThreads(4).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxThreads must be at least 8: 4");
+    assertThatThrownBy(() -> JettyHostConfig.builder().maxThreads(8).minThreads(9).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("minThreads must be 1..8 (maxThreads): 9");
+    assertThatThrownBy(() -> JettyHostConfig.builder().minThreads(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("minThreads must be 1..200 (maxThreads): 0");
+  }
+}

@@ -1,0 +1,100 @@
+package dev.parley.transport.websocket;
+
+import dev.parley.spi.Mount;
+import dev.parley.spi.Transport;
+import dev.parley.spi.TransportContext;
+import dev.parley.transport.websocket.internal.SocketIoCodec;
+import dev.parley.transport.websocket.internal.SocketIoServlet;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import jakarta.websocket.server.ServerContainer;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * Socket.IO protocol v5 over Engine.IO v4, WebSocket transport only. The official clients connect with
+ * {@code io(url, {transports: ["websocket"]})}; HTTP long-polling requests get Engine.IO's
+ * "Transport unknown" error (400).
+ *
+ * <p>The embedded host mounts it by itself. To serve it from a Servlet 6 container you already run
+ * (Tomcat 10.1+, Spring Boot 3), start the server without a host and mount the transport while the
+ * container initialises (in a {@code ServletContainerInitializer} or Spring's
+ * {@code ServletContextInitializer}):
+ *
+ * <pre>{@code
+ * WebSocketTransport websocket = new WebSocketTransport(WebSocketTransportConfig.defaults());
+ * ChatServer server = ChatServer.builder().transport(websocket).host("none").start();
+ * websocket.mount(servletContext);
+ * }</pre>
+ *
+ * <p>Close codes it uses: 1002 for a protocol violation (malformed or unknown packet, a binary frame
+ * nobody announced, an ack id never issued, an event name that is not a string), 1009 for a frame over
+ * {@code maxPayload}, 1008 for a slow consumer, 1001 when the server shuts down or a pong is late,
+ * 1000 otherwise. A forbidden {@code Origin} gets 403 before the upgrade. Thread-safe.
+ */
+public final class WebSocketTransport implements Transport {
+  /** The transport's name. */
+  public static final String NAME = "websocket";
+
+  private final WebSocketTransportConfig config;
+  private volatile @Nullable TransportContext context;
+  private volatile @Nullable SocketIoCodec codec;
+
+  public WebSocketTransport(WebSocketTransportConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The transport's config. */
+  public WebSocketTransportConfig config() {
+    return config;
+  }
+
+  @Override
+  public Mono<Void> start(TransportContext context) {
+    this.context = Objects.requireNonNull(context, "context");
+    this.codec = new SocketIoCodec(context.jsonMapper());
+    return Mono.empty();
+  }
+
+  @Override
+  public void mount(Mount mount) {
+    ServletContext servletContext = mount.unwrap(ServletContext.class)
+        .orElseThrow(() -> new IllegalStateException("the host offers no jakarta.servlet.ServletContext"));
+    mount(servletContext);
+  }
+
+  /**
+   * Registers the transport's servlet at {@link WebSocketTransportConfig#path()} in a Servlet 6 context
+   * that publishes a Jakarta WebSocket 2.1 {@link ServerContainer}. Call after the server has started,
+   * while the context is initialising.
+   *
+   * @throws IllegalStateException if the server has not started the transport, or the context has no
+   *     WebSocket container
+   */
+  public void mount(ServletContext servletContext) {
+    TransportContext started = context;
+    SocketIoCodec startedCodec = codec;
+    if (started == null || startedCodec == null) {
+      throw new IllegalStateException("start the ChatServer before mounting its WebSocket transport");
+    }
+    Object container = servletContext.getAttribute(ServerContainer.class.getName());
+    if (!(container instanceof ServerContainer serverContainer)) {
+      throw new IllegalStateException("the servlet context has no Jakarta WebSocket ServerContainer");
+    }
+    ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
+        new SocketIoServlet(config, started, startedCodec, serverContainer));
+    registration.addMapping(config.path() + "*");
+  }
+
+  @Override
+  public Mono<Void> stop() {
+    context = null;
+    return Mono.empty();
+  }
+}

@@ -1,0 +1,97 @@
+package dev.parley.transport.websocket;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of the {@link WebSocketTransport}. Immutable; built with {@link #builder()}.
+ *
+ * @param path where the transport is mounted; default {@code /socket.io/}, as Socket.IO clients expect
+ * @param pingInterval how often the server pings (Engine.IO {@code pingInterval}); default 25 s
+ * @param pingTimeout how long a pong may take before the connection is closed; default 20 s
+ * @param maxPayload the largest frame accepted, in bytes (Engine.IO {@code maxPayload}); a larger one
+ *     closes the connection with 1009; default 1,000,000
+ * @param allowedOrigins origins ({@code scheme://host[:port]}) allowed to connect; empty means the
+ *     request's own host only, {@code "*"} any origin. Requests without an {@code Origin} header (not
+ *     browsers) are allowed. Default empty.
+ */
+public record WebSocketTransportConfig(String path, Duration pingInterval, Duration pingTimeout, int maxPayload,
+                                       List<String> allowedOrigins) {
+
+  public WebSocketTransportConfig {
+    Objects.requireNonNull(path, "path");
+    if (!path.startsWith("/") || !path.endsWith("/")) {
+      throw new IllegalArgumentException("path must start and end with \"/\": \"" + path + "\"");
+    }
+    positive("pingInterval", pingInterval);
+    positive("pingTimeout", pingTimeout);
+    if (maxPayload < 1024) {
+      throw new IllegalArgumentException("maxPayload must be at least 1024 bytes: " + maxPayload);
+    }
+    allowedOrigins = List.copyOf(allowedOrigins);
+  }
+
+  private static void positive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+  }
+
+  /** The defaults. */
+  public static WebSocketTransportConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link WebSocketTransportConfig}; not thread-safe. */
+  public static final class Builder {
+    private String path = "/socket.io/";
+    private Duration pingInterval = Duration.ofSeconds(25);
+    private Duration pingTimeout = Duration.ofSeconds(20);
+    private int maxPayload = 1_000_000;
+    private List<String> allowedOrigins = List.of();
+
+    private Builder() {
+    }
+
+    public Builder path(String path) {
+      this.path = path;
+      return this;
+    }
+
+    public Builder pingInterval(Duration pingInterval) {
+      this.pingInterval = pingInterval;
+      return this;
+    }
+
+    public Builder pingTimeout(Duration pingTimeout) {
+      this.pingTimeout = pingTimeout;
+      return this;
+    }
+
+    public Builder maxPayload(int maxPayload) {
+      this.maxPayload = maxPayload;
+      return this;
+    }
+
+    public Builder allowedOrigins(List<String> allowedOrigins) {
+      this.allowedOrigins = List.copyOf(allowedOrigins);
+      return this;
+    }
+
+    /**
+     * Validates and returns the config.
+     *
+     * @throws IllegalArgumentException naming the first setting out of range
+     */
+    public WebSocketTransportConfig build() {
+      return new WebSocketTransportConfig(path, pingInterval, pingTimeout, maxPayload, allowedOrigins);
+    }
+  }
+}

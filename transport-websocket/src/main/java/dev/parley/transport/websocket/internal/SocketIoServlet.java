@@ -1,0 +1,145 @@
+package dev.parley.transport.websocket.internal;
+
+import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.TransportContext;
+import dev.parley.transport.websocket.WebSocketTransportConfig;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Engine.IO handshake over HTTP: checks the request (method, {@code EIO=4},
+ * {@code transport=websocket}, origin) and answers Engine.IO's JSON errors, or upgrades the connection
+ * with the container's Jakarta WebSocket 2.1 {@code upgradeHttpToWebSocket}.
+ */
+public final class SocketIoServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(SocketIoServlet.class);
+
+  private final transient WebSocketTransportConfig config;
+  private final transient TransportContext context;
+  private final transient SocketIoCodec codec;
+  private final transient ServerContainer container;
+
+  public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
+                         ServerContainer container) {
+    this.config = config;
+    this.context = context;
+    this.codec = codec;
+    this.container = container;
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    if (!allowedOrigin(request)) {
+      log.debug("forbidden origin {}", request.getHeader("Origin"));
+      error(response, 403, 4, "Forbidden");
+      return;
+    }
+    if (!"websocket".equals(request.getParameter("transport"))) {
+      error(response, 400, 0, "Transport unknown");
+      return;
+    }
+    if (!"4".equals(request.getParameter("EIO"))) {
+      error(response, 400, 5, "Unsupported protocol version");
+      return;
+    }
+    if (request.getParameter("sid") != null) {
+      error(response, 400, 1, "Session ID unknown");
+      return;
+    }
+    if (!"GET".equals(request.getMethod())) {
+      error(response, 400, 2, "Bad handshake method");
+      return;
+    }
+    String upgrade = request.getHeader("Upgrade");
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      error(response, 400, 3, "Bad request");
+      return;
+    }
+    ConnectionInfo info = info(request);
+    ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(EngineIoEndpoint.class, config.path())
+        .configurator(new ServerEndpointConfig.Configurator() {
+          @Override
+          public <T> T getEndpointInstance(Class<T> type) {
+            return type.cast(new EngineIoEndpoint(config, context, codec, info));
+          }
+        })
+        .build();
+    try {
+      container.upgradeHttpToWebSocket(request, response, endpoint, Map.of());
+    } catch (DeploymentException e) {
+      log.debug("upgrade failed", e);
+      if (!response.isCommitted()) {
+        error(response, 400, 3, "Bad request");
+      }
+    }
+  }
+
+  private boolean allowedOrigin(HttpServletRequest request) {
+    String origin = request.getHeader("Origin");
+    if (origin == null) {
+      return true;
+    }
+    List<String> allowed = config.allowedOrigins();
+    if (allowed.contains("*") || allowed.contains(origin)) {
+      return true;
+    }
+    if (!allowed.isEmpty()) {
+      return false;
+    }
+    try {
+      URI uri = URI.create(origin);
+      String host = request.getHeader("Host");
+      if (uri.getHost() == null || host == null) {
+        return false;
+      }
+      String authority = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+      return authority.equalsIgnoreCase(host);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static ConnectionInfo info(HttpServletRequest request) {
+    Map<String, List<String>> headers = new HashMap<>();
+    for (String name : Collections.list(request.getHeaderNames())) {
+      headers.put(name.toLowerCase(Locale.ROOT), Collections.list(request.getHeaders(name)));
+    }
+    Map<String, List<String>> query = new HashMap<>();
+    request.getParameterMap().forEach((name, values) -> query.put(name, List.of(values)));
+    Map<String, String> cookies = new HashMap<>();
+    Cookie[] sent = request.getCookies();
+    if (sent != null) {
+      for (Cookie cookie : sent) {
+        cookies.putIfAbsent(cookie.getName(), cookie.getValue());
+      }
+    }
+    return new ConnectionInfo("websocket", request.getRemoteAddr() + ":" + request.getRemotePort(),
+        request.getRequestURI(), headers, query, cookies);
+  }
+
+  private static void error(HttpServletResponse response, int status, int code, String message) throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setCharacterEncoding("UTF-8");
+    byte[] body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+}

@@ -1,0 +1,11 @@
+/** Parley's WebSocket transport: Socket.IO v5 over Engine.IO v4 on Jakarta WebSocket 2.1. */
+module dev.parley.transport.websocket {
+  requires transitive dev.parley;
+  requires static jakarta.websocket;
+  requires static jakarta.servlet;
+  requires static org.jspecify;
+
+  exports dev.parley.transport.websocket;
+
+  provides dev.parley.spi.TransportProvider with dev.parley.transport.websocket.WebSocketTransportProvider;
+}

@@ -1,0 +1,80 @@
+package dev.parley.transport.websocket.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.spi.Packet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+class SocketIoCodecTest {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private final SocketIoCodec codec = new SocketIoCodec(JsonMapper.builder().build());
+
+  @Test
+  void encodesTheSpecificationExamples() {
+    assertThat(codec.encode(new Packet.Connect("/", NODES.objectNode().put("sid", "abc"))).text())
+        .isEqualTo("40{\"sid\":\"abc\"}");
+    assertThat(codec.encode(new Packet.Connect("/admin", NODES.objectNode().put("sid", "abc"))).text())
+        .isEqualTo("40/admin,{\"sid\":\"abc\"}");
+    assertThat(codec.encode(new Packet.ConnectError("/", "Not authorized", null)).text())
+        .isEqualTo("44{\"message\":\"Not authorized\"}");
+    assertThat(codec.encode(new Packet.Disconnect("/admin")).text()).isEqualTo("41/admin,");
+    assertThat(codec.encode(new Packet.Event("/", "hello", List.of(NODES.numberNode(1)), null, null)).text())
+        .isEqualTo("42[\"hello\",1]");
+    assertThat(codec.encode(new Packet.Event("/admin", "project:delete", List.of(NODES.numberNode(123)), 456L, null)).text())
+        .isEqualTo("42/admin,456[\"project:delete\",123]");
+    assertThat(codec.encode(new Packet.Ack("/admin", 456, List.of())).text()).isEqualTo("43/admin,456[]");
+  }
+
+  @Test
+  void encodesBinaryArgumentsAsPlaceholdersAndAttachments() {
+    byte[] bytes = {1, 2, 3};
+    WireFrame frame = codec.encode(new Packet.Event("/", "hello", List.of(NODES.binaryNode(bytes)), null, null));
+    assertThat(frame.text()).isEqualTo("451-[\"hello\",{\"_placeholder\":true,\"num\":0}]");
+    assertThat(frame.attachments()).containsExactly(bytes);
+  }
+
+  @Test
+  void decodesEventsAcksAndConnects() {
+    assertThat(codec.decode("0")).isEqualTo(new Packet.Connect("/", null));
+    Packet.Connect admin = (Packet.Connect) codec.decode("0/admin,{\"token\":\"123\"}");
+    assertThat(admin.namespace()).isEqualTo("/admin");
+    assertThat(admin.data().get("token").asString()).isEqualTo("123");
+    Packet.Event event = (Packet.Event) codec.decode("2/admin,12[\"chat\",\"hi\",{\"a\":1}]");
+    assertThat(event.namespace()).isEqualTo("/admin");
+    assertThat(event.name()).isEqualTo("chat");
+    assertThat(event.ackId()).isEqualTo(12L);
+    assertThat(event.args()).hasSize(2);
+    assertThat(codec.decode("3/admin,7[\"ok\"]")).isEqualTo(new Packet.Ack("/admin", 7, List.of(NODES.stringNode("ok"))));
+    assertThat(codec.decode("1")).isEqualTo(new Packet.Disconnect("/"));
+  }
+
+  @Test
+  void reassemblesBinaryEvents() {
+    BinaryAssembly assembly = (BinaryAssembly) codec.decode("52-[\"upload\",{\"_placeholder\":true,\"num\":1},{\"x\":{\"_placeholder\":true,\"num\":0}}]");
+    assertThat(assembly.add(new byte[] {9})).isNull();
+    Packet.Event event = (Packet.Event) assembly.add(new byte[] {7, 8});
+    List<JsonNode> args = event.args();
+    assertThat(args.get(0).binaryValue()).containsExactly(7, 8);
+    assertThat(args.get(1).get("x").binaryValue()).containsExactly(9);
+  }
+
+  @Test
+  void rejectsMalformedInputWithProtocolException() {
+    for (String bad : List.of("", "9", "2", "2{}", "2[]", "2[1,2]", "2[\"x\"", "4{\"message\":\"x\"}",
+        "3[\"no id\"]", "0[1]", "1{}", "5-[\"x\"]", "5999-[\"x\"]", "50-[\"x\"]", "2/admin,[{\"a\":")) {
+      assertThatThrownBy(() -> codec.decode(bad)).as(bad).isInstanceOf(ProtocolException.class);
+    }
+    assertThatThrownBy(() -> codec.decode("2[42]")).hasMessage("event name is not a string");
+  }
+
+  @Test
+  void placeholderForAMissingAttachmentIsRejected() {
+    BinaryAssembly assembly = (BinaryAssembly) codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":3}]");
+    assertThatThrownBy(() -> assembly.add(new byte[] {1})).isInstanceOf(ProtocolException.class);
+  }
+}

@@ -1,0 +1,79 @@
+// Drives the official socket.io-client 4.8 against a Parley server; WebSocketNodeClientTest runs it.
+// Usage: node scenario.mjs <base-url>. Prints "ok <step>" per step; exits 1 on the first failure.
+import { io } from "socket.io-client";
+import assert from "node:assert/strict";
+
+const url = process.argv[2];
+const options = { transports: ["websocket"], reconnection: false, timeout: 5000 };
+const timer = setTimeout(() => { console.log("fail timeout"); process.exit(1); }, 20000);
+
+function once(socket, event) {
+  return new Promise((resolve) => socket.once(event, (...args) => resolve(args)));
+}
+
+async function connected(socket) {
+  if (!socket.connected) await once(socket, "connect");
+  return socket;
+}
+
+try {
+  const a = await connected(io(url, options));
+  console.log("ok connect " + a.id);
+
+  assert.deepEqual(await a.timeout(5000).emitWithAck("echo", { hello: "world" }), { hello: "world" });
+  console.log("ok ack");
+
+  const b = await connected(io(url, { ...options, forceNew: true }));
+  const broadcastA = once(a, "broadcast");
+  const broadcastB = once(b, "broadcast");
+  a.emit("shout", "hi all");
+  assert.deepEqual(await broadcastA, ["hi all"]);
+  assert.deepEqual(await broadcastB, ["hi all"]);
+  console.log("ok broadcast");
+
+  const direct = once(a, "dm");
+  b.emit("dm", a.id, "psst");
+  assert.deepEqual(await direct, ["psst"]);
+  console.log("ok direct");
+
+  const reversed = await a.timeout(5000).emitWithAck("binary", Buffer.from([1, 2, 3]));
+  assert.deepEqual([...reversed], [3, 2, 1]);
+  console.log("ok binary");
+
+  a.on("question", (q, callback) => callback(q + "!"));
+  const answer = once(a, "answer");
+  a.emit("ask", "why");
+  assert.deepEqual(await answer, ["why!"]);
+  console.log("ok server-ack");
+
+  const admin = await connected(io(url + "/admin", options));
+  assert.equal(await admin.timeout(5000).emitWithAck("whoami"), "/admin");
+  console.log("ok namespace");
+
+  const rejected = io(url, { ...options, forceNew: true, auth: { token: "bad" } });
+  const [error] = await once(rejected, "connect_error");
+  assert.equal(error.message, "not authorized");
+  assert.deepEqual(error.data, { reason: "token" });
+  rejected.close();
+  console.log("ok rejected");
+
+  const unknown = io(url + "/nowhere", { ...options, forceNew: true });
+  const [invalid] = await once(unknown, "connect_error");
+  assert.equal(invalid.message, "Invalid namespace");
+  unknown.close();
+  console.log("ok invalid-namespace");
+
+  const kicked = once(b, "disconnect");
+  b.emit("leave-me");
+  assert.deepEqual(await kicked, ["io server disconnect", undefined]);
+  console.log("ok server-disconnect");
+
+  a.close();
+  admin.close();
+  clearTimeout(timer);
+  console.log("done");
+  process.exit(0);
+} catch (error) {
+  console.log("fail " + (error && error.stack ? error.stack : error));
+  process.exit(1);
+}
