@@ -20,6 +20,7 @@ import tools.jackson.databind.JsonNode;
  * @param namespace the namespace being joined
  * @param transport the transport's name ({@code "websocket"}, {@code "sse"}, {@code "in-process"})
  * @param remoteAddress the client's address as the transport saw it
+ * @param path the request path of the connection (for SSE, the stream's URL path, which may name a room)
  * @param headers request headers, names in lower case
  * @param query query parameters
  * @param cookies cookies by name
@@ -32,6 +33,7 @@ public record Handshake(
     String namespace,
     String transport,
     String remoteAddress,
+    String path,
     Map<String, List<String>> headers,
     Map<String, List<String>> query,
     Map<String, String> cookies,
@@ -44,6 +46,7 @@ public record Handshake(
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(remoteAddress, "remoteAddress");
+    Objects.requireNonNull(path, "path");
     headers = Map.copyOf(headers);
     query = Map.copyOf(query);
     cookies = Map.copyOf(cookies);
@@ -69,6 +72,16 @@ public record Handshake(
     return Optional.ofNullable(cookies.get(name));
   }
 
+  /**
+   * The id of the last message a reconnecting client saw: the {@code Last-Event-ID} header an
+   * {@code EventSource} sends, or the {@code lastEventId} query parameter for clients that cannot set
+   * headers. Use it with {@link Replay#resume(Handshake, Replay)}.
+   */
+  public Optional<String> lastEventId() {
+    Optional<String> header = header("last-event-id").filter(id -> !id.isBlank());
+    return header.isPresent() ? header : query("lastEventId").filter(id -> !id.isBlank());
+  }
+
   /** An attribute set by middleware, cast to {@code type}. */
   public <T> Optional<T> attribute(String name, Class<T> type) {
     Object value = attributes.get(name);
@@ -78,7 +91,7 @@ public record Handshake(
   /** This handshake with the given principal. */
   public Handshake withPrincipal(Principal principal) {
     Objects.requireNonNull(principal, "principal");
-    return new Handshake(namespace, transport, remoteAddress, headers, query, cookies, auth,
+    return new Handshake(namespace, transport, remoteAddress, path, headers, query, cookies, auth,
         principal, attributes, issuedAt);
   }
 
@@ -88,7 +101,7 @@ public record Handshake(
     Objects.requireNonNull(value, "value");
     Map<String, Object> copy = new HashMap<>(attributes);
     copy.put(name, value);
-    return new Handshake(namespace, transport, remoteAddress, headers, query, cookies, auth,
+    return new Handshake(namespace, transport, remoteAddress, path, headers, query, cookies, auth,
         principal, copy, issuedAt);
   }
 }

@@ -36,6 +36,19 @@ public sealed interface Replay {
     return new After(messageId);
   }
 
+  /**
+   * Resumes a reconnecting client exactly after the last message it saw, if its handshake names one
+   * ({@link Handshake#lastEventId()}), and otherwise replays {@code otherwise}.
+   *
+   * <pre>{@code
+   * channel.join(room, Replay.resume(channel.handshake(), Replay.last(50)));
+   * }</pre>
+   */
+  static Replay resume(Handshake handshake, Replay otherwise) {
+    java.util.Objects.requireNonNull(otherwise, "otherwise");
+    return handshake.lastEventId().<Replay>map(Replay::after).orElse(otherwise);
+  }
+
   /** Live messages only. */
   enum None implements Replay {
     INSTANCE

@@ -168,6 +168,11 @@ final class DefaultChannel implements Channel {
     } catch (dev.parley.error.LimitExceededException e) {
       return Mono.error(e);
     }
+    if (!connected()) {
+      // Closed between the check above and the registration: closed() may have missed this ack.
+      acks.failAll(id, DisconnectReason.TRANSPORT_CLOSE);
+      return result;
+    }
     sendPacket(new Packet.Event(namespace.name(), event, json, ackId, null));
     return result;
   }
@@ -261,21 +266,47 @@ final class DefaultChannel implements Channel {
     if (!connected()) {
       return;
     }
-    DefaultEvent event = new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper());
-    executor.execute(() -> {
-      // Looked up when the event's turn comes, not on arrival: the connection handlers, which register
-      // the event handlers, run first on this executor, and an event may arrive before they have run.
-      List<EventHandler> registered = handlers.get(packet.name());
-      if (registered == null) {
-        log.debug("{}: no handler for {}", id, Names.quote(packet.name()));
-        return;
+    dispatch(new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper()), () -> { });
+  }
+
+  /**
+   * An event from a request/response transport: its handlers' ack completes the returned {@code Mono};
+   * it is empty when they return without acking (unless {@code awaitLateAck}) or there is no handler.
+   */
+  Mono<List<JsonNode>> request(String name, List<JsonNode> args, boolean awaitLateAck) {
+    if (!connected()) {
+      return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
+    }
+    Sinks.One<List<JsonNode>> reply = Sinks.one();
+    DefaultEvent event = new DefaultEvent(name, args, reply, this, mapper());
+    dispatch(event, () -> {
+      if (!awaitLateAck || !event.hasHandlers()) {
+        reply.tryEmitEmpty();
       }
-      for (EventHandler handler : registered) {
-        try {
-          handler.handle(this, event);
-        } catch (Exception e) {
-          log.warn("handler for {} on {} failed", Names.quote(event.name()), this, e);
+    });
+    return reply.asMono();
+  }
+
+  private void dispatch(DefaultEvent event, Runnable afterHandlers) {
+    executor.execute(() -> {
+      try {
+        // Looked up when the event's turn comes, not on arrival: the connection handlers, which register
+        // the event handlers, run first on this executor, and an event may arrive before they have run.
+        List<EventHandler> registered = handlers.get(event.name());
+        if (registered == null) {
+          log.debug("{}: no handler for {}", id, Names.quote(event.name()));
+          return;
         }
+        event.handled();
+        for (EventHandler handler : registered) {
+          try {
+            handler.handle(this, event);
+          } catch (Exception e) {
+            log.warn("handler for {} on {} failed", Names.quote(event.name()), this, e);
+          }
+        }
+      } finally {
+        afterHandlers.run();
       }
     });
   }

@@ -6,6 +6,7 @@ import dev.parley.spi.Packet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -14,13 +15,34 @@ final class DefaultEvent extends DefaultArguments implements Event {
   private final String name;
   private final DefaultChannel channel;
   private final @Nullable Long ackId;
+  // For request/response transports: the ack completes this instead of travelling as a packet.
+  private final Sinks.@Nullable One<List<JsonNode>> reply;
   private final AtomicBoolean acked = new AtomicBoolean();
+  private volatile boolean hasHandlers;
 
   DefaultEvent(String name, List<JsonNode> args, @Nullable Long ackId, DefaultChannel channel, JsonMapper mapper) {
     super(args, mapper);
     this.name = name;
     this.ackId = ackId;
+    this.reply = null;
     this.channel = channel;
+  }
+
+  DefaultEvent(String name, List<JsonNode> args, Sinks.One<List<JsonNode>> reply, DefaultChannel channel,
+               JsonMapper mapper) {
+    super(args, mapper);
+    this.name = name;
+    this.ackId = null;
+    this.reply = reply;
+    this.channel = channel;
+  }
+
+  void handled() {
+    hasHandlers = true;
+  }
+
+  boolean hasHandlers() {
+    return hasHandlers;
   }
 
   @Override
@@ -35,20 +57,25 @@ final class DefaultEvent extends DefaultArguments implements Event {
 
   @Override
   public boolean wantsAck() {
-    return ackId != null;
+    return ackId != null || reply != null;
   }
 
   @Override
   public void ack(Object... args) {
     Long id = ackId;
-    if (id == null) {
+    Sinks.One<List<JsonNode>> sink = reply;
+    if (id == null && sink == null) {
       return;
     }
     List<JsonNode> json = Json.args(channel.mapper(), name, args);
     if (!acked.compareAndSet(false, true)) {
       throw new IllegalStateException("event " + Names.quote(name) + " was already acknowledged");
     }
-    channel.sendPacket(new Packet.Ack(channel.namespace().name(), id, json));
+    if (sink != null) {
+      sink.tryEmitValue(json);
+    } else {
+      channel.sendPacket(new Packet.Ack(channel.namespace().name(), id, json));
+    }
   }
 
   @Override

@@ -118,7 +118,7 @@ final class DefaultNamespace implements Namespace {
   void handshake(DefaultSession session, Packet.Connect connect) {
     ConnectionInfo info = session.info();
     JsonNode auth = connect.data() != null ? connect.data() : JsonNodeFactory.instance.objectNode();
-    Handshake handshake = new Handshake(name, info.transport(), info.remoteAddress(), info.headers(),
+    Handshake handshake = new Handshake(name, info.transport(), info.remoteAddress(), info.path(), info.headers(),
         info.query(), info.cookies(), auth, null, Map.of(), Instant.now());
     try {
       for (Middleware check : middleware) {

@@ -7,6 +7,9 @@ import dev.parley.spi.Outgoing;
 import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import java.util.Collection;
+import java.util.List;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -115,6 +118,18 @@ final class DefaultSession implements Session {
         connecting.remove(name);
       }
     });
+  }
+
+  @Override
+  public Mono<List<JsonNode>> request(String namespace, String event, List<JsonNode> args, boolean awaitLateAck) {
+    DefaultChannel channel = channels.get(namespace);
+    if (closed.get() || channel == null) {
+      return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
+    }
+    if (!Names.isValidInboundEvent(event) || Names.RESERVED_EVENTS.contains(event)) {
+      return Mono.error(new IllegalArgumentException("invalid event name: " + Names.quote(event)));
+    }
+    return channel.request(event, args, awaitLateAck);
   }
 
   /** Registers a channel that passed its handshake; false if the session closed meanwhile. */

@@ -1,6 +1,7 @@
 package dev.parley.transport.websocket.internal;
 
 import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import jakarta.servlet.http.Cookie;
@@ -11,7 +12,6 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,6 +34,7 @@ public final class SocketIoServlet extends HttpServlet {
   private final transient TransportContext context;
   private final transient SocketIoCodec codec;
   private final transient ServerContainer container;
+  private final transient OriginPolicy origins;
 
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
                          ServerContainer container) {
@@ -41,6 +42,7 @@ public final class SocketIoServlet extends HttpServlet {
     this.context = context;
     this.codec = codec;
     this.container = container;
+    this.origins = new OriginPolicy(config.allowedOrigins());
   }
 
   @Override
@@ -91,28 +93,7 @@ public final class SocketIoServlet extends HttpServlet {
   }
 
   private boolean allowedOrigin(HttpServletRequest request) {
-    String origin = request.getHeader("Origin");
-    if (origin == null) {
-      return true;
-    }
-    List<String> allowed = config.allowedOrigins();
-    if (allowed.contains("*") || allowed.contains(origin)) {
-      return true;
-    }
-    if (!allowed.isEmpty()) {
-      return false;
-    }
-    try {
-      URI uri = URI.create(origin);
-      String host = request.getHeader("Host");
-      if (uri.getHost() == null || host == null) {
-        return false;
-      }
-      String authority = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
-      return authority.equalsIgnoreCase(host);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return origins.allows(request.getHeader("Origin"), request.getHeader("Host"));
   }
 
   private static ConnectionInfo info(HttpServletRequest request) {

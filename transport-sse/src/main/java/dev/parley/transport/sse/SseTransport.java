@@ -1,0 +1,113 @@
+package dev.parley.transport.sse;
+
+import dev.parley.spi.Mount;
+import dev.parley.spi.Transport;
+import dev.parley.spi.TransportContext;
+import dev.parley.transport.sse.internal.SseServlet;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * Server-Sent Events down, HTTP POST up, on Jakarta Servlet 6 asynchronous I/O: no thread is held per
+ * open stream.
+ *
+ * <h3>Wire format</h3>
+ * <table>
+ *   <caption>what travels</caption>
+ *   <tr><th>request</th><th>answer</th></tr>
+ *   <tr><td>{@code GET {path}anything?ns=/&...} with {@code Accept: text/event-stream}</td>
+ *       <td>a stream: {@code retry:}, then {@code event: parley:session} with
+ *       {@code {"sid": channel id, "session": session id, "token": secret}}, then events: {@code id:}
+ *       (posted messages only), {@code event:} name, {@code data:} JSON (the single argument, or an array
+ *       of them), and {@code : ping} comments. A rejected handshake gets 401/403 (404 for an unknown
+ *       namespace) with {@code {"error": message, "data": ...}}.</td></tr>
+ *   <tr><td>{@code POST {path}?sid=session} with {@code X-Parley-Token: token} and JSON
+ *       {@code {"event": name, "args": [...], "ack": true?}}</td>
+ *       <td>200 with the handler's ack arguments as a JSON array, or 204 when the handler did not ack
+ *       (with {@code "ack": true} the request waits for an ack sent after the handler returned, up to
+ *       {@code postAckTimeout}, then 504)</td></tr>
+ *   <tr><td>{@code POST} with {@code {"ackId": n, "args": [...]}}</td>
+ *       <td>204: answers a server {@code emitWithAck}, which arrives as
+ *       {@code data: {"ackId": n, "args": [...]}}</td></tr>
+ * </table>
+ * A reconnecting {@code EventSource} sends {@code Last-Event-ID} (or pass {@code lastEventId} in the
+ * query); a connection handler resumes with {@code Replay.resume(channel.handshake(), Replay.last(50))}.
+ * When the server ends a channel it sends {@code event: parley:disconnect} before closing the stream,
+ * after which a client should close its {@code EventSource}.
+ *
+ * <p>Errors: unknown or closed session 404, wrong token 403, body over {@code maxPostBody} 413, malformed
+ * JSON or a missing event name 400, a content type other than JSON 415, another method 405, a stream
+ * request without {@code Accept: text/event-stream} 406, a forbidden origin 403; each with a JSON body
+ * {@code {"error": ...}}. Thread-safe.
+ */
+public final class SseTransport implements Transport {
+  /** The transport's name. */
+  public static final String NAME = "sse";
+
+  private final SseTransportConfig config;
+  private volatile @Nullable TransportContext context;
+  private volatile @Nullable SseServlet servlet;
+
+  public SseTransport(SseTransportConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The transport's config. */
+  public SseTransportConfig config() {
+    return config;
+  }
+
+  @Override
+  public Mono<Void> start(TransportContext context) {
+    this.context = Objects.requireNonNull(context, "context");
+    return Mono.empty();
+  }
+
+  @Override
+  public void mount(Mount mount) {
+    mount(mount.unwrap(ServletContext.class)
+        .orElseThrow(() -> new IllegalStateException("the host offers no jakarta.servlet.ServletContext")));
+  }
+
+  /**
+   * Registers the transport's servlet (asynchronous) at {@link SseTransportConfig#path()} in a Servlet 6
+   * context. Call after the server has started, while the context is initialising.
+   *
+   * @throws IllegalStateException if the server has not started the transport
+   */
+  public void mount(ServletContext servletContext) {
+    TransportContext started = context;
+    if (started == null) {
+      throw new IllegalStateException("start the ChatServer before mounting its SSE transport");
+    }
+    SseServlet created = new SseServlet(config, started);
+    ServletRegistration.Dynamic registration = servletContext.addServlet("parley-sse", created);
+    registration.setAsyncSupported(true);
+    registration.addMapping(config.path() + "*");
+    servlet = created;
+  }
+
+  /** Open streams on this node (for tests and diagnostics). */
+  public int openStreams() {
+    SseServlet current = servlet;
+    return current == null ? 0 : current.openStreams();
+  }
+
+  @Override
+  public Mono<Void> stop() {
+    SseServlet current = servlet;
+    if (current != null) {
+      current.closeAll();
+    }
+    context = null;
+    return Mono.empty();
+  }
+}

@@ -1,0 +1,105 @@
+package dev.parley.transport.sse;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of the {@link SseTransport}. Immutable; built with {@link #builder()}.
+ *
+ * @param path where the transport is mounted; streams and posts use any URL below it. Default {@code /sse/}
+ * @param heartbeatInterval how often a comment line is written to an idle stream, which keeps proxies
+ *     from closing it and detects clients that went away; default 15 s
+ * @param retry the reconnection delay hinted to browsers ({@code retry:}); default 2 s
+ * @param maxPostBody the largest POST body accepted, in bytes; larger gets 413. Default 64 KiB
+ * @param postAckTimeout how long a POST that asked for its ack ({@code "ack": true}) waits; then 504.
+ *     Default 10 s
+ * @param allowedOrigins origins allowed to open streams and post, with credentials (CORS); empty means
+ *     same origin only, {@code "*"} any origin. Default empty
+ */
+public record SseTransportConfig(String path, Duration heartbeatInterval, Duration retry, int maxPostBody,
+                                 Duration postAckTimeout, List<String> allowedOrigins) {
+
+  public SseTransportConfig {
+    Objects.requireNonNull(path, "path");
+    if (!path.startsWith("/") || !path.endsWith("/")) {
+      throw new IllegalArgumentException("path must start and end with \"/\": \"" + path + "\"");
+    }
+    positive("heartbeatInterval", heartbeatInterval);
+    positive("retry", retry);
+    positive("postAckTimeout", postAckTimeout);
+    if (maxPostBody < 256) {
+      throw new IllegalArgumentException("maxPostBody must be at least 256 bytes: " + maxPostBody);
+    }
+    allowedOrigins = List.copyOf(allowedOrigins);
+  }
+
+  private static void positive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+  }
+
+  /** The defaults. */
+  public static SseTransportConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an {@link SseTransportConfig}; not thread-safe. */
+  public static final class Builder {
+    private String path = "/sse/";
+    private Duration heartbeatInterval = Duration.ofSeconds(15);
+    private Duration retry = Duration.ofSeconds(2);
+    private int maxPostBody = 64 * 1024;
+    private Duration postAckTimeout = Duration.ofSeconds(10);
+    private List<String> allowedOrigins = List.of();
+
+    private Builder() {
+    }
+
+    public Builder path(String path) {
+      this.path = path;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    public Builder retry(Duration retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    public Builder maxPostBody(int maxPostBody) {
+      this.maxPostBody = maxPostBody;
+      return this;
+    }
+
+    public Builder postAckTimeout(Duration postAckTimeout) {
+      this.postAckTimeout = postAckTimeout;
+      return this;
+    }
+
+    public Builder allowedOrigins(List<String> allowedOrigins) {
+      this.allowedOrigins = List.copyOf(allowedOrigins);
+      return this;
+    }
+
+    /**
+     * Validates and returns the config.
+     *
+     * @throws IllegalArgumentException naming the first setting out of range
+     */
+    public SseTransportConfig build() {
+      return new SseTransportConfig(path, heartbeatInterval, retry, maxPostBody, postAckTimeout, allowedOrigins);
+    }
+  }
+}

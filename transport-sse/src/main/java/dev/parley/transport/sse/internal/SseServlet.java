@@ -1,0 +1,355 @@
+package dev.parley.transport.sse.internal;
+
+import dev.parley.error.ChannelClosedException;
+import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.OriginPolicy;
+import dev.parley.spi.Packet;
+import dev.parley.spi.Session;
+import dev.parley.spi.TransportContext;
+import dev.parley.transport.sse.SseTransportConfig;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Streams (GET), posts (POST) and CORS preflights (OPTIONS) under the transport's path. */
+public final class SseServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(SseServlet.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final transient SseTransportConfig config;
+  private final transient TransportContext context;
+  private final transient SseEncoder encoder;
+  private final transient OriginPolicy origins;
+  private final transient Map<String, SseStream> streams = new ConcurrentHashMap<>();
+
+  public SseServlet(SseTransportConfig config, TransportContext context) {
+    this.config = config;
+    this.context = context;
+    this.encoder = new SseEncoder(context.jsonMapper());
+    this.origins = new OriginPolicy(config.allowedOrigins());
+  }
+
+  SseEncoder encoder() {
+    return encoder;
+  }
+
+  public int openStreams() {
+    return streams.size();
+  }
+
+  /** Ends every open stream (the transport is stopping). */
+  public void closeAll() {
+    for (SseStream stream : List.copyOf(streams.values())) {
+      stream.close(dev.parley.DisconnectReason.SERVER_SHUTTING_DOWN);
+    }
+  }
+
+  void forget(SseStream stream) {
+    Session session = stream.session();
+    if (session != null) {
+      streams.remove(session.id(), stream);
+    }
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String origin = request.getHeader("Origin");
+    if (!origins.allows(origin, request.getHeader("Host"))) {
+      log.debug("forbidden origin {}", origin);
+      send(response, 403, "forbidden origin");
+      return;
+    }
+    if (origin != null) {
+      response.setHeader("Access-Control-Allow-Origin", origin);
+      response.setHeader("Access-Control-Allow-Credentials", "true");
+      response.setHeader("Vary", "Origin");
+    }
+    switch (request.getMethod()) {
+      case "GET" -> stream(request, response);
+      case "POST" -> post(request, response);
+      case "OPTIONS" -> preflight(response);
+      default -> {
+        response.setHeader("Allow", "GET, POST, OPTIONS");
+        send(response, 405, "method not allowed: use GET for a stream, POST to send");
+      }
+    }
+  }
+
+  private static void preflight(HttpServletResponse response) {
+    response.setStatus(204);
+    response.setHeader("Access-Control-Allow-Methods", "GET, POST");
+    response.setHeader("Access-Control-Allow-Headers",
+        "Content-Type, X-Parley-Token, X-Parley-Session, Last-Event-ID, Authorization");
+    response.setHeader("Access-Control-Max-Age", "600");
+  }
+
+  // ---- streams ----
+
+  private void stream(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String accept = request.getHeader("Accept");
+    if (accept == null || !accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+      send(response, 406, "a stream needs Accept: text/event-stream");
+      return;
+    }
+    String namespace = request.getParameter("ns") == null ? "/" : request.getParameter("ns");
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0);
+    ServletOutputStream out = response.getOutputStream();
+    SseStream stream = new SseStream(this, async, response, out, namespace, token());
+    async.addListener(stream);
+    out.setWriteListener(stream);
+    Session session;
+    try {
+      session = context.open(stream, info(request));
+    } catch (IllegalStateException e) {
+      stream.refuse(503, "server shutting down");
+      return;
+    }
+    long beat = config.heartbeatInterval().toMillis();
+    Disposable heartbeat = context.scheduler().schedulePeriodically(stream::ping, beat, beat, TimeUnit.MILLISECONDS);
+    stream.bind(session, heartbeat);
+    streams.put(session.id(), stream);
+    session.receive(new Packet.Connect(namespace, null));
+  }
+
+  void openResponse(HttpServletResponse response) {
+    response.setStatus(200);
+    response.setContentType("text/event-stream");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("X-Accel-Buffering", "no");
+  }
+
+  byte[] preamble(String channelId, String sessionId, String token) {
+    ObjectNode hello = JsonNodeFactory.instance.objectNode()
+        .put("sid", channelId).put("session", sessionId).put("token", token);
+    return SseStream.utf8("retry: " + config.retry().toMillis() + "\n\n"
+        + new String(SseEncoder.block(null, "parley:session", hello.toString()), StandardCharsets.UTF_8));
+  }
+
+  void rejectResponse(HttpServletResponse response, Packet.ConnectError error) {
+    int status = 403;
+    if (error.message().equals("Invalid namespace")) {
+      status = 404;
+    } else if (error.message().equals("server shutting down")) {
+      status = 503;
+    } else if (error.data() != null && error.data().path("status").asInt(0) == 401) {
+      status = 401;
+    }
+    errorResponse(response, status);
+  }
+
+  void errorResponse(HttpServletResponse response, int status) {
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setCharacterEncoding("UTF-8");
+  }
+
+  byte[] errorBody(Packet.ConnectError error) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", error.message());
+    if (error.data() != null) {
+      body.set("data", error.data());
+    }
+    return SseStream.utf8(body.toString());
+  }
+
+  byte[] json(String text) {
+    return SseStream.utf8(text);
+  }
+
+  private static String token() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  // ---- posts ----
+
+  private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String type = request.getContentType();
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      send(response, 415, "the body must be application/json");
+      return;
+    }
+    if (request.getContentLengthLong() > config.maxPostBody()) {
+      send(response, 413, "the body is over " + config.maxPostBody() + " bytes");
+      return;
+    }
+    byte[] body = read(request.getInputStream(), config.maxPostBody());
+    if (body == null) {
+      send(response, 413, "the body is over " + config.maxPostBody() + " bytes");
+      return;
+    }
+    String sid = request.getParameter("sid") != null ? request.getParameter("sid") : request.getHeader("X-Parley-Session");
+    SseStream stream = sid == null ? null : streams.get(sid);
+    Session session = stream == null ? null : stream.session();
+    if (stream == null || session == null) {
+      send(response, 404, "unknown or closed session");
+      return;
+    }
+    if (!tokenMatches(request, stream.token())) {
+      log.debug("wrong token for session {}", sid);
+      send(response, 403, "wrong token for this session");
+      return;
+    }
+    JsonNode json;
+    try {
+      json = context.jsonMapper().readTree(body);
+    } catch (JacksonException e) {
+      send(response, 400, "malformed JSON: " + e.getOriginalMessage());
+      return;
+    }
+    if (json == null || !json.isObject()) {
+      send(response, 400, "the body must be a JSON object");
+      return;
+    }
+    JsonNode args = json.get("args");
+    if (args != null && !args.isArray()) {
+      send(response, 400, "\"args\" must be an array");
+      return;
+    }
+    List<JsonNode> list = new ArrayList<>();
+    if (args != null) {
+      args.values().forEach(list::add);
+    }
+    JsonNode ackId = json.get("ackId");
+    if (ackId != null) {
+      if (!ackId.canConvertToLong() || !ackId.isIntegralNumber()) {
+        send(response, 400, "\"ackId\" must be an integer");
+        return;
+      }
+      session.receive(new Packet.Ack(stream.namespace(), ackId.asLong(), list));
+      response.setStatus(204);
+      return;
+    }
+    JsonNode event = json.get("event");
+    if (event == null || !event.isString() || event.asString().isEmpty()) {
+      send(response, 400, "missing event name: send {\"event\": name, \"args\": [...]}");
+      return;
+    }
+    boolean awaitAck = json.path("ack").asBoolean(false);
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0);
+    session.request(stream.namespace(), event.asString(), list, awaitAck)
+        .map(java.util.Optional::of)
+        .defaultIfEmpty(java.util.Optional.empty())
+        .timeout(config.postAckTimeout(), context.scheduler())
+        .subscribe(
+            reply -> answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null)),
+            error -> fail(async, error));
+  }
+
+  private void answer(AsyncContext async, int status, @org.jspecify.annotations.Nullable List<JsonNode> reply) {
+    HttpServletResponse response = (HttpServletResponse) async.getResponse();
+    if (response.isCommitted()) {
+      return;
+    }
+    try {
+      if (reply == null) {
+        response.setStatus(status);
+      } else {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode(reply.size());
+        reply.forEach(array::add);
+        write(response, status, context.jsonMapper().writeValueAsString(array));
+      }
+    } catch (IOException e) {
+      log.debug("answer failed", e);
+    } finally {
+      async.complete();
+    }
+  }
+
+  private void fail(AsyncContext async, Throwable error) {
+    HttpServletResponse response = (HttpServletResponse) async.getResponse();
+    try {
+      if (error instanceof TimeoutException) {
+        send(response, 504, "no ack within " + config.postAckTimeout().toMillis() + " ms");
+      } else if (error instanceof IllegalArgumentException) {
+        send(response, 400, error.getMessage());
+      } else if (error instanceof ChannelClosedException) {
+        send(response, 404, "unknown or closed session");
+      } else {
+        log.warn("post failed", error);
+        send(response, 500, "internal server error");
+      }
+    } catch (IOException e) {
+      log.debug("answer failed", e);
+    } finally {
+      async.complete();
+    }
+  }
+
+  private static boolean tokenMatches(HttpServletRequest request, String expected) {
+    String token = request.getHeader("X-Parley-Token");
+    String authorization = request.getHeader("Authorization");
+    if (token == null && authorization != null && authorization.startsWith("Bearer ")) {
+      token = authorization.substring("Bearer ".length()).trim();
+    }
+    return token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+        expected.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The body, or null when it is longer than {@code limit}. */
+  private static byte @org.jspecify.annotations.Nullable [] read(InputStream in, int limit) throws IOException {
+    byte[] body = in.readNBytes(limit + 1);
+    return body.length > limit ? null : body;
+  }
+
+  private void send(HttpServletResponse response, int status, String message) throws IOException {
+    write(response, status, JsonNodeFactory.instance.objectNode().put("error", message).toString());
+  }
+
+  private static void write(HttpServletResponse response, int status, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setCharacterEncoding("UTF-8");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  private static ConnectionInfo info(HttpServletRequest request) {
+    Map<String, List<String>> headers = new HashMap<>();
+    for (String name : Collections.list(request.getHeaderNames())) {
+      headers.put(name.toLowerCase(Locale.ROOT), Collections.list(request.getHeaders(name)));
+    }
+    Map<String, List<String>> query = new HashMap<>();
+    request.getParameterMap().forEach((name, values) -> query.put(name, List.of(values)));
+    Map<String, String> cookies = new HashMap<>();
+    Cookie[] sent = request.getCookies();
+    if (sent != null) {
+      for (Cookie cookie : sent) {
+        cookies.putIfAbsent(cookie.getName(), cookie.getValue());
+      }
+    }
+    return new ConnectionInfo("sse", request.getRemoteAddr() + ":" + request.getRemotePort(),
+        request.getRequestURI(), headers, query, cookies);
+  }
+}

@@ -1,0 +1,241 @@
+package dev.parley.transport.sse.internal;
+
+import dev.parley.DisconnectReason;
+import dev.parley.spi.Connection;
+import dev.parley.spi.Outgoing;
+import dev.parley.spi.Packet;
+import dev.parley.spi.Session;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+
+/**
+ * One open event stream, written with non-blocking Servlet I/O: queued chunks go out only while the
+ * container says the stream is ready, so no thread waits on a slow reader.
+ */
+final class SseStream implements Connection, WriteListener, AsyncListener {
+  private static final Logger log = LoggerFactory.getLogger(SseStream.class);
+  private static final Object COMPLETE = new Object();
+
+  private final SseServlet owner;
+  private final AsyncContext async;
+  private final HttpServletResponse response;
+  private final ServletOutputStream out;
+  private final String namespace;
+  private final String token;
+  // byte[] chunks, Runnables (response setup), WriteCallbacks (a batch is written) and COMPLETE.
+  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger wip = new AtomicInteger();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile @Nullable Session session;
+  private volatile @Nullable Disposable heartbeat;
+  private volatile DisconnectReason reason = DisconnectReason.TRANSPORT_CLOSE;
+  private boolean dirty;
+
+  SseStream(SseServlet owner, AsyncContext async, HttpServletResponse response, ServletOutputStream out,
+            String namespace, String token) {
+    this.owner = owner;
+    this.async = async;
+    this.response = response;
+    this.out = out;
+    this.namespace = namespace;
+    this.token = token;
+  }
+
+  void bind(Session session, Disposable heartbeat) {
+    this.session = session;
+    this.heartbeat = heartbeat;
+  }
+
+  @Nullable Session session() {
+    return session;
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  String token() {
+    return token;
+  }
+
+  @Override
+  public void write(List<Outgoing> batch, WriteCallback done) {
+    for (Outgoing outgoing : batch) {
+      Packet packet = outgoing.packet();
+      if (packet instanceof Packet.Connect connect) {
+        String channelId = connect.data() == null ? "" : connect.data().path("sid").asString("");
+        queue.add((Runnable) () -> owner.openResponse(response));
+        queue.add(owner.preamble(channelId, session == null ? "" : session.id(), token));
+      } else if (packet instanceof Packet.ConnectError error) {
+        queue.add((Runnable) () -> owner.rejectResponse(response, error));
+        queue.add(owner.errorBody(error));
+        queue.add(COMPLETE);
+      } else if (packet instanceof Packet.Event || packet instanceof Packet.Disconnect) {
+        queue.add(outgoing.encoded(owner.encoder()));
+      }
+    }
+    queue.add(done);
+    pump();
+  }
+
+  /** Writes a heartbeat comment. */
+  void ping() {
+    queue.add(SseEncoder.PING);
+    pump();
+  }
+
+  @Override
+  public void close(DisconnectReason why) {
+    reason = why;
+    // Anything still queued is dropped: the engine only closes once it has flushed what mattered.
+    queue.clear();
+    queue.add(COMPLETE);
+    pump();
+  }
+
+  /** Ends the stream with an error answer before it opened (the server is not accepting). */
+  void refuse(int status, String message) {
+    queue.add((Runnable) () -> owner.errorResponse(response, status));
+    queue.add(owner.json("{\"error\":\"" + message + "\"}"));
+    queue.add(COMPLETE);
+    pump();
+  }
+
+  @Override
+  public void onWritePossible() {
+    pump();
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    log.debug("stream write failed: {}", error.toString());
+    end(DisconnectReason.TRANSPORT_CLOSE, error);
+  }
+
+  // Serialised by wip: the container's onWritePossible and the engine's writes never write at once.
+  private void pump() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    for (;;) {
+      try {
+        drain();
+      } catch (IOException | IllegalStateException e) {
+        end(DisconnectReason.TRANSPORT_CLOSE, e);
+      }
+      missed = wip.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  private void drain() throws IOException {
+    while (!ended.get()) {
+      Object item = queue.peek();
+      if (item == null) {
+        if (dirty && out.isReady()) {
+          dirty = false;
+          out.flush();
+        }
+        return;
+      }
+      if (item instanceof byte[] bytes) {
+        if (!out.isReady()) {
+          return;
+        }
+        queue.poll();
+        if (bytes.length > 0) {
+          out.write(bytes);
+          dirty = true;
+        }
+      } else if (item instanceof WriteCallback callback) {
+        queue.poll();
+        callback.written();
+      } else if (item instanceof Runnable setup) {
+        queue.poll();
+        setup.run();
+      } else if (item == COMPLETE) {
+        if (dirty) {
+          if (!out.isReady()) {
+            return;
+          }
+          dirty = false;
+          out.flush();
+          if (!out.isReady()) {
+            return;
+          }
+        }
+        queue.poll();
+        end(reason, null);
+      }
+    }
+  }
+
+  private void end(DisconnectReason why, @Nullable Throwable error) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    Disposable beat = heartbeat;
+    if (beat != null) {
+      beat.dispose();
+    }
+    Object item;
+    while ((item = queue.poll()) != null) {
+      if (item instanceof WriteCallback callback) {
+        callback.failed(error != null ? error : new IOException("the stream is closed"));
+      }
+    }
+    owner.forget(this);
+    try {
+      async.complete();
+    } catch (IllegalStateException e) {
+      log.debug("stream already complete");
+    }
+    Session current = session;
+    if (current != null) {
+      current.closed(why);
+    }
+  }
+
+  // ---- AsyncListener: the container's view of the request ----
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    end(DisconnectReason.TRANSPORT_CLOSE, null);
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    end(DisconnectReason.TRANSPORT_CLOSE, null);
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    end(DisconnectReason.TRANSPORT_ERROR, event.getThrowable());
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {
+  }
+
+  static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
