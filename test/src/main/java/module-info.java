@@ -7,6 +7,9 @@ module dev.parley.test {
   requires static org.jspecify;
 
   exports dev.parley.test;
+  // The contract suites are JUnit classes with package-private nested groups, run by reflection from the
+  // implementer's module.
+  opens dev.parley.test to org.junit.platform.commons;
 
   provides dev.parley.spi.TransportProvider with dev.parley.test.InProcessTransportProvider;
 }

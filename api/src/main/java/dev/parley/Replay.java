@@ -19,7 +19,8 @@ public sealed interface Replay {
   }
 
   /**
-   * The last {@code count} messages of the room, oldest first, then live ones.
+   * The last {@code count} messages of the room, oldest first, then live ones. The count is capped at
+   * {@link ChatServerConfig#maxHistoryPage()}.
    *
    * @throws IllegalArgumentException if {@code count} is not positive
    */

@@ -399,10 +399,15 @@ public final class DefaultChatServer implements ChatServer {
     return result;
   }
 
+  // A failure while delivering one message must not cancel the feed: later posts would never arrive.
   private void onMessage(Message message) {
     DefaultNamespace namespace = namespaces.get(message.namespace());
     if (namespace != null) {
-      namespace.onMessage(message);
+      try {
+        namespace.onMessage(message);
+      } catch (RuntimeException e) {
+        log.error("delivering message {} of {} failed", message.id(), Names.quote(message.room()), e);
+      }
     }
   }
 
@@ -412,8 +417,12 @@ public final class DefaultChatServer implements ChatServer {
     }
     DefaultNamespace namespace = namespaces.get(message.namespace());
     if (namespace != null) {
-      namespace.deliverLocal(message.rooms(), message.except(), new Outgoing(
-          new Packet.Event(message.namespace(), message.event(), message.args(), null, null)));
+      try {
+        namespace.deliverLocal(message.rooms(), message.except(), new Outgoing(
+            new Packet.Event(message.namespace(), message.event(), message.args(), null, null)));
+      } catch (RuntimeException e) {
+        log.error("delivering an emit from node {} failed", message.origin(), e);
+      }
     }
   }
 

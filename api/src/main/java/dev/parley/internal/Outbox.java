@@ -111,7 +111,12 @@ final class Outbox implements Connection.WriteCallback {
         if (batch != null) {
           writing = true;
           inFlight = batch.size();
-          connection.write(batch, this);
+          try {
+            connection.write(batch, this);
+          } catch (RuntimeException e) {
+            // A transport that throws instead of calling back would leave this outbox stuck forever.
+            failed(e);
+          }
         } else {
           DisconnectReason reason = closeWhenFlushed;
           if (reason != null) {
