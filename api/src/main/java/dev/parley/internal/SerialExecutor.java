@@ -31,7 +31,7 @@ final class SerialExecutor implements Executor {
   /** Lets a held executor start running its queued tasks; call once, only on a held executor. */
   void release() {
     if (pending.decrementAndGet() != 0) {
-      delegate.execute(this::drain);
+      start();
     }
   }
 
@@ -39,7 +39,17 @@ final class SerialExecutor implements Executor {
   public void execute(Runnable task) {
     tasks.add(task);
     if (pending.getAndIncrement() == 0) {
+      start();
+    }
+  }
+
+  private void start() {
+    try {
       delegate.execute(this::drain);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Only when the server is closing and its pool no longer takes work: what is queued is dropped.
+      log.debug("executor closed; {} queued task(s) dropped", tasks.size());
+      tasks.clear();
     }
   }
 

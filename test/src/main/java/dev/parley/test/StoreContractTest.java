@@ -195,16 +195,20 @@ public abstract class StoreContractTest {
     }
 
     @Test
-    @DisplayName("assigns fixed-width ids that grow strictly in String order, across rooms too")
+    @DisplayName("assigns fixed-width ids that grow strictly in String order within each room")
     void idsAreFixedWidthAndIncreasing() {
-      List<String> ids = new ArrayList<>();
+      // Ids order a room; across rooms a store need not relate them (Store: ids order messages within a room).
+      List<String> a = new ArrayList<>();
+      List<String> b = new ArrayList<>();
       for (int i = 0; i < 60; i++) {
-        ids.add(append(i % 3 == 0 ? "a" : "b", i).id());
+        (i % 3 == 0 ? a : b).add(append(i % 3 == 0 ? "a" : "b", i).id());
       }
 
-      assertThat(new HashSet<>(ids)).hasSize(ids.size());
-      assertThat(ids).allSatisfy(id -> assertThat(id).hasSameSizeAs(ids.get(0)));
-      assertStrictlyIncreasing(ids);
+      for (List<String> ids : List.of(a, b)) {
+        assertThat(new HashSet<>(ids)).hasSize(ids.size());
+        assertThat(ids).allSatisfy(id -> assertThat(id).hasSameSizeAs(a.get(0)));
+        assertStrictlyIncreasing(ids);
+      }
     }
   }
 
@@ -300,18 +304,17 @@ public abstract class StoreContractTest {
     }
 
     @Test
-    @DisplayName("compares a cursor as an id: an id of another room bounds the page too")
-    void cursorFromAnotherRoom() {
-      List<String> lobby = new ArrayList<>();
-      List<String> other = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        (i % 2 == 0 ? lobby : other).add(append(i % 2 == 0 ? "lobby" : "other", i).id());
-      }
-      // other.get(1) was appended between lobby.get(1) and lobby.get(2).
-      assertThat(ids(history("lobby", HistoryQuery.after(other.get(1), 100))))
-          .containsExactlyElementsOf(lobby.subList(2, 5));
-      assertThat(ids(history("lobby", HistoryQuery.before(other.get(1), 100))))
-          .containsExactlyElementsOf(lobby.subList(0, 2));
+    @DisplayName("compares a cursor as a String: a string that is no id of the room bounds the page too")
+    void cursorThatIsNoId() {
+      List<String> ids = appendMany("lobby", 5);
+      // Sorts after ids[1] (it extends it) and before ids[2] (which differs from ids[1] at a greater char).
+      String between = ids.get(1) + "~";
+
+      assertThat(ids(history("lobby", HistoryQuery.after(between, 100)))).containsExactlyElementsOf(ids.subList(2, 5));
+      assertThat(ids(history("lobby", HistoryQuery.before(between, 100)))).containsExactlyElementsOf(ids.subList(0, 2));
+      assertThat(ids(history("lobby", HistoryQuery.after("", 100)))).containsExactlyElementsOf(ids);
+      assertThat(history("lobby", HistoryQuery.before("", 100))).isEmpty();
+      assertThat(history("lobby", HistoryQuery.after("\uffff", 100))).isEmpty();
     }
 
     @Test
@@ -442,7 +445,7 @@ public abstract class StoreContractTest {
     }
 
     @Test
-    @DisplayName("emits every appended message, of every room, in id order")
+    @DisplayName("emits every appended message, of every room, in the order they were appended")
     void emitsAppendedMessages() {
       List<Message> appended = new ArrayList<>();
       List<Message> seen = new ArrayList<>();
@@ -465,7 +468,7 @@ public abstract class StoreContractTest {
     }
 
     @Test
-    @DisplayName("emits every message appended concurrently from several threads exactly once, in id order")
+    @DisplayName("emits every message appended concurrently from several threads exactly once, each room in id order")
     void concurrentAppends() throws Exception {
       int threads = 4;
       int perThread = 500;
@@ -494,19 +497,22 @@ public abstract class StoreContractTest {
             .expectComplete()
             .verify(TIMEOUT);
 
-        Set<String> returned = new HashSet<>();
-        for (Future<List<String>> appender : appenders) {
-          List<String> ids = appender.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        // Appender t posted to room-(t % 2); ids are compared within each room.
+        List<Set<String>> returned = List.of(new HashSet<>(), new HashSet<>());
+        for (int t = 0; t < threads; t++) {
+          List<String> ids = appenders.get(t).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
           assertStrictlyIncreasing(ids);
-          returned.addAll(ids);
+          returned.get(t % 2).addAll(ids);
         }
-        List<String> fed = ids(seen);
-        assertThat(returned).hasSize(threads * perThread);
-        assertStrictlyIncreasing(fed);
-        assertThat(new HashSet<>(fed)).isEqualTo(returned);
-        List<String> inHistory = new ArrayList<>(ids(history("room-0", HistoryQuery.latest(threads * perThread))));
-        inHistory.addAll(ids(history("room-1", HistoryQuery.latest(threads * perThread))));
-        assertThat(new HashSet<>(inHistory)).isEqualTo(returned);
+        for (int r = 0; r < 2; r++) {
+          String room = "room-" + r;
+          List<String> fed = ids(seen.stream().filter(m -> m.room().equals(room)).toList());
+          assertThat(returned.get(r)).as(room).hasSize(threads / 2 * perThread);
+          assertStrictlyIncreasing(fed);
+          assertThat(new HashSet<>(fed)).as(room).isEqualTo(returned.get(r));
+          assertThat(new HashSet<>(ids(history(room, HistoryQuery.latest(threads * perThread))))).as(room)
+              .isEqualTo(returned.get(r));
+        }
       } finally {
         pool.shutdownNow();
         assertThat(pool.awaitTermination(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();

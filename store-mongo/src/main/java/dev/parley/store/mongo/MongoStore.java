@@ -1,0 +1,475 @@
+package dev.parley.store.mongo;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.parley.HistoryQuery;
+import dev.parley.Message;
+import dev.parley.error.StoreException;
+import dev.parley.spi.Bus;
+import dev.parley.spi.Post;
+import dev.parley.spi.Store;
+import dev.parley.store.mongo.internal.ChangeStreamFollower;
+import dev.parley.store.mongo.internal.MessageDocuments;
+import dev.parley.store.mongo.internal.MessageFeed;
+import dev.parley.store.mongo.internal.MessageIds;
+import dev.parley.store.mongo.internal.MongoBus;
+import dev.parley.store.mongo.internal.MongoErrors;
+import dev.parley.store.mongo.internal.Payloads;
+import dev.parley.store.mongo.internal.RoomKey;
+import dev.parley.store.mongo.internal.RoomLanes;
+import dev.parley.store.mongo.internal.Schema;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.bson.BsonDocument;
+import org.bson.BsonInt64;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A store in MongoDB: durable history, and a change-stream feed and bus that link every node using the
+ * same database. Needs a replica set or a sharded cluster (change streams); a single-node replica set
+ * will do.
+ *
+ * <h3>Ids and order</h3>
+ * Each room numbers its messages 1, 2, 3, …; a message's id is its number as 16 lower-case hex digits,
+ * so String order is number order. A node claims number N+1 by inserting the message under the unique
+ * key {@code (namespace, room, N+1)}, which it only tries once it knows N is stored; if another node took
+ * N+1 first, it tries the next free one. So within a room the numbers are committed in number order,
+ * every node's change stream delivers a room's messages in id order, and "after id X" never skips a
+ * message. Ids order messages <em>within a room</em>; across rooms they are not comparable. The module's
+ * README explains why this holds.
+ *
+ * <h3>Ownership</h3>
+ * Built from a {@link MongoStoreConfig}, the store makes its own {@code MongoClient} at {@link #start()}
+ * and closes it at {@link #stop()}. Given a client, it uses that client's connection and never closes it.
+ * Several {@code ChatServer}s may share one instance, and instances in other processes using the same
+ * database act as further nodes.
+ *
+ * <pre>{@code
+ * MongoStore store = new MongoStore(MongoStoreConfig.builder()
+ *     .connectionString("mongodb://db1,db2,db3/?replicaSet=rs0")
+ *     .build());
+ * ChatServer server = ChatServer.builder().store(store).start();
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #start()} is idempotent; after {@link #stop()} the store cannot be started again.
+ */
+public final class MongoStore implements Store {
+  private static final Logger log = LoggerFactory.getLogger(MongoStore.class);
+  private static final int MAX_CLAIM_ATTEMPTS = 64;
+  private static final int RE_READ_EVERY = 3;
+  private static final int MAX_IDLE_ROOMS = 10_000;
+  private static final int MAX_FEED_ROOMS = 100_000;
+  private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+
+  private enum State { NEW, STARTED, STOPPED }
+
+  private final MongoStoreConfig config;
+  private final @Nullable MongoClient givenClient;
+  private final Clock clock = Clock.systemUTC();
+  private final RoomLanes lanes = new RoomLanes(MAX_IDLE_ROOMS);
+  private final MongoBus bus = new MongoBus(this::busCollection, clock);
+  private final MessageFeed feed = new MessageFeed(this::messageCollection, lanes, MAX_FEED_ROOMS);
+  private final Object lifecycle = new Object();
+  private volatile State state = State.NEW;
+  private @Nullable Mono<Void> starting;
+
+  // Set by start().
+  private volatile @Nullable MongoClient client;
+  private volatile @Nullable MongoCollection<BsonDocument> messages;
+  private volatile @Nullable MongoCollection<BsonDocument> counters;
+  private volatile @Nullable MongoCollection<BsonDocument> busCollection;
+  private volatile @Nullable ChangeStreamFollower feedFollower;
+  private volatile @Nullable ChangeStreamFollower busFollower;
+
+  /** A store on a MongoDB on this machine, database {@code parley}. */
+  public MongoStore() {
+    this(MongoStoreConfig.defaults());
+  }
+
+  /** A store that connects with {@code config}'s connection string, and closes its connection on {@link #stop()}. */
+  public MongoStore(MongoStoreConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.givenClient = null;
+  }
+
+  /**
+   * A store on the application's own client, which it never closes; {@code config}'s connection string
+   * is not used.
+   */
+  public MongoStore(MongoClient client, MongoStoreConfig config) {
+    this.givenClient = Objects.requireNonNull(client, "client");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** The store's settings. */
+  public MongoStoreConfig config() {
+    return config;
+  }
+
+  // ---- lifecycle ----
+
+  /**
+   * Connects, creates the indexes (idempotent) and opens the change streams; completes once both streams
+   * are open, so that every message appended afterwards reaches {@link #feed()}. Idempotent.
+   *
+   * @return completes when ready; errors with a {@link StoreException} if the database cannot be reached,
+   *     refuses the indexes, or does not support change streams
+   */
+  @Override
+  public Mono<Void> start() {
+    synchronized (lifecycle) {
+      if (state == State.STOPPED) {
+        return Mono.error(new IllegalStateException("MongoStore was stopped; make a new one"));
+      }
+      if (starting == null) {
+        starting = doStart().doOnError(e -> abandonStart()).cache();
+      }
+      return starting;
+    }
+  }
+
+  private Mono<Void> doStart() {
+    return Mono.defer(() -> {
+      MongoClient mongo = givenClient != null ? givenClient : MongoClients.create(MongoClientSettings.builder()
+          .applyConnectionString(new ConnectionString(config.connectionString()))
+          .applicationName("parley")
+          .build());
+      client = mongo;
+      MongoDatabase database = mongo.getDatabase(config.database());
+      MongoCollection<BsonDocument> messageCollection =
+          database.getCollection(config.messagesCollection(), BsonDocument.class);
+      messages = messageCollection;
+      counters = database.getCollection(config.countersCollection(), BsonDocument.class);
+      MongoCollection<BsonDocument> busDocuments = database.getCollection(config.busCollection(), BsonDocument.class);
+      busCollection = busDocuments;
+      String prefix = config.database() + ".";
+      ChangeStreamFollower messagesFollower = new ChangeStreamFollower(prefix + config.messagesCollection(),
+          messageCollection, new ChangeStreamFollower.Probes(
+              (id, n) -> MessageDocuments.key(MessageDocuments.PROBE_NAMESPACE, id, n),
+              document -> MessageDocuments.isProbe(document) ? document.getString(MessageDocuments.ROOM).getValue() : null,
+              id -> MessageDocuments.room(MessageDocuments.PROBE_NAMESPACE, id)),
+          feed, Schedulers.parallel(), clock, config.recoveryLookback());
+      ChangeStreamFollower busStreamFollower = new ChangeStreamFollower(prefix + config.busCollection(),
+          busDocuments, bus.probes(), bus, Schedulers.parallel(), clock, config.recoveryLookback());
+      feedFollower = messagesFollower;
+      busFollower = busStreamFollower;
+      log.debug("starting: database {}, {}", config.database(), givenClient != null ? "given client" : config);
+      return Mono.when(
+              Schema.messages(database, config.messagesCollection(), config.maxAge()),
+              Schema.bus(database, config.busCollection(), config.busRetention()))
+          .onErrorMap(e -> MongoErrors.wrap("preparing the collections of database " + config.database(), e))
+          .then(Mono.when(messagesFollower.start(), busStreamFollower.start()))
+          .doOnSuccess(v -> {
+            synchronized (lifecycle) {
+              if (state == State.NEW) {
+                state = State.STARTED;
+              }
+            }
+            log.info("MongoDB store started: database {}, collections {}, {}, {}", config.database(),
+                config.messagesCollection(), config.busCollection(), retention());
+          });
+    });
+  }
+
+  /** Undoes a failed start, so that a later {@link #start()} tries again from scratch. */
+  private void abandonStart() {
+    ChangeStreamFollower follower = feedFollower;
+    if (follower != null) {
+      follower.stop();
+    }
+    follower = busFollower;
+    if (follower != null) {
+      follower.stop();
+    }
+    MongoClient mongo = client;
+    if (mongo != null && givenClient == null) {
+      mongo.close();
+    }
+    synchronized (lifecycle) {
+      starting = null;
+      messages = null;
+      client = null;
+    }
+  }
+
+  private String retention() {
+    if (config.maxAge() == null && config.maxMessagesPerRoom() == 0) {
+      return "no retention limit";
+    }
+    return "retention " + (config.maxAge() == null ? "" : "maxAge " + config.maxAge() + " ")
+        + (config.maxMessagesPerRoom() == 0 ? "" : "maxMessagesPerRoom " + config.maxMessagesPerRoom());
+  }
+
+  /**
+   * Closes the change streams, ends {@link #feed()} and the bus, and closes the client if the store made
+   * it. Idempotent.
+   */
+  @Override
+  public Mono<Void> stop() {
+    return Mono.<Void>fromRunnable(() -> {
+      synchronized (lifecycle) {
+        if (state == State.STOPPED) {
+          return;
+        }
+        state = State.STOPPED;
+      }
+      ChangeStreamFollower follower = feedFollower;
+      if (follower != null) {
+        follower.stop();
+      }
+      follower = busFollower;
+      if (follower != null) {
+        follower.stop();
+      }
+      feed.complete();
+      bus.complete();
+      MongoClient mongo = client;
+      if (mongo != null && givenClient == null) {
+        mongo.close();
+      }
+      log.debug("stopped");
+    }).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  private void checkStarted() {
+    State now = state;
+    if (now == State.STOPPED) {
+      throw new IllegalStateException("MongoStore is stopped");
+    }
+    if (messages == null) {
+      throw new IllegalStateException("MongoStore is not started; call start() first");
+    }
+  }
+
+  // ---- messages ----
+
+  /**
+   * Stores a post under its room's next sequence number; completes with the message once the database
+   * acknowledged it (with the connection's write concern: use {@code w=majority} for durability across
+   * a failover). A node's posts to one room are stored one after the other, in call order.
+   *
+   * @return the stored message; errors with a {@link StoreException} if the payload is over MongoDB's
+   *     16 MiB document limit (before anything is sent), or if the database fails or is unreachable. A
+   *     post that failed on a lost connection may still have been stored.
+   * @throws IllegalStateException if the store is not started or is stopped
+   */
+  @Override
+  public Mono<Message> append(Post post) {
+    Objects.requireNonNull(post, "post");
+    checkStarted();
+    return Mono.defer(() -> {
+      BsonValue payload;
+      try {
+        payload = Payloads.toBson(post.payload());
+      } catch (IllegalArgumentException e) {
+        return Mono.error(new StoreException("post to room " + quote(post.room()) + " cannot be stored: "
+            + e.getMessage(), e));
+      }
+      long size = MessageDocuments.size(post, payload);
+      if (size > MessageDocuments.MAX_DOCUMENT_SIZE) {
+        return Mono.error(new StoreException("post \"" + post.event() + "\" to room " + quote(post.room()) + " is "
+            + size + " bytes as BSON; MongoDB stores at most " + MessageDocuments.MAX_DOCUMENT_SIZE
+            + " bytes (16 MiB) per document"));
+      }
+      RoomKey room = new RoomKey(post.namespace(), post.room());
+      return lanes.submit(room, lane -> claim(lane, post, payload))
+          .onErrorMap(e -> MongoErrors.wrap("post \"" + post.event() + "\" to room " + quote(post.room()), e));
+    });
+  }
+
+  private Mono<Message> claim(RoomLanes.Lane lane, Post post, BsonValue payload) {
+    Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    BsonDocument update = new BsonDocument("$setOnInsert", MessageDocuments.body(post, payload, createdAt));
+    Message template = new Message(MessageIds.of(0), post.namespace(), post.room(), post.event(), post.payload(),
+        post.sender(), createdAt);
+    long known = lane.known();
+    Mono<Long> last = known >= 0 ? Mono.just(known) : lastSeq(lane.room());
+    return last.flatMap(seq -> attempt(lane, update, template, seq + 1, 1));
+  }
+
+  /**
+   * One try at storing the post as number {@code seq}, which is only tried once {@code seq - 1} is known
+   * to be stored. An upsert: it inserts if the number is free and matches (changing nothing) if taken.
+   */
+  private Mono<Message> attempt(RoomLanes.Lane lane, BsonDocument update, Message template, long seq, int attempt) {
+    RoomKey room = lane.room();
+    return Mono.from(messages.updateOne(MessageDocuments.key(room.namespace(), room.room(), seq), update, UPSERT))
+        .map(result -> result.getUpsertedId() != null)
+        .onErrorResume(MongoErrors::isDuplicateKey, e -> Mono.just(false))
+        .flatMap(claimed -> {
+          lane.taken(seq);
+          if (claimed) {
+            afterClaim(lane, seq);
+            return Mono.just(new Message(MessageIds.of(seq), template.namespace(), template.room(),
+                template.event(), template.payload(), template.sender(), template.createdAt()));
+          }
+          if (attempt >= MAX_CLAIM_ATTEMPTS) {
+            return Mono.error(new StoreException("room " + quote(room.room()) + " is too busy: no free position"
+                + " after " + attempt + " attempts"));
+          }
+          log.trace("{} #{} taken by another node; trying the next", room, seq);
+          Mono<Long> next = attempt % RE_READ_EVERY == 0
+              ? lastSeq(room).map(stored -> Math.max(stored, lane.known()))
+              : Mono.fromSupplier(lane::known);
+          return next.flatMap(known -> attempt(lane, update, template, known + 1, attempt + 1));
+        });
+  }
+
+  /** The highest sequence number stored (or, with expiry, ever stored) in a room; 0 if none. */
+  private Mono<Long> lastSeq(RoomKey room) {
+    Mono<Long> stored = Mono.from(messages.find(MessageDocuments.room(room.namespace(), room.room()))
+            .sort(Sorts.descending(MessageDocuments.SEQ))
+            .projection(Projections.include(MessageDocuments.SEQ))
+            .limit(1)
+            .first())
+        .map(MessageDocuments::seq)
+        .defaultIfEmpty(0L);
+    if (config.maxAge() == null) {
+      return stored;
+    }
+    // Expired messages leave the room's counter behind, so numbers are never handed out twice.
+    Mono<Long> counter = Mono.from(counters.find(Filters.eq("_id", counterId(room))).first())
+        .map(document -> document.getNumber(MessageDocuments.SEQ).longValue())
+        .defaultIfEmpty(0L);
+    return Mono.zip(stored, counter, Math::max);
+  }
+
+  private static BsonDocument counterId(RoomKey room) {
+    return new BsonDocument(MessageDocuments.NAMESPACE, new BsonString(room.namespace()))
+        .append(MessageDocuments.ROOM, new BsonString(room.room()));
+  }
+
+  /** Retention work after a post, off the post's path and coalesced per room. */
+  private void afterClaim(RoomLanes.Lane lane, long seq) {
+    RoomKey room = lane.room();
+    if (config.maxAge() != null) {
+      lane.floor.request(seq, value -> Mono.from(counters.updateOne(Filters.eq("_id", counterId(room)),
+          new BsonDocument("$max", new BsonDocument(MessageDocuments.SEQ, new BsonInt64(value))), UPSERT)));
+    }
+    int keep = config.maxMessagesPerRoom();
+    if (keep > 0 && seq > keep) {
+      lane.trim.request(seq - keep, upTo -> Mono.from(messages.deleteMany(Filters.and(
+          MessageDocuments.room(room.namespace(), room.room()), Filters.lte(MessageDocuments.SEQ, upTo)))));
+    }
+  }
+
+  /**
+   * A page of a room's history, oldest first, read with the {@code (ns, room, seq)} index. Cursors are
+   * compared as Strings with the ids, so any string works as a cursor.
+   */
+  @Override
+  public Flux<Message> history(String namespace, String room, HistoryQuery query) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(room, "room");
+    Objects.requireNonNull(query, "query");
+    checkStarted();
+    return Flux.defer(() -> {
+      List<Bson> filter = new ArrayList<>(4);
+      filter.add(Filters.eq(MessageDocuments.NAMESPACE, namespace));
+      filter.add(Filters.eq(MessageDocuments.ROOM, room));
+      if (query.after() != null) {
+        long from = MessageIds.firstSeqAfter(query.after());
+        if (from == Long.MAX_VALUE) {
+          return Flux.empty();
+        }
+        filter.add(Filters.gte(MessageDocuments.SEQ, from));
+      }
+      if (query.before() != null) {
+        long to = MessageIds.lastSeqBefore(query.before());
+        if (to < 1) {
+          return Flux.empty();
+        }
+        filter.add(Filters.lte(MessageDocuments.SEQ, to));
+      }
+      boolean oldestFirst = query.after() != null;
+      Flux<Message> page = Flux.from(messages.find(Filters.and(filter))
+              .sort(oldestFirst ? Sorts.ascending(MessageDocuments.SEQ) : Sorts.descending(MessageDocuments.SEQ))
+              .limit(query.limit())
+              .batchSize(Math.min(query.limit(), 1_000)))
+          .map(MessageDocuments::toMessage);
+      if (!oldestFirst) {
+        page = page.collectList().flatMapMany(newestFirst -> {
+          Collections.reverse(newestFirst);
+          return Flux.fromIterable(newestFirst);
+        });
+      }
+      return page.onErrorMap(e -> MongoErrors.wrap("history of room " + quote(room), e));
+    });
+  }
+
+  /**
+   * Every message appended by any node using this database, from subscription on; hot. Within a room,
+   * messages come in id order, each once; rooms interleave as the database committed them. Survives
+   * interruptions of the change stream (see the class comment and the README); never errors, completes
+   * when the store stops.
+   */
+  @Override
+  public Flux<Message> feed() {
+    return feed.flux();
+  }
+
+  /** The bus: emits travel as documents in the bus collection, read back through a change stream. */
+  @Override
+  public Bus bus() {
+    return bus;
+  }
+
+  private MongoCollection<BsonDocument> messageCollection() {
+    MongoCollection<BsonDocument> collection = messages;
+    if (collection == null) {
+      throw new IllegalStateException("MongoStore is not started; call start() first");
+    }
+    return collection;
+  }
+
+  private MongoCollection<BsonDocument> busCollection() {
+    MongoCollection<BsonDocument> collection = busCollection;
+    if (collection == null) {
+      throw new IllegalStateException("MongoStore is not started; call start() first");
+    }
+    return collection;
+  }
+
+  /** Whether both change streams are open and delivering (for health checks). */
+  public boolean isLive() {
+    ChangeStreamFollower messagesFollower = feedFollower;
+    ChangeStreamFollower busStreamFollower = busFollower;
+    return state == State.STARTED && messagesFollower != null && messagesFollower.isLive()
+        && busStreamFollower != null && busStreamFollower.isLive();
+  }
+
+  /** The follower of the messages collection (tests play interruptions through it). */
+  ChangeStreamFollower messagesFollower() {
+    return Objects.requireNonNull(feedFollower, "not started");
+  }
+
+  private static String quote(String name) {
+    return "\"" + (name.length() > 64 ? name.substring(0, 64) + "…" : name) + "\"";
+  }
+
+  @Override
+  public String toString() {
+    return "MongoStore[" + config.database() + "." + config.messagesCollection() + "]";
+  }
+}
