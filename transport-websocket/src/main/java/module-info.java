@@ -6,6 +6,7 @@ module dev.parley.transport.websocket {
   requires static org.jspecify;
 
   exports dev.parley.transport.websocket;
+  exports dev.parley.transport.websocket.internal to dev.parley.client;
 
   provides dev.parley.spi.TransportProvider with dev.parley.transport.websocket.WebSocketTransportProvider;
 }

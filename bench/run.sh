@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Measures Parley's bench server beside the reference Node Socket.IO 4.8 server, on this machine, in one
+# run: each scenario alternates the two servers (A B A B ...) PAIRS times, then prints medians and ratios.
+# Loopback only; every load run is bounded by `timeout`.
+#   bench/run.sh                 # defaults: 3 pairs, the scenarios' default sizes
+#   PAIRS=5 CLIENTS=500 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAIRS=${PAIRS:-3}
+CLIENTS=${CLIENTS:-1000}
+MESSAGES=${MESSAGES:-2000}
+RATE=${RATE:-100}
+SECONDS_=${SECONDS_:-10}
+IDLE=${IDLE:-10000}
+CONNECT=${CONNECT:-2000}
+JAR=bench/target/parley-bench.jar
+OUT=bench/target/results
+mkdir -p "$OUT"
+: > "$OUT/results.jsonl"
+
+echo "== building"
+mvn -q -B package -DskipTests -pl bench -am
+(cd bench/node && npm ci --no-audit --no-fund > /dev/null)
+
+wait_port() {
+  for _ in $(seq 200); do
+    (echo > "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0
+    sleep 0.05
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}
+
+run() {
+  local server=$1 scenario=$2
+  shift 2
+  local pid port
+  if [ "$server" = parley ]; then
+    port=3000
+    java -Xmx2g -cp "$JAR" dev.parley.bench.BenchServer $port > "$OUT/parley.log" 2>&1 &
+  else
+    port=3001
+    node bench/node/server.mjs $port > "$OUT/node.log" 2>&1 &
+  fi
+  pid=$!
+  wait_port $port
+  echo "-- $server $scenario $*"
+  timeout 300 java -Xmx2g -cp "$JAR" dev.parley.bench.LoadGenerator --url "http://127.0.0.1:$port" \
+      --scenario "$scenario" --server-pid $pid "$@" > "$OUT/last.txt" || echo "   (run failed or timed out)"
+  sed -n 2p "$OUT/last.txt"
+  head -1 "$OUT/last.txt" | sed "s/^{/{\"server\":\"$server\",/" >> "$OUT/results.jsonl"
+  kill $pid 2> /dev/null || true
+  wait $pid 2> /dev/null || true
+}
+
+for i in $(seq "$PAIRS"); do
+  for server in parley socket.io; do
+    run $server fanout --clients "$CLIENTS" --messages "$MESSAGES"
+    run $server latency --clients "$CLIENTS" --rate "$RATE" --seconds "$SECONDS_"
+    run $server idle --connections "$IDLE"
+    run $server connect --connections "$CONNECT"
+  done
+  run parley sse-fanout --clients "$CLIENTS" --messages "$MESSAGES"
+done
+
+echo "== summary ($OUT/results.jsonl)"
+java -cp "$JAR" dev.parley.bench.Summary "$OUT/results.jsonl"

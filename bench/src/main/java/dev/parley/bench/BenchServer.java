@@ -1,0 +1,38 @@
+package dev.parley.bench;
+
+import dev.parley.ChatServer;
+
+/**
+ * The server the load generator measures, with the reference Node server's logic: {@code join(room, ack)}
+ * acks "ok"; {@code pub(room, payload)} emits {@code msg} to the room; {@code echo(x, ack)} acks x. SSE
+ * streams ({@code GET /sse/?room=bench}) join the room named by their {@code room} query parameter.
+ *
+ * <pre>java -cp parley-bench.jar dev.parley.bench.BenchServer [port]</pre>
+ */
+public final class BenchServer {
+  private BenchServer() {
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+    ChatServer server = start(port);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    System.out.println("parley bench server on http://127.0.0.1:" + server.address().orElseThrow().getPort()
+        + " pid " + ProcessHandle.current().pid());
+    server.onClose().block();
+  }
+
+  static ChatServer start(int port) {
+    return ChatServer.builder()
+        .config(c -> c.bindAddress("127.0.0.1").port(port).outboundBufferSize(8192))
+        .onConnection(channel -> {
+          channel.handshake().query("room").ifPresent(channel::join);
+          channel.on("join", (ch, event) -> ch.join(event.arg(0, String.class)).subscribe(v -> { }, e -> { },
+              () -> event.ack("ok")));
+          channel.on("pub", (ch, event) -> ch.namespace().to(event.arg(0, String.class)).emit("msg", event.arg(1)));
+          channel.on("echo", (ch, event) -> event.ack(event.arg(0)));
+        })
+        .start();
+  }
+}

@@ -1,0 +1,414 @@
+package dev.parley.client;
+
+import dev.parley.DisconnectReason;
+import dev.parley.client.internal.ClientSettings;
+import dev.parley.client.internal.DefaultParleyClient;
+import dev.parley.error.AckTimeoutException;
+import dev.parley.error.ChannelClosedException;
+import dev.parley.error.ConnectionRejectedException;
+import dev.parley.error.ParleyException;
+import dev.parley.error.TransportException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A connection to one namespace of a Parley server (or any Socket.IO v5 server), over Engine.IO v4 on
+ * WebSocket. Built and connected by {@link #builder(URI)}; {@link #close()} it when done.
+ *
+ * <pre>{@code
+ * try (ParleyClient client = ParleyClient.builder(URI.create("http://localhost:8080"))
+ *     .auth(Map.of("token", token))
+ *     .on("chat", event -> System.out.println(event.arg(0)))
+ *     .connect()) {
+ *   client.emit("chat", "hello");
+ *   ClientReply reply = client.emitWithAck("echo", "ping").block(Duration.ofSeconds(5));
+ * }
+ * }</pre>
+ *
+ * <p><b>States.</b> {@code connect()} returns a connected client. When the connection is lost (network
+ * failure, server gone, no heartbeat within {@code pingInterval + pingTimeout}) the client tells the
+ * {@link #onDisconnect} listeners and, unless {@link Reconnect#off()}, reconnects by itself with
+ * {@link Reconnect backoff}, sending CONNECT with the same auth again; a successful reconnect gets a new
+ * {@link #id()} and tells the {@link #onConnect} listeners. {@link #disconnect()}, {@link #close()}, the
+ * server removing the client from the namespace, the server refusing a reconnect, and running out of
+ * attempts all end in the disconnected state, for good. While not connected, {@link #emit} and
+ * {@link #emitWithAck} throw {@link IllegalStateException} at once: nothing is queued for later.
+ *
+ * <p><b>Threads.</b> Every client has its own daemon threads (a client does not keep the JVM alive), in
+ * one thread group named {@value #THREAD_NAME_PREFIX}{@code N}: one event thread on which every
+ * {@link ClientEventHandler} and listener runs, one at a time, in arrival order; one control thread for
+ * timers, connecting and completing the {@code Mono}s of {@link #emitWithAck}; one timer thread of the
+ * WebSocket sessions; and, per connection, the WebSocket client's I/O threads (two workers and one
+ * selector thread that the I/O library names itself), on which no application code ever runs. All but
+ * the selector are named {@value #THREAD_NAME_PREFIX}{@code N-role-M}. {@link #close()} ends them all.
+ * Every method is thread-safe.
+ */
+public interface ParleyClient extends AutoCloseable {
+
+  /** The start of the name of every thread a client starts. */
+  String THREAD_NAME_PREFIX = "parley-client-";
+
+  /**
+   * Starts building a client of the server at {@code serverUrl}.
+   *
+   * @param serverUrl the server's base address, {@code http://host:port} (or {@code https}, {@code ws},
+   *     {@code wss}); no path: the Engine.IO path is {@link Builder#path(String)} and the namespace
+   *     {@link Builder#namespace(String)}. Query parameters are passed on in the handshake.
+   * @return a builder with the defaults
+   * @throws NullPointerException if {@code serverUrl} is null
+   * @throws IllegalArgumentException if the scheme is not one of those four, there is no host, or the URL
+   *     has a path or a fragment
+   */
+  static Builder builder(URI serverUrl) {
+    return new Builder(serverUrl);
+  }
+
+  /**
+   * The namespace this client is connected to.
+   *
+   * @return the namespace, {@code "/"} by default
+   */
+  String namespace();
+
+  /**
+   * The client's id in its namespace, as the server assigned it in its CONNECT answer; it changes with
+   * every reconnect.
+   *
+   * @return the id, or null while not connected
+   */
+  @Nullable String id();
+
+  /**
+   * Whether the client is connected to its namespace now.
+   *
+   * @return true between a CONNECT answer and the loss or end of that connection
+   */
+  boolean isConnected();
+
+  /**
+   * Registers a handler for a named event from the server; several handlers of one event run in
+   * registration order. Events that the server sends right on connection may arrive before this call:
+   * register their handlers with {@link Builder#on} instead.
+   *
+   * @param event the event name
+   * @param handler runs on the client's event thread
+   * @return this client
+   * @throws IllegalArgumentException if the name is empty, has control characters, or is reserved
+   *     ({@code connect}, {@code connect_error}, {@code disconnect}, …: use {@link #onConnect} and
+   *     {@link #onDisconnect})
+   */
+  ParleyClient on(String event, ClientEventHandler handler);
+
+  /**
+   * Removes every handler of a named event.
+   *
+   * @param event the event name
+   * @return this client
+   */
+  ParleyClient off(String event);
+
+  /**
+   * Sends an event to the server. Does not block: the packet is queued on the connection and written
+   * in call order; delivery is not confirmed (use {@link #emitWithAck} for that), and a packet still
+   * queued when the connection drops is lost.
+   *
+   * @param event the event name
+   * @param args JSON-serialisable values, {@code JsonNode}s, or {@code byte[]} (sent as binary
+   *     attachments, also inside maps and lists of {@code JsonNode}s)
+   * @throws IllegalStateException if the client is not connected (it is reconnecting, or was disconnected
+   *     or closed); nothing is sent or queued
+   * @throws IllegalArgumentException if the name is invalid or reserved, an argument cannot be serialised,
+   *     or the encoded packet is larger than the server's {@code maxPayload}
+   */
+  void emit(String event, Object... args);
+
+  /**
+   * Sends an event and waits for the server's acknowledgement, with the builder's
+   * {@linkplain Builder#ackTimeout(Duration) ack timeout}. Eager: the event is sent now, whether or not
+   * the result is subscribed to.
+   *
+   * @param event the event name
+   * @param args as for {@link #emit}
+   * @return the server's reply; errors with {@link AckTimeoutException} when the timeout passes first,
+   *     or with {@link ChannelClosedException} when the connection is lost or ended first. The result is
+   *     cached: subscribers present when it arrives get it on the client's control thread (do not block in
+   *     their callbacks; blocking on the {@code Mono} from a handler is fine), later ones on their own thread
+   * @throws IllegalStateException if the client is not connected
+   * @throws IllegalArgumentException as for {@link #emit}
+   */
+  Mono<ClientReply> emitWithAck(String event, Object... args);
+
+  /**
+   * As {@link #emitWithAck(String, Object...)}, with another timeout.
+   *
+   * @param timeout how long to wait for the reply; positive
+   * @param event the event name
+   * @param args as for {@link #emit}
+   * @return the server's reply, as above
+   * @throws IllegalStateException if the client is not connected
+   * @throws IllegalArgumentException as for {@link #emit}, or if the timeout is not positive
+   */
+  Mono<ClientReply> emitWithAck(Duration timeout, String event, Object... args);
+
+  /**
+   * Registers a listener for each successful reconnect (the first connection happened before
+   * {@code connect()} returned: register with {@link Builder#onConnect} to see it too).
+   *
+   * @param listener runs on the client's event thread, before any event of the new connection
+   * @return this client
+   */
+  ParleyClient onConnect(Runnable listener);
+
+  /**
+   * Registers a listener for the end of each connection: {@link DisconnectReason#TRANSPORT_CLOSE},
+   * {@link DisconnectReason#TRANSPORT_ERROR}, {@link DisconnectReason#PING_TIMEOUT} or
+   * {@link DisconnectReason#PARSE_ERROR} when it was lost (a reconnect follows, if enabled),
+   * {@link DisconnectReason#SERVER_NAMESPACE_DISCONNECT} when the server removed the client, and
+   * {@link DisconnectReason#CLIENT_NAMESPACE_DISCONNECT} after {@link #disconnect()} or {@link #close()}.
+   * Called once per connection.
+   *
+   * @param listener runs on the client's event thread, after the connection's last event
+   * @return this client
+   */
+  ParleyClient onDisconnect(Consumer<DisconnectReason> listener);
+
+  /**
+   * Registers a listener for the client giving up reconnecting: the server refused a reconnect
+   * ({@link ConnectionRejectedException}, for example an expired token) or every allowed attempt failed
+   * ({@link TransportException}). The client is then disconnected for good.
+   *
+   * @param listener runs on the client's event thread
+   * @return this client
+   */
+  ParleyClient onReconnectFailed(Consumer<ParleyException> listener);
+
+  /**
+   * Leaves the namespace: sends Socket.IO's DISCONNECT, then closes the connection once it is written
+   * (bounded by a short grace period). Pending acks fail with {@link ChannelClosedException}; the
+   * {@link #onDisconnect} listeners get {@link DisconnectReason#CLIENT_NAMESPACE_DISCONNECT}; the client
+   * does not reconnect, also not if it was reconnecting. Idempotent. Its threads live on until
+   * {@link #close()}.
+   */
+  void disconnect();
+
+  /**
+   * Disconnects as {@link #disconnect()} does, runs the listeners still queued, and ends every thread the
+   * client started. Blocks until they have ended, for a few seconds at most (not when called from a
+   * handler, which runs on one of them). Idempotent.
+   */
+  @Override
+  void close();
+
+  /**
+   * Collects a client's settings. Not thread-safe; {@link #connect()} may be called more than once, each
+   * call making a new client.
+   */
+  final class Builder {
+    private final URI serverUrl;
+    private String path = "/socket.io/";
+    private String namespace = "/";
+    private @Nullable Object auth;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private Duration ackTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Reconnect reconnect = Reconnect.defaults();
+    private @Nullable JsonMapper jsonMapper;
+    private final Map<String, List<ClientEventHandler>> handlers = new LinkedHashMap<>();
+    private final List<Runnable> connectListeners = new ArrayList<>();
+    private final List<Consumer<DisconnectReason>> disconnectListeners = new ArrayList<>();
+    private final List<Consumer<ParleyException>> reconnectFailedListeners = new ArrayList<>();
+
+    Builder(URI serverUrl) {
+      this.serverUrl = ClientSettings.checkServerUrl(serverUrl);
+    }
+
+    /**
+     * The path the server's WebSocket transport is mounted at.
+     *
+     * @param path starts and ends with {@code /}; default {@code /socket.io/}
+     * @return this builder
+     * @throws IllegalArgumentException if it does not start and end with {@code /}
+     */
+    public Builder path(String path) {
+      this.path = ClientSettings.checkPath(path);
+      return this;
+    }
+
+    /**
+     * The namespace to connect to.
+     *
+     * @param namespace starts with {@code /}; default {@code /}
+     * @return this builder
+     * @throws IllegalArgumentException if it does not start with {@code /} or has a comma or control
+     *     characters
+     */
+    public Builder namespace(String namespace) {
+      this.namespace = ClientSettings.checkNamespace(namespace);
+      return this;
+    }
+
+    /**
+     * The auth payload of the CONNECT packet, sent on the first connection and on every reconnect;
+     * the server's middleware reads it as {@code handshake.auth()}.
+     *
+     * @param auth a value that serialises to a JSON object (a map, a record, an {@code ObjectNode}), or
+     *     null for none
+     * @return this builder
+     */
+    public Builder auth(@Nullable Object auth) {
+      this.auth = auth;
+      return this;
+    }
+
+    /**
+     * Adds HTTP headers to the WebSocket handshake request (on every reconnect too).
+     *
+     * @param headers names and values; a later value for a name replaces an earlier one
+     * @return this builder
+     */
+    public Builder headers(Map<String, String> headers) {
+      Objects.requireNonNull(headers, "headers").forEach(this::header);
+      return this;
+    }
+
+    /**
+     * Adds one HTTP header to the WebSocket handshake request.
+     *
+     * @param name the header name
+     * @param value its value
+     * @return this builder
+     * @throws IllegalArgumentException if the name is empty or either has control characters
+     */
+    public Builder header(String name, String value) {
+      ClientSettings.checkHeader(name, value);
+      headers.put(name, value);
+      return this;
+    }
+
+    /**
+     * The default timeout of {@link ParleyClient#emitWithAck(String, Object...)}.
+     *
+     * @param ackTimeout positive; default 10 s
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder ackTimeout(Duration ackTimeout) {
+      this.ackTimeout = ClientSettings.checkPositive("ackTimeout", ackTimeout);
+      return this;
+    }
+
+    /**
+     * How long one connection attempt may take, from opening the socket to the server's CONNECT answer;
+     * it bounds {@link #connect()} and each reconnect attempt.
+     *
+     * @param connectTimeout positive; default 10 s
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = ClientSettings.checkPositive("connectTimeout", connectTimeout);
+      return this;
+    }
+
+    /**
+     * How to reconnect after the connection is lost.
+     *
+     * @param reconnect the policy; default {@link Reconnect#defaults()}, {@link Reconnect#off()} for none
+     * @return this builder
+     */
+    public Builder reconnect(Reconnect reconnect) {
+      this.reconnect = Objects.requireNonNull(reconnect, "reconnect");
+      return this;
+    }
+
+    /**
+     * The JSON mapper that serialises arguments and converts them in {@code arg(i, type)}.
+     *
+     * @param jsonMapper the mapper; default a plain {@code JsonMapper}
+     * @return this builder
+     */
+    public Builder jsonMapper(JsonMapper jsonMapper) {
+      this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
+      return this;
+    }
+
+    /**
+     * Registers an event handler before connecting, so that it sees the events the server sends right
+     * on connection. As {@link ParleyClient#on}.
+     *
+     * @param event the event name
+     * @param handler runs on the client's event thread
+     * @return this builder
+     * @throws IllegalArgumentException if the name is invalid or reserved
+     */
+    public Builder on(String event, ClientEventHandler handler) {
+      ClientSettings.checkInboundEvent(event);
+      Objects.requireNonNull(handler, "handler");
+      handlers.computeIfAbsent(event, e -> new ArrayList<>()).add(handler);
+      return this;
+    }
+
+    /**
+     * Registers a listener for every connection, the first one included.
+     *
+     * @param listener runs on the client's event thread
+     * @return this builder
+     */
+    public Builder onConnect(Runnable listener) {
+      connectListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Registers a listener for the end of every connection. As {@link ParleyClient#onDisconnect}.
+     *
+     * @param listener runs on the client's event thread
+     * @return this builder
+     */
+    public Builder onDisconnect(Consumer<DisconnectReason> listener) {
+      disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Registers a listener for the client giving up reconnecting. As
+     * {@link ParleyClient#onReconnectFailed}.
+     *
+     * @param listener runs on the client's event thread
+     * @return this builder
+     */
+    public Builder onReconnectFailed(Consumer<ParleyException> listener) {
+      reconnectFailedListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Connects: opens the WebSocket, completes the Engine.IO handshake, sends CONNECT with the auth
+     * payload and waits for the server's answer, for at most the {@linkplain #connectTimeout connect
+     * timeout}. Blocks the calling thread. There is no automatic retry of this first connection.
+     *
+     * @return the connected client
+     * @throws ConnectionRejectedException if the server refused the CONNECT (its middleware threw, or
+     *     the namespace does not exist), with the server's message and data
+     * @throws TransportException if the connection could not be made or was lost before the answer, or
+     *     the answer did not come in time; {@link TransportException#closeCode()} is the HTTP status of a
+     *     refused handshake or the WebSocket close code, if known, else 0
+     * @throws IllegalArgumentException if the auth payload does not serialise to a JSON object
+     */
+    public ParleyClient connect() {
+      ClientSettings settings = ClientSettings.of(serverUrl, path, namespace, auth, headers, ackTimeout,
+          connectTimeout, reconnect, jsonMapper, handlers, connectListeners, disconnectListeners,
+          reconnectFailedListeners);
+      return DefaultParleyClient.connect(settings);
+    }
+  }
+}

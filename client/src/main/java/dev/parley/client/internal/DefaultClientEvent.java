@@ -1,0 +1,54 @@
+package dev.parley.client.internal;
+
+import dev.parley.client.ClientEvent;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/** An event from the server, answerable on the connection it came on. */
+final class DefaultClientEvent extends ClientArguments implements ClientEvent {
+  private final String name;
+  private final @Nullable Long ackId;
+  private final DefaultParleyClient client;
+  private final EngineLink link;
+  private final AtomicBoolean acked = new AtomicBoolean();
+
+  DefaultClientEvent(String name, List<JsonNode> args, @Nullable Long ackId, DefaultParleyClient client,
+                     EngineLink link) {
+    super(args, client.mapper());
+    this.name = name;
+    this.ackId = ackId;
+    this.client = client;
+    this.link = link;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean wantsAck() {
+    return ackId != null;
+  }
+
+  @Override
+  public void ack(Object... args) {
+    Long id = ackId;
+    if (id == null) {
+      return;
+    }
+    List<JsonNode> json = Json.args(client.mapper(), name, args);
+    if (!acked.compareAndSet(false, true)) {
+      throw new IllegalStateException("event " + ClientSettings.quote(name) + " was already acknowledged");
+    }
+    client.sendAck(link, id, json);
+  }
+
+  @Override
+  public String toString() {
+    return "ClientEvent[" + ClientSettings.quote(name) + ", " + size() + " args"
+        + (ackId != null ? ", ack " + ackId : "") + "]";
+  }
+}

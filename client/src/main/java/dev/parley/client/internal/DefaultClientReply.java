@@ -1,0 +1,18 @@
+package dev.parley.client.internal;
+
+import dev.parley.client.ClientReply;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The server's answer to an emitWithAck. */
+final class DefaultClientReply extends ClientArguments implements ClientReply {
+  DefaultClientReply(List<JsonNode> args, JsonMapper mapper) {
+    super(args, mapper);
+  }
+
+  @Override
+  public String toString() {
+    return "ClientReply" + args();
+  }
+}

@@ -1,0 +1,760 @@
+package dev.parley.client.internal;
+
+import dev.parley.DisconnectReason;
+import dev.parley.client.ClientEventHandler;
+import dev.parley.client.ClientReply;
+import dev.parley.client.ParleyClient;
+import dev.parley.error.AckTimeoutException;
+import dev.parley.error.ChannelClosedException;
+import dev.parley.error.ConnectionRejectedException;
+import dev.parley.error.ParleyException;
+import dev.parley.error.TransportException;
+import dev.parley.spi.Packet;
+import dev.parley.transport.websocket.internal.SocketIoCodec;
+import dev.parley.transport.websocket.internal.WireFrame;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DeploymentException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
+import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientContainer;
+import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientProperties;
+import org.glassfish.tyrus.core.HandshakeException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The client: the connection state machine, handler dispatch, pending acks and reconnection. State
+ * changes happen under one lock, on whichever thread reported them; application code only ever runs on
+ * the event thread (handlers, listeners) and the control thread (ack results).
+ */
+public final class DefaultParleyClient implements ParleyClient, EngineLink.Listener {
+  private static final Logger log = LoggerFactory.getLogger(DefaultParleyClient.class);
+  /** How long a closing connection may take to write its DISCONNECT before the socket is cut. */
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+  /** How long close() waits for the client's threads to end. */
+  private static final Duration THREADS_END = Duration.ofSeconds(5);
+
+  private enum State {
+    CONNECTING("connecting"),
+    CONNECTED("connected"),
+    RECONNECTING("reconnecting"),
+    DISCONNECTED("disconnected"),
+    CLOSED("closed");
+
+    private final String text;
+
+    State(String text) {
+      this.text = text;
+    }
+  }
+
+  /** One emitWithAck waiting for its answer. */
+  private static final class PendingAck {
+    final String event;
+    final Sinks.One<ClientReply> sink = Sinks.one();
+    volatile @Nullable ScheduledFuture<?> timer;
+
+    PendingAck(String event) {
+      this.event = event;
+    }
+
+    void cancelTimer() {
+      ScheduledFuture<?> t = timer;
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+  }
+
+  private final ClientSettings settings;
+  private final JsonMapper mapper;
+  private final SocketIoCodec codec;
+  private final URI endpoint;
+  private final ClientThreads threads = new ClientThreads();
+  private final ThreadPoolExecutor events;
+  private final ScheduledThreadPoolExecutor control;
+  private final ScheduledThreadPoolExecutor websocketTimers;
+  private final ClientManager tyrus;
+  private final ClientEndpointConfig endpointConfig;
+  private final Map<String, List<ClientEventHandler>> handlers = new ConcurrentHashMap<>();
+  private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<DisconnectReason>> disconnectListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<ParleyException>> reconnectFailedListeners = new CopyOnWriteArrayList<>();
+  private final Map<Long, PendingAck> pending = new ConcurrentHashMap<>();
+  private final Set<EngineLink> links = ConcurrentHashMap.newKeySet();
+  private final AtomicLong ackIds = new AtomicLong();
+  private final Object lock = new Object();
+
+  // Written under lock; volatile so that emit and the getters read them without it.
+  private volatile State state = State.CONNECTING;
+  private volatile @Nullable EngineLink link;
+  private volatile @Nullable String id;
+  // Guarded by lock.
+  private int attempts;
+  private @Nullable ScheduledFuture<?> reconnectTimer;
+  private @Nullable ScheduledFuture<?> answerTimer;
+
+  private DefaultParleyClient(ClientSettings settings) {
+    this.settings = settings;
+    this.mapper = settings.jsonMapper();
+    this.codec = new SocketIoCodec(mapper);
+    this.endpoint = settings.endpoint();
+    settings.handlers().forEach((event, list) -> handlers.put(event, new CopyOnWriteArrayList<>(list)));
+    connectListeners.addAll(settings.connectListeners());
+    disconnectListeners.addAll(settings.disconnectListeners());
+    reconnectFailedListeners.addAll(settings.reconnectFailedListeners());
+    this.events = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        threads.factory("events"));
+    this.control = new ScheduledThreadPoolExecutor(1, threads.factory("control"));
+    control.setRemoveOnCancelPolicy(true);
+    control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    // Tyrus's session timers get a thread of this client's; tasks that come after close() are dropped.
+    this.websocketTimers = new ScheduledThreadPoolExecutor(1, threads.factory("websocket-timer"),
+        new ThreadPoolExecutor.DiscardPolicy());
+    websocketTimers.setRemoveOnCancelPolicy(true);
+    websocketTimers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    SessionContainer sessions = new SessionContainer(websocketTimers);
+    this.tyrus = ClientManager.createClient(GrizzlyClientContainer.class.getName(), sessions);
+    sessions.delegateTo(tyrus);
+    Map<String, Object> properties = tyrus.getProperties();
+    // Tyrus reads this one as an Integer only.
+    properties.put(ClientProperties.HANDSHAKE_TIMEOUT,
+        (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+    // Each connection gets its own Grizzly transport (the container is not shared), started on the control
+    // thread: one selector thread, in Tyrus's default config (a config of ours would bring one selector per
+    // CPU), named by Grizzly but in this client's thread group; and two workers named by this client.
+    properties.put(GrizzlyClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
+        .setPoolName(threads.prefix() + "io").setThreadFactory(threads.factory("io"))
+        .setCorePoolSize(2).setMaxPoolSize(2).setDaemon(true));
+    Map<String, String> headers = settings.headers();
+    this.endpointConfig = ClientEndpointConfig.Builder.create()
+        .configurator(new ClientEndpointConfig.Configurator() {
+          @Override
+          public void beforeRequest(Map<String, List<String>> request) {
+            headers.forEach((name, value) -> request.put(name, List.of(value)));
+          }
+        })
+        .build();
+  }
+
+  /** Builds a client and makes its first connection; releases everything if that fails. */
+  public static ParleyClient connect(ClientSettings settings) {
+    DefaultParleyClient client = new DefaultParleyClient(settings);
+    try {
+      client.firstConnect();
+      return client;
+    } catch (RuntimeException | Error e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  JsonMapper mapper() {
+    return mapper;
+  }
+
+  // ---- connecting ----
+
+  private void firstConnect() {
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    EngineLink attempt = newLink();
+    synchronized (lock) {
+      link = attempt;
+    }
+    openOnControlThread(attempt, deadline);
+    try {
+      attempt.answer().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      log.debug("connected to {} namespace {} as {}", endpoint, settings.namespace(), id);
+    } catch (TimeoutException e) {
+      attempt.fail(DisconnectReason.TRANSPORT_ERROR, CloseReason.CloseCodes.GOING_AWAY, "no CONNECT answer");
+      throw new TransportException("no answer to CONNECT from " + endpoint + " (namespace "
+          + ClientSettings.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms", 0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
+    } catch (ExecutionException e) {
+      // Rethrown as new exceptions so that the stack trace shows the caller's connect().
+      Throwable cause = e.getCause();
+      if (cause instanceof ConnectionRejectedException rejected) {
+        throw new ConnectionRejectedException(rejected.getMessage(), rejected.data());
+      }
+      if (cause instanceof TransportException transport) {
+        throw new TransportException(transport.getMessage(), transport.closeCode(), transport);
+      }
+      throw new TransportException("could not connect to " + endpoint + ": " + cause, 0, cause);
+    }
+  }
+
+  private EngineLink newLink() {
+    EngineLink created = new EngineLink(this, codec, mapper, control);
+    links.add(created);
+    return created;
+  }
+
+  /** Opens the first connection from the control thread, so that its I/O threads join the client's group. */
+  private void openOnControlThread(EngineLink attempt, long deadline) {
+    Future<?> opening = control.submit(() -> open(attempt));
+    try {
+      // The upgrade itself is bounded by the connect timeout; the margin only covers a busy machine.
+      opening.get(Math.max(1, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TransportException transport) {
+        throw new TransportException(transport.getMessage(), transport.closeCode(), transport);
+      }
+      throw new TransportException("could not connect to " + endpoint + ": " + e.getCause(), 0, e.getCause());
+    } catch (TimeoutException e) {
+      opening.cancel(true);
+      throw new TransportException("could not connect to " + endpoint + " within "
+          + settings.connectTimeout().toMillis() + " ms", 0);
+    } catch (InterruptedException e) {
+      opening.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
+    }
+  }
+
+  /** Opens the WebSocket (the HTTP upgrade) on the control thread; blocks up to the connect timeout. */
+  private void open(EngineLink attempt) {
+    try {
+      tyrus.connectToServer(attempt, endpointConfig, endpoint);
+    } catch (DeploymentException | IOException | RuntimeException e) {
+      links.remove(attempt);
+      int status = httpStatus(e);
+      throw new TransportException("could not connect to " + endpoint + ": " + describe(e)
+          + (status > 0 ? " (HTTP " + status + ")" : ""), status, e);
+    }
+  }
+
+  private static int httpStatus(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof HandshakeException handshake) {
+        return handshake.getHttpStatusCode();
+      }
+    }
+    return 0;
+  }
+
+  private static String describe(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = error.getMessage();
+    String rootMessage = root == error ? "" : " (" + root + ")";
+    return (message == null ? error.getClass().getSimpleName() : message) + rootMessage;
+  }
+
+  @Override
+  public void linkOpened(EngineLink opened) {
+    synchronized (lock) {
+      if (opened != link) {
+        return;
+      }
+    }
+    opened.send(codec.encode(new Packet.Connect(settings.namespace(), settings.auth())));
+  }
+
+  @Override
+  public void linkPacket(EngineLink from, Packet packet) {
+    if (!packet.namespace().equals(settings.namespace())) {
+      log.debug("packet for namespace {} this client has not joined; dropped",
+          ClientSettings.quote(packet.namespace()));
+      return;
+    }
+    if (packet instanceof Packet.Connect connect) {
+      connected(from, connect);
+    } else if (packet instanceof Packet.Event event) {
+      if (from == link && state == State.CONNECTED) {
+        dispatch(from, event);
+      }
+    } else if (packet instanceof Packet.Ack ack) {
+      acked(from, ack);
+    } else if (packet instanceof Packet.Disconnect) {
+      serverDisconnected(from);
+    }
+  }
+
+  private void connected(EngineLink from, Packet.Connect connect) {
+    String sid = connect.data() == null ? "" : connect.data().path("sid").asString("");
+    if (sid.isEmpty()) {
+      from.fail(DisconnectReason.PARSE_ERROR, CloseReason.CloseCodes.PROTOCOL_ERROR, "CONNECT answer without sid");
+      return;
+    }
+    synchronized (lock) {
+      if (from != link || (state != State.CONNECTING && state != State.RECONNECTING)) {
+        return;
+      }
+      boolean reconnected = state == State.RECONNECTING;
+      id = sid;
+      state = State.CONNECTED;
+      attempts = 0;
+      cancel(answerTimer);
+      answerTimer = null;
+      if (reconnected) {
+        log.debug("reconnected to {} namespace {} as {}", endpoint, settings.namespace(), sid);
+      }
+      for (Runnable listener : connectListeners) {
+        onEvents(listener::run, "onConnect listener");
+      }
+    }
+    from.answer().complete(sid);
+  }
+
+  @Override
+  public void linkConnectError(EngineLink from, String namespace, String message, @Nullable JsonNode data) {
+    if (!namespace.equals(settings.namespace())) {
+      return;
+    }
+    ConnectionRejectedException rejected = new ConnectionRejectedException(message, data);
+    synchronized (lock) {
+      if (from != link) {
+        return;
+      }
+      link = null;
+      cancel(answerTimer);
+      answerTimer = null;
+      if (state == State.RECONNECTING) {
+        log.debug("reconnect refused: {}", message);
+        state = State.DISCONNECTED;
+        reconnectFailed(rejected);
+      } else if (state == State.CONNECTED) {
+        lost(DisconnectReason.SERVER_NAMESPACE_DISCONNECT, State.DISCONNECTED);
+      }
+    }
+    from.answer().completeExceptionally(rejected);
+    from.closeAfterFlush();
+  }
+
+  private void serverDisconnected(EngineLink from) {
+    synchronized (lock) {
+      if (from != link) {
+        return;
+      }
+      link = null;
+      cancel(answerTimer);
+      answerTimer = null;
+      if (state == State.CONNECTED) {
+        log.debug("the server removed this client from namespace {}", settings.namespace());
+        lost(DisconnectReason.SERVER_NAMESPACE_DISCONNECT, State.DISCONNECTED);
+      } else if (state == State.RECONNECTING) {
+        state = State.DISCONNECTED;
+        reconnectFailed(new TransportException("the server disconnected the client before answering CONNECT", 0));
+      }
+    }
+    from.answer().completeExceptionally(
+        new TransportException("the server disconnected the client before answering CONNECT", 0));
+    from.closeAfterFlush();
+  }
+
+  @Override
+  public void linkClosed(EngineLink closed, DisconnectReason reason, int closeCode, String detail) {
+    links.remove(closed);
+    synchronized (lock) {
+      if (closed == link) {
+        link = null;
+        cancel(answerTimer);
+        answerTimer = null;
+        if (state == State.CONNECTED) {
+          log.debug("connection lost: {} ({})", reason.wireName(), detail);
+          boolean again = settings.reconnect().enabled();
+          lost(reason, again ? State.RECONNECTING : State.DISCONNECTED);
+          if (again) {
+            attempts = 0;
+            scheduleReconnect();
+          }
+        } else if (state == State.RECONNECTING) {
+          scheduleReconnect();
+        }
+      }
+    }
+    closed.answer().completeExceptionally(new TransportException(
+        "the connection to " + endpoint + " ended before the server answered CONNECT: " + detail, closeCode));
+  }
+
+  /** Ends the current connection: pending acks fail, listeners hear why. Under lock. */
+  private void lost(DisconnectReason reason, State next) {
+    String old = id;
+    id = null;
+    state = next;
+    failPending(old == null ? "?" : old, reason);
+    for (Consumer<DisconnectReason> listener : disconnectListeners) {
+      onEvents(() -> listener.accept(reason), "onDisconnect listener");
+    }
+  }
+
+  // ---- reconnecting ----
+
+  /** Under lock, in state RECONNECTING. */
+  private void scheduleReconnect() {
+    if (attempts >= settings.reconnect().maxAttempts()) {
+      state = State.DISCONNECTED;
+      reconnectFailed(new TransportException("gave up reconnecting to " + endpoint + " after " + attempts
+          + " attempts", 0));
+      return;
+    }
+    Duration delay = settings.reconnect().delay(attempts, ThreadLocalRandom.current().nextDouble());
+    attempts++;
+    log.debug("reconnect attempt {} in {} ms", attempts, delay.toMillis());
+    try {
+      reconnectTimer = control.schedule(this::reconnect, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      state = State.DISCONNECTED;
+    }
+  }
+
+  /** One reconnect attempt, on the control thread. */
+  private void reconnect() {
+    EngineLink attempt;
+    synchronized (lock) {
+      reconnectTimer = null;
+      if (state != State.RECONNECTING) {
+        return;
+      }
+      attempt = newLink();
+      link = attempt;
+      try {
+        answerTimer = control.schedule(() -> {
+          if (link == attempt && state == State.RECONNECTING) {
+            attempt.fail(DisconnectReason.TRANSPORT_ERROR, CloseReason.CloseCodes.GOING_AWAY, "no CONNECT answer");
+          }
+        }, settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        link = null;
+        return;
+      }
+    }
+    try {
+      open(attempt);
+    } catch (TransportException e) {
+      log.debug("reconnect attempt {} failed: {}", attempts, e.getMessage());
+      synchronized (lock) {
+        if (link == attempt) {
+          link = null;
+          cancel(answerTimer);
+          answerTimer = null;
+          if (state == State.RECONNECTING) {
+            scheduleReconnect();
+          }
+        }
+      }
+    }
+    // A disconnect() or close() while the socket was opening has already closed it (see EngineLink.onOpen).
+  }
+
+  private void reconnectFailed(ParleyException error) {
+    log.debug("stopped reconnecting: {}", error.getMessage());
+    for (Consumer<ParleyException> listener : reconnectFailedListeners) {
+      onEvents(() -> listener.accept(error), "onReconnectFailed listener");
+    }
+  }
+
+  // ---- events and acks ----
+
+  private void dispatch(EngineLink from, Packet.Event packet) {
+    DefaultClientEvent event = new DefaultClientEvent(packet.name(), packet.args(), packet.ackId(), this, from);
+    onEvents(() -> {
+      List<ClientEventHandler> list = handlers.get(packet.name());
+      if (list == null || list.isEmpty()) {
+        log.debug("no handler for event {}; dropped", ClientSettings.quote(packet.name()));
+        return;
+      }
+      for (ClientEventHandler handler : list) {
+        try {
+          handler.handle(event);
+        } catch (Exception e) {
+          log.warn("handler of event {} failed", ClientSettings.quote(packet.name()), e);
+        }
+      }
+    }, "handler");
+  }
+
+  private void acked(EngineLink from, Packet.Ack ack) {
+    if (from != link) {
+      return;
+    }
+    PendingAck waiting = pending.remove(ack.id());
+    if (waiting == null) {
+      log.debug("ack {} answers nothing pending (timed out?); dropped", ack.id());
+      return;
+    }
+    waiting.cancelTimer();
+    ClientReply reply = new DefaultClientReply(ack.args(), mapper);
+    onControl(() -> waiting.sink.tryEmitValue(reply));
+  }
+
+  /** Sends the answer to a server's emitWithAck, if the connection it belongs to is still the current one. */
+  void sendAck(EngineLink from, long ackId, List<JsonNode> args) {
+    if (from != link || state != State.CONNECTED) {
+      log.debug("ack {} dropped: its connection is gone", ackId);
+      return;
+    }
+    from.send(checked(from, codec.encode(new Packet.Ack(settings.namespace(), ackId, args))));
+  }
+
+  private void failPending(String channelId, DisconnectReason reason) {
+    for (Map.Entry<Long, PendingAck> entry : pending.entrySet()) {
+      PendingAck waiting = entry.getValue();
+      if (pending.remove(entry.getKey(), waiting)) {
+        waiting.cancelTimer();
+        ChannelClosedException error = new ChannelClosedException(channelId, reason);
+        onControl(() -> waiting.sink.tryEmitError(error));
+      }
+    }
+  }
+
+  private void onEvents(Runnable task, String what) {
+    try {
+      events.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.warn("{} failed", what, e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      log.debug("client closed; {} not run", what);
+    }
+  }
+
+  /** Runs on the control thread; inline once that has been shut down, so no Mono is left hanging. */
+  private void onControl(Runnable task) {
+    try {
+      control.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
+  private static void cancel(@Nullable ScheduledFuture<?> future) {
+    if (future != null) {
+      future.cancel(false);
+    }
+  }
+
+  // ---- API ----
+
+  @Override
+  public String namespace() {
+    return settings.namespace();
+  }
+
+  @Override
+  public @Nullable String id() {
+    return id;
+  }
+
+  @Override
+  public boolean isConnected() {
+    return state == State.CONNECTED;
+  }
+
+  @Override
+  public ParleyClient on(String event, ClientEventHandler handler) {
+    ClientSettings.checkInboundEvent(event);
+    Objects.requireNonNull(handler, "handler");
+    handlers.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>()).add(handler);
+    return this;
+  }
+
+  @Override
+  public ParleyClient off(String event) {
+    Objects.requireNonNull(event, "event");
+    handlers.remove(event);
+    return this;
+  }
+
+  @Override
+  public void emit(String event, Object... args) {
+    ClientSettings.checkOutboundEvent(event);
+    List<JsonNode> json = Json.args(mapper, event, args);
+    EngineLink current = connectedLink(event);
+    current.send(checked(current, codec.encode(new Packet.Event(settings.namespace(), event, json, null, null))));
+  }
+
+  @Override
+  public Mono<ClientReply> emitWithAck(String event, Object... args) {
+    return emitWithAck(settings.ackTimeout(), event, args);
+  }
+
+  @Override
+  public Mono<ClientReply> emitWithAck(Duration timeout, String event, Object... args) {
+    ClientSettings.checkPositive("timeout", timeout);
+    ClientSettings.checkOutboundEvent(event);
+    List<JsonNode> json = Json.args(mapper, event, args);
+    EngineLink current = connectedLink(event);
+    long ackId = ackIds.getAndIncrement();
+    WireFrame frame = checked(current, codec.encode(new Packet.Event(settings.namespace(), event, json, ackId, null)));
+    PendingAck waiting = new PendingAck(event);
+    pending.put(ackId, waiting);
+    try {
+      waiting.timer = control.schedule(() -> {
+        if (pending.remove(ackId, waiting)) {
+          waiting.sink.tryEmitError(new AckTimeoutException(waiting.event, timeout));
+        }
+      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      pending.remove(ackId, waiting);
+      throw new IllegalStateException("cannot emit " + ClientSettings.quote(event) + ": the client is closed");
+    }
+    current.send(frame);
+    // The connection may have ended between the check and the registration: then nothing would fail it.
+    if (link != current && pending.remove(ackId, waiting)) {
+      waiting.cancelTimer();
+      String channelId = id == null ? "?" : id;
+      ChannelClosedException error = new ChannelClosedException(channelId, DisconnectReason.TRANSPORT_CLOSE);
+      onControl(() -> waiting.sink.tryEmitError(error));
+    }
+    return waiting.sink.asMono();
+  }
+
+  private EngineLink connectedLink(String event) {
+    EngineLink current = link;
+    State now = state;
+    if (now != State.CONNECTED || current == null) {
+      throw new IllegalStateException("cannot emit " + ClientSettings.quote(event) + ": the client is " + now.text
+          + "; emits fail fast while not connected and nothing is queued for later (wait for onConnect, "
+          + "or check isConnected())");
+    }
+    return current;
+  }
+
+  private static WireFrame checked(EngineLink current, WireFrame frame) {
+    long max = current.maxPayload();
+    if (max <= 0) {
+      return frame;
+    }
+    String text = frame.text();
+    long size = (long) text.length() * 3 <= max ? text.length() : text.getBytes(StandardCharsets.UTF_8).length;
+    for (byte[] attachment : frame.attachments()) {
+      size = Math.max(size, attachment.length);
+    }
+    if (size > max) {
+      throw new IllegalArgumentException("the packet has a frame of " + size
+          + " bytes, over the server's maxPayload of " + max + " bytes");
+    }
+    return frame;
+  }
+
+  @Override
+  public ParleyClient onConnect(Runnable listener) {
+    connectListeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  @Override
+  public ParleyClient onDisconnect(Consumer<DisconnectReason> listener) {
+    disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  @Override
+  public ParleyClient onReconnectFailed(Consumer<ParleyException> listener) {
+    reconnectFailedListeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  @Override
+  public void disconnect() {
+    EngineLink current;
+    boolean wasConnected;
+    synchronized (lock) {
+      if (state == State.DISCONNECTED || state == State.CLOSED) {
+        return;
+      }
+      wasConnected = state == State.CONNECTED;
+      current = link;
+      link = null;
+      cancel(reconnectTimer);
+      reconnectTimer = null;
+      cancel(answerTimer);
+      answerTimer = null;
+      if (wasConnected) {
+        lost(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT, State.DISCONNECTED);
+      } else {
+        state = State.DISCONNECTED;
+      }
+    }
+    log.debug("disconnecting from {} namespace {}", endpoint, settings.namespace());
+    if (current != null) {
+      if (wasConnected) {
+        current.send(codec.encode(new Packet.Disconnect(settings.namespace())));
+      }
+      current.closeAfterFlush();
+      try {
+        control.schedule(current::abort, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        current.abort();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    disconnect();
+    synchronized (lock) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      state = State.CLOSED;
+    }
+    boolean own = threads.isOwnThread();
+    try {
+      // Let each closing connection write its DISCONNECT and close, then cut what is left.
+      for (EngineLink closing : links) {
+        if (!own) {
+          closing.awaitClosed(CLOSE_GRACE);
+        }
+        closing.abort();
+      }
+      links.clear();
+      events.shutdown();
+      control.shutdown();
+      websocketTimers.shutdown();
+      tyrus.shutdown();
+      if (!own && !threads.awaitEnded(THREADS_END)) {
+        log.debug("some threads of {} were still running after {} ms", threads.prefix(), THREADS_END.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      events.shutdownNow();
+      control.shutdownNow();
+      websocketTimers.shutdownNow();
+    }
+    log.debug("client {} closed", threads.prefix());
+  }
+
+  @Override
+  public String toString() {
+    return "ParleyClient[" + endpoint + ", namespace " + settings.namespace() + ", " + state.text
+        + (id == null ? "" : ", id " + id) + "]";
+  }
+}

@@ -1,0 +1,433 @@
+package dev.parley.client.internal;
+
+import dev.parley.DisconnectReason;
+import dev.parley.spi.Packet;
+import dev.parley.transport.websocket.internal.BinaryAssembly;
+import dev.parley.transport.websocket.internal.ProtocolException;
+import dev.parley.transport.websocket.internal.SocketIoCodec;
+import dev.parley.transport.websocket.internal.WireFrame;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One Engine.IO v4 connection over WebSocket, client side: waits for the open packet, answers pings and
+ * watches that they keep coming, decodes Socket.IO packets (binary attachments included) and writes
+ * frames one at a time, in order, without blocking. Reports to its {@link Listener} on the WebSocket
+ * client's I/O threads (or the control thread for a heartbeat timeout); reports its end exactly once.
+ */
+final class EngineLink extends Endpoint {
+  private static final Logger log = LoggerFactory.getLogger(EngineLink.class);
+
+  /** What a link tells its client. */
+  interface Listener {
+    /** The Engine.IO open packet arrived; the link can carry Socket.IO packets now. */
+    void linkOpened(EngineLink link);
+
+    /** A Socket.IO packet arrived (never a CONNECT_ERROR: see {@link #linkConnectError}). */
+    void linkPacket(EngineLink link, Packet packet);
+
+    /** The server refused a CONNECT. */
+    void linkConnectError(EngineLink link, String namespace, String message, @Nullable JsonNode data);
+
+    /** The link ended, for the given reason; called once, and never for a link the client closed itself. */
+    void linkClosed(EngineLink link, DisconnectReason reason, int closeCode, String detail);
+  }
+
+  /** Tells the writer to close the socket once everything queued before it is written. */
+  private record CloseRequest(CloseReason reason) {
+  }
+
+  private final Listener listener;
+  private final SocketIoCodec codec;
+  private final JsonMapper mapper;
+  private final ScheduledExecutorService timers;
+  private final CompletableFuture<String> answer = new CompletableFuture<>();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final CountDownLatch socketClosed = new CountDownLatch(1);
+  // Strings (text frames), ByteBuffers (binary frames), WireFrames and a final CloseRequest.
+  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger wip = new AtomicInteger();
+  // Only touched inside pump(), which wip serialises.
+  private final Deque<Object> parts = new ArrayDeque<>();
+  private volatile boolean sending;
+  private volatile boolean stopped;
+  private volatile boolean closing;
+  private volatile @Nullable Session socket;
+  private volatile RemoteEndpoint.@Nullable Async remote;
+  private volatile @Nullable ScheduledFuture<?> watchdog;
+  private volatile boolean opened;
+  private volatile String sid = "";
+  private volatile long pingInterval;
+  private volatile long pingTimeout;
+  private volatile long maxPayload;
+  // The container calls the message handlers one at a time.
+  private @Nullable BinaryAssembly pendingBinary;
+
+  EngineLink(Listener listener, SocketIoCodec codec, JsonMapper mapper, ScheduledExecutorService timers) {
+    this.listener = listener;
+    this.codec = codec;
+    this.mapper = mapper;
+    this.timers = timers;
+  }
+
+  /** Completed with the channel id of the server's CONNECT answer, or failed; the client completes it. */
+  CompletableFuture<String> answer() {
+    return answer;
+  }
+
+  /** The Engine.IO session id, once open. */
+  String sid() {
+    return sid;
+  }
+
+  /** The server's limit on one frame, in bytes; 0 until open or if the server set none. */
+  long maxPayload() {
+    return maxPayload;
+  }
+
+  // ---- WebSocket callbacks (I/O threads) ----
+
+  @Override
+  public void onOpen(Session session, EndpointConfig config) {
+    socket = session;
+    remote = session.getAsyncRemote();
+    session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
+    session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) this::onBinary);
+    if (ended.get()) {
+      closeSocket(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "client disconnect"));
+      return;
+    }
+    pump();
+  }
+
+  @Override
+  public void onClose(Session session, CloseReason reason) {
+    socketClosed.countDown();
+    String phrase = reason.getReasonPhrase();
+    end(DisconnectReason.TRANSPORT_CLOSE, reason.getCloseCode().getCode(), "closed with "
+        + reason.getCloseCode().getCode() + (phrase == null || phrase.isEmpty() ? "" : " " + phrase));
+  }
+
+  @Override
+  public void onError(Session session, Throwable error) {
+    log.debug("link {}: {}", sid, error.toString());
+    end(DisconnectReason.TRANSPORT_ERROR, 0, error.toString());
+    closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "error"));
+  }
+
+  private void onText(String text) {
+    if (ended.get()) {
+      return;
+    }
+    try {
+      if (text.isEmpty()) {
+        throw new ProtocolException("empty Engine.IO packet");
+      }
+      char type = text.charAt(0);
+      if (!opened && type != '0') {
+        throw new ProtocolException("Engine.IO packet " + type + " before the open packet");
+      }
+      switch (type) {
+        case '0' -> open(text.substring(1));
+        case '2' -> {
+          // Answer first: a handler never delays a pong, since handlers run elsewhere.
+          sendText("3" + text.substring(1));
+          armWatchdog();
+        }
+        case '4' -> message(text.substring(1));
+        case '1' -> end(DisconnectReason.TRANSPORT_CLOSE, 0, "the server closed the Engine.IO session");
+        case '3', '6' -> { }
+        default -> throw new ProtocolException("unknown Engine.IO packet type " + type);
+      }
+    } catch (ProtocolException e) {
+      log.debug("link {}: {}; closing", sid, e.getMessage());
+      fail(DisconnectReason.PARSE_ERROR, CloseReason.CloseCodes.PROTOCOL_ERROR, e.getMessage());
+    }
+  }
+
+  private void onBinary(ByteBuffer buffer) {
+    if (ended.get()) {
+      return;
+    }
+    try {
+      BinaryAssembly assembly = pendingBinary;
+      if (assembly == null) {
+        throw new ProtocolException("binary frame with no pending attachment");
+      }
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      Packet packet = assembly.add(bytes);
+      if (packet != null) {
+        pendingBinary = null;
+        listener.linkPacket(this, packet);
+      }
+    } catch (ProtocolException e) {
+      log.debug("link {}: {}; closing", sid, e.getMessage());
+      fail(DisconnectReason.PARSE_ERROR, CloseReason.CloseCodes.PROTOCOL_ERROR, e.getMessage());
+    }
+  }
+
+  private void open(String json) {
+    if (opened) {
+      throw new ProtocolException("a second Engine.IO open packet");
+    }
+    JsonNode body = parse(json);
+    if (!body.isObject() || !body.path("sid").isString() || !body.path("pingInterval").canConvertToLong()
+        || !body.path("pingTimeout").canConvertToLong()) {
+      throw new ProtocolException("malformed Engine.IO open packet");
+    }
+    sid = body.path("sid").asString();
+    pingInterval = Math.max(0, body.path("pingInterval").asLong());
+    pingTimeout = Math.max(0, body.path("pingTimeout").asLong());
+    maxPayload = Math.max(0, body.path("maxPayload").asLong(0));
+    opened = true;
+    log.debug("link {} open: pingInterval {} ms, pingTimeout {} ms", sid, pingInterval, pingTimeout);
+    armWatchdog();
+    listener.linkOpened(this);
+  }
+
+  private void message(String text) {
+    if (pendingBinary != null) {
+      throw new ProtocolException("text frame while binary attachments are pending");
+    }
+    if (!text.isEmpty() && text.charAt(0) == '4') {
+      connectError(text);
+      return;
+    }
+    Object decoded = codec.decode(text);
+    if (decoded instanceof Packet packet) {
+      listener.linkPacket(this, packet);
+    } else {
+      pendingBinary = (BinaryAssembly) decoded;
+    }
+  }
+
+  // The shared codec decodes what clients send; CONNECT_ERROR only ever goes to a client, so it is read here.
+  private void connectError(String text) {
+    int i = 1;
+    String namespace = "/";
+    if (i < text.length() && text.charAt(i) == '/') {
+      int comma = text.indexOf(',', i);
+      int end = comma < 0 ? text.length() : comma;
+      namespace = text.substring(i, end);
+      i = comma < 0 ? end : comma + 1;
+    }
+    String message = "connection refused";
+    JsonNode data = null;
+    if (i < text.length()) {
+      JsonNode body = parse(text.substring(i));
+      if (body.isObject()) {
+        message = body.path("message").asString(message);
+        JsonNode detail = body.get("data");
+        data = detail == null || detail.isNull() ? null : detail;
+      } else if (body.isString()) {
+        message = body.asString();
+      }
+    }
+    listener.linkConnectError(this, namespace, message, data);
+  }
+
+  private JsonNode parse(String json) {
+    try {
+      return mapper.readTree(json);
+    } catch (JacksonException e) {
+      throw new ProtocolException("malformed JSON payload: " + e.getOriginalMessage());
+    }
+  }
+
+  private void armWatchdog() {
+    ScheduledFuture<?> previous = watchdog;
+    if (previous != null) {
+      previous.cancel(false);
+    }
+    long limit = pingInterval + pingTimeout;
+    if (limit <= 0 || ended.get()) {
+      return;
+    }
+    try {
+      watchdog = timers.schedule(() -> {
+        log.debug("link {}: no ping within {} ms", sid, limit);
+        fail(DisconnectReason.PING_TIMEOUT, CloseReason.CloseCodes.GOING_AWAY, "no ping within " + limit + " ms");
+      }, limit, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // The client is closing; it ends this link itself.
+    }
+  }
+
+  // ---- ending ----
+
+  /** Reports the end once, stops the heartbeat watch; true for the caller that ended it. */
+  private boolean end(DisconnectReason reason, int code, String detail) {
+    if (!ended.compareAndSet(false, true)) {
+      return false;
+    }
+    ScheduledFuture<?> beat = watchdog;
+    if (beat != null) {
+      beat.cancel(false);
+    }
+    if (!closing) {
+      log.debug("link {} ended: {} ({})", sid, reason.wireName(), detail);
+      listener.linkClosed(this, reason, code, detail);
+    }
+    return true;
+  }
+
+  /** Ends the link for a failure the client noticed, and closes the socket now. */
+  void fail(DisconnectReason reason, CloseReason.CloseCode code, String detail) {
+    end(reason, code.getCode(), detail);
+    stopped = true;
+    closeSocket(new CloseReason(code, reason.wireName()));
+  }
+
+  /**
+   * Closes the link on the client's behalf, without reporting it: the queued frames (a DISCONNECT, for
+   * instance) are written first, then the socket is closed with 1000.
+   */
+  void closeAfterFlush() {
+    closing = true;
+    end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT, CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(),
+        "client disconnect");
+    queue.add(new CloseRequest(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "client disconnect")));
+    pump();
+  }
+
+  /** Closes the socket now, dropping what is queued, without reporting it. */
+  void abort() {
+    closing = true;
+    end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT, CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "aborted");
+    stopped = true;
+    closeSocket(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "client disconnect"));
+  }
+
+  /** Waits for the socket to be closed, if it was ever opened. */
+  boolean awaitClosed(Duration timeout) throws InterruptedException {
+    return socket == null || socketClosed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void closeSocket(CloseReason reason) {
+    Session session = socket;
+    if (session == null) {
+      return;
+    }
+    try {
+      if (session.isOpen()) {
+        session.close(reason);
+      } else {
+        socketClosed.countDown();
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("link {}: close failed: {}", sid, e.toString());
+      socketClosed.countDown();
+    }
+  }
+
+  // ---- writing ----
+
+  /** Queues a Socket.IO packet, as encoded by the codec; dropped if the link has ended. */
+  void send(WireFrame frame) {
+    if (stopped || closing) {
+      return;
+    }
+    queue.add(frame);
+    pump();
+  }
+
+  private void sendText(String text) {
+    if (stopped || closing) {
+      return;
+    }
+    queue.add(text);
+    pump();
+  }
+
+  private void sent(SendResult result) {
+    if (!result.isOK()) {
+      log.debug("link {}: send failed: {}", sid, String.valueOf(result.getException()));
+      stopped = true;
+      end(DisconnectReason.TRANSPORT_ERROR, 0, "send failed: " + result.getException());
+      closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "send failed"));
+    }
+    sending = false;
+    pump();
+  }
+
+  // Serialised by wip: a send whose handler runs synchronously re-enters, bumps wip and returns.
+  private void pump() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    for (;;) {
+      RemoteEndpoint.Async out = remote;
+      while (out != null && !sending && !stopped) {
+        Object item = parts.poll();
+        if (item == null) {
+          item = queue.poll();
+          if (item == null) {
+            break;
+          }
+          if (item instanceof WireFrame frame) {
+            parts.add(frame.text());
+            for (byte[] attachment : frame.attachments()) {
+              parts.add(ByteBuffer.wrap(attachment));
+            }
+            continue;
+          }
+        }
+        if (item instanceof CloseRequest close) {
+          stopped = true;
+          closeSocket(close.reason());
+          break;
+        }
+        sending = true;
+        try {
+          if (item instanceof String text) {
+            out.sendText(text, this::sent);
+          } else {
+            out.sendBinary((ByteBuffer) item, this::sent);
+          }
+        } catch (RuntimeException e) {
+          log.debug("link {}: send refused: {}", sid, e.toString());
+          sending = false;
+          stopped = true;
+          end(DisconnectReason.TRANSPORT_ERROR, 0, "send refused: " + e);
+          closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "send refused"));
+        }
+      }
+      if (stopped) {
+        parts.clear();
+        queue.clear();
+      }
+      missed = wip.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+}

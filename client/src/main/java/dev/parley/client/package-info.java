@@ -1,0 +1,9 @@
+/**
+ * A Java client for Parley's WebSocket transport and any Socket.IO v5 server: Engine.IO v4 over WebSocket
+ * (no long-polling), namespaces, acknowledgements in both directions, binary attachments, heartbeats,
+ * and automatic reconnection with backoff. Start with {@link dev.parley.client.ParleyClient#builder}.
+ */
+@NullMarked
+package dev.parley.client;
+
+import org.jspecify.annotations.NullMarked;

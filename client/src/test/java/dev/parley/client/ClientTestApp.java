@@ -1,0 +1,110 @@
+package dev.parley.client;
+
+import dev.parley.ChatServer;
+import dev.parley.Event;
+import dev.parley.error.ConnectionRejectedException;
+import dev.parley.store.memory.MemoryStore;
+import dev.parley.transport.websocket.WebSocketTransport;
+import dev.parley.transport.websocket.WebSocketTransportConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * A small Parley server on 127.0.0.1 (any free port) for the client tests, reached directly or through a
+ * {@link LoopbackProxy}. Each channel joins the lobby and then gets {@code welcome} with its id. Events:
+ * {@code echo} acks its arguments back; {@code bounce} emits them back as {@code bounced}; {@code whoami}
+ * acks the channel id, the auth payload and the {@code X-Test} header; {@code shout} broadcasts to the
+ * lobby; {@code dm} sends to one channel id; {@code reverse} acks binary reversed; {@code send-bytes} emits
+ * binary; {@code ask} asks the client a question and emits its answer back; {@code silence} never acks;
+ * {@code hold} acks only when {@code release} comes; {@code kick} removes the client from the namespace;
+ * {@code drop-me} cuts the TCP connection at the proxy. Namespace {@code /admin} has {@code whoami}.
+ * Middleware refuses auth {@code {token: "bad"}}, and every handshake once {@link #refuseAll} is set.
+ */
+final class ClientTestApp implements AutoCloseable {
+  final ChatServer server;
+  final LoopbackProxy proxy;
+  /** Connections made to the default namespace so far. */
+  final AtomicInteger connections = new AtomicInteger();
+  final AtomicBoolean refuseAll = new AtomicBoolean();
+  private final AtomicReference<Event> held = new AtomicReference<>();
+
+  ClientTestApp() throws IOException {
+    this(WebSocketTransportConfig.defaults());
+  }
+
+  ClientTestApp(WebSocketTransportConfig transport) throws IOException {
+    server = ChatServer.builder()
+        .transport(new WebSocketTransport(transport))
+        .store(new MemoryStore())
+        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(Duration.ofSeconds(2)))
+        .use(handshake -> {
+          if (refuseAll.get()) {
+            throw new ConnectionRejectedException("closed for maintenance");
+          }
+          if ("bad".equals(handshake.auth().path("token").asString(""))) {
+            throw new ConnectionRejectedException("not authorized",
+                JsonNodeFactory.instance.objectNode().put("reason", "token"));
+          }
+          return handshake;
+        })
+        .onConnection(channel -> {
+          connections.incrementAndGet();
+          // "welcome" once the channel is in the lobby: the CONNECT answer can overtake the join.
+          channel.join("lobby").subscribe(null, error -> { }, () -> channel.emit("welcome", channel.id()));
+          channel.on("echo", (ch, event) -> event.ack(event.args().toArray()));
+          channel.on("whoami", (ch, event) ->
+              event.ack(ch.id(), ch.handshake().auth(), ch.handshake().header("x-test").orElse("")));
+          channel.on("bounce", (ch, event) -> ch.emit("bounced", event.args().toArray()));
+          channel.on("shout", (ch, event) -> ch.namespace().to("lobby").emit("broadcast", event.arg(0)));
+          channel.on("dm", (ch, event) -> ch.namespace().to(event.arg(0, String.class)).emit("dm", event.arg(1)));
+          channel.on("reverse", (ch, event) -> {
+            byte[] bytes = event.bytes(0);
+            byte[] reversed = new byte[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+              reversed[i] = bytes[bytes.length - 1 - i];
+            }
+            event.ack((Object) reversed);
+          });
+          channel.on("send-bytes", (ch, event) -> ch.emit("bytes", "label", new byte[] {1, 2, 3, (byte) 255}));
+          channel.on("ask", (ch, event) -> ch.emitWithAck("question", event.arg(0))
+              .subscribe(reply -> ch.emit("answer", reply.arg(0)), error -> ch.emit("answer", "error: " + error)));
+          channel.on("silence", (ch, event) -> { });
+          channel.on("hold", (ch, event) -> held.set(event));
+          channel.on("release", (ch, event) -> held.getAndSet(null).ack("released"));
+          channel.on("kick", (ch, event) -> ch.disconnect());
+          channel.on("drop-me", (ch, event) -> proxy().dropAll());
+        })
+        .namespace("/admin", ns -> ns.onConnection(channel ->
+            channel.on("whoami", (ch, event) -> event.ack(ch.namespace().name(), ch.id()))))
+        .start();
+    proxy = new LoopbackProxy(server.address().orElseThrow().getPort());
+  }
+
+  private LoopbackProxy proxy() {
+    return proxy;
+  }
+
+  /** The server's own address. */
+  URI directUrl() {
+    return URI.create("http://127.0.0.1:" + server.address().orElseThrow().getPort());
+  }
+
+  /** The address of the proxy in front of the server. */
+  URI proxiedUrl() {
+    return URI.create("http://127.0.0.1:" + proxy.port());
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      proxy.close();
+    } finally {
+      server.close();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.parley.examples.chat;
+
+import dev.parley.ChatServer;
+import dev.parley.host.jetty.JettyHost;
+import dev.parley.host.jetty.JettyHostConfig;
+
+/**
+ * The example chat server: the page in {@code resources/static}, WebSocket and SSE, rooms with history.
+ *
+ * <pre>
+ * java -jar parley-chat.jar [--port 8080] [--store memory|mongo] [--mongo-uri mongodb://...] [--log-level info]
+ * </pre>
+ * Each flag can also come from the environment: {@code PORT}, {@code PARLEY_STORE},
+ * {@code PARLEY_MONGODB_URI}, {@code LOG_LEVEL}.
+ */
+public final class ChatApp {
+  private ChatApp() {
+  }
+
+  public static void main(String[] args) {
+    Options options;
+    try {
+      options = Options.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(Options.USAGE);
+      System.exit(2);
+      return;
+    }
+    // Before the first logger is created, so it takes effect everywhere.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
+    ChatServer server = start(options);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-chat-shutdown"));
+    System.out.println("Parley chat is running: http://localhost:" + server.address().orElseThrow().getPort() + "/");
+    server.onClose().block();
+  }
+
+  /** Starts the chat server; the caller closes it. */
+  public static ChatServer start(Options options) {
+    if (options.mongoUri() != null) {
+      // Read by the "mongo" store that discovery creates (and that the server then owns and closes).
+      System.setProperty("parley.mongodb.uri", options.mongoUri());
+    }
+    return ChatServer.builder()
+        .config(c -> c.bindAddress(options.bindAddress()).port(options.port()).store(options.store()))
+        .host(new JettyHost(JettyHostConfig.builder().staticResources("static/").build()))
+        .use(ChatRooms::requireNickname)
+        .onConnection(ChatRooms::connected)
+        .start();
+  }
+}

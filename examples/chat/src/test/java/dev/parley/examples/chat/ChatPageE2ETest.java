@@ -1,0 +1,326 @@
+package dev.parley.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.parley.ChatServer;
+import dev.parley.examples.chat.ChatPage.Line;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two people in #general, alice's page on WebSocket and bob's on Server-Sent Events, driven through the
+ * page itself. The app (one per class) keeps its history across the tests, so each test checks the lines
+ * it adds after those already shown; together they post fewer than 50 lines to #general, the replay of a
+ * page that (re)joins, so every page can be compared with every other. The first test's screenshot is
+ * the README's.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChatPageE2ETest {
+  private static ChatServer server;
+  private static URI app;
+
+  @RegisterExtension
+  static final Browsers browsers = new Browsers();
+  private ChatPage alice;
+  private ChatPage bob;
+
+  private static @Nullable MongoServer mongo;
+
+  // The e2e profile runs this class twice: on the in-memory store, then with parley.e2e.store=mongo
+  // against an in-process MongoDB server (with its oplog, for change streams), as `--store mongo` would.
+  @BeforeAll
+  static void startApp() {
+    if ("mongo".equals(System.getProperty("parley.e2e.store"))) {
+      MemoryBackend backend = new MemoryBackend();
+      backend.enableOplog();
+      MongoServer database = new MongoServer(backend);
+      database.bind(new InetSocketAddress("127.0.0.1", 0), 1, 2);
+      mongo = database;
+      InetSocketAddress bound = database.getLocalAddress();
+      server = ChatApp.start(new Options(0, "127.0.0.1", "mongo",
+          "mongodb://127.0.0.1:" + bound.getPort() + "/chat", "warn"));
+    } else {
+      server = ChatApp.start(new Options(0, "127.0.0.1", "memory", null, "warn"));
+    }
+    app = ChatPage.url(server);
+  }
+
+  @AfterAll
+  static void closeApp() {
+    server.close();
+    MongoServer database = mongo;
+    if (database != null) {
+      database.shutdownNow();
+    }
+  }
+
+  @BeforeEach
+  void aliceOnWebSocketAndBobOnSse() {
+    alice = ChatPage.signIn(browsers.open(), app, "alice");
+    bob = ChatPage.signIn(browsers.open(), app, "bob").useTransport("sse");
+    awaitSameLines(List.of());
+  }
+
+  @Test
+  @Order(1)
+  void linesTypedInEitherPageAppearInBothOnceInTheSameOrderWithTicks() {
+    await("who is online").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+      assertThat(alice.online()).containsExactly("alice", "bob");
+      assertThat(bob.online()).containsExactly("alice", "bob");
+    });
+
+    List<String> fromAlice = List.of("Hi Bob! I'm on WebSocket.",
+        "We both see every line once, in the same order.",
+        "Same history after a reload, and nothing lost if I disconnect.");
+    List<String> fromBob = List.of("Hi Alice, I'm on Server-Sent Events.",
+        "And the tick says the server stored it.",
+        "Let me try that.");
+    awaitSameLines(conversation(alice, fromAlice.get(0), bob, fromBob.get(0), alice, fromAlice.get(1),
+        bob, fromBob.get(1), alice, fromAlice.get(2), bob, fromBob.get(2)));
+    assertTicks(alice, fromAlice);
+    assertTicks(bob, fromBob);
+
+    alice.type("Great, I'll post while you're away");
+    await("alice is typing, in bob's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(bob.typing()).isEqualTo("alice is typing…"));
+    assertThat(alice.typing()).as("the sender is not told that it types").isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void linesSentAtOnceFromBothPagesShowInTheServersOrderInBoth() {
+    int shown = alice.texts().size();
+    List<String> aliceBurst = List.of("Quick ones, to check the order: one", "two", "three");
+    List<String> bobBurst = List.of("uno", "dos", "tres");
+    for (int i = 0; i < 3; i++) {
+      alice.send(aliceBurst.get(i));
+      bob.send(bobBurst.get(i));
+    }
+    await("the burst in both pages").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+      List<Line> inAlice = alice.lines();
+      List<Line> inBob = bob.lines();
+      assertThat(inAlice).extracting(Line::pending).doesNotContain(true);
+      assertThat(inBob).extracting(Line::pending).doesNotContain(true);
+      assertThat(texts(inBob)).isEqualTo(texts(inAlice));
+      List<String> added = texts(inAlice).subList(shown, inAlice.size());
+      assertThat(added).hasSize(6).containsAll(aliceBurst).containsAll(bobBurst).doesNotHaveDuplicates()
+          .containsSubsequence(aliceBurst).containsSubsequence(bobBurst);
+    });
+    assertTicks(alice, aliceBurst);
+    assertTicks(bob, bobBurst);
+  }
+
+  @Test
+  @Order(3)
+  void typingShowsInTheOtherPageAndClears() {
+    alice.type("I am thinking");
+    await("alice is typing, in bob's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(bob.typing()).isEqualTo("alice is typing…"));
+    assertThat(alice.typing()).isEmpty();
+    await("bob's indicator clears").atMost(Timeouts.TYPING_CLEARS).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(bob.typing()).isEmpty());
+
+    bob.type("Me too");
+    await("bob is typing, in alice's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(alice.typing()).isEqualTo("bob is typing…"));
+    assertThat(bob.typing()).isEmpty();
+    await("alice's indicator clears").atMost(Timeouts.TYPING_CLEARS).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(alice.typing()).isEmpty());
+
+    // A line from someone who is typing clears their indicator at once.
+    bob.type(" — done thinking");
+    await("bob is typing again").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(alice.typing()).isEqualTo("bob is typing…"));
+    bob.pressEnter();
+    await("bob's line arrived and his indicator cleared").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> {
+          assertThat(alice.texts()).endsWith("Me too — done thinking");
+          assertThat(alice.typing()).isEmpty();
+        });
+  }
+
+  @Test
+  @Order(4)
+  void reloadingAPageShowsTheHistory() {
+    awaitSameLines(conversation(alice, "Before the reload.", bob, "Me too."));
+    List<String> history = alice.texts();
+
+    for (ChatPage page : List.of(bob, alice)) {
+      page.reload();
+      await(page.nick() + "'s page connects again").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+          .untilAsserted(() -> assertThat(page.status()).startsWith("connected ("));
+      String checked = (String) page.script(
+          "return document.querySelector('input[name=transport]:checked').value");
+      assertThat(page.status()).as("the transport the page uses is the one its radio shows")
+          .isEqualTo("connected (" + checked + ")");
+      await(page.nick() + "'s history after the reload").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+          .untilAsserted(() -> assertThat(page.texts()).isEqualTo(history));
+    }
+    awaitSameLines(conversation(bob, "After the reload, live again."));
+  }
+
+  @Test
+  @Order(5)
+  void leavingThePageAndComingBackLosesNothing() {
+    for (ChatPage away : List.of(bob, alice)) {
+      ChatPage other = away == alice ? bob : alice;
+      away.driver().get("about:blank");
+      List<String> missed = List.of(away.nick() + " left the page: this line waits for the way back.");
+      other.send(missed.get(0));
+      await("the line in the sender's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+          .untilAsserted(() -> assertThat(other.lines()).last().extracting(Line::tick).isEqualTo(true));
+
+      away.driver().navigate().back();
+      await(away.nick() + "'s page connects again").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+          .untilAsserted(() -> assertThat(away.status()).startsWith("connected ("));
+      awaitSameLines(missed);
+    }
+    awaitSameLines(conversation(alice, "Back and forth, nothing lost."));
+  }
+
+  @Test
+  @Order(6)
+  void switchingRoomsShowsEachRoomsOwnHistoryThenLiveLines() {
+    server.room("random").post("chat", Map.of("from", "parley", "text", "Welcome to #random.")).block(Timeouts.STEP);
+    server.room("help").post("chat", Map.of("from", "parley", "text", "Ask anything in #help.")).block(Timeouts.STEP);
+    List<String> general = new ArrayList<>(alice.texts());
+
+    for (ChatPage page : List.of(alice, bob)) {
+      page.openRoom("random");
+      await(page.nick() + "'s #random").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+          .untilAsserted(() -> assertThat(page.texts()).containsExactly("Welcome to #random."));
+    }
+    awaitSameLines(conversation(alice, "Anyone in #random?", bob, "Yes, me."));
+
+    // Two clicks, the second before the first room is even joined: only the last room's lines are shown,
+    // not those of the room she left (#random) nor of the one she passed through (#general).
+    alice.clickRoom("general");
+    alice.clickRoom("help");
+    alice.awaitStatus("connected (websocket)");
+    bob.send("Still in #random.");
+    String passedThrough = "Meanwhile in #general.";
+    server.room("general").post("chat", Map.of("from", "parley", "text", passedThrough)).block(Timeouts.STEP);
+    await("bob's line stored").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(bob.lines()).last().extracting(Line::tick).isEqualTo(true));
+    await("alice's #help").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+      assertThat(alice.texts()).containsExactly("Ask anything in #help.");
+      assertThat(alice.online()).containsExactly("alice");
+    });
+    general.add(passedThrough);
+
+    for (ChatPage page : List.of(alice, bob)) {
+      page.openRoom("general");
+      await(page.nick() + "'s #general again").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+          .untilAsserted(() -> assertThat(page.texts()).isEqualTo(general));
+    }
+  }
+
+  @Test
+  @Order(7)
+  void theWebSocketPageLosesNothingWhileDisconnected() {
+    // A line with no client id (posted by the server): only the page's own lines carry one.
+    server.room("general").post("chat", Map.of("from", "parley", "text", "Server notice: all systems go."))
+        .block(Timeouts.STEP);
+    losesNothingWhileDisconnected(alice, "websocket", bob);
+    assertThat(alice.texts()).containsOnlyOnce("Server notice: all systems go.");
+  }
+
+  @Test
+  @Order(8)
+  void theSsePageLosesNothingWhileDisconnected() {
+    losesNothingWhileDisconnected(bob, "sse", alice);
+  }
+
+  private void losesNothingWhileDisconnected(ChatPage away, String transport, ChatPage other) {
+    awaitSameLines(conversation(away, "Going offline for a moment, my " + transport + " page stops.",
+        other, "OK, I'll keep writing, " + away.nick() + "."));
+    away.toggleConnection();
+    away.awaitStatus("disconnected");
+    assertThat(away.connectionButton()).isEqualTo("Connect");
+
+    List<String> missed = List.of("This is written while " + away.nick() + " is away,",
+        "and this one too: " + away.nick() + " should get both after the reconnect.");
+    for (String text : missed) {
+      other.send(text);
+    }
+    await("the lines in the sender's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(other.lines()).filteredOn(l -> missed.contains(l.text()))
+            .extracting(Line::tick).containsExactly(true, true));
+    assertThat(away.texts()).as("a disconnected page receives nothing").doesNotContainAnyElementsOf(missed);
+
+    away.toggleConnection();
+    away.awaitStatus("connected (" + transport + ")");
+    assertThat(away.connectionButton()).isEqualTo("Disconnect");
+    awaitSameLines(List.of());
+    assertThat(away.texts()).endsWith(missed.toArray(String[]::new));
+    awaitSameLines(conversation(away, "Back on " + transport + ", and I got both."));
+  }
+
+  /** Sends each line from its page, one at a time, each once the previous one is in both pages. */
+  private List<String> conversation(Object... pagesAndTexts) {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < pagesAndTexts.length; i += 2) {
+      ChatPage page = (ChatPage) pagesAndTexts[i];
+      String text = (String) pagesAndTexts[i + 1];
+      page.send(text);
+      await("\"" + text + "\" in both pages").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+          .untilAsserted(() -> {
+            assertThat(alice.texts()).endsWith(text);
+            assertThat(bob.texts()).endsWith(text);
+          });
+      texts.add(text);
+    }
+    return texts;
+  }
+
+  /**
+   * Waits until both pages show the same lines, none pending, ending with {@code last} (each exactly once
+   * in either page).
+   */
+  private void awaitSameLines(List<String> last) {
+    await("the same lines in both pages").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+      List<Line> inAlice = alice.lines();
+      List<Line> inBob = bob.lines();
+      assertThat(inAlice).extracting(Line::pending).doesNotContain(true);
+      assertThat(inBob).extracting(Line::pending).doesNotContain(true);
+      assertThat(texts(inBob)).isEqualTo(texts(inAlice));
+      assertThat(texts(inAlice)).endsWith(last.toArray(String[]::new));
+      for (String text : last) {
+        assertThat(texts(inAlice)).containsOnlyOnce(text);
+      }
+    });
+  }
+
+  /**
+   * The lines this page sent carry the delivery tick; no other line does (not even this user's lines from
+   * an earlier page: the tick is the answer to this page's send).
+   */
+  private static void assertTicks(ChatPage page, List<String> sent) {
+    await(page.nick() + "'s ticks").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+      List<Line> lines = page.lines();
+      assertThat(lines).filteredOn(l -> sent.contains(l.text())).hasSameSizeAs(sent)
+          .allSatisfy(l -> assertThat(l.from()).isEqualTo(page.nick()))
+          .extracting(Line::tick).containsOnly(true);
+      assertThat(lines).filteredOn(l -> !sent.contains(l.text())).extracting(Line::tick).doesNotContain(true);
+    });
+  }
+
+  private static List<String> texts(List<Line> lines) {
+    return lines.stream().map(Line::text).toList();
+  }
+}

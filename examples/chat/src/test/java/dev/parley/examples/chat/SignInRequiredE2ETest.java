@@ -1,0 +1,112 @@
+package dev.parley.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
+
+import dev.parley.ChatServer;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/** No nickname cookie, no connection: the app's middleware refuses both transports. */
+class SignInRequiredE2ETest {
+  private static final String EVENT_SOURCE = """
+      const done = arguments[arguments.length - 1];
+      const source = new EventSource('/sse/general');
+      source.addEventListener('parley:session', () => { source.close(); done({ opened: true }); });
+      source.onerror = () => { const readyState = source.readyState; source.close(); done({ opened: false, readyState }); };
+      """;
+  private static final String PARLEY_SOCKET = """
+      const done = arguments[arguments.length - 1];
+      import('/parley-socket.js')
+        .then(({ ParleySocket }) => new ParleySocket().connect())
+        .then((socket) => { socket.close(); done({ connected: true }); },
+              (error) => done({ connected: false, message: error.message, data: error.data }));
+      """;
+
+  private static ChatServer server;
+  private static URI app;
+
+  @RegisterExtension
+  static final Browsers browsers = new Browsers();
+
+  @BeforeAll
+  static void startApp() {
+    server = ChatApp.start(new Options(0, "127.0.0.1", "memory", null, "warn"));
+    app = ChatPage.url(server);
+  }
+
+  @AfterAll
+  static void closeApp() {
+    server.close();
+  }
+
+  @Test
+  void withoutTheCookieTheEventStreamIsRefused() {
+    WebDriver driver = signedOutPage();
+
+    assertThat(run(driver, EVENT_SOURCE)).as("EventSource('/sse/general')")
+        .containsEntry("opened", false)
+        .containsEntry("readyState", 2L);           // CLOSED: the browser does not retry after a 401
+    Map<String, Object> answer = run(driver, """
+        const done = arguments[arguments.length - 1];
+        fetch('/sse/general', { headers: { Accept: 'text/event-stream' } })
+          .then(async (response) => done({ status: response.status, body: await response.json() }),
+                (error) => done({ error: String(error) }));
+        """);
+    assertThat(answer).containsEntry("status", 401L);
+    assertThat(answer.get("body")).asInstanceOf(MAP)
+        .containsEntry("error", "sign in first");
+    ChatPage.showNote(driver, "no cookie: EventSource and fetch of /sse/general",
+        List.of("EventSource: error, readyState CLOSED", "fetch: " + answer));
+  }
+
+  @Test
+  void withoutTheCookieTheWebSocketIsRefused() {
+    WebDriver driver = signedOutPage();
+
+    Map<String, Object> refused = run(driver, PARLEY_SOCKET);
+    assertThat(refused).containsEntry("connected", false).containsEntry("message", "sign in first");
+    assertThat(refused.get("data")).asInstanceOf(MAP)
+        .containsEntry("status", 401L);
+
+    // A cookie that is not a nickname is no better.
+    ((JavascriptExecutor) driver).executeScript("document.cookie = 'nick=' + encodeURIComponent('<b>') + '; path=/'");
+    assertThat(run(driver, PARLEY_SOCKET)).containsEntry("message", "sign in first");
+    ChatPage.showNote(driver, "no cookie: ParleySocket.connect()", List.of("connect_error: " + refused));
+  }
+
+  @Test
+  void signingInWithTheFormSetsTheCookieAndConnects() {
+    ChromeDriver driver = browsers.open();
+    ChatPage page = ChatPage.signIn(driver, app, "carol");
+
+    assertThat(driver.manage().getCookieNamed("nick").getValue()).isEqualTo("carol");
+    assertThat(page.status()).isEqualTo("connected (websocket)");
+    assertThat(run(driver, EVENT_SOURCE)).containsEntry("opened", true);
+    assertThat(run(driver, PARLEY_SOCKET)).containsEntry("connected", true);
+  }
+
+  /** The page as a newcomer first sees it: the sign-in form, no chat, no cookie. */
+  private static WebDriver signedOutPage() {
+    ChromeDriver driver = browsers.open();
+    driver.get(app.toString());
+    assertThat(driver.findElement(By.id("signin-form")).isDisplayed()).isTrue();
+    assertThat(driver.findElement(By.id("chat")).isDisplayed()).isFalse();
+    assertThat(driver.manage().getCookies()).isEmpty();
+    return driver;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> run(WebDriver driver, String script) {
+    return (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript(script);
+  }
+}
