@@ -3,6 +3,7 @@ package dev.parley.internal;
 import dev.parley.Broadcast;
 import dev.parley.Channel;
 import dev.parley.spi.BusMessage;
+import dev.parley.spi.JsonArguments;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Packet;
 import java.util.LinkedHashSet;
@@ -51,7 +52,7 @@ final class DefaultBroadcast implements Broadcast {
   public Mono<Void> emit(String event, Object... args) {
     Names.event(event);
     DefaultChatServer server = namespace.server();
-    List<JsonNode> json = Json.args(server.mapper(), event, args);
+    List<JsonNode> json = JsonArguments.toJson(server.mapper(), event, args);
     server.checkOpen();
     namespace.deliverLocal(rooms, except, new Outgoing(new Packet.Event(namespace.name(), event, json, null, null)));
     if (local) {

@@ -7,8 +7,9 @@ import dev.parley.EventHandler;
 import dev.parley.Handshake;
 import dev.parley.Message;
 import dev.parley.Namespace;
-import dev.parley.Reply;
 import dev.parley.Replay;
+import dev.parley.Reply;
+import dev.parley.spi.JsonArguments;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Packet;
 import java.time.Duration;
@@ -136,7 +137,7 @@ final class DefaultChannel implements Channel {
   @Override
   public Mono<Void> emit(String event, Object... args) {
     Names.event(event);
-    List<JsonNode> json = Json.args(mapper(), event, args);
+    List<JsonNode> json = JsonArguments.toJson(mapper(), event, args);
     namespace.server().checkOpen();
     sendPacket(new Packet.Event(namespace.name(), event, json, null, null));
     return Mono.empty();
@@ -154,7 +155,7 @@ final class DefaultChannel implements Channel {
       throw new IllegalArgumentException("ack timeout must be positive: " + timeout);
     }
     Names.event(event);
-    List<JsonNode> json = Json.args(mapper(), event, args);
+    List<JsonNode> json = JsonArguments.toJson(mapper(), event, args);
     DefaultChatServer server = namespace.server();
     server.checkOpen();
     Sinks.One<Reply> reply = Sinks.one();

@@ -2,6 +2,7 @@ package dev.parley.internal;
 
 import dev.parley.Channel;
 import dev.parley.Event;
+import dev.parley.spi.JsonArguments;
 import dev.parley.spi.Packet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** An event received from a client. */
-final class DefaultEvent extends DefaultArguments implements Event {
+final class DefaultEvent extends JsonArguments implements Event {
   private final String name;
   private final DefaultChannel channel;
   private final @Nullable Long ackId;
@@ -67,7 +68,7 @@ final class DefaultEvent extends DefaultArguments implements Event {
     if (id == null && sink == null) {
       return;
     }
-    List<JsonNode> json = Json.args(channel.mapper(), name, args);
+    List<JsonNode> json = JsonArguments.toJson(channel.mapper(), name, args);
     if (!acked.compareAndSet(false, true)) {
       throw new IllegalStateException("event " + Names.quote(name) + " was already acknowledged");
     }

@@ -1,12 +1,13 @@
 package dev.parley.internal;
 
 import dev.parley.Reply;
+import dev.parley.spi.JsonArguments;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A client's acknowledgement. */
-final class DefaultReply extends DefaultArguments implements Reply {
+final class DefaultReply extends JsonArguments implements Reply {
   DefaultReply(List<JsonNode> args, JsonMapper mapper) {
     super(args, mapper);
   }

@@ -5,6 +5,7 @@ import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.Namespace;
 import dev.parley.Room;
+import dev.parley.spi.JsonArguments;
 import dev.parley.spi.Post;
 import java.util.Objects;
 import java.util.Set;
@@ -40,7 +41,7 @@ final class DefaultRoom implements Room {
 
   Mono<Message> post(String event, Object payload, @Nullable String sender) {
     Names.event(event);
-    JsonNode json = Json.node(namespace.server().mapper(), event, 0, payload);
+    JsonNode json = JsonArguments.toJson(namespace.server().mapper(), event, 0, payload);
     return namespace.server().post(new Post(namespace.name(), name, event, json, sender));
   }
 

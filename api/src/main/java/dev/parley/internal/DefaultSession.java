@@ -157,12 +157,17 @@ final class DefaultSession implements Session {
 
   /** Tells every channel the server is going away, then closes once that is written. */
   void shutdown() {
+    // Channels learn the reason first: a transport that reports its close while the DISCONNECT packets
+    // are still being written must not be able to replace it.
+    List<String> namespaces = new java.util.ArrayList<>();
     for (DefaultChannel channel : channels.values()) {
-      send(new Outgoing(new Packet.Disconnect(channel.namespace().name())));
+      if (channels.remove(channel.namespace().name(), channel)) {
+        namespaces.add(channel.namespace().name());
+        channel.closed(DisconnectReason.SERVER_SHUTTING_DOWN);
+      }
     }
-    for (DefaultChannel channel : channels.values()) {
-      channels.remove(channel.namespace().name());
-      channel.closed(DisconnectReason.SERVER_SHUTTING_DOWN);
+    for (String namespace : namespaces) {
+      send(new Outgoing(new Packet.Disconnect(namespace)));
     }
     outbox.closeWhenFlushed(DisconnectReason.SERVER_SHUTTING_DOWN);
   }

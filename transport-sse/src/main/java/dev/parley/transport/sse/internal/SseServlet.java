@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -68,6 +69,15 @@ public final class SseServlet extends HttpServlet {
   public void closeAll() {
     for (SseStream stream : List.copyOf(streams.values())) {
       stream.close(dev.parley.DisconnectReason.SERVER_SHUTTING_DOWN);
+    }
+  }
+
+  /** Runs {@code task} on the server's scheduler after {@code millis}; at once if the scheduler is gone. */
+  void later(Runnable task, long millis) {
+    try {
+      context.scheduler().schedule(task, millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      task.run();
     }
   }
 

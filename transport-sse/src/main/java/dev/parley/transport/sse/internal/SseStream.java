@@ -30,6 +30,7 @@ import reactor.core.Disposable;
 final class SseStream implements Connection, WriteListener, AsyncListener {
   private static final Logger log = LoggerFactory.getLogger(SseStream.class);
   private static final Object COMPLETE = new Object();
+  private static final long REPORT_GRACE_MILLIS = 1_000;
 
   private final SseServlet owner;
   private final AsyncContext async;
@@ -45,6 +46,16 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   private volatile @Nullable Disposable heartbeat;
   private volatile DisconnectReason reason = DisconnectReason.TRANSPORT_CLOSE;
   private boolean dirty;
+  // The response is set up as an event stream (set by the pump, read by the heartbeat).
+  private volatile boolean opened;
+  // Ending need not wait for the container to flush (the reader stopped reading).
+  private volatile boolean abandon;
+  // The engine removed the stream's channel: a disconnect event was queued.
+  private volatile boolean channelGone;
+  // The engine called close().
+  private volatile boolean engineClosed;
+  // Session.closed was called.
+  private final AtomicBoolean reported = new AtomicBoolean();
 
   SseStream(SseServlet owner, AsyncContext async, HttpServletResponse response, ServletOutputStream out,
             String namespace, String token) {
@@ -75,17 +86,33 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
 
   @Override
   public void write(List<Outgoing> batch, WriteCallback done) {
+    if (ended.get()) {
+      done.failed(new IOException("the stream is closed"));
+      return;
+    }
     for (Outgoing outgoing : batch) {
       Packet packet = outgoing.packet();
       if (packet instanceof Packet.Connect connect) {
         String channelId = connect.data() == null ? "" : connect.data().path("sid").asString("");
-        queue.add((Runnable) () -> owner.openResponse(response));
+        queue.add((Runnable) () -> {
+          owner.openResponse(response);
+          opened = true;
+        });
         queue.add(owner.preamble(channelId, session == null ? "" : session.id(), token));
       } else if (packet instanceof Packet.ConnectError error) {
         queue.add((Runnable) () -> owner.rejectResponse(response, error));
         queue.add(owner.errorBody(error));
         queue.add(COMPLETE);
-      } else if (packet instanceof Packet.Event || packet instanceof Packet.Disconnect) {
+      } else if (packet instanceof Packet.Disconnect) {
+        // A stream carries one namespace: once its channel is gone the stream has nothing left to carry,
+        // so it ends after the disconnect event. Nothing after that event is written.
+        queue.add(outgoing.encoded(owner.encoder()));
+        queue.add(done);
+        channelGone = true;
+        queue.add(COMPLETE);
+        pump();
+        return;
+      } else if (packet instanceof Packet.Event) {
         queue.add(outgoing.encoded(owner.encoder()));
       }
     }
@@ -93,8 +120,13 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     pump();
   }
 
-  /** Writes a heartbeat comment. */
+  /** Writes a heartbeat comment, once the stream is open. */
   void ping() {
+    if (!opened || ended.get()) {
+      // Before the handshake is answered a ping would commit the response with no status or content type
+      // of its own: a slow middleware must not turn a stream into a bare 200, or a refusal into one.
+      return;
+    }
     queue.add(SseEncoder.PING);
     pump();
   }
@@ -102,6 +134,17 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   @Override
   public void close(DisconnectReason why) {
     reason = why;
+    engineClosed = true;
+    if (ended.get()) {
+      // Ended after a disconnect event, and the engine now says why (it is shutting down).
+      report(why);
+      return;
+    }
+    if (why == DisconnectReason.SLOW_CONSUMER) {
+      // The reader stopped reading: waiting to flush what is already handed to the container could take
+      // until the idle timeout, holding the stream (and its session) open all that time.
+      abandon = true;
+    }
     // Anything still queued is dropped: the engine only closes once it has flushed what mattered.
     queue.clear();
     queue.add(COMPLETE);
@@ -172,7 +215,7 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
         queue.poll();
         setup.run();
       } else if (item == COMPLETE) {
-        if (dirty) {
+        if (dirty && !abandon) {
           if (!out.isReady()) {
             return;
           }
@@ -208,8 +251,20 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     } catch (IllegalStateException e) {
       log.debug("stream already complete");
     }
+    if (channelGone && error == null && !engineClosed) {
+      // The engine removed the channel, and may be about to close the session with its own reason: while
+      // shutting down it sends every channel its disconnect before telling the channels why. Reporting
+      // now would make this stream's reason theirs; the engine's close() reports at once, else this does.
+      owner.later(() -> report(DisconnectReason.SERVER_NAMESPACE_DISCONNECT), REPORT_GRACE_MILLIS);
+    } else {
+      report(why);
+    }
+  }
+
+  /** Tells the engine the connection is gone, once. */
+  private void report(DisconnectReason why) {
     Session current = session;
-    if (current != null) {
+    if (current != null && reported.compareAndSet(false, true)) {
       current.closed(why);
     }
   }
