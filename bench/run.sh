@@ -4,6 +4,7 @@
 # Loopback only; every load run is bounded by `timeout`.
 #   bench/run.sh                 # defaults: 3 pairs, the scenarios' default sizes
 #   PAIRS=5 CLIENTS=500 bench/run.sh
+#   SKIP_BUILD=1 bench/run.sh    # reuse bench/target/parley-bench.jar and bench/node/node_modules
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +20,11 @@ OUT=bench/target/results
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 
-echo "== building"
-mvn -q -B package -DskipTests -pl bench -am
-(cd bench/node && npm ci --no-audit --no-fund > /dev/null)
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "== building"
+  mvn -q -B package -DskipTests -pl bench -am
+  (cd bench/node && npm ci --no-audit --no-fund > /dev/null)
+fi
 
 wait_port() {
   for _ in $(seq 200); do
