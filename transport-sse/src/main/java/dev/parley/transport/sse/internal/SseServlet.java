@@ -9,7 +9,6 @@ import dev.parley.spi.TransportContext;
 import dev.parley.transport.sse.SseTransportConfig;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,7 +20,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -346,20 +344,9 @@ public final class SseServlet extends HttpServlet {
   }
 
   private static ConnectionInfo info(HttpServletRequest request) {
-    Map<String, List<String>> headers = new HashMap<>();
-    for (String name : Collections.list(request.getHeaderNames())) {
-      headers.put(name.toLowerCase(Locale.ROOT), Collections.list(request.getHeaders(name)));
-    }
-    Map<String, List<String>> query = new HashMap<>();
-    request.getParameterMap().forEach((name, values) -> query.put(name, List.of(values)));
-    Map<String, String> cookies = new HashMap<>();
-    Cookie[] sent = request.getCookies();
-    if (sent != null) {
-      for (Cookie cookie : sent) {
-        cookies.putIfAbsent(cookie.getName(), cookie.getValue());
-      }
-    }
-    return new ConnectionInfo("sse", request.getRemoteAddr() + ":" + request.getRemotePort(),
-        request.getRequestURI(), headers, query, cookies);
+    return ConnectionInfo.http("sse", request.getRemoteAddr() + ":" + request.getRemotePort(),
+        request.getRequestURI(), Collections.list(request.getHeaderNames()),
+        name -> Collections.list(request.getHeaders(name)), request.getParameterMap());
   }
+
 }

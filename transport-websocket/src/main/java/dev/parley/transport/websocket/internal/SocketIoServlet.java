@@ -4,7 +4,6 @@ import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,9 +13,6 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,22 +93,11 @@ public final class SocketIoServlet extends HttpServlet {
   }
 
   private static ConnectionInfo info(HttpServletRequest request) {
-    Map<String, List<String>> headers = new HashMap<>();
-    for (String name : Collections.list(request.getHeaderNames())) {
-      headers.put(name.toLowerCase(Locale.ROOT), Collections.list(request.getHeaders(name)));
-    }
-    Map<String, List<String>> query = new HashMap<>();
-    request.getParameterMap().forEach((name, values) -> query.put(name, List.of(values)));
-    Map<String, String> cookies = new HashMap<>();
-    Cookie[] sent = request.getCookies();
-    if (sent != null) {
-      for (Cookie cookie : sent) {
-        cookies.putIfAbsent(cookie.getName(), cookie.getValue());
-      }
-    }
-    return new ConnectionInfo("websocket", request.getRemoteAddr() + ":" + request.getRemotePort(),
-        request.getRequestURI(), headers, query, cookies);
+    return ConnectionInfo.http("websocket", request.getRemoteAddr() + ":" + request.getRemotePort(),
+        request.getRequestURI(), Collections.list(request.getHeaderNames()),
+        name -> Collections.list(request.getHeaders(name)), request.getParameterMap());
   }
+
 
   private static void error(HttpServletResponse response, int status, int code, String message) throws IOException {
     response.setStatus(status);
