@@ -1,11 +1,13 @@
 /**
  * Parley's Java client: Socket.IO v5 over Engine.IO v4 on WebSocket, on the Tyrus standalone client
- * (an automatic module that carries the Jakarta WebSocket client API).
+ * (an automatic module that carries the Jakarta WebSocket client API); and Parley's Server-Sent Events
+ * transport on the JDK HttpClient ({@code java.net.http}).
  */
 @SuppressWarnings("requires-automatic")
 module dev.parley.client {
   requires transitive dev.parley;
   requires dev.parley.transport.websocket;
+  requires java.net.http;
   requires tyrus.standalone.client;
   requires static org.jspecify;
 

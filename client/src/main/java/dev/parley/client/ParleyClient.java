@@ -22,7 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A connection to one namespace of a Parley server (or any Socket.IO v5 server), over Engine.IO v4 on
- * WebSocket. Built and connected by {@link #builder(URI)}; {@link #close()} it when done.
+ * WebSocket, or over Parley's Server-Sent Events transport ({@link ClientTransport#SSE}: a stream down,
+ * HTTP posts up) with the same API. Built and connected by {@link #builder(URI)}; {@link #close()} it when
+ * done.
  *
  * <pre>{@code
  * try (ParleyClient client = ParleyClient.builder(URI.create("http://localhost:8080"))
@@ -34,11 +36,15 @@ import tools.jackson.databind.json.JsonMapper;
  * }
  * }</pre>
  *
+ * <p>Over SSE, the same with {@code .transport(ClientTransport.SSE).path("/sse/lobby")} and credentials in a
+ * header instead of {@code auth}; see {@link ClientTransport#SSE} for how each call travels.
+ *
  * <p><b>States.</b> {@code connect()} returns a connected client. When the connection is lost (network
  * failure, server gone, no heartbeat within {@code pingInterval + pingTimeout}) the client tells the
  * {@link #onDisconnect} listeners and, unless {@link Reconnect#off()}, reconnects by itself with
- * {@link Reconnect backoff}, sending CONNECT with the same auth again; a successful reconnect gets a new
- * {@link #id()} and tells the {@link #onConnect} listeners. {@link #disconnect()}, {@link #close()}, the
+ * {@link Reconnect backoff}, sending CONNECT with the same auth again (over SSE: opening a new stream with
+ * {@code Last-Event-ID}, so that the room's posted messages missed meanwhile arrive, once); a successful
+ * reconnect gets a new {@link #id()} and tells the {@link #onConnect} listeners. {@link #disconnect()}, {@link #close()}, the
  * server removing the client from the namespace, the server refusing a reconnect, and running out of
  * attempts all end in the disconnected state, for good. While not connected, {@link #emit} and
  * {@link #emitWithAck} throw {@link IllegalStateException} at once: nothing is queued for later.
@@ -46,11 +52,13 @@ import tools.jackson.databind.json.JsonMapper;
  * <p><b>Threads.</b> Every client has its own daemon threads (a client does not keep the JVM alive), in
  * one thread group named {@value #THREAD_NAME_PREFIX}{@code N}: one event thread on which every
  * {@link ClientEventHandler} and listener runs, one at a time, in arrival order; one control thread for
- * timers, connecting and completing the {@code Mono}s of {@link #emitWithAck}; one timer thread of the
- * WebSocket sessions; and, per connection, the WebSocket client's I/O threads (two workers and one
- * selector thread that the I/O library names itself), on which no application code ever runs. All but
- * the selector are named {@value #THREAD_NAME_PREFIX}{@code N-role-M}. {@link #close()} ends them all.
- * Every method is thread-safe.
+ * timers, connecting and completing the {@code Mono}s of {@link #emitWithAck}; over WebSocket, one timer
+ * thread of the WebSocket sessions and, per connection, the WebSocket client's I/O threads (two workers and
+ * one selector thread that the I/O library names itself); over SSE, the {@code http} threads that run the
+ * JDK HttpClient's work and read the stream (as many as there are requests at once) and the HttpClient's
+ * selector thread ({@code HttpClient-N-SelectorManager}). No application code ever runs on an I/O thread.
+ * All but the selectors are named {@value #THREAD_NAME_PREFIX}{@code N-role-M}. {@link #close()} ends them
+ * all. Every method is thread-safe.
  */
 public interface ParleyClient extends AutoCloseable {
 
@@ -61,7 +69,7 @@ public interface ParleyClient extends AutoCloseable {
    * Starts building a client of the server at {@code serverUrl}.
    *
    * @param serverUrl the server's base address, {@code http://host:port} (or {@code https}, {@code ws},
-   *     {@code wss}); no path: the Engine.IO path is {@link Builder#path(String)} and the namespace
+   *     {@code wss}); no path: the transport's path is {@link Builder#path(String)} and the namespace
    *     {@link Builder#namespace(String)}. Query parameters are passed on in the handshake.
    * @return a builder with the defaults
    * @throws NullPointerException if {@code serverUrl} is null
@@ -118,12 +126,13 @@ public interface ParleyClient extends AutoCloseable {
 
   /**
    * Sends an event to the server. Does not block: the packet is queued on the connection and written
-   * in call order; delivery is not confirmed (use {@link #emitWithAck} for that), and a packet still
-   * queued when the connection drops is lost.
+   * in call order (over SSE: posted one at a time, see {@link ClientTransport#SSE}); delivery is not
+   * confirmed (use {@link #emitWithAck} for that), and a packet still queued when the connection drops is
+   * lost.
    *
    * @param event the event name
    * @param args JSON-serialisable values, {@code JsonNode}s, or {@code byte[]} (sent as binary
-   *     attachments, also inside maps and lists of {@code JsonNode}s)
+   *     attachments, also inside maps and lists of {@code JsonNode}s; over SSE as base64 strings)
    * @throws IllegalStateException if the client is not connected (it is reconnecting, or was disconnected
    *     or closed); nothing is sent or queued
    * @throws IllegalArgumentException if the name is invalid or reserved, an argument cannot be serialised,
@@ -193,7 +202,7 @@ public interface ParleyClient extends AutoCloseable {
 
   /**
    * Leaves the namespace: sends Socket.IO's DISCONNECT, then closes the connection once it is written
-   * (bounded by a short grace period). Pending acks fail with {@link ChannelClosedException}; the
+   * (over SSE: closes the stream once the posts sent before are answered); bounded by a short grace period. Pending acks fail with {@link ChannelClosedException}; the
    * {@link #onDisconnect} listeners get {@link DisconnectReason#CLIENT_NAMESPACE_DISCONNECT}; the client
    * does not reconnect, also not if it was reconnecting. Idempotent. Its threads live on until
    * {@link #close()}.
@@ -214,7 +223,8 @@ public interface ParleyClient extends AutoCloseable {
    */
   final class Builder {
     private final URI serverUrl;
-    private String path = "/socket.io/";
+    private ClientTransport transport = ClientTransport.WEBSOCKET;
+    private @Nullable String path;
     private String namespace = "/";
     private @Nullable Object auth;
     private final Map<String, String> headers = new LinkedHashMap<>();
@@ -232,14 +242,35 @@ public interface ParleyClient extends AutoCloseable {
     }
 
     /**
-     * The path the server's WebSocket transport is mounted at.
+     * The transport to connect with: {@link ClientTransport#WEBSOCKET} (the default) or
+     * {@link ClientTransport#SSE}. Choose it before {@link #path(String)}, whose rules and default depend on it.
      *
-     * @param path starts and ends with {@code /}; default {@code /socket.io/}
+     * @param transport the transport
      * @return this builder
-     * @throws IllegalArgumentException if it does not start and end with {@code /}
+     * @throws IllegalArgumentException if a path set before is not valid for this transport
+     */
+    public Builder transport(ClientTransport transport) {
+      Objects.requireNonNull(transport, "transport");
+      if (path != null) {
+        ClientSettings.checkPath(transport, path);
+      }
+      this.transport = transport;
+      return this;
+    }
+
+    /**
+     * The path the server's transport is mounted at: for WebSocket the Engine.IO path; for SSE the stream's
+     * path, which may go on below the transport's mount point (a room: {@code /sse/lobby}); posts go to the
+     * same path.
+     *
+     * @param path for WebSocket starts and ends with {@code /}, default {@code /socket.io/}; for SSE starts
+     *     with {@code /}, default {@code /sse/}
+     * @return this builder
+     * @throws IllegalArgumentException if it does not start (and, for WebSocket, end) with {@code /}, or has
+     *     {@code ?}, {@code #} or control characters
      */
     public Builder path(String path) {
-      this.path = ClientSettings.checkPath(path);
+      this.path = ClientSettings.checkPath(transport, path);
       return this;
     }
 
@@ -258,7 +289,8 @@ public interface ParleyClient extends AutoCloseable {
 
     /**
      * The auth payload of the CONNECT packet, sent on the first connection and on every reconnect;
-     * the server's middleware reads it as {@code handshake.auth()}.
+     * the server's middleware reads it as {@code handshake.auth()}. WebSocket only: SSE has no CONNECT
+     * packet, and {@link #connect()} refuses an auth payload there (send a header instead).
      *
      * @param auth a value that serialises to a JSON object (a map, a record, an {@code ObjectNode}), or
      *     null for none
@@ -270,7 +302,8 @@ public interface ParleyClient extends AutoCloseable {
     }
 
     /**
-     * Adds HTTP headers to the WebSocket handshake request (on every reconnect too).
+     * Adds HTTP headers to the WebSocket handshake request, or to every SSE request (on every reconnect
+     * too); cookies go as a {@code Cookie} header.
      *
      * @param headers names and values; a later value for a name replaces an earlier one
      * @return this builder
@@ -281,7 +314,7 @@ public interface ParleyClient extends AutoCloseable {
     }
 
     /**
-     * Adds one HTTP header to the WebSocket handshake request.
+     * Adds one HTTP header to the WebSocket handshake request, or to every SSE request.
      *
      * @param name the header name
      * @param value its value
@@ -307,8 +340,8 @@ public interface ParleyClient extends AutoCloseable {
     }
 
     /**
-     * How long one connection attempt may take, from opening the socket to the server's CONNECT answer;
-     * it bounds {@link #connect()} and each reconnect attempt.
+     * How long one connection attempt may take, from opening the socket to the server's CONNECT answer
+     * (over SSE, its {@code parley:session} event); it bounds {@link #connect()} and each reconnect attempt.
      *
      * @param connectTimeout positive; default 10 s
      * @return this builder
@@ -393,19 +426,23 @@ public interface ParleyClient extends AutoCloseable {
 
     /**
      * Connects: opens the WebSocket, completes the Engine.IO handshake, sends CONNECT with the auth
-     * payload and waits for the server's answer, for at most the {@linkplain #connectTimeout connect
-     * timeout}. Blocks the calling thread. There is no automatic retry of this first connection.
+     * payload and waits for the server's answer (over SSE: opens the stream and waits for its
+     * {@code parley:session} event), for at most the {@linkplain #connectTimeout connect timeout}. Blocks
+     * the calling thread. There is no automatic retry of this first connection.
      *
      * @return the connected client
      * @throws ConnectionRejectedException if the server refused the CONNECT (its middleware threw, or
-     *     the namespace does not exist), with the server's message and data
+     *     the namespace does not exist), with the server's message and data; over SSE, a 401, 403 or 404
+     *     answer with a JSON {@code {"error": message}}
      * @throws TransportException if the connection could not be made or was lost before the answer, or
      *     the answer did not come in time; {@link TransportException#closeCode()} is the HTTP status of a
      *     refused handshake or the WebSocket close code, if known, else 0
-     * @throws IllegalArgumentException if the auth payload does not serialise to a JSON object
+     * @throws IllegalArgumentException if the auth payload does not serialise to a JSON object; over SSE,
+     *     if there is an auth payload at all, or a header the JDK HttpClient may not send ({@code Host},
+     *     {@code Connection}, …)
      */
     public ParleyClient connect() {
-      ClientSettings settings = ClientSettings.of(serverUrl, path, namespace, auth, headers, ackTimeout,
+      ClientSettings settings = ClientSettings.of(serverUrl, transport, path, namespace, auth, headers, ackTimeout,
           connectTimeout, reconnect, jsonMapper, handlers, connectListeners, disconnectListeners,
           reconnectFailedListeners);
       return DefaultParleyClient.connect(settings);

@@ -2,17 +2,14 @@ package dev.parley.client;
 
 import dev.parley.ChatServer;
 import dev.parley.Event;
-import dev.parley.error.ConnectionRejectedException;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * A small Parley server on 127.0.0.1 (any free port) for the client tests, reached directly or through a
@@ -20,17 +17,15 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * {@code echo} acks its arguments back; {@code bounce} emits them back as {@code bounced}; {@code whoami}
  * acks the channel id, the auth payload and the {@code X-Test} header; {@code shout} broadcasts to the
  * lobby; {@code dm} sends to one channel id; {@code reverse} acks binary reversed; {@code send-bytes} emits
- * binary; {@code ask} asks the client a question and emits its answer back; {@code silence} never acks;
- * {@code hold} acks only when {@code release} comes; {@code kick} removes the client from the namespace;
- * {@code drop-me} cuts the TCP connection at the proxy. Namespace {@code /admin} has {@code whoami}.
- * Middleware refuses auth {@code {token: "bad"}}, and every handshake once {@link #refuseAll} is set.
+ * binary; {@code silence} never acks; {@code hold} acks only when {@code release} comes; {@code drop-me}
+ * cuts the TCP connection at the proxy. Namespace {@code /admin} has {@code whoami}. (What both transports
+ * share is tested against {@link BothTransportsApp}.)
  */
 final class ClientTestApp implements AutoCloseable {
   final ChatServer server;
   final LoopbackProxy proxy;
   /** Connections made to the default namespace so far. */
   final AtomicInteger connections = new AtomicInteger();
-  final AtomicBoolean refuseAll = new AtomicBoolean();
   private final AtomicReference<Event> held = new AtomicReference<>();
 
   ClientTestApp() throws IOException {
@@ -42,16 +37,6 @@ final class ClientTestApp implements AutoCloseable {
         .transport(new WebSocketTransport(transport))
         .store(new MemoryStore())
         .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(Duration.ofSeconds(2)))
-        .use(handshake -> {
-          if (refuseAll.get()) {
-            throw new ConnectionRejectedException("closed for maintenance");
-          }
-          if ("bad".equals(handshake.auth().path("token").asString(""))) {
-            throw new ConnectionRejectedException("not authorized",
-                JsonNodeFactory.instance.objectNode().put("reason", "token"));
-          }
-          return handshake;
-        })
         .onConnection(channel -> {
           connections.incrementAndGet();
           // "welcome" once the channel is in the lobby: the CONNECT answer can overtake the join.
@@ -71,12 +56,9 @@ final class ClientTestApp implements AutoCloseable {
             event.ack((Object) reversed);
           });
           channel.on("send-bytes", (ch, event) -> ch.emit("bytes", "label", new byte[] {1, 2, 3, (byte) 255}));
-          channel.on("ask", (ch, event) -> ch.emitWithAck("question", event.arg(0))
-              .subscribe(reply -> ch.emit("answer", reply.arg(0)), error -> ch.emit("answer", "error: " + error)));
           channel.on("silence", (ch, event) -> { });
           channel.on("hold", (ch, event) -> held.set(event));
           channel.on("release", (ch, event) -> held.getAndSet(null).ack("released"));
-          channel.on("kick", (ch, event) -> ch.disconnect());
           channel.on("drop-me", (ch, event) -> proxy().dropAll());
         })
         .namespace("/admin", ns -> ns.onConnection(channel ->

@@ -5,35 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.DisconnectReason;
-import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
-import dev.parley.error.ConnectionRejectedException;
-import dev.parley.error.ParleyException;
-import dev.parley.error.TransportException;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
-/** The client against a real Parley server (embedded Jetty, WebSocket transport) on 127.0.0.1. */
-class ParleyClientTest {
-  private static final Duration WAIT = Recorder.WAIT;
-  /** Quick, predictable reconnection for tests. */
-  private static final Reconnect FAST = new Reconnect(Duration.ofMillis(50), Duration.ofMillis(400), 2.0, 0.0,
-      Reconnect.UNLIMITED);
-
-  private final List<AutoCloseable> resources = new ArrayList<>();
+/**
+ * The client over WebSocket against a real Parley server (embedded Jetty, WebSocket transport) on
+ * 127.0.0.1: what is particular to that mode; what both modes share is in {@link TransportParityTest}.
+ */
+class ParleyClientTest extends ClientTestSupport {
   private ClientTestApp app;
 
   @BeforeEach
@@ -41,56 +29,11 @@ class ParleyClientTest {
     app = track(new ClientTestApp());
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    resources.add(resource);
-    return resource;
-  }
-
-  private ParleyClient connect(ParleyClient.Builder builder) {
-    return track(builder.connect());
-  }
-
   private ParleyClient connect(URI url) {
     return connect(ParleyClient.builder(url));
   }
 
-  /**
-   * The threads of every client in this JVM: those named with the client's prefix, and any the WebSocket
-   * library names itself (Grizzly's selector threads; Tyrus's {@code tyrus-N-thread-M} pools, which the client
-   * should not start at all). Every test closes its clients, so none should be left between tests.
-   */
-  private static List<String> clientThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive)
-        .map(Thread::getName)
-        .filter(name -> name.startsWith(ParleyClient.THREAD_NAME_PREFIX) || name.startsWith("tyrus-")
-            || name.contains("Grizzly"))
-        .toList();
-  }
-
   // ---- connecting ----
-
-  @Test
-  void connectsAndEchoesWithAck() {
-    ParleyClient client = connect(app.directUrl());
-
-    assertThat(client.isConnected()).isTrue();
-    assertThat(client.id()).isNotBlank();
-    assertThat(client.namespace()).isEqualTo("/");
-    ClientReply reply = client.emitWithAck("echo", Map.of("hello", "world"), 42, "three").block(WAIT);
-    assertThat(reply).isNotNull();
-    assertThat(reply.size()).isEqualTo(3);
-    assertThat(reply.arg(0).path("hello").asString()).isEqualTo("world");
-    assertThat(reply.arg(1, Integer.class)).isEqualTo(42);
-    assertThat(reply.arg(2, String.class)).isEqualTo("three");
-  }
 
   @Test
   void ackResultsArriveOnTheControlThreadAndMayBeAwaitedInAHandler() throws Exception {
@@ -138,42 +81,6 @@ class ParleyClientTest {
     assertThat(welcome.lastThread()).startsWith(ParleyClient.THREAD_NAME_PREFIX).contains("-events-");
   }
 
-  @Test
-  void middlewareRejectionSurfacesAsConnectionRejected() {
-    assertThatThrownBy(() -> connect(ParleyClient.builder(app.directUrl()).auth(Map.of("token", "bad"))))
-        .isInstanceOfSatisfying(ConnectionRejectedException.class, e -> {
-          assertThat(e).hasMessage("not authorized");
-          assertThat(e.data()).isNotNull();
-          assertThat(e.data().path("reason").asString()).isEqualTo("token");
-        });
-    assertThat(clientThreads()).isEmpty();
-  }
-
-  @Test
-  void unknownNamespaceIsRejected() {
-    assertThatThrownBy(() -> connect(ParleyClient.builder(app.directUrl()).namespace("/nowhere")))
-        .isInstanceOf(ConnectionRejectedException.class)
-        .hasMessage("Invalid namespace");
-  }
-
-  @Test
-  void nothingListeningIsATransportException() throws IOException {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
-    assertThatThrownBy(() -> connect(URI.create("http://127.0.0.1:" + port)))
-        .isInstanceOf(TransportException.class)
-        .hasMessageContaining("could not connect to ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
-    assertThat(clientThreads()).isEmpty();
-  }
-
-  @Test
-  void wrongPathIsATransportExceptionWithTheHttpStatus() {
-    assertThatThrownBy(() -> connect(ParleyClient.builder(app.directUrl()).path("/elsewhere/")))
-        .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.closeCode()).isEqualTo(404));
-  }
-
   // ---- messaging ----
 
   @Test
@@ -195,20 +102,6 @@ class ParleyClientTest {
 
     b.emit("dm", a.id(), Map.of("text", "psst"));
     assertThat(direct.next().arg(0).path("text").asString()).isEqualTo("psst");
-  }
-
-  @Test
-  void handlersRunInArrivalOrderOnTheEventThread() throws InterruptedException {
-    Recorder<ClientEvent> received = Recorder.events();
-    ParleyClient client = connect(ParleyClient.builder(app.directUrl()).on("bounced", received::accept));
-
-    for (int i = 0; i < 50; i++) {
-      client.emit("bounce", i);
-    }
-    for (int i = 0; i < 50; i++) {
-      assertThat(received.next().arg(0, Integer.class)).isEqualTo(i);
-      assertThat(received.lastThread()).startsWith(ParleyClient.THREAD_NAME_PREFIX).contains("-events-");
-    }
   }
 
   @Test
@@ -238,56 +131,6 @@ class ParleyClientTest {
     assertThat(admin.namespace()).isEqualTo("/admin");
     assertThat(reply.arg(0, String.class)).isEqualTo("/admin");
     assertThat(reply.arg(1, String.class)).isEqualTo(admin.id());
-  }
-
-  @Test
-  void answersTheServersAck() throws InterruptedException {
-    Recorder<ClientEvent> answers = Recorder.events();
-    AtomicReference<Boolean> wanted = new AtomicReference<>();
-    ParleyClient client = connect(ParleyClient.builder(app.directUrl())
-        .on("answer", answers::accept)
-        .on("question", event -> {
-          wanted.set(event.wantsAck());
-          event.ack("forty-two about " + event.arg(0, String.class));
-        }));
-
-    client.emit("ask", "life");
-
-    assertThat(answers.next().arg(0, String.class)).isEqualTo("forty-two about life");
-    assertThat(wanted.get()).isTrue();
-  }
-
-  @Test
-  void ackTimesOutAfterTheConfiguredDelay() {
-    ParleyClient client = connect(ParleyClient.builder(app.directUrl()).ackTimeout(Duration.ofMillis(300)));
-
-    StepVerifier.create(client.emitWithAck("silence", "anyone?"))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(AckTimeoutException.class);
-          assertThat(((AckTimeoutException) e).event()).isEqualTo("silence");
-          assertThat(((AckTimeoutException) e).timeout()).isEqualTo(Duration.ofMillis(300));
-        })
-        .verify(WAIT);
-    StepVerifier.create(client.emitWithAck(Duration.ofMillis(100), "silence"))
-        .expectError(AckTimeoutException.class)
-        .verify(WAIT);
-    assertThat(client.isConnected()).isTrue();
-  }
-
-  @Test
-  void pendingAckFailsWhenTheClientDisconnects() {
-    ParleyClient client = connect(app.directUrl());
-    String id = client.id();
-
-    var reply = client.emitWithAck("silence");
-    client.disconnect();
-
-    StepVerifier.create(reply)
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(ChannelClosedException.class).hasMessageContaining(id);
-          assertThat(((ChannelClosedException) e).reason()).isEqualTo(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
-        })
-        .verify(WAIT);
   }
 
   @Test
@@ -422,80 +265,5 @@ class ParleyClientTest {
     await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> app.proxy.accepted() == 1 && !client.isConnected());
     client.disconnect();
     assertThat(disconnects.isEmpty()).isTrue();
-  }
-
-  @Test
-  void doesNotReconnectAfterTheServerRemovesIt() throws InterruptedException {
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).reconnect(FAST).onDisconnect(disconnects));
-
-    client.emit("kick");
-
-    assertThat(disconnects.next()).isEqualTo(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
-    await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> app.proxy.accepted() == 1 && !client.isConnected());
-  }
-
-  @Test
-  void stopsReconnectingWhenTheServerRefuses() throws InterruptedException {
-    Recorder<ParleyException> failures = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).reconnect(FAST)
-        .onReconnectFailed(failures));
-
-    app.refuseAll.set(true);
-    client.emit("drop-me");
-
-    assertThat(failures.next())
-        .isInstanceOf(ConnectionRejectedException.class)
-        .hasMessage("closed for maintenance");
-    assertThat(client.isConnected()).isFalse();
-    await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> app.proxy.accepted() == 2);
-  }
-
-  @Test
-  void givesUpAfterMaxAttempts() throws Exception {
-    Recorder<ParleyException> failures = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).reconnect(FAST.withMaxAttempts(3))
-        .onReconnectFailed(failures));
-
-    app.proxy.close();
-
-    assertThat(failures.next())
-        .isInstanceOf(TransportException.class)
-        .hasMessageContaining("after 3 attempts");
-    assertThat(client.isConnected()).isFalse();
-  }
-
-  // ---- resources ----
-
-  @Test
-  void closeReleasesEveryThreadTheClientStarted() throws Exception {
-    ParleyClient client = ParleyClient.builder(app.proxiedUrl()).reconnect(FAST).connect();
-    Recorder<String> connects = new Recorder<>();
-    client.onConnect(() -> connects.accept("again"));
-    client.emitWithAck("echo", "x").block(WAIT);
-    client.emit("drop-me");
-    assertThat(connects.next()).isEqualTo("again");
-    assertThat(clientThreads()).isNotEmpty();
-
-    client.close();
-    client.close();
-
-    assertThat(clientThreads()).isEmpty();
-    assertThat(client.isConnected()).isFalse();
-    assertThatThrownBy(() -> client.emit("echo"))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("closed");
-  }
-
-  @Test
-  void closeFromAHandlerDoesNotDeadlock() throws InterruptedException {
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.directUrl()).onDisconnect(disconnects));
-    client.on("bounced", event -> client.close());
-
-    client.emit("bounce", "bye");
-
-    assertThat(disconnects.next()).isEqualTo(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
-    await().atMost(WAIT).until(() -> clientThreads().isEmpty());
   }
 }

@@ -2,10 +2,15 @@ package dev.parley.client.internal;
 
 import dev.parley.DisconnectReason;
 import dev.parley.client.ClientEventHandler;
+import dev.parley.client.ClientTransport;
 import dev.parley.client.Reconnect;
 import dev.parley.error.ParleyException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** A client's validated settings, as the builder collected them; also the builder's validators. */
-public record ClientSettings(URI serverUrl, String path, String namespace, @Nullable ObjectNode auth,
+public record ClientSettings(URI serverUrl, ClientTransport transport, String path, String namespace,
+                             @Nullable ObjectNode auth,
                              Map<String, String> headers, Duration ackTimeout, Duration connectTimeout,
                              Reconnect reconnect, JsonMapper jsonMapper,
                              Map<String, List<ClientEventHandler>> handlers, List<Runnable> connectListeners,
@@ -32,17 +38,44 @@ public record ClientSettings(URI serverUrl, String path, String namespace, @Null
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
   private static final int MAX_NAME_LENGTH = 128;
 
-  /** Copies the builder's collections and turns the auth value into JSON. */
-  public static ClientSettings of(URI serverUrl, String path, String namespace, @Nullable Object auth,
-                                  Map<String, String> headers, Duration ackTimeout, Duration connectTimeout,
-                                  Reconnect reconnect, @Nullable JsonMapper jsonMapper,
+  /**
+   * Copies the builder's collections, turns the auth value into JSON, and checks what only the transport
+   * decides: the path (the transport's default if null), and for SSE that there is no auth payload and that
+   * the JDK HttpClient may send every header.
+   */
+  public static ClientSettings of(URI serverUrl, ClientTransport transport, @Nullable String path, String namespace,
+                                  @Nullable Object auth, Map<String, String> headers, Duration ackTimeout,
+                                  Duration connectTimeout, Reconnect reconnect, @Nullable JsonMapper jsonMapper,
                                   Map<String, List<ClientEventHandler>> handlers, List<Runnable> connectListeners,
                                   List<Consumer<DisconnectReason>> disconnectListeners,
                                   List<Consumer<ParleyException>> reconnectFailedListeners) {
     JsonMapper mapper = jsonMapper == null ? JsonMapper.builder().build() : jsonMapper;
-    return new ClientSettings(serverUrl, path, namespace, authJson(mapper, auth), Map.copyOf(headers), ackTimeout,
-        connectTimeout, reconnect, mapper, copy(handlers), List.copyOf(connectListeners),
-        List.copyOf(disconnectListeners), List.copyOf(reconnectFailedListeners));
+    String checkedPath = path == null ? defaultPath(transport) : checkPath(transport, path);
+    if (transport == ClientTransport.SSE) {
+      if (auth != null) {
+        throw new IllegalArgumentException("auth(...) travels in Socket.IO's CONNECT packet, which the SSE transport "
+            + "does not have: send credentials in a header (header(\"Authorization\", ...)) or a query parameter "
+            + "of the server URL");
+      }
+      headers.forEach(ClientSettings::checkHttpClientHeader);
+    }
+    return new ClientSettings(serverUrl, transport, checkedPath, namespace, authJson(mapper, auth),
+        Map.copyOf(headers), ackTimeout, connectTimeout, reconnect, mapper, copy(handlers),
+        List.copyOf(connectListeners), List.copyOf(disconnectListeners), List.copyOf(reconnectFailedListeners));
+  }
+
+  /** The path a transport is mounted at by default: {@code /socket.io/} or {@code /sse/}. */
+  public static String defaultPath(ClientTransport transport) {
+    return transport == ClientTransport.SSE ? "/sse/" : "/socket.io/";
+  }
+
+  private static void checkHttpClientHeader(String name, String value) {
+    try {
+      HttpRequest.newBuilder().header(name, value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("header \"" + name + "\" cannot be sent over SSE: the JDK HttpClient "
+          + "refuses it (" + e.getMessage() + ")", e);
+    }
   }
 
   private static Map<String, List<ClientEventHandler>> copy(Map<String, List<ClientEventHandler>> handlers) {
@@ -70,7 +103,7 @@ public record ClientSettings(URI serverUrl, String path, String namespace, @Null
   }
 
   /** The Engine.IO WebSocket address: ws(s)://authority + path + ?EIO=4&transport=websocket[&query]. */
-  public URI endpoint() {
+  public URI webSocketEndpoint() {
     String scheme = serverUrl.getScheme().toLowerCase(Locale.ROOT);
     String ws = scheme.equals("https") || scheme.equals("wss") ? "wss" : "ws";
     String query = "EIO=4&transport=websocket";
@@ -78,6 +111,25 @@ public record ClientSettings(URI serverUrl, String path, String namespace, @Null
       query += "&" + serverUrl.getRawQuery();
     }
     return URI.create(ws + "://" + serverUrl.getRawAuthority() + path + "?" + query);
+  }
+
+  /** The SSE stream address: http(s)://authority + path [+ ?ns=namespace (unless "/")] [+ the URL's query]. */
+  public URI sseStream() {
+    List<String> query = new ArrayList<>();
+    if (!namespace.equals("/")) {
+      query.add("ns=" + URLEncoder.encode(namespace, StandardCharsets.UTF_8));
+    }
+    if (serverUrl.getRawQuery() != null && !serverUrl.getRawQuery().isEmpty()) {
+      query.add(serverUrl.getRawQuery());
+    }
+    return URI.create(ssePostBase() + (query.isEmpty() ? "" : "?" + String.join("&", query)));
+  }
+
+  /** Where SSE posts go, before their {@code ?sid=}: http(s)://authority + path. */
+  public String ssePostBase() {
+    String scheme = serverUrl.getScheme().toLowerCase(Locale.ROOT);
+    String http = scheme.equals("https") || scheme.equals("wss") ? "https" : "http";
+    return http + "://" + serverUrl.getRawAuthority() + path;
   }
 
   // ---- validators shared with the builder ----
@@ -103,13 +155,24 @@ public record ClientSettings(URI serverUrl, String path, String namespace, @Null
     return url;
   }
 
-  /** Checks an Engine.IO path. */
-  public static String checkPath(String path) {
+  /**
+   * Checks a path: the Engine.IO path of the WebSocket transport, which starts and ends with {@code /}; or
+   * the URL path of an SSE stream, which starts with {@code /}.
+   */
+  public static String checkPath(ClientTransport transport, String path) {
     Objects.requireNonNull(path, "path");
+    if (transport == ClientTransport.SSE) {
+      if (!path.startsWith("/") || hasControl(path) || path.contains("?") || path.contains("#")
+          || path.contains(" ")) {
+        throw new IllegalArgumentException("an SSE path must start with \"/\", without ?, #, spaces or control "
+            + "characters: \"" + path + "\"");
+      }
+      return path;
+    }
     if (!path.startsWith("/") || !path.endsWith("/") || hasControl(path) || path.contains("?")
         || path.contains("#")) {
       throw new IllegalArgumentException("path must start and end with \"/\", without ?, # or control characters: \""
-          + path + "\"");
+          + path + "\" (an SSE stream path such as \"/sse/lobby\" needs transport(ClientTransport.SSE) first)");
     }
     return path;
   }

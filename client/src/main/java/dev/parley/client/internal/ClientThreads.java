@@ -4,11 +4,13 @@ import dev.parley.client.ParleyClient;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The threads of one client, all in one thread group so that close() can wait for every one of them to
- * end: those it names itself, and those the WebSocket client's I/O layer starts with its own names (they
- * inherit the group, because the client opens every connection from its control thread).
+ * end: those it names itself, and those the WebSocket client's I/O layer and the JDK HttpClient start with
+ * their own names (they inherit the group, because the client opens every connection, and makes its
+ * HttpClient, on its control thread).
  */
 final class ClientThreads {
   private static final AtomicInteger CLIENTS = new AtomicInteger();
@@ -29,6 +31,20 @@ final class ClientThreads {
       thread.setDaemon(true);
       return thread;
     };
+  }
+
+  /**
+   * Interrupts the live threads of the client's group that {@code which} picks: threads a library started
+   * in the group and ends on interruption (the JDK HttpClient's selector), not the client's own.
+   */
+  void interrupt(Predicate<Thread> which) {
+    Thread[] threads = new Thread[group.activeCount() + 8];
+    int count = group.enumerate(threads, true);
+    for (int i = 0; i < count; i++) {
+      if (threads[i].isAlive() && !threads[i].getName().startsWith(prefix) && which.test(threads[i])) {
+        threads[i].interrupt();
+      }
+    }
   }
 
   /** Whether the calling thread is one of this client's. */

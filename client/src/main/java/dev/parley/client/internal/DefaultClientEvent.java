@@ -1,21 +1,22 @@
 package dev.parley.client.internal;
 
 import dev.parley.client.ClientEvent;
+import dev.parley.spi.JsonArguments;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /** An event from the server, answerable on the connection it came on. */
-final class DefaultClientEvent extends ClientArguments implements ClientEvent {
+final class DefaultClientEvent extends JsonArguments implements ClientEvent {
   private final String name;
   private final @Nullable Long ackId;
   private final DefaultParleyClient client;
-  private final EngineLink link;
+  private final Link link;
   private final AtomicBoolean acked = new AtomicBoolean();
 
   DefaultClientEvent(String name, List<JsonNode> args, @Nullable Long ackId, DefaultParleyClient client,
-                     EngineLink link) {
+                     Link link) {
     super(args, client.mapper());
     this.name = name;
     this.ackId = ackId;
@@ -39,7 +40,7 @@ final class DefaultClientEvent extends ClientArguments implements ClientEvent {
     if (id == null) {
       return;
     }
-    List<JsonNode> json = Json.args(client.mapper(), name, args);
+    List<JsonNode> json = JsonArguments.toJson(client.mapper(), name, args);
     if (!acked.compareAndSet(false, true)) {
       throw new IllegalStateException("event " + ClientSettings.quote(name) + " was already acknowledged");
     }

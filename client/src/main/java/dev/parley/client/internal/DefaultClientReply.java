@@ -1,12 +1,13 @@
 package dev.parley.client.internal;
 
 import dev.parley.client.ClientReply;
+import dev.parley.spi.JsonArguments;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The server's answer to an emitWithAck. */
-final class DefaultClientReply extends ClientArguments implements ClientReply {
+final class DefaultClientReply extends JsonArguments implements ClientReply {
   DefaultClientReply(List<JsonNode> args, JsonMapper mapper) {
     super(args, mapper);
   }

@@ -3,21 +3,16 @@ package dev.parley.client.internal;
 import dev.parley.DisconnectReason;
 import dev.parley.client.ClientEventHandler;
 import dev.parley.client.ClientReply;
+import dev.parley.client.ClientTransport;
 import dev.parley.client.ParleyClient;
 import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
+import dev.parley.spi.JsonArguments;
 import dev.parley.spi.Packet;
-import dev.parley.transport.websocket.internal.SocketIoCodec;
-import dev.parley.transport.websocket.internal.WireFrame;
-import jakarta.websocket.ClientEndpointConfig;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.DeploymentException;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
-import org.glassfish.tyrus.client.ClientManager;
-import org.glassfish.tyrus.client.ClientProperties;
-import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientContainer;
-import org.glassfish.tyrus.container.grizzly.client.GrizzlyClientProperties;
-import org.glassfish.tyrus.core.HandshakeException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,11 +41,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The client: the connection state machine, handler dispatch, pending acks and reconnection. State
- * changes happen under one lock, on whichever thread reported them; application code only ever runs on
- * the event thread (handlers, listeners) and the control thread (ack results).
+ * The client: the connection state machine, handler dispatch, pending acks and reconnection, the same for
+ * every transport; a {@link Connector} makes the transport's {@link Link}s. State changes happen under one
+ * lock, on whichever thread reported them; application code only ever runs on the event thread (handlers,
+ * listeners) and the control thread (ack results).
  */
-public final class DefaultParleyClient implements ParleyClient, EngineLink.Listener {
+public final class DefaultParleyClient implements ParleyClient, LinkListener {
   private static final Logger log = LoggerFactory.getLogger(DefaultParleyClient.class);
   /** How long a closing connection may take to write its DISCONNECT before the socket is cut. */
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
@@ -97,26 +87,23 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
 
   private final ClientSettings settings;
   private final JsonMapper mapper;
-  private final SocketIoCodec codec;
   private final URI endpoint;
   private final ClientThreads threads = new ClientThreads();
   private final ThreadPoolExecutor events;
   private final ScheduledThreadPoolExecutor control;
-  private final ScheduledThreadPoolExecutor websocketTimers;
-  private final ClientManager tyrus;
-  private final ClientEndpointConfig endpointConfig;
+  private final Connector connector;
   private final Map<String, List<ClientEventHandler>> handlers = new ConcurrentHashMap<>();
   private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<DisconnectReason>> disconnectListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<ParleyException>> reconnectFailedListeners = new CopyOnWriteArrayList<>();
   private final Map<Long, PendingAck> pending = new ConcurrentHashMap<>();
-  private final Set<EngineLink> links = ConcurrentHashMap.newKeySet();
+  private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final AtomicLong ackIds = new AtomicLong();
   private final Object lock = new Object();
 
   // Written under lock; volatile so that emit and the getters read them without it.
   private volatile State state = State.CONNECTING;
-  private volatile @Nullable EngineLink link;
+  private volatile @Nullable Link link;
   private volatile @Nullable String id;
   // Guarded by lock.
   private int attempts;
@@ -126,8 +113,6 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
   private DefaultParleyClient(ClientSettings settings) {
     this.settings = settings;
     this.mapper = settings.jsonMapper();
-    this.codec = new SocketIoCodec(mapper);
-    this.endpoint = settings.endpoint();
     settings.handlers().forEach((event, list) -> handlers.put(event, new CopyOnWriteArrayList<>(list)));
     connectListeners.addAll(settings.connectListeners());
     disconnectListeners.addAll(settings.disconnectListeners());
@@ -137,33 +122,9 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     this.control = new ScheduledThreadPoolExecutor(1, threads.factory("control"));
     control.setRemoveOnCancelPolicy(true);
     control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    // Tyrus's session timers get a thread of this client's; tasks that come after close() are dropped.
-    this.websocketTimers = new ScheduledThreadPoolExecutor(1, threads.factory("websocket-timer"),
-        new ThreadPoolExecutor.DiscardPolicy());
-    websocketTimers.setRemoveOnCancelPolicy(true);
-    websocketTimers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    SessionContainer sessions = new SessionContainer(websocketTimers);
-    this.tyrus = ClientManager.createClient(GrizzlyClientContainer.class.getName(), sessions);
-    sessions.delegateTo(tyrus);
-    Map<String, Object> properties = tyrus.getProperties();
-    // Tyrus reads this one as an Integer only.
-    properties.put(ClientProperties.HANDSHAKE_TIMEOUT,
-        (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
-    // Each connection gets its own Grizzly transport (the container is not shared), started on the control
-    // thread: one selector thread, in Tyrus's default config (a config of ours would bring one selector per
-    // CPU), named by Grizzly but in this client's thread group; and two workers named by this client.
-    properties.put(GrizzlyClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
-        .setPoolName(threads.prefix() + "io").setThreadFactory(threads.factory("io"))
-        .setCorePoolSize(2).setMaxPoolSize(2).setDaemon(true));
-    Map<String, String> headers = settings.headers();
-    this.endpointConfig = ClientEndpointConfig.Builder.create()
-        .configurator(new ClientEndpointConfig.Configurator() {
-          @Override
-          public void beforeRequest(Map<String, List<String>> request) {
-            headers.forEach((name, value) -> request.put(name, List.of(value)));
-          }
-        })
-        .build();
+    this.connector = settings.transport() == ClientTransport.SSE ? new SseConnector(settings, threads)
+        : new WebSocketConnector(settings, threads, control);
+    this.endpoint = connector.endpoint();
   }
 
   /** Builds a client and makes its first connection; releases everything if that fails. */
@@ -186,7 +147,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
 
   private void firstConnect() {
     long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
-    EngineLink attempt = newLink();
+    Link attempt = newLink();
     synchronized (lock) {
       link = attempt;
     }
@@ -195,8 +156,8 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
       attempt.answer().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       log.debug("connected to {} namespace {} as {}", endpoint, settings.namespace(), id);
     } catch (TimeoutException e) {
-      attempt.fail(DisconnectReason.TRANSPORT_ERROR, CloseReason.CloseCodes.GOING_AWAY, "no CONNECT answer");
-      throw new TransportException("no answer to CONNECT from " + endpoint + " (namespace "
+      attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
+      throw new TransportException("no " + connector.answerName() + " from " + endpoint + " (namespace "
           + ClientSettings.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms", 0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -214,14 +175,14 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     }
   }
 
-  private EngineLink newLink() {
-    EngineLink created = new EngineLink(this, codec, mapper, control);
+  private Link newLink() {
+    Link created = connector.newLink(this);
     links.add(created);
     return created;
   }
 
   /** Opens the first connection from the control thread, so that its I/O threads join the client's group. */
-  private void openOnControlThread(EngineLink attempt, long deadline) {
+  private void openOnControlThread(Link attempt, long deadline) {
     Future<?> opening = control.submit(() -> open(attempt));
     try {
       // The upgrade itself is bounded by the connect timeout; the margin only covers a busy machine.
@@ -242,49 +203,31 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     }
   }
 
-  /** Opens the WebSocket (the HTTP upgrade) on the control thread; blocks up to the connect timeout. */
-  private void open(EngineLink attempt) {
+  /** Opens a link on the control thread (for WebSocket, the upgrade: it blocks up to the connect timeout). */
+  private void open(Link attempt) {
     try {
-      tyrus.connectToServer(attempt, endpointConfig, endpoint);
-    } catch (DeploymentException | IOException | RuntimeException e) {
+      connector.open(attempt);
+    } catch (TransportException e) {
       links.remove(attempt);
-      int status = httpStatus(e);
-      throw new TransportException("could not connect to " + endpoint + ": " + describe(e)
-          + (status > 0 ? " (HTTP " + status + ")" : ""), status, e);
+      throw e;
+    } catch (RuntimeException e) {
+      links.remove(attempt);
+      throw new TransportException("could not connect to " + endpoint + ": " + e, 0, e);
     }
-  }
-
-  private static int httpStatus(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof HandshakeException handshake) {
-        return handshake.getHttpStatusCode();
-      }
-    }
-    return 0;
-  }
-
-  private static String describe(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = error.getMessage();
-    String rootMessage = root == error ? "" : " (" + root + ")";
-    return (message == null ? error.getClass().getSimpleName() : message) + rootMessage;
   }
 
   @Override
-  public void linkOpened(EngineLink opened) {
+  public void linkOpened(Link opened) {
     synchronized (lock) {
       if (opened != link) {
         return;
       }
     }
-    opened.send(codec.encode(new Packet.Connect(settings.namespace(), settings.auth())));
+    opened.prepare(new Packet.Connect(settings.namespace(), settings.auth())).send();
   }
 
   @Override
-  public void linkPacket(EngineLink from, Packet packet) {
+  public void linkPacket(Link from, Packet packet) {
     if (!packet.namespace().equals(settings.namespace())) {
       log.debug("packet for namespace {} this client has not joined; dropped",
           ClientSettings.quote(packet.namespace()));
@@ -303,10 +246,10 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     }
   }
 
-  private void connected(EngineLink from, Packet.Connect connect) {
+  private void connected(Link from, Packet.Connect connect) {
     String sid = connect.data() == null ? "" : connect.data().path("sid").asString("");
     if (sid.isEmpty()) {
-      from.fail(DisconnectReason.PARSE_ERROR, CloseReason.CloseCodes.PROTOCOL_ERROR, "CONNECT answer without sid");
+      from.fail(DisconnectReason.PARSE_ERROR, "CONNECT answer without sid");
       return;
     }
     synchronized (lock) {
@@ -330,7 +273,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
   }
 
   @Override
-  public void linkConnectError(EngineLink from, String namespace, String message, @Nullable JsonNode data) {
+  public void linkConnectError(Link from, String namespace, String message, @Nullable JsonNode data) {
     if (!namespace.equals(settings.namespace())) {
       return;
     }
@@ -354,7 +297,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     from.closeAfterFlush();
   }
 
-  private void serverDisconnected(EngineLink from) {
+  private void serverDisconnected(Link from) {
     synchronized (lock) {
       if (from != link) {
         return;
@@ -376,7 +319,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
   }
 
   @Override
-  public void linkClosed(EngineLink closed, DisconnectReason reason, int closeCode, String detail) {
+  public void linkClosed(Link closed, DisconnectReason reason, int closeCode, String detail) {
     links.remove(closed);
     synchronized (lock) {
       if (closed == link) {
@@ -397,7 +340,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
       }
     }
     closed.answer().completeExceptionally(new TransportException(
-        "the connection to " + endpoint + " ended before the server answered CONNECT: " + detail, closeCode));
+        "the connection to " + endpoint + " ended before the " + connector.answerName() + ": " + detail, closeCode));
   }
 
   /** Ends the current connection: pending acks fail, listeners hear why. Under lock. */
@@ -433,7 +376,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
 
   /** One reconnect attempt, on the control thread. */
   private void reconnect() {
-    EngineLink attempt;
+    Link attempt;
     synchronized (lock) {
       reconnectTimer = null;
       if (state != State.RECONNECTING) {
@@ -444,7 +387,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
       try {
         answerTimer = control.schedule(() -> {
           if (link == attempt && state == State.RECONNECTING) {
-            attempt.fail(DisconnectReason.TRANSPORT_ERROR, CloseReason.CloseCodes.GOING_AWAY, "no CONNECT answer");
+            attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
           }
         }, settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
@@ -467,7 +410,8 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
         }
       }
     }
-    // A disconnect() or close() while the socket was opening has already closed it (see EngineLink.onOpen).
+    // A disconnect() or close() while the connection was opening has already closed it (see EngineLink.onOpen,
+    // SseLink.start).
   }
 
   private void reconnectFailed(ParleyException error) {
@@ -479,7 +423,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
 
   // ---- events and acks ----
 
-  private void dispatch(EngineLink from, Packet.Event packet) {
+  private void dispatch(Link from, Packet.Event packet) {
     DefaultClientEvent event = new DefaultClientEvent(packet.name(), packet.args(), packet.ackId(), this, from);
     onEvents(() -> {
       List<ClientEventHandler> list = handlers.get(packet.name());
@@ -497,7 +441,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     }, "handler");
   }
 
-  private void acked(EngineLink from, Packet.Ack ack) {
+  private void acked(Link from, Packet.Ack ack) {
     if (from != link) {
       return;
     }
@@ -511,13 +455,26 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     onControl(() -> waiting.sink.tryEmitValue(reply));
   }
 
+  @Override
+  public void linkAckFailed(Link from, long ackId, ParleyException error) {
+    if (from != link) {
+      return;
+    }
+    PendingAck waiting = pending.remove(ackId);
+    if (waiting == null) {
+      return;
+    }
+    waiting.cancelTimer();
+    onControl(() -> waiting.sink.tryEmitError(error));
+  }
+
   /** Sends the answer to a server's emitWithAck, if the connection it belongs to is still the current one. */
-  void sendAck(EngineLink from, long ackId, List<JsonNode> args) {
+  void sendAck(Link from, long ackId, List<JsonNode> args) {
     if (from != link || state != State.CONNECTED) {
       log.debug("ack {} dropped: its connection is gone", ackId);
       return;
     }
-    from.send(checked(from, codec.encode(new Packet.Ack(settings.namespace(), ackId, args))));
+    from.prepare(new Packet.Ack(settings.namespace(), ackId, args)).send();
   }
 
   private void failPending(String channelId, DisconnectReason reason) {
@@ -595,9 +552,9 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
   @Override
   public void emit(String event, Object... args) {
     ClientSettings.checkOutboundEvent(event);
-    List<JsonNode> json = Json.args(mapper, event, args);
-    EngineLink current = connectedLink(event);
-    current.send(checked(current, codec.encode(new Packet.Event(settings.namespace(), event, json, null, null))));
+    List<JsonNode> json = JsonArguments.toJson(mapper, event, args);
+    Link current = connectedLink(event);
+    current.prepare(new Packet.Event(settings.namespace(), event, json, null, null)).send();
   }
 
   @Override
@@ -609,10 +566,10 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
   public Mono<ClientReply> emitWithAck(Duration timeout, String event, Object... args) {
     ClientSettings.checkPositive("timeout", timeout);
     ClientSettings.checkOutboundEvent(event);
-    List<JsonNode> json = Json.args(mapper, event, args);
-    EngineLink current = connectedLink(event);
+    List<JsonNode> json = JsonArguments.toJson(mapper, event, args);
+    Link current = connectedLink(event);
     long ackId = ackIds.getAndIncrement();
-    WireFrame frame = checked(current, codec.encode(new Packet.Event(settings.namespace(), event, json, ackId, null)));
+    Link.Outbound packet = current.prepare(new Packet.Event(settings.namespace(), event, json, ackId, null));
     PendingAck waiting = new PendingAck(event);
     pending.put(ackId, waiting);
     try {
@@ -625,7 +582,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
       pending.remove(ackId, waiting);
       throw new IllegalStateException("cannot emit " + ClientSettings.quote(event) + ": the client is closed");
     }
-    current.send(frame);
+    packet.send();
     // The connection may have ended between the check and the registration: then nothing would fail it.
     if (link != current && pending.remove(ackId, waiting)) {
       waiting.cancelTimer();
@@ -636,8 +593,8 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     return waiting.sink.asMono();
   }
 
-  private EngineLink connectedLink(String event) {
-    EngineLink current = link;
+  private Link connectedLink(String event) {
+    Link current = link;
     State now = state;
     if (now != State.CONNECTED || current == null) {
       throw new IllegalStateException("cannot emit " + ClientSettings.quote(event) + ": the client is " + now.text
@@ -645,23 +602,6 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
           + "or check isConnected())");
     }
     return current;
-  }
-
-  private static WireFrame checked(EngineLink current, WireFrame frame) {
-    long max = current.maxPayload();
-    if (max <= 0) {
-      return frame;
-    }
-    String text = frame.text();
-    long size = (long) text.length() * 3 <= max ? text.length() : text.getBytes(StandardCharsets.UTF_8).length;
-    for (byte[] attachment : frame.attachments()) {
-      size = Math.max(size, attachment.length);
-    }
-    if (size > max) {
-      throw new IllegalArgumentException("the packet has a frame of " + size
-          + " bytes, over the server's maxPayload of " + max + " bytes");
-    }
-    return frame;
   }
 
   @Override
@@ -684,7 +624,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
 
   @Override
   public void disconnect() {
-    EngineLink current;
+    Link current;
     boolean wasConnected;
     synchronized (lock) {
       if (state == State.DISCONNECTED || state == State.CLOSED) {
@@ -706,7 +646,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     log.debug("disconnecting from {} namespace {}", endpoint, settings.namespace());
     if (current != null) {
       if (wasConnected) {
-        current.send(codec.encode(new Packet.Disconnect(settings.namespace())));
+        current.prepare(new Packet.Disconnect(settings.namespace())).send();
       }
       current.closeAfterFlush();
       try {
@@ -729,7 +669,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
     boolean own = threads.isOwnThread();
     try {
       // Let each closing connection write its DISCONNECT and close, then cut what is left.
-      for (EngineLink closing : links) {
+      for (Link closing : links) {
         if (!own) {
           closing.awaitClosed(CLOSE_GRACE);
         }
@@ -738,8 +678,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
       links.clear();
       events.shutdown();
       control.shutdown();
-      websocketTimers.shutdown();
-      tyrus.shutdown();
+      connector.shutdown();
       if (!own && !threads.awaitEnded(THREADS_END)) {
         log.debug("some threads of {} were still running after {} ms", threads.prefix(), THREADS_END.toMillis());
       }
@@ -747,7 +686,7 @@ public final class DefaultParleyClient implements ParleyClient, EngineLink.Liste
       Thread.currentThread().interrupt();
       events.shutdownNow();
       control.shutdownNow();
-      websocketTimers.shutdownNow();
+      connector.shutdownNow();
     }
     log.debug("client {} closed", threads.prefix());
   }

@@ -15,6 +15,7 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -38,32 +39,17 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One Engine.IO v4 connection over WebSocket, client side: waits for the open packet, answers pings and
  * watches that they keep coming, decodes Socket.IO packets (binary attachments included) and writes
- * frames one at a time, in order, without blocking. Reports to its {@link Listener} on the WebSocket
+ * frames one at a time, in order, without blocking. Reports to its {@link LinkListener} on the WebSocket
  * client's I/O threads (or the control thread for a heartbeat timeout); reports its end exactly once.
  */
-final class EngineLink extends Endpoint {
+final class EngineLink extends Endpoint implements Link {
   private static final Logger log = LoggerFactory.getLogger(EngineLink.class);
-
-  /** What a link tells its client. */
-  interface Listener {
-    /** The Engine.IO open packet arrived; the link can carry Socket.IO packets now. */
-    void linkOpened(EngineLink link);
-
-    /** A Socket.IO packet arrived (never a CONNECT_ERROR: see {@link #linkConnectError}). */
-    void linkPacket(EngineLink link, Packet packet);
-
-    /** The server refused a CONNECT. */
-    void linkConnectError(EngineLink link, String namespace, String message, @Nullable JsonNode data);
-
-    /** The link ended, for the given reason; called once, and never for a link the client closed itself. */
-    void linkClosed(EngineLink link, DisconnectReason reason, int closeCode, String detail);
-  }
 
   /** Tells the writer to close the socket once everything queued before it is written. */
   private record CloseRequest(CloseReason reason) {
   }
 
-  private final Listener listener;
+  private final LinkListener listener;
   private final SocketIoCodec codec;
   private final JsonMapper mapper;
   private final ScheduledExecutorService timers;
@@ -89,15 +75,15 @@ final class EngineLink extends Endpoint {
   // The container calls the message handlers one at a time.
   private @Nullable BinaryAssembly pendingBinary;
 
-  EngineLink(Listener listener, SocketIoCodec codec, JsonMapper mapper, ScheduledExecutorService timers) {
+  EngineLink(LinkListener listener, SocketIoCodec codec, JsonMapper mapper, ScheduledExecutorService timers) {
     this.listener = listener;
     this.codec = codec;
     this.mapper = mapper;
     this.timers = timers;
   }
 
-  /** Completed with the channel id of the server's CONNECT answer, or failed; the client completes it. */
-  CompletableFuture<String> answer() {
+  @Override
+  public CompletableFuture<String> answer() {
     return answer;
   }
 
@@ -106,9 +92,28 @@ final class EngineLink extends Endpoint {
     return sid;
   }
 
-  /** The server's limit on one frame, in bytes; 0 until open or if the server set none. */
-  long maxPayload() {
-    return maxPayload;
+  /** Encodes the packet with the Socket.IO codec and checks it against the server's {@code maxPayload}. */
+  @Override
+  public Outbound prepare(Packet packet) {
+    WireFrame frame = checked(codec.encode(packet));
+    return () -> send(frame);
+  }
+
+  private WireFrame checked(WireFrame frame) {
+    long max = maxPayload;
+    if (max <= 0) {
+      return frame;
+    }
+    String text = frame.text();
+    long size = (long) text.length() * 3 <= max ? text.length() : text.getBytes(StandardCharsets.UTF_8).length;
+    for (byte[] attachment : frame.attachments()) {
+      size = Math.max(size, attachment.length);
+    }
+    if (size > max) {
+      throw new IllegalArgumentException("the packet has a frame of " + size
+          + " bytes, over the server's maxPayload of " + max + " bytes");
+    }
+    return frame;
   }
 
   // ---- WebSocket callbacks (I/O threads) ----
@@ -298,8 +303,14 @@ final class EngineLink extends Endpoint {
     return true;
   }
 
-  /** Ends the link for a failure the client noticed, and closes the socket now. */
-  void fail(DisconnectReason reason, CloseReason.CloseCode code, String detail) {
+  @Override
+  public void fail(DisconnectReason reason, String detail) {
+    fail(reason, reason == DisconnectReason.PARSE_ERROR ? CloseReason.CloseCodes.PROTOCOL_ERROR
+        : CloseReason.CloseCodes.GOING_AWAY, detail);
+  }
+
+  /** Ends the link for a failure, and closes the socket now with this code. */
+  private void fail(DisconnectReason reason, CloseReason.CloseCode code, String detail) {
     end(reason, code.getCode(), detail);
     stopped = true;
     closeSocket(new CloseReason(code, reason.wireName()));
@@ -309,7 +320,8 @@ final class EngineLink extends Endpoint {
    * Closes the link on the client's behalf, without reporting it: the queued frames (a DISCONNECT, for
    * instance) are written first, then the socket is closed with 1000.
    */
-  void closeAfterFlush() {
+  @Override
+  public void closeAfterFlush() {
     closing = true;
     end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT, CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(),
         "client disconnect");
@@ -318,7 +330,8 @@ final class EngineLink extends Endpoint {
   }
 
   /** Closes the socket now, dropping what is queued, without reporting it. */
-  void abort() {
+  @Override
+  public void abort() {
     closing = true;
     end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT, CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(), "aborted");
     stopped = true;
@@ -326,7 +339,8 @@ final class EngineLink extends Endpoint {
   }
 
   /** Waits for the socket to be closed, if it was ever opened. */
-  boolean awaitClosed(Duration timeout) throws InterruptedException {
+  @Override
+  public boolean awaitClosed(Duration timeout) throws InterruptedException {
     return socket == null || socketClosed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -350,7 +364,7 @@ final class EngineLink extends Endpoint {
   // ---- writing ----
 
   /** Queues a Socket.IO packet, as encoded by the codec; dropped if the link has ended. */
-  void send(WireFrame frame) {
+  private void send(WireFrame frame) {
     if (stopped || closing) {
       return;
     }

@@ -1,0 +1,29 @@
+package dev.parley.client.internal;
+
+import dev.parley.DisconnectReason;
+import dev.parley.error.ParleyException;
+import dev.parley.spi.Packet;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/** What a {@link Link} tells its client, on the link's I/O threads (or the control thread for a timeout). */
+interface LinkListener {
+
+  /** The link can carry Socket.IO packets now (WebSocket: the Engine.IO open packet arrived). */
+  void linkOpened(Link link);
+
+  /**
+   * A packet arrived: CONNECT (the server accepted the client; {@code {"sid": channelId}}), EVENT, ACK
+   * or DISCONNECT; never a CONNECT_ERROR (see {@link #linkConnectError}).
+   */
+  void linkPacket(Link link, Packet packet);
+
+  /** The server refused the client. */
+  void linkConnectError(Link link, String namespace, String message, @Nullable JsonNode data);
+
+  /** The server will not answer the client's {@code emitWithAck} with this ack id, for this reason. */
+  void linkAckFailed(Link link, long ackId, ParleyException error);
+
+  /** The link ended, for the given reason; called once, and never for a link the client closed itself. */
+  void linkClosed(Link link, DisconnectReason reason, int closeCode, String detail);
+}

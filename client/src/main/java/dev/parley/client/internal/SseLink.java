@@ -1,0 +1,551 @@
+package dev.parley.client.internal;
+
+import dev.parley.DisconnectReason;
+import dev.parley.error.AckTimeoutException;
+import dev.parley.error.ChannelClosedException;
+import dev.parley.error.ParleyException;
+import dev.parley.error.TransportException;
+import dev.parley.spi.Packet;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One connection to Parley's SSE transport: a {@code GET} whose {@code text/event-stream} body brings the
+ * session (the {@code parley:session} event, then the channel's events), and {@code POST}s that carry the
+ * client's emits and acks. Events are read as the body arrives, on the HttpClient's threads (the client's
+ * {@code http} threads), one line at a time, and reported in stream order.
+ *
+ * <p>Posts go one at a time, in the order sent: each starts once the one before has been answered, which
+ * for an emit is once the server's handlers have run. An {@code emitWithAck}'s post is answered only with
+ * the ack, so the next post starts as soon as it has been handed to the HttpClient, and may overtake it.
+ *
+ * <p>Deliveries and the link's end are serialised by one lock, so that nothing is delivered, and the last
+ * event id is not moved, once the link has ended: the client opens the next stream only after that.
+ */
+final class SseLink implements Link {
+  private static final Logger log = LoggerFactory.getLogger(SseLink.class);
+  private static final String SESSION = "parley:session";
+  private static final String DISCONNECT = "parley:disconnect";
+
+  private enum Kind { EMIT, EMIT_WITH_ACK, ACK }
+
+  /** One queued post; {@code ackId} and {@code event} for an emitWithAck. */
+  private record Post(Kind kind, byte[] body, long ackId, String event) {
+  }
+
+  private final LinkListener listener;
+  private final SseConnector connector;
+  private final String namespace;
+  private final CompletableFuture<String> answer = new CompletableFuture<>();
+  private final CountDownLatch streamDone = new CountDownLatch(1);
+  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private boolean ended;
+  private boolean closing;
+  private boolean posting;
+  private final ArrayDeque<Post> posts = new ArrayDeque<>();
+  private @Nullable CompletableFuture<?> stream;
+  private Flow.@Nullable Subscription subscription;
+  private boolean hasSession;
+  // Set before the link is started, or under lock with the session; read by posts after that.
+  private volatile @Nullable HttpClient http;
+  private volatile @Nullable URI uri;
+  private volatile String channelId = "";
+  private volatile String session = "";
+  private volatile String token = "";
+  // Set before the request is sent; then only used by the stream's subscriber, one signal at a time.
+  private volatile @Nullable EventStreamParser parser;
+
+  SseLink(LinkListener listener, SseConnector connector) {
+    this.listener = listener;
+    this.connector = connector;
+    this.namespace = connector.namespace();
+  }
+
+  @Override
+  public CompletableFuture<String> answer() {
+    return answer;
+  }
+
+  // ---- the stream ----
+
+  /** Sends the stream request; what comes back is reported to the listener. */
+  void start(HttpClient client, HttpRequest request, @Nullable String lastEventId) {
+    http = client;
+    uri = request.uri();
+    parser = new EventStreamParser(lastEventId);
+    synchronized (lock) {
+      if (ended) {
+        streamDone.countDown();
+        return;
+      }
+    }
+    CompletableFuture<HttpResponse<Void>> response = client.sendAsync(request, this::body);
+    boolean cancel;
+    synchronized (lock) {
+      stream = response;
+      cancel = ended;
+    }
+    if (cancel) {
+      response.cancel(true);
+    }
+    response.whenComplete((done, error) -> streamEnded(error));
+  }
+
+  /** Reads an event stream line by line; any other answer as a refusal. */
+  private HttpResponse.BodySubscriber<Void> body(HttpResponse.ResponseInfo info) {
+    int status = info.statusCode();
+    String type = info.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    if (status == 200 && type.startsWith("text/event-stream")) {
+      return HttpResponse.BodySubscribers.fromLineSubscriber(new Lines(), lines -> null, StandardCharsets.UTF_8,
+          null);
+    }
+    return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
+        text -> {
+          refused(status, text);
+          return null;
+        });
+  }
+
+  /** Takes the stream's lines as they come; the HttpClient calls it one signal at a time. */
+  private final class Lines implements Flow.Subscriber<String> {
+    @Override
+    public void onSubscribe(Flow.Subscription granted) {
+      boolean cancel;
+      synchronized (lock) {
+        subscription = granted;
+        cancel = ended;
+      }
+      if (cancel) {
+        granted.cancel();
+      } else {
+        granted.request(Long.MAX_VALUE);
+      }
+    }
+
+    @Override
+    public void onNext(String line) {
+      EventStreamParser reading = parser;
+      EventStreamParser.Event event = reading == null ? null : reading.line(line);
+      if (event != null) {
+        deliver(event);
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      // The response future fails too: streamEnded reports it.
+    }
+
+    @Override
+    public void onComplete() {
+      // The response future completes too: streamEnded reports it.
+    }
+  }
+
+  /** A non-stream answer: a JSON {@code {"error": ...}} refusal of the handshake, or a failure. */
+  private void refused(int status, String text) {
+    JsonNode body = parse(text);
+    String message = body != null && body.path("error").isString() ? body.path("error").asString() : null;
+    if (message != null && (status == 401 || status == 403 || status == 404)) {
+      JsonNode data = body.get("data");
+      synchronized (lock) {
+        if (ended) {
+          return;
+        }
+        listener.linkConnectError(this, namespace, message, data == null || data.isNull() ? null : data);
+      }
+      // The client normally ends the link itself; in case it did not (a link it had given up on), end it.
+      end(DisconnectReason.TRANSPORT_ERROR, status, "refused: " + message);
+      return;
+    }
+    String detail = "HTTP " + status + (message != null ? " " + message : "");
+    answer.completeExceptionally(new TransportException("could not connect to " + uri + ": " + detail, status));
+    end(DisconnectReason.TRANSPORT_ERROR, status, detail);
+  }
+
+  private void streamEnded(@Nullable Throwable failure) {
+    streamDone.countDown();
+    Throwable error = unwrap(failure);
+    if (error == null) {
+      answer.completeExceptionally(new TransportException("the stream from " + uri + " ended before the "
+          + connector.answerName(), 0));
+      end(DisconnectReason.TRANSPORT_CLOSE, 0, "the server ended the stream");
+    } else {
+      if (!(error instanceof CancellationException)) {
+        answer.completeExceptionally(new TransportException("could not connect to " + uri + ": " + error, 0, error));
+      }
+      end(DisconnectReason.TRANSPORT_ERROR, 0, "the stream failed: " + error);
+    }
+  }
+
+  /** Hands an event to the client, unless the link has ended; keeps its id for the next stream. */
+  private void deliver(EventStreamParser.Event event) {
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      switch (event.type()) {
+        case SESSION -> session(event);
+        case DISCONNECT -> {
+          if (hasSession) {
+            listener.linkPacket(this, new Packet.Disconnect(namespace));
+          }
+        }
+        default -> {
+          if (!hasSession) {
+            log.debug("event {} before {}; dropped", ClientSettings.quote(event.type()), SESSION);
+            return;
+          }
+          connector.lastEventId(event.lastEventId());
+          Packet.Event packet = event(event);
+          if (packet != null) {
+            listener.linkPacket(this, packet);
+          }
+        }
+      }
+    }
+  }
+
+  /** The stream's first event: {@code {"sid": channel id, "session": session id, "token": secret}}. */
+  private void session(EventStreamParser.Event event) {
+    if (hasSession) {
+      log.debug("a second {} event; ignored", SESSION);
+      return;
+    }
+    JsonNode body = parse(event.data());
+    String sid = body == null ? "" : body.path("sid").asString("");
+    String id = body == null ? "" : body.path("session").asString("");
+    String secret = body == null ? "" : body.path("token").asString("");
+    if (sid.isEmpty() || id.isEmpty() || secret.isEmpty()) {
+      fail(DisconnectReason.PARSE_ERROR, "malformed " + SESSION + " event");
+      return;
+    }
+    channelId = sid;
+    session = id;
+    token = secret;
+    hasSession = true;
+    listener.linkPacket(this, new Packet.Connect(namespace, JsonNodeFactory.instance.objectNode().put("sid", sid)));
+  }
+
+  /**
+   * An event of the channel. Its data is one JSON value: the server's argument when it emitted one, else an
+   * array of them, which the stream does not tell apart, so it is the event's one argument either way;
+   * except {@code {"ackId": n, "args": [...]}}, the server's emitWithAck, whose {@code args} are the
+   * arguments. Empty data is no argument.
+   */
+  private Packet.@Nullable Event event(EventStreamParser.Event event) {
+    if (event.data().isEmpty()) {
+      return new Packet.Event(namespace, event.type(), List.of(), null, event.id());
+    }
+    JsonNode value = parse(event.data());
+    if (value == null) {
+      log.warn("event {} with data that is not JSON; dropped", ClientSettings.quote(event.type()));
+      return null;
+    }
+    JsonNode ackId = value.get("ackId");
+    JsonNode args = value.get("args");
+    if (value.isObject() && value.size() == 2 && ackId != null && ackId.isIntegralNumber() && ackId.canConvertToLong()
+        && args != null && args.isArray()) {
+      List<JsonNode> list = new ArrayList<>(args.size());
+      args.values().forEach(list::add);
+      return new Packet.Event(namespace, event.type(), list, ackId.asLong(), event.id());
+    }
+    return new Packet.Event(namespace, event.type(), List.of(value), null, event.id());
+  }
+
+  private @Nullable JsonNode parse(String text) {
+    try {
+      JsonNode node = connector.mapper().readTree(text);
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  // ---- posts ----
+
+  /**
+   * Encodes an emit ({@code {"event", "args"}}, with {@code "ack": true} for an emitWithAck) or an answer
+   * to the server's emitWithAck ({@code {"ackId", "args"}}); other packets have no post (the stream itself
+   * is the connection) and send nothing.
+   */
+  @Override
+  public Outbound prepare(Packet packet) {
+    Post post;
+    if (packet instanceof Packet.Event event) {
+      ObjectNode body = JsonNodeFactory.instance.objectNode().put("event", event.name());
+      body.set("args", array(event.args()));
+      if (event.ackId() != null) {
+        body.put("ack", true);
+      }
+      post = new Post(event.ackId() == null ? Kind.EMIT : Kind.EMIT_WITH_ACK, bytes(body, event.name()),
+          event.ackId() == null ? -1 : event.ackId(), event.name());
+    } else if (packet instanceof Packet.Ack ack) {
+      ObjectNode body = JsonNodeFactory.instance.objectNode().put("ackId", ack.id());
+      body.set("args", array(ack.args()));
+      post = new Post(Kind.ACK, bytes(body, "ack"), ack.id(), "");
+    } else {
+      return () -> { };
+    }
+    return () -> enqueue(post);
+  }
+
+  private static ArrayNode array(List<JsonNode> args) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode(args.size());
+    args.forEach(array::add);
+    return array;
+  }
+
+  private byte[] bytes(ObjectNode body, String event) {
+    try {
+      return connector.mapper().writeValueAsBytes(body);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("event " + ClientSettings.quote(event) + " cannot be written as JSON: "
+          + e.getOriginalMessage(), e);
+    }
+  }
+
+  private void enqueue(Post post) {
+    synchronized (lock) {
+      if (ended || closing || !hasSession) {
+        return;
+      }
+      posts.add(post);
+      if (posting) {
+        return;
+      }
+      posting = true;
+    }
+    next();
+  }
+
+  /** Sends queued posts until one must be answered before the next; finishes a close once all are done. */
+  private void next() {
+    boolean finish;
+    while (true) {
+      Post post;
+      synchronized (lock) {
+        post = ended ? null : posts.poll();
+        if (post == null) {
+          posting = false;
+          finish = closing && !ended;
+          break;
+        }
+      }
+      if (send(post)) {
+        return;
+      }
+    }
+    if (finish) {
+      finishClose();
+    }
+  }
+
+  /** Starts one post; true if the queue waits for its answer. */
+  private boolean send(Post post) {
+    HttpClient client = http;
+    if (client == null) {
+      return false;
+    }
+    long started = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> response;
+    try {
+      response = client.sendAsync(connector.post(session, token, post.body()),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      fail(DisconnectReason.TRANSPORT_ERROR, "could not post: " + e);
+      return true;
+    }
+    inFlight.add(response);
+    boolean wait = post.kind() != Kind.EMIT_WITH_ACK;
+    response.whenComplete((answered, error) -> {
+      inFlight.remove(response);
+      answered(post, started, answered, unwrap(error));
+      if (wait) {
+        next();
+      }
+    });
+    return wait;
+  }
+
+  private void answered(Post post, long started, @Nullable HttpResponse<String> response, @Nullable Throwable error) {
+    if (error instanceof CancellationException) {
+      return;
+    }
+    if (error != null || response == null) {
+      // The server or the network failed: the stream is very likely gone too. Pending acks fail with the link.
+      log.debug("post to {} failed: {}", uri, String.valueOf(error));
+      fail(DisconnectReason.TRANSPORT_ERROR, "a post failed: " + error);
+      return;
+    }
+    int status = response.statusCode();
+    if (post.kind() != Kind.EMIT_WITH_ACK) {
+      if (status >= 300) {
+        log.warn("{} of {} answered HTTP {}: {}", post.kind() == Kind.ACK ? "the ack" : "emit",
+            post.kind() == Kind.ACK ? post.ackId() : ClientSettings.quote(post.event()), status, errorText(response));
+      }
+      return;
+    }
+    if (status == 204) {
+      listener.linkPacket(this, new Packet.Ack(namespace, post.ackId(), List.of()));
+      return;
+    }
+    if (status == 200) {
+      JsonNode body = parse(response.body());
+      if (body != null && body.isArray()) {
+        List<JsonNode> args = new ArrayList<>(body.size());
+        body.values().forEach(args::add);
+        listener.linkPacket(this, new Packet.Ack(namespace, post.ackId(), args));
+        return;
+      }
+    }
+    listener.linkAckFailed(this, post.ackId(), ackError(post, status, started, response));
+  }
+
+  private ParleyException ackError(Post post, int status, long started, HttpResponse<String> response) {
+    return switch (status) {
+      case 504 -> new AckTimeoutException(post.event(), Duration.ofMillis(
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+      case 404 -> new ChannelClosedException(channelId, DisconnectReason.TRANSPORT_CLOSE);
+      default -> new TransportException("emitWithAck of " + ClientSettings.quote(post.event()) + " was answered HTTP "
+          + status + (status == 200 ? " with a body that is not a JSON array" : ": " + errorText(response)), status);
+    };
+  }
+
+  private String errorText(HttpResponse<String> response) {
+    JsonNode body = parse(response.body());
+    return body != null && body.path("error").isString() ? body.path("error").asString() : "(no error message)";
+  }
+
+  // ---- ending ----
+
+  /** Ends the link once; reports it unless the client is closing it. */
+  private void end(DisconnectReason reason, int code, String detail) {
+    boolean report;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      report = !closing;
+      posts.clear();
+    }
+    cancelAll();
+    if (report) {
+      log.debug("stream {} ended: {} ({})", session, reason.wireName(), detail);
+      listener.linkClosed(this, reason, code, detail);
+    }
+  }
+
+  @Override
+  public void fail(DisconnectReason reason, String detail) {
+    end(reason, 0, detail);
+  }
+
+  /** Ends the stream once the posts sent before are answered (an emitWithAck's post is cut). */
+  @Override
+  public void closeAfterFlush() {
+    boolean finish;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      closing = true;
+      finish = !posting;
+    }
+    if (finish) {
+      finishClose();
+    }
+  }
+
+  private void finishClose() {
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      closing = true;
+    }
+    cancelAll();
+  }
+
+  @Override
+  public void abort() {
+    synchronized (lock) {
+      closing = true;
+      if (!ended) {
+        ended = true;
+        posts.clear();
+      }
+    }
+    cancelAll();
+  }
+
+  private void cancelAll() {
+    Flow.Subscription reading;
+    CompletableFuture<?> response;
+    synchronized (lock) {
+      reading = subscription;
+      response = stream;
+    }
+    if (reading != null) {
+      reading.cancel();
+    }
+    if (response != null) {
+      response.cancel(true);
+    }
+    for (CompletableFuture<?> post : inFlight) {
+      post.cancel(true);
+    }
+  }
+
+  @Override
+  public boolean awaitClosed(Duration timeout) throws InterruptedException {
+    synchronized (lock) {
+      if (stream == null) {
+        return true;
+      }
+    }
+    return streamDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static @Nullable Throwable unwrap(@Nullable Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  @Override
+  public String toString() {
+    return "SseLink[" + uri + (session.isEmpty() ? "" : ", session " + session) + "]";
+  }
+}
