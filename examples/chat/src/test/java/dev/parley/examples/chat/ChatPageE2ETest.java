@@ -3,18 +3,10 @@ package dev.parley.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import dev.parley.ChatServer;
 import dev.parley.examples.chat.ChatPage.Line;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -31,48 +23,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChatPageE2ETest {
-  private static ChatServer server;
-  private static URI app;
+  @RegisterExtension
+  static final RunningChat chat = new RunningChat();
 
   @RegisterExtension
   static final Browsers browsers = new Browsers();
   private ChatPage alice;
   private ChatPage bob;
 
-  private static @Nullable MongoServer mongo;
-
-  // The e2e profile runs this class twice: on the in-memory store, then with parley.e2e.store=mongo
-  // against an in-process MongoDB server (with its oplog, for change streams), as `--store mongo` would.
-  @BeforeAll
-  static void startApp() {
-    if ("mongo".equals(System.getProperty("parley.e2e.store"))) {
-      MemoryBackend backend = new MemoryBackend();
-      backend.enableOplog();
-      MongoServer database = new MongoServer(backend);
-      database.bind(new InetSocketAddress("127.0.0.1", 0), 1, 2);
-      mongo = database;
-      InetSocketAddress bound = database.getLocalAddress();
-      server = ChatApp.start(new Options(0, "127.0.0.1", "mongo",
-          "mongodb://127.0.0.1:" + bound.getPort() + "/chat", "warn"));
-    } else {
-      server = ChatApp.start(new Options(0, "127.0.0.1", "memory", null, "warn"));
-    }
-    app = ChatPage.url(server);
-  }
-
-  @AfterAll
-  static void closeApp() {
-    server.close();
-    MongoServer database = mongo;
-    if (database != null) {
-      database.shutdownNow();
-    }
-  }
-
   @BeforeEach
   void aliceOnWebSocketAndBobOnSse() {
-    alice = ChatPage.signIn(browsers.open(), app, "alice");
-    bob = ChatPage.signIn(browsers.open(), app, "bob").useTransport("sse");
+    alice = ChatPage.signIn(browsers.open(), chat.url(), "alice");
+    bob = ChatPage.signIn(browsers.open(), chat.url(), "bob").useTransport("sse");
     awaitSameLines(List.of());
   }
 
@@ -196,8 +158,8 @@ class ChatPageE2ETest {
   @Test
   @Order(6)
   void switchingRoomsShowsEachRoomsOwnHistoryThenLiveLines() {
-    server.room("random").post("chat", Map.of("from", "parley", "text", "Welcome to #random.")).block(Timeouts.STEP);
-    server.room("help").post("chat", Map.of("from", "parley", "text", "Ask anything in #help.")).block(Timeouts.STEP);
+    chat.server().room("random").post("chat", Map.of("from", "parley", "text", "Welcome to #random.")).block(Timeouts.STEP);
+    chat.server().room("help").post("chat", Map.of("from", "parley", "text", "Ask anything in #help.")).block(Timeouts.STEP);
     List<String> general = new ArrayList<>(alice.texts());
 
     for (ChatPage page : List.of(alice, bob)) {
@@ -214,7 +176,7 @@ class ChatPageE2ETest {
     alice.awaitStatus("connected (websocket)");
     bob.send("Still in #random.");
     String passedThrough = "Meanwhile in #general.";
-    server.room("general").post("chat", Map.of("from", "parley", "text", passedThrough)).block(Timeouts.STEP);
+    chat.server().room("general").post("chat", Map.of("from", "parley", "text", passedThrough)).block(Timeouts.STEP);
     await("bob's line stored").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
         .untilAsserted(() -> assertThat(bob.lines()).last().extracting(Line::tick).isEqualTo(true));
     await("alice's #help").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
@@ -234,7 +196,7 @@ class ChatPageE2ETest {
   @Order(7)
   void theWebSocketPageLosesNothingWhileDisconnected() {
     // A line with no client id (posted by the server): only the page's own lines carry one.
-    server.room("general").post("chat", Map.of("from", "parley", "text", "Server notice: all systems go."))
+    chat.server().room("general").post("chat", Map.of("from", "parley", "text", "Server notice: all systems go."))
         .block(Timeouts.STEP);
     losesNothingWhileDisconnected(alice, "websocket", bob);
     assertThat(alice.texts()).containsOnlyOnce("Server notice: all systems go.");

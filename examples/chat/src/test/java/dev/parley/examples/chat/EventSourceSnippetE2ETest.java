@@ -3,14 +3,10 @@ package dev.parley.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.parley.ChatServer;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -27,31 +23,20 @@ class EventSourceSnippetE2ETest {
       source.addEventListener('chat', e => received.push(JSON.parse(e.data)));
       """;
 
-  private static ChatServer server;
-  private static URI app;
+  @RegisterExtension
+  static final RunningChat chat = new RunningChat();
 
   @RegisterExtension
   static final Browsers browsers = new Browsers();
-
-  @BeforeAll
-  static void startApp() {
-    server = ChatApp.start(new Options(0, "127.0.0.1", "memory", null, "warn"));
-    app = ChatPage.url(server);
-  }
-
-  @AfterAll
-  static void closeApp() {
-    server.close();
-  }
 
   @Test
   void aPlainEventSourceReceivesTheHistoryThenLiveMessages() {
     List<String> history = List.of("First line, from before anyone connected.", "Second line.", "Third line.");
     for (String text : history) {
-      server.room("general").post("chat", Map.of("from", "parley", "text", text)).block(Timeouts.STEP);
+      chat.server().room("general").post("chat", Map.of("from", "parley", "text", text)).block(Timeouts.STEP);
     }
     ChromeDriver driver = browsers.open();
-    driver.get(app.toString());
+    driver.get(chat.url().toString());
     JavascriptExecutor page = driver;
     page.executeScript("document.cookie = 'nick=dave; path=/'; window.received = []; window.ids = [];");
 
@@ -62,7 +47,7 @@ class EventSourceSnippetE2ETest {
 
     List<String> live = List.of("A live line, posted after the stream opened.", "And another.");
     for (String text : live) {
-      server.room("general").post("chat", Map.of("from", "parley", "text", text)).block(Timeouts.STEP);
+      chat.server().room("general").post("chat", Map.of("from", "parley", "text", text)).block(Timeouts.STEP);
     }
     List<String> all = new ArrayList<>(history);
     all.addAll(live);

@@ -3,12 +3,8 @@ package dev.parley.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 
-import dev.parley.ChatServer;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -32,22 +28,11 @@ class SignInRequiredE2ETest {
               (error) => done({ connected: false, message: error.message, data: error.data }));
       """;
 
-  private static ChatServer server;
-  private static URI app;
+  @RegisterExtension
+  static final RunningChat chat = new RunningChat();
 
   @RegisterExtension
   static final Browsers browsers = new Browsers();
-
-  @BeforeAll
-  static void startApp() {
-    server = ChatApp.start(new Options(0, "127.0.0.1", "memory", null, "warn"));
-    app = ChatPage.url(server);
-  }
-
-  @AfterAll
-  static void closeApp() {
-    server.close();
-  }
 
   @Test
   void withoutTheCookieTheEventStreamIsRefused() {
@@ -87,7 +72,7 @@ class SignInRequiredE2ETest {
   @Test
   void signingInWithTheFormSetsTheCookieAndConnects() {
     ChromeDriver driver = browsers.open();
-    ChatPage page = ChatPage.signIn(driver, app, "carol");
+    ChatPage page = ChatPage.signIn(driver, chat.url(), "carol");
 
     assertThat(driver.manage().getCookieNamed("nick").getValue()).isEqualTo("carol");
     assertThat(page.status()).isEqualTo("connected (websocket)");
@@ -98,7 +83,7 @@ class SignInRequiredE2ETest {
   /** The page as a newcomer first sees it: the sign-in form, no chat, no cookie. */
   private static WebDriver signedOutPage() {
     ChromeDriver driver = browsers.open();
-    driver.get(app.toString());
+    driver.get(chat.url().toString());
     assertThat(driver.findElement(By.id("signin-form")).isDisplayed()).isTrue();
     assertThat(driver.findElement(By.id("chat")).isDisplayed()).isFalse();
     assertThat(driver.manage().getCookies()).isEmpty();

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import dev.parley.ChatServer;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -32,30 +28,19 @@ class SocketIoClientE2ETest {
       socket.on('chat', (message) => got.push(message));
       """;
 
-  private static ChatServer server;
-  private static URI app;
+  @RegisterExtension
+  static final RunningChat chat = new RunningChat();
 
   @RegisterExtension
   static final Browsers browsers = new Browsers();
 
-  @BeforeAll
-  static void startApp() {
-    server = ChatApp.start(new Options(0, "127.0.0.1", "memory", null, "warn"));
-    app = ChatPage.url(server);
-  }
-
-  @AfterAll
-  static void closeApp() {
-    server.close();
-  }
-
   @Test
   void socketIoClientFromNpmChatsWithThePage() throws IOException {
     String client = socketIoClient();
-    server.room("general").post("chat", Map.of("from", "parley", "text", "Welcome to #general.")).block(Timeouts.STEP);
-    ChatPage alice = ChatPage.signIn(browsers.open(), app, "alice");
+    chat.server().room("general").post("chat", Map.of("from", "parley", "text", "Welcome to #general.")).block(Timeouts.STEP);
+    ChatPage alice = ChatPage.signIn(browsers.open(), chat.url(), "alice");
     ChromeDriver driver = browsers.open();
-    driver.get(app.toString());
+    driver.get(chat.url().toString());
     JavascriptExecutor bob = driver;
     bob.executeScript(client);
     assertThat(bob.executeScript("return typeof io")).isEqualTo("function");
