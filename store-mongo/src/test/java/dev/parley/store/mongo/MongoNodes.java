@@ -7,6 +7,7 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.Replay;
+import dev.parley.test.ConnectedChannels;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
@@ -14,11 +15,7 @@ import dev.parley.test.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Parley nodes in this JVM, each a {@link ChatServer} with its own in-process transport and its own
@@ -37,18 +34,15 @@ final class MongoNodes implements AutoCloseable {
     MongoClient client = MongoClients.create(config.connectionString());
     MongoStore store = new MongoStore(client, config);
     InProcessTransport transport = new InProcessTransport();
-    Map<String, CompletableFuture<Channel>> channels = new ConcurrentHashMap<>();
+    ConnectedChannels channels = new ConnectedChannels();
     ChatServer server = ChatServer.builder().transport(transport).store(store)
-        .onConnection(channel -> future(channels, channel.id()).complete(channel))
+        .onConnection(channels)
         .start();
     Node node = new Node(server, transport, store, client, channels);
     nodes.add(node);
     return node;
   }
 
-  private static CompletableFuture<Channel> future(Map<String, CompletableFuture<Channel>> channels, String id) {
-    return channels.computeIfAbsent(id, key -> new CompletableFuture<>());
-  }
 
   @Override
   public void close() {
@@ -82,11 +76,11 @@ final class MongoNodes implements AutoCloseable {
     final InProcessTransport transport;
     final MongoStore store;
     final MongoClient client;
-    private final Map<String, CompletableFuture<Channel>> channels;
+    private final ConnectedChannels channels;
     private boolean closed;
 
     private Node(ChatServer server, InProcessTransport transport, MongoStore store, MongoClient client,
-                 Map<String, CompletableFuture<Channel>> channels) {
+                 ConnectedChannels channels) {
       this.server = server;
       this.transport = transport;
       this.store = store;
@@ -105,11 +99,7 @@ final class MongoNodes implements AutoCloseable {
 
     /** The server side of a client of this node. */
     Channel channel(TestClient client) {
-      try {
-        return future(channels, client.id()).get(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        throw new AssertionError("channel " + client.id() + " not ready", e);
-      }
+      return channels.of(client);
     }
 
     /** Joins a client to a room; returns once its replay, if any, is queued for it. */

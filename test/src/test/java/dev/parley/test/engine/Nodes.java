@@ -7,17 +7,14 @@ import dev.parley.ChatServer;
 import dev.parley.Replay;
 import dev.parley.spi.Store;
 import dev.parley.store.memory.MemoryStore;
+import dev.parley.test.ConnectedChannels;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -49,19 +46,16 @@ final class Nodes implements AutoCloseable {
   /** Starts a node on the shared store; {@code setup} may add config and handlers. */
   Node start(Consumer<ChatServer.Builder> setup) {
     InProcessTransport transport = new InProcessTransport();
-    Map<String, CompletableFuture<Channel>> channels = new ConcurrentHashMap<>();
+    ConnectedChannels channels = new ConnectedChannels();
     ChatServer.Builder builder = ChatServer.builder().transport(transport).store(store);
     setup.accept(builder);
     // Added last, so it runs after the test's own connection handlers.
-    builder.onConnection(channel -> future(channels, channel.id()).complete(channel));
+    builder.onConnection(channels);
     Node node = new Node(builder.start(), transport, channels);
     nodes.add(node);
     return node;
   }
 
-  private static CompletableFuture<Channel> future(Map<String, CompletableFuture<Channel>> channels, String id) {
-    return channels.computeIfAbsent(id, key -> new CompletableFuture<>());
-  }
 
   @Override
   public void close() {
@@ -93,9 +87,9 @@ final class Nodes implements AutoCloseable {
   static final class Node {
     final ChatServer server;
     final InProcessTransport transport;
-    private final Map<String, CompletableFuture<Channel>> channels;
+    private final ConnectedChannels channels;
 
-    private Node(ChatServer server, InProcessTransport transport, Map<String, CompletableFuture<Channel>> channels) {
+    private Node(ChatServer server, InProcessTransport transport, ConnectedChannels channels) {
       this.server = server;
       this.transport = transport;
       this.channels = channels;
@@ -119,11 +113,7 @@ final class Nodes implements AutoCloseable {
 
     /** The server side of a client of this node. */
     Channel channel(TestClient client) {
-      try {
-        return future(channels, client.id()).get(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        throw new AssertionError("channel " + client.id() + " not ready", e);
-      }
+      return channels.of(client);
     }
 
     /** Joins a client to a room and waits until the replay, if any, is queued for it. */
