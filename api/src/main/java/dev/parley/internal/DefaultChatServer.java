@@ -63,6 +63,7 @@ public final class DefaultChatServer implements ChatServer {
   // Set during start().
   private @Nullable ExecutorService ownExecutor;
   private @Nullable Executor handlerExecutor;
+  private @Nullable ExecutorService flushExecutor;
   private @Nullable Scheduler handlerScheduler;
   private @Nullable Scheduler scheduler;
   private boolean ownScheduler;
@@ -115,6 +116,7 @@ public final class DefaultChatServer implements ChatServer {
       handlerExecutor = ownExecutor;
     }
     handlerScheduler = Schedulers.fromExecutor(handlerExecutor);
+    flushExecutor = HandlerExecutors.flushPool();
     ownScheduler = parts.scheduler() == null;
     scheduler = ownScheduler ? Schedulers.newSingle("parley-timer", true) : parts.scheduler();
 
@@ -191,6 +193,9 @@ public final class DefaultChatServer implements ChatServer {
     }
     if (ownExecutor != null) {
       HandlerExecutors.shutdown(ownExecutor, timeout);
+    }
+    if (flushExecutor != null) {
+      HandlerExecutors.shutdown(flushExecutor, timeout);
     }
     if (scheduler != null && ownScheduler) {
       scheduler.dispose();
@@ -360,6 +365,11 @@ public final class DefaultChatServer implements ChatServer {
 
   JsonMapper mapper() {
     return mapper;
+  }
+
+  /** Where outboxes write (see {@link Outbox}); never blocks, so a small pool of platform threads. */
+  Executor flushExecutor() {
+    return flushExecutor;
   }
 
   Executor handlerExecutor() {

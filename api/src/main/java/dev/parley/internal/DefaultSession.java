@@ -35,7 +35,7 @@ final class DefaultSession implements Session {
     this.server = server;
     this.connection = connection;
     this.info = info;
-    this.outbox = new Outbox(connection, server.config().outboundBufferSize(),
+    this.outbox = new Outbox(connection, server.flushExecutor(), server.config().outboundBufferSize(),
         () -> disconnect(DisconnectReason.SLOW_CONSUMER),
         error -> closed(DisconnectReason.TRANSPORT_ERROR));
     this.handshakes = new SerialExecutor(server.handlerExecutor());

@@ -41,6 +41,24 @@ final class HandlerExecutors {
     return pool;
   }
 
+  /**
+   * The pool outboxes write on: one platform thread per core (writes never block, so more would only
+   * compete), ending when idle so a quiet or closed server holds none.
+   */
+  static ExecutorService flushPool() {
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    AtomicInteger count = new AtomicInteger();
+    ThreadFactory factory = task -> {
+      Thread thread = new Thread(task, "parley-flush-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), factory);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
   /** Shuts an executor down and waits up to {@code timeout} for running handlers to end. */
   static void shutdown(ExecutorService executor, Duration timeout) {
     executor.shutdown();

@@ -7,36 +7,57 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bounded outbound buffer of one connection. Offers never block; batches are written one at a time;
- * an offer beyond the capacity calls the overflow action (the session cuts the client off as a slow
- * consumer) instead of growing.
+ * The bounded outbound buffer of one connection. Batches are written one at a time. An offer beyond the
+ * capacity while the transport holds a batch it could not write at once calls the overflow action (the
+ * session cuts the client off as a slow consumer) instead of growing; an offer beyond the capacity while
+ * the transport takes everything it is given only means the writing lags behind the producer, which then
+ * helps write (or yields to the thread that is writing) until there is room: offers never wait on a client.
+ *
+ * <p>Writing happens on the flush executor, not on the thread that offers. A broadcast then only queues
+ * (a fraction of a microsecond per receiver) and the flush threads write; when packets come faster than
+ * the writes, they pile up per connection and go out as one batch, which the transport can put in one
+ * write. Under load that turns one system call per packet into one per batch; when idle it costs one
+ * hand-over between threads.
  */
 final class Outbox implements Connection.WriteCallback {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
   private static final int MAX_BATCH = 64;
 
   private final Connection connection;
+  private final Executor flusher;
+  private final Runnable drainTask = this::drainLoop;
   private final int capacity;
+  // A batch in flight still counts against the capacity: at most a quarter of it, so a healthy client whose
+  // transport is still taking the last batch has room for what comes meanwhile.
+  private final int maxBatch;
   private final Runnable onOverflow;
   private final java.util.function.Consumer<Throwable> onFailure;
   private final Queue<Outgoing> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean writing;
+  // Batches handed to the transport (written by the one draining thread), and the number of the batch the
+  // transport returned from without having written it: the client is not reading.
+  private volatile long batches;
+  private volatile long heldBatch = -1;
   private volatile int inFlight;
   private volatile boolean closed;
   private volatile @Nullable DisconnectReason closeWhenFlushed;
 
-  Outbox(Connection connection, int capacity, Runnable onOverflow,
+  Outbox(Connection connection, Executor flusher, int capacity, Runnable onOverflow,
          java.util.function.Consumer<Throwable> onFailure) {
     this.connection = connection;
+    this.flusher = flusher;
     this.capacity = capacity;
+    this.maxBatch = Math.max(1, Math.min(MAX_BATCH, capacity / 4));
     this.onOverflow = onOverflow;
     this.onFailure = onFailure;
   }
@@ -46,14 +67,38 @@ final class Outbox implements Connection.WriteCallback {
     if (closed || closeWhenFlushed != null) {
       return false;
     }
-    if (size.incrementAndGet() > capacity) {
-      size.decrementAndGet();
-      onOverflow.run();
-      return false;
+    int queued = size.incrementAndGet();
+    while (queued > capacity) {
+      if (closed || transportHolding()) {
+        size.decrementAndGet();
+        if (!closed) {
+          onOverflow.run();
+        }
+        return false;
+      }
+      // Full only because writing lags behind this producer (the transport takes what it is given): help
+      // write, or let the thread that is writing get on with it. A burst slows its producer down; it never
+      // makes a healthy client look slow.
+      if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
+        drainLoop();
+      } else {
+        Thread.yield();
+      }
+      queued = size.get();
     }
     queue.add(packet);
-    drain();
+    if (queued > capacity / 2 && wip.get() == 0 && wip.compareAndSet(0, 1)) {
+      // Half full: write from here rather than wait for a flush thread.
+      drainLoop();
+    } else {
+      drain();
+    }
     return true;
+  }
+
+  // A stale mark (the batch completed after the check above) names an older batch or meets writing == false.
+  private boolean transportHolding() {
+    return writing && heldBatch == batches;
   }
 
   /** Packets queued or being written. */
@@ -91,28 +136,43 @@ final class Outbox implements Connection.WriteCallback {
     onFailure.accept(error);
   }
 
-  // Serialised by the wip counter: whoever brings it from 0 loops until nobody else asked; a write that
-  // completes synchronously re-enters here, bumps the counter and returns, so the stack stays flat.
+  // Serialised by the wip counter: whoever brings it from 0 hands the loop to the flush executor, which runs
+  // until nobody else asked; a write that completes synchronously re-enters here, bumps the counter and
+  // returns, so the stack stays flat.
   private void drain() {
     if (wip.getAndIncrement() != 0) {
       return;
     }
+    try {
+      flusher.execute(drainTask);
+    } catch (RejectedExecutionException e) {
+      // The server is stopping and its flush threads are gone: write from here rather than lose the packets.
+      drainLoop();
+    }
+  }
+
+  private void drainLoop() {
     int missed = 1;
     for (;;) {
       if (!writing && !closed) {
         List<Outgoing> batch = null;
         Outgoing next;
-        while ((batch == null || batch.size() < MAX_BATCH) && (next = queue.poll()) != null) {
+        while ((batch == null || batch.size() < maxBatch) && (next = queue.poll()) != null) {
           if (batch == null) {
-            batch = new ArrayList<>(Math.min(MAX_BATCH, size.get()));
+            batch = new ArrayList<>(Math.min(maxBatch, size.get()));
           }
           batch.add(next);
         }
         if (batch != null) {
           writing = true;
           inFlight = batch.size();
+          long number = batches + 1;
+          batches = number;
           try {
             connection.write(batch, this);
+            if (writing) {
+              heldBatch = number;
+            }
           } catch (RuntimeException e) {
             // A transport that throws instead of calling back would leave this outbox stuck forever.
             failed(e);

@@ -4,59 +4,66 @@ import dev.parley.DisconnectReason;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes to one WebSocket without blocking: Jakarta allows one asynchronous send at a time, so engine
- * batches and Engine.IO control frames (open, ping) go through one queue, sent one after the other.
+ * Writes to one WebSocket without blocking. Engine batches and Engine.IO control frames (open, ping) go
+ * through a {@link FrameWire}: inside Jetty its core session (UTF-8 shared by a broadcast's receivers, one
+ * write per batch), elsewhere the portable Jakarta API. The system property {@value #PORTABLE_PROPERTY}
+ * {@code =true} forces the portable wire, should the Jetty one ever misbehave.
  */
-final class WsConnection implements Connection, SendHandler {
+final class WsConnection implements Connection {
+  static final String PORTABLE_PROPERTY = "parley.websocket.portable";
   private static final Logger log = LoggerFactory.getLogger(WsConnection.class);
 
   private final Session socket;
-  private final RemoteEndpoint.Async remote;
+  private final FrameWire wire;
   private final SocketIoCodec codec;
-  // Strings (text frames), ByteBuffers (binary frames) and WriteCallbacks (a batch is done).
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger wip = new AtomicInteger();
-  private volatile boolean sending;
-  private volatile boolean failed;
   private volatile DisconnectReason closeReason = DisconnectReason.TRANSPORT_CLOSE;
 
   WsConnection(Session socket, SocketIoCodec codec) {
     this.socket = socket;
-    this.remote = socket.getAsyncRemote();
+    this.wire = wireFor(socket);
     this.codec = codec;
+  }
+
+  private static FrameWire wireFor(Session socket) {
+    if (!Boolean.getBoolean(PORTABLE_PROPERTY)) {
+      try {
+        FrameWire jetty = JettyWire.of(socket);
+        if (jetty != null) {
+          return jetty;
+        }
+      } catch (LinkageError e) {
+        // Some Jetty classes are there and others are not (a trimmed container): the portable wire works anywhere.
+        log.debug("Jetty wire unavailable", e);
+      }
+    }
+    return new JakartaWire(socket.getAsyncRemote());
+  }
+
+  /** Which wire this connection uses; for tests. */
+  boolean portable() {
+    return wire instanceof JakartaWire;
   }
 
   @Override
   public void write(List<Outgoing> batch, WriteCallback done) {
+    List<WireFrame> frames = new ArrayList<>(batch.size());
     for (Outgoing packet : batch) {
-      WireFrame frame = packet.encoded(codec);
-      queue.add(frame.text());
-      for (byte[] attachment : frame.attachments()) {
-        queue.add(ByteBuffer.wrap(attachment));
-      }
+      frames.add(packet.encoded(codec));
     }
-    queue.add(done);
-    pump();
+    wire.send(frames, done);
   }
 
   /** Queues an Engine.IO control frame (open, ping). */
   void sendControl(String text) {
-    queue.add(text);
-    pump();
+    wire.sendControl(text);
   }
 
   /** Why the server closed the socket, or TRANSPORT_CLOSE if the client did. */
@@ -87,65 +94,5 @@ final class WsConnection implements Connection, SendHandler {
       case SERVER_SHUTTING_DOWN, PING_TIMEOUT -> CloseReason.CloseCodes.GOING_AWAY;
       default -> CloseReason.CloseCodes.NORMAL_CLOSURE;
     };
-  }
-
-  @Override
-  public void onResult(SendResult result) {
-    if (!result.isOK()) {
-      failed = true;
-      log.debug("send failed", result.getException());
-      Object item;
-      while ((item = queue.poll()) != null) {
-        if (item instanceof WriteCallback callback) {
-          callback.failed(result.getException());
-        }
-      }
-    }
-    sending = false;
-    pump();
-  }
-
-  // Serialised by wip; a send whose handler runs synchronously re-enters, bumps wip and returns.
-  private void pump() {
-    if (wip.getAndIncrement() != 0) {
-      return;
-    }
-    int missed = 1;
-    for (;;) {
-      while (!sending && !failed) {
-        Object item = queue.poll();
-        if (item == null) {
-          break;
-        }
-        if (item instanceof WriteCallback callback) {
-          callback.written();
-        } else {
-          sending = true;
-          try {
-            if (item instanceof String text) {
-              remote.sendText(text, this);
-            } else {
-              remote.sendBinary((ByteBuffer) item, this);
-            }
-          } catch (RuntimeException e) {
-            sending = false;
-            failed = true;
-            log.debug("send refused", e);
-          }
-        }
-      }
-      if (failed) {
-        Object item;
-        while ((item = queue.poll()) != null) {
-          if (item instanceof WriteCallback callback) {
-            callback.failed(new IOException("the WebSocket is closed"));
-          }
-        }
-      }
-      missed = wip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
-      }
-    }
   }
 }

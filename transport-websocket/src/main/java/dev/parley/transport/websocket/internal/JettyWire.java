@@ -1,0 +1,73 @@
+package dev.parley.transport.websocket.internal;
+
+import dev.parley.spi.Connection;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The wire inside Jetty 12 (EE10): frames go to Jetty's core session, which queues them itself. Two costs of
+ * the portable path disappear: a broadcast's text is converted to UTF-8 once and the bytes are shared by every
+ * connection, and the frames of one batch are aggregated and flushed by a single write instead of one write
+ * each. Only this class names Jetty types; it is loaded only when Jetty is on the class path.
+ */
+final class JettyWire implements FrameWire {
+  private static final boolean AVAILABLE = present("org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession")
+      && present("org.eclipse.jetty.websocket.core.CoreSession");
+
+  private final CoreSession core;
+
+  private JettyWire(CoreSession core) {
+    this.core = core;
+  }
+
+  /** A Jetty wire for the socket, or null when the socket does not come from Jetty 12 EE10. */
+  static @Nullable FrameWire of(jakarta.websocket.Session socket) {
+    if (AVAILABLE && socket instanceof JakartaWebSocketSession jetty) {
+      return new JettyWire(jetty.getCoreSession());
+    }
+    return null;
+  }
+
+  @Override
+  public void send(List<WireFrame> frames, Connection.WriteCallback done) {
+    Callback last = Callback.from(done::written, done::failed);
+    int remaining = 0;
+    for (WireFrame frame : frames) {
+      remaining += 1 + frame.attachments().size();
+    }
+    for (WireFrame frame : frames) {
+      remaining--;
+      send(new Frame(OpCode.TEXT, ByteBuffer.wrap(frame.utf8())), remaining == 0 ? last : null);
+      for (byte[] attachment : frame.attachments()) {
+        remaining--;
+        send(new Frame(OpCode.BINARY, ByteBuffer.wrap(attachment)), remaining == 0 ? last : null);
+      }
+    }
+  }
+
+  // Every frame but the last is batched: Jetty aggregates them and the last one flushes them all at once.
+  // A failure of a batched frame fails the frames after it too, so the last callback always hears of it.
+  private void send(Frame frame, @Nullable Callback last) {
+    core.sendFrame(frame, last == null ? Callback.NOOP : last, last == null);
+  }
+
+  @Override
+  public void sendControl(String text) {
+    core.sendFrame(new Frame(OpCode.TEXT, text), Callback.NOOP, false);
+  }
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, JettyWire.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+}
