@@ -2,6 +2,7 @@ package dev.parley.spi;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
+import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -20,6 +21,9 @@ import reactor.core.publisher.Mono;
  *   <li>{@link #feed()} emits every appended message, from every node sharing the store, each room's
  *   messages in id order; how the messages of different rooms interleave is not defined.
  *   <li>Names are plain values: room names and payload keys are never interpreted as queries.
+ *   <li>Sessions (for connection state recovery, where the store supports them): a state saved with
+ *   {@link #saveSession} is returned by {@link #takeSession} at most once across every node, replaced by
+ *   a later save under its key, gone once its ttl has passed; namespaces and private ids are plain values.
  * </ul>
  */
 public interface Store {
@@ -41,4 +45,39 @@ public interface Store {
 
   /** The bus for ephemeral emits between nodes. */
   Bus bus();
+
+  /**
+   * Saves a disconnected channel's state under its private id for at most {@code ttl}, for connection
+   * state recovery. The state is opaque to the store; a save replaces earlier state under the same
+   * ({@code namespace}, {@code privateId}) key and restarts its ttl. Both names are plain values.
+   *
+   * <p>The default does nothing and completes empty: a store that does not override this and
+   * {@link #takeSession} keeps no sessions, so the engine never recovers a connection on it.
+   *
+   * @param namespace the channel's namespace
+   * @param privateId the channel's private id, known only to the engine and that channel's client
+   * @param state the state to keep, opaque to the store
+   * @param ttl how long the state may be taken; positive
+   * @return completes once the state is durable (visible to {@link #takeSession} on every node sharing
+   *     the store), or errors with a {@link dev.parley.error.StoreException} if it could not be saved
+   */
+  default Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
+    return Mono.empty();
+  }
+
+  /**
+   * Removes and returns the state saved under the private id, unless its ttl has passed. Across all
+   * nodes sharing the store at most one caller gets a given state, so a session is recovered at most
+   * once.
+   *
+   * <p>The default completes empty (no support; see {@link #saveSession}).
+   *
+   * @param namespace the channel's namespace
+   * @param privateId the private id the state was saved under
+   * @return the state, or empty if there is none, it expired or another caller took it; errors with a
+   *     {@link dev.parley.error.StoreException} if the store could not be read
+   */
+  default Mono<String> takeSession(String namespace, String privateId) {
+    return Mono.empty();
+  }
 }

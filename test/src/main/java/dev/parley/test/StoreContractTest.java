@@ -26,6 +26,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -49,6 +50,10 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Each test gets a new store from {@link #newStore()}, started, and works in a namespace of its own,
  * so stores that share a database between tests still see only the test's own messages. The store is
  * stopped after the test by {@link #closeStore(Store)}, which implementers may override to drop data.
+ *
+ * <p>The session cases need a store that implements {@link Store#saveSession} and
+ * {@link Store#takeSession}; a store that keeps the defaults (no recovery) fails them. The case of two
+ * nodes taking one session at once uses {@link #newPeerStore()}, a second store on the same data.
  */
 public abstract class StoreContractTest {
   /** How long one store operation may take. */
@@ -58,10 +63,22 @@ public abstract class StoreContractTest {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private @Nullable Store store;
+  private @Nullable Store peer;
   private String namespace = "/";
 
   /** A new, not yet started store; the suite starts it. */
   protected abstract Store newStore();
+
+  /**
+   * A second, not yet started store on the same data as the {@link #newStore()} of the same test, as
+   * another node would have: for a database-backed store, a new instance on the same database. By
+   * default {@code null}, meaning that one instance serves every node (as {@code MemoryStore} does), so
+   * the test's own store plays both nodes. The suite starts it, and releases it after the test with
+   * {@link #closeStore(Store)}.
+   */
+  protected @Nullable Store newPeerStore() {
+    return null;
+  }
 
   /** Releases a store after a test; by default {@link Store#stop()}. Override to drop its data too. */
   protected void closeStore(Store store) {
@@ -79,10 +96,33 @@ public abstract class StoreContractTest {
   @AfterEach
   void stopStore() {
     Store current = store;
+    Store other = peer;
     store = null;
-    if (current != null) {
-      closeStore(current);
+    peer = null;
+    try {
+      if (other != null) {
+        closeStore(other);
+      }
+    } finally {
+      if (current != null) {
+        closeStore(current);
+      }
     }
+  }
+
+  /** The second node's store, started: {@link #newPeerStore()}, or the test's own store. */
+  private Store peer() {
+    Store current = peer;
+    if (current == null) {
+      Store created = newPeerStore();
+      if (created == null) {
+        return store();
+      }
+      peer = created;
+      StepVerifier.create(created.start()).expectComplete().verify(TIMEOUT);
+      current = created;
+    }
+    return current;
   }
 
   /** The store under test, started. */
@@ -580,6 +620,153 @@ public abstract class StoreContractTest {
           .expectNextSequence(sent)
           .expectComplete()
           .verify(TIMEOUT);
+    }
+  }
+
+  @Nested
+  @DisplayName("sessions")
+  class Sessions {
+    private static final Duration TTL = Duration.ofMinutes(1);
+    private static final Duration SHORT_TTL = Duration.ofMillis(300);
+
+    private void save(Store on, String ns, String privateId, String state, Duration ttl) {
+      StepVerifier.create(on.saveSession(ns, privateId, state, ttl)).expectComplete().verify(TIMEOUT);
+    }
+
+    private void save(String privateId, String state, Duration ttl) {
+      save(store(), namespace, privateId, state, ttl);
+    }
+
+    private @Nullable String take(Store from, String ns, String privateId) {
+      return from.takeSession(ns, privateId).block(TIMEOUT);
+    }
+
+    private @Nullable String take(String privateId) {
+      return take(store(), namespace, privateId);
+    }
+
+    @Test
+    @DisplayName("a saved state is taken back intact, once: a second take finds nothing")
+    void takenOnce() {
+      String state = "{\"id\":\"ch-1\",\"rooms\":[\"lobby\"],\"data\":\"line1\\nline2\u0000end łódź 🎉\"}";
+      save("pid-1", state, TTL);
+
+      assertThat(take("pid-1")).isEqualTo(state);
+      assertThat(take("pid-1")).isNull();
+    }
+
+    @Test
+    @DisplayName("taking a private id nobody saved finds nothing")
+    void unknown() {
+      save("pid-1", "state", TTL);
+
+      assertThat(take("pid-2")).isNull();
+      assertThat(take("pid-1")).isEqualTo("state");
+    }
+
+    @Test
+    @DisplayName("a save replaces the state saved earlier under the same private id")
+    void replace() {
+      save("pid-1", "first", TTL);
+      save("pid-1", "second", TTL);
+
+      assertThat(take("pid-1")).isEqualTo("second");
+      assertThat(take("pid-1")).isNull();
+    }
+
+    @Test
+    @DisplayName("a state is gone once its ttl has passed; a save with a longer ttl restarts it")
+    void expiry() {
+      save("short", "short-lived", SHORT_TTL);
+      save("renewed", "old", SHORT_TTL);
+      save("renewed", "renewed", TTL);
+      save("long", "long-lived", TTL);
+
+      // Taking is the only way to observe a session and it consumes it, so there is nothing to poll:
+      // wait out the short ttl (without holding a thread), then look once.
+      StepVerifier.create(Mono.delay(SHORT_TTL.plusMillis(50))).expectNextCount(1).expectComplete().verify(TIMEOUT);
+
+      assertThat(take("short")).isNull();
+      assertThat(take("renewed")).isEqualTo("renewed");
+      assertThat(take("long")).isEqualTo("long-lived");
+    }
+
+    @Test
+    @DisplayName("the same private id in two namespaces is two sessions")
+    void namespacesAreSeparate() {
+      String other = namespace + "-other";
+      save("pid-1", "here", TTL);
+      save(store(), other, "pid-1", "there", TTL);
+
+      assertThat(take(store(), other, "pid-1")).isEqualTo("there");
+      assertThat(take(store(), other, "pid-1")).isNull();
+      assertThat(take("pid-1")).isEqualTo("here");
+    }
+
+    @Test
+    @DisplayName("two nodes taking the same sessions at once: each session goes to exactly one of them")
+    void concurrentTakes() throws Exception {
+      List<String> pids = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        pids.add("pid-" + i);
+        save("pid-" + i, "state-" + i, TTL);
+      }
+      List<Store> nodes = List.of(store(), peer());
+      ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
+      CountDownLatch go = new CountDownLatch(1);
+      try {
+        List<Future<List<String>>> takers = new ArrayList<>();
+        for (Store node : nodes) {
+          // Each node asks for every session at once, so the two nodes' takes of one session overlap.
+          takers.add(pool.submit(() -> {
+            go.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Flux.fromIterable(pids)
+                .flatMap(pid -> node.takeSession(namespace, pid).map(state -> pid + "=" + state), pids.size())
+                .collectList()
+                .block(TIMEOUT);
+          }));
+        }
+        go.countDown();
+        List<String> taken = new ArrayList<>();
+        for (Future<List<String>> taker : takers) {
+          taken.addAll(taker.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+
+        assertThat(taken).containsExactlyInAnyOrderElementsOf(
+            pids.stream().map(pid -> pid + "=state-" + pid.substring(4)).toList());
+      } finally {
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      }
+    }
+
+    @Test
+    @DisplayName("a session saved by one node is taken by another")
+    void otherNodeTakes() {
+      save("pid-1", "state", TTL);
+
+      assertThat(take(peer(), namespace, "pid-1")).isEqualTo("state");
+      assertThat(take("pid-1")).isNull();
+    }
+
+    @Test
+    @DisplayName("private ids and namespaces named like operators, paths or quotes are plain values")
+    void hostileKeys() {
+      List<String> ids = List.of("{\"$ne\": null}", "$where", "$gt", "a.b", ".", "a'b\"c", "\\", "a b", "łódź 🎉",
+          "$".repeat(40) + ".".repeat(40));
+      for (int i = 0; i < ids.size(); i++) {
+        save(ids.get(i), "state-" + i, TTL);
+      }
+      String hostileNamespace = "/{\"$ne\": null}.$where" + namespace;
+      save(store(), hostileNamespace, "$where", "hostile-namespace", TTL);
+
+      assertThat(take("{\"$ne\": \"x\"}")).isNull();
+      assertThat(take("a")).isNull();
+      assertThat(take(store(), "/{\"$ne\": null}", "$where")).isNull();
+      for (int i = 0; i < ids.size(); i++) {
+        assertThat(take(ids.get(i))).as("take(%s)", ids.get(i)).isEqualTo("state-" + i);
+      }
+      assertThat(take(store(), hostileNamespace, "$where")).isEqualTo("hostile-namespace");
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.parley.spi.BusMessage;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,12 @@ import reactor.core.publisher.Mono;
  * later append fills. Each room keeps its last {@link MemoryStoreConfig#maxMessagesPerRoom()} messages.
  *
  * <p>Several {@code ChatServer}s given the same instance act as several nodes: each receives the feed
- * and the bus. A server never stops a store it was given. Thread-safe.
+ * and the bus, and a session one of them saves can be taken by any of them. A server never stops a
+ * store it was given. Thread-safe.
+ *
+ * <p>Saved sessions live in this process until taken or expired; an expired session is dropped when
+ * someone tries to take it, and each save sweeps a few expired ones, so sessions nobody comes back for
+ * do not accumulate.
  *
  * <pre>{@code
  * MemoryStore store = new MemoryStore();
@@ -44,6 +50,7 @@ public final class MemoryStore implements Store {
   private final List<FluxSink<BusMessage>> busSinks = new CopyOnWriteArrayList<>();
   private final Flux<Message> feed = Flux.create(sink -> register(feedSinks, sink));
   private final Bus bus = new MemoryBus();
+  private final SessionTable sessions;
   private long sequence;
 
   /** A store with the default retention. */
@@ -58,7 +65,8 @@ public final class MemoryStore implements Store {
 
   MemoryStore(MemoryStoreConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
-    this.clock = clock;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sessions = new SessionTable(clock);
   }
 
   private static <T> void register(List<FluxSink<T>> sinks, FluxSink<T> sink) {
@@ -120,6 +128,43 @@ public final class MemoryStore implements Store {
   @Override
   public Bus bus() {
     return bus;
+  }
+
+  /**
+   * Keeps a disconnected channel's state in memory until it is taken or {@code ttl} has passed; replaces
+   * earlier state under the same key.
+   *
+   * @return completes (at once, on the subscribing thread) once the state is saved
+   * @throws IllegalArgumentException if {@code ttl} is not positive
+   */
+  @Override
+  public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(privateId, "privateId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive: " + ttl);
+    }
+    return Mono.fromRunnable(() -> sessions.save(namespace, privateId, state, ttl));
+  }
+
+  /**
+   * Removes and returns the state saved under the private id, unless it expired; one instance serves
+   * every node using it, so at most one caller gets a given state.
+   *
+   * @return the state, or empty if there is none or it expired
+   */
+  @Override
+  public Mono<String> takeSession(String namespace, String privateId) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(privateId, "privateId");
+    return Mono.fromCallable(() -> sessions.take(namespace, privateId));
+  }
+
+  /** Saved sessions, expired ones not yet swept included (for tests). */
+  int savedSessions() {
+    return sessions.size();
   }
 
   /** Messages retained for a room (for tests and diagnostics). */

@@ -4,6 +4,7 @@ import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.reactivestreams.client.MongoClient;
@@ -26,7 +27,9 @@ import dev.parley.store.mongo.internal.Payloads;
 import dev.parley.store.mongo.internal.RoomKey;
 import dev.parley.store.mongo.internal.RoomLanes;
 import dev.parley.store.mongo.internal.Schema;
+import dev.parley.store.mongo.internal.SessionDocuments;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -44,6 +47,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * A store in MongoDB: durable history, and a change-stream feed and bus that link every node using the
@@ -52,12 +56,20 @@ import reactor.core.scheduler.Schedulers;
  *
  * <h3>Ids and order</h3>
  * Each room numbers its messages 1, 2, 3, …; a message's id is its number as 16 lower-case hex digits,
- * so String order is number order. A node claims number N+1 by inserting the message under the unique
- * key {@code (namespace, room, N+1)}, which it only tries once it knows N is stored; if another node took
- * N+1 first, it tries the next free one. So within a room the numbers are committed in number order,
- * every node's change stream delivers a room's messages in id order, and "after id X" never skips a
- * message. Ids order messages <em>within a room</em>; across rooms they are not comparable. The module's
- * README explains why this holds.
+ * a dash, and a 16-hex-digit tag derived from the room's namespace and name: every id of a room has the
+ * same width and the same tail, so String order is number order, and ids of different rooms differ. A
+ * node claims number N+1 by inserting the message under the unique key {@code (namespace, room, N+1)},
+ * which it only tries once it knows N is stored; if another node took N+1 first, it tries the next free
+ * one. So within a room the numbers are committed in number order, every node's change stream delivers
+ * a room's messages in id order, and "after id X" never skips a message. Ids order messages <em>within a
+ * room</em>; across rooms they are unique but not comparable. The module's README explains why this
+ * holds.
+ *
+ * <h3>Sessions</h3>
+ * {@link #saveSession} keeps a disconnected channel's state in the sessions collection, one document per
+ * (namespace, private id) with its expiry time; {@link #takeSession} removes it with one atomic
+ * find-and-delete, so of all the nodes asking for one session at most one gets it, and a session outlives
+ * the node that saved it.
  *
  * <h3>Ownership</h3>
  * Built from a {@link MongoStoreConfig}, the store makes its own {@code MongoClient} at {@link #start()}
@@ -81,6 +93,7 @@ public final class MongoStore implements Store {
   private static final int MAX_IDLE_ROOMS = 10_000;
   private static final int MAX_FEED_ROOMS = 100_000;
   private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+  private static final ReplaceOptions REPLACE_OR_INSERT = new ReplaceOptions().upsert(true);
 
   private enum State { NEW, STARTED, STOPPED }
 
@@ -99,6 +112,7 @@ public final class MongoStore implements Store {
   private volatile @Nullable MongoCollection<BsonDocument> messages;
   private volatile @Nullable MongoCollection<BsonDocument> counters;
   private volatile @Nullable MongoCollection<BsonDocument> busCollection;
+  private volatile @Nullable MongoCollection<BsonDocument> sessions;
   private volatile @Nullable ChangeStreamFollower feedFollower;
   private volatile @Nullable ChangeStreamFollower busFollower;
 
@@ -163,6 +177,7 @@ public final class MongoStore implements Store {
       counters = database.getCollection(config.countersCollection(), BsonDocument.class);
       MongoCollection<BsonDocument> busDocuments = database.getCollection(config.busCollection(), BsonDocument.class);
       busCollection = busDocuments;
+      sessions = database.getCollection(config.sessionsCollection(), BsonDocument.class);
       String prefix = config.database() + ".";
       ChangeStreamFollower messagesFollower = new ChangeStreamFollower(prefix + config.messagesCollection(),
           messageCollection, new ChangeStreamFollower.Probes(
@@ -177,7 +192,8 @@ public final class MongoStore implements Store {
       log.debug("starting: database {}, {}", config.database(), givenClient != null ? "given client" : config);
       return Mono.when(
               Schema.messages(database, config.messagesCollection(), config.maxAge()),
-              Schema.bus(database, config.busCollection(), config.busRetention()))
+              Schema.bus(database, config.busCollection(), config.busRetention()),
+              Schema.sessions(database, config.sessionsCollection()))
           .onErrorMap(e -> MongoErrors.wrap("preparing the collections of database " + config.database(), e))
           .then(Mono.when(messagesFollower.start(), busStreamFollower.start()))
           .doOnSuccess(v -> {
@@ -186,8 +202,8 @@ public final class MongoStore implements Store {
                 state = State.STARTED;
               }
             }
-            log.info("MongoDB store started: database {}, collections {}, {}, {}", config.database(),
-                config.messagesCollection(), config.busCollection(), retention());
+            log.info("MongoDB store started: database {}, collections {}, {}, {}, {}", config.database(),
+                config.messagesCollection(), config.busCollection(), config.sessionsCollection(), retention());
           });
     });
   }
@@ -301,8 +317,8 @@ public final class MongoStore implements Store {
   private Mono<Message> claim(RoomLanes.Lane lane, Post post, BsonValue payload) {
     Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     BsonDocument update = new BsonDocument("$setOnInsert", MessageDocuments.body(post, payload, createdAt));
-    Message template = new Message(MessageIds.of(0), post.namespace(), post.room(), post.event(), post.payload(),
-        post.sender(), createdAt);
+    Message template = new Message(MessageIds.of(0, post.namespace(), post.room()), post.namespace(), post.room(),
+        post.event(), post.payload(), post.sender(), createdAt);
     long known = lane.known();
     Mono<Long> last = known >= 0 ? Mono.just(known) : lastSeq(lane.room());
     return last.flatMap(seq -> attempt(lane, update, template, seq + 1, 1));
@@ -321,8 +337,8 @@ public final class MongoStore implements Store {
           lane.taken(seq);
           if (claimed) {
             afterClaim(lane, seq);
-            return Mono.just(new Message(MessageIds.of(seq), template.namespace(), template.room(),
-                template.event(), template.payload(), template.sender(), template.createdAt()));
+            return Mono.just(new Message(MessageIds.of(seq, room.namespace(), room.room()), template.namespace(),
+                template.room(), template.event(), template.payload(), template.sender(), template.createdAt()));
           }
           if (attempt >= MAX_CLAIM_ATTEMPTS) {
             return Mono.error(new StoreException("room " + quote(room.room()) + " is too busy: no free position"
@@ -388,15 +404,16 @@ public final class MongoStore implements Store {
       List<Bson> filter = new ArrayList<>(4);
       filter.add(Filters.eq(MessageDocuments.NAMESPACE, namespace));
       filter.add(Filters.eq(MessageDocuments.ROOM, room));
+      String suffix = MessageIds.suffix(namespace, room);
       if (query.after() != null) {
-        long from = MessageIds.firstSeqAfter(query.after());
+        long from = MessageIds.firstSeqAfter(query.after(), suffix);
         if (from == Long.MAX_VALUE) {
           return Flux.empty();
         }
         filter.add(Filters.gte(MessageDocuments.SEQ, from));
       }
       if (query.before() != null) {
-        long to = MessageIds.lastSeqBefore(query.before());
+        long to = MessageIds.lastSeqBefore(query.before(), suffix);
         if (to < 1) {
           return Flux.empty();
         }
@@ -416,6 +433,71 @@ public final class MongoStore implements Store {
       }
       return page.onErrorMap(e -> MongoErrors.wrap("history of room " + quote(room), e));
     });
+  }
+
+  // ---- sessions ----
+
+  /**
+   * Saves a disconnected channel's state in the sessions collection until {@code ttl} from now, replacing
+   * earlier state under the same key; completes once the database acknowledged it (with the connection's
+   * write concern: use {@code w=majority} for the state to survive a failover). The expiry is this node's
+   * clock plus {@code ttl}, and every node compares it with its own clock, so keep the nodes' clocks in
+   * sync.
+   *
+   * @return completes when saved; errors with a {@link StoreException} if the database fails or is
+   *     unreachable
+   * @throws IllegalArgumentException if {@code ttl} is not positive
+   * @throws IllegalStateException if the store is not started or is stopped
+   */
+  @Override
+  public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(privateId, "privateId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive: " + ttl);
+    }
+    checkStarted();
+    MongoCollection<BsonDocument> collection = sessionCollection();
+    return Mono.defer(() -> {
+          long expiresAt = SessionDocuments.expiry(clock.millis(), ttl);
+          return Mono.from(collection.replaceOne(SessionDocuments.byKey(namespace, privateId),
+              SessionDocuments.of(namespace, privateId, state, expiresAt), REPLACE_OR_INSERT));
+        })
+        // Two upserts of one new key can race to insert it; the loser's retry finds it and replaces it.
+        .retryWhen(Retry.max(1).filter(MongoErrors::isDuplicateKey)
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+        .onErrorMap(e -> MongoErrors.wrap("saving a session of namespace " + quote(namespace), e))
+        .then();
+  }
+
+  /**
+   * Removes and returns the state saved under the private id, if its time has not passed, with one
+   * find-and-delete: across all nodes using this database at most one caller gets a given state.
+   *
+   * @return the state, or empty if there is none, it expired or another caller took it; errors with a
+   *     {@link StoreException} if the database fails or is unreachable
+   * @throws IllegalStateException if the store is not started or is stopped
+   */
+  @Override
+  public Mono<String> takeSession(String namespace, String privateId) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(privateId, "privateId");
+    checkStarted();
+    MongoCollection<BsonDocument> collection = sessionCollection();
+    return Mono.defer(() -> Mono.from(collection.findOneAndDelete(
+            SessionDocuments.unexpired(namespace, privateId, clock.millis()))))
+        .mapNotNull(SessionDocuments::state)
+        .onErrorMap(e -> MongoErrors.wrap("taking a session of namespace " + quote(namespace), e));
+  }
+
+  private MongoCollection<BsonDocument> sessionCollection() {
+    MongoCollection<BsonDocument> collection = sessions;
+    if (collection == null) {
+      throw new IllegalStateException("MongoStore is not started; call start() first");
+    }
+    return collection;
   }
 
   /**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param countersCollection the collection that remembers each room's highest sequence number once its
  *     messages may expire (used only with {@link #maxAge}); default {@code "counters"}
  * @param busCollection the collection carrying emits between nodes; default {@code "bus"}
+ * @param sessionsCollection the collection keeping disconnected channels' state for connection state
+ *     recovery until it is taken or expires (a TTL index); default {@code "sessions"}
  * @param maxAge how long a message is kept (a TTL index on its creation time), or null to keep messages
  *     until {@link #maxMessagesPerRoom} drops them; default null. MongoDB removes expired documents
  *     once a minute, so a message may outlive its age by about that much.
@@ -44,6 +45,7 @@ public record MongoStoreConfig(
     String messagesCollection,
     String countersCollection,
     String busCollection,
+    String sessionsCollection,
     @Nullable Duration maxAge,
     int maxMessagesPerRoom,
     Duration busRetention,
@@ -68,10 +70,11 @@ public record MongoStoreConfig(
     collection("messagesCollection", messagesCollection);
     collection("countersCollection", countersCollection);
     collection("busCollection", busCollection);
-    Set<String> names = new HashSet<>(List.of(messagesCollection, countersCollection, busCollection));
-    if (names.size() != 3) {
-      throw new IllegalArgumentException("the messages, counters and bus collections must have different names: "
-          + List.of(messagesCollection, countersCollection, busCollection));
+    collection("sessionsCollection", sessionsCollection);
+    List<String> collections = List.of(messagesCollection, countersCollection, busCollection, sessionsCollection);
+    if (new HashSet<>(collections).size() != collections.size()) {
+      throw new IllegalArgumentException("the messages, counters, bus and sessions collections must have"
+          + " different names: " + collections);
     }
     if (maxAge != null && maxAge.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("maxAge must be at least 1 s, or null for no limit: " + maxAge);
@@ -128,7 +131,7 @@ public record MongoStoreConfig(
   public String toString() {
     return "MongoStoreConfig[connectionString=" + redact(connectionString) + ", database=" + database
         + ", messagesCollection=" + messagesCollection + ", countersCollection=" + countersCollection
-        + ", busCollection=" + busCollection + ", maxAge=" + maxAge + ", maxMessagesPerRoom="
+        + ", busCollection=" + busCollection + ", sessionsCollection=" + sessionsCollection + ", maxAge=" + maxAge + ", maxMessagesPerRoom="
         + maxMessagesPerRoom + ", busRetention=" + busRetention + ", recoveryLookback=" + recoveryLookback + "]";
   }
 
@@ -139,6 +142,7 @@ public record MongoStoreConfig(
     private String messagesCollection = "messages";
     private String countersCollection = "counters";
     private String busCollection = "bus";
+    private String sessionsCollection = "sessions";
     private @Nullable Duration maxAge;
     private int maxMessagesPerRoom;
     private Duration busRetention = Duration.ofSeconds(60);
@@ -153,6 +157,7 @@ public record MongoStoreConfig(
       messagesCollection = config.messagesCollection;
       countersCollection = config.countersCollection;
       busCollection = config.busCollection;
+      sessionsCollection = config.sessionsCollection;
       maxAge = config.maxAge;
       maxMessagesPerRoom = config.maxMessagesPerRoom;
       busRetention = config.busRetention;
@@ -189,6 +194,12 @@ public record MongoStoreConfig(
       return this;
     }
 
+    /** The name of the collection of saved sessions (connection state recovery). */
+    public Builder sessionsCollection(String name) {
+      this.sessionsCollection = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
     /** Keeps messages this long (a TTL index); null keeps them for ever. */
     public Builder maxAge(@Nullable Duration maxAge) {
       this.maxAge = maxAge;
@@ -220,7 +231,7 @@ public record MongoStoreConfig(
      */
     public MongoStoreConfig build() {
       return new MongoStoreConfig(connectionString, database, messagesCollection, countersCollection,
-          busCollection, maxAge, maxMessagesPerRoom, busRetention, recoveryLookback);
+          busCollection, sessionsCollection, maxAge, maxMessagesPerRoom, busRetention, recoveryLookback);
     }
   }
 }

@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   backend and port, as a mongod restart keeps its data files.
  * </ul>
  * The wait runs on the server's Netty worker thread, so the server is bound with a worker per connection.
+ * Public, and shipped in this module's test jar, for the bench module's fault tests.
  */
-final class AwaitingMemoryBackend extends MemoryBackend {
+public final class AwaitingMemoryBackend extends MemoryBackend {
   private static final long MAX_AWAIT_MILLIS = 250;
   private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify");
 

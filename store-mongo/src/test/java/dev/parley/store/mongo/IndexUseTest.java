@@ -65,9 +65,10 @@ class IndexUseTest {
       }
       finds.clear();
       store.history("/", "r", HistoryQuery.latest(5)).blockLast(Timeouts.EXPECTED);
-      store.history("/", "r", HistoryQuery.after(MessageIds.of(3), 5)).blockLast(Timeouts.EXPECTED);
-      store.history("/", "r", HistoryQuery.before(MessageIds.of(8), 5)).blockLast(Timeouts.EXPECTED);
-      store.history("/", "r", new HistoryQuery(MessageIds.of(2), MessageIds.of(9), 5)).blockLast(Timeouts.EXPECTED);
+      store.history("/", "r", HistoryQuery.after(MessageIds.of(3, "/", "r"), 5)).blockLast(Timeouts.EXPECTED);
+      store.history("/", "r", HistoryQuery.before(MessageIds.of(8, "/", "r"), 5)).blockLast(Timeouts.EXPECTED);
+      store.history("/", "r", new HistoryQuery(MessageIds.of(2, "/", "r"), MessageIds.of(9, "/", "r"), 5))
+          .blockLast(Timeouts.EXPECTED);
       assertThat(finds).hasSize(4);
 
       List<Document> indexes = Flux.from(client.getDatabase(database).getCollection("messages").listIndexes())

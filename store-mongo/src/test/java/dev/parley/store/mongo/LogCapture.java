@@ -7,13 +7,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Records what is logged while it is open. slf4j-simple writes to whatever {@code System.err} is at the
- * time of each message, so swapping it in (and passing everything through) is enough.
+ * time of each message, so swapping it in (and passing everything through) is enough. Public, and shipped in
+ * this module's test jar, for the bench module's fault tests.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private final PrintStream original = System.err;
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-  LogCapture() {
+  public LogCapture() {
     System.setErr(new PrintStream(new OutputStream() {
       @Override
       public void write(int b) {
@@ -34,7 +35,7 @@ final class LogCapture implements AutoCloseable {
   }
 
   /** Everything logged so far. */
-  String text() {
+  public String text() {
     synchronized (captured) {
       return captured.toString(StandardCharsets.UTF_8);
     }

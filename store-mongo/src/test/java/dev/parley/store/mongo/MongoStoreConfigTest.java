@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.ChatServer;
 import dev.parley.spi.StoreProvider;
+import dev.parley.store.mongo.internal.MessageIds;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.Timeouts;
 import java.time.Duration;
@@ -24,6 +25,7 @@ class MongoStoreConfigTest {
     assertThat(config.messagesCollection()).isEqualTo("messages");
     assertThat(config.countersCollection()).isEqualTo("counters");
     assertThat(config.busCollection()).isEqualTo("bus");
+    assertThat(config.sessionsCollection()).isEqualTo("sessions");
     assertThat(config.maxAge()).isNull();
     assertThat(config.maxMessagesPerRoom()).isZero();
     assertThat(config.toBuilder().build()).isEqualTo(config);
@@ -39,6 +41,11 @@ class MongoStoreConfigTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"$cmd\"");
     assertThatThrownBy(() -> MongoStoreConfig.builder().busCollection("messages").build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different names");
+    assertThatThrownBy(() -> MongoStoreConfig.builder().sessionsCollection("bus").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different names");
+    assertThatThrownBy(() -> MongoStoreConfig.builder().sessionsCollection("system.x").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionsCollection")
+        .hasMessageContaining("\"system.x\"");
     assertThatThrownBy(() -> MongoStoreConfig.builder().maxAge(Duration.ofMillis(10)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
     assertThatThrownBy(() -> MongoStoreConfig.builder().maxMessagesPerRoom(-1).build())
@@ -78,7 +85,7 @@ class MongoStoreConfigTest {
       System.setProperty(MongoStoreProvider.URI_PROPERTY, withDatabase(mongo.connectionString(), mongo.newDatabase()));
       try (ChatServer server = ChatServer.builder().store("mongo").transport(new InProcessTransport()).start()) {
         assertThat(server.room("lobby").post("chat", "hello").block(Timeouts.EXPECTED).id())
-            .isEqualTo("0000000000000001");
+            .isEqualTo(MessageIds.of(1, "/", "lobby"));
       } finally {
         System.clearProperty(MongoStoreProvider.URI_PROPERTY);
       }

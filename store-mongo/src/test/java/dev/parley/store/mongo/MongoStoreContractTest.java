@@ -8,7 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * The store contract, run against {@link MongoStore} on mongo-java-server in this JVM, or on the replica
  * set named by {@code PARLEY_MONGODB_URI}. Every test's store is a new store with its own client on one
- * shared database; the contract keeps tests apart by namespace.
+ * shared database, as is the second node's store where a test needs one; the contract keeps tests apart
+ * by namespace.
  */
 class MongoStoreContractTest extends StoreContractTest {
   private static TestMongo mongo;
@@ -27,6 +28,12 @@ class MongoStoreContractTest extends StoreContractTest {
 
   @Override
   protected Store newStore() {
+    return new MongoStore(config);
+  }
+
+  /** Another node: a second store with its own client on the same database. */
+  @Override
+  protected Store newPeerStore() {
     return new MongoStore(config);
   }
 }

@@ -87,7 +87,7 @@ class RetentionTest {
     assertThat(history(store)).containsExactlyElementsOf(ids.subList(7, 12));
     assertThat(store.history("/", "r", HistoryQuery.after(ids.get(0), 100)).map(Message::id).collectList()
         .block(Timeouts.EXPECTED)).containsExactlyElementsOf(ids.subList(7, 12));
-    assertThat(post(store, 12).id()).isEqualTo(MessageIds.of(13));
+    assertThat(post(store, 12).id()).isEqualTo(MessageIds.of(13, "/", "r"));
   }
 
   @Test
@@ -111,6 +111,6 @@ class RetentionTest {
     MongoStore restarted = started(config);
 
     assertThat(history(restarted)).isEmpty();
-    assertThat(post(restarted, 3).id()).isEqualTo(MessageIds.of(4));
+    assertThat(post(restarted, 3).id()).isEqualTo(MessageIds.of(4, "/", "r"));
   }
 }

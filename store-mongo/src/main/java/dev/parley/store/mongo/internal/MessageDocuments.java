@@ -80,10 +80,12 @@ public final class MessageDocuments {
 
   /** The message a stored document holds. */
   public static Message toMessage(BsonDocument document) {
+    String namespace = document.getString(NAMESPACE).getValue();
+    String room = document.getString(ROOM).getValue();
     return new Message(
-        MessageIds.of(document.getNumber(SEQ).longValue()),
-        document.getString(NAMESPACE).getValue(),
-        document.getString(ROOM).getValue(),
+        MessageIds.of(document.getNumber(SEQ).longValue(), namespace, room),
+        namespace,
+        room,
         document.getString(EVENT).getValue(),
         Payloads.toJson(document.get(PAYLOAD, BsonNull.VALUE)),
         sender(document),

@@ -3,6 +3,7 @@ package dev.parley.store.mongo.internal;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoClientException;
+import com.mongodb.MongoConnectionPoolClearedException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoInterruptedException;
 import com.mongodb.MongoServerException;
@@ -62,6 +63,16 @@ public final class MongoErrors {
     return error instanceof MongoClientException && !(error instanceof com.mongodb.MongoConfigurationException);
   }
 
+  /**
+   * Whether the database could not be reached at all: no server to select within the timeout, the
+   * connection failed, or the driver paused its connection pool after such a failure. Whatever is sent
+   * next is likely to wait as long and fail the same way.
+   */
+  public static boolean isUnreachable(Throwable error) {
+    return error instanceof MongoTimeoutException || error instanceof MongoSocketException
+        || error instanceof MongoConnectionPoolClearedException;
+  }
+
   /** Whether the server says a change stream's resume point has left the oplog. */
   public static boolean isHistoryLost(Throwable error) {
     return error instanceof MongoServerException server && HISTORY_LOST_CODES.contains(server.getCode());
@@ -80,7 +91,7 @@ public final class MongoErrors {
     String why;
     if (isClientClosed(error)) {
       why = "its MongoClient was closed";
-    } else if (error instanceof MongoTimeoutException || error instanceof MongoSocketException) {
+    } else if (isUnreachable(error)) {
       why = "the database is unreachable";
     } else if (isTransient(error)) {
       why = "the database is temporarily unavailable";

@@ -1,10 +1,13 @@
 package dev.parley.store.mongo.internal;
 
+import com.mongodb.MongoTimeoutException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongFunction;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -12,6 +15,13 @@ import reactor.core.publisher.Mono;
  * never races itself for a room's next sequence number, and remembers the highest sequence number known
  * to be taken in the room. Lanes of idle rooms are dropped past {@code maxIdleLanes}; the next post to
  * such a room reads its last sequence number from the database again.
+ *
+ * <p>When a post finds the database unreachable ({@link MongoErrors#isUnreachable}), the posts that were
+ * already waiting behind it fail at once, without being tried, with a {@code MongoTimeoutException} that
+ * quotes its error: tried one by one, each
+ * would wait out its own server selection timeout, so the last of n waiting callers would learn of the
+ * outage only after n timeouts. A post submitted after that failure is tried as usual, so a caller waits at
+ * most about two timeouts, and the lane notices at once when the database is back.
  */
 public final class RoomLanes {
   private final Map<RoomKey, Lane> lanes = new ConcurrentHashMap<>();
@@ -26,7 +36,14 @@ public final class RoomLanes {
     return Mono.create(sink -> {
       for (int tries = 0; tries < 1_000; tries++) {
         Lane lane = lanes.computeIfAbsent(room, Lane::new);
-        Runnable run = () -> {
+        LongFunction<Runnable> run = outagesSeen -> () -> {
+          Throwable outage = lane.outageSince(outagesSeen);
+          if (outage != null) {
+            sink.error(new MongoTimeoutException("not tried: a post before it in the room found the database"
+                + " unreachable while it waited (" + outage.getMessage() + ")"));
+            lane.done();
+            return;
+          }
           Mono<T> step;
           try {
             step = task.apply(lane);
@@ -36,7 +53,13 @@ public final class RoomLanes {
             return;
           }
           // Not cancelled with the caller: a post that has started finishes, so the lane's order holds.
-          step.doFinally(signal -> lane.done()).subscribe(sink::success, sink::error, sink::success);
+          step.doOnError(e -> {
+                if (MongoErrors.isUnreachable(e)) {
+                  lane.outage(e);
+                }
+              })
+              .doFinally(signal -> lane.done())
+              .subscribe(sink::success, sink::error, sink::success);
         };
         if (lane.enqueue(run)) {
           return;
@@ -64,6 +87,9 @@ public final class RoomLanes {
     private final RoomKey room;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private final AtomicLong known = new AtomicLong(-1);
+    // Guarded by this: how many posts found the database unreachable, and the last one's error.
+    private long outages;
+    private @Nullable Throwable lastOutage;
     private boolean running;
     private boolean draining;
     private boolean retired;
@@ -89,15 +115,26 @@ public final class RoomLanes {
       known.accumulateAndGet(seq, Math::max);
     }
 
-    private boolean enqueue(Runnable task) {
+    /** Queues a task, made knowing how many outages the lane had seen when it was queued. */
+    private boolean enqueue(LongFunction<Runnable> task) {
       synchronized (this) {
         if (retired) {
           return false;
         }
-        queue.add(task);
+        queue.add(task.apply(outages));
       }
       drain();
       return true;
+    }
+
+    private synchronized void outage(Throwable error) {
+      outages++;
+      lastOutage = error;
+    }
+
+    /** The error of a post that found the database unreachable after {@code seen} outages, or null. */
+    private synchronized @Nullable Throwable outageSince(long seen) {
+      return outages > seen ? lastOutage : null;
     }
 
     private void done() {

@@ -53,8 +53,20 @@ public final class Schema {
         .then();
   }
 
+  /**
+   * The sessions collection's TTL index on {@code expiresAt}: each document carries its own expiry time,
+   * so the index removes it as soon as that time has passed.
+   */
+  public static Mono<Void> sessions(MongoDatabase database, String collection) {
+    return ttlSeconds(database, collection, SessionDocuments.TTL_INDEX, SessionDocuments.EXPIRES_AT, 0);
+  }
+
   private static Mono<Void> ttl(MongoDatabase database, String collection, String name, String field, Duration age) {
-    long seconds = Math.max(1, age.toSeconds());
+    return ttlSeconds(database, collection, name, field, Math.max(1, age.toSeconds()));
+  }
+
+  private static Mono<Void> ttlSeconds(MongoDatabase database, String collection, String name, String field,
+      long seconds) {
     return Mono.from(database.getCollection(collection).createIndex(Indexes.ascending(field),
             new IndexOptions().name(name).expireAfter(seconds, TimeUnit.SECONDS)))
         .then()
