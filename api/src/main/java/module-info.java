@@ -13,6 +13,8 @@ module dev.parley {
   exports dev.parley;
   exports dev.parley.error;
   exports dev.parley.spi;
+  // LogSafe and JsonDepth: the transports treat client input exactly as the engine does.
+  exports dev.parley.internal to dev.parley.transport.websocket, dev.parley.transport.sse;
 
   uses dev.parley.spi.TransportProvider;
   uses dev.parley.spi.StoreProvider;

@@ -53,7 +53,20 @@ public interface Channel extends Emitter {
   Map<String, Object> data();
 
   /**
-   * Joins a room, with live messages only. Same as {@code join(room, Replay.none())}.
+   * Whether this channel is a disconnected one brought back by connection state recovery: a client
+   * reconnected within {@link ChatServerConfig#maxDisconnectionDuration()} and presented the channel's
+   * private id, so the channel has the same {@link #id()}, is in the same rooms and has the same
+   * {@link #data()} (as JSON values: maps, lists, strings, numbers, booleans), and every posted message
+   * it missed is on its way, in order, before the live ones. The connection handlers run for it as for a
+   * new channel, after all that is restored: they register {@link #on} handlers again, and a
+   * {@link #join(String, Replay)} of a room it is already in does nothing. Fixed for the channel's life.
+   *
+   * @see Namespace#connectionStateRecovery(boolean)
+   */
+  boolean recovered();
+
+  /**
+   * Joins a room, with live messages only. Same as {@code join(room, Replay.none())}, errors included.
    *
    * @throws IllegalArgumentException if the room name is invalid
    */
@@ -64,7 +77,9 @@ public interface Channel extends Emitter {
    * message posted to the room from then on, with no gap and no duplicate at the hand-over. Eager.
    *
    * @return a {@code Mono} that completes when the replayed messages are queued for the client, or
-   *     errors if the store failed to read them (the channel stays in the room and receives live ones)
+   *     errors if the store failed to read them (the channel stays in the room and receives live ones),
+   *     or errors with {@link dev.parley.error.LimitExceededException} (and nothing is joined) if the
+   *     channel is already in {@linkplain ChatServerConfig#maxRoomsPerChannel() as many rooms as allowed}
    * @throws IllegalArgumentException if the room name is invalid
    */
   Mono<Void> join(String room, Replay replay);

@@ -46,8 +46,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <h3>Lifecycle</h3>
  * Built, then {@link #start() started} once, then {@link #close() closed} once (later calls do
  * nothing). {@code close()} stops accepting connections, lets in-flight posts finish, disconnects
- * every channel with {@link DisconnectReason#SERVER_SHUTTING_DOWN}, stops the host, transports and
- * store it created, and ends every thread it started. Components given to the builder ready-made (a
+ * every channel with {@link DisconnectReason#SERVER_SHUTTING_DOWN} (saving the recoverable ones, so that
+ * their clients can resume on this server restarted or on another node: see
+ * {@link Namespace#connectionStateRecovery(boolean)}), stops the host, transports and store it created,
+ * and ends every thread it started. Components given to the builder ready-made (a
  * store, an executor, a scheduler) are not closed: their owner closes them.
  *
  * <p>Thread-safe.
@@ -88,6 +90,19 @@ public interface ChatServer extends Emitter, AutoCloseable {
 
   /** The address the host is listening on, once started, if there is a host. */
   Optional<InetSocketAddress> address();
+
+  /**
+   * What this node holds for its clients right now: sessions, channels, room memberships, pending acks,
+   * queued packets, timers, and what each transport holds open. Meant for monitoring and for tests that
+   * check nothing is left behind once the clients have gone ({@link ServerStats#isIdle()}).
+   *
+   * <p>Never blocks; may be called from any thread, in any state (all zero before {@link #start()}). Its
+   * cost grows with the number of connections on this node (it sums per-connection counts), so call it
+   * for a snapshot, not on a hot path.
+   *
+   * @return a new immutable snapshot
+   */
+  ServerStats stats();
 
   /**
    * A namespace, created on first use.

@@ -20,8 +20,35 @@ import org.jspecify.annotations.Nullable;
  * @param maxPendingAcks acks one channel may be waiting for at once; default 128
  * @param outboundBufferSize packets queued for one connection before it is cut off as a slow
  *     consumer; default 1024
+ * @param maxRoomsPerChannel rooms one channel may be in at once, not counting the room of its own id;
+ *     {@link Channel#join(String)} beyond it errors with {@link dev.parley.error.LimitExceededException};
+ *     default 1000
+ * @param maxEventsPerSecond events per second one channel may send, sustained (a token bucket refilled
+ *     at this rate); an event beyond it is rejected before any handler sees it: if it asked for an ack,
+ *     the ack is {@code {"error": "rate limited"}} (over SSE the POST gets 429), otherwise it is dropped.
+ *     Default 1000
+ * @param maxEventBurst events one channel may send at once before {@code maxEventsPerSecond} applies
+ *     (the bucket's size); default 1000
+ * @param disconnectOnRateLimit whether a channel that exceeds {@code maxEventsPerSecond} is disconnected
+ *     from its namespace ({@link DisconnectReason#RATE_LIMITED}) instead of having the excess rejected;
+ *     default false
+ * @param maxConnectionsPerAddress connections (WebSockets and SSE streams together) one remote IP address
+ *     may hold open at once; beyond it the transports refuse with HTTP 429 before upgrading or streaming.
+ *     Behind a reverse proxy every client has the proxy's address: raise it there. Default 1000
+ * @param connectTimeout how long a connection may stay open without joining any namespace (no CONNECT,
+ *     or only refused ones) before the server closes it ({@link DisconnectReason#FORCED_SERVER_CLOSE});
+ *     default 45 s, as Socket.IO's {@code connectTimeout}
  * @param maxHistoryPage the largest history page a query returns; default 1000
  * @param replayPageSize the page size used to read history while replaying a join; default 500
+ * @param maxDisconnectionDuration how long the state of a channel whose connection dropped is kept for
+ *     connection state recovery (its id, rooms, {@link Channel#data()} and place in every room), so that a
+ *     client reconnecting within it gets the same channel back with every posted message it missed;
+ *     default 2 minutes, as Socket.IO's; {@link Duration#ZERO} turns recovery off for every namespace
+ *     (see {@link Namespace#connectionStateRecovery(boolean)} for one)
+ * @param recoveryJournalSize how many posted messages each channel remembers having been sent, in order,
+ *     so that a reconnecting client's offset (the id of the last one it received) tells where it is in
+ *     every room; a client whose offset is older than that many messages ago is not recovered. About
+ *     8 bytes per entry per channel (the ids themselves are shared); default 1000
  * @param shutdownTimeout how long {@link ChatServer#close()} waits for in-flight posts and for clients
  *     to be told; default 10 s
  * @param startTimeout how long {@link ChatServer#start()} waits for the store, transports and host;
@@ -41,8 +68,16 @@ public record ChatServerConfig(
     Duration ackTimeout,
     int maxPendingAcks,
     int outboundBufferSize,
+    int maxRoomsPerChannel,
+    int maxEventsPerSecond,
+    int maxEventBurst,
+    boolean disconnectOnRateLimit,
+    int maxConnectionsPerAddress,
+    Duration connectTimeout,
     int maxHistoryPage,
     int replayPageSize,
+    Duration maxDisconnectionDuration,
+    int recoveryJournalSize,
     Duration shutdownTimeout,
     Duration startTimeout,
     int handlerThreads,
@@ -63,8 +98,19 @@ public record ChatServerConfig(
     positive("startTimeout", startTimeout);
     atLeast("maxPendingAcks", maxPendingAcks, 1);
     atLeast("outboundBufferSize", outboundBufferSize, 2);
+    atLeast("maxRoomsPerChannel", maxRoomsPerChannel, 1);
+    atLeast("maxEventsPerSecond", maxEventsPerSecond, 1);
+    atLeast("maxEventBurst", maxEventBurst, 1);
+    atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
+    positive("connectTimeout", connectTimeout);
     atLeast("maxHistoryPage", maxHistoryPage, 1);
     atLeast("replayPageSize", replayPageSize, 1);
+    Objects.requireNonNull(maxDisconnectionDuration, "maxDisconnectionDuration");
+    if (maxDisconnectionDuration.isNegative()) {
+      throw new IllegalArgumentException("maxDisconnectionDuration must be zero (recovery off) or positive: "
+          + maxDisconnectionDuration);
+    }
+    atLeast("recoveryJournalSize", recoveryJournalSize, 1);
     atLeast("handlerThreads", handlerThreads, 1);
     Objects.requireNonNull(nodeId, "nodeId");
     if (nodeId.isBlank()) {
@@ -110,8 +156,16 @@ public record ChatServerConfig(
     private Duration ackTimeout = Duration.ofSeconds(10);
     private int maxPendingAcks = 128;
     private int outboundBufferSize = 1024;
+    private int maxRoomsPerChannel = 1000;
+    private int maxEventsPerSecond = 1000;
+    private int maxEventBurst = 1000;
+    private boolean disconnectOnRateLimit;
+    private int maxConnectionsPerAddress = 1000;
+    private Duration connectTimeout = Duration.ofSeconds(45);
     private int maxHistoryPage = 1000;
     private int replayPageSize = 500;
+    private Duration maxDisconnectionDuration = Duration.ofMinutes(2);
+    private int recoveryJournalSize = 1000;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration startTimeout = Duration.ofSeconds(30);
     private int handlerThreads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
@@ -130,8 +184,16 @@ public record ChatServerConfig(
       ackTimeout = c.ackTimeout;
       maxPendingAcks = c.maxPendingAcks;
       outboundBufferSize = c.outboundBufferSize;
+      maxRoomsPerChannel = c.maxRoomsPerChannel;
+      maxEventsPerSecond = c.maxEventsPerSecond;
+      maxEventBurst = c.maxEventBurst;
+      disconnectOnRateLimit = c.disconnectOnRateLimit;
+      maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+      connectTimeout = c.connectTimeout;
       maxHistoryPage = c.maxHistoryPage;
       replayPageSize = c.replayPageSize;
+      maxDisconnectionDuration = c.maxDisconnectionDuration;
+      recoveryJournalSize = c.recoveryJournalSize;
       shutdownTimeout = c.shutdownTimeout;
       startTimeout = c.startTimeout;
       handlerThreads = c.handlerThreads;
@@ -159,6 +221,36 @@ public record ChatServerConfig(
       return this;
     }
 
+    public Builder maxRoomsPerChannel(int maxRoomsPerChannel) {
+      this.maxRoomsPerChannel = maxRoomsPerChannel;
+      return this;
+    }
+
+    public Builder maxEventsPerSecond(int maxEventsPerSecond) {
+      this.maxEventsPerSecond = maxEventsPerSecond;
+      return this;
+    }
+
+    public Builder maxEventBurst(int maxEventBurst) {
+      this.maxEventBurst = maxEventBurst;
+      return this;
+    }
+
+    public Builder disconnectOnRateLimit(boolean disconnectOnRateLimit) {
+      this.disconnectOnRateLimit = disconnectOnRateLimit;
+      return this;
+    }
+
+    public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+      this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
     public Builder maxHistoryPage(int maxHistoryPage) {
       this.maxHistoryPage = maxHistoryPage;
       return this;
@@ -166,6 +258,18 @@ public record ChatServerConfig(
 
     public Builder replayPageSize(int replayPageSize) {
       this.replayPageSize = replayPageSize;
+      return this;
+    }
+
+    /** How long a dropped channel can be recovered; {@link Duration#ZERO} turns recovery off. */
+    public Builder maxDisconnectionDuration(Duration maxDisconnectionDuration) {
+      this.maxDisconnectionDuration = maxDisconnectionDuration;
+      return this;
+    }
+
+    /** How many posted messages each channel remembers having been sent, for recovery. */
+    public Builder recoveryJournalSize(int recoveryJournalSize) {
+      this.recoveryJournalSize = recoveryJournalSize;
       return this;
     }
 
@@ -225,8 +329,9 @@ public record ChatServerConfig(
      * @throws IllegalArgumentException naming the first setting that is out of range
      */
     public ChatServerConfig build() {
-      return new ChatServerConfig(ackTimeout, maxPendingAcks, outboundBufferSize, maxHistoryPage,
-          replayPageSize, shutdownTimeout, startTimeout, handlerThreads, virtualThreads, nodeId,
+      return new ChatServerConfig(ackTimeout, maxPendingAcks, outboundBufferSize, maxRoomsPerChannel,
+          maxEventsPerSecond, maxEventBurst, disconnectOnRateLimit, maxConnectionsPerAddress, connectTimeout,
+          maxHistoryPage, replayPageSize, maxDisconnectionDuration, recoveryJournalSize, shutdownTimeout, startTimeout, handlerThreads, virtualThreads, nodeId,
           transports, store, host, bindAddress, port);
     }
   }

@@ -20,7 +20,18 @@ public enum DisconnectReason {
   /** The client could not keep up and its bounded outbound buffer overflowed. */
   SLOW_CONSUMER("slow consumer"),
   /** The server is closing. */
-  SERVER_SHUTTING_DOWN("server shutting down");
+  SERVER_SHUTTING_DOWN("server shutting down"),
+  /**
+   * The server closed the connection because it joined no namespace within
+   * {@link ChatServerConfig#connectTimeout()} (Socket.IO's reason for the same).
+   */
+  FORCED_SERVER_CLOSE("forced server close"),
+  /**
+   * The client sent events faster than {@link ChatServerConfig#maxEventsPerSecond()} allows and the
+   * server is configured to {@linkplain ChatServerConfig#disconnectOnRateLimit() disconnect} such a
+   * channel; the channel left its namespace.
+   */
+  RATE_LIMITED("rate limited");
 
   private final String wireName;
 

@@ -36,6 +36,25 @@ public interface Namespace extends Emitter {
   Namespace onConnection(ConnectionHandler handler);
 
   /**
+   * Turns connection state recovery on (the default) or off for this namespace. With it on, a Socket.IO
+   * client whose connection drops for any reason but its own or the server's explicit disconnect (a
+   * network failure, a ping timeout, a slow consumer, a server restart) and that reconnects within
+   * {@link ChatServerConfig#maxDisconnectionDuration()} gets its channel back, on any node sharing the
+   * store: same id, rooms and {@link Channel#data()}, and every posted message it missed, once, in order
+   * ({@link Channel#recovered()}). Emits are not recovered. Middleware runs again on a recovered
+   * handshake, so a client that is no longer allowed in is refused (Socket.IO can skip it).
+   *
+   * <p>On the wire, every event without an ack that a Socket.IO client receives in a namespace with
+   * recovery on carries one more argument, last: the message id (its offset) for a posted message, and
+   * {@code null} for an emit whose last argument is a string or null (so that the client does not take
+   * that string for an offset). Set this before clients connect, in the server's builder.
+   *
+   * @param enabled whether channels of this namespace can be recovered
+   * @return this namespace
+   */
+  Namespace connectionStateRecovery(boolean enabled);
+
+  /**
    * A room of this namespace.
    *
    * @throws IllegalArgumentException if the room name is invalid

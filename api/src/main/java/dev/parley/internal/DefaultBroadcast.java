@@ -54,7 +54,8 @@ final class DefaultBroadcast implements Broadcast {
     DefaultChatServer server = namespace.server();
     List<JsonNode> json = JsonArguments.toJson(server.mapper(), event, args);
     server.checkOpen();
-    namespace.deliverLocal(rooms, except, new Outgoing(new Packet.Event(namespace.name(), event, json, null, null)));
+    namespace.deliverLocal(rooms, except, new Outgoing(new Packet.Event(namespace.name(), event, json, null, null,
+        namespace.recoveryEnabled())));
     if (local) {
       return Mono.empty();
     }

@@ -2,6 +2,7 @@ package dev.parley.internal;
 
 import dev.parley.Broadcast;
 import dev.parley.Channel;
+import dev.parley.ChatServerConfig;
 import dev.parley.DisconnectReason;
 import dev.parley.EventHandler;
 import dev.parley.Handshake;
@@ -9,6 +10,7 @@ import dev.parley.Message;
 import dev.parley.Namespace;
 import dev.parley.Replay;
 import dev.parley.Reply;
+import dev.parley.error.LimitExceededException;
 import dev.parley.spi.JsonArguments;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Packet;
@@ -19,17 +21,23 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /** One client in one namespace. */
 final class DefaultChannel implements Channel {
   private static final Logger log = LoggerFactory.getLogger(DefaultChannel.class);
+  // The ack of an event rejected by the rate limit; never modified.
+  private static final JsonNode RATE_LIMITED = JsonNodeFactory.instance.objectNode().put("error", "rate limited");
 
   private final String id;
   private final DefaultNamespace namespace;
@@ -37,14 +45,23 @@ final class DefaultChannel implements Channel {
   private final Handshake handshake;
   private final SerialExecutor executor;
   private final AckRegistry acks;
+  private final TokenBucket inbound;
   private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
   private final Map<String, Membership> memberships = new ConcurrentHashMap<>();
   private final Map<String, Object> data = new ConcurrentHashMap<>();
   private final AtomicBoolean connected = new AtomicBoolean(true);
+  // Events received asking for an ack that has not been sent yet (for stats).
+  private final AtomicInteger acksOwed = new AtomicInteger();
   private final Sinks.One<DisconnectReason> disconnected = Sinks.one();
   // Until the client has its CONNECT answer, packets for it wait here; guarded by itself.
   private final List<Outgoing> early = new java.util.ArrayList<>();
   private volatile boolean announced;
+  // Connection state recovery: the secret the client resumes with (null when recovery is off for it), and
+  // the posted messages it was sent, recorded under the early lock in the order they go out.
+  private volatile @Nullable String privateId;
+  private volatile boolean recovered;
+  private volatile @Nullable String resumedFrom;
+  private @Nullable RecoveryJournal journal;
 
   DefaultChannel(String id, DefaultNamespace namespace, DefaultSession session, Handshake handshake,
                  SerialExecutor executor) {
@@ -54,6 +71,8 @@ final class DefaultChannel implements Channel {
     this.handshake = handshake;
     this.executor = executor;
     this.acks = new AckRegistry(namespace.server().config().maxPendingAcks());
+    ChatServerConfig config = namespace.server().config();
+    this.inbound = new TokenBucket(config.maxEventsPerSecond(), config.maxEventBurst(), now());
   }
 
   @Override
@@ -87,6 +106,11 @@ final class DefaultChannel implements Channel {
   }
 
   @Override
+  public boolean recovered() {
+    return recovered;
+  }
+
+  @Override
   public Mono<Void> join(String room) {
     return join(room, Replay.none());
   }
@@ -100,17 +124,38 @@ final class DefaultChannel implements Channel {
       return Mono.empty();
     }
     boolean replaying = !(replay instanceof Replay.None);
-    Membership membership = new Membership(this, replaying);
+    Membership membership = new Membership(this, replaying,
+        replay instanceof Replay.After after ? after.messageId() : null);
     if (memberships.putIfAbsent(room, membership) != null) {
       return Mono.empty();
+    }
+    int max = namespace.server().config().maxRoomsPerChannel();
+    // Put first, then count: two joins racing at the limit may both fail, but never both succeed.
+    if (memberships.size() - (memberships.containsKey(id) ? 1 : 0) > max) {
+      memberships.remove(room, membership);
+      log.debug("{} is in {} rooms, the limit: cannot join {}", id, max, Names.quote(room));
+      return Mono.error(new LimitExceededException("maxRoomsPerChannel", max));
     }
     namespace.addMember(room, this, membership);
     if (!connected()) {
       namespace.removeMember(room, this);
       return Mono.empty();
     }
-    log.debug("{} joined {}", id, room);
-    return replaying ? namespace.replayInto(room, replay, membership) : Mono.empty();
+    log.debug("{} joined {}", id, Names.quote(room));
+    if (privateId != null && replay instanceof Replay.None) {
+      // Where the room stands now, for recovery: the channel is meant to get what is posted after it.
+      namespace.lastId(room).subscribe(membership::joinedAt,
+          error -> log.debug("{}: the last id of {} is unknown", id, Names.quote(room), error));
+    }
+    if (!replaying) {
+      return Mono.empty();
+    }
+    Mono<Void> replayed = namespace.replayInto(room, replay, membership);
+    if (privateId != null && replay instanceof Replay.Last) {
+      // A last-N replay that found nothing means an empty room: the channel is meant to get all of it.
+      replayed.subscribe(null, error -> { }, () -> membership.joinedAt(""));
+    }
+    return replayed;
   }
 
   @Override
@@ -121,7 +166,7 @@ final class DefaultChannel implements Channel {
     }
     if (memberships.remove(room) != null) {
       namespace.removeMember(room, this);
-      log.debug("{} left {}", id, room);
+      log.debug("{} left {}", id, Names.quote(room));
     }
     return Mono.empty();
   }
@@ -139,7 +184,7 @@ final class DefaultChannel implements Channel {
     Names.event(event);
     List<JsonNode> json = JsonArguments.toJson(mapper(), event, args);
     namespace.server().checkOpen();
-    sendPacket(new Packet.Event(namespace.name(), event, json, null, null));
+    sendPacket(new Packet.Event(namespace.name(), event, json, null, null, namespace.recoveryEnabled()));
     return Mono.empty();
   }
 
@@ -214,6 +259,10 @@ final class DefaultChannel implements Channel {
     return namespace.server().mapper();
   }
 
+  DefaultNamespace namespaceImpl() {
+    return namespace;
+  }
+
   SerialExecutor executor() {
     return executor;
   }
@@ -228,9 +277,68 @@ final class DefaultChannel implements Channel {
 
   /** Adds the membership of the channel's own room; done once at creation. */
   void joinOwnRoom() {
-    Membership own = new Membership(this, false);
+    // A new id's room has no history, so the channel has all of it from the start.
+    Membership own = new Membership(this, false, "");
     memberships.put(id, own);
     namespace.addMember(id, this, own);
+  }
+
+  /**
+   * Makes the channel recoverable under {@code privateId}; {@code recovered} if it is a disconnected
+   * channel coming back. Done once, before the channel is attached.
+   *
+   * @param presentedOffset the offset the client presented on connect, recovered or not: it presents it
+   *     again until it receives a posted message on this channel
+   */
+  void enableRecovery(String privateId, boolean recovered, @Nullable String presentedOffset) {
+    this.privateId = privateId;
+    this.recovered = recovered;
+    this.resumedFrom = presentedOffset;
+    synchronized (early) {
+      journal = new RecoveryJournal(namespace.server().config().recoveryJournalSize());
+    }
+  }
+
+  /** The private id the client resumes with, or null when the channel cannot be recovered. */
+  @Nullable String privateId() {
+    return privateId;
+  }
+
+  /**
+   * Brings back a recovered channel's data and rooms, its own included, each replaying from where the
+   * client is; instead of {@link #joinOwnRoom()}. Done once, before the channel is announced.
+   */
+  void restore(Recovery.Restored restored, Map<String, Object> restoredData) {
+    data.putAll(restoredData);
+    for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
+      Membership membership = new Membership(this, true, room.getValue());
+      memberships.put(room.getKey(), membership);
+      namespace.addMember(room.getKey(), this, membership);
+      if (!connected()) {
+        namespace.removeMember(room.getKey(), this);
+        return;
+      }
+      namespace.replayInto(room.getKey(), Replay.after(room.getValue()), membership);
+    }
+    if (!memberships.containsKey(id)) {
+      joinOwnRoom();
+    }
+  }
+
+  /** Sends a posted message of one of the channel's rooms, recording it for recovery. */
+  void sendPosted(Message message, Outgoing packet) {
+    if (journal == null) {
+      send(packet);
+      return;
+    }
+    // Under one lock with the send, so the journal's order is the order the client receives them in.
+    synchronized (early) {
+      if (!connected()) {
+        return;
+      }
+      journal.add(message.room(), message.id());
+      send(packet);
+    }
   }
 
   void sendPacket(Packet packet) {
@@ -267,6 +375,16 @@ final class DefaultChannel implements Channel {
     if (!connected()) {
       return;
     }
+    if (!inbound.tryTake(now())) {
+      rateLimited(packet.name());
+      if (packet.ackId() != null && connected()) {
+        sendPacket(new Packet.Ack(namespace.name(), packet.ackId(), List.of(RATE_LIMITED)));
+      }
+      return;
+    }
+    if (packet.ackId() != null) {
+      acksOwed.incrementAndGet();
+    }
     dispatch(new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper()), () -> { });
   }
 
@@ -278,11 +396,18 @@ final class DefaultChannel implements Channel {
     if (!connected()) {
       return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
     }
+    if (!inbound.tryTake(now())) {
+      rateLimited(name);
+      return Mono.error(new LimitExceededException("maxEventsPerSecond",
+          namespace.server().config().maxEventsPerSecond()));
+    }
     Sinks.One<List<JsonNode>> reply = Sinks.one();
+    acksOwed.incrementAndGet();
     DefaultEvent event = new DefaultEvent(name, args, reply, this, mapper());
     dispatch(event, () -> {
       if (!awaitLateAck || !event.hasHandlers()) {
         reply.tryEmitEmpty();
+        event.settled();
       }
     });
     return reply.asMono();
@@ -296,6 +421,7 @@ final class DefaultChannel implements Channel {
         List<EventHandler> registered = handlers.get(event.name());
         if (registered == null) {
           log.debug("{}: no handler for {}", id, Names.quote(event.name()));
+          event.settled();
           return;
         }
         event.handled();
@@ -321,8 +447,35 @@ final class DefaultChannel implements Channel {
     return true;
   }
 
+  /** An event over the rate limit: counted, and the channel disconnected if so configured; never handled. */
+  private void rateLimited(String event) {
+    DefaultChatServer server = namespace.server();
+    server.countRateLimited();
+    if (server.config().disconnectOnRateLimit()) {
+      log.debug("{}: over {} events/s; disconnecting", this, server.config().maxEventsPerSecond());
+      session.disconnectChannel(this, DisconnectReason.RATE_LIMITED);
+    } else {
+      log.debug("{}: over {} events/s; {} rejected", this, server.config().maxEventsPerSecond(),
+          Names.quote(event));
+    }
+  }
+
+  private long now() {
+    return namespace.server().scheduler().now(TimeUnit.NANOSECONDS);
+  }
+
   int pendingAcks() {
     return acks.pendingCount();
+  }
+
+  /** Events from the client that asked for an ack the server has not sent yet. */
+  int acksOwed() {
+    return acksOwed.get();
+  }
+
+  /** One event that asked for an ack no longer waits for it: acked, or nobody will ack it. */
+  void ackSettled() {
+    acksOwed.decrementAndGet();
   }
 
   /** The channel is gone: leave every room, fail pending acks, then tell the application. Once. */
@@ -331,6 +484,9 @@ final class DefaultChannel implements Channel {
       return;
     }
     log.debug("{} disconnected: {}", this, reason.wireName());
+    if (privateId != null && recoverable(reason)) {
+      save();
+    }
     for (String room : memberships.keySet()) {
       namespace.removeMember(room, this);
     }
@@ -339,5 +495,29 @@ final class DefaultChannel implements Channel {
     acks.failAll(id, reason);
     // Queued behind the handlers already accepted, so onDisconnect is the last thing the app sees.
     executor.execute(() -> disconnected.tryEmitValue(reason));
+  }
+
+  /**
+   * Whether a channel that disconnected for this reason may come back: not when the client or the
+   * application ended it on purpose, nor after a protocol violation (as Socket.IO).
+   */
+  static boolean recoverable(DisconnectReason reason) {
+    return switch (reason) {
+      case TRANSPORT_CLOSE, TRANSPORT_ERROR, PING_TIMEOUT, SLOW_CONSUMER, SERVER_SHUTTING_DOWN -> true;
+      default -> false;
+    };
+  }
+
+  // Called once connected is false, before the memberships are dropped: nothing is sent after the snapshot.
+  private void save() {
+    RecoveryJournal.Snapshot sent;
+    synchronized (early) {
+      sent = journal.snapshot();
+    }
+    Map<String, SavedSession.@Nullable Position> joined = new java.util.LinkedHashMap<>();
+    memberships.forEach((room, membership) -> joined.put(room, membership.start()));
+    Recovery recovery = namespace.server().recovery();
+    recovery.save(namespace.name(), privateId, SavedSession.of(id, joined, sent, resumedFrom,
+        recovery.dataOf(id, data)));
   }
 }

@@ -7,8 +7,10 @@ import dev.parley.DisconnectReason;
 import dev.parley.Message;
 import dev.parley.Namespace;
 import dev.parley.Room;
+import dev.parley.ServerStats;
 import dev.parley.error.ParleyException;
 import dev.parley.error.ProviderNotFoundException;
+import dev.parley.spi.Admission;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
@@ -26,14 +28,17 @@ import dev.parley.spi.TransportProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +61,9 @@ public final class DefaultChatServer implements ChatServer {
   private final Map<String, DefaultNamespace> namespaces = new ConcurrentHashMap<>();
   private final Set<DefaultSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger postsInFlight = new AtomicInteger();
+  private final Recovery recovery = new Recovery(this);
+  private final AddressLimits addressLimits;
+  private final LongAdder rateLimited = new LongAdder();
   private final Object lifecycle = new Object();
   private final Sinks.Empty<Void> closed = Sinks.empty();
   private volatile State state = State.NEW;
@@ -66,10 +74,12 @@ public final class DefaultChatServer implements ChatServer {
   private @Nullable ExecutorService flushExecutor;
   private @Nullable Scheduler handlerScheduler;
   private @Nullable Scheduler scheduler;
+  private volatile @Nullable TimerCounter timers;
   private boolean ownScheduler;
   private @Nullable Store store;
   private boolean ownStore;
-  private final List<Transport> transports = new ArrayList<>();
+  // Read by stats() from any thread while start() may still be adding.
+  private final List<Transport> transports = new CopyOnWriteArrayList<>();
   private @Nullable Host host;
   private final List<Disposable> subscriptions = new ArrayList<>();
 
@@ -77,6 +87,7 @@ public final class DefaultChatServer implements ChatServer {
     this.parts = parts;
     this.config = parts.config();
     this.mapper = parts.jsonMapper() != null ? parts.jsonMapper() : JsonMapper.builder().build();
+    this.addressLimits = new AddressLimits(config.maxConnectionsPerAddress());
     namespace("/");
   }
 
@@ -118,7 +129,10 @@ public final class DefaultChatServer implements ChatServer {
     handlerScheduler = Schedulers.fromExecutor(handlerExecutor);
     flushExecutor = HandlerExecutors.flushPool();
     ownScheduler = parts.scheduler() == null;
-    scheduler = ownScheduler ? Schedulers.newSingle("parley-timer", true) : parts.scheduler();
+    TimerCounter counted = new TimerCounter(ownScheduler ? Schedulers.newSingle("parley-timer", true)
+        : parts.scheduler());
+    timers = counted;
+    scheduler = counted;
 
     store = resolveStore();
     await(store.start(), timeout, "store");
@@ -170,6 +184,10 @@ public final class DefaultChatServer implements ChatServer {
     for (DefaultSession session : List.copyOf(sessions)) {
       session.disconnect(DisconnectReason.SERVER_SHUTTING_DOWN);
     }
+    // The store stops below: recoverable channels must be saved first, so that their clients can come
+    // back to this server restarted, or to another node.
+    waitUntil(() -> recovery.savesInFlight() == 0,
+        Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
     release(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos())));
     synchronized (lifecycle) {
       state = State.STOPPED;
@@ -384,6 +402,10 @@ public final class DefaultChatServer implements ChatServer {
     return scheduler;
   }
 
+  Recovery recovery() {
+    return recovery;
+  }
+
   Store store() {
     return store;
   }
@@ -429,7 +451,8 @@ public final class DefaultChatServer implements ChatServer {
     if (namespace != null) {
       try {
         namespace.deliverLocal(message.rooms(), message.except(), new Outgoing(
-            new Packet.Event(message.namespace(), message.event(), message.args(), null, null)));
+            new Packet.Event(message.namespace(), message.event(), message.args(), null, null,
+                namespace.recoveryEnabled())));
       } catch (RuntimeException e) {
         log.error("delivering an emit from node {} failed", message.origin(), e);
       }
@@ -438,6 +461,59 @@ public final class DefaultChatServer implements ChatServer {
 
   void removeSession(DefaultSession session) {
     sessions.remove(session);
+  }
+
+  @Override
+  public ServerStats stats() {
+    int channels = 0;
+    int rooms = 0;
+    int memberships = 0;
+    for (DefaultNamespace namespace : namespaces.values()) {
+      channels += namespace.channelCount();
+      rooms += namespace.roomCount();
+      memberships += namespace.membershipCount();
+    }
+    int pendingAcks = 0;
+    int acksOwed = 0;
+    int queued = 0;
+    for (DefaultSession session : sessions) {
+      queued += session.queued();
+      for (DefaultChannel channel : session.channels()) {
+        pendingAcks += channel.pendingAcks();
+        acksOwed += channel.acksOwed();
+      }
+    }
+    Map<String, Integer> byTransport = new HashMap<>();
+    for (Transport transport : transports) {
+      try {
+        transport.stats().forEach((kind, count) -> byTransport.put(transport.name() + "." + kind, count));
+      } catch (RuntimeException e) {
+        log.debug("transport {} could not report its stats", transport.name(), e);
+      }
+    }
+    TimerCounter counter = timers;
+    return new ServerStats(sessions.size(), channels, rooms, memberships, pendingAcks, acksOwed, queued,
+        counter == null ? 0 : counter.waiting(), addressLimits.addresses(), byTransport);
+  }
+
+  /** Counts one event rejected by its channel's rate limit. */
+  void countRateLimited() {
+    rateLimited.increment();
+  }
+
+  /** Events rejected by the channels' rate limits since the server started (for tests and diagnostics). */
+  public long rateLimitedEvents() {
+    return rateLimited.sum();
+  }
+
+  /** Connections a remote address holds now, against {@code maxConnectionsPerAddress} (for tests and diagnostics). */
+  public int connectionsFrom(String remoteIp) {
+    return addressLimits.held(remoteIp);
+  }
+
+  /** Saves of recoverable channels' state still on their way to the store (for tests and diagnostics). */
+  public int recoverySavesInFlight() {
+    return recovery.savesInFlight();
   }
 
   /** Live sessions on this node (for tests and diagnostics). */
@@ -479,11 +555,35 @@ public final class DefaultChatServer implements ChatServer {
 
     @Override
     public Session open(Connection connection, ConnectionInfo info) {
+      return openSession(connection, info, null);
+    }
+
+    @Override
+    public Optional<Admission> admit(String remoteIp) {
+      Optional<Admission> admission = addressLimits.admit(remoteIp);
+      if (admission.isEmpty()) {
+        log.debug("{} holds {} connections, the limit: refused", remoteIp, config.maxConnectionsPerAddress());
+      }
+      return admission;
+    }
+
+    @Override
+    public Session open(Connection connection, ConnectionInfo info, Admission admission) {
+      try {
+        return openSession(connection, info, admission);
+      } catch (RuntimeException e) {
+        admission.release();
+        throw e;
+      }
+    }
+
+    private Session openSession(Connection connection, ConnectionInfo info, @Nullable Admission admission) {
       if (state != State.STARTED) {
         throw new IllegalStateException("server is not accepting connections");
       }
       DefaultSession session = new DefaultSession(DefaultChatServer.this, connection, info);
       sessions.add(session);
+      session.opened(admission);
       return session;
     }
   };

@@ -19,6 +19,7 @@ final class DefaultEvent extends JsonArguments implements Event {
   // For request/response transports: the ack completes this instead of travelling as a packet.
   private final Sinks.@Nullable One<List<JsonNode>> reply;
   private final AtomicBoolean acked = new AtomicBoolean();
+  private final AtomicBoolean settled = new AtomicBoolean();
   private volatile boolean hasHandlers;
 
   DefaultEvent(String name, List<JsonNode> args, @Nullable Long ackId, DefaultChannel channel, JsonMapper mapper) {
@@ -44,6 +45,13 @@ final class DefaultEvent extends JsonArguments implements Event {
 
   boolean hasHandlers() {
     return hasHandlers;
+  }
+
+  /** The client no longer waits on this event's ack (sent, or nobody will send it); counted once. */
+  void settled() {
+    if (wantsAck() && settled.compareAndSet(false, true)) {
+      channel.ackSettled();
+    }
   }
 
   @Override
@@ -77,6 +85,7 @@ final class DefaultEvent extends JsonArguments implements Event {
     } else {
       channel.sendPacket(new Packet.Ack(channel.namespace().name(), id, json));
     }
+    settled();
   }
 
   @Override

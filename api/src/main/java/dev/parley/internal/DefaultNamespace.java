@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,10 @@ final class DefaultNamespace implements Namespace {
   private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
   private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Map<DefaultChannel, Membership>> rooms = new ConcurrentHashMap<>();
+  // Entries over all of rooms' member maps, kept as they change so that stats() need not walk them.
+  private final AtomicInteger membershipCount = new AtomicInteger();
   private final DefaultBroadcast everyone;
+  private volatile boolean recovery = true;
 
   DefaultNamespace(String name, DefaultChatServer server) {
     this.name = name;
@@ -71,6 +75,17 @@ final class DefaultNamespace implements Namespace {
   public Namespace onConnection(ConnectionHandler handler) {
     connectionHandlers.add(Objects.requireNonNull(handler, "handler"));
     return this;
+  }
+
+  @Override
+  public Namespace connectionStateRecovery(boolean enabled) {
+    this.recovery = enabled;
+    return this;
+  }
+
+  /** Whether channels of this namespace can be recovered: on here, and a non-zero duration configured. */
+  boolean recoveryEnabled() {
+    return recovery && !server.config().maxDisconnectionDuration().isZero();
   }
 
   @Override
@@ -114,10 +129,27 @@ final class DefaultNamespace implements Namespace {
 
   // ---- handshake ----
 
-  /** Runs middleware, then creates the channel; on the handler executor, in the session's order. */
+  /**
+   * Runs middleware, then creates the channel, or brings back the one a reconnecting client names by
+   * connection state recovery (which blocks on the store); on the handler executor, in the session's order.
+   */
   void handshake(DefaultSession session, Packet.Connect connect) {
     ConnectionInfo info = session.info();
     JsonNode auth = connect.data() != null ? connect.data() : JsonNodeFactory.instance.objectNode();
+    boolean recoverable = recoveryEnabled() && session.recoverable();
+    String resumeId = null;
+    String offset = null;
+    // Stripped even with recovery off here: a client given a pid before (say, before a restart with recovery
+    // turned off) still sends them.
+    if (session.recoverable() && auth instanceof ObjectNode object && (object.has("pid") || object.has("offset"))) {
+      // The recovery keys are the protocol's, not the application's: middleware sees the auth without them.
+      ObjectNode stripped = object.deepCopy();
+      JsonNode pid = stripped.remove("pid");
+      JsonNode last = stripped.remove("offset");
+      resumeId = recoverable && pid != null && pid.isString() ? pid.asString() : null;
+      offset = recoverable && last != null && last.isString() ? last.asString() : null;
+      auth = stripped;
+    }
     Handshake handshake = new Handshake(name, info.transport(), info.remoteAddress(), info.path(), info.headers(),
         info.query(), info.cookies(), auth, null, Map.of(), Instant.now());
     try {
@@ -125,7 +157,7 @@ final class DefaultNamespace implements Namespace {
         handshake = Objects.requireNonNull(check.handle(handshake), "middleware returned null");
       }
     } catch (ConnectionRejectedException e) {
-      log.debug("handshake to {} rejected: {}", name, e.getMessage());
+      log.debug("handshake to {} rejected: {}", name, LogSafe.text(e.getMessage()));
       session.send(new Outgoing(new Packet.ConnectError(name, e.getMessage(), e.data())));
       return;
     } catch (Exception e) {
@@ -137,23 +169,46 @@ final class DefaultNamespace implements Namespace {
       session.send(new Outgoing(new Packet.ConnectError(name, "server shutting down", null)));
       return;
     }
+    // After middleware, so that a client no longer allowed in cannot take its old channel back.
+    Recovery.Restored restored = resumeId == null ? null
+        : server.recovery().take(name, resumeId, offset).orElse(null);
     // Held until the client has been told it is connected: the connection handlers run first, before
     // any event, and nothing reaches the client ahead of the CONNECT answer.
     SerialExecutor executor = new SerialExecutor(server.handlerExecutor(), true);
-    DefaultChannel channel = new DefaultChannel(Ids.next(), this, session, handshake, executor);
+    DefaultChannel channel = new DefaultChannel(restored != null ? restored.channelId() : Ids.next(), this,
+        session, handshake, executor);
+    if (recoverable) {
+      channel.enableRecovery(restored != null ? resumeId : Ids.secret(), restored != null, offset);
+    }
     executor.execute(() -> runConnectionHandlers(channel));
     if (!session.attach(channel)) {
+      if (restored != null) {
+        // The connection went while its session was being taken: keep it for the next attempt.
+        server.recovery().putBack(name, resumeId, restored, offset);
+      }
       return;
     }
     // Registered before the client learns its id, so that once it has, server.to(id) and channel(id)
     // reach it; what is sent to it meanwhile waits behind the CONNECT answer.
     channels.put(channel.id(), channel);
-    channel.joinOwnRoom();
+    if (restored != null) {
+      // Before the connection handlers run, so they see the rooms and data; replays wait behind the answer.
+      channel.restore(restored, server.recovery().dataFrom(restored.data()));
+      log.debug("{} recovered", channel);
+    } else {
+      channel.joinOwnRoom();
+    }
     ObjectNode sid = JsonNodeFactory.instance.objectNode().put("sid", channel.id());
+    if (channel.privateId() != null) {
+      sid.put("pid", channel.privateId());
+    }
     channel.announce(new Outgoing(new Packet.Connect(name, sid)));
     if (!channel.connected()) {
       // Closed while being registered: undo what its close may have missed.
       removeChannel(channel);
+      for (String room : channel.memberships().keySet()) {
+        removeMember(room, channel);
+      }
       removeMember(channel.id(), channel);
     }
     log.debug("{} connected over {}", channel, info.transport());
@@ -182,14 +237,18 @@ final class DefaultNamespace implements Namespace {
   void addMember(String room, DefaultChannel channel, Membership membership) {
     rooms.compute(room, (key, members) -> {
       Map<DefaultChannel, Membership> map = members != null ? members : new ConcurrentHashMap<>();
-      map.put(channel, membership);
+      if (map.put(channel, membership) == null) {
+        membershipCount.incrementAndGet();
+      }
       return map;
     });
   }
 
   void removeMember(String room, DefaultChannel channel) {
     rooms.computeIfPresent(room, (key, members) -> {
-      members.remove(channel);
+      if (members.remove(channel) != null) {
+        membershipCount.decrementAndGet();
+      }
       return members.isEmpty() ? null : members;
     });
   }
@@ -204,6 +263,21 @@ final class DefaultNamespace implements Namespace {
     return rooms.size();
   }
 
+  /** Channels connected to this namespace on this node. */
+  int channelCount() {
+    return channels.size();
+  }
+
+  /** Memberships of this node's channels in this namespace's rooms, own rooms included. */
+  int membershipCount() {
+    return membershipCount.get();
+  }
+
+  /** The id of the room's last message, or {@code ""} if it has none. */
+  Mono<String> lastId(String room) {
+    return server.store().history(name, room, HistoryQuery.latest(1)).next().map(Message::id).defaultIfEmpty("");
+  }
+
   /** Replays history into a membership that holds back live messages, then lets them through. */
   Mono<Void> replayInto(String room, Replay replay, Membership membership) {
     Flux<Message> history;
@@ -216,7 +290,7 @@ final class DefaultNamespace implements Namespace {
     Mono<Void> done = history
         .doOnNext(membership::replayed)
         .then()
-        .doOnError(e -> log.warn("replay of {} failed; live messages continue", room, e))
+        .doOnError(e -> log.warn("replay of {} failed; live messages continue", Names.quote(room), e))
         .doFinally(signal -> membership.replayDone())
         .cache();
     done.subscribe(v -> { }, e -> { });
@@ -248,8 +322,9 @@ final class DefaultNamespace implements Namespace {
     }
   }
 
-  static Packet.Event eventOf(Message message) {
-    return new Packet.Event(message.namespace(), message.event(), List.of(message.payload()), null, message.id());
+  Packet.Event eventOf(Message message) {
+    return new Packet.Event(message.namespace(), message.event(), List.of(message.payload()), null, message.id(),
+        recoveryEnabled());
   }
 
   /** Queues one shared packet for every local channel the targeting selects. */

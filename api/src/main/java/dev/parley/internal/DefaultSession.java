@@ -1,6 +1,7 @@
 package dev.parley.internal;
 
 import dev.parley.DisconnectReason;
+import dev.parley.spi.Admission;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
@@ -8,12 +9,16 @@ import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import java.util.Collection;
 import java.util.List;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +35,10 @@ final class DefaultSession implements Session {
   private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
   private final Set<String> connecting = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  // The connection's place in its address's limit, released when the session ends; null if not counted.
+  private volatile @Nullable Admission admission;
+  // Closes the connection if no namespace is joined in time; cancelled by the first channel.
+  private volatile @Nullable Disposable connectDeadline;
 
   DefaultSession(DefaultChatServer server, Connection connection, ConnectionInfo info) {
     this.server = server;
@@ -48,6 +57,11 @@ final class DefaultSession implements Session {
 
   ConnectionInfo info() {
     return info;
+  }
+
+  /** Whether the client can resume channels by connection state recovery (see {@link Connection#recoverable()}). */
+  boolean recoverable() {
+    return connection.recoverable();
   }
 
   DefaultChatServer server() {
@@ -139,6 +153,7 @@ final class DefaultSession implements Session {
       channels.remove(channel.namespace().name());
       return false;
     }
+    cancelConnectDeadline();
     return true;
   }
 
@@ -162,7 +177,11 @@ final class DefaultSession implements Session {
     List<String> namespaces = new java.util.ArrayList<>();
     for (DefaultChannel channel : channels.values()) {
       if (channels.remove(channel.namespace().name(), channel)) {
-        namespaces.add(channel.namespace().name());
+        // A recoverable channel is not told to leave: a client told so would not come back to recover it,
+        // whereas the closing connection makes it reconnect (to this server restarted, or another node).
+        if (channel.privateId() == null) {
+          namespaces.add(channel.namespace().name());
+        }
         channel.closed(DisconnectReason.SERVER_SHUTTING_DOWN);
       }
     }
@@ -184,11 +203,46 @@ final class DefaultSession implements Session {
     end(reason);
   }
 
+  /**
+   * Takes over the connection's admission (released when the session ends) and starts the connect
+   * deadline; called once, by the server, before the transport has the session.
+   */
+  void opened(@Nullable Admission admission) {
+    this.admission = admission;
+    long timeout = server.config().connectTimeout().toMillis();
+    try {
+      connectDeadline = server.scheduler().schedule(this::connectTimedOut, timeout, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // The timer is gone because the server is stopping; it closes this session itself.
+      log.debug("session {}: no connect deadline, the server is stopping", id);
+    }
+  }
+
+  private void connectTimedOut() {
+    if (channels.isEmpty() && !closed.get()) {
+      log.debug("session {}: no namespace joined within {} ms; closing", id,
+          server.config().connectTimeout().toMillis());
+      disconnect(DisconnectReason.FORCED_SERVER_CLOSE);
+    }
+  }
+
+  private void cancelConnectDeadline() {
+    Disposable deadline = connectDeadline;
+    if (deadline != null) {
+      deadline.dispose();
+    }
+  }
+
   private boolean end(DisconnectReason reason) {
     if (!closed.compareAndSet(false, true)) {
       return false;
     }
     log.debug("session {} closed: {}", id, reason.wireName());
+    cancelConnectDeadline();
+    Admission held = admission;
+    if (held != null) {
+      held.release();
+    }
     outbox.discard();
     for (DefaultChannel channel : channels.values()) {
       channel.closed(reason);

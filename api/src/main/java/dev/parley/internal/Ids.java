@@ -1,11 +1,18 @@
 package dev.parley.internal;
 
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Random identifiers for sessions and channels (not secrets: ids are visible to other clients). */
+/**
+ * Random identifiers for sessions and channels (not secrets: ids are visible to other clients), and the
+ * private ids of connection state recovery (secrets: whoever presents one takes over a channel).
+ */
 final class Ids {
   private static final char[] ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+  private static final SecureRandom SECURE = new SecureRandom();
+  private static final Base64.Encoder URL_SAFE = Base64.getUrlEncoder().withoutPadding();
 
   private Ids() {
   }
@@ -23,5 +30,12 @@ final class Ids {
       bits >>>= 6;
     }
     return new String(out);
+  }
+
+  /** 22 url-safe characters, 128 bits from a {@link SecureRandom}: unguessable. */
+  static String secret() {
+    byte[] bytes = new byte[16];
+    SECURE.nextBytes(bytes);
+    return URL_SAFE.encodeToString(bytes);
   }
 }

@@ -69,26 +69,6 @@ public final class Names {
 
   /** A name quoted for a message or a log line, with control characters escaped and long ones cut. */
   public static String quote(String value) {
-    StringBuilder out = new StringBuilder(Math.min(value.length(), 64) + 8).append('"');
-    int shown = Math.min(value.length(), 64);
-    for (int i = 0; i < shown; i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c == '\n') {
-        out.append("\\n");
-      } else if (c == '\r') {
-        out.append("\\r");
-      } else if (Character.isISOControl(c)) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    out.append('"');
-    if (value.length() > shown) {
-      out.append("…(").append(value.length()).append(" chars)");
-    }
-    return out.toString();
+    return LogSafe.quote(value);
   }
 }

@@ -22,6 +22,17 @@ public interface Connection {
    */
   void close(DisconnectReason reason);
 
+  /**
+   * Whether the client can resume its channels by connection state recovery: it keeps the private id
+   * the engine hands out on connect and the offset of the last posted message it received (from
+   * {@link Packet.Event#recoverable() recoverable} events), and presents them when it reconnects, as
+   * Socket.IO clients 4.6+ do. The engine saves a channel's state when its connection drops only if this
+   * is true. The default is false.
+   */
+  default boolean recoverable() {
+    return false;
+  }
+
   /** The completion of a {@link #write}. */
   interface WriteCallback {
     void written();

@@ -15,8 +15,11 @@ public sealed interface Packet {
   String namespace();
 
   /**
-   * Client to server: join a namespace, with an auth payload (or null). Server to client: the join
-   * succeeded; {@code data} is {@code {"sid": channelId}}.
+   * Client to server: join a namespace, with an auth payload (or null); a client resuming a channel by
+   * connection state recovery adds {@code "pid"} (the private id it was given) and {@code "offset"} (the
+   * id of the last posted message it received) to it. Server to client: the join succeeded; {@code data}
+   * is {@code {"sid": channelId}}, plus {@code "pid": privateId} when the namespace has recovery on for
+   * the connection. Recovered or not, the client learns it by whether the pid is the one it presented.
    */
   record Connect(String namespace, @Nullable JsonNode data) implements Packet {
     public Connect {
@@ -37,13 +40,22 @@ public sealed interface Packet {
    *
    * @param ackId the id the receiver acknowledges with, or null when no ack is wanted
    * @param messageId the id of the stored message this event delivers, or null for an ephemeral emit
+   * @param recoverable server to client: the namespace has connection state recovery on, so a transport
+   *     whose clients track offsets in the event's arguments (Socket.IO) adds the {@code messageId} as the
+   *     last argument of an event without {@code ackId}; the same for every receiver of the packet
    */
   record Event(String namespace, String name, List<JsonNode> args, @Nullable Long ackId,
-               @Nullable String messageId) implements Packet {
+               @Nullable String messageId, boolean recoverable) implements Packet {
     public Event {
       Objects.requireNonNull(namespace, "namespace");
       Objects.requireNonNull(name, "name");
       args = List.copyOf(args);
+    }
+
+    /** An event that is not {@linkplain #recoverable() recoverable}. */
+    public Event(String namespace, String name, List<JsonNode> args, @Nullable Long ackId,
+                 @Nullable String messageId) {
+      this(namespace, name, args, ackId, messageId, false);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.parley.spi;
 
+import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,4 +30,14 @@ public interface Transport {
 
   /** Stops accepting connections and releases what the transport holds. */
   Mono<Void> stop();
+
+  /**
+   * What the transport holds open right now, by kind ({@code "sockets"}, {@code "streams"}, requests
+   * awaiting an answer, ...), for {@link dev.parley.ChatServer#stats()}, which reports each under
+   * {@code "<name>.<kind>"}. Every count must fall back to zero once the clients have gone. Cheap, never
+   * blocks, callable from any thread; the default, for a transport that keeps no counts, is empty.
+   */
+  default Map<String, Integer> stats() {
+    return Map.of();
+  }
 }

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import dev.parley.Arguments;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event the server sent to a {@link ParleyClient}: its name, its JSON arguments (binary ones as
@@ -21,6 +22,15 @@ public interface ClientEvent extends Arguments {
    * @return the name the server emitted
    */
   String name();
+
+  /**
+   * The id of the stored message this event delivers, when the server posted it ({@code room.post}): the
+   * id SSE carries as the event's {@code id:} and the offset a Socket.IO server appends for connection
+   * state recovery. The same message has the same id whichever transport delivers it.
+   *
+   * @return the message id, or null for an ephemeral emit (or a WebSocket server without recovery)
+   */
+  @Nullable String messageId();
 
   /**
    * Whether the server asked for an acknowledgement ({@code channel.emitWithAck}).

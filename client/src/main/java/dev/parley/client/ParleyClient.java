@@ -88,12 +88,23 @@ public interface ParleyClient extends AutoCloseable {
   String namespace();
 
   /**
-   * The client's id in its namespace, as the server assigned it in its CONNECT answer; it changes with
-   * every reconnect.
+   * The client's id in its namespace, as the server assigned it in its CONNECT answer. A reconnect keeps
+   * it when the server {@linkplain #recovered() recovers} the session, and changes it otherwise.
    *
    * @return the id, or null while not connected
    */
   @Nullable String id();
+
+  /**
+   * Whether the last (re)connect over WebSocket resumed the previous session by connection state
+   * recovery: the server kept the client's id, rooms and data, and sends the posted messages it missed
+   * before any new one. The client asks for it by itself on every reconnect when the server handed out a
+   * private id (Parley, and Socket.IO servers with {@code connectionStateRecovery}); over SSE, resuming is
+   * {@code Last-Event-ID}'s job and this stays false.
+   *
+   * @return true if the current connection continues the previous one's session
+   */
+  boolean recovered();
 
   /**
    * Whether the client is connected to its namespace now.

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP relay on 127.0.0.1 between the client and the server, so that a test can cut connections
  * abruptly ({@link #dropAll()}) or make them go silent ({@link #silenceAll()}) the way a network does,
- * while new connections keep working. Loopback only; closed by {@link #close()}.
+ * while new connections keep working (unless {@link #refuse refused} for a while). Loopback only; closed
+ * by {@link #close()}.
  */
 final class LoopbackProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -24,6 +25,7 @@ final class LoopbackProxy implements AutoCloseable {
   private final AtomicInteger accepted = new AtomicInteger();
   private final Thread acceptor;
   private volatile boolean closed;
+  private volatile boolean refusing;
 
   /** One client connection and its server connection. */
   private static final class Relay {
@@ -67,6 +69,11 @@ final class LoopbackProxy implements AutoCloseable {
     }
   }
 
+  /** While refusing, new connections are closed as soon as they are accepted (a server that is down). */
+  void refuse(boolean refuse) {
+    refusing = refuse;
+  }
+
   /** Keeps every open connection open but stops carrying its bytes in either direction. */
   void silenceAll() {
     for (Relay relay : relays) {
@@ -78,6 +85,10 @@ final class LoopbackProxy implements AutoCloseable {
     while (!closed) {
       try {
         Socket client = listener.accept();
+        if (refusing) {
+          closeQuietly(client);
+          continue;
+        }
         Socket server = new Socket();
         try {
           server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);

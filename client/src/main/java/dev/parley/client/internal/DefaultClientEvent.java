@@ -11,15 +11,17 @@ import tools.jackson.databind.JsonNode;
 final class DefaultClientEvent extends JsonArguments implements ClientEvent {
   private final String name;
   private final @Nullable Long ackId;
+  private final @Nullable String messageId;
   private final DefaultParleyClient client;
   private final Link link;
   private final AtomicBoolean acked = new AtomicBoolean();
 
-  DefaultClientEvent(String name, List<JsonNode> args, @Nullable Long ackId, DefaultParleyClient client,
-                     Link link) {
+  DefaultClientEvent(String name, List<JsonNode> args, @Nullable Long ackId, @Nullable String messageId,
+                     DefaultParleyClient client, Link link) {
     super(args, client.mapper());
     this.name = name;
     this.ackId = ackId;
+    this.messageId = messageId;
     this.client = client;
     this.link = link;
   }
@@ -27,6 +29,11 @@ final class DefaultClientEvent extends JsonArguments implements ClientEvent {
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public @Nullable String messageId() {
+    return messageId;
   }
 
   @Override

@@ -39,6 +39,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The client: the connection state machine, handler dispatch, pending acks and reconnection, the same for
@@ -105,6 +107,11 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   private volatile State state = State.CONNECTING;
   private volatile @Nullable Link link;
   private volatile @Nullable String id;
+  // Connection state recovery: the private id the server handed out, and the offset of the last posted
+  // event received; presented on reconnect. Written under lock (offset: on the link's reading thread).
+  private volatile @Nullable String privateId;
+  private volatile @Nullable String offset;
+  private volatile boolean recovered;
   // Guarded by lock.
   private int attempts;
   private @Nullable ScheduledFuture<?> reconnectTimer;
@@ -223,7 +230,22 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
         return;
       }
     }
-    opened.prepare(new Packet.Connect(settings.namespace(), settings.auth())).send();
+    opened.prepare(new Packet.Connect(settings.namespace(), connectAuth())).send();
+  }
+
+  /** The auth payload, with the private id and offset added when the client can resume a session. */
+  private @Nullable JsonNode connectAuth() {
+    String pid = privateId;
+    if (pid == null) {
+      return settings.auth();
+    }
+    ObjectNode auth = settings.auth() == null ? JsonNodeFactory.instance.objectNode() : settings.auth().deepCopy();
+    auth.put("pid", pid);
+    String last = offset;
+    if (last != null) {
+      auth.put("offset", last);
+    }
+    return auth;
   }
 
   @Override
@@ -252,11 +274,17 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       from.fail(DisconnectReason.PARSE_ERROR, "CONNECT answer without sid");
       return;
     }
+    String pid = connect.data().path("pid").asString(null);
     synchronized (lock) {
       if (from != link || (state != State.CONNECTING && state != State.RECONNECTING)) {
         return;
       }
       boolean reconnected = state == State.RECONNECTING;
+      recovered = pid != null && pid.equals(privateId);
+      privateId = pid;
+      if (!recovered) {
+        offset = null;
+      }
       id = sid;
       state = State.CONNECTED;
       attempts = 0;
@@ -424,7 +452,21 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   // ---- events and acks ----
 
   private void dispatch(Link from, Packet.Event packet) {
-    DefaultClientEvent event = new DefaultClientEvent(packet.name(), packet.args(), packet.ackId(), this, from);
+    List<JsonNode> args = packet.args();
+    String messageId = packet.messageId();
+    if (privateId != null && packet.ackId() == null && !args.isEmpty()) {
+      // The server's recovery slot, last: a posted event's offset, or the null it adds after an emit whose
+      // own last argument is a string or null. The application never sees it.
+      JsonNode last = args.get(args.size() - 1);
+      if (last.isString() || last.isNull()) {
+        if (last.isString()) {
+          messageId = last.asString();
+          offset = messageId;
+        }
+        args = args.subList(0, args.size() - 1);
+      }
+    }
+    DefaultClientEvent event = new DefaultClientEvent(packet.name(), args, packet.ackId(), messageId, this, from);
     onEvents(() -> {
       List<ClientEventHandler> list = handlers.get(packet.name());
       if (list == null || list.isEmpty()) {
@@ -532,6 +574,11 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   @Override
   public boolean isConnected() {
     return state == State.CONNECTED;
+  }
+
+  @Override
+  public boolean recovered() {
+    return recovered;
   }
 
   @Override

@@ -180,6 +180,7 @@ public final class JettyHost implements Host {
         connector.setPort(port);
         // The kernel's default backlog (50) turns a burst of connects into 1 s SYN retransmits.
         connector.setAcceptQueueSize(1024);
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
         jetty.addConnector(connector);
         // Bind before anything starts, so that a taken port fails fast with a message about the port.
         open(connector, bindAddress, port);

@@ -16,12 +16,18 @@ import org.jspecify.annotations.Nullable;
  *     closed; the timeout given to {@link JettyHost#stop} caps it. Default 30 s.
  * @param maxThreads the most threads Jetty's pool runs, at least {@value #MIN_MAX_THREADS}; default 200
  * @param minThreads the threads Jetty's pool keeps when idle, 1 to {@code maxThreads}; default 4
+ * @param idleTimeout how long a connection may go without reading or writing a byte before Jetty closes
+ *     it: this bounds a TCP connection that never finishes its HTTP request or WebSocket upgrade, and a
+ *     keep-alive connection between requests. Once upgraded, a WebSocket uses the transport's heartbeat
+ *     instead. An open SSE stream is written at least every {@code heartbeatInterval} (15 s by default),
+ *     so keep this above it. Default 30 s.
  */
 public record JettyHostConfig(
     @Nullable StaticResources staticResources,
     Duration stopTimeout,
     int maxThreads,
-    int minThreads) {
+    int minThreads,
+    Duration idleTimeout) {
 
   /**
    * The smallest {@code maxThreads}: Jetty leases threads to accept and select connections before any
@@ -32,7 +38,7 @@ public record JettyHostConfig(
   /**
    * Validates the settings.
    *
-   * @throws NullPointerException if {@code stopTimeout} is null
+   * @throws NullPointerException if {@code stopTimeout} or {@code idleTimeout} is null
    * @throws IllegalArgumentException naming the first setting that is out of range
    */
   public JettyHostConfig {
@@ -48,9 +54,13 @@ public record JettyHostConfig(
       throw new IllegalArgumentException(
           "minThreads must be 1.." + maxThreads + " (maxThreads): " + minThreads);
     }
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
+    }
   }
 
-  /** The defaults: no static files, 30 s stop timeout, 4 to 200 threads. */
+  /** The defaults: no static files, 30 s stop timeout, 4 to 200 threads, 30 s idle timeout. */
   public static JettyHostConfig defaults() {
     return builder().build();
   }
@@ -71,6 +81,7 @@ public record JettyHostConfig(
     private Duration stopTimeout = Duration.ofSeconds(30);
     private int maxThreads = 200;
     private int minThreads = 4;
+    private Duration idleTimeout = Duration.ofSeconds(30);
 
     private Builder() {
     }
@@ -80,6 +91,7 @@ public record JettyHostConfig(
       stopTimeout = config.stopTimeout;
       maxThreads = config.maxThreads;
       minThreads = config.minThreads;
+      idleTimeout = config.idleTimeout;
     }
 
     /** Serves static files from these resources, or none when null. */
@@ -122,14 +134,19 @@ public record JettyHostConfig(
       return this;
     }
 
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
     /**
      * Validates the settings and returns the config.
      *
-     * @throws NullPointerException if {@code stopTimeout} is null
+     * @throws NullPointerException if {@code stopTimeout} or {@code idleTimeout} is null
      * @throws IllegalArgumentException naming the first setting that is out of range
      */
     public JettyHostConfig build() {
-      return new JettyHostConfig(staticResources, stopTimeout, maxThreads, minThreads);
+      return new JettyHostConfig(staticResources, stopTimeout, maxThreads, minThreads, idleTimeout);
     }
   }
 }

@@ -17,6 +17,7 @@ class JettyHostConfigTest {
     assertThat(config.stopTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.maxThreads()).isEqualTo(200);
     assertThat(config.minThreads()).isEqualTo(4);
+    assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -26,6 +27,7 @@ class JettyHostConfigTest {
         .stopTimeout(Duration.ofSeconds(3))
         .maxThreads(16)
         .minThreads(2)
+        .idleTimeout(Duration.ofSeconds(7))
         .build();
 
     assertThat(config.toBuilder().build()).isEqualTo(config);
@@ -53,6 +55,16 @@ class JettyHostConfigTest {
     assertThatThrownBy(() -> JettyHostConfig.builder().stopTimeout(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("stopTimeout must be positive: PT0S");
+  }
+
+  @Test
+  void rejectsNonPositiveIdleTimeout() {
+    assertThatThrownBy(() -> JettyHostConfig.builder().idleTimeout(Duration.ofMillis(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("idleTimeout must be positive: PT-0.001S");
+    assertThatThrownBy(() -> JettyHostConfig.builder().idleTimeout(null).build())
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("idleTimeout");
   }
 
   @Test

@@ -14,11 +14,13 @@ import dev.parley.spi.TransportContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +92,30 @@ class JettyHostTest {
         .get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(listener.closed.get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS))
         .isEqualTo(WebSocket.NORMAL_CLOSURE);
+  }
+
+  @Test
+  void connectionThatNeverFinishesItsRequestIsClosedAfterIdleTimeout() throws Exception {
+    ChatServer started = start(ChatServer.builder()
+        .host(new JettyHost(JettyHostConfig.builder().idleTimeout(Duration.ofMillis(300)).build()))
+        .transport(transport)
+        .config(c -> c.bindAddress("127.0.0.1").port(0)));
+
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), started.address().orElseThrow().getPort())) {
+      socket.setSoTimeout((int) Timeouts.STEP.toMillis());
+      // The request line and one header, never the blank line that ends the headers: a stalled upgrade.
+      socket.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+
+      // Jetty may answer 408 before closing; either way the connection ends well before the read timeout.
+      byte[] answer = socket.getInputStream().readAllBytes();
+      assertThat(new String(answer, StandardCharsets.US_ASCII)).satisfiesAnyOf(
+          text -> assertThat(text).isEmpty(),
+          text -> assertThat(text).startsWith("HTTP/1.1 408"));
+    }
+    // A request that does complete is served as usual.
+    assertThat(http.send(get(started, "/hello"), HttpResponse.BodyHandlers.ofString()).body())
+        .isEqualTo("hello from a servlet");
   }
 
   @Test

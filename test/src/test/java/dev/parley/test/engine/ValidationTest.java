@@ -231,8 +231,17 @@ class ValidationTest {
           setting("startTimeout negative", b -> b.startTimeout(Duration.ofSeconds(-1)), "startTimeout must be positive"),
           setting("maxPendingAcks 0", b -> b.maxPendingAcks(0), "maxPendingAcks must be at least 1: 0"),
           setting("outboundBufferSize 1", b -> b.outboundBufferSize(1), "outboundBufferSize must be at least 2: 1"),
+          setting("maxRoomsPerChannel 0", b -> b.maxRoomsPerChannel(0), "maxRoomsPerChannel must be at least 1: 0"),
+          setting("maxEventsPerSecond 0", b -> b.maxEventsPerSecond(0), "maxEventsPerSecond must be at least 1: 0"),
+          setting("maxEventBurst 0", b -> b.maxEventBurst(0), "maxEventBurst must be at least 1: 0"),
+          setting("maxConnectionsPerAddress 0", b -> b.maxConnectionsPerAddress(0),
+              "maxConnectionsPerAddress must be at least 1: 0"),
+          setting("connectTimeout zero", b -> b.connectTimeout(Duration.ZERO), "connectTimeout must be positive: PT0S"),
           setting("maxHistoryPage 0", b -> b.maxHistoryPage(0), "maxHistoryPage must be at least 1: 0"),
           setting("replayPageSize -1", b -> b.replayPageSize(-1), "replayPageSize must be at least 1: -1"),
+          setting("maxDisconnectionDuration negative", b -> b.maxDisconnectionDuration(Duration.ofSeconds(-1)),
+              "maxDisconnectionDuration must be zero (recovery off) or positive: PT-1S"),
+          setting("recoveryJournalSize 0", b -> b.recoveryJournalSize(0), "recoveryJournalSize must be at least 1: 0"),
           setting("handlerThreads 0", b -> b.handlerThreads(0), "handlerThreads must be at least 1: 0"),
           setting("nodeId blank", b -> b.nodeId("  "), "nodeId must not be blank"),
           setting("port -1", b -> b.port(-1), "port must be 0..65535: -1"),
@@ -251,6 +260,13 @@ class ValidationTest {
     }
 
     @Test
+    void recoveryIsOnByDefaultForTwoMinutes() {
+      ChatServerConfig defaults = ChatServerConfig.defaults();
+      assertThat(defaults.maxDisconnectionDuration()).isEqualTo(Duration.ofMinutes(2));
+      assertThat(defaults.recoveryJournalSize()).isEqualTo(1000);
+    }
+
+    @Test
     void nullDurationIsRefusedNamingTheSetting() {
       assertThatThrownBy(() -> ChatServerConfig.builder().ackTimeout(null).build())
           .isInstanceOf(NullPointerException.class).hasMessage("ackTimeout");
@@ -259,7 +275,10 @@ class ValidationTest {
     @Test
     void smallestValidSettingsAreAccepted() {
       assertThatCode(() -> ChatServerConfig.builder().ackTimeout(Duration.ofNanos(1)).maxPendingAcks(1)
-          .outboundBufferSize(2).maxHistoryPage(1).replayPageSize(1).handlerThreads(1).port(0).build())
+          .outboundBufferSize(2).maxRoomsPerChannel(1).maxEventsPerSecond(1).maxEventBurst(1)
+          .maxConnectionsPerAddress(1).connectTimeout(Duration.ofNanos(1))
+          .maxHistoryPage(1).replayPageSize(1).maxDisconnectionDuration(Duration.ZERO).recoveryJournalSize(1)
+          .handlerThreads(1).port(0).build())
           .doesNotThrowAnyException();
       assertThatCode(() -> ChatServerConfig.builder().port(65_535).build()).doesNotThrowAnyException();
     }

@@ -6,6 +6,7 @@ import dev.parley.spi.TransportContext;
 import dev.parley.transport.sse.internal.SseServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -39,9 +40,11 @@ import reactor.core.publisher.Mono;
  * after which a client should close its {@code EventSource}.
  *
  * <p>Errors: unknown or closed session 404, wrong token 403, body over {@code maxPostBody} 413, malformed
- * JSON or a missing event name 400, a content type other than JSON 415, another method 405, a stream
- * request without {@code Accept: text/event-stream} 406, a forbidden origin 403; each with a JSON body
- * {@code {"error": ...}}. Thread-safe.
+ * JSON, JSON nested deeper than 64 levels, a missing event name or one Socket.IO reserves ({@code connect},
+ * {@code disconnect}, ...) 400, a content type other than JSON 415, another method 405, a stream
+ * request without {@code Accept: text/event-stream} 406, a forbidden origin 403, a stream beyond
+ * {@code ChatServerConfig.maxConnectionsPerAddress} or a post beyond the channel's
+ * {@code maxEventsPerSecond} 429; each with a JSON body {@code {"error": ...}}. Thread-safe.
  */
 public final class SseTransport implements Transport {
   /** The transport's name. */
@@ -99,6 +102,17 @@ public final class SseTransport implements Transport {
   public int openStreams() {
     SseServlet current = servlet;
     return current == null ? 0 : current.openStreams();
+  }
+
+  /**
+   * {@code "streams"}: the event streams open now; {@code "posts"}: POSTs whose answer waits for the
+   * handlers (at most {@link SseTransportConfig#postAckTimeout()} each).
+   */
+  @Override
+  public Map<String, Integer> stats() {
+    SseServlet current = servlet;
+    return current == null ? Map.of("streams", 0, "posts", 0)
+        : Map.of("streams", current.openStreams(), "posts", current.waitingPosts());
   }
 
   @Override

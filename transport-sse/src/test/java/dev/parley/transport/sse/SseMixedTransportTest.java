@@ -105,7 +105,10 @@ class SseMixedTransportTest {
 
     assertThat(sse.emit("typing", "sse is typing").statusCode()).isEqualTo(204);
     for (SocketIoTestSocket socket : List.of(ws, wsObserver)) {
-      assertThat(socket.nextEvent()).isEqualTo(SseTestClient.MAPPER.readTree("[\"typing\",\"sse is typing\"]"));
+      // Recovery is on by default: an emit ending in a string gets an empty offset slot over Socket.IO, so a
+      // client does not take "sse is typing" for the offset of the last post it saw.
+      assertThat(socket.nextEvent())
+          .isEqualTo(SseTestClient.MAPPER.readTree("[\"typing\",\"sse is typing\",null]"));
     }
     assertThat(sseObserver.next("typing").data()).isEqualTo("\"sse is typing\"");
 

@@ -8,7 +8,9 @@ import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.websocket.server.ServerContainer;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -29,9 +31,17 @@ import reactor.core.publisher.Mono;
  * }</pre>
  *
  * <p>Close codes it uses: 1002 for a protocol violation (malformed or unknown packet, a binary frame
- * nobody announced, an ack id never issued, an event name that is not a string), 1009 for a frame over
+ * nobody announced, more than 64 attachments, an ack id never issued or beyond a {@code long}, JSON nested
+ * deeper than 64 levels, an event name that is not a string), 1009 for a frame over
  * {@code maxPayload}, 1008 for a slow consumer, 1001 when the server shuts down or a pong is late,
- * 1000 otherwise. A forbidden {@code Origin} gets 403 before the upgrade. Thread-safe.
+ * 1000 otherwise (a socket that joins no namespace within {@code ChatServerConfig.connectTimeout} gets
+ * 1000 "forced server close"). A forbidden {@code Origin} gets 403 before the upgrade, and a remote
+ * address that already holds {@code ChatServerConfig.maxConnectionsPerAddress} connections gets
+ * {@code 429 {"code":4,"message":"Too many connections"}}. An event with a name Socket.IO reserves
+ * ({@code connect}, {@code connect_error}, {@code disconnect}, {@code disconnecting}, {@code newListener},
+ * {@code removeListener}) or with control characters in its name is dropped with a debug log and gets no
+ * ack; the connection stays open, since no Socket.IO client sends one by mistake and nothing is gained by
+ * closing. Client-supplied strings in log lines are escaped. Thread-safe.
  */
 public final class WebSocketTransport implements Transport {
   /** The transport's name. */
@@ -40,6 +50,7 @@ public final class WebSocketTransport implements Transport {
   private final WebSocketTransportConfig config;
   private volatile @Nullable TransportContext context;
   private volatile @Nullable SocketIoCodec codec;
+  private final AtomicInteger openSockets = new AtomicInteger();
 
   public WebSocketTransport(WebSocketTransportConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -88,8 +99,17 @@ public final class WebSocketTransport implements Transport {
       throw new IllegalStateException("the servlet context has no Jakarta WebSocket ServerContainer");
     }
     ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
-        new SocketIoServlet(config, started, startedCodec, serverContainer));
+        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets));
     registration.addMapping(config.path() + "*");
+  }
+
+  /**
+   * {@code "sockets"}: the WebSocket sessions open now, counted from the upgrade to the close, whether or
+   * not the client has connected to a namespace.
+   */
+  @Override
+  public Map<String, Integer> stats() {
+    return Map.of("sockets", openSockets.get());
   }
 
   @Override

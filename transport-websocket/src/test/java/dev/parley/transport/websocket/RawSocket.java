@@ -21,6 +21,7 @@ final class RawSocket implements WebSocket.Listener {
   private final java.util.concurrent.atomic.AtomicInteger pongs = new java.util.concurrent.atomic.AtomicInteger();
   private boolean autoPong;
   private WebSocket socket;
+  private volatile Throwable error;
 
   static RawSocket open(String baseUrl) {
     return open(baseUrl, false);
@@ -45,6 +46,21 @@ final class RawSocket implements WebSocket.Listener {
     return text;
   }
 
+  /** The next text frame, or null once the socket has closed with none left or 10 s have passed. */
+  String nextOrNull() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      String text = texts.poll(50, TimeUnit.MILLISECONDS);
+      if (text != null) {
+        return text;
+      }
+      if (closed.isDone() && texts.isEmpty()) {
+        return null;
+      }
+    }
+    return null;
+  }
+
   void send(String text) {
     socket.sendText(text, true).join();
   }
@@ -63,12 +79,22 @@ final class RawSocket implements WebSocket.Listener {
     return pongs.get();
   }
 
+  /** What ended the socket abnormally (close code -1), or null. */
+  Throwable error() {
+    return error;
+  }
+
   boolean isClosed() {
     return closed.isDone();
   }
 
   void abort() {
     socket.abort();
+  }
+
+  /** Starts a normal close (1000) from the client side. */
+  void close() {
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
   }
 
   @Override
@@ -96,6 +122,7 @@ final class RawSocket implements WebSocket.Listener {
 
   @Override
   public void onError(WebSocket webSocket, Throwable error) {
+    this.error = error;
     closed.complete(-1);
   }
 }

@@ -67,7 +67,7 @@ class WebSocketProtocolTest {
   }
 
   @Test
-  void forbiddenOriginGets403BeforeTheUpgrade() throws Exception {
+  void crossSiteWebSocketHijackingGets403BeforeTheUpgrade() throws Exception {
     String url = start(WebSocketTransportConfig.defaults());
     CompletableFuture<java.net.http.WebSocket> attempt = HttpClient.newHttpClient().newWebSocketBuilder()
         .header("Origin", "http://evil.example")

@@ -1,6 +1,9 @@
 package dev.parley.transport.sse.internal;
 
 import dev.parley.error.ChannelClosedException;
+import dev.parley.error.LimitExceededException;
+import dev.parley.internal.LogSafe;
+import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.Packet;
@@ -17,7 +20,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
@@ -27,10 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -47,6 +49,8 @@ public final class SseServlet extends HttpServlet {
   private final transient SseEncoder encoder;
   private final transient OriginPolicy origins;
   private final transient Map<String, SseStream> streams = new ConcurrentHashMap<>();
+  // POSTs whose response waits on the handlers (asynchronous), for stats.
+  private final transient AtomicInteger waitingPosts = new AtomicInteger();
 
   public SseServlet(SseTransportConfig config, TransportContext context) {
     this.config = config;
@@ -61,6 +65,11 @@ public final class SseServlet extends HttpServlet {
 
   public int openStreams() {
     return streams.size();
+  }
+
+  /** POSTs whose answer waits for the handlers. */
+  public int waitingPosts() {
+    return waitingPosts.get();
   }
 
   /** Ends every open stream (the transport is stopping). */
@@ -90,7 +99,7 @@ public final class SseServlet extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String origin = request.getHeader("Origin");
     if (!origins.allows(origin, request.getHeader("Host"))) {
-      log.debug("forbidden origin {}", origin);
+      log.debug("forbidden origin {}", LogSafe.quote(origin));
       send(response, 403, "forbidden origin");
       return;
     }
@@ -133,9 +142,14 @@ public final class SseServlet extends HttpServlet {
     SseStream stream = new SseStream(this, async, response, out, namespace, token());
     async.addListener(stream);
     out.setWriteListener(stream);
+    Admission admission = context.admit(request.getRemoteAddr()).orElse(null);
+    if (admission == null) {
+      stream.refuse(429, "too many connections from this address");
+      return;
+    }
     Session session;
     try {
-      session = context.open(stream, info(request));
+      session = context.open(stream, info(request), admission);
     } catch (IllegalStateException e) {
       stream.refuse(503, "server shutting down");
       return;
@@ -223,52 +237,31 @@ public final class SseServlet extends HttpServlet {
       return;
     }
     if (!tokenMatches(request, stream.token())) {
-      log.debug("wrong token for session {}", sid);
+      log.debug("wrong token for session {}", LogSafe.quote(sid));
       send(response, 403, "wrong token for this session");
       return;
     }
-    JsonNode json;
+    PostBody parsed;
     try {
-      json = context.jsonMapper().readTree(body);
-    } catch (JacksonException e) {
-      send(response, 400, "malformed JSON: " + e.getOriginalMessage());
+      parsed = PostBody.parse(context.jsonMapper(), body);
+    } catch (PostBody.BadPostException e) {
+      send(response, 400, e.getMessage());
       return;
     }
-    if (json == null || !json.isObject()) {
-      send(response, 400, "the body must be a JSON object");
-      return;
-    }
-    JsonNode args = json.get("args");
-    if (args != null && !args.isArray()) {
-      send(response, 400, "\"args\" must be an array");
-      return;
-    }
-    List<JsonNode> list = new ArrayList<>();
-    if (args != null) {
-      args.values().forEach(list::add);
-    }
-    JsonNode ackId = json.get("ackId");
-    if (ackId != null) {
-      if (!ackId.canConvertToLong() || !ackId.isIntegralNumber()) {
-        send(response, 400, "\"ackId\" must be an integer");
-        return;
-      }
-      session.receive(new Packet.Ack(stream.namespace(), ackId.asLong(), list));
+    if (parsed instanceof PostBody.Answer answer) {
+      session.receive(new Packet.Ack(stream.namespace(), answer.ackId(), answer.args()));
       response.setStatus(204);
       return;
     }
-    JsonNode event = json.get("event");
-    if (event == null || !event.isString() || event.asString().isEmpty()) {
-      send(response, 400, "missing event name: send {\"event\": name, \"args\": [...]}");
-      return;
-    }
-    boolean awaitAck = json.path("ack").asBoolean(false);
+    PostBody.Emit emit = (PostBody.Emit) parsed;
     AsyncContext async = request.startAsync();
     async.setTimeout(0);
-    session.request(stream.namespace(), event.asString(), list, awaitAck)
+    waitingPosts.incrementAndGet();
+    session.request(stream.namespace(), emit.event(), emit.args(), emit.awaitAck())
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())
         .timeout(config.postAckTimeout(), context.scheduler())
+        .doFinally(signal -> waitingPosts.decrementAndGet())
         .subscribe(
             reply -> answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null)),
             error -> fail(async, error));
@@ -303,6 +296,9 @@ public final class SseServlet extends HttpServlet {
         send(response, 400, error.getMessage());
       } else if (error instanceof ChannelClosedException) {
         send(response, 404, "unknown or closed session");
+      } else if (error instanceof LimitExceededException) {
+        response.setHeader("Retry-After", "1");
+        send(response, 429, "rate limited");
       } else {
         log.warn("post failed", error);
         send(response, 500, "internal server error");

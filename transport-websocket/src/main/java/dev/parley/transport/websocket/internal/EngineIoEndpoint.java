@@ -1,6 +1,8 @@
 package dev.parley.transport.websocket.internal;
 
 import dev.parley.DisconnectReason;
+import dev.parley.internal.LogSafe;
+import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
@@ -12,6 +14,8 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +32,11 @@ public final class EngineIoEndpoint extends Endpoint {
   private final TransportContext context;
   private final SocketIoCodec codec;
   private final ConnectionInfo info;
+  // This socket's place in its address's connection limit; the engine session releases it when it ends.
+  private final Admission admission;
+  // The transport's count of open sockets: this endpoint adds itself on open and removes itself once.
+  private final AtomicInteger openSockets;
+  private final AtomicBoolean counted = new AtomicBoolean();
   private @Nullable WsConnection connection;
   private @Nullable Session session;
   private @Nullable BinaryAssembly pendingBinary;
@@ -35,22 +44,27 @@ public final class EngineIoEndpoint extends Endpoint {
   private volatile @Nullable Disposable pongDeadline;
 
   EngineIoEndpoint(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                   ConnectionInfo info) {
+                   ConnectionInfo info, AtomicInteger openSockets, Admission admission) {
+    this.admission = admission;
     this.config = config;
     this.context = context;
     this.codec = codec;
     this.info = info;
+    this.openSockets = openSockets;
   }
 
   @Override
   public void onOpen(jakarta.websocket.Session socket, EndpointConfig endpointConfig) {
+    if (counted.compareAndSet(false, true)) {
+      openSockets.incrementAndGet();
+    }
     socket.setMaxTextMessageBufferSize(config.maxPayload());
     socket.setMaxBinaryMessageBufferSize(config.maxPayload());
     socket.setMaxIdleTimeout(config.pingInterval().plus(config.pingTimeout()).toMillis() + 5_000);
     WsConnection wire = new WsConnection(socket, codec);
     Session opened;
     try {
-      opened = context.open(wire, info);
+      opened = context.open(wire, info, admission);
     } catch (IllegalStateException e) {
       wire.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
       return;
@@ -113,7 +127,7 @@ public final class EngineIoEndpoint extends Endpoint {
         default -> throw new ProtocolException("unknown Engine.IO packet type " + text.charAt(0));
       }
     } catch (ProtocolException e) {
-      log.debug("session {}: {}; closing", current.id(), e.getMessage());
+      log.debug("session {}: {}; closing", current.id(), LogSafe.text(e.getMessage()));
       fail(DisconnectReason.PARSE_ERROR);
     }
   }
@@ -136,7 +150,7 @@ public final class EngineIoEndpoint extends Endpoint {
         current.receive(packet);
       }
     } catch (ProtocolException e) {
-      log.debug("session {}: {}; closing", current.id(), e.getMessage());
+      log.debug("session {}: {}; closing", current.id(), LogSafe.text(e.getMessage()));
       fail(DisconnectReason.PARSE_ERROR);
     }
   }
@@ -154,7 +168,10 @@ public final class EngineIoEndpoint extends Endpoint {
 
   @Override
   public void onClose(jakarta.websocket.Session socket, CloseReason closeReason) {
+    uncount();
     stopHeartbeat();
+    // Also when onOpen never got a session (the server was closing); releasing twice is harmless.
+    admission.release();
     Session current = session;
     if (current != null) {
       WsConnection wire = connection;
@@ -165,10 +182,18 @@ public final class EngineIoEndpoint extends Endpoint {
   @Override
   public void onError(jakarta.websocket.Session socket, Throwable error) {
     log.debug("session {}: {}", session == null ? "?" : session.id(), error.toString());
+    uncount();
     stopHeartbeat();
+    admission.release();
     Session current = session;
     if (current != null) {
       current.closed(DisconnectReason.TRANSPORT_ERROR);
+    }
+  }
+
+  private void uncount() {
+    if (counted.compareAndSet(true, false)) {
+      openSockets.decrementAndGet();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.internal.JsonDepth;
 import dev.parley.spi.Packet;
 import dev.parley.spi.PacketEncoder;
 import java.util.ArrayList;
@@ -62,8 +63,11 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
       text.append(DISCONNECT);
       namespace(text, disconnect.namespace());
     } else if (packet instanceof Packet.Event event) {
-      ArrayNode array = NODES.arrayNode(event.args().size() + 1).add(event.name());
+      ArrayNode array = NODES.arrayNode(event.args().size() + 2).add(event.name());
       event.args().forEach(array::add);
+      if (event.recoverable() && event.ackId() == null) {
+        offset(array, event);
+      }
       attachments = body(text, EVENT, BINARY_EVENT, event.namespace(), event.ackId(), array);
     } else if (packet instanceof Packet.Ack ack) {
       ArrayNode array = NODES.arrayNode(ack.args().size());
@@ -71,6 +75,23 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
       attachments = body(text, ACK, BINARY_ACK, ack.namespace(), ack.id(), array);
     }
     return new WireFrame(text.toString(), attachments);
+  }
+
+  /**
+   * Connection state recovery: socket.io-client takes the last argument of every event without an ack, if
+   * it is a string, for its offset. A posted message gets its id there; an emit whose last argument is a
+   * string gets a null after it, so that string is not mistaken for an offset, and so does one whose last
+   * argument is null, so that a client can always drop a trailing string or null as the offset slot.
+   */
+  private static void offset(ArrayNode array, Packet.Event event) {
+    if (event.messageId() != null) {
+      array.add(event.messageId());
+    } else if (event.args().size() > 0) {
+      JsonNode last = event.args().get(event.args().size() - 1);
+      if (last.isString() || last.isNull()) {
+        array.addNull();
+      }
+    }
   }
 
   private List<byte[]> body(StringBuilder text, int plain, int binary, String namespace, @Nullable Long id,
@@ -174,10 +195,11 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
       i = comma < 0 ? end : comma + 1;
     }
     int idStart = i;
-    while (i < text.length() && Character.isDigit(text.charAt(i)) && i - idStart <= 18) {
+    // ASCII digits only: Character.isDigit would also take other scripts' digits and misread them.
+    while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
       i++;
     }
-    Long id = i > idStart ? (long) digitsLong(text, idStart, i) : null;
+    Long id = i > idStart ? ackId(text, idStart, i) : null;
     JsonNode payload = i < text.length() ? parse(text.substring(i)) : null;
     Object result = switch (type) {
       case CONNECT -> {
@@ -230,6 +252,9 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
   }
 
   private JsonNode parse(String json) {
+    if (JsonDepth.exceeds(json, JsonDepth.MAX)) {
+      throw new ProtocolException("JSON payload nested deeper than " + JsonDepth.MAX + " levels");
+    }
     try {
       return mapper.readTree(json);
     } catch (JacksonException e) {
@@ -249,11 +274,15 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
     return value;
   }
 
-  private static long digitsLong(String text, int from, int to) {
-    long value = 0;
-    for (int k = from; k < to; k++) {
-      value = value * 10 + (text.charAt(k) - '0');
+  private static long ackId(String text, int from, int to) {
+    // Past 19 digits, or past Long.MAX_VALUE, an id would wrap around to a negative or a wrong one.
+    if (to - from > 19) {
+      throw new ProtocolException("ack id out of range: " + (to - from) + " digits");
     }
-    return value;
+    try {
+      return Long.parseLong(text, from, to, 10);
+    } catch (NumberFormatException e) {
+      throw new ProtocolException("ack id out of range: " + text.substring(from, to));
+    }
   }
 }

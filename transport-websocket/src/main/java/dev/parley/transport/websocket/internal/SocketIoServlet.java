@@ -1,5 +1,7 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.internal.LogSafe;
+import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
@@ -14,6 +16,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,20 +35,23 @@ public final class SocketIoServlet extends HttpServlet {
   private final transient SocketIoCodec codec;
   private final transient ServerContainer container;
   private final transient OriginPolicy origins;
+  private final transient AtomicInteger openSockets;
 
+  /** {@code openSockets} is the transport's count of open WebSocket sessions, which the endpoints keep. */
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                         ServerContainer container) {
+                         ServerContainer container, AtomicInteger openSockets) {
     this.config = config;
     this.context = context;
     this.codec = codec;
     this.container = container;
     this.origins = new OriginPolicy(config.allowedOrigins());
+    this.openSockets = openSockets;
   }
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
     if (!allowedOrigin(request)) {
-      log.debug("forbidden origin {}", request.getHeader("Origin"));
+      log.debug("forbidden origin {}", LogSafe.quote(request.getHeader("Origin")));
       error(response, 403, 4, "Forbidden");
       return;
     }
@@ -69,12 +76,19 @@ public final class SocketIoServlet extends HttpServlet {
       error(response, 400, 3, "Bad request");
       return;
     }
+    Admission admission = context.admit(request.getRemoteAddr()).orElse(null);
+    if (admission == null) {
+      error(response, 429, 4, "Too many connections");
+      return;
+    }
     ConnectionInfo info = info(request);
+    AtomicBoolean created = new AtomicBoolean();
     ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(EngineIoEndpoint.class, config.path())
         .configurator(new ServerEndpointConfig.Configurator() {
           @Override
           public <T> T getEndpointInstance(Class<T> type) {
-            return type.cast(new EngineIoEndpoint(config, context, codec, info));
+            created.set(true);
+            return type.cast(new EngineIoEndpoint(config, context, codec, info, openSockets, admission));
           }
         })
         .build();
@@ -84,6 +98,11 @@ public final class SocketIoServlet extends HttpServlet {
       log.debug("upgrade failed", e);
       if (!response.isCommitted()) {
         error(response, 400, 3, "Bad request");
+      }
+    } finally {
+      // An endpoint, once made, gives the place back when its socket closes; without one nobody else would.
+      if (!created.get()) {
+        admission.release();
       }
     }
   }

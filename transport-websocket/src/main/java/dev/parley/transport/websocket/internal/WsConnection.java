@@ -61,6 +61,12 @@ final class WsConnection implements Connection {
     wire.send(frames, done);
   }
 
+  /** Socket.IO clients 4.6+ resume with the private id and offset (connection state recovery). */
+  @Override
+  public boolean recoverable() {
+    return true;
+  }
+
   /** Queues an Engine.IO control frame (open, ping). */
   void sendControl(String text) {
     wire.sendControl(text);

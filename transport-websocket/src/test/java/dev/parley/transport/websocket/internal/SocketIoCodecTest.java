@@ -73,8 +73,63 @@ class SocketIoCodecTest {
   }
 
   @Test
+  void ackIdBeyondALongIsRejectedNotWrappedAround() {
+    // Found by SocketIoCodecPropertiesTest: 2^63 used to wrap to Long.MIN_VALUE.
+    assertThatThrownBy(() -> codec.decode("2/admin,9223372036854775808[\"x\"]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("ack id out of range: 9223372036854775808");
+    assertThatThrownBy(() -> codec.decode("3" + "9".repeat(25) + "[]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("ack id out of range: 25 digits");
+    assertThat(((Packet.Event) codec.decode("29223372036854775807[\"x\"]")).ackId()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void digitsOfOtherScriptsAreNotAnAckId() {
+    // Found by SocketIoCodecPropertiesTest: Character.isDigit took ARABIC-INDIC DIGIT THREE as id 1587.
+    assertThatThrownBy(() -> codec.decode("2\u0663[\"x\"]")).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> codec.decode("3\uff11[]")).isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void payloadNestedDeeperThanTheBoundIsRejected() {
+    // At Jackson's own bound (500) a tree could be read but not written once an application wrapped it.
+    String ok = "2[\"x\"," + "[".repeat(63) + "]".repeat(63) + "]";
+    assertThat(codec.decode(ok)).isInstanceOf(Packet.Event.class);
+    assertThatThrownBy(() -> codec.decode("2[\"x\"," + "[".repeat(64) + "]".repeat(64) + "]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("JSON payload nested deeper than 64 levels");
+    assertThatThrownBy(() -> codec.decode("2[\"x\"," + "{\"a\":".repeat(498) + "1" + "}".repeat(498) + "]"))
+        .isInstanceOf(ProtocolException.class);
+    // Brackets inside strings are not nesting.
+    assertThat(codec.decode("2[\"" + "[{".repeat(200) + "\"]")).isInstanceOf(Packet.Event.class);
+  }
+
+  @Test
   void placeholderForAMissingAttachmentIsRejected() {
     BinaryAssembly assembly = (BinaryAssembly) codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":3}]");
     assertThatThrownBy(() -> assembly.add(new byte[] {1})).isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void aRecoverableEventCarriesItsOffsetLast() {
+    JsonNode payload = NODES.objectNode().put("text", "hi");
+    assertThat(codec.encode(new Packet.Event("/", "chat", List.of(payload), null, "0000000000000007", true)).text())
+        .isEqualTo("42[\"chat\",{\"text\":\"hi\"},\"0000000000000007\"]");
+    assertThat(codec.encode(new Packet.Event("/", "chat", List.of(payload), null, "0000000000000007", false)).text())
+        .as("recovery off").isEqualTo("42[\"chat\",{\"text\":\"hi\"}]");
+    byte[] bytes = {9};
+    WireFrame binary = codec.encode(new Packet.Event("/", "file", List.of(NODES.binaryNode(bytes)), null, "08", true));
+    assertThat(binary.text()).isEqualTo("451-[\"file\",{\"_placeholder\":true,\"num\":0},\"08\"]");
+  }
+
+  @Test
+  void aRecoverableEmitEndingWithAStringOrNullGetsANullSlot() {
+    assertThat(codec.encode(new Packet.Event("/", "typing", List.of(NODES.stringNode("ann")), null, null, true)).text())
+        .isEqualTo("42[\"typing\",\"ann\",null]");
+    assertThat(codec.encode(new Packet.Event("/", "x", List.of(NODES.nullNode()), null, null, true)).text())
+        .isEqualTo("42[\"x\",null,null]");
+    assertThat(codec.encode(new Packet.Event("/", "x", List.of(NODES.numberNode(1)), null, null, true)).text())
+        .isEqualTo("42[\"x\",1]");
+    assertThat(codec.encode(new Packet.Event("/", "x", List.of(), null, null, true)).text()).isEqualTo("42[\"x\"]");
+    assertThat(codec.encode(new Packet.Event("/", "ask", List.of(NODES.stringNode("q")), 5L, null, true)).text())
+        .as("the client puts its ack callback last: nothing to protect").isEqualTo("425[\"ask\",\"q\"]");
   }
 }

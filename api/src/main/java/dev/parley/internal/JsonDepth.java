@@ -1,0 +1,74 @@
+package dev.parley.internal;
+
+/**
+ * The nesting bound on JSON a client sends, checked on the raw text before it is parsed, so both
+ * transports refuse the same inputs whatever {@code JsonMapper} the application configured.
+ *
+ * <p>Why a bound below Jackson's own (500 by default): a tree the server accepted must still be writable
+ * after the engine or the application wraps it (an ack's {@code {"ackId", "args": [...]}}, an application
+ * object around a client's argument), it must fit a MongoDB document (100 levels at most), and the
+ * recursive walks over binary placeholders must stay shallow. Chat payloads are nowhere near 64 levels.
+ */
+public final class JsonDepth {
+  /** The deepest nesting of arrays and objects accepted from a client, counting the outermost. */
+  public static final int MAX = 64;
+
+  private JsonDepth() {
+  }
+
+  /**
+   * Whether arrays and objects in {@code json} nest deeper than {@code max}. Brackets inside strings do
+   * not count. One pass, no allocation; the text need not be valid JSON (the parser judges that).
+   */
+  public static boolean exceeds(CharSequence json, int max) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0, n = json.length(); i < n; i++) {
+      char c = json.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > max) {
+          return true;
+        }
+      } else if (c == ']' || c == '}') {
+        depth--;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@link #exceeds(CharSequence, int)} over UTF-8 bytes: the structural characters are ASCII, and no
+   * byte of a multi-byte UTF-8 sequence is.
+   */
+  public static boolean exceeds(byte[] json, int max) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0; i < json.length; i++) {
+      byte c = json[i];
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > max) {
+          return true;
+        }
+      } else if (c == ']' || c == '}') {
+        depth--;
+      }
+    }
+    return false;
+  }
+}

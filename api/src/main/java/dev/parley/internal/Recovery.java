@@ -1,0 +1,200 @@
+package dev.parley.internal;
+
+import dev.parley.HistoryQuery;
+import dev.parley.Message;
+import dev.parley.spi.Store;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Connection state recovery for one server: saves a disconnected channel's {@link SavedSession} in the
+ * store under its private id, and takes it back for a reconnecting client, turning its offset into a
+ * place in each room. Private ids are never logged.
+ */
+final class Recovery {
+  private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+  // How long a save or a take may wait for the store; a take blocks a handshake meanwhile.
+  private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
+
+  private final DefaultChatServer server;
+  private final AtomicInteger savesInFlight = new AtomicInteger();
+
+  Recovery(DefaultChatServer server) {
+    this.server = server;
+  }
+
+  /** Saves that have not completed yet. */
+  int savesInFlight() {
+    return savesInFlight.get();
+  }
+
+  /**
+   * Saves a channel's state for {@link dev.parley.ChatServerConfig#maxDisconnectionDuration()}, first
+   * looking up where rooms stand whose start the channel did not know (joined so recently that the
+   * room's last id had not come back yet). Asynchronous; a failure is logged and means the channel will
+   * not be recovered.
+   */
+  void save(String namespace, String privateId, SavedSession state) {
+    Store store = server.store();
+    Duration ttl = server.config().maxDisconnectionDuration();
+    savesInFlight.incrementAndGet();
+    Mono<Void> saved = Flux.fromIterable(state.roomsWithoutStart())
+        .flatMap(room -> store.history(namespace, room, HistoryQuery.latest(1)).next()
+            .map(Message::id).defaultIfEmpty("").map(id -> Map.entry(room, id)))
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+        .map(state::withStarts)
+        .flatMap(resolved -> Mono.defer(() -> store.saveSession(namespace, privateId,
+            resolved.toJson(server.mapper()), ttl)))
+        .timeout(STORE_TIMEOUT)
+        .doFinally(signal -> savesInFlight.decrementAndGet());
+    saved.subscribe(v -> { }, error -> log.warn("could not save the state of channel {} in {}; it cannot be "
+        + "recovered", state.channelId(), Names.quote(namespace), error),
+        () -> log.debug("saved the state of channel {} in {}", state.channelId(), Names.quote(namespace)));
+  }
+
+  /**
+   * Saves again a session that was taken but could not be restored (its new connection closed first), as
+   * a channel that was sent nothing after the client's {@code offset}.
+   */
+  void putBack(String namespace, String privateId, Restored restored, @Nullable String offset) {
+    Map<String, SavedSession.@Nullable Position> starts = new LinkedHashMap<>();
+    restored.replayAfter().forEach((room, after) -> starts.put(room, SavedSession.Position.after(after)));
+    save(namespace, privateId, new SavedSession(restored.channelId(), starts, List.of(), List.of(), false,
+        offset, restored.data()));
+  }
+
+  /**
+   * Takes the state saved under a private id and finds where the client is in each room. Blocks, at most
+   * 10 s; call it on the handler executor.
+   *
+   * @param offset the id of the last posted message the client received, or null
+   * @return the channel to restore; empty if there is none to restore (no state, expired, taken by
+   *     another connection, an offset that names no place, history no longer reaching back to it, or a
+   *     store failure), in which case whatever was saved is gone
+   */
+  Optional<Restored> take(String namespace, String privateId, @Nullable String offset) {
+    Store store = server.store();
+    try {
+      Restored restored = store.takeSession(namespace, privateId)
+          .map(json -> SavedSession.fromJson(server.mapper(), json))
+          .flatMap(state -> {
+            Optional<Map<String, SavedSession.Position>> positions = state.positions(offset);
+            if (positions.isEmpty()) {
+              log.debug("channel {}: the offset names no place in what it was sent; not recovered",
+                  state.channelId());
+              return Mono.empty();
+            }
+            return resolve(store, namespace, positions.get())
+                .map(places -> new Restored(state.channelId(), places, state.data()));
+          })
+          .block(STORE_TIMEOUT);
+      return Optional.ofNullable(restored);
+    } catch (IllegalArgumentException e) {
+      log.warn("a saved session in {} could not be read; not recovered: {}", Names.quote(namespace), e.getMessage());
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      log.warn("taking a saved session in {} failed; not recovered", Names.quote(namespace), e);
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Turns positions into "replay after this id" per room, checking that history still reaches back to
+   * each; empty if one does not (the offset is older than the retained history).
+   */
+  private Mono<Map<String, String>> resolve(Store store, String namespace, Map<String, SavedSession.Position> positions) {
+    return Flux.fromIterable(positions.entrySet())
+        .concatMap(entry -> {
+          String room = entry.getKey();
+          SavedSession.Position position = entry.getValue();
+          Mono<Optional<String>> oldest = store.history(namespace, room, HistoryQuery.after("", 1)).next()
+              .map(message -> Optional.of(message.id())).defaultIfEmpty(Optional.empty());
+          return oldest.flatMap(first -> {
+            if (!position.before()) {
+              boolean lost = !position.id().isEmpty() && first.isPresent() && first.get().compareTo(position.id()) > 0;
+              return lost ? stale(room) : Mono.just(Map.entry(room, position.id()));
+            }
+            if (first.isEmpty() || first.get().compareTo(position.id()) > 0) {
+              return stale(room);
+            }
+            return store.history(namespace, room, HistoryQuery.before(position.id(), 1)).next()
+                .map(Message::id).defaultIfEmpty("").map(id -> Map.entry(room, id));
+          });
+        })
+        .collectList()
+        .map(entries -> {
+          Map<String, String> places = new LinkedHashMap<>();
+          entries.forEach(e -> places.put(e.getKey(), e.getValue()));
+          return places;
+        })
+        .onErrorResume(StaleException.class, e -> {
+          log.debug("history of {} no longer reaches the client's place; not recovered", Names.quote(e.room));
+          return Mono.empty();
+        });
+  }
+
+  private static <T> Mono<T> stale(String room) {
+    return Mono.error(new StaleException(room));
+  }
+
+  /** The application's {@code data()} as JSON; values the mapper cannot write are left out with a warning. */
+  ObjectNode dataOf(String channelId, Map<String, Object> data) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    JsonMapper mapper = server.mapper();
+    data.forEach((key, value) -> {
+      try {
+        out.set(key, mapper.valueToTree(value));
+      } catch (JacksonException | IllegalArgumentException e) {
+        log.warn("channel {}: data {} ({}) cannot be written as JSON and will not be recovered: {}", channelId,
+            Names.quote(key), value.getClass().getName(), e.getMessage());
+      }
+    });
+    return out;
+  }
+
+  /** Saved data back as plain Java values: maps, lists, strings, numbers, booleans. */
+  Map<String, Object> dataFrom(ObjectNode data) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    JsonMapper mapper = server.mapper();
+    for (Map.Entry<String, JsonNode> field : data.properties()) {
+      Object value = mapper.treeToValue(field.getValue(), Object.class);
+      if (value != null) {
+        out.put(field.getKey(), value);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A channel to bring back.
+   *
+   * @param channelId its id
+   * @param replayAfter per room (its own room included), the id after which to replay ({@code ""}: all)
+   * @param data its data, as saved
+   */
+  record Restored(String channelId, Map<String, String> replayAfter, ObjectNode data) {
+  }
+
+  private static final class StaleException extends RuntimeException {
+    final String room;
+
+    StaleException(String room) {
+      super(null, null, false, false);
+      this.room = room;
+    }
+  }
+}

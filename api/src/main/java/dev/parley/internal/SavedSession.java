@@ -1,0 +1,206 @@
+package dev.parley.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What connection state recovery keeps of a disconnected channel, and the one computation it exists for:
+ * given the client's offset, where the client is in each of its rooms.
+ *
+ * @param channelId the channel's id, which the recovered channel takes again
+ * @param starts per room (the channel's own room included), where the channel's share of it begins: after
+ *     the room's last message dropped from the journal, or where it was joined; null until looked up
+ * @param journalRooms the room of each posted message sent to the channel, in the order sent
+ * @param journalIds the id of each of those messages, parallel to {@code journalRooms}
+ * @param truncated whether entries were dropped from the journal for space
+ * @param resumedFrom the offset the client presented when this channel connected (recovered or not): until
+ *     it receives a posted message on this channel, it presents that offset again
+ * @param data the application's {@code data()}, as JSON
+ */
+record SavedSession(String channelId, Map<String, @Nullable Position> starts, List<String> journalRooms,
+                    List<String> journalIds, boolean truncated, @Nullable String resumedFrom, ObjectNode data) {
+  private static final int VERSION = 1;
+
+  SavedSession {
+    starts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(starts));
+    journalRooms = List.copyOf(journalRooms);
+    journalIds = List.copyOf(journalIds);
+    if (journalRooms.size() != journalIds.size()) {
+      throw new IllegalArgumentException("journal rooms and ids differ in length");
+    }
+  }
+
+  /**
+   * The state of a channel from where it started in its rooms, its journal and its data.
+   *
+   * @param joined per room, where the channel started in it (see {@link Membership#start()}), or null
+   */
+  static SavedSession of(String channelId, Map<String, @Nullable Position> joined, RecoveryJournal.Snapshot journal,
+                         @Nullable String resumedFrom, ObjectNode data) {
+    Map<String, @Nullable Position> starts = new LinkedHashMap<>();
+    joined.forEach((room, start) -> {
+      String evicted = journal.evicted().get(room);
+      starts.put(room, evicted != null ? Position.after(evicted) : start);
+    });
+    return new SavedSession(channelId, starts, journal.rooms(), journal.ids(), !journal.evicted().isEmpty(),
+        resumedFrom, data);
+  }
+
+  /** Rooms whose start is not known yet: it must be looked up before saving. */
+  List<String> roomsWithoutStart() {
+    List<String> out = new ArrayList<>();
+    starts.forEach((room, start) -> {
+      if (start == null) {
+        out.add(room);
+      }
+    });
+    return out;
+  }
+
+  /** This state with the rooms that had no start starting after the given ids. */
+  SavedSession withStarts(Map<String, String> lastIds) {
+    Map<String, @Nullable Position> merged = new LinkedHashMap<>(starts);
+    lastIds.forEach((room, id) -> {
+      if (merged.containsKey(room) && merged.get(room) == null) {
+        merged.put(room, Position.after(id));
+      }
+    });
+    return new SavedSession(channelId, merged, journalRooms, journalIds, truncated, resumedFrom, data);
+  }
+
+  /**
+   * Where a client with this offset is in each room; empty if the offset does not identify a place: not
+   * in the journal (too old, or never sent to this channel), in it twice, or absent while the journal
+   * lost entries the client may have received.
+   *
+   * @param offset the id of the last posted message the client received, or null if it received none
+   *     (or none on this channel: then the offset it presented when the channel connected)
+   */
+  Optional<Map<String, Position>> positions(@Nullable String offset) {
+    int upTo = -1;
+    if (offset == null || (offset.equals(resumedFrom) && !journalIds.contains(offset))) {
+      if (truncated) {
+        return Optional.empty();
+      }
+    } else {
+      upTo = journalIds.lastIndexOf(offset);
+      if (upTo < 0 || journalIds.indexOf(offset) != upTo) {
+        return Optional.empty();
+      }
+    }
+    Map<String, Integer> lastAtOrBefore = new HashMap<>();
+    for (int i = 0; i <= upTo; i++) {
+      lastAtOrBefore.put(journalRooms.get(i), i);
+    }
+    Map<String, Position> out = new LinkedHashMap<>();
+    for (Map.Entry<String, @Nullable Position> entry : starts.entrySet()) {
+      String room = entry.getKey();
+      Integer last = lastAtOrBefore.get(room);
+      Position start = entry.getValue();
+      if (last != null) {
+        // An entry older than the start was sent before the room was last joined: the start is the place.
+        String id = journalIds.get(last);
+        boolean startLater = start != null && start.id().compareTo(id) > 0;
+        out.put(room, startLater ? start : Position.after(id));
+      } else if (start != null) {
+        out.put(room, start);
+      } else {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(out);
+  }
+
+  /**
+   * A place in a room's history: right after message {@code id} ({@code ""}: before every message), or,
+   * when {@code before}, right before it.
+   */
+  record Position(String id, boolean before) {
+    static Position after(String id) {
+      return new Position(id, false);
+    }
+
+    static Position before(String id) {
+      return new Position(id, true);
+    }
+  }
+
+  // ---- JSON ----
+
+  String toJson(JsonMapper mapper) {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    ObjectNode root = nodes.objectNode().put("v", VERSION).put("id", channelId);
+    ObjectNode rooms = root.putObject("rooms");
+    starts.forEach((room, start) -> {
+      if (start == null) {
+        rooms.putNull(room);
+      } else {
+        rooms.putObject(room).put(start.before() ? "before" : "after", start.id());
+      }
+    });
+    ArrayNode sent = root.putArray("sent");
+    for (int i = 0; i < journalIds.size(); i++) {
+      sent.addArray().add(journalRooms.get(i)).add(journalIds.get(i));
+    }
+    root.put("truncated", truncated);
+    if (resumedFrom != null) {
+      root.put("resumedFrom", resumedFrom);
+    }
+    root.set("data", data);
+    return mapper.writeValueAsString(root);
+  }
+
+  /**
+   * Reads a state written by {@link #toJson}.
+   *
+   * @throws IllegalArgumentException if it is not such a state
+   */
+  static SavedSession fromJson(JsonMapper mapper, String json) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(json);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("saved session is not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (root == null || root.path("v").asInt(-1) != VERSION || !root.path("id").isString()
+        || !root.path("rooms").isObject() || !root.path("sent").isArray() || !root.path("data").isObject()) {
+      throw new IllegalArgumentException("saved session has an unknown shape");
+    }
+    Map<String, @Nullable Position> starts = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> room : root.get("rooms").properties()) {
+      JsonNode start = room.getValue();
+      if (start.isNull()) {
+        starts.put(room.getKey(), null);
+      } else if (start.path("after").isString()) {
+        starts.put(room.getKey(), Position.after(start.get("after").asString()));
+      } else if (start.path("before").isString()) {
+        starts.put(room.getKey(), Position.before(start.get("before").asString()));
+      } else {
+        throw new IllegalArgumentException("saved session has a malformed room position");
+      }
+    }
+    List<String> rooms = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (JsonNode entry : root.get("sent").values()) {
+      if (!entry.isArray() || entry.size() != 2 || !entry.get(0).isString() || !entry.get(1).isString()) {
+        throw new IllegalArgumentException("saved session has a malformed journal entry");
+      }
+      rooms.add(entry.get(0).asString());
+      ids.add(entry.get(1).asString());
+    }
+    JsonNode resumedFrom = root.path("resumedFrom");
+    return new SavedSession(root.get("id").asString(), starts, rooms, ids, root.path("truncated").asBoolean(false),
+        resumedFrom.isString() ? resumedFrom.asString() : null, (ObjectNode) root.get("data"));
+  }
+}

@@ -1,0 +1,188 @@
+package dev.parley.internal;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The server's timer scheduler as the engine and the transports see it: the scheduler underneath, plus a
+ * count of the tasks waiting on it, for {@code ServerStats.timers()}. A one-shot task counts until it
+ * starts or is cancelled, a periodic one until it is cancelled (Reactor keeps running a periodic task
+ * that throws, so failing does not end it).
+ */
+final class TimerCounter implements Scheduler {
+  private final Scheduler delegate;
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  TimerCounter(Scheduler delegate) {
+    this.delegate = delegate;
+  }
+
+  /** Tasks scheduled and not yet started (one-shot) or not yet cancelled (periodic). */
+  int waiting() {
+    return waiting.get();
+  }
+
+  @Override
+  public Disposable schedule(Runnable task) {
+    Counted counted = new Counted(task, false, null);
+    return counted.scheduled(() -> delegate.schedule(counted));
+  }
+
+  @Override
+  public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+    Counted counted = new Counted(task, false, null);
+    return counted.scheduled(() -> delegate.schedule(counted, delay, unit));
+  }
+
+  @Override
+  public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+    Counted counted = new Counted(task, true, null);
+    return counted.scheduled(() -> delegate.schedulePeriodically(counted, initialDelay, period, unit));
+  }
+
+  @Override
+  public long now(TimeUnit unit) {
+    return delegate.now(unit);
+  }
+
+  @Override
+  public Worker createWorker() {
+    return new CountingWorker(delegate.createWorker());
+  }
+
+  @Override
+  public void dispose() {
+    delegate.dispose();
+  }
+
+  @Override
+  public Mono<Void> disposeGracefully() {
+    return delegate.disposeGracefully();
+  }
+
+  @Override
+  public boolean isDisposed() {
+    return delegate.isDisposed();
+  }
+
+  @Override
+  public void init() {
+    delegate.init();
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public void start() {
+    delegate.start();
+  }
+
+  /** A task and its place in the count; disposing it cancels the task underneath and uncounts it. */
+  private final class Counted implements Runnable, Disposable {
+    private final Runnable task;
+    private final boolean periodic;
+    private final @Nullable Set<Counted> worker;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile @Nullable Disposable underlying;
+
+    Counted(Runnable task, boolean periodic, @Nullable Set<Counted> worker) {
+      this.task = task;
+      this.periodic = periodic;
+      this.worker = worker;
+    }
+
+    Disposable scheduled(java.util.function.Supplier<Disposable> schedule) {
+      waiting.incrementAndGet();
+      if (worker != null) {
+        worker.add(this);
+      }
+      try {
+        underlying = schedule.get();
+      } catch (RuntimeException e) {
+        // Rejected (the scheduler is disposed): nothing waits.
+        finish();
+        throw e;
+      }
+      return this;
+    }
+
+    @Override
+    public void run() {
+      if (!periodic) {
+        finish();
+      }
+      task.run();
+    }
+
+    void finish() {
+      if (finished.compareAndSet(false, true)) {
+        waiting.decrementAndGet();
+        if (worker != null) {
+          worker.remove(this);
+        }
+      }
+    }
+
+    @Override
+    public void dispose() {
+      finish();
+      Disposable current = underlying;
+      if (current != null) {
+        current.dispose();
+      }
+    }
+
+    @Override
+    public boolean isDisposed() {
+      Disposable current = underlying;
+      return current != null ? current.isDisposed() : finished.get();
+    }
+  }
+
+  /** A worker whose tasks are counted too; disposing it uncounts what it had waiting. */
+  private final class CountingWorker implements Worker {
+    private final Worker delegateWorker;
+    private final Set<Counted> tasks = ConcurrentHashMap.newKeySet();
+
+    CountingWorker(Worker delegateWorker) {
+      this.delegateWorker = delegateWorker;
+    }
+
+    @Override
+    public Disposable schedule(Runnable task) {
+      Counted counted = new Counted(task, false, tasks);
+      return counted.scheduled(() -> delegateWorker.schedule(counted));
+    }
+
+    @Override
+    public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+      Counted counted = new Counted(task, false, tasks);
+      return counted.scheduled(() -> delegateWorker.schedule(counted, delay, unit));
+    }
+
+    @Override
+    public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+      Counted counted = new Counted(task, true, tasks);
+      return counted.scheduled(() -> delegateWorker.schedulePeriodically(counted, initialDelay, period, unit));
+    }
+
+    @Override
+    public void dispose() {
+      delegateWorker.dispose();
+      for (Counted counted : tasks) {
+        counted.finish();
+      }
+    }
+
+    @Override
+    public boolean isDisposed() {
+      return delegateWorker.isDisposed();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.parley.transport.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.parley.ChatServer;
+import dev.parley.DisconnectReason;
+import dev.parley.internal.LogSafe;
+import dev.parley.transport.websocket.internal.HostilePackets;
+import dev.parley.transport.websocket.internal.WireFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * The Engine.IO framing (text frames of every packet type, binary frames, attachments announced and not
+ * sent, or sent and not announced) over a real socket: whatever a client sends, the connection either goes
+ * on working (it answers a ping) or is closed with 1002 (1000 for Engine.IO's own close packet), never with
+ * a server error. Fewer tries than the codec's own properties: each is a connection.
+ */
+class EngineIoFramingPropertiesTest {
+  private static final Map<String, DisconnectReason> REASONS = new ConcurrentHashMap<>();
+  private static ChatServer server;
+  private static String url;
+
+  @BeforeContainer
+  static void start() {
+    server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(),
+        b -> b.onConnection(channel -> channel.onDisconnect().subscribe(reason -> REASONS.put(channel.id(), reason))));
+    url = SocketIoTestApp.url(server);
+  }
+
+  @AfterContainer
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Property(tries = 60)
+  void anyFramesLeaveTheConnectionWorkingOrCloseIt(@ForAll("frames") List<Object> frames) throws Exception {
+    RawSocket raw = RawSocket.open(url);
+    try {
+      assertThat(raw.next()).startsWith("0{\"sid\":");
+      raw.send("40");
+      boolean open = true;
+      for (Object frame : frames) {
+        open = open && !raw.isClosed() && sent(() -> send(raw, frame));
+      }
+      // An Engine.IO ping only a working connection answers. (A Socket.IO echo would not do: after a random
+      // "41" the client is out of "/", and events sent before a new CONNECT is answered are dropped.)
+      open = open && sent(() -> raw.send("2probe"));
+      List<String> channels = new ArrayList<>();
+      String next;
+      while ((next = raw.nextOrNull()) != null) {
+        if (next.equals("3probe")) {
+          return;
+        }
+        if (next.startsWith("40{\"sid\":\"")) {
+          channels.add(next.substring(10, next.indexOf('"', 10)));
+        }
+      }
+      assertThat(raw.isClosed()).as("neither the probe's ack nor a close after %s", describe(frames)).isTrue();
+      if (raw.closeCode(1) == -1) {
+        // The client wrote on after the server's close frame and lost the race to read it (broken pipe):
+        // the server's side then says why it closed.
+        assertThat(raw.error()).isInstanceOf(java.io.IOException.class);
+        for (String channel : channels) {
+          await().atMost(Duration.ofSeconds(10)).until(() -> REASONS.containsKey(channel));
+          assertThat(REASONS.get(channel)).as("server's reason after %s", describe(frames))
+              .isIn(DisconnectReason.PARSE_ERROR, DisconnectReason.TRANSPORT_CLOSE);
+        }
+      } else {
+        assertThat(raw.closeCode(1)).as("close code after %s", describe(frames)).isIn(1000, 1002);
+      }
+    } finally {
+      raw.abort();
+    }
+  }
+
+  private static void send(RawSocket raw, Object frame) {
+    if (frame instanceof String text) {
+      raw.send(utf8(text));
+    } else if (frame instanceof WireFrame packet) {
+      raw.send(utf8(packet.text()));
+      packet.attachments().forEach(raw::sendBinary);
+    } else {
+      raw.sendBinary((byte[]) frame);
+    }
+  }
+
+  private static List<String> describe(List<Object> frames) {
+    return frames.stream().map(frame -> frame instanceof String text ? LogSafe.quote(text)
+        : frame instanceof WireFrame packet ? LogSafe.quote(packet.text()) + " + " + packet.attachments().size()
+        : "binary(" + ((byte[]) frame).length + ")").toList();
+  }
+
+  /** A WebSocket text frame is UTF-8: a lone surrogate cannot be sent, so it goes as "?". */
+  private static String utf8(String text) {
+    return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+  }
+
+  /** Whether the frames went out; false when the server had already closed the socket. */
+  private static boolean sent(Runnable send) {
+    try {
+      send.run();
+      return true;
+    } catch (CompletionException e) {
+      assertThat(e).hasRootCauseInstanceOf(java.io.IOException.class);
+      return false;
+    }
+  }
+
+  @Provide
+  Arbitrary<List<Object>> frames() {
+    Arbitrary<Object> socketIo = HostilePackets.mutated().map(text -> "4" + text);
+    Arbitrary<Object> valid = HostilePackets.packets().map(p -> (Object) HostilePackets.encode(p));
+    Arbitrary<Object> engineIo = Arbitraries.oneOf(
+        Arbitraries.of("2", "2probe", "3", "6", "1", "5", "0", "", "4", "41", "9x").map(s -> (Object) s),
+        Arbitraries.strings().withChars(HostilePackets.TRICKY).ofMaxLength(30).map(s -> (Object) s));
+    Arbitrary<Object> binary = Arbitraries.bytes().array(byte[].class).ofMaxSize(64).map(b -> (Object) b);
+    Arbitrary<Object> announced = Arbitraries.integers().between(1, 3).map(n ->
+        (Object) ("45" + n + "-[\"binary\",{\"_placeholder\":true,\"num\":0}]"));
+    return Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(4, socketIo), net.jqwik.api.Tuple.of(2, valid), net.jqwik.api.Tuple.of(2, engineIo),
+        net.jqwik.api.Tuple.of(1, binary), net.jqwik.api.Tuple.of(1, announced))
+        .list().ofMinSize(1).ofMaxSize(5);
+  }
+}
