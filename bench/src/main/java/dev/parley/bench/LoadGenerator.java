@@ -366,26 +366,32 @@ public final class LoadGenerator {
     return 0;
   }
 
-  /** A process's user + system CPU time, from /proc/PID/stat (clock ticks of 1/100 s). */
-  private record Cpu(long ticks) {
+  /**
+   * The server's user + system CPU time, from /proc/PID/stat (clock ticks of 1/100 s), and this generator's
+   * own: on a machine the two share, a generator that uses most of the CPU is the bottleneck, and says so.
+   */
+  private record Cpu(long ticks, long ownTicks) {
     static Cpu read(long pid) throws IOException {
-      if (pid <= 0) {
-        return new Cpu(0);
-      }
-      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      return new Cpu(pid <= 0 ? 0 : ticks(String.valueOf(pid)), ticks("self"));
+    }
+
+    private static long ticks(String pid) throws IOException {
+      String stat = Files.readString(Path.of("/proc", pid, "stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return new Cpu(Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     Cpu minus(Cpu earlier) {
-      return new Cpu(ticks - earlier.ticks);
+      return new Cpu(ticks - earlier.ticks, ownTicks - earlier.ownTicks);
     }
 
     void report(Map<String, Object> out, long deliveries) {
       double seconds = ticks / 100.0;
       out.put("server_cpu_s", seconds);
+      out.put("generator_cpu_s", ownTicks / 100.0);
       if (deliveries > 0) {
         out.put("server_cpu_s_per_million", round(seconds / deliveries * 1_000_000));
+        out.put("generator_cpu_s_per_million", round(ownTicks / 100.0 / deliveries * 1_000_000));
       }
     }
   }

@@ -12,9 +12,10 @@ import java.util.function.BiConsumer;
 
 /**
  * A lean Socket.IO v5 client over the JDK WebSocket (no thread of its own): enough for the load
- * generator — connect to "/", emit, emitWithAck, events handed over as raw JSON text, pings answered.
+ * generator and the reliability tests — connect to "/", emit, emitWithAck, events handed over as raw JSON
+ * text, pings answered, and two ways to leave. Public for the tests in {@code dev.parley.bench.reliability}.
  */
-final class SioClient implements WebSocket.Listener {
+public final class SioClient implements WebSocket.Listener {
   private final CompletableFuture<SioClient> connected = new CompletableFuture<>();
   private final Map<Integer, CompletableFuture<String>> acks = new ConcurrentHashMap<>();
   private final AtomicInteger nextAck = new AtomicInteger();
@@ -28,7 +29,8 @@ final class SioClient implements WebSocket.Listener {
   }
 
   /** Connects and completes once the CONNECT answer arrives; events go to {@code onEvent(name, rawJsonArray)}. */
-  static CompletableFuture<SioClient> connect(HttpClient http, String baseUrl, BiConsumer<String, String> onEvent) {
+  public static CompletableFuture<SioClient> connect(HttpClient http, String baseUrl,
+                                                    BiConsumer<String, String> onEvent) {
     SioClient client = new SioClient(onEvent);
     long start = System.nanoTime();
     URI uri = URI.create(baseUrl.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket");
@@ -43,11 +45,13 @@ final class SioClient implements WebSocket.Listener {
     });
   }
 
-  synchronized void emit(String jsonArray) {
+  /** Sends {@code 42<jsonArray>}; blocks until the frame is handed to the socket. */
+  public synchronized void emit(String jsonArray) {
     socket.sendText("42" + jsonArray, true).join();
   }
 
-  CompletableFuture<String> emitWithAck(String jsonArray) {
+  /** Sends {@code 42<id><jsonArray>}; the result completes with the ack's raw JSON array. */
+  public CompletableFuture<String> emitWithAck(String jsonArray) {
     int id = nextAck.getAndIncrement();
     CompletableFuture<String> reply = new CompletableFuture<>();
     acks.put(id, reply);
@@ -57,11 +61,27 @@ final class SioClient implements WebSocket.Listener {
     return reply;
   }
 
-  void close() {
+  /** Drops the connection at once, with no goodbye (the server learns it from the socket closing). */
+  public void close() {
     WebSocket current = socket;
     if (current != null) {
       current.abort();
     }
+  }
+
+  /**
+   * Leaves the namespace ({@code 41}) and starts the WebSocket closing handshake (1000), as a client that
+   * says goodbye does; the returned future completes once the close frame is sent.
+   */
+  public CompletableFuture<WebSocket> disconnect() {
+    WebSocket current = socket;
+    if (current == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("not connected"));
+    }
+    synchronized (this) {
+      current.sendText("41", true).join();
+    }
+    return current.sendClose(WebSocket.NORMAL_CLOSURE, "").toCompletableFuture();
   }
 
   @Override
