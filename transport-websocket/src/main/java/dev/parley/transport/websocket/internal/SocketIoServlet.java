@@ -14,7 +14,11 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,7 +88,7 @@ public final class SocketIoServlet extends HttpServlet {
     ConnectionInfo info = info(request);
     AtomicBoolean created = new AtomicBoolean();
     ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(EngineIoEndpoint.class, config.path())
-        .configurator(new ServerEndpointConfig.Configurator() {
+        .configurator(new PlainConfigurator() {
           @Override
           public <T> T getEndpointInstance(Class<T> type) {
             created.set(true);
@@ -127,4 +131,35 @@ public final class SocketIoServlet extends HttpServlet {
     response.getOutputStream().write(body);
   }
 
+
+  /**
+   * Answers every handshake question itself. The API's default methods ask the container's default
+   * configurator, which jakarta.websocket-api looks up with a ServiceLoader on every call: a scan of the
+   * class path per upgrade, a visible share of the connect profile. The answers are the ones this
+   * transport wants anyway: the Origin was checked by the servlet, Socket.IO uses no subprotocol, and no
+   * extension, so no permessage-deflate (as Socket.IO's own default: compressing per connection would undo
+   * encoding a broadcast once).
+   */
+  private abstract static class PlainConfigurator extends ServerEndpointConfig.Configurator {
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+      return true;
+    }
+
+    @Override
+    public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+      return "";
+    }
+
+    @Override
+    public List<Extension> getNegotiatedExtensions(
+        List<Extension> installed, List<Extension> requested) {
+      return List.of();
+    }
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request,
+                                HandshakeResponse response) {
+    }
+  }
 }
