@@ -37,6 +37,9 @@ import java.util.TreeMap;
  *     {@link ChatServerConfig#maxConnectionsPerAddress()}
  * @param transports what each transport holds open, keyed {@code "<transport>.<what>"}, such as
  *     {@code "websocket.sockets"} or {@code "sse.streams"}; transports that keep no count are absent
+ * @param rateLimitedEvents events refused by the channels' rate limit
+ *     ({@link ChatServerConfig#maxEventsPerSecond()}) since the server started: a running total, not a
+ *     holding, so it takes no part in {@link #isIdle()}
  */
 public record ServerStats(
     int sessions,
@@ -48,7 +51,8 @@ public record ServerStats(
     int queuedPackets,
     int timers,
     int addresses,
-    Map<String, Integer> transports) {
+    Map<String, Integer> transports,
+    long rateLimitedEvents) {
 
   /** Copies {@code transports} into an immutable map sorted by key. */
   public ServerStats {
@@ -57,8 +61,9 @@ public record ServerStats(
   }
 
   /**
-   * Whether the node holds nothing for any client: every count, the transports' included, is zero. A
-   * node whose clients have all gone becomes idle once its transports have noticed they left.
+   * Whether the node holds nothing for any client: every count, the transports' included, is zero
+   * ({@link #rateLimitedEvents()}, a running total, aside). A node whose clients have all gone becomes idle
+   * once its transports have noticed they left.
    */
   public boolean isIdle() {
     return sessions == 0 && channels == 0 && rooms == 0 && roomMemberships == 0 && pendingAcks == 0

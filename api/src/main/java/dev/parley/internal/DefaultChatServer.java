@@ -493,7 +493,7 @@ public final class DefaultChatServer implements ChatServer {
     }
     TimerCounter counter = timers;
     return new ServerStats(sessions.size(), channels, rooms, memberships, pendingAcks, acksOwed, queued,
-        counter == null ? 0 : counter.waiting(), addressLimits.addresses(), byTransport);
+        counter == null ? 0 : counter.waiting(), addressLimits.addresses(), byTransport, rateLimited.sum());
   }
 
   /** Counts one event rejected by its channel's rate limit. */

@@ -7,7 +7,6 @@ import dev.parley.ChatServer;
 import dev.parley.DisconnectReason;
 import dev.parley.bench.SioClient;
 import dev.parley.host.jetty.JettyHost;
-import dev.parley.internal.DefaultChatServer;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
@@ -136,7 +135,7 @@ class FloodMeasurementTest {
       throws Exception {
     room.forEach(Chatter::reset);
     disconnects.clear();
-    long limitedBefore = ((DefaultChatServer) server).rateLimitedEvents();
+    long limitedBefore = server.stats().rateLimitedEvents();
     ScheduledExecutorService pace = Executors.newScheduledThreadPool(2, daemon("flood-pace"));
     Flooder flooder = flood == Flood.NONE ? null : Flooder.connect(http, url);
     boolean floodAcks = flood == Flood.WITH_ACKS;
@@ -168,7 +167,7 @@ class FloodMeasurementTest {
       // without acks, let the server read (and refuse or let through) what the flooder wrote.
       settle(floodAcks
           ? () -> flooder.cutOff.get() || flooder.accepted.get() + flooder.limited.get() >= flooder.sent.get()
-          : () -> ((DefaultChatServer) server).rateLimitedEvents() - limitedBefore
+          : () -> server.stats().rateLimitedEvents() - limitedBefore
               + room.stream().mapToLong(c -> c.floodLines.get()).sum() / room.size() >= flooder.sent.get());
     }
 
@@ -190,7 +189,7 @@ class FloodMeasurementTest {
       figures.floodLinesReceived = room.stream().mapToLong(c -> c.floodLines.get()).sum();
       // Every flood line the server let through went to each chatter once.
       figures.floodLetThrough = figures.floodLinesReceived / room.size();
-      figures.floodRefusedByServer = ((DefaultChatServer) server).rateLimitedEvents() - limitedBefore;
+      figures.floodRefusedByServer = server.stats().rateLimitedEvents() - limitedBefore;
       figures.disconnects = Map.copyOf(disconnects).toString();
       flooder.client.close();
       // Gone before the next run starts counting disconnects.

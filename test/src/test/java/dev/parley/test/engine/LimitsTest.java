@@ -91,6 +91,7 @@ class LimitsTest {
     assertThat(answers).containsExactly("[0]", "[1]", "[2]", "[" + RATE_LIMITED + "]", "[" + RATE_LIMITED + "]");
     assertThat(handled).containsExactly(0, 1, 2);
     assertThat(client.isConnected()).isTrue();
+    assertThat(server.stats().rateLimitedEvents()).isEqualTo(2);
   }
 
   @Test

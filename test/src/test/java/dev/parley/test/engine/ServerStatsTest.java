@@ -213,6 +213,6 @@ class ServerStatsTest {
   }
 
   private static ServerStats zero() {
-    return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
+    return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0);
   }
 }
