@@ -15,6 +15,7 @@ RATE=${RATE:-100}
 SECONDS_=${SECONDS_:-10}
 IDLE=${IDLE:-10000}
 CONNECT=${CONNECT:-2000}
+WARMUP=${WARMUP:-6000}
 JAR=bench/target/parley-bench.jar
 OUT=bench/target/results
 mkdir -p "$OUT"
@@ -63,6 +64,7 @@ for i in $(seq "$PAIRS"); do
     run $server latency --clients "$CLIENTS" --rate "$RATE" --seconds "$SECONDS_"
     run $server idle --connections "$IDLE"
     run $server connect --connections "$CONNECT"
+    run $server connect --connections "$CONNECT" --warmup "$WARMUP"
   done
   run parley sse-fanout --clients "$CLIENTS" --messages "$MESSAGES"
 done

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * java -jar parley-bench.jar --url http://127.0.0.1:3000 --scenario fanout [--clients 1000] [--messages 2000]
  *      [--window 100] [--rate 100] [--seconds 10] [--connections 10000] [--concurrency 200] [--server-pid N]
  * </pre>
- * Scenarios: fanout, latency, idle, connect, sse-fanout. With {@code --server-pid}, the server's CPU
+ * Scenarios: fanout, latency, idle, connect ({@code --warmup N} first makes N untimed connections and reports
+ * the run as {@code connect-warm}), sse-fanout. With {@code --server-pid}, the server's CPU
  * seconds (from /proc/PID/stat) per million deliveries and its resident memory are reported.
  */
 public final class LoadGenerator {
@@ -71,7 +72,8 @@ public final class LoadGenerator {
       default -> throw new IllegalArgumentException("unknown scenario: " + scenario
           + " (fanout, latency, idle, connect, sse-fanout)");
     };
-    result.put("scenario", scenario);
+    // A warmed-up connect run is its own row in the summary.
+    result.put("scenario", scenario.equals("connect") && generator.option("warmup", 0) > 0 ? "connect-warm" : scenario);
     System.out.println(json(result));
     System.out.println(summary(result));
     System.exit(0);
@@ -221,6 +223,15 @@ public final class LoadGenerator {
 
   private Map<String, Object> connect() throws Exception {
     int connections = option("connections", 2000);
+    int warmup = option("warmup", 0);
+    if (warmup > 0) {
+      // Untimed rounds first, so the figure is the server's steady state rather than its start-up (a fresh
+      // JVM spends much of its first thousands of upgrades compiling them).
+      for (int done = 0; done < warmup; done += connections) {
+        connectMany(Math.min(connections, warmup - done), (n, r) -> { }).forEach(SioClient::close);
+      }
+      TimeUnit.SECONDS.sleep(1);
+    }
     Cpu cpu = Cpu.read(serverPid);
     long start = System.nanoTime();
     List<SioClient> clients = connectMany(connections, (n, r) -> { });
@@ -230,6 +241,7 @@ public final class LoadGenerator {
     clients.forEach(SioClient::close);
     Map<String, Object> out = new HashMap<>();
     out.put("connections", clients.size());
+    out.put("warmup_connections", warmup);
     out.put("connections_per_s", Math.round(clients.size() / seconds));
     out.put("handshake_p50_ms", round(handshakes[handshakes.length / 2] / 1e6));
     out.put("handshake_p99_ms", round(handshakes[(int) (handshakes.length * 0.99)] / 1e6));
