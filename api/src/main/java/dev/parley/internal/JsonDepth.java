@@ -1,5 +1,7 @@
 package dev.parley.internal;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The nesting bound on JSON a client sends, checked on the raw text before it is parsed, so both
  * transports refuse the same inputs whatever {@code JsonMapper} the application configured.
@@ -45,30 +47,10 @@ public final class JsonDepth {
   }
 
   /**
-   * {@link #exceeds(CharSequence, int)} over UTF-8 bytes: the structural characters are ASCII, and no
-   * byte of a multi-byte UTF-8 sequence is.
+   * {@link #exceeds(CharSequence, int)} over UTF-8 bytes, read as Latin-1 (a plain copy): the structural
+   * characters are ASCII, and no byte of a multi-byte UTF-8 sequence is, so the depth is the same.
    */
   public static boolean exceeds(byte[] json, int max) {
-    int depth = 0;
-    boolean inString = false;
-    for (int i = 0; i < json.length; i++) {
-      byte c = json[i];
-      if (inString) {
-        if (c == '\\') {
-          i++;
-        } else if (c == '"') {
-          inString = false;
-        }
-      } else if (c == '"') {
-        inString = true;
-      } else if (c == '[' || c == '{') {
-        if (++depth > max) {
-          return true;
-        }
-      } else if (c == ']' || c == '}') {
-        depth--;
-      }
-    }
-    return false;
+    return exceeds(new String(json, StandardCharsets.ISO_8859_1), max);
   }
 }
