@@ -20,14 +20,32 @@ import org.jspecify.annotations.Nullable;
  * @param maxPendingAcks acks one channel may be waiting for at once; default 128
  * @param outboundBufferSize packets queued for one connection before it is cut off as a slow
  *     consumer; default 1024
+ * @param outboundBufferBytes bytes queued for one connection (encoded packets, pongs and every other
+ *     frame the server sends) before it is cut off as a slow consumer, beside {@code outboundBufferSize}; one
+ *     packet larger than this is still sent when nothing else is queued. Default 4 MiB
+ * @param nodeOutboundBytes bytes queued for all connections of this node together: beyond it, a connection
+ *     whose client is not reading is cut off as a slow consumer as soon as something more is queued for it
+ *     (a broadcast's bytes count once per connection, though they are shared). Default a quarter of the
+ *     maximum heap
+ * @param maxInboundBytes what one connection's frames that are read but not yet handled may hold, in bytes
+ *     as they will be once parsed (estimated from the text before parsing it; partial binary packets and
+ *     SSE POST bodies count too). A frame that alone is larger closes the connection (WebSocket 1009, SSE
+ *     413); one that does not fit for now is refused like a rate-limited event ({@code {"error": "server
+ *     busy"}} ack, or SSE 503). Default 4 MiB
+ * @param nodeInboundBytes the same for all connections of this node together; a frame that does not fit is
+ *     refused ({@code "server busy"}), the connection stays. Default an eighth of the maximum heap
+ * @param maxAuthBytes the largest CONNECT {@code auth} payload, in bytes of JSON text: it is kept with the
+ *     channel's handshake for the channel's whole life; a larger one gets the CONNECT_ERROR
+ *     {@code "auth payload too large"}. Default 16 KiB
  * @param maxRoomsPerChannel rooms one channel may be in at once, not counting the room of its own id;
  *     {@link Channel#join(String)} beyond it errors with {@link dev.parley.error.LimitExceededException};
  *     default 1000
- * @param maxEventsPerSecond events per second one channel may send, sustained (a token bucket refilled
+ * @param maxEventsPerSecond events per second one connection may send, every namespace together (a
+ *     CONNECT counts as one, so leaving and joining again buys nothing), sustained (a token bucket refilled
  *     at this rate); an event beyond it is rejected before any handler sees it: if it asked for an ack,
  *     the ack is {@code {"error": "rate limited"}} (over SSE the POST gets 429), otherwise it is dropped.
  *     Default 1000
- * @param maxEventBurst events one channel may send at once before {@code maxEventsPerSecond} applies
+ * @param maxEventBurst events one connection may send at once before {@code maxEventsPerSecond} applies
  *     (the bucket's size); default 1000
  * @param disconnectOnRateLimit whether a channel that exceeds {@code maxEventsPerSecond} is disconnected
  *     from its namespace ({@link DisconnectReason#RATE_LIMITED}) instead of having the excess rejected;
@@ -68,6 +86,11 @@ public record ChatServerConfig(
     Duration ackTimeout,
     int maxPendingAcks,
     int outboundBufferSize,
+    long outboundBufferBytes,
+    long nodeOutboundBytes,
+    long maxInboundBytes,
+    long nodeInboundBytes,
+    int maxAuthBytes,
     int maxRoomsPerChannel,
     int maxEventsPerSecond,
     int maxEventBurst,
@@ -98,6 +121,11 @@ public record ChatServerConfig(
     positive("startTimeout", startTimeout);
     atLeast("maxPendingAcks", maxPendingAcks, 1);
     atLeast("outboundBufferSize", outboundBufferSize, 2);
+    atLeast("outboundBufferBytes", outboundBufferBytes, 1024);
+    atLeast("nodeOutboundBytes", nodeOutboundBytes, outboundBufferBytes);
+    atLeast("maxInboundBytes", maxInboundBytes, 1024);
+    atLeast("nodeInboundBytes", nodeInboundBytes, maxInboundBytes);
+    atLeast("maxAuthBytes", maxAuthBytes, 2);
     atLeast("maxRoomsPerChannel", maxRoomsPerChannel, 1);
     atLeast("maxEventsPerSecond", maxEventsPerSecond, 1);
     atLeast("maxEventBurst", maxEventBurst, 1);
@@ -145,7 +173,7 @@ public record ChatServerConfig(
     }
   }
 
-  private static void atLeast(String name, int value, int min) {
+  private static void atLeast(String name, long value, long min) {
     if (value < min) {
       throw new IllegalArgumentException(name + " must be at least " + min + ": " + value);
     }
@@ -156,6 +184,11 @@ public record ChatServerConfig(
     private Duration ackTimeout = Duration.ofSeconds(10);
     private int maxPendingAcks = 128;
     private int outboundBufferSize = 1024;
+    private long outboundBufferBytes = 4L << 20;
+    private long nodeOutboundBytes = Math.max(outboundBufferBytes, Runtime.getRuntime().maxMemory() / 4);
+    private long maxInboundBytes = 4L << 20;
+    private long nodeInboundBytes = Math.max(maxInboundBytes, Runtime.getRuntime().maxMemory() / 8);
+    private int maxAuthBytes = 16 << 10;
     private int maxRoomsPerChannel = 1000;
     private int maxEventsPerSecond = 1000;
     private int maxEventBurst = 1000;
@@ -184,6 +217,11 @@ public record ChatServerConfig(
       ackTimeout = c.ackTimeout;
       maxPendingAcks = c.maxPendingAcks;
       outboundBufferSize = c.outboundBufferSize;
+      outboundBufferBytes = c.outboundBufferBytes;
+      nodeOutboundBytes = c.nodeOutboundBytes;
+      maxInboundBytes = c.maxInboundBytes;
+      nodeInboundBytes = c.nodeInboundBytes;
+      maxAuthBytes = c.maxAuthBytes;
       maxRoomsPerChannel = c.maxRoomsPerChannel;
       maxEventsPerSecond = c.maxEventsPerSecond;
       maxEventBurst = c.maxEventBurst;
@@ -218,6 +256,31 @@ public record ChatServerConfig(
 
     public Builder outboundBufferSize(int outboundBufferSize) {
       this.outboundBufferSize = outboundBufferSize;
+      return this;
+    }
+
+    public Builder outboundBufferBytes(long outboundBufferBytes) {
+      this.outboundBufferBytes = outboundBufferBytes;
+      return this;
+    }
+
+    public Builder nodeOutboundBytes(long nodeOutboundBytes) {
+      this.nodeOutboundBytes = nodeOutboundBytes;
+      return this;
+    }
+
+    public Builder maxInboundBytes(long maxInboundBytes) {
+      this.maxInboundBytes = maxInboundBytes;
+      return this;
+    }
+
+    public Builder nodeInboundBytes(long nodeInboundBytes) {
+      this.nodeInboundBytes = nodeInboundBytes;
+      return this;
+    }
+
+    public Builder maxAuthBytes(int maxAuthBytes) {
+      this.maxAuthBytes = maxAuthBytes;
       return this;
     }
 
@@ -329,7 +392,8 @@ public record ChatServerConfig(
      * @throws IllegalArgumentException naming the first setting that is out of range
      */
     public ChatServerConfig build() {
-      return new ChatServerConfig(ackTimeout, maxPendingAcks, outboundBufferSize, maxRoomsPerChannel,
+      return new ChatServerConfig(ackTimeout, maxPendingAcks, outboundBufferSize, outboundBufferBytes,
+          nodeOutboundBytes, maxInboundBytes, nodeInboundBytes, maxAuthBytes, maxRoomsPerChannel,
           maxEventsPerSecond, maxEventBurst, disconnectOnRateLimit, maxConnectionsPerAddress, connectTimeout,
           maxHistoryPage, replayPageSize, maxDisconnectionDuration, recoveryJournalSize, shutdownTimeout, startTimeout, handlerThreads, virtualThreads, nodeId,
           transports, store, host, bindAddress, port);

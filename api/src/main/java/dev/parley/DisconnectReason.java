@@ -31,7 +31,12 @@ public enum DisconnectReason {
    * server is configured to {@linkplain ChatServerConfig#disconnectOnRateLimit() disconnect} such a
    * channel; the channel left its namespace.
    */
-  RATE_LIMITED("rate limited");
+  RATE_LIMITED("rate limited"),
+  /**
+   * The client sent a frame larger than the transport accepts, or one that would hold more memory once
+   * parsed than the connection's inbound budget ({@link ChatServerConfig#maxInboundBytes()}); WebSocket close 1009.
+   */
+  MESSAGE_TOO_LARGE("message too large");
 
   private final String wireName;
 

@@ -30,6 +30,10 @@ import java.util.TreeMap;
  * @param acksOwed events that clients sent asking for an ack which the server has not yet answered (no
  *     {@link Event#ack} yet), on channels still connected
  * @param queuedPackets packets queued for clients and not yet written, including those being written
+ * @param queuedBytes bytes of those packets (and of pongs and other control frames), as their connections
+ *     weighed them for {@link ChatServerConfig#outboundBufferBytes()}; a broadcast counts once per connection
+ * @param inboundBytes bytes of frames read from clients and not yet handled, as estimated for
+ *     {@link ChatServerConfig#maxInboundBytes()}
  * @param timers tasks waiting on the server's timer scheduler, which the engine and the transports use:
  *     ack timeouts, heartbeats, pong deadlines, connect deadlines and the like; a periodic task counts
  *     until it is cancelled
@@ -40,6 +44,8 @@ import java.util.TreeMap;
  * @param rateLimitedEvents events refused by the channels' rate limit
  *     ({@link ChatServerConfig#maxEventsPerSecond()}) since the server started: a running total, not a
  *     holding, so it takes no part in {@link #isIdle()}
+ * @param busyEvents frames refused because the node's or their connection's inbound budget was spent
+ *     ({@code "server busy"}), since the server started: a running total, like {@code rateLimitedEvents}
  */
 public record ServerStats(
     int sessions,
@@ -49,10 +55,13 @@ public record ServerStats(
     int pendingAcks,
     int acksOwed,
     int queuedPackets,
+    long queuedBytes,
+    long inboundBytes,
     int timers,
     int addresses,
     Map<String, Integer> transports,
-    long rateLimitedEvents) {
+    long rateLimitedEvents,
+    long busyEvents) {
 
   /** Copies {@code transports} into an immutable map sorted by key. */
   public ServerStats {
@@ -67,7 +76,7 @@ public record ServerStats(
    */
   public boolean isIdle() {
     return sessions == 0 && channels == 0 && rooms == 0 && roomMemberships == 0 && pendingAcks == 0
-        && acksOwed == 0 && queuedPackets == 0 && timers == 0 && addresses == 0
+        && acksOwed == 0 && queuedPackets == 0 && queuedBytes == 0 && inboundBytes == 0 && timers == 0 && addresses == 0
         && transports.values().stream().allMatch(count -> count == 0);
   }
 }

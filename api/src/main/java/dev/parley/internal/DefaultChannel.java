@@ -2,7 +2,6 @@ package dev.parley.internal;
 
 import dev.parley.Broadcast;
 import dev.parley.Channel;
-import dev.parley.ChatServerConfig;
 import dev.parley.DisconnectReason;
 import dev.parley.EventHandler;
 import dev.parley.Handshake;
@@ -31,13 +30,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /** One client in one namespace. */
 final class DefaultChannel implements Channel {
   private static final Logger log = LoggerFactory.getLogger(DefaultChannel.class);
-  // The ack of an event rejected by the rate limit; never modified.
-  private static final JsonNode RATE_LIMITED = JsonNodeFactory.instance.objectNode().put("error", "rate limited");
 
   private final String id;
   private final DefaultNamespace namespace;
@@ -45,7 +41,6 @@ final class DefaultChannel implements Channel {
   private final Handshake handshake;
   private final SerialExecutor executor;
   private final AckRegistry acks;
-  private final TokenBucket inbound;
   private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
   private final Map<String, Membership> memberships = new ConcurrentHashMap<>();
   private final Map<String, Object> data = new ConcurrentHashMap<>();
@@ -71,8 +66,6 @@ final class DefaultChannel implements Channel {
     this.handshake = handshake;
     this.executor = executor;
     this.acks = new AckRegistry(namespace.server().config().maxPendingAcks());
-    ChatServerConfig config = namespace.server().config();
-    this.inbound = new TokenBucket(config.maxEventsPerSecond(), config.maxEventBurst(), now());
   }
 
   @Override
@@ -370,36 +363,29 @@ final class DefaultChannel implements Channel {
     }
   }
 
-  /** An event from the client: queued behind the channel's earlier handlers. */
-  void received(Packet.Event packet) {
+  /**
+   * An event from the client, past the connection's rate limit and inbound budget: queued behind the
+   * channel's earlier handlers; {@code done} runs once they have returned (or the event was dropped).
+   */
+  void received(Packet.Event packet, Runnable done) {
     if (!connected()) {
-      return;
-    }
-    if (!inbound.tryTake(now())) {
-      rateLimited(packet.name());
-      if (packet.ackId() != null && connected()) {
-        sendPacket(new Packet.Ack(namespace.name(), packet.ackId(), List.of(RATE_LIMITED)));
-      }
+      done.run();
       return;
     }
     if (packet.ackId() != null) {
       acksOwed.incrementAndGet();
     }
-    dispatch(new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper()), () -> { });
+    dispatch(new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper()), done);
   }
 
   /**
-   * An event from a request/response transport: its handlers' ack completes the returned {@code Mono};
-   * it is empty when they return without acking (unless {@code awaitLateAck}) or there is no handler.
+   * An event from a request/response transport, past the connection's rate limit: its handlers' ack completes
+   * the returned {@code Mono}; it is empty when they return without acking (unless {@code awaitLateAck}) or
+   * there is no handler.
    */
   Mono<List<JsonNode>> request(String name, List<JsonNode> args, boolean awaitLateAck) {
     if (!connected()) {
       return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
-    }
-    if (!inbound.tryTake(now())) {
-      rateLimited(name);
-      return Mono.error(new LimitExceededException("maxEventsPerSecond",
-          namespace.server().config().maxEventsPerSecond()));
     }
     Sinks.One<List<JsonNode>> reply = Sinks.one();
     acksOwed.incrementAndGet();
@@ -445,23 +431,6 @@ final class DefaultChannel implements Channel {
     }
     acks.complete(packet.id(), new DefaultReply(packet.args(), mapper()));
     return true;
-  }
-
-  /** An event over the rate limit: counted, and the channel disconnected if so configured; never handled. */
-  private void rateLimited(String event) {
-    DefaultChatServer server = namespace.server();
-    server.countRateLimited();
-    if (server.config().disconnectOnRateLimit()) {
-      log.debug("{}: over {} events/s; disconnecting", this, server.config().maxEventsPerSecond());
-      session.disconnectChannel(this, DisconnectReason.RATE_LIMITED);
-    } else {
-      log.debug("{}: over {} events/s; {} rejected", this, server.config().maxEventsPerSecond(),
-          Names.quote(event));
-    }
-  }
-
-  private long now() {
-    return namespace.server().scheduler().now(TimeUnit.NANOSECONDS);
   }
 
   int pendingAcks() {

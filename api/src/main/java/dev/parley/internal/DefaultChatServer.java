@@ -38,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -64,6 +65,10 @@ public final class DefaultChatServer implements ChatServer {
   private final Recovery recovery = new Recovery(this);
   private final AddressLimits addressLimits;
   private final LongAdder rateLimited = new LongAdder();
+  private final LongAdder busy = new LongAdder();
+  // Bytes queued for every connection, and bytes of frames admitted but not yet handled (the node budgets).
+  private final AtomicLong outboundBytes = new AtomicLong();
+  private final AtomicLong inboundBytes = new AtomicLong();
   private final Object lifecycle = new Object();
   private final Sinks.Empty<Void> closed = Sinks.empty();
   private volatile State state = State.NEW;
@@ -493,10 +498,23 @@ public final class DefaultChatServer implements ChatServer {
     }
     TimerCounter counter = timers;
     return new ServerStats(sessions.size(), channels, rooms, memberships, pendingAcks, acksOwed, queued,
-        counter == null ? 0 : counter.waiting(), addressLimits.addresses(), byTransport, rateLimited.sum());
+        outboundBytes.get(), inboundBytes.get(), counter == null ? 0 : counter.waiting(), addressLimits.addresses(),
+        byTransport, rateLimited.sum(), busy.sum());
   }
 
-  /** Counts one event rejected by its channel's rate limit. */
+  AtomicLong outboundBytes() {
+    return outboundBytes;
+  }
+
+  AtomicLong inboundBytes() {
+    return inboundBytes;
+  }
+
+  void countBusy() {
+    busy.increment();
+  }
+
+  /** Counts one event rejected by its connection's rate limit. */
   void countRateLimited() {
     rateLimited.increment();
   }

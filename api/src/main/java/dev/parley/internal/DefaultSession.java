@@ -1,26 +1,31 @@
 package dev.parley.internal;
 
+import dev.parley.ChatServerConfig;
 import dev.parley.DisconnectReason;
+import dev.parley.error.LimitExceededException;
 import dev.parley.spi.Admission;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Inbound;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import java.util.Collection;
 import java.util.List;
-import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /** One client connection: its channels (one per namespace), its outbox, its handshakes in order. */
 final class DefaultSession implements Session {
@@ -31,6 +36,10 @@ final class DefaultSession implements Session {
   private final Connection connection;
   private final ConnectionInfo info;
   private final Outbox outbox;
+  // The event rate limit of the whole connection: every namespace, CONNECTs included.
+  private final TokenBucket events;
+  // Bytes of admitted frames not yet handled; the node's total is the server's.
+  private final AtomicLong inboundBytes = new AtomicLong();
   private final SerialExecutor handshakes;
   private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
   private final Set<String> connecting = ConcurrentHashMap.newKeySet();
@@ -44,10 +53,13 @@ final class DefaultSession implements Session {
     this.server = server;
     this.connection = connection;
     this.info = info;
-    this.outbox = new Outbox(connection, server.flushExecutor(), server.config().outboundBufferSize(),
+    ChatServerConfig config = server.config();
+    this.outbox = new Outbox(connection, server.flushExecutor(), config.outboundBufferSize(),
+        config.outboundBufferBytes(), server.outboundBytes(), config.nodeOutboundBytes(),
         () -> disconnect(DisconnectReason.SLOW_CONSUMER),
-        error -> closed(DisconnectReason.TRANSPORT_ERROR));
+        error -> disconnect(DisconnectReason.TRANSPORT_ERROR));
     this.handshakes = new SerialExecutor(server.handlerExecutor());
+    this.events = new TokenBucket(config.maxEventsPerSecond(), config.maxEventBurst(), now());
   }
 
   @Override
@@ -80,47 +92,173 @@ final class DefaultSession implements Session {
     return outbox.size();
   }
 
+  long queuedBytes() {
+    return outbox.bytes();
+  }
+
+  long inboundBytes() {
+    return inboundBytes.get();
+  }
+
   @Override
-  public void receive(Packet packet) {
+  public Inbound admit(String namespace, boolean connect, @Nullable Long ackId, long cost) {
+    ChatServerConfig config = server.config();
+    if (cost > config.maxInboundBytes()) {
+      log.debug("session {}: a frame of {} bytes once parsed, over the {} allowed; refused", id, cost,
+          config.maxInboundBytes());
+      return Frame.refused(Inbound.Refusal.TOO_LARGE);
+    }
+    if (!takeEvent(namespace)) {
+      refuse(namespace, connect, ackId, "rate limited");
+      return Frame.refused(Inbound.Refusal.RATE_LIMITED);
+    }
+    if (inboundBytes.addAndGet(cost) > config.maxInboundBytes()
+        | server.inboundBytes().addAndGet(cost) > config.nodeInboundBytes()) {
+      inboundBytes.addAndGet(-cost);
+      server.inboundBytes().addAndGet(-cost);
+      log.debug("session {}: no room for a frame of {} bytes ({} in flight here); refused", id, cost,
+          inboundBytes.get());
+      server.countBusy();
+      refuse(namespace, connect, ackId, "server busy");
+      return Frame.refused(Inbound.Refusal.BUSY);
+    }
+    return new Frame(this, cost);
+  }
+
+  // Whether the rate limit lets one more event or CONNECT through; over it, counted and, if so configured,
+  // the channel of that namespace is disconnected.
+  private boolean takeEvent(String namespace) {
+    if (events.tryTake(now())) {
+      return true;
+    }
+    server.countRateLimited();
+    DefaultChannel channel = channels.get(namespace);
+    if (server.config().disconnectOnRateLimit() && channel != null) {
+      log.debug("{}: over {} events/s; disconnecting", channel, server.config().maxEventsPerSecond());
+      disconnectChannel(channel, DisconnectReason.RATE_LIMITED);
+    } else {
+      log.debug("session {}: over {} events/s; an event for {} refused", id,
+          server.config().maxEventsPerSecond(), Names.quote(namespace));
+    }
+    return false;
+  }
+
+  // The answer to a refused frame that asked for one: an error ack in a namespace the client is in, a
+  // CONNECT_ERROR for a namespace that exists (never an arbitrary name echoed back).
+  private void refuse(String namespace, boolean connect, @Nullable Long ackId, String error) {
+    if (connect) {
+      if (server.existingNamespace(namespace) != null) {
+        send(new Outgoing(new Packet.ConnectError(namespace, error, null)));
+      }
+    } else if (ackId != null) {
+      DefaultChannel channel = channels.get(namespace);
+      if (channel != null && channel.connected()) {
+        channel.sendPacket(new Packet.Ack(namespace, ackId,
+            List.of(JsonNodeFactory.instance.objectNode().put("error", error))));
+      }
+    }
+  }
+
+  private long now() {
+    return server.scheduler().now(TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void receive(Packet packet, @Nullable Inbound admitted) {
+    Frame frame = admitted == null ? null : (Frame) admitted;
+    if (frame == null && (packet instanceof Packet.Event || packet instanceof Packet.Connect)) {
+      // Not admitted by the transport: the rate limit applies here.
+      if (!takeEvent(packet.namespace())) {
+        if (packet instanceof Packet.Event event) {
+          refuse(event.namespace(), false, event.ackId(), "rate limited");
+        } else {
+          refuse(packet.namespace(), true, null, "rate limited");
+        }
+        return;
+      }
+    }
+    Runnable done = frame == null ? () -> { } : frame::cancel;
     if (closed.get()) {
+      done.run();
       return;
     }
+    try {
+      dispatch(packet, done);
+    } catch (RuntimeException e) {
+      done.run();
+      throw e;
+    }
+  }
+
+  private void dispatch(Packet packet, Runnable done) {
     if (packet instanceof Packet.Connect connect) {
-      onConnect(connect);
+      onConnect(connect, done);
     } else if (packet instanceof Packet.Event event) {
       DefaultChannel channel = channels.get(event.namespace());
       if (channel == null) {
         log.debug("session {}: event for namespace {} it has not joined; dropped", id, Names.quote(event.namespace()));
+        done.run();
       } else if (!Names.isValidInboundEvent(event.name()) || Names.RESERVED_EVENTS.contains(event.name())) {
         log.debug("session {}: invalid event name {}; dropped", id, Names.quote(event.name()));
+        done.run();
       } else {
-        channel.received(event);
+        channel.received(event, done);
       }
     } else if (packet instanceof Packet.Ack ack) {
+      done.run();
       DefaultChannel channel = channels.get(ack.namespace());
       if (channel != null && !channel.acked(ack)) {
         log.debug("session {}: ack id {} was never issued; closing", id, ack.id());
         disconnect(DisconnectReason.PARSE_ERROR);
       }
     } else if (packet instanceof Packet.Disconnect disconnect) {
+      done.run();
       DefaultChannel channel = channels.remove(disconnect.namespace());
       if (channel != null) {
         channel.closed(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
       }
     } else {
+      done.run();
       log.debug("session {}: a client may not send {}; closing", id, packet.getClass().getSimpleName());
       disconnect(DisconnectReason.PARSE_ERROR);
     }
   }
 
-  private void onConnect(Packet.Connect connect) {
+  @Override
+  public boolean acknowledge(Packet.Ack ack) {
+    DefaultChannel channel = channels.get(ack.namespace());
+    return !closed.get() && channel != null && channel.acked(ack);
+  }
+
+  @Override
+  public boolean sendControl(String frame) {
+    return outbox.offer(new Outgoing(new Packet.Control(frame)));
+  }
+
+  private void onConnect(Packet.Connect connect, Runnable done) {
     String name = connect.namespace();
     DefaultNamespace namespace = server.existingNamespace(name);
     if (namespace == null) {
-      send(new Outgoing(new Packet.ConnectError(name, "Invalid namespace", null)));
+      done.run();
+      // The name goes back to the client so it can tell which CONNECT failed: only a well-formed one, so a
+      // client cannot have its own text of any size reflected.
+      if (Names.isValidNamespace(name)) {
+        send(new Outgoing(new Packet.ConnectError(name, "Invalid namespace", null)));
+      } else {
+        log.debug("session {}: CONNECT to a malformed namespace {}; closing", id, Names.quote(name));
+        disconnect(DisconnectReason.PARSE_ERROR);
+      }
+      return;
+    }
+    if (connect.data() != null && new Outgoing(connect).estimatedSize() > server.config().maxAuthBytes()) {
+      done.run();
+      log.debug("session {}: auth payload for {} over {} bytes; refused", id, Names.quote(name),
+          server.config().maxAuthBytes());
+      send(new Outgoing(new Packet.ConnectError(name, "auth payload too large", null)));
       return;
     }
     if (channels.containsKey(name) || !connecting.add(name)) {
+      done.run();
       log.debug("session {}: already connected to {}; ignored", id, Names.quote(name));
       return;
     }
@@ -130,20 +268,40 @@ final class DefaultSession implements Session {
         namespace.handshake(this, connect);
       } finally {
         connecting.remove(name);
+        done.run();
       }
     });
   }
 
   @Override
   public Mono<List<JsonNode>> request(String namespace, String event, List<JsonNode> args, boolean awaitLateAck) {
+    return request(namespace, event, args, awaitLateAck, null);
+  }
+
+  @Override
+  public Mono<List<JsonNode>> request(String namespace, String event, List<JsonNode> args, boolean awaitLateAck,
+                                      @Nullable Inbound admitted) {
+    Frame frame = admitted == null ? null : (Frame) admitted;
     DefaultChannel channel = channels.get(namespace);
     if (closed.get() || channel == null) {
+      release(frame);
       return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
     }
     if (!Names.isValidInboundEvent(event) || Names.RESERVED_EVENTS.contains(event)) {
+      release(frame);
       return Mono.error(new IllegalArgumentException("invalid event name: " + Names.quote(event)));
     }
-    return channel.request(event, args, awaitLateAck);
+    if (frame == null && !takeEvent(namespace)) {
+      return Mono.error(new LimitExceededException("maxEventsPerSecond", server.config().maxEventsPerSecond()));
+    }
+    Mono<List<JsonNode>> reply = channel.request(event, args, awaitLateAck);
+    return frame == null ? reply : reply.doFinally(signal -> frame.cancel());
+  }
+
+  private static void release(@Nullable Frame frame) {
+    if (frame != null) {
+      frame.cancel();
+    }
   }
 
   /** Registers a channel that passed its handshake; false if the session closed meanwhile. */
@@ -244,11 +402,76 @@ final class DefaultSession implements Session {
       held.release();
     }
     outbox.discard();
+    server.inboundBytes().addAndGet(-inboundBytes.getAndSet(0));
     for (DefaultChannel channel : channels.values()) {
       channel.closed(reason);
     }
     channels.clear();
     server.removeSession(this);
     return true;
+  }
+
+  /**
+   * An admitted frame's share of the inbound budget, given back once, when the packet has been handled or
+   * the frame is dropped. A frame still pending when its session ends was given back with the session's
+   * whole count, so giving it back then does nothing.
+   */
+  static final class Frame implements Inbound {
+    private final @Nullable DefaultSession session;
+    private final @Nullable Refusal refusal;
+    private final AtomicLong bytes;
+
+    private Frame(@Nullable DefaultSession session, long cost, @Nullable Refusal refusal) {
+      this.session = session;
+      this.bytes = new AtomicLong(cost);
+      this.refusal = refusal;
+    }
+
+    Frame(DefaultSession session, long cost) {
+      this(session, cost, null);
+    }
+
+    static Frame refused(Refusal refusal) {
+      return new Frame(null, 0, refusal);
+    }
+
+    @Override
+    public @Nullable Refusal refusal() {
+      return refusal;
+    }
+
+    @Override
+    public boolean grow(long more) {
+      DefaultSession owner = session;
+      if (owner == null || more < 0) {
+        return false;
+      }
+      ChatServerConfig config = owner.server.config();
+      bytes.addAndGet(more);
+      boolean fits = owner.inboundBytes.addAndGet(more) <= config.maxInboundBytes()
+          & owner.server.inboundBytes().addAndGet(more) <= config.nodeInboundBytes();
+      if (!fits) {
+        cancel();
+      }
+      return fits;
+    }
+
+    @Override
+    public void cancel() {
+      DefaultSession owner = session;
+      long given = bytes.getAndSet(0);
+      if (owner == null || given == 0) {
+        return;
+      }
+      // Take from the session no more than it still counts (its end gave everything back at once).
+      for (;;) {
+        long current = owner.inboundBytes.get();
+        long taken = Math.min(current, given);
+        if (owner.inboundBytes.compareAndSet(current, current - taken)) {
+          owner.server.inboundBytes().addAndGet(-taken);
+          return;
+        }
+      }
+    }
   }
 }

@@ -42,6 +42,11 @@ public final class Names {
     return problem(name) == null;
   }
 
+  /** Whether a name received from a client is a well-formed namespace name; never throws. */
+  public static boolean isValidNamespace(String name) {
+    return problem(name) == null && name.charAt(0) == '/';
+  }
+
   private static String check(String what, String name) {
     Objects.requireNonNull(name, what);
     String problem = problem(name);

@@ -10,13 +10,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bounded outbound buffer of one connection. Batches are written one at a time. An offer beyond the
- * capacity while the transport holds a batch it could not write at once calls the overflow action (the
+ * The bounded outbound buffer of one connection, bounded in packets and in bytes (each packet weighed by the
+ * connection as it is offered), and in bytes across all connections of the node. Batches are written one at a
+ * time. An offer beyond the capacity while the transport holds a batch it could not write at once calls the overflow action (the
  * session cuts the client off as a slow consumer) instead of growing; an offer beyond the capacity while
  * the transport takes everything it is given only means the writing lags behind the producer, which then
  * helps write (or yields to the thread that is writing) until there is room: offers never wait on a client.
@@ -40,8 +42,13 @@ final class Outbox implements Connection.WriteCallback {
   private final int maxBatch;
   private final Runnable onOverflow;
   private final java.util.function.Consumer<Throwable> onFailure;
-  private final Queue<Outgoing> queue = new ConcurrentLinkedQueue<>();
+  private final long capacityBytes;
+  // Bytes queued or in flight for every outbox of the node; this outbox's share is in held.
+  private final AtomicLong nodeBytes;
+  private final long nodeCapacityBytes;
+  private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
+  private final AtomicLong held = new AtomicLong();
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean writing;
   // Batches handed to the transport (written by the one draining thread), and the number of the batch the
@@ -49,14 +56,18 @@ final class Outbox implements Connection.WriteCallback {
   private volatile long batches;
   private volatile long heldBatch = -1;
   private volatile int inFlight;
+  private volatile long inFlightBytes;
   private volatile boolean closed;
   private volatile @Nullable DisconnectReason closeWhenFlushed;
 
-  Outbox(Connection connection, Executor flusher, int capacity, Runnable onOverflow,
-         java.util.function.Consumer<Throwable> onFailure) {
+  Outbox(Connection connection, Executor flusher, int capacity, long capacityBytes, AtomicLong nodeBytes,
+         long nodeCapacityBytes, Runnable onOverflow, java.util.function.Consumer<Throwable> onFailure) {
     this.connection = connection;
     this.flusher = flusher;
     this.capacity = capacity;
+    this.capacityBytes = capacityBytes;
+    this.nodeBytes = nodeBytes;
+    this.nodeCapacityBytes = nodeCapacityBytes;
     this.maxBatch = Math.max(1, Math.min(MAX_BATCH, capacity / 4));
     this.onOverflow = onOverflow;
     this.onFailure = onFailure;
@@ -67,14 +78,30 @@ final class Outbox implements Connection.WriteCallback {
     if (closed || closeWhenFlushed != null) {
       return false;
     }
+    long weight;
+    try {
+      weight = Math.max(1, connection.weigh(packet));
+    } catch (Throwable e) {
+      // Encoding failed (out of memory, a value the encoder cannot write): this connection cannot be served.
+      fail(e);
+      return false;
+    }
     int queued = size.incrementAndGet();
-    while (queued > capacity) {
+    long bytes = held.addAndGet(weight);
+    long node = nodeBytes.addAndGet(weight);
+    while (queued > capacity || (bytes > capacityBytes && queued > 1) || node > nodeCapacityBytes) {
       if (closed || transportHolding()) {
         size.decrementAndGet();
+        release(weight);
         if (!closed) {
           onOverflow.run();
         }
         return false;
+      }
+      if (queued <= capacity && (bytes <= capacityBytes || queued == 1)) {
+        // Only the node is over its budget, and this client reads: the budget is what cuts off clients that
+        // do not; waiting here for others' bytes to drain could wait on exactly those.
+        break;
       }
       // Full only because writing lags behind this producer (the transport takes what it is given): help
       // write, or let the thread that is writing get on with it. A burst slows its producer down; it never
@@ -85,8 +112,10 @@ final class Outbox implements Connection.WriteCallback {
         Thread.yield();
       }
       queued = size.get();
+      bytes = held.get();
+      node = nodeBytes.get();
     }
-    queue.add(packet);
+    queue.add(new Queued(packet, weight));
     if (queued > capacity / 2 && wip.get() == 0 && wip.compareAndSet(0, 1)) {
       // Half full: write from here rather than wait for a flush thread.
       drainLoop();
@@ -106,6 +135,24 @@ final class Outbox implements Connection.WriteCallback {
     return size.get();
   }
 
+  /** Bytes queued or being written, as the connection weighed them. */
+  long bytes() {
+    return held.get();
+  }
+
+  // Gives back up to n of this outbox's bytes, never more than it holds: a batch that completes after
+  // discard() already gave everything back must not take the node's count below what others hold.
+  private void release(long n) {
+    for (;;) {
+      long current = held.get();
+      long taken = Math.min(current, n);
+      if (held.compareAndSet(current, current - taken)) {
+        nodeBytes.addAndGet(-taken);
+        return;
+      }
+    }
+  }
+
   /** Writes what is queued, then closes the connection with {@code reason}. */
   void closeWhenFlushed(DisconnectReason reason) {
     if (closeWhenFlushed == null) {
@@ -119,11 +166,13 @@ final class Outbox implements Connection.WriteCallback {
     closed = true;
     queue.clear();
     size.set(0);
+    release(Long.MAX_VALUE);
   }
 
   @Override
   public void written() {
     size.addAndGet(-inFlight);
+    release(inFlightBytes);
     writing = false;
     drain();
   }
@@ -134,6 +183,24 @@ final class Outbox implements Connection.WriteCallback {
     writing = false;
     discard();
     onFailure.accept(error);
+  }
+
+  // A failure of the server's own making, not the client's going away: logged once, at warn, then the
+  // connection ends like any failed write.
+  private void fail(Throwable error) {
+    if (!closed) {
+      log.warn("writing to {} failed; closing it", connection, error);
+    }
+    writing = false;
+    discard();
+    try {
+      onFailure.accept(error);
+    } catch (Throwable again) {
+      log.debug("closing after a failed write failed too", again);
+    }
+  }
+
+  private record Queued(Outgoing packet, long weight) {
   }
 
   // Serialised by the wip counter: whoever brings it from 0 hands the loop to the flush executor, which runs
@@ -156,16 +223,20 @@ final class Outbox implements Connection.WriteCallback {
     for (;;) {
       if (!writing && !closed) {
         List<Outgoing> batch = null;
-        Outgoing next;
-        while ((batch == null || batch.size() < maxBatch) && (next = queue.poll()) != null) {
+        long batchBytes = 0;
+        Queued next;
+        while ((batch == null || (batch.size() < maxBatch && batchBytes < capacityBytes / 4))
+            && (next = queue.poll()) != null) {
           if (batch == null) {
             batch = new ArrayList<>(Math.min(maxBatch, size.get()));
           }
-          batch.add(next);
+          batch.add(next.packet);
+          batchBytes += next.weight;
         }
         if (batch != null) {
           writing = true;
           inFlight = batch.size();
+          inFlightBytes = batchBytes;
           long number = batches + 1;
           batches = number;
           try {
@@ -173,9 +244,10 @@ final class Outbox implements Connection.WriteCallback {
             if (writing) {
               heldBatch = number;
             }
-          } catch (RuntimeException e) {
-            // A transport that throws instead of calling back would leave this outbox stuck forever.
-            failed(e);
+          } catch (Throwable e) {
+            // A transport that throws instead of calling back would leave this outbox stuck forever, and an
+            // error (out of memory while encoding) would leave the stream open and mute: end the connection.
+            fail(e);
           }
         } else {
           DisconnectReason reason = closeWhenFlushed;

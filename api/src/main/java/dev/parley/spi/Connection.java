@@ -33,6 +33,16 @@ public interface Connection {
     return false;
   }
 
+  /**
+   * The bytes {@code packet} will hold in this connection's buffers once encoded, for the outbound byte
+   * bound. Called on the thread that queues the packet, before {@link #write}; it may encode the packet
+   * (the encoding is cached in the {@code Outgoing} and shared by every connection of the same wire format).
+   * The default is {@link Outgoing#estimatedSize()}, a transport-independent estimate.
+   */
+  default long weigh(Outgoing packet) {
+    return packet.estimatedSize();
+  }
+
   /** The completion of a {@link #write}. */
   interface WriteCallback {
     void written();

@@ -73,4 +73,21 @@ public sealed interface Packet {
       Objects.requireNonNull(namespace, "namespace");
     }
   }
+
+  /**
+   * Server to client only: a frame of the transport's own protocol that carries no Socket.IO packet (an
+   * Engine.IO pong or noop), queued by {@link Session#sendControl} so that it goes through the connection's
+   * bounded outbound buffer and leaves in order with the packets. Its namespace is empty; encoders that have
+   * no such frames write nothing for it.
+   */
+  record Control(String frame) implements Packet {
+    public Control {
+      Objects.requireNonNull(frame, "frame");
+    }
+
+    @Override
+    public String namespace() {
+      return "";
+    }
+  }
 }

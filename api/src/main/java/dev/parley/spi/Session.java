@@ -2,6 +2,7 @@ package dev.parley.spi;
 
 import dev.parley.DisconnectReason;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -15,11 +16,60 @@ public interface Session {
   String id();
 
   /**
-   * Hands the engine a packet the client sent. Called in arrival order, from one thread at a time;
-   * never blocks. Protocol violations the engine detects (an ack id never issued, a packet for a
-   * namespace the client is not in) close the connection with {@link DisconnectReason#PARSE_ERROR}.
+   * Admits a frame the client sent, before the transport parses its payload (reading its header is cheap:
+   * the namespace, whether it is a CONNECT, its ack id). The frame counts against the connection's event
+   * rate limit (every namespace together; a CONNECT counts too, so joining and leaving namespaces is limited
+   * as well) and its {@code cost} against the inbound byte budget, the connection's and the node's.
+   * Non-blocking; called in arrival order from one thread at a time, like {@link #receive}.
+   *
+   * <p>If the frame is refused, the engine has answered the client already when the frame asked for an
+   * answer: an ack {@code {"error": "rate limited"}} or {@code {"error": "server busy"}} when {@code ackId}
+   * is not null, a CONNECT_ERROR with that message for a CONNECT. The transport drops the frame unparsed, and
+   * closes the connection for {@link Inbound.Refusal#TOO_LARGE} (WebSocket close 1009). A request/response
+   * transport passes no ack id and answers with an HTTP status instead.
+   *
+   * @param namespace the namespace the frame names (as sent; it is not validated here)
+   * @param connect whether the frame is a CONNECT
+   * @param ackId the ack id the frame asks for, if any
+   * @param cost what the frame will hold once parsed, in bytes ({@code JsonCost.of} estimates it)
+   * @return the frame, admitted or refused; hand an admitted one to {@link #receive(Packet, Inbound)}
    */
-  void receive(Packet packet);
+  Inbound admit(String namespace, boolean connect, @Nullable Long ackId, long cost);
+
+  /**
+   * Hands the engine a packet the client sent, parsed from a frame {@link #admit admitted} before, whose
+   * bytes the engine gives back once the packet has been handled. Called in arrival order, from one thread
+   * at a time; never blocks. Protocol violations the engine detects (an ack id never issued, a packet for a
+   * namespace the client is not in) close the connection with {@link DisconnectReason#PARSE_ERROR}.
+   *
+   * @param admitted the frame as admitted, or null for a packet that was not: the engine then applies the
+   *     rate limit itself (and no byte budget)
+   */
+  void receive(Packet packet, @Nullable Inbound admitted);
+
+  /** {@link #receive(Packet, Inbound) receive(packet, null)}: the rate limit applies, no byte budget. */
+  default void receive(Packet packet) {
+    receive(packet, null);
+  }
+
+  /**
+   * A client's ack from a request/response transport, which cannot close a connection for a protocol
+   * violation the way a WebSocket does: an unknown ack id is refused instead. Non-blocking.
+   *
+   * @return false if the session has no channel in the ack's namespace or the ack id was never issued
+   *     (or has been answered or timed out); the session stays open
+   */
+  boolean acknowledge(Packet.Ack ack);
+
+  /**
+   * Queues a frame of the transport's own protocol that carries no packet (an Engine.IO pong or noop) in the
+   * connection's outbound buffer, behind what is queued already, so that its bytes count against the same
+   * bound as every packet; the engine hands it back to {@link Connection#write} as a {@link Packet.Control}.
+   * Non-blocking.
+   *
+   * @return false if the buffer refused it: the session is closed, or is being cut off as a slow consumer
+   */
+  boolean sendControl(String frame);
 
   /**
    * Delivers an event from a request/response transport (an HTTP POST) and returns the handlers' answer,
@@ -34,6 +84,14 @@ public interface Session {
    *     that namespace
    */
   Mono<List<JsonNode>> request(String namespace, String event, List<JsonNode> args, boolean awaitLateAck);
+
+  /**
+   * As {@link #request(String, String, List, boolean)}, for an event whose body was {@link #admit admitted}
+   * (with no ack id) before it was parsed: the rate limit was applied then, and the body's bytes are given
+   * back once the handlers have answered.
+   */
+  Mono<List<JsonNode>> request(String namespace, String event, List<JsonNode> args, boolean awaitLateAck,
+                               Inbound admitted);
 
   /** Tells the engine the connection has gone (or failed); idempotent. */
   void closed(DisconnectReason reason);

@@ -43,6 +43,10 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
 
   @Override
   public WireFrame encode(Packet packet) {
+    if (packet instanceof Packet.Control control) {
+      // An Engine.IO frame of its own (a pong): sent as it is.
+      return new WireFrame(control.frame(), List.of());
+    }
     StringBuilder text = new StringBuilder(64).append('4');
     List<byte[]> attachments = List.of();
     if (packet instanceof Packet.Connect connect) {
