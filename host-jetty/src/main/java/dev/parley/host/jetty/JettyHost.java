@@ -22,6 +22,8 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -54,6 +56,11 @@ import reactor.core.publisher.Mono;
  *     .start();
  * }</pre>
  *
+ * <h3>Slow and greedy clients</h3>
+ * A TCP connection must deliver each request's complete headers within
+ * {@link JettyHostConfig#requestHeaderTimeout()} (10 s by default), however slowly its bytes trickle in,
+ * or it is closed; the request once handled, an SSE stream and a WebSocket are not subject to it.
+ *
  * <h3>Lifecycle</h3>
  * Started once and stopped once. All of Jetty's threads are named {@code parley-jetty-…}; none is left
  * once {@link #stop} has completed. Thread-safe: {@link #start} and {@link #stop} are serialised,
@@ -81,6 +88,7 @@ public final class JettyHost implements Host {
   private @Nullable Server server;
   private @Nullable HostThreads threads;
   private volatile @Nullable InetSocketAddress address;
+  private volatile @Nullable RequestHeaderDeadline headerDeadline;
 
   /** A host with the {@linkplain JettyHostConfig#defaults() default settings}. */
   public JettyHost() {
@@ -175,7 +183,16 @@ public final class JettyHost implements Host {
       threads = created;
       server = jetty;
       try {
-        ServerConnector connector = new ServerConnector(jetty);
+        // Jetty's default HTTP/1.1 set-up, plus the deadline for a request's headers.
+        RequestHeaderDeadline deadline =
+            new RequestHeaderDeadline(jetty.getScheduler(), config.requestHeaderTimeout());
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.addCustomizer(deadline);
+        HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
+        // On the factory, not the connector: only the HTTP connections it makes are watched.
+        http.addEventListener(deadline);
+        ServerConnector connector = new ServerConnector(jetty, http);
+        headerDeadline = deadline;
         connector.setHost(bindAddress);
         connector.setPort(port);
         // The kernel's default backlog (50) turns a burst of connects into 1 s SYN retransmits.
@@ -210,6 +227,12 @@ public final class JettyHost implements Host {
         throw failure;
       }
     }
+  }
+
+  /** HTTP connections whose request-header deadline is watched now (open and not upgraded). */
+  int connectionsWatched() {
+    RequestHeaderDeadline deadline = headerDeadline;
+    return deadline == null ? 0 : deadline.watched();
   }
 
   private static ParleyException startFailure(String bindAddress, int port, Exception e) {

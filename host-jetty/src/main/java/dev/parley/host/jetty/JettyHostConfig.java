@@ -20,14 +20,23 @@ import org.jspecify.annotations.Nullable;
  *     it: this bounds a TCP connection that never finishes its HTTP request or WebSocket upgrade, and a
  *     keep-alive connection between requests. Once upgraded, a WebSocket uses the transport's heartbeat
  *     instead. An open SSE stream is written at least every {@code heartbeatInterval} (15 s by default),
- *     so keep this above it. Default 30 s.
+ *     so keep this above it. Each byte received restarts it, so on its own it does not end a request
+ *     that trickles in: {@code requestHeaderTimeout} does. Default 30 s.
+ * @param requestHeaderTimeout how long a TCP connection has to deliver the complete headers of a request
+ *     (request line, header fields and the blank line that ends them), counted from when the connection
+ *     was accepted or, on a kept-alive connection, from the end of the previous response, however many
+ *     bytes trickle in meanwhile. Beyond it the host closes the connection, without an answer. Once
+ *     the headers are in, the request, a long-lived response such as an SSE stream, and a connection
+ *     upgraded to WebSocket are no longer subject to it. A kept-alive connection that sends no new
+ *     request for this long is closed too. Default 10 s.
  */
 public record JettyHostConfig(
     @Nullable StaticResources staticResources,
     Duration stopTimeout,
     int maxThreads,
     int minThreads,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    Duration requestHeaderTimeout) {
 
   /**
    * The smallest {@code maxThreads}: Jetty leases threads to accept and select connections before any
@@ -38,7 +47,8 @@ public record JettyHostConfig(
   /**
    * Validates the settings.
    *
-   * @throws NullPointerException if {@code stopTimeout} or {@code idleTimeout} is null
+   * @throws NullPointerException if {@code stopTimeout}, {@code idleTimeout} or
+   *     {@code requestHeaderTimeout} is null
    * @throws IllegalArgumentException naming the first setting that is out of range
    */
   public JettyHostConfig {
@@ -58,9 +68,16 @@ public record JettyHostConfig(
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
     }
+    Objects.requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
+    if (requestHeaderTimeout.isNegative() || requestHeaderTimeout.isZero()) {
+      throw new IllegalArgumentException("requestHeaderTimeout must be positive: " + requestHeaderTimeout);
+    }
   }
 
-  /** The defaults: no static files, 30 s stop timeout, 4 to 200 threads, 30 s idle timeout. */
+  /**
+   * The defaults: no static files, 30 s stop timeout, 4 to 200 threads, 30 s idle timeout, 10 s for a
+   * request's headers.
+   */
   public static JettyHostConfig defaults() {
     return builder().build();
   }
@@ -82,6 +99,7 @@ public record JettyHostConfig(
     private int maxThreads = 200;
     private int minThreads = 4;
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration requestHeaderTimeout = Duration.ofSeconds(10);
 
     private Builder() {
     }
@@ -92,6 +110,7 @@ public record JettyHostConfig(
       maxThreads = config.maxThreads;
       minThreads = config.minThreads;
       idleTimeout = config.idleTimeout;
+      requestHeaderTimeout = config.requestHeaderTimeout;
     }
 
     /** Serves static files from these resources, or none when null. */
@@ -140,13 +159,24 @@ public record JettyHostConfig(
     }
 
     /**
+     * How long a connection has to deliver a request's complete headers; see
+     * {@link JettyHostConfig#requestHeaderTimeout()}.
+     */
+    public Builder requestHeaderTimeout(Duration requestHeaderTimeout) {
+      this.requestHeaderTimeout = requestHeaderTimeout;
+      return this;
+    }
+
+    /**
      * Validates the settings and returns the config.
      *
-     * @throws NullPointerException if {@code stopTimeout} or {@code idleTimeout} is null
+     * @throws NullPointerException if {@code stopTimeout}, {@code idleTimeout} or
+     *     {@code requestHeaderTimeout} is null
      * @throws IllegalArgumentException naming the first setting that is out of range
      */
     public JettyHostConfig build() {
-      return new JettyHostConfig(staticResources, stopTimeout, maxThreads, minThreads, idleTimeout);
+      return new JettyHostConfig(staticResources, stopTimeout, maxThreads, minThreads, idleTimeout,
+          requestHeaderTimeout);
     }
   }
 }

@@ -18,6 +18,7 @@ class JettyHostConfigTest {
     assertThat(config.maxThreads()).isEqualTo(200);
     assertThat(config.minThreads()).isEqualTo(4);
     assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -28,6 +29,7 @@ class JettyHostConfigTest {
         .maxThreads(16)
         .minThreads(2)
         .idleTimeout(Duration.ofSeconds(7))
+        .requestHeaderTimeout(Duration.ofSeconds(3))
         .build();
 
     assertThat(config.toBuilder().build()).isEqualTo(config);
@@ -65,6 +67,16 @@ class JettyHostConfigTest {
     assertThatThrownBy(() -> JettyHostConfig.builder().idleTimeout(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("idleTimeout");
+  }
+
+  @Test
+  void rejectsNonPositiveRequestHeaderTimeout() {
+    assertThatThrownBy(() -> JettyHostConfig.builder().requestHeaderTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("requestHeaderTimeout must be positive: PT0S");
+    assertThatThrownBy(() -> JettyHostConfig.builder().requestHeaderTimeout(null).build())
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("requestHeaderTimeout");
   }
 
   @Test
