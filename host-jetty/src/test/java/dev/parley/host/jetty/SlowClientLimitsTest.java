@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -32,7 +33,11 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What a slow client can hold: a request's headers have a deadline that trickling bytes does not move. */
+/**
+ * What a slow or greedy client can hold: a request's headers have a deadline that trickling bytes does
+ * not move, and the TCP connections of one address are counted, and refused beyond the limit, as soon
+ * as they are accepted.
+ */
 class SlowClientLimitsTest {
   /** A short request-header deadline, well below the idle timeout so that only it can close. */
   private static final Duration DEADLINE = Duration.ofSeconds(1);
@@ -148,6 +153,35 @@ class SlowClientLimitsTest {
     await().atMost(Timeouts.STEP).until(() -> received.get() > before);
     webSocket.sendText("still there?", true).get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(listener.nextText()).isEqualTo("still there?");
+  }
+
+  @Test
+  void connectionsBeyondThePerAddressLimitAreClosedAtOnceAndPlacesComeBack() throws Exception {
+    JettyHost host = start(JettyHostConfig.builder().maxConnectionsPerAddress(5).build());
+    List<Socket> silent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      silent.add(socket());
+    }
+    await().atMost(Timeouts.STEP).until(() -> host.connectionsPerAddress().equals(Map.of("127.0.0.1", 5)));
+
+    // A sixth that sends nothing is closed at once: before any byte, so before any deadline.
+    long opened = System.nanoTime();
+    Socket sixth = socket();
+    assertThat(readUntilClosed(sixth)).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - opened)).isLessThan(LATE);
+    assertThat(host.connectionsRefused()).isEqualTo(1);
+    assertThat(host.connectionsPerAddress()).isEqualTo(Map.of("127.0.0.1", 5));
+
+    for (Socket socket : silent) {
+      socket.close();
+    }
+    // Every place is given back and the address leaves the map.
+    await().atMost(Timeouts.STEP).until(() -> host.connectionsPerAddress().isEmpty());
+    await().atMost(Timeouts.STEP).until(() -> host.connectionsWatched() == 0);
+
+    // New connections are accepted and served again.
+    assertThat(hello()).isEqualTo("hello from a servlet");
+    assertThat(host.connectionsRefused()).isEqualTo(1);
   }
 
   private Socket socket() throws IOException {
