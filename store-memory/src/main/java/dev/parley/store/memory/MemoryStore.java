@@ -2,16 +2,19 @@ package dev.parley.store.memory;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
+import dev.parley.error.LimitExceededException;
 import dev.parley.spi.Bus;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -23,7 +26,12 @@ import reactor.core.publisher.Mono;
  * <p>Ids are 16 lower-case hex digits from one counter, so they order messages across rooms as well as
  * within one. Appends are serialised: a message's id, its place in history and its place in the feed
  * are decided together, so the feed is in id order and a reader of history never sees a gap that a
- * later append fills. Each room keeps its last {@link MemoryStoreConfig#maxMessagesPerRoom()} messages.
+ * later append fills.
+ *
+ * <p>Memory is bounded by {@link MemoryStoreConfig}: each room keeps its latest messages within
+ * {@link MemoryStoreConfig#maxMessagesPerRoom() a count} and {@link MemoryStoreConfig#maxBytesPerRoom() a
+ * size in bytes}, and the whole store within {@link MemoryStoreConfig#maxBytesTotal() a total} (the
+ * largest rooms lose their oldest messages first); a message larger than a bound is refused.
  *
  * <p>Several {@code ChatServer}s given the same instance act as several nodes: each receives the feed
  * and the bus, and a session one of them saves can be taken by any of them. A server never stops a
@@ -46,12 +54,17 @@ public final class MemoryStore implements Store {
   private final Clock clock;
   private final Object lock = new Object();
   private final Map<RoomKey, MessageLog> rooms = new HashMap<>();
+  // Every room with messages, smallest first (ties by age), to find the largest when the store is full.
+  private final TreeSet<MessageLog> bySize = new TreeSet<>(
+      Comparator.comparingLong(MessageLog::bytes).thenComparingLong(log -> log.order));
   private final List<FluxSink<Message>> feedSinks = new CopyOnWriteArrayList<>();
   private final List<FluxSink<BusMessage>> busSinks = new CopyOnWriteArrayList<>();
   private final Flux<Message> feed = Flux.create(sink -> register(feedSinks, sink));
   private final Bus bus = new MemoryBus();
   private final SessionTable sessions;
   private long sequence;
+  private long roomOrder;
+  private long totalBytes;
 
   /** A store with the default retention. */
   public MemoryStore() {
@@ -84,15 +97,45 @@ public final class MemoryStore implements Store {
     return Mono.empty();
   }
 
+  /**
+   * Stores a message and drops what no longer fits: the room's oldest beyond
+   * {@link MemoryStoreConfig#maxMessagesPerRoom()} or {@link MemoryStoreConfig#maxBytesPerRoom()}, then,
+   * beyond {@link MemoryStoreConfig#maxBytesTotal()}, the oldest of the largest rooms.
+   *
+   * @return the message; errors with {@link LimitExceededException} if the message alone is larger than
+   *     a room or the store may hold (it is then neither stored nor in the feed)
+   */
   @Override
   public Mono<Message> append(Post post) {
     Objects.requireNonNull(post, "post");
     return Mono.fromCallable(() -> {
+      long bytes = MemorySize.of(post);   // outside the lock: one pass over the payload
+      if (bytes > config.maxBytesPerRoom()) {
+        throw new LimitExceededException("maxBytesPerRoom", config.maxBytesPerRoom());
+      }
+      if (bytes + MemorySize.ROOM > config.maxBytesTotal()) {
+        throw new LimitExceededException("maxBytesTotal", config.maxBytesTotal());
+      }
       synchronized (lock) {
         Message message = new Message(hex(++sequence), post.namespace(), post.room(), post.event(),
             post.payload(), post.sender(), clock.instant());
-        rooms.computeIfAbsent(new RoomKey(post.namespace(), post.room()),
-            k -> new MessageLog(config.maxMessagesPerRoom())).add(message);
+        RoomKey key = new RoomKey(post.namespace(), post.room());
+        MessageLog log = rooms.get(key);
+        if (log == null) {
+          log = new MessageLog(key, config.maxMessagesPerRoom(), ++roomOrder);
+          rooms.put(key, log);
+          totalBytes += MemorySize.ROOM;
+        } else {
+          bySize.remove(log);
+        }
+        long before = log.bytes();
+        log.add(message, bytes);
+        while (log.bytes() > config.maxBytesPerRoom()) {
+          log.removeOldest();   // never the new message: it fits alone
+        }
+        totalBytes += log.bytes() - before;
+        bySize.add(log);
+        trimTotal(log);
         // Inside the lock, so the feed order is the id order.
         for (FluxSink<Message> sink : feedSinks) {
           sink.next(message);
@@ -100,6 +143,27 @@ public final class MemoryStore implements Store {
         return message;
       }
     });
+  }
+
+  // Drops the oldest messages of the largest rooms until the store fits; never the message just added to
+  // {@code appended} (which then holds it alone, so another room holds the excess).
+  private void trimTotal(MessageLog appended) {
+    while (totalBytes > config.maxBytesTotal()) {
+      MessageLog largest = bySize.last();
+      if (largest == appended && largest.size() == 1) {
+        largest = bySize.lower(largest);
+      }
+      bySize.remove(largest);
+      long before = largest.bytes();
+      largest.removeOldest();
+      totalBytes -= before - largest.bytes();
+      if (largest.size() == 0) {
+        rooms.remove(largest.key);
+        totalBytes -= MemorySize.ROOM;
+      } else {
+        bySize.add(largest);
+      }
+    }
   }
 
   @Override
@@ -165,6 +229,27 @@ public final class MemoryStore implements Store {
   /** Saved sessions, expired ones not yet swept included (for tests). */
   int savedSessions() {
     return sessions.size();
+  }
+
+  /**
+   * What the retained messages of a room hold, by the estimate {@link MemoryStoreConfig} describes (for
+   * tests and diagnostics).
+   */
+  public long retainedBytes(String namespace, String room) {
+    synchronized (lock) {
+      MessageLog log = rooms.get(new RoomKey(namespace, room));
+      return log == null ? 0 : log.bytes();
+    }
+  }
+
+  /**
+   * What every retained message holds, with each room's own bookkeeping: the figure kept within
+   * {@link MemoryStoreConfig#maxBytesTotal()} (for tests and diagnostics).
+   */
+  public long retainedBytes() {
+    synchronized (lock) {
+      return totalBytes;
+    }
   }
 
   /** Messages retained for a room (for tests and diagnostics). */
