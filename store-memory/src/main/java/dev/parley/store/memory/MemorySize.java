@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A cheap estimate of the heap a stored message holds, in bytes, as a 64-bit JVM with
+ * A cheap estimate of the heap a stored message or saved session holds, in bytes, as a 64-bit JVM with
  * compressed references and compact strings lays them out. One pass over the payload's JSON tree, no
  * allocation beyond a small stack, no serialisation. The rules are on {@link MemoryStoreConfig}.
  */
@@ -16,6 +16,8 @@ final class MemorySize {
   static final long MESSAGE = 176;
   /** A room's own bookkeeping: map entry, key, log, its smallest ring, its place in the size order. */
   static final long ROOM = 256;
+  /** A saved session's entry: key, map and ordering nodes, expiry. */
+  static final long SESSION = 160;
 
   static final long VALUE = 24;
   static final long STRING = 40;
@@ -32,6 +34,11 @@ final class MemorySize {
   static long of(Post post) {
     return MESSAGE + string(post.namespace()) + string(post.room()) + string(post.event())
         + string(post.sender()) + json(post.payload());
+  }
+
+  /** What a saved session holds. */
+  static long session(String namespace, String privateId, String state) {
+    return SESSION + string(namespace) + string(privateId) + string(state);
   }
 
   /**

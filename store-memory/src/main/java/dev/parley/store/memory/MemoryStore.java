@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A store that keeps each room's latest messages in memory and links the servers of one process.
@@ -30,16 +31,18 @@ import reactor.core.publisher.Mono;
  *
  * <p>Memory is bounded by {@link MemoryStoreConfig}: each room keeps its latest messages within
  * {@link MemoryStoreConfig#maxMessagesPerRoom() a count} and {@link MemoryStoreConfig#maxBytesPerRoom() a
- * size in bytes}, and the whole store within {@link MemoryStoreConfig#maxBytesTotal() a total} (the
- * largest rooms lose their oldest messages first); a message larger than a bound is refused.
+ * size in bytes}, the whole store within {@link MemoryStoreConfig#maxBytesTotal() a total} (the largest
+ * rooms lose their oldest messages first), and saved sessions within
+ * {@link MemoryStoreConfig#maxSessionBytes() their own budget}; a message or session larger than its
+ * bound is refused.
  *
  * <p>Several {@code ChatServer}s given the same instance act as several nodes: each receives the feed
  * and the bus, and a session one of them saves can be taken by any of them. A server never stops a
  * store it was given. Thread-safe.
  *
- * <p>Saved sessions live in this process until taken or expired; an expired session is dropped when
- * someone tries to take it, and each save sweeps a few expired ones, so sessions nobody comes back for
- * do not accumulate.
+ * <p>Saved sessions live in this process until taken or expired. An expired session is dropped when it
+ * falls due, by a timer on Reactor's parallel scheduler, or by any save or take after that, so sessions
+ * nobody comes back for do not accumulate, even when no further traffic comes.
  *
  * <pre>{@code
  * MemoryStore store = new MemoryStore();
@@ -79,7 +82,7 @@ public final class MemoryStore implements Store {
   MemoryStore(MemoryStoreConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.sessions = new SessionTable(clock);
+    this.sessions = new SessionTable(clock, Schedulers.parallel(), config.maxSessionBytes());
   }
 
   private static <T> void register(List<FluxSink<T>> sinks, FluxSink<T> sink) {
@@ -92,9 +95,10 @@ public final class MemoryStore implements Store {
     return Mono.empty();
   }
 
+  /** Cancels the sessions' expiry timer; messages and sessions stay, and a later save or take restarts it. */
   @Override
   public Mono<Void> stop() {
-    return Mono.empty();
+    return Mono.fromRunnable(sessions::stop);
   }
 
   /**
@@ -229,6 +233,11 @@ public final class MemoryStore implements Store {
   /** Saved sessions, expired ones not yet swept included (for tests). */
   int savedSessions() {
     return sessions.size();
+  }
+
+  /** What the saved sessions hold, by the estimate {@link MemoryStoreConfig} describes (for tests). */
+  long savedSessionBytes() {
+    return sessions.bytes();
   }
 
   /**

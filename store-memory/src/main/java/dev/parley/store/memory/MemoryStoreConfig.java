@@ -1,8 +1,8 @@
 package dev.parley.store.memory;
 
 /**
- * Settings of a {@link MemoryStore}: how much history it keeps, so that no client can make it hold more
- * memory than these budgets.
+ * Settings of a {@link MemoryStore}: how much history and how many saved sessions it keeps, so that no
+ * client can make it hold more memory than these budgets.
  *
  * <h2>How bytes are counted</h2>
  * A cheap estimate of the heap a message holds on a 64-bit JVM (compressed references, compact strings),
@@ -11,7 +11,8 @@ package dev.parley.store.memory;
  * string, plus its payload: 24 bytes per JSON value, 88 more per object and 56 more per object member,
  * 56 more per array, each string (value or member name) 40 bytes plus one byte per char if every char is
  * Latin-1 and two otherwise, a binary value 16 bytes plus its length. A room costs 256 bytes more in
- * {@link #maxBytesTotal}. Measured against the heap, it errs high for small messages: a chat line of a few hundred
+ * {@link #maxBytesTotal}. A saved session counts 160 bytes plus its namespace, private id and state as
+ * strings. Measured against the heap, it errs high for small messages: a chat line of a few hundred
  * chars counts about 1.5 times what it holds (names that messages share are counted for each), an object
  * of many members or an array of numbers 1.0 to 1.4 times; a large text counts what it holds within 1%.
  *
@@ -29,8 +30,14 @@ package dev.parley.store.memory;
  *     they are the smaller ones; a room left empty is forgotten. A message larger than this (with its
  *     room's 256 bytes) is refused as above, naming {@code maxBytesTotal}. At least 1,024; default
  *     {@link #defaultMaxBytesTotal()}, an eighth of the JVM's maximum heap.
+ * @param maxSessionBytes how many bytes of saved recovery sessions the store keeps: when a save would
+ *     exceed it, the sessions closest to expiry are dropped until it fits (their clients get a new
+ *     session when they come back, as after an expiry). A single state larger than this is not saved:
+ *     {@code saveSession} errors with {@link dev.parley.error.StoreException}. At least 1,024; default
+ *     {@link #defaultMaxSessionBytes()}, a sixteenth of the JVM's maximum heap.
  */
-public record MemoryStoreConfig(int maxMessagesPerRoom, long maxBytesPerRoom, long maxBytesTotal) {
+public record MemoryStoreConfig(int maxMessagesPerRoom, long maxBytesPerRoom, long maxBytesTotal,
+                                long maxSessionBytes) {
 
   /** The default count of messages kept per room. */
   public static final int DEFAULT_MAX_MESSAGES_PER_ROOM = 10_000;
@@ -47,11 +54,12 @@ public record MemoryStoreConfig(int maxMessagesPerRoom, long maxBytesPerRoom, lo
     }
     requireBytes("maxBytesPerRoom", maxBytesPerRoom);
     requireBytes("maxBytesTotal", maxBytesTotal);
+    requireBytes("maxSessionBytes", maxSessionBytes);
   }
 
   /** {@code maxMessagesPerRoom} with the default byte bounds. */
   public MemoryStoreConfig(int maxMessagesPerRoom) {
-    this(maxMessagesPerRoom, DEFAULT_MAX_BYTES_PER_ROOM, defaultMaxBytesTotal());
+    this(maxMessagesPerRoom, DEFAULT_MAX_BYTES_PER_ROOM, defaultMaxBytesTotal(), defaultMaxSessionBytes());
   }
 
   private static void requireBytes(String name, long value) {
@@ -70,18 +78,28 @@ public record MemoryStoreConfig(int maxMessagesPerRoom, long maxBytesPerRoom, lo
     return Math.max(MIN_BYTES, Runtime.getRuntime().maxMemory() / 8);
   }
 
+  /** The default {@code maxSessionBytes}: {@link Runtime#maxMemory()} / 16 (at least {@link #MIN_BYTES}). */
+  public static long defaultMaxSessionBytes() {
+    return Math.max(MIN_BYTES, Runtime.getRuntime().maxMemory() / 16);
+  }
+
   /** This configuration with another {@code maxMessagesPerRoom}. */
   public MemoryStoreConfig withMaxMessagesPerRoom(int count) {
-    return new MemoryStoreConfig(count, maxBytesPerRoom, maxBytesTotal);
+    return new MemoryStoreConfig(count, maxBytesPerRoom, maxBytesTotal, maxSessionBytes);
   }
 
   /** This configuration with another {@code maxBytesPerRoom}. */
   public MemoryStoreConfig withMaxBytesPerRoom(long bytes) {
-    return new MemoryStoreConfig(maxMessagesPerRoom, bytes, maxBytesTotal);
+    return new MemoryStoreConfig(maxMessagesPerRoom, bytes, maxBytesTotal, maxSessionBytes);
   }
 
   /** This configuration with another {@code maxBytesTotal}. */
   public MemoryStoreConfig withMaxBytesTotal(long bytes) {
-    return new MemoryStoreConfig(maxMessagesPerRoom, maxBytesPerRoom, bytes);
+    return new MemoryStoreConfig(maxMessagesPerRoom, maxBytesPerRoom, bytes, maxSessionBytes);
+  }
+
+  /** This configuration with another {@code maxSessionBytes}. */
+  public MemoryStoreConfig withMaxSessionBytes(long bytes) {
+    return new MemoryStoreConfig(maxMessagesPerRoom, maxBytesPerRoom, maxBytesTotal, bytes);
   }
 }

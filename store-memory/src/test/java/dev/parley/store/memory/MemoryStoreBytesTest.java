@@ -56,12 +56,15 @@ class MemoryStoreBytesTest {
     assertThat(defaults.maxMessagesPerRoom()).isEqualTo(10_000);
     assertThat(defaults.maxBytesPerRoom()).isEqualTo(16L * 1024 * 1024);
     assertThat(defaults.maxBytesTotal()).isEqualTo(Runtime.getRuntime().maxMemory() / 8);
+    assertThat(defaults.maxSessionBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 16);
     assertThat(new MemoryStoreConfig(100)).isEqualTo(defaults.withMaxMessagesPerRoom(100));
 
     assertThatThrownBy(() -> defaults.withMaxBytesPerRoom(1023)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxBytesPerRoom must be at least 1024 bytes: 1023");
     assertThatThrownBy(() -> defaults.withMaxBytesTotal(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxBytesTotal must be at least 1024 bytes: 0");
+    assertThatThrownBy(() -> defaults.withMaxSessionBytes(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxSessionBytes must be at least 1024 bytes: -1");
     assertThatThrownBy(() -> defaults.withMaxMessagesPerRoom(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxMessagesPerRoom must be at least 1: 0");
   }
