@@ -232,11 +232,16 @@ $("composer").addEventListener("submit", async (e) => {
   lastTyping = 0;                      // the line clears our "typing…" in the other pages: announce the next one
   const cid = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
   const li = showPending(cid, text);
-  // No answer (the link closed first): the line stays pending, without a tick.
-  const id = await state.link.send({ room: state.room, text, cid }).catch(() => null);
-  if (id && id !== "rejected") {
-    li.dataset.id = li.dataset.id || id;
+  // The answer is the stored line's id, or {error} if the server refused the line. No answer (the link
+  // closed first): the line stays pending, without a tick.
+  const answer = await state.link.send({ room: state.room, text, cid }).catch(() => null);
+  if (typeof answer === "string") {
+    li.dataset.id = li.dataset.id || answer;
     if (!li.querySelector(".tick")) li.append(Object.assign(document.createElement("span"), { className: "tick", textContent: "✓" }));
+  } else if (answer && answer.error) {
+    li.classList.remove("pending");
+    li.classList.add("refused");
+    li.append(Object.assign(document.createElement("span"), { className: "refusal", textContent: "not sent: " + answer.error }));
   }
 });
 
