@@ -10,6 +10,7 @@ import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -38,6 +39,11 @@ import tools.jackson.databind.node.MissingNode;
  *   <tr><td>SSE stream path {@code /sse/<room>}</td><td>one of {@link #ROOMS}</td>
  *     <td>the stream stays open in no room</td></tr>
  * </table>
+ *
+ * <p>Presence is sent as changes: a channel that enters a room gets {@code presence} {@code {room, users}}
+ * once, the list of who is there (on this node); the others in the room get {@code joined}
+ * {@code {room, user}} when a user's first channel enters and {@code left} {@code {room, user}} when its
+ * last one goes, so a join costs the room one small event each, not the whole list.
  */
 final class ChatRooms {
   static final List<String> ROOMS = List.of("general", "random", "help");
@@ -57,6 +63,8 @@ final class ChatRooms {
   private static final Pattern CID = Pattern.compile("[A-Za-z0-9-]{1," + MAX_CID + "}");
   private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
   private static final String ROOM = "room";
+  // Presence changes one at a time, so that a list and the deltas around it agree.
+  private static final Object PRESENCE = new Object();
 
   private ChatRooms() {
   }
@@ -110,9 +118,11 @@ final class ChatRooms {
       }
     });
     channel.onDisconnect().subscribe(reason -> {
-      Object room = channel.data().get(ROOM);
-      if (room != null) {
-        presence(channel.namespace(), (String) room);
+      synchronized (PRESENCE) {
+        Object room = channel.data().get(ROOM);
+        if (room != null) {
+          left(channel, (String) room);
+        }
       }
     });
   }
@@ -156,22 +166,43 @@ final class ChatRooms {
     return Map.of("error", reason);
   }
 
-  /** Leaves the channel's current room, joins {@code room} with {@code replay}, and updates presence. */
+  /**
+   * Leaves the channel's current room, joins {@code room} with {@code replay}, sends the channel who is
+   * there and tells the others it came.
+   */
   private static Mono<Void> enter(Channel channel, String room, Replay replay) {
-    Object previous = channel.data().put(ROOM, room);
-    if (previous != null && !previous.equals(room)) {
-      channel.leave((String) previous);
-      presence(channel.namespace(), (String) previous);
+    // All of it under the lock, the join included: whether the user is already in the room must be
+    // decided against memberships no other join or leave is changing. (With an in-memory store the
+    // replay, at most 50 lines, is queued to the channel within it.)
+    synchronized (PRESENCE) {
+      Object previous = channel.data().put(ROOM, room);
+      if (previous != null && !previous.equals(room)) {
+        channel.leave((String) previous);
+        left(channel, (String) previous);
+      }
+      Mono<Void> joined = channel.join(room, replay);
+      Namespace namespace = channel.namespace();
+      List<String> users = namespace.room(room).members().stream().map(ChatRooms::nick).distinct().sorted().toList();
+      channel.emit("presence", Map.of(ROOM, room, "users", users));
+      if (!room.equals(previous) && !presentBesides(channel, room)) {
+        channel.to(room).emit("joined", Map.of(ROOM, room, "user", nick(channel)));
+      }
+      return joined;
     }
-    Mono<Void> joined = channel.join(room, replay);
-    presence(channel.namespace(), room);
-    return joined;
   }
 
-  /** Tells a room who is in it (on this node). */
-  private static void presence(Namespace namespace, String room) {
-    List<String> users = namespace.room(room).members().stream().map(ChatRooms::nick).distinct().sorted().toList();
-    namespace.to(room).emit("presence", Map.of(ROOM, room, "users", users));
+  /** Tells a room the channel's user left it, unless another of the user's channels is still there. */
+  private static void left(Channel channel, String room) {
+    if (!presentBesides(channel, room)) {
+      channel.namespace().to(room).emit("left", Map.of(ROOM, room, "user", nick(channel)));
+    }
+  }
+
+  /** Whether another channel of the same user is in the room (on this node). */
+  private static boolean presentBesides(Channel channel, String room) {
+    String nick = nick(channel);
+    return channel.namespace().room(room).members().stream()
+        .anyMatch(other -> other != channel && Objects.equals(nick(other), nick));
   }
 
   private static String nick(Channel channel) {
