@@ -79,7 +79,8 @@ class SseLimitsTest {
   @Test
   void postsBeyondTheEventRateGet429AndTheStreamStays() throws Exception {
     server = SseTestApp.start(SseTransportConfig.builder().heartbeatInterval(Duration.ofHours(1)).build(),
-        b -> b.config(c -> c.maxEventsPerSecond(1).maxEventBurst(2)));
+        b -> b.config(c -> c.maxEventsPerSecond(1).maxEventBurst(3)));
+    // The stream's CONNECT takes one event of the burst: two are left.
     SseTestClient client = open();
     assertThat(client.emit("echo", "one").statusCode()).isEqualTo(200);
     assertThat(client.emit("echo", "two").statusCode()).isEqualTo(200);
@@ -97,7 +98,7 @@ class SseLimitsTest {
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.body()).isEqualTo("{\"error\":\"rate limited\"}");
     assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
-    // The budget refills (2 per second) and the same session is served again.
+    // The budget refills (1 per second) and the same session is served again.
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
         .until(() -> client.emit("echo", "again").statusCode() == 200);
     assertThat(client.ended()).isNotDone();
