@@ -98,7 +98,7 @@ public final class SseServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String origin = request.getHeader("Origin");
-    if (!origins.allows(origin, request.getHeader("Host"))) {
+    if (!origins.allows(origin, request.getScheme(), request.getHeader("Host"))) {
       log.debug("forbidden origin {}", LogSafe.quote(origin));
       send(response, 403, "forbidden origin");
       return;
