@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,15 +75,6 @@ public final class SseServlet extends HttpServlet {
   public void closeAll() {
     for (SseStream stream : List.copyOf(streams.values())) {
       stream.close(dev.parley.DisconnectReason.SERVER_SHUTTING_DOWN);
-    }
-  }
-
-  /** Runs {@code task} on the server's scheduler after {@code millis}; at once if the scheduler is gone. */
-  void later(Runnable task, long millis) {
-    try {
-      context.scheduler().schedule(task, millis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      task.run();
     }
   }
 
@@ -158,6 +148,11 @@ public final class SseServlet extends HttpServlet {
     Disposable heartbeat = context.scheduler().schedulePeriodically(stream::ping, beat, beat, TimeUnit.MILLISECONDS);
     stream.bind(session, heartbeat);
     streams.put(session.id(), stream);
+    if (stream.ended()) {
+      // Ended while it was being bound: its end found no session to forget.
+      streams.remove(session.id(), stream);
+      return;
+    }
     session.receive(new Packet.Connect(namespace, null));
   }
 
@@ -232,7 +227,7 @@ public final class SseServlet extends HttpServlet {
     String sid = request.getParameter("sid") != null ? request.getParameter("sid") : request.getHeader("X-Parley-Session");
     SseStream stream = sid == null ? null : streams.get(sid);
     Session session = stream == null ? null : stream.session();
-    if (stream == null || session == null) {
+    if (stream == null || session == null || stream.ended()) {
       send(response, 404, "unknown or closed session");
       return;
     }
