@@ -264,8 +264,20 @@ class SsePostTest {
     String body = SseTestClient.body("echo", false, 1);
     assertJsonError(client.send(client.postRequest(body).setHeader("Content-Type", "text/plain")), 415);
     assertJsonError(client.send(client.postRequest(body).setHeader("Content-Type", "application/x-www-form-urlencoded")), 415);
-    assertThat(client.send(client.postRequest(body).setHeader("Content-Type", "application/json; charset=utf-8"))
-        .statusCode()).isEqualTo(200);
+    // A media type that only starts like JSON is not JSON.
+    for (String type : List.of("application/jsonx", "application/json-patch+json", "application/jsonp; charset=utf-8",
+        "application/json5", "text/json", "application/x-json")) {
+      HttpResponse<String> response = client.send(client.postRequest(body).setHeader("Content-Type", type));
+      assertJsonError(response, 415);
+      assertThat(response.body()).as(type).isEqualTo("{\"error\":\"the body must be application/json\"}");
+    }
+    // JSON in any case, with or without parameters.
+    for (String type : List.of("application/json; charset=utf-8", "APPLICATION/JSON", "Application/Json;charset=UTF-8",
+        "application/json ; charset=utf-8", "application/json;")) {
+      assertThat(client.send(client.postRequest(body).setHeader("Content-Type", type)).statusCode()).as(type)
+          .isEqualTo(200);
+    }
+    assertThat(client.pending()).isZero();
   }
 
   @Test

@@ -210,8 +210,7 @@ public final class SseServlet extends HttpServlet {
   // ---- posts ----
 
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    String type = request.getContentType();
-    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    if (!isJson(request.getContentType())) {
       send(response, 415, "the body must be application/json");
       return;
     }
@@ -260,6 +259,16 @@ public final class SseServlet extends HttpServlet {
         .subscribe(
             reply -> answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null)),
             error -> fail(async, error));
+  }
+
+  /** Whether a Content-Type is JSON: {@code application/json}, in any case, with or without parameters. */
+  static boolean isJson(@org.jspecify.annotations.Nullable String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    return type.equalsIgnoreCase("application/json");
   }
 
   private void answer(AsyncContext async, int status, @org.jspecify.annotations.Nullable List<JsonNode> reply) {
