@@ -16,7 +16,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +50,8 @@ public final class SseServlet extends HttpServlet {
   private final transient Map<String, SseStream> streams = new ConcurrentHashMap<>();
   // POSTs whose response waits on the handlers (asynchronous), for stats.
   private final transient AtomicInteger waitingPosts = new AtomicInteger();
+  // POSTs whose body is being read, for stats.
+  private final transient AtomicInteger readingPosts = new AtomicInteger();
 
   public SseServlet(SseTransportConfig config, TransportContext context) {
     this.config = config;
@@ -69,6 +71,11 @@ public final class SseServlet extends HttpServlet {
   /** POSTs whose answer waits for the handlers. */
   public int waitingPosts() {
     return waitingPosts.get();
+  }
+
+  /** POSTs whose body is being read. */
+  public int readingPosts() {
+    return readingPosts.get();
   }
 
   /** Ends every open stream (the transport is stopping). */
@@ -209,24 +216,22 @@ public final class SseServlet extends HttpServlet {
 
   // ---- posts ----
 
+  /*
+   * A POST is judged on what is cheap before its body is read: the content type, then the session and its
+   * token (404, 403), then the length it declares (413). Only then is the body read, without holding a
+   * thread (PostReader), within maxPostBody and postBodyTimeout, while the request holds a place of its
+   * address. The body's cost once parsed is then admitted by the engine (rate limit, inbound byte budget)
+   * before it is parsed.
+   */
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
     if (!isJson(request.getContentType())) {
       send(response, 415, "the body must be application/json");
       return;
     }
-    if (request.getContentLengthLong() > config.maxPostBody()) {
-      send(response, 413, "the body is over " + config.maxPostBody() + " bytes");
-      return;
-    }
-    byte[] body = read(request.getInputStream(), config.maxPostBody());
-    if (body == null) {
-      send(response, 413, "the body is over " + config.maxPostBody() + " bytes");
-      return;
-    }
+    // The query string only: with a JSON body, getParameter cannot read the body as a form.
     String sid = request.getParameter("sid") != null ? request.getParameter("sid") : request.getHeader("X-Parley-Session");
     SseStream stream = sid == null ? null : streams.get(sid);
-    Session session = stream == null ? null : stream.session();
-    if (stream == null || session == null || stream.ended()) {
+    if (stream == null || stream.session() == null || stream.ended()) {
       send(response, 404, "unknown or closed session");
       return;
     }
@@ -235,21 +240,104 @@ public final class SseServlet extends HttpServlet {
       send(response, 403, "wrong token for this session");
       return;
     }
+    long length = request.getContentLengthLong();
+    if (length > config.maxPostBody()) {
+      response.setHeader("Connection", "close");
+      send(response, 413, tooLargeMessage());
+      return;
+    }
+    Admission place = context.admit(request.getRemoteAddr()).orElse(null);
+    if (place == null) {
+      response.setHeader("Retry-After", "1");
+      response.setHeader("Connection", "close");
+      send(response, 429, "too many connections from this address");
+      return;
+    }
+    AsyncContext async;
+    try {
+      async = request.startAsync();
+      async.setTimeout(0);
+    } catch (RuntimeException e) {
+      place.release();
+      throw e;
+    }
+    readingPosts.incrementAndGet();
+    new PostReader(this, async, stream, place, config.maxPostBody(), length)
+        .start(config.postBodyTimeout().toMillis());
+  }
+
+  /** Whether a Content-Type is JSON: {@code application/json}, in any case, with or without parameters. */
+  static boolean isJson(@org.jspecify.annotations.Nullable String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    return type.equalsIgnoreCase("application/json");
+  }
+
+  private String tooLargeMessage() {
+    return "the body is over " + config.maxPostBody() + " bytes";
+  }
+
+  /** Runs {@code task} on the server's scheduler after {@code millis}. */
+  Disposable schedule(Runnable task, long millis) {
+    return context.scheduler().schedule(task, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** A PostReader is done reading, whichever way. */
+  void readEnded() {
+    readingPosts.decrementAndGet();
+  }
+
+  /** The body went over maxPostBody while it was read (a chunked body has no length to judge first). */
+  void tooLarge(AsyncContext async) {
+    complete(async, response -> {
+      response.setHeader("Connection", "close");
+      send(response, 413, tooLargeMessage());
+    });
+  }
+
+  /** The body was not all there within postBodyTimeout: the connection goes, with what is left unread. */
+  void timedOut(AsyncContext async) {
+    complete(async, response -> {
+      response.setHeader("Connection", "close");
+      send(response, 408, "the body did not arrive within " + config.postBodyTimeout().toMillis() + " ms");
+    });
+  }
+
+  /** The read failed: the client has gone, the container gave up on it, or the server is stopping. */
+  void unreadable(AsyncContext async, Throwable error) {
+    complete(async, response -> {
+      response.setHeader("Connection", "close");
+      if (error instanceof RejectedExecutionException) {
+        send(response, 503, "server shutting down");
+      } else {
+        send(response, 400, "the body could not be read");
+      }
+    });
+  }
+
+  /** A whole body, read: parsed, handed over. */
+  void received(AsyncContext async, SseStream stream, byte[] body) {
+    Session session = stream.session();
+    if (session == null || stream.ended()) {
+      complete(async, response -> send(response, 404, "unknown or closed session"));
+      return;
+    }
     PostBody parsed;
     try {
       parsed = PostBody.parse(context.jsonMapper(), body);
     } catch (PostBody.BadPostException e) {
-      send(response, 400, e.getMessage());
+      complete(async, response -> send(response, 400, e.getMessage()));
       return;
     }
     if (parsed instanceof PostBody.Answer answer) {
       session.receive(new Packet.Ack(stream.namespace(), answer.ackId(), answer.args()));
-      response.setStatus(204);
+      complete(async, response -> response.setStatus(204));
       return;
     }
     PostBody.Emit emit = (PostBody.Emit) parsed;
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0);
     waitingPosts.incrementAndGet();
     session.request(stream.namespace(), emit.event(), emit.args(), emit.awaitAck())
         .map(java.util.Optional::of)
@@ -261,14 +349,33 @@ public final class SseServlet extends HttpServlet {
             error -> fail(async, error));
   }
 
-  /** Whether a Content-Type is JSON: {@code application/json}, in any case, with or without parameters. */
-  static boolean isJson(@org.jspecify.annotations.Nullable String contentType) {
-    if (contentType == null) {
-      return false;
+  /** Handing a POST to the engine failed unexpectedly: 500, and the request ends. */
+  void failed(AsyncContext async, Throwable error) {
+    log.warn("handling a POST failed", error);
+    complete(async, response -> send(response, 500, "internal server error"));
+  }
+
+  private interface Answer {
+    void write(HttpServletResponse response) throws IOException;
+  }
+
+  // Writes an answer and completes the request, whatever happens: a request left incomplete holds its
+  // connection until the client gives up.
+  private static void complete(AsyncContext async, Answer answer) {
+    try {
+      HttpServletResponse response = (HttpServletResponse) async.getResponse();
+      if (!response.isCommitted()) {
+        answer.write(response);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("answer failed", e);
+    } finally {
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        log.debug("request already complete");
+      }
     }
-    int semicolon = contentType.indexOf(';');
-    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
-    return type.equalsIgnoreCase("application/json");
   }
 
   private void answer(AsyncContext async, int status, @org.jspecify.annotations.Nullable List<JsonNode> reply) {
@@ -324,13 +431,7 @@ public final class SseServlet extends HttpServlet {
         expected.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The body, or null when it is longer than {@code limit}. */
-  private static byte @org.jspecify.annotations.Nullable [] read(InputStream in, int limit) throws IOException {
-    byte[] body = in.readNBytes(limit + 1);
-    return body.length > limit ? null : body;
-  }
-
-  private void send(HttpServletResponse response, int status, String message) throws IOException {
+  private static void send(HttpServletResponse response, int status, String message) throws IOException {
     write(response, status, JsonNodeFactory.instance.objectNode().put("error", message).toString());
   }
 
