@@ -32,7 +32,8 @@ import reactor.core.publisher.Mono;
  *       {@code postAckTimeout}, then 504)</td></tr>
  *   <tr><td>{@code POST} with {@code {"ackId": n, "args": [...]}}</td>
  *       <td>204: answers a server {@code emitWithAck}, which arrives as
- *       {@code data: {"ackId": n, "args": [...]}}</td></tr>
+ *       {@code data: {"ackId": n, "args": [...]}}; 400 {@code {"error": "unknown ack id"}} for an id the
+ *       server never issued (the stream stays open)</td></tr>
  * </table>
  * A reconnecting {@code EventSource} sends {@code Last-Event-ID} (or pass {@code lastEventId} in the
  * query); a connection handler resumes with {@code Replay.resume(channel.handshake(), Replay.last(50))}.
@@ -41,9 +42,11 @@ import reactor.core.publisher.Mono;
  *
  * <p>Errors: unknown or closed session 404, wrong token 403 (both before the body is read), body over
  * {@code maxPostBody} 413 (before it is read if its {@code Content-Length} says so, else as soon as it is
- * over), a body not all there within {@code postBodyTimeout} 408 (and the connection is closed), malformed
- * JSON, JSON nested deeper than 64 levels, a missing event name or one Socket.IO reserves ({@code connect},
- * {@code disconnect}, ...) 400, a content type other than
+ * over), a body not all there within {@code postBodyTimeout} 408 (and the connection is closed), a body
+ * that would hold more than {@code ChatServerConfig.maxInboundBytes} once parsed 413, one that does not fit
+ * the connection's or the node's inbound budget for now 503 with {@code Retry-After}, malformed JSON, JSON
+ * nested deeper than 64 levels, a missing event name or one Socket.IO reserves ({@code connect},
+ * {@code disconnect}, ...) or an answer to an ack id never issued 400, a content type other than
  * {@code application/json} 415, another method 405, a stream request without
  * {@code Accept: text/event-stream} 406, a forbidden origin 403, a stream or a body being read beyond
  * {@code ChatServerConfig.maxConnectionsPerAddress} or a post beyond the connection's

@@ -331,15 +331,26 @@ class SsePostTest {
   }
 
   @Test
-  void ackForAnIdNeverIssuedClosesOnlyThatStream() throws Exception {
+  void ackForAnIdNeverIssuedIs400AndTheStreamStays() throws Exception {
     SseTestClient forger = open();
     SseTestClient bystander = open();
-    assertThat(forger.post("{\"ackId\":12345,\"args\":[]}").statusCode()).isEqualTo(204);
-    forger.ended().get(SseTestClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    assertJsonError(forger.emit("echo", 1), 404);
+    HttpResponse<String> forged = forger.post("{\"ackId\":12345,\"args\":[]}");
+    assertJsonError(forged, 400);
+    assertThat(forged.body()).isEqualTo("{\"error\":\"unknown ack id\"}");
+    assertJsonError(forger.post("{\"ackId\":-1,\"args\":[]}"), 400);
+    // An ack id that was issued is answered as before.
+    assertThat(forger.emit("ask", "q").statusCode()).isEqualTo(204);
+    long ackId = json(forger.next("question").data()).path("ackId").asLong();
+    assertThat(forger.post("{\"ackId\":" + ackId + ",\"args\":[1]}").statusCode()).isEqualTo(204);
+    assertThat(forger.next("answer").data()).isEqualTo("1");
+
+    // Both streams are still served, the forger's included.
+    forger.sync();
     bystander.sync();
     server.to(room).emit("still", "here");
+    assertThat(forger.next("still").data()).isEqualTo("\"here\"");
     assertThat(bystander.next("still").data()).isEqualTo("\"here\"");
+    assertThat(forger.ended()).isNotDone();
   }
 
   @Test

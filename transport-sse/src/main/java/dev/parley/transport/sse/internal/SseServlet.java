@@ -2,9 +2,11 @@ package dev.parley.transport.sse.internal;
 
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.internal.JsonCost;
 import dev.parley.internal.LogSafe;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Inbound;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
@@ -318,41 +320,94 @@ public final class SseServlet extends HttpServlet {
     });
   }
 
-  /** A whole body, read: parsed, handed over. */
+  /** A whole body, read: admitted by the engine, parsed, handed over. */
   void received(AsyncContext async, SseStream stream, byte[] body) {
     Session session = stream.session();
     if (session == null || stream.ended()) {
       complete(async, response -> send(response, 404, "unknown or closed session"));
       return;
     }
+    Inbound inbound = session.admit(stream.namespace(), false, null, JsonCost.of(body));
+    Inbound.Refusal refusal = inbound.refusal();
+    if (refusal != null) {
+      complete(async, response -> refuse(response, refusal));
+      return;
+    }
     PostBody parsed;
     try {
       parsed = PostBody.parse(context.jsonMapper(), body);
     } catch (PostBody.BadPostException e) {
+      inbound.cancel();
       complete(async, response -> send(response, 400, e.getMessage()));
+      return;
+    } catch (Throwable e) {
+      inbound.cancel();
+      log.warn("parsing a POST body failed", e);
+      complete(async, response -> send(response, 500, "internal server error"));
       return;
     }
     if (parsed instanceof PostBody.Answer answer) {
-      session.receive(new Packet.Ack(stream.namespace(), answer.ackId(), answer.args()));
-      complete(async, response -> response.setStatus(204));
+      boolean known;
+      try {
+        known = session.acknowledge(new Packet.Ack(stream.namespace(), answer.ackId(), answer.args()));
+      } finally {
+        inbound.cancel();
+      }
+      complete(async, response -> {
+        if (known) {
+          response.setStatus(204);
+        } else {
+          send(response, 400, "unknown ack id");
+        }
+      });
       return;
     }
     PostBody.Emit emit = (PostBody.Emit) parsed;
+    reactor.core.publisher.Mono<List<JsonNode>> handled;
+    try {
+      handled = session.request(stream.namespace(), emit.event(), emit.args(), emit.awaitAck(), inbound);
+    } catch (RuntimeException e) {
+      inbound.cancel();
+      throw e;
+    }
     waitingPosts.incrementAndGet();
-    session.request(stream.namespace(), emit.event(), emit.args(), emit.awaitAck())
+    handled
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())
         .timeout(config.postAckTimeout(), context.scheduler())
         .doFinally(signal -> waitingPosts.decrementAndGet())
         .subscribe(
-            reply -> answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null)),
-            error -> fail(async, error));
+            reply -> {
+              // The engine gives the bytes back when the reply completes, a moment after this: given back
+              // first, a client that posts again once it has its answer finds them free.
+              inbound.cancel();
+              answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null));
+            },
+            error -> {
+              inbound.cancel();
+              fail(async, error);
+            });
   }
 
   /** Handing a POST to the engine failed unexpectedly: 500, and the request ends. */
   void failed(AsyncContext async, Throwable error) {
     log.warn("handling a POST failed", error);
     complete(async, response -> send(response, 500, "internal server error"));
+  }
+
+  // The answer to a body the engine would not take, unparsed.
+  private void refuse(HttpServletResponse response, Inbound.Refusal refusal) throws IOException {
+    switch (refusal) {
+      case RATE_LIMITED -> {
+        response.setHeader("Retry-After", "1");
+        send(response, 429, "rate limited");
+      }
+      case BUSY -> {
+        response.setHeader("Retry-After", "1");
+        send(response, 503, "server busy");
+      }
+      case TOO_LARGE -> send(response, 413, "the body is too large once parsed");
+    }
   }
 
   private interface Answer {
