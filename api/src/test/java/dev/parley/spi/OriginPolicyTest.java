@@ -1,8 +1,7 @@
-package dev.parley.transport.sse;
+package dev.parley.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.spi.OriginPolicy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
