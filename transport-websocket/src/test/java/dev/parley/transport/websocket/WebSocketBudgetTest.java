@@ -321,7 +321,8 @@ class WebSocketBudgetTest {
   void binaryPacketLargerThanMaxPayloadAltogetherCloses1009() throws Exception {
     start(WebSocketTransportConfig.builder().maxPayload(64 * 1024).build(), c -> { });
     RawSocket bystander = bystander();
-    try (FrameSocket attacker = attacker()) {
+    String[] sid = new String[1];
+    try (FrameSocket attacker = attacker(0, sid)) {
       // Each frame within maxPayload; the packet, text and attachments together, beyond it.
       attacker.text("453-[\"count\"," + placeholders(0, 3) + "]");
       for (int i = 0; i < 3; i++) {
@@ -330,6 +331,13 @@ class WebSocketBudgetTest {
       attacker.flush();
       assertThat(attacker.awaitClose()).isEqualTo(1009);
     }
+    await().atMost(WAIT).until(() -> reasons.get(sid[0]) == DisconnectReason.MESSAGE_TOO_LARGE);
+    // A single frame over maxPayload is the container's to refuse, with the same code and reason.
+    try (FrameSocket attacker = attacker(0, sid)) {
+      attacker.send("42[\"count\",\"" + "x".repeat(64 * 1024) + "\"]");
+      assertThat(attacker.awaitClose()).isEqualTo(1009);
+    }
+    await().atMost(WAIT).until(() -> reasons.get(sid[0]) == DisconnectReason.MESSAGE_TOO_LARGE);
     assertThat(handled).hasValue(0);
     assertStillServed(bystander, 1);
     assertIdleOnceGone(bystander);
@@ -470,10 +478,12 @@ class WebSocketBudgetTest {
   void textFrameThatIsNotUtf8Closes1007() throws Exception {
     start(c -> { });
     RawSocket bystander = bystander();
-    try (FrameSocket attacker = attacker()) {
+    String[] sid = new String[1];
+    try (FrameSocket attacker = attacker(0, sid)) {
       attacker.frame(FrameSocket.TEXT, new byte[] {'4', '2', '[', '"', (byte) 0xc3, (byte) 0x28, '"', ']'}).flush();
       assertThat(attacker.awaitClose()).isEqualTo(1007);
     }
+    await().atMost(WAIT).until(() -> reasons.get(sid[0]) == DisconnectReason.PARSE_ERROR);
     assertThat(handled).hasValue(0);
     assertStillServed(bystander, 1);
     assertIdleOnceGone(bystander);

@@ -316,7 +316,11 @@ public final class EngineIoEndpoint extends Endpoint {
     Session current = session;
     if (current != null) {
       WsConnection wire = connection;
-      current.closed(wire == null ? DisconnectReason.TRANSPORT_CLOSE : wire.closeReason());
+      DisconnectReason reason = wire == null ? DisconnectReason.TRANSPORT_CLOSE : wire.closeReason();
+      if (reason == DisconnectReason.TRANSPORT_CLOSE && closeReason != null) {
+        reason = WsConnection.containerReason(closeReason.getCloseCode().getCode(), reason);
+      }
+      current.closed(reason);
     }
   }
 
@@ -329,7 +333,9 @@ public final class EngineIoEndpoint extends Endpoint {
     endPending();
     admission.release();
     if (current != null) {
-      current.closed(DisconnectReason.TRANSPORT_ERROR);
+      // Jetty reports a frame over maxPayload or a text that is not UTF-8 here, before it closes the socket.
+      current.closed(WsConnection.containerReason(WsConnection.containerCloseCode(error),
+          DisconnectReason.TRANSPORT_ERROR));
     }
   }
 

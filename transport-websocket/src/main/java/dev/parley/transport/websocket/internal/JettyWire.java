@@ -9,6 +9,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.exception.CloseException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,6 +84,14 @@ final class JettyWire implements FrameWire {
   @Override
   public void abort() {
     core.abort();
+  }
+
+  /**
+   * The close code Jetty closes the socket with for {@code error}, given to an endpoint's {@code onError}: a
+   * frame over the size limit (1009), a text that is not UTF-8 (1007) and the like; 0 for anything else.
+   */
+  static int closeCode(Throwable error) {
+    return AVAILABLE && error instanceof CloseException close ? close.getStatusCode() : 0;
   }
 
   private static boolean present(String className) {

@@ -125,6 +125,30 @@ final class WsConnection implements Connection {
     }
   }
 
+  /**
+   * Why the container closed a socket the server did not close itself, from the close code or the error it
+   * reported: a frame over {@code maxPayload} (1009), a text frame or close reason that is not UTF-8 (1007);
+   * else {@code otherwise}.
+   */
+  static DisconnectReason containerReason(int code, DisconnectReason otherwise) {
+    if (code == CloseReason.CloseCodes.TOO_BIG.getCode()) {
+      return DisconnectReason.MESSAGE_TOO_LARGE;
+    }
+    if (code == CloseReason.CloseCodes.NOT_CONSISTENT.getCode()) {
+      return DisconnectReason.PARSE_ERROR;
+    }
+    return otherwise;
+  }
+
+  /** The close code the container gives {@code error}, if it is one of Jetty's that carry one; else 0. */
+  static int containerCloseCode(Throwable error) {
+    try {
+      return JettyWire.closeCode(error);
+    } catch (LinkageError e) {
+      return 0;
+    }
+  }
+
   static CloseReason.CloseCode codeFor(DisconnectReason reason) {
     return switch (reason) {
       case SLOW_CONSUMER -> CloseReason.CloseCodes.VIOLATED_POLICY;
