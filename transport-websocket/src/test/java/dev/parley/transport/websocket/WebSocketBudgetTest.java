@@ -404,12 +404,15 @@ class WebSocketBudgetTest {
         assertThat(client.nextText()).startsWith("40" + namespace + ",{\"sid\":");
         client.send("41" + namespace + ",");
       }
-      client.send("421[\"echo\",1]");
-      assertThat(client.nextText()).isEqualTo("431[{\"error\":\"rate limited\"}]");
+      // The bucket refills at one per second: of three events, one might get through on a slow machine.
+      client.text("421[\"echo\",1]").text("422[\"echo\",2]").text("423[\"echo\",3]").flush();
+      List<String> answers = List.of(client.nextText(), client.nextText(), client.nextText());
+      assertThat(answers.stream().filter(a -> a.endsWith("[{\"error\":\"rate limited\"}]")).count())
+          .as("%s", answers).isGreaterThanOrEqualTo(2);
       client.send("40/a,");
       assertThat(client.nextText()).isEqualTo("44/a,{\"message\":\"rate limited\"}");
     }
-    assertThat(server.stats().rateLimitedEvents()).isEqualTo(2);
+    assertThat(server.stats().rateLimitedEvents()).isGreaterThanOrEqualTo(3);
     assertStillServed(bystander, 1);
     assertIdleOnceGone(bystander);
   }
