@@ -89,9 +89,15 @@ final class Outbox implements Connection.WriteCallback {
     int queued = size.incrementAndGet();
     long bytes = held.addAndGet(weight);
     long node = nodeBytes.addAndGet(weight);
+    if (closed) {
+      // discard() ran between the check above and the counting: nobody else will give these back.
+      uncount(1);
+      release(weight);
+      return false;
+    }
     while (queued > capacity || (bytes > capacityBytes && queued > 1) || node > nodeCapacityBytes) {
       if (closed || transportHolding()) {
-        size.decrementAndGet();
+        uncount(1);
         release(weight);
         if (!closed) {
           onOverflow.run();
@@ -140,6 +146,12 @@ final class Outbox implements Connection.WriteCallback {
     return held.get();
   }
 
+  // Takes n packets off the count, never below zero: a batch that completes after discard() already set it to
+  // zero must not make it negative.
+  private void uncount(int n) {
+    size.getAndUpdate(count -> Math.max(0, count - n));
+  }
+
   // Gives back up to n of this outbox's bytes, never more than it holds: a batch that completes after
   // discard() already gave everything back must not take the node's count below what others hold.
   private void release(long n) {
@@ -171,7 +183,7 @@ final class Outbox implements Connection.WriteCallback {
 
   @Override
   public void written() {
-    size.addAndGet(-inFlight);
+    uncount(inFlight);
     release(inFlightBytes);
     writing = false;
     drain();
