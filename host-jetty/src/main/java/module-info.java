@@ -7,6 +7,8 @@ module dev.parley.host.jetty {
   requires jakarta.servlet;
   requires jakarta.websocket;
   requires org.eclipse.jetty.util;
+  requires org.eclipse.jetty.io;
+  requires org.eclipse.jetty.http;
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.ee10.servlet;
   requires org.eclipse.jetty.ee10.websocket.jakarta.server;

@@ -13,6 +13,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,8 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -54,6 +57,14 @@ import reactor.core.publisher.Mono;
  *     .start();
  * }</pre>
  *
+ * <h3>Slow and greedy clients</h3>
+ * A TCP connection must deliver each request's complete headers within
+ * {@link JettyHostConfig#requestHeaderTimeout()} (10 s by default), however slowly its bytes trickle in,
+ * or it is closed; the request once handled, an SSE stream and a WebSocket are not subject to it. And one
+ * remote address may hold at most {@link JettyHostConfig#maxConnectionsPerAddress()} TCP connections
+ * (twice the server's {@code maxConnectionsPerAddress} by default), counted when accepted: one more is
+ * closed at once, before a byte is read.
+ *
  * <h3>Lifecycle</h3>
  * Started once and stopped once. All of Jetty's threads are named {@code parley-jetty-…}; none is left
  * once {@link #stop} has completed. Thread-safe: {@link #start} and {@link #stop} are serialised,
@@ -81,6 +92,8 @@ public final class JettyHost implements Host {
   private @Nullable Server server;
   private @Nullable HostThreads threads;
   private volatile @Nullable InetSocketAddress address;
+  private volatile @Nullable AddressConnectionLimit addressLimit;
+  private volatile @Nullable RequestHeaderDeadline headerDeadline;
 
   /** A host with the {@linkplain JettyHostConfig#defaults() default settings}. */
   public JettyHost() {
@@ -121,13 +134,14 @@ public final class JettyHost implements Host {
     Objects.requireNonNull(context, "context");
     String bindAddress = context.config().bindAddress();
     int port = context.config().port();
+    int perAddress = config.connectionsPerAddress(context.config().maxConnectionsPerAddress());
     synchronized (lock) {
       if (state != State.NEW) {
         throw new IllegalStateException("JettyHost can be started only once; it is " + state);
       }
       state = State.STARTING;
     }
-    return Mono.fromRunnable(() -> startNow(toMount, bindAddress, port));
+    return Mono.fromRunnable(() -> startNow(toMount, bindAddress, port, perAddress));
   }
 
   /**
@@ -162,7 +176,7 @@ public final class JettyHost implements Host {
     return Optional.ofNullable(address);
   }
 
-  private void startNow(List<Transport> transports, String bindAddress, int port) {
+  private void startNow(List<Transport> transports, String bindAddress, int port, int perAddress) {
     synchronized (lock) {
       if (state != State.STARTING) {
         throw new IllegalStateException("JettyHost cannot start; it is " + state);
@@ -175,7 +189,19 @@ public final class JettyHost implements Host {
       threads = created;
       server = jetty;
       try {
-        ServerConnector connector = new ServerConnector(jetty);
+        // Jetty's default HTTP/1.1 set-up, plus the deadline for a request's headers.
+        RequestHeaderDeadline deadline =
+            new RequestHeaderDeadline(jetty.getScheduler(), config.requestHeaderTimeout());
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.addCustomizer(deadline);
+        HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
+        // On the factory, not the connector: only the HTTP connections it makes are watched.
+        http.addEventListener(deadline);
+        ServerConnector connector = new ServerConnector(jetty, http);
+        AddressConnectionLimit limit = new AddressConnectionLimit(perAddress);
+        connector.getSelectorManager().addEventListener(limit);
+        headerDeadline = deadline;
+        addressLimit = limit;
         connector.setHost(bindAddress);
         connector.setPort(port);
         // The kernel's default backlog (50) turns a burst of connects into 1 s SYN retransmits.
@@ -210,6 +236,27 @@ public final class JettyHost implements Host {
         throw failure;
       }
     }
+  }
+
+  /**
+   * The TCP connections each remote address holds to the host now, against the per-address limit;
+   * addresses holding none are absent. Empty before the host starts. For tests and diagnostics.
+   */
+  Map<String, Integer> connectionsPerAddress() {
+    AddressConnectionLimit limit = addressLimit;
+    return limit == null ? Map.of() : limit.connections();
+  }
+
+  /** TCP connections refused so far for the per-address limit. */
+  long connectionsRefused() {
+    AddressConnectionLimit limit = addressLimit;
+    return limit == null ? 0 : limit.refused();
+  }
+
+  /** HTTP connections whose request-header deadline is watched now (open and not upgraded). */
+  int connectionsWatched() {
+    RequestHeaderDeadline deadline = headerDeadline;
+    return deadline == null ? 0 : deadline.watched();
   }
 
   private static ParleyException startFailure(String bindAddress, int port, Exception e) {

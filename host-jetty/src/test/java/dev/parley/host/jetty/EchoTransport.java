@@ -3,7 +3,10 @@ package dev.parley.host.jetty;
 import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,19 +17,33 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
 
 /**
  * A test transport that mounts only through the portable hooks: a servlet at {@code /hello}, a
- * servlet at {@code /hang} that blocks until interrupted, and a WebSocket echo endpoint at
- * {@code /echo}.
+ * servlet at {@code /hang} that blocks until interrupted, a servlet at {@code /stream} whose response
+ * never ends (an asynchronous one writing a line every {@link #TICK_MILLIS}, as an SSE stream writes its
+ * heartbeats, until the client goes away), and a WebSocket echo endpoint at {@code /echo}.
  */
 final class EchoTransport implements Transport {
   volatile boolean mounted;
   volatile boolean containerPublishedAsAttribute;
   /** Counts down when a {@code /hang} request has arrived. */
   final CountDownLatch hanging = new CountDownLatch(1);
+  /** How often a {@code /stream} response writes a line. */
+  static final long TICK_MILLIS = 200;
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "test-echo-ticker");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   @Override
   public String name() {
@@ -47,6 +64,9 @@ final class EchoTransport implements Transport {
         servletContext.getAttribute(ServerContainer.class.getName()) == container;
     servletContext.addServlet("hello", new HelloServlet()).addMapping("/hello");
     servletContext.addServlet("hang", new HangServlet()).addMapping("/hang");
+    ServletRegistration.Dynamic stream = servletContext.addServlet("stream", new StreamServlet());
+    stream.setAsyncSupported(true);
+    stream.addMapping("/stream");
     try {
       container.addEndpoint(ServerEndpointConfig.Builder.create(EchoEndpoint.class, "/echo").build());
     } catch (DeploymentException e) {
@@ -57,7 +77,7 @@ final class EchoTransport implements Transport {
 
   @Override
   public Mono<Void> stop() {
-    return Mono.empty();
+    return Mono.fromRunnable(ticker::shutdownNow);
   }
 
   private static final class HelloServlet extends HttpServlet {
@@ -82,6 +102,36 @@ final class EchoTransport implements Transport {
         // The host is stopping and gave up on this request: end quietly.
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  private final class StreamServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final byte[] TICK = "tick\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+      response.setContentType("text/plain;charset=utf-8");
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0);
+      ServletOutputStream out = response.getOutputStream();
+      out.write(TICK);
+      out.flush();
+      AtomicReference<ScheduledFuture<?>> ticks = new AtomicReference<>();
+      ticks.set(ticker.scheduleWithFixedDelay(() -> {
+        try {
+          out.write(TICK);
+          out.flush();
+        } catch (IOException | RuntimeException e) {
+          // The client went away: end the response.
+          ticks.get().cancel(false);
+          try {
+            async.complete();
+          } catch (RuntimeException ignored) {
+            // Already completed by the container.
+          }
+        }
+      }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS));
     }
   }
 

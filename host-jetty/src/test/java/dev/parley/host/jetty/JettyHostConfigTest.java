@@ -18,6 +18,17 @@ class JettyHostConfigTest {
     assertThat(config.maxThreads()).isEqualTo(200);
     assertThat(config.minThreads()).isEqualTo(4);
     assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.maxConnectionsPerAddress()).isEqualTo(JettyHostConfig.PER_ADDRESS_FROM_SERVER);
+  }
+
+  @Test
+  void connectionsPerAddressAreTwiceTheServersUnlessSet() {
+    assertThat(JettyHostConfig.defaults().connectionsPerAddress(1000)).isEqualTo(2000);
+    assertThat(JettyHostConfig.defaults().connectionsPerAddress(Integer.MAX_VALUE))
+        .isEqualTo(Integer.MAX_VALUE);
+    assertThat(JettyHostConfig.builder().maxConnectionsPerAddress(5).build().connectionsPerAddress(1000))
+        .isEqualTo(5);
   }
 
   @Test
@@ -28,6 +39,8 @@ class JettyHostConfigTest {
         .maxThreads(16)
         .minThreads(2)
         .idleTimeout(Duration.ofSeconds(7))
+        .requestHeaderTimeout(Duration.ofSeconds(3))
+        .maxConnectionsPerAddress(12)
         .build();
 
     assertThat(config.toBuilder().build()).isEqualTo(config);
@@ -65,6 +78,23 @@ class JettyHostConfigTest {
     assertThatThrownBy(() -> JettyHostConfig.builder().idleTimeout(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("idleTimeout");
+  }
+
+  @Test
+  void rejectsNonPositiveRequestHeaderTimeout() {
+    assertThatThrownBy(() -> JettyHostConfig.builder().requestHeaderTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("requestHeaderTimeout must be positive: PT0S");
+    assertThatThrownBy(() -> JettyHostConfig.builder().requestHeaderTimeout(null).build())
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("requestHeaderTimeout");
+  }
+
+  @Test
+  void rejectsNegativeConnectionsPerAddress() {
+    assertThatThrownBy(() -> JettyHostConfig.builder().maxConnectionsPerAddress(-1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxConnectionsPerAddress must be at least 1, or 0 for twice the server's: -1");
   }
 
   @Test

@@ -194,6 +194,8 @@ class ServerStatsTest {
     start(serverOn(transport));
     TestClient client = transport.connect("/");
     Channel channel = channels.of(client);
+    // The CONNECT answer has reached the client, but its write may not have completed yet.
+    await().atMost(Timeouts.EXPECTED).until(() -> server.stats().queuedPackets() == 0);
 
     client.stall();
     channel.emit("one");

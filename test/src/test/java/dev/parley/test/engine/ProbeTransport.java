@@ -1,0 +1,113 @@
+package dev.parley.test.engine;
+
+import dev.parley.DisconnectReason;
+import dev.parley.spi.Connection;
+import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Outgoing;
+import dev.parley.spi.Packet;
+import dev.parley.spi.Session;
+import dev.parley.spi.Transport;
+import dev.parley.spi.TransportContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * A transport for the engine's byte-budget tests: it hands the test the engine's {@link Session} itself, so a
+ * test can admit frames as a network transport does, and its connections can stop taking writes (a client that
+ * does not read) or fail with an {@link Error} while writing (which no real client can provoke).
+ */
+final class ProbeTransport implements Transport {
+  private volatile @Nullable TransportContext context;
+
+  @Override
+  public String name() {
+    return "probe";
+  }
+
+  @Override
+  public boolean requiresHost() {
+    return false;
+  }
+
+  @Override
+  public Mono<Void> start(TransportContext context) {
+    this.context = context;
+    return Mono.empty();
+  }
+
+  @Override
+  public Mono<Void> stop() {
+    context = null;
+    return Mono.empty();
+  }
+
+  /** Opens a connection; nothing is sent yet. */
+  Probe open() {
+    TransportContext current = context;
+    if (current == null) {
+      throw new IllegalStateException("not started");
+    }
+    Probe probe = new Probe();
+    probe.session = current.open(probe, ConnectionInfo.of(name(), "127.0.0.1:0"));
+    return probe;
+  }
+
+  /** One connection: what the engine wrote to it, in order, and how it was closed. */
+  static final class Probe implements Connection {
+    final BlockingQueue<Packet> written = new LinkedBlockingQueue<>();
+    final CompletableFuture<DisconnectReason> closed = new CompletableFuture<>();
+    private final List<WriteCallback> held = new ArrayList<>();
+    volatile Session session;
+    volatile String sid;
+    volatile boolean reading = true;
+    volatile @Nullable Error failWith;
+
+    @Override
+    public void write(List<Outgoing> batch, WriteCallback done) {
+      Error failure = failWith;
+      if (failure != null) {
+        throw failure;
+      }
+      for (Outgoing packet : batch) {
+        written.add(packet.packet());
+      }
+      if (reading) {
+        done.written();
+      } else {
+        synchronized (held) {
+          held.add(done);
+        }
+      }
+    }
+
+    @Override
+    public void close(DisconnectReason reason) {
+      closed.complete(reason);
+      session.closed(reason);
+    }
+
+    /** The next packet written, waiting up to {@code seconds}. */
+    Packet next(int seconds) throws InterruptedException {
+      Packet packet = written.poll(seconds, TimeUnit.SECONDS);
+      if (packet == null) {
+        throw new AssertionError("nothing written within " + seconds + " s");
+      }
+      return packet;
+    }
+
+    /** The next packet that is not a Control frame. */
+    Packet nextPacket(int seconds) throws InterruptedException {
+      Packet packet;
+      do {
+        packet = next(seconds);
+      } while (packet instanceof Packet.Control);
+      return packet;
+    }
+  }
+}
