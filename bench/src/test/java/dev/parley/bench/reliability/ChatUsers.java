@@ -39,7 +39,7 @@ final class ChatUsers {
   private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
   /** When a line was sent, relative to the attack. */
-  enum Phase { ALONE, ATTACK, AFTER }
+  enum Phase { WARM_UP, ALONE, ATTACK, AFTER }
 
   record Sent(String from, long nanos, Phase phase) {
   }
@@ -51,7 +51,7 @@ final class ChatUsers {
   final Map<Phase, ConcurrentLinkedQueue<Long>> latencyMicros = new ConcurrentHashMap<>();
   private final HttpClient http;
   private final URI base;
-  volatile Phase phase = Phase.ALONE;
+  volatile Phase phase = Phase.WARM_UP;
 
   ChatUsers(HttpClient http, URI base) {
     this.http = http;
