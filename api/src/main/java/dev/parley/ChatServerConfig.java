@@ -66,7 +66,8 @@ import org.jspecify.annotations.Nullable;
  * @param recoveryJournalSize how many posted messages each channel remembers having been sent, in order,
  *     so that a reconnecting client's offset (the id of the last one it received) tells where it is in
  *     every room; a client whose offset is older than that many messages ago is not recovered. About
- *     8 bytes per entry per channel (the ids themselves are shared); default 1000
+ *     8 bytes per entry per connected channel (the ids themselves are shared); a saved session holds each
+ *     entry as text, about 24 bytes plus the room name's length (some 30 KB for a full journal); default 1000
  * @param shutdownTimeout how long {@link ChatServer#close()} waits for in-flight posts and for clients
  *     to be told; default 10 s
  * @param startTimeout how long {@link ChatServer#start()} waits for the store, transports and host;

@@ -4,7 +4,9 @@ const ROOMS = ["general", "random", "help"];
 const $ = (id) => document.getElementById(id);
 // lastId: the id of the newest line shown (SSE gives ids), so a reconnect resumes right after it.
 // generation: bumped by every connect and disconnect, so a link that was replaced is ignored.
-const state = { room: "general", transport: "websocket", link: null, lastId: null, generation: 0, typingTimers: new Map() };
+// online: who is in the room, from the list the server sends on entering, then its joined/left changes.
+const state = { room: "general", transport: "websocket", link: null, lastId: null, generation: 0, typingTimers: new Map(),
+  online: new Set() };
 
 // ---- sign in: a cookie the server's middleware checks ----
 
@@ -98,7 +100,23 @@ function renderTyping() {
 }
 
 function showPresence(users) {
-  $("online").replaceChildren(...users.map((name) => Object.assign(document.createElement("li"), { textContent: name })));
+  state.online = new Set(users);
+  renderOnline();
+}
+
+function showJoined(user) {
+  state.online.add(user);
+  renderOnline();
+}
+
+function showLeft(user) {
+  state.online.delete(user);
+  renderOnline();
+}
+
+function renderOnline() {
+  const names = [...state.online].sort();
+  $("online").replaceChildren(...names.map((name) => Object.assign(document.createElement("li"), { textContent: name })));
 }
 
 function setStatus(text) {
@@ -113,6 +131,8 @@ async function webSocketLink(room, events) {
   socket.on("chat", (message) => events.chat(message, null));
   socket.on("typing", (typing) => events.typing(typing.from));
   socket.on("presence", (presence) => events.presence(presence.users));
+  socket.on("joined", (joined) => events.joined(joined.user));
+  socket.on("left", (left) => events.left(left.user));
   socket.on("disconnect", () => events.closed());
   await socket.connect();
   await socket.emitWithAck("join", room);
@@ -148,6 +168,8 @@ function sseLink(room, last, events) {
     stream.addEventListener("chat", (e) => events.chat(JSON.parse(e.data), e.lastEventId));
     stream.addEventListener("typing", (e) => events.typing(JSON.parse(e.data).from));
     stream.addEventListener("presence", (e) => events.presence(JSON.parse(e.data).users));
+    stream.addEventListener("joined", (e) => events.joined(JSON.parse(e.data).user));
+    stream.addEventListener("left", (e) => events.left(JSON.parse(e.data).user));
     stream.addEventListener("parley:disconnect", () => { stream.close(); events.closed(); });
     stream.addEventListener("error", () => {
       if (!session) { stream.close(); reject(new Error("the server refused the stream")); }
@@ -166,6 +188,8 @@ async function connect() {
     chat: (message, id) => current() && showMessage(message, id),
     typing: (from) => current() && showTyping(from),
     presence: (users) => current() && showPresence(users),
+    joined: (user) => current() && showJoined(user),
+    left: (user) => current() && showLeft(user),
     reconnecting: () => current() && setStatus("reconnecting…"),
     reconnected: () => current() && setStatus(`connected (${state.transport})`),
     closed: () => { if (current()) { state.link = null; setStatus("disconnected"); } },
@@ -232,11 +256,16 @@ $("composer").addEventListener("submit", async (e) => {
   lastTyping = 0;                      // the line clears our "typing…" in the other pages: announce the next one
   const cid = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
   const li = showPending(cid, text);
-  // No answer (the link closed first): the line stays pending, without a tick.
-  const id = await state.link.send({ room: state.room, text, cid }).catch(() => null);
-  if (id && id !== "rejected") {
-    li.dataset.id = li.dataset.id || id;
+  // The answer is the stored line's id, or {error} if the server refused the line. No answer (the link
+  // closed first): the line stays pending, without a tick.
+  const answer = await state.link.send({ room: state.room, text, cid }).catch(() => null);
+  if (typeof answer === "string") {
+    li.dataset.id = li.dataset.id || answer;
     if (!li.querySelector(".tick")) li.append(Object.assign(document.createElement("span"), { className: "tick", textContent: "✓" }));
+  } else if (answer && answer.error) {
+    li.classList.remove("pending");
+    li.classList.add("refused");
+    li.append(Object.assign(document.createElement("span"), { className: "refusal", textContent: "not sent: " + answer.error }));
   }
 });
 

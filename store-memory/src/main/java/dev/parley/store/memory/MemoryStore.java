@@ -2,20 +2,24 @@ package dev.parley.store.memory;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
+import dev.parley.error.LimitExceededException;
 import dev.parley.spi.Bus;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A store that keeps each room's latest messages in memory and links the servers of one process.
@@ -23,15 +27,22 @@ import reactor.core.publisher.Mono;
  * <p>Ids are 16 lower-case hex digits from one counter, so they order messages across rooms as well as
  * within one. Appends are serialised: a message's id, its place in history and its place in the feed
  * are decided together, so the feed is in id order and a reader of history never sees a gap that a
- * later append fills. Each room keeps its last {@link MemoryStoreConfig#maxMessagesPerRoom()} messages.
+ * later append fills.
+ *
+ * <p>Memory is bounded by {@link MemoryStoreConfig}: each room keeps its latest messages within
+ * {@link MemoryStoreConfig#maxMessagesPerRoom() a count} and {@link MemoryStoreConfig#maxBytesPerRoom() a
+ * size in bytes}, the whole store within {@link MemoryStoreConfig#maxBytesTotal() a total} (the largest
+ * rooms lose their oldest messages first), and saved sessions within
+ * {@link MemoryStoreConfig#maxSessionBytes() their own budget}; a message or session larger than its
+ * bound is refused.
  *
  * <p>Several {@code ChatServer}s given the same instance act as several nodes: each receives the feed
  * and the bus, and a session one of them saves can be taken by any of them. A server never stops a
  * store it was given. Thread-safe.
  *
- * <p>Saved sessions live in this process until taken or expired; an expired session is dropped when
- * someone tries to take it, and each save sweeps a few expired ones, so sessions nobody comes back for
- * do not accumulate.
+ * <p>Saved sessions live in this process until taken or expired. An expired session is dropped when it
+ * falls due, by a timer on Reactor's parallel scheduler, or by any save or take after that, so sessions
+ * nobody comes back for do not accumulate, even when no further traffic comes.
  *
  * <pre>{@code
  * MemoryStore store = new MemoryStore();
@@ -46,12 +57,17 @@ public final class MemoryStore implements Store {
   private final Clock clock;
   private final Object lock = new Object();
   private final Map<RoomKey, MessageLog> rooms = new HashMap<>();
+  // Every room with messages, smallest first (ties by age), to find the largest when the store is full.
+  private final TreeSet<MessageLog> bySize = new TreeSet<>(
+      Comparator.comparingLong(MessageLog::bytes).thenComparingLong(log -> log.order));
   private final List<FluxSink<Message>> feedSinks = new CopyOnWriteArrayList<>();
   private final List<FluxSink<BusMessage>> busSinks = new CopyOnWriteArrayList<>();
   private final Flux<Message> feed = Flux.create(sink -> register(feedSinks, sink));
   private final Bus bus = new MemoryBus();
   private final SessionTable sessions;
   private long sequence;
+  private long roomOrder;
+  private long totalBytes;
 
   /** A store with the default retention. */
   public MemoryStore() {
@@ -66,7 +82,7 @@ public final class MemoryStore implements Store {
   MemoryStore(MemoryStoreConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.sessions = new SessionTable(clock);
+    this.sessions = new SessionTable(clock, Schedulers.parallel(), config.maxSessionBytes());
   }
 
   private static <T> void register(List<FluxSink<T>> sinks, FluxSink<T> sink) {
@@ -79,20 +95,51 @@ public final class MemoryStore implements Store {
     return Mono.empty();
   }
 
+  /** Cancels the sessions' expiry timer; messages and sessions stay, and a later save or take restarts it. */
   @Override
   public Mono<Void> stop() {
-    return Mono.empty();
+    return Mono.fromRunnable(sessions::stop);
   }
 
+  /**
+   * Stores a message and drops what no longer fits: the room's oldest beyond
+   * {@link MemoryStoreConfig#maxMessagesPerRoom()} or {@link MemoryStoreConfig#maxBytesPerRoom()}, then,
+   * beyond {@link MemoryStoreConfig#maxBytesTotal()}, the oldest of the largest rooms.
+   *
+   * @return the message; errors with {@link LimitExceededException} if the message alone is larger than
+   *     a room or the store may hold (it is then neither stored nor in the feed)
+   */
   @Override
   public Mono<Message> append(Post post) {
     Objects.requireNonNull(post, "post");
     return Mono.fromCallable(() -> {
+      long bytes = MemorySize.of(post);   // outside the lock: one pass over the payload
+      if (bytes > config.maxBytesPerRoom()) {
+        throw new LimitExceededException("maxBytesPerRoom", config.maxBytesPerRoom());
+      }
+      if (bytes + MemorySize.ROOM > config.maxBytesTotal()) {
+        throw new LimitExceededException("maxBytesTotal", config.maxBytesTotal());
+      }
       synchronized (lock) {
         Message message = new Message(hex(++sequence), post.namespace(), post.room(), post.event(),
             post.payload(), post.sender(), clock.instant());
-        rooms.computeIfAbsent(new RoomKey(post.namespace(), post.room()),
-            k -> new MessageLog(config.maxMessagesPerRoom())).add(message);
+        RoomKey key = new RoomKey(post.namespace(), post.room());
+        MessageLog log = rooms.get(key);
+        if (log == null) {
+          log = new MessageLog(key, config.maxMessagesPerRoom(), ++roomOrder);
+          rooms.put(key, log);
+          totalBytes += MemorySize.ROOM;
+        } else {
+          bySize.remove(log);
+        }
+        long before = log.bytes();
+        log.add(message, bytes);
+        while (log.bytes() > config.maxBytesPerRoom()) {
+          log.removeOldest();   // never the new message: it fits alone
+        }
+        totalBytes += log.bytes() - before;
+        bySize.add(log);
+        trimTotal(log);
         // Inside the lock, so the feed order is the id order.
         for (FluxSink<Message> sink : feedSinks) {
           sink.next(message);
@@ -100,6 +147,27 @@ public final class MemoryStore implements Store {
         return message;
       }
     });
+  }
+
+  // Drops the oldest messages of the largest rooms until the store fits; never the message just added to
+  // {@code appended} (which then holds it alone, so another room holds the excess).
+  private void trimTotal(MessageLog appended) {
+    while (totalBytes > config.maxBytesTotal()) {
+      MessageLog largest = bySize.last();
+      if (largest == appended && largest.size() == 1) {
+        largest = bySize.lower(largest);
+      }
+      bySize.remove(largest);
+      long before = largest.bytes();
+      largest.removeOldest();
+      totalBytes -= before - largest.bytes();
+      if (largest.size() == 0) {
+        rooms.remove(largest.key);
+        totalBytes -= MemorySize.ROOM;
+      } else {
+        bySize.add(largest);
+      }
+    }
   }
 
   @Override
@@ -165,6 +233,32 @@ public final class MemoryStore implements Store {
   /** Saved sessions, expired ones not yet swept included (for tests). */
   int savedSessions() {
     return sessions.size();
+  }
+
+  /** What the saved sessions hold, by the estimate {@link MemoryStoreConfig} describes (for tests). */
+  long savedSessionBytes() {
+    return sessions.bytes();
+  }
+
+  /**
+   * What the retained messages of a room hold, by the estimate {@link MemoryStoreConfig} describes (for
+   * tests and diagnostics).
+   */
+  public long retainedBytes(String namespace, String room) {
+    synchronized (lock) {
+      MessageLog log = rooms.get(new RoomKey(namespace, room));
+      return log == null ? 0 : log.bytes();
+    }
+  }
+
+  /**
+   * What every retained message holds, with each room's own bookkeeping: the figure kept within
+   * {@link MemoryStoreConfig#maxBytesTotal()} (for tests and diagnostics).
+   */
+  public long retainedBytes() {
+    synchronized (lock) {
+      return totalBytes;
+    }
   }
 
   /** Messages retained for a room (for tests and diagnostics). */

@@ -5,33 +5,75 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** One room's retained messages: a ring that grows up to its limit, then drops the oldest. */
+/**
+ * One room's retained messages with the bytes each holds (see {@link MemorySize}): a ring that grows up
+ * to its count limit, then drops the oldest; the store drops more of the oldest to keep within its byte
+ * bounds. The ring shrinks again when it is mostly empty, so a room that was trimmed holds few slots.
+ * Not thread-safe: the store guards it.
+ */
 final class MessageLog {
+  private static final int MIN_CAPACITY = 16;
+
+  /** The store's key for this room. */
+  final Object key;
   private final int limit;
-  private Message[] ring = new Message[16];
+  /** Breaks ties between rooms of equal size in the store's order; unique per log. */
+  final long order;
+  private Message[] ring = new Message[MIN_CAPACITY];
+  private long[] sizes = new long[MIN_CAPACITY];
   private int head;
   private int size;
+  private long bytes;
 
-  MessageLog(int limit) {
+  MessageLog(Object key, int limit, long order) {
+    this.key = key;
     this.limit = limit;
+    this.order = order;
   }
 
-  void add(Message message) {
-    if (size == ring.length && ring.length < limit) {
-      Message[] grown = new Message[Math.min(limit, ring.length * 2)];
-      for (int i = 0; i < size; i++) {
-        grown[i] = get(i);
-      }
-      ring = grown;
-      head = 0;
+  /** Appends a message; if the room already holds its count limit, drops the oldest first. */
+  void add(Message message, long messageBytes) {
+    if (size == limit) {
+      removeOldest();
     }
-    if (size < ring.length) {
-      ring[(head + size) % ring.length] = message;
-      size++;
-    } else {
-      ring[head] = message;
-      head = (head + 1) % ring.length;
+    if (size == ring.length) {
+      resize(Math.min(limit, ring.length * 2));
     }
+    int slot = (head + size) % ring.length;
+    ring[slot] = message;
+    sizes[slot] = messageBytes;
+    size++;
+    bytes += messageBytes;
+  }
+
+  /** Drops the oldest message; the log must not be empty. */
+  void removeOldest() {
+    bytes -= sizes[head];
+    ring[head] = null;
+    sizes[head] = 0;
+    head = (head + 1) % ring.length;
+    size--;
+    if (ring.length > MIN_CAPACITY && size <= ring.length / 4) {
+      resize(Math.max(MIN_CAPACITY, ring.length / 2));
+    }
+  }
+
+  private void resize(int capacity) {
+    Message[] newRing = new Message[capacity];
+    long[] newSizes = new long[capacity];
+    for (int i = 0; i < size; i++) {
+      int slot = (head + i) % ring.length;
+      newRing[i] = ring[slot];
+      newSizes[i] = sizes[slot];
+    }
+    ring = newRing;
+    sizes = newSizes;
+    head = 0;
+  }
+
+  /** What the retained messages hold, by {@link MemorySize}. */
+  long bytes() {
+    return bytes;
   }
 
   int size() {

@@ -1,6 +1,7 @@
 package dev.parley.examples.chat;
 
 import dev.parley.Channel;
+import dev.parley.Event;
 import dev.parley.Handshake;
 import dev.parley.Namespace;
 import dev.parley.Replay;
@@ -9,15 +10,61 @@ import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.MissingNode;
 
-/** The chat's server side: who may connect, and what each event does. */
+/**
+ * The chat's server side: who may connect, and what each event does.
+ *
+ * <p>Every field a client sends is checked before anything is stored or sent on, and nothing a client
+ * sends is kept or repeated beyond these bounds (fields not listed are ignored, never stored):
+ * <table>
+ *   <caption>What a client sends, and the answer when it is wrong</caption>
+ *   <tr><th>from the client</th><th>accepted</th><th>otherwise</th></tr>
+ *   <tr><td>cookie {@code nick}</td><td>1 to {@value #MAX_NICKNAME} letters, digits, spaces, {@code _.-};
+ *     no space first or last</td>
+ *     <td>connect_error {@code "sign in first"} ({@code {"status": 401}})</td></tr>
+ *   <tr><td>{@code join(room)}</td><td>one of {@link #ROOMS}, as a string</td>
+ *     <td>ack {@code {"error": "no such room"}}; success acks {@code "ok"} once the replay is sent</td></tr>
+ *   <tr><td>{@code chat({room, text, cid})}</td><td>an object; {@code room} one of {@link #ROOMS};
+ *     {@code text} a string of 1 to {@value #MAX_TEXT} chars once trimmed, no control characters;
+ *     {@code cid} absent, or 1 to {@value #MAX_CID} letters, digits or dashes</td>
+ *     <td>ack {@code {"error": "<which rule>"}}, nothing posted; success acks the stored message's id</td></tr>
+ *   <tr><td>{@code typing(room)}</td><td>a string naming the room the channel is in</td><td>dropped</td></tr>
+ *   <tr><td>SSE stream path {@code /sse/<room>}</td><td>one of {@link #ROOMS}</td>
+ *     <td>the stream stays open in no room</td></tr>
+ * </table>
+ *
+ * <p>Presence is sent as changes: a channel that enters a room gets {@code presence} {@code {room, users}}
+ * once, the list of who is there (on this node); the others in the room get {@code joined}
+ * {@code {room, user}} when a user's first channel enters and {@code left} {@code {room, user}} when its
+ * last one goes, so a join costs the room one small event each, not the whole list.
+ */
 final class ChatRooms {
   static final List<String> ROOMS = List.of("general", "random", "help");
-  private static final Pattern NICKNAME = Pattern.compile("[\\p{L}\\p{N} _.-]{1,24}");
+  static final int MAX_NICKNAME = 24;
+  static final int MAX_TEXT = 2000;
+  static final int MAX_CID = 64;
+  static final String NO_SUCH_ROOM = "no such room";
+  static final String NOT_A_LINE = "expected an object {room, text, cid}";
+  static final String BAD_TEXT = "text must be 1 to " + MAX_TEXT + " characters";
+  static final String CONTROL_IN_TEXT = "text must not contain control characters";
+  static final String BAD_CID = "cid must be 1 to " + MAX_CID + " letters, digits or dashes";
+  static final String NOT_STORED = "the line could not be stored";
+
+  // Letters, digits, spaces and _.-, neither starting nor ending with a space.
+  private static final Pattern NICKNAME =
+      Pattern.compile("(?=[^ ])[\\p{L}\\p{N} _.-]{1," + MAX_NICKNAME + "}(?<=[^ ])");
+  private static final Pattern CID = Pattern.compile("[A-Za-z0-9-]{1," + MAX_CID + "}");
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
   private static final String ROOM = "room";
+  // Presence changes one at a time, so that a list and the deltas around it agree.
+  private static final Object PRESENCE = new Object();
 
   private ChatRooms() {
   }
@@ -42,56 +89,120 @@ final class ChatRooms {
       }
     }
     channel.on("join", (ch, event) -> {
-      String room = event.arg(0, String.class);
-      if (!ROOMS.contains(room)) {
-        event.ack("no such room");
+      String room = room(arg(event, 0));
+      if (room == null) {
+        event.ack(error(NO_SUCH_ROOM));
         return;
       }
       enter(ch, room, Replay.last(50)).subscribe(v -> { }, e -> { }, () -> event.ack("ok"));
     });
     channel.on("chat", (ch, event) -> {
-      JsonNode line = event.arg(0);
-      String room = line.path(ROOM).asString("");
-      String text = line.path("text").asString("").strip();
-      if (!ROOMS.contains(room) || text.isEmpty() || text.length() > 2000) {
-        event.ack("rejected");
+      JsonNode line = arg(event, 0);
+      String refusal = refusal(line);
+      if (refusal != null) {
+        event.ack(error(refusal));
         return;
       }
-      Map<String, Object> message = Map.of("from", nick(ch), "text", text,
-          "cid", line.path("cid").asString(""), "at", Instant.now().toString());
+      String room = line.get(ROOM).asString();
+      JsonNode cid = line.path("cid");
+      Map<String, Object> message = Map.of("from", nick(ch), "text", line.get("text").asString().strip(),
+          "cid", cid.isString() ? cid.asString() : "", "at", Instant.now().toString());
       // Posted by the room, not the channel, so the sender gets its line back in the room's order too.
-      ch.namespace().room(room).post("chat", message).subscribe(stored -> event.ack(stored.id()));
+      ch.namespace().room(room).post("chat", message)
+          .subscribe(stored -> event.ack(stored.id()), e -> event.ack(error(NOT_STORED)));
     });
     channel.on("typing", (ch, event) -> {
-      String room = event.arg(0, String.class);
-      if (ch.rooms().contains(room)) {
+      String room = room(arg(event, 0));
+      if (room != null && ch.rooms().contains(room)) {
         ch.to(room).emit("typing", Map.of("from", nick(ch)));
       }
     });
     channel.onDisconnect().subscribe(reason -> {
-      Object room = channel.data().get(ROOM);
-      if (room != null) {
-        presence(channel.namespace(), (String) room);
+      synchronized (PRESENCE) {
+        Object room = channel.data().get(ROOM);
+        if (room != null) {
+          left(channel, (String) room);
+        }
       }
     });
   }
 
-  /** Leaves the channel's current room, joins {@code room} with {@code replay}, and updates presence. */
-  private static reactor.core.publisher.Mono<Void> enter(Channel channel, String room, Replay replay) {
-    Object previous = channel.data().put(ROOM, room);
-    if (previous != null && !previous.equals(room)) {
-      channel.leave((String) previous);
-      presence(channel.namespace(), (String) previous);
+  /** What is wrong with a chat line, or null if nothing is. */
+  static @Nullable String refusal(JsonNode line) {
+    if (!line.isObject()) {
+      return NOT_A_LINE;
     }
-    reactor.core.publisher.Mono<Void> joined = channel.join(room, replay);
-    presence(channel.namespace(), room);
-    return joined;
+    if (room(line.path(ROOM)) == null) {
+      return NO_SUCH_ROOM;
+    }
+    JsonNode text = line.path("text");
+    if (!text.isString()) {
+      return BAD_TEXT;
+    }
+    String stripped = text.asString().strip();
+    if (stripped.isEmpty() || stripped.length() > MAX_TEXT) {
+      return BAD_TEXT;
+    }
+    if (CONTROL.matcher(stripped).find()) {
+      return CONTROL_IN_TEXT;
+    }
+    JsonNode cid = line.path("cid");
+    if (!cid.isMissingNode() && !(cid.isString() && CID.matcher(cid.asString()).matches())) {
+      return BAD_CID;
+    }
+    return null;
   }
 
-  /** Tells a room who is in it (on this node). */
-  private static void presence(Namespace namespace, String room) {
-    List<String> users = namespace.room(room).members().stream().map(ChatRooms::nick).distinct().sorted().toList();
-    namespace.to(room).emit("presence", Map.of(ROOM, room, "users", users));
+  /** The room a client named, if it is a string naming one of {@link #ROOMS}; else null. */
+  private static @Nullable String room(JsonNode name) {
+    return name.isString() && ROOMS.contains(name.asString()) ? name.asString() : null;
+  }
+
+  private static JsonNode arg(Event event, int index) {
+    return index < event.size() ? event.arg(index) : MissingNode.getInstance();
+  }
+
+  private static Map<String, String> error(String reason) {
+    return Map.of("error", reason);
+  }
+
+  /**
+   * Leaves the channel's current room, joins {@code room} with {@code replay}, sends the channel who is
+   * there and tells the others it came.
+   */
+  private static Mono<Void> enter(Channel channel, String room, Replay replay) {
+    // All of it under the lock, the join included: whether the user is already in the room must be
+    // decided against memberships no other join or leave is changing. (With an in-memory store the
+    // replay, at most 50 lines, is queued to the channel within it.)
+    synchronized (PRESENCE) {
+      Object previous = channel.data().put(ROOM, room);
+      if (previous != null && !previous.equals(room)) {
+        channel.leave((String) previous);
+        left(channel, (String) previous);
+      }
+      Mono<Void> joined = channel.join(room, replay);
+      Namespace namespace = channel.namespace();
+      List<String> users = namespace.room(room).members().stream().map(ChatRooms::nick).distinct().sorted().toList();
+      channel.emit("presence", Map.of(ROOM, room, "users", users));
+      if (!room.equals(previous) && !presentBesides(channel, room)) {
+        channel.to(room).emit("joined", Map.of(ROOM, room, "user", nick(channel)));
+      }
+      return joined;
+    }
+  }
+
+  /** Tells a room the channel's user left it, unless another of the user's channels is still there. */
+  private static void left(Channel channel, String room) {
+    if (!presentBesides(channel, room)) {
+      channel.namespace().to(room).emit("left", Map.of(ROOM, room, "user", nick(channel)));
+    }
+  }
+
+  /** Whether another channel of the same user is in the room (on this node). */
+  private static boolean presentBesides(Channel channel, String room) {
+    String nick = nick(channel);
+    return channel.namespace().room(room).members().stream()
+        .anyMatch(other -> other != channel && Objects.equals(nick(other), nick));
   }
 
   private static String nick(Channel channel) {

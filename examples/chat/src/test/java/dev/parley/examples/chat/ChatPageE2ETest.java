@@ -166,7 +166,20 @@ class ChatPageE2ETest {
       page.openRoom("random");
       await(page.nick() + "'s #random").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
           .untilAsserted(() -> assertThat(page.texts()).containsExactly("Welcome to #random."));
+      if (page == alice) {
+        // Presence comes as changes: bob's page drops alice when she leaves #general (a "left"), her
+        // page lists #random's users (the list she gets on entering) ...
+        await("alice gone from #general").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+          assertThat(bob.online()).containsExactly("bob");
+          assertThat(alice.online()).containsExactly("alice");
+        });
+      }
     }
+    // ... and adds bob when he comes too (a "joined").
+    await("both in #random").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+      assertThat(alice.online()).containsExactly("alice", "bob");
+      assertThat(bob.online()).containsExactly("alice", "bob");
+    });
     awaitSameLines(conversation(alice, "Anyone in #random?", bob, "Yes, me."));
 
     // Two clicks, the second before the first room is even joined: only the last room's lines are shown,
