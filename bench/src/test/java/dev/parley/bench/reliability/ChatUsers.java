@@ -117,7 +117,7 @@ final class ChatUsers {
         if (error != null) {
           unacked.put(cid, error instanceof java.util.concurrent.TimeoutException ? "no ack within "
               + ACK_TIMEOUT.toSeconds() + " s" : String.valueOf(error));
-        } else if (ack.startsWith("\"") && !ack.equals("\"rejected\"")) {
+        } else if (ack.startsWith("\"")) {
           acked.add(cid);
         } else {
           unacked.put(cid, ack);
