@@ -24,8 +24,17 @@ public final class JsonCost {
    * strings. The text need not be valid JSON. No allocation.
    */
   public static long of(CharSequence json) {
+    return scan(json, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The one pass over JSON text that both this estimate and {@link JsonDepth} make: the cost, or -1 as soon
+   * as arrays and objects nest deeper than {@code maxDepth}. Brackets and separators inside strings do not count.
+   */
+  static long scan(CharSequence json, int maxDepth) {
     long containers = 0;
     long separators = 0;
+    int depth = 0;
     boolean inString = false;
     int n = json.length();
     for (int i = 0; i < n; i++) {
@@ -40,6 +49,11 @@ public final class JsonCost {
         inString = true;
       } else if (c == '[' || c == '{') {
         containers++;
+        if (++depth > maxDepth) {
+          return -1;
+        }
+      } else if (c == ']' || c == '}') {
+        depth--;
       } else if (c == ',' || c == ':') {
         separators++;
       }

@@ -23,27 +23,7 @@ public final class JsonDepth {
    * not count. One pass, no allocation; the text need not be valid JSON (the parser judges that).
    */
   public static boolean exceeds(CharSequence json, int max) {
-    int depth = 0;
-    boolean inString = false;
-    for (int i = 0, n = json.length(); i < n; i++) {
-      char c = json.charAt(i);
-      if (inString) {
-        if (c == '\\') {
-          i++;
-        } else if (c == '"') {
-          inString = false;
-        }
-      } else if (c == '"') {
-        inString = true;
-      } else if (c == '[' || c == '{') {
-        if (++depth > max) {
-          return true;
-        }
-      } else if (c == ']' || c == '}') {
-        depth--;
-      }
-    }
-    return false;
+    return JsonCost.scan(json, max) < 0;
   }
 
   /**

@@ -20,7 +20,8 @@ public interface Session {
    * the namespace, whether it is a CONNECT, its ack id). The frame counts against the connection's event
    * rate limit (every namespace together; a CONNECT counts too, so joining and leaving namespaces is limited
    * as well) and its {@code cost} against the inbound byte budget, the connection's and the node's.
-   * Non-blocking; called in arrival order from one thread at a time, like {@link #receive}.
+   * Non-blocking and thread-safe: a WebSocket calls it in arrival order from one thread at a time, a
+   * request/response transport from whichever threads its requests arrive on.
    *
    * <p>If the frame is refused, the engine has answered the client already when the frame asked for an
    * answer: an ack {@code {"error": "rate limited"}} or {@code {"error": "server busy"}} when {@code ackId}
@@ -56,8 +57,9 @@ public interface Session {
    * A client's ack from a request/response transport, which cannot close a connection for a protocol
    * violation the way a WebSocket does: an unknown ack id is refused instead. Non-blocking.
    *
-   * @return false if the session has no channel in the ack's namespace or the ack id was never issued
-   *     (or has been answered or timed out); the session stays open
+   * @return false if the session has no channel in the ack's namespace or the ack id was never issued;
+   *     the session stays open. An ack for an id already answered or timed out is accepted and ignored, as
+   *     a late ack is no protocol violation
    */
   boolean acknowledge(Packet.Ack ack);
 

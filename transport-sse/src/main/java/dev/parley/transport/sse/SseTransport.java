@@ -32,19 +32,26 @@ import reactor.core.publisher.Mono;
  *       {@code postAckTimeout}, then 504)</td></tr>
  *   <tr><td>{@code POST} with {@code {"ackId": n, "args": [...]}}</td>
  *       <td>204: answers a server {@code emitWithAck}, which arrives as
- *       {@code data: {"ackId": n, "args": [...]}}</td></tr>
+ *       {@code data: {"ackId": n, "args": [...]}}; 400 {@code {"error": "unknown ack id"}} for an id the
+ *       server never issued (the stream stays open)</td></tr>
  * </table>
  * A reconnecting {@code EventSource} sends {@code Last-Event-ID} (or pass {@code lastEventId} in the
  * query); a connection handler resumes with {@code Replay.resume(channel.handshake(), Replay.last(50))}.
  * When the server ends a channel it sends {@code event: parley:disconnect} before closing the stream,
  * after which a client should close its {@code EventSource}.
  *
- * <p>Errors: unknown or closed session 404, wrong token 403, body over {@code maxPostBody} 413, malformed
- * JSON, JSON nested deeper than 64 levels, a missing event name or one Socket.IO reserves ({@code connect},
- * {@code disconnect}, ...) 400, a content type other than JSON 415, another method 405, a stream
- * request without {@code Accept: text/event-stream} 406, a forbidden origin 403, a stream beyond
- * {@code ChatServerConfig.maxConnectionsPerAddress} or a post beyond the channel's
- * {@code maxEventsPerSecond} 429; each with a JSON body {@code {"error": ...}}. Thread-safe.
+ * <p>Errors: unknown or closed session 404, wrong token 403 (both before the body is read), body over
+ * {@code maxPostBody} 413 (before it is read if its {@code Content-Length} says so, else as soon as it is
+ * over), a body not all there within {@code postBodyTimeout} 408 (and the connection is closed), a body
+ * that would hold more than {@code ChatServerConfig.maxInboundBytes} once parsed 413, one that does not fit
+ * the connection's or the node's inbound budget for now 503 with {@code Retry-After}, malformed JSON, JSON
+ * nested deeper than 64 levels, a missing event name or one Socket.IO reserves ({@code connect},
+ * {@code disconnect}, ...) or an answer to an ack id never issued 400, a content type other than
+ * {@code application/json} 415, another method 405, a stream request without
+ * {@code Accept: text/event-stream} 406, a forbidden origin 403, a stream or a body being read beyond
+ * {@code ChatServerConfig.maxConnectionsPerAddress} or a post beyond the connection's
+ * {@code maxEventsPerSecond} 429 (a post's with {@code Retry-After}); each with a JSON body
+ * {@code {"error": ...}}. Thread-safe.
  */
 public final class SseTransport implements Transport {
   /** The transport's name. */
@@ -105,14 +112,15 @@ public final class SseTransport implements Transport {
   }
 
   /**
-   * {@code "streams"}: the event streams open now; {@code "posts"}: POSTs whose answer waits for the
+   * {@code "streams"}: the event streams open now; {@code "bodies"}: POSTs whose body is being read (at most
+   * {@link SseTransportConfig#postBodyTimeout()} each); {@code "posts"}: POSTs whose answer waits for the
    * handlers (at most {@link SseTransportConfig#postAckTimeout()} each).
    */
   @Override
   public Map<String, Integer> stats() {
     SseServlet current = servlet;
-    return current == null ? Map.of("streams", 0, "posts", 0)
-        : Map.of("streams", current.openStreams(), "posts", current.waitingPosts());
+    return current == null ? Map.of("streams", 0, "bodies", 0, "posts", 0)
+        : Map.of("streams", current.openStreams(), "bodies", current.readingPosts(), "posts", current.waitingPosts());
   }
 
   @Override

@@ -11,14 +11,20 @@ import java.util.Objects;
  * @param heartbeatInterval how often a comment line is written to an idle stream, which keeps proxies
  *     from closing it and detects clients that went away; default 15 s
  * @param retry the reconnection delay hinted to browsers ({@code retry:}); default 2 s
- * @param maxPostBody the largest POST body accepted, in bytes; larger gets 413. Default 64 KiB
+ * @param maxPostBody the largest POST body accepted, in bytes; larger gets 413, as soon as the body's
+ *     {@code Content-Length} says so or, without one (chunked), as soon as that many bytes have arrived.
+ *     Default 64 KiB
+ * @param postBodyTimeout the longest a POST body may take to arrive, all of it, counted from when its session
+ *     and token have been checked; then 408 and the connection is closed, so that a client trickling a body
+ *     holds nothing for long (bodies are read without holding a thread, and hold a place of their address
+ *     against {@code ChatServerConfig.maxConnectionsPerAddress} while they are read). Default 10 s
  * @param postAckTimeout how long a POST that asked for its ack ({@code "ack": true}) waits; then 504.
  *     Default 10 s
  * @param allowedOrigins origins allowed to open streams and post, with credentials (CORS); empty means
  *     same origin only, {@code "*"} any origin. Default empty
  */
 public record SseTransportConfig(String path, Duration heartbeatInterval, Duration retry, int maxPostBody,
-                                 Duration postAckTimeout, List<String> allowedOrigins) {
+                                 Duration postBodyTimeout, Duration postAckTimeout, List<String> allowedOrigins) {
 
   public SseTransportConfig {
     Objects.requireNonNull(path, "path");
@@ -27,6 +33,7 @@ public record SseTransportConfig(String path, Duration heartbeatInterval, Durati
     }
     positive("heartbeatInterval", heartbeatInterval);
     positive("retry", retry);
+    positive("postBodyTimeout", postBodyTimeout);
     positive("postAckTimeout", postAckTimeout);
     if (maxPostBody < 256) {
       throw new IllegalArgumentException("maxPostBody must be at least 256 bytes: " + maxPostBody);
@@ -57,6 +64,7 @@ public record SseTransportConfig(String path, Duration heartbeatInterval, Durati
     private Duration heartbeatInterval = Duration.ofSeconds(15);
     private Duration retry = Duration.ofSeconds(2);
     private int maxPostBody = 64 * 1024;
+    private Duration postBodyTimeout = Duration.ofSeconds(10);
     private Duration postAckTimeout = Duration.ofSeconds(10);
     private List<String> allowedOrigins = List.of();
 
@@ -83,6 +91,11 @@ public record SseTransportConfig(String path, Duration heartbeatInterval, Durati
       return this;
     }
 
+    public Builder postBodyTimeout(Duration postBodyTimeout) {
+      this.postBodyTimeout = postBodyTimeout;
+      return this;
+    }
+
     public Builder postAckTimeout(Duration postAckTimeout) {
       this.postAckTimeout = postAckTimeout;
       return this;
@@ -99,7 +112,8 @@ public record SseTransportConfig(String path, Duration heartbeatInterval, Durati
      * @throws IllegalArgumentException naming the first setting out of range
      */
     public SseTransportConfig build() {
-      return new SseTransportConfig(path, heartbeatInterval, retry, maxPostBody, postAckTimeout, allowedOrigins);
+      return new SseTransportConfig(path, heartbeatInterval, retry, maxPostBody, postBodyTimeout, postAckTimeout,
+          allowedOrigins);
     }
   }
 }

@@ -82,6 +82,30 @@ class SseCorsTest {
   }
 
   @Test
+  void theSameHostOverAnotherSchemeIsAnotherOrigin() throws Exception {
+    ChatServer server = start(SseTransportConfig.builder().heartbeatInterval(Duration.ofHours(1)).build());
+    String self = SseTestApp.url(server);
+    String otherScheme = self.replace("http://", "https://");
+    SseTestClient client = open(server);
+    client.sync();
+
+    // A page served over https posting to, or streaming from, the same host and port over http.
+    HttpResponse<String> crossStream = stream(server, otherScheme);
+    assertThat(crossStream.statusCode()).isEqualTo(403);
+    assertThat(crossStream.body()).isEqualTo("{\"error\":\"forbidden origin\"}");
+    assertThat(crossStream.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    assertThat(post(client, otherScheme).statusCode()).isEqualTo(403);
+    assertThat(preflight(server, otherScheme).statusCode()).isEqualTo(403);
+
+    // The same scheme, host and port: allowed, in any case.
+    SseTestClient sameOrigin = open(server, "Origin", self);
+    assertThat(sameOrigin.response().headers().firstValue("Access-Control-Allow-Origin")).hasValue(self);
+    assertThat(post(client, self).statusCode()).isEqualTo(200);
+    assertThat(post(client, self.toUpperCase(Locale.ROOT)).statusCode()).isEqualTo(200);
+    assertThat(client.pending()).as("nothing the other scheme sent got through").isZero();
+  }
+
+  @Test
   void allowedOriginGetsPreflightAndCredentialedCorsHeaders() throws Exception {
     ChatServer server = start(SseTransportConfig.builder().heartbeatInterval(Duration.ofHours(1))
         .allowedOrigins(List.of(APP)).build());

@@ -264,8 +264,20 @@ class SsePostTest {
     String body = SseTestClient.body("echo", false, 1);
     assertJsonError(client.send(client.postRequest(body).setHeader("Content-Type", "text/plain")), 415);
     assertJsonError(client.send(client.postRequest(body).setHeader("Content-Type", "application/x-www-form-urlencoded")), 415);
-    assertThat(client.send(client.postRequest(body).setHeader("Content-Type", "application/json; charset=utf-8"))
-        .statusCode()).isEqualTo(200);
+    // A media type that only starts like JSON is not JSON.
+    for (String type : List.of("application/jsonx", "application/json-patch+json", "application/jsonp; charset=utf-8",
+        "application/json5", "text/json", "application/x-json")) {
+      HttpResponse<String> response = client.send(client.postRequest(body).setHeader("Content-Type", type));
+      assertJsonError(response, 415);
+      assertThat(response.body()).as(type).isEqualTo("{\"error\":\"the body must be application/json\"}");
+    }
+    // JSON in any case, with or without parameters.
+    for (String type : List.of("application/json; charset=utf-8", "APPLICATION/JSON", "Application/Json;charset=UTF-8",
+        "application/json ; charset=utf-8", "application/json;")) {
+      assertThat(client.send(client.postRequest(body).setHeader("Content-Type", type)).statusCode()).as(type)
+          .isEqualTo(200);
+    }
+    assertThat(client.pending()).isZero();
   }
 
   @Test
@@ -319,15 +331,26 @@ class SsePostTest {
   }
 
   @Test
-  void ackForAnIdNeverIssuedClosesOnlyThatStream() throws Exception {
+  void ackForAnIdNeverIssuedIs400AndTheStreamStays() throws Exception {
     SseTestClient forger = open();
     SseTestClient bystander = open();
-    assertThat(forger.post("{\"ackId\":12345,\"args\":[]}").statusCode()).isEqualTo(204);
-    forger.ended().get(SseTestClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    assertJsonError(forger.emit("echo", 1), 404);
+    HttpResponse<String> forged = forger.post("{\"ackId\":12345,\"args\":[]}");
+    assertJsonError(forged, 400);
+    assertThat(forged.body()).isEqualTo("{\"error\":\"unknown ack id\"}");
+    assertJsonError(forger.post("{\"ackId\":-1,\"args\":[]}"), 400);
+    // An ack id that was issued is answered as before.
+    assertThat(forger.emit("ask", "q").statusCode()).isEqualTo(204);
+    long ackId = json(forger.next("question").data()).path("ackId").asLong();
+    assertThat(forger.post("{\"ackId\":" + ackId + ",\"args\":[1]}").statusCode()).isEqualTo(204);
+    assertThat(forger.next("answer").data()).isEqualTo("1");
+
+    // Both streams are still served, the forger's included.
+    forger.sync();
     bystander.sync();
     server.to(room).emit("still", "here");
+    assertThat(forger.next("still").data()).isEqualTo("\"here\"");
     assertThat(bystander.next("still").data()).isEqualTo("\"here\"");
+    assertThat(forger.ended()).isNotDone();
   }
 
   @Test

@@ -2,9 +2,11 @@ package dev.parley.transport.sse.internal;
 
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.internal.JsonCost;
 import dev.parley.internal.LogSafe;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Inbound;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
@@ -16,7 +18,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -51,6 +52,8 @@ public final class SseServlet extends HttpServlet {
   private final transient Map<String, SseStream> streams = new ConcurrentHashMap<>();
   // POSTs whose response waits on the handlers (asynchronous), for stats.
   private final transient AtomicInteger waitingPosts = new AtomicInteger();
+  // POSTs whose body is being read, for stats.
+  private final transient AtomicInteger readingPosts = new AtomicInteger();
 
   public SseServlet(SseTransportConfig config, TransportContext context) {
     this.config = config;
@@ -72,19 +75,15 @@ public final class SseServlet extends HttpServlet {
     return waitingPosts.get();
   }
 
+  /** POSTs whose body is being read. */
+  public int readingPosts() {
+    return readingPosts.get();
+  }
+
   /** Ends every open stream (the transport is stopping). */
   public void closeAll() {
     for (SseStream stream : List.copyOf(streams.values())) {
       stream.close(dev.parley.DisconnectReason.SERVER_SHUTTING_DOWN);
-    }
-  }
-
-  /** Runs {@code task} on the server's scheduler after {@code millis}; at once if the scheduler is gone. */
-  void later(Runnable task, long millis) {
-    try {
-      context.scheduler().schedule(task, millis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      task.run();
     }
   }
 
@@ -98,7 +97,7 @@ public final class SseServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String origin = request.getHeader("Origin");
-    if (!origins.allows(origin, request.getHeader("Host"))) {
+    if (!origins.allows(origin, request.getScheme(), request.getHeader("Host"))) {
       log.debug("forbidden origin {}", LogSafe.quote(origin));
       send(response, 403, "forbidden origin");
       return;
@@ -158,6 +157,11 @@ public final class SseServlet extends HttpServlet {
     Disposable heartbeat = context.scheduler().schedulePeriodically(stream::ping, beat, beat, TimeUnit.MILLISECONDS);
     stream.bind(session, heartbeat);
     streams.put(session.id(), stream);
+    if (stream.ended()) {
+      // Ended while it was being bound: its end found no session to forget.
+      streams.remove(session.id(), stream);
+      return;
+    }
     session.receive(new Packet.Connect(namespace, null));
   }
 
@@ -214,25 +218,22 @@ public final class SseServlet extends HttpServlet {
 
   // ---- posts ----
 
+  /*
+   * A POST is judged on what is cheap before its body is read: the content type, then the session and its
+   * token (404, 403), then the length it declares (413). Only then is the body read, without holding a
+   * thread (PostReader), within maxPostBody and postBodyTimeout, while the request holds a place of its
+   * address. The body's cost once parsed is then admitted by the engine (rate limit, inbound byte budget)
+   * before it is parsed.
+   */
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    String type = request.getContentType();
-    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    if (!isJson(request.getContentType())) {
       send(response, 415, "the body must be application/json");
       return;
     }
-    if (request.getContentLengthLong() > config.maxPostBody()) {
-      send(response, 413, "the body is over " + config.maxPostBody() + " bytes");
-      return;
-    }
-    byte[] body = read(request.getInputStream(), config.maxPostBody());
-    if (body == null) {
-      send(response, 413, "the body is over " + config.maxPostBody() + " bytes");
-      return;
-    }
+    // The query string only: with a JSON body, getParameter cannot read the body as a form.
     String sid = request.getParameter("sid") != null ? request.getParameter("sid") : request.getHeader("X-Parley-Session");
     SseStream stream = sid == null ? null : streams.get(sid);
-    Session session = stream == null ? null : stream.session();
-    if (stream == null || session == null) {
+    if (stream == null || stream.session() == null || stream.ended()) {
       send(response, 404, "unknown or closed session");
       return;
     }
@@ -241,30 +242,195 @@ public final class SseServlet extends HttpServlet {
       send(response, 403, "wrong token for this session");
       return;
     }
+    long length = request.getContentLengthLong();
+    if (length > config.maxPostBody()) {
+      response.setHeader("Connection", "close");
+      send(response, 413, tooLargeMessage());
+      return;
+    }
+    Admission place = context.admit(request.getRemoteAddr()).orElse(null);
+    if (place == null) {
+      response.setHeader("Retry-After", "1");
+      response.setHeader("Connection", "close");
+      send(response, 429, "too many connections from this address");
+      return;
+    }
+    AsyncContext async;
+    try {
+      async = request.startAsync();
+      async.setTimeout(0);
+    } catch (RuntimeException e) {
+      place.release();
+      throw e;
+    }
+    readingPosts.incrementAndGet();
+    new PostReader(this, async, stream, place, config.maxPostBody(), length)
+        .start(config.postBodyTimeout().toMillis());
+  }
+
+  /** Whether a Content-Type is JSON: {@code application/json}, in any case, with or without parameters. */
+  static boolean isJson(@org.jspecify.annotations.Nullable String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    return type.equalsIgnoreCase("application/json");
+  }
+
+  private String tooLargeMessage() {
+    return "the body is over " + config.maxPostBody() + " bytes";
+  }
+
+  /** Runs {@code task} on the server's scheduler after {@code millis}. */
+  Disposable schedule(Runnable task, long millis) {
+    return context.scheduler().schedule(task, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** A PostReader is done reading, whichever way. */
+  void readEnded() {
+    readingPosts.decrementAndGet();
+  }
+
+  /** The body went over maxPostBody while it was read (a chunked body has no length to judge first). */
+  void tooLarge(AsyncContext async) {
+    complete(async, response -> {
+      response.setHeader("Connection", "close");
+      send(response, 413, tooLargeMessage());
+    });
+  }
+
+  /** The body was not all there within postBodyTimeout: the connection goes, with what is left unread. */
+  void timedOut(AsyncContext async) {
+    complete(async, response -> {
+      response.setHeader("Connection", "close");
+      send(response, 408, "the body did not arrive within " + config.postBodyTimeout().toMillis() + " ms");
+    });
+  }
+
+  /** The read failed: the client has gone, the container gave up on it, or the server is stopping. */
+  void unreadable(AsyncContext async, Throwable error) {
+    complete(async, response -> {
+      response.setHeader("Connection", "close");
+      if (error instanceof RejectedExecutionException) {
+        send(response, 503, "server shutting down");
+      } else {
+        send(response, 400, "the body could not be read");
+      }
+    });
+  }
+
+  /** A whole body, read: admitted by the engine, parsed, handed over. */
+  void received(AsyncContext async, SseStream stream, byte[] body) {
+    Session session = stream.session();
+    if (session == null || stream.ended()) {
+      complete(async, response -> send(response, 404, "unknown or closed session"));
+      return;
+    }
+    Inbound inbound = session.admit(stream.namespace(), false, null, JsonCost.of(body));
+    Inbound.Refusal refusal = inbound.refusal();
+    if (refusal != null) {
+      complete(async, response -> refuse(response, refusal));
+      return;
+    }
     PostBody parsed;
     try {
       parsed = PostBody.parse(context.jsonMapper(), body);
     } catch (PostBody.BadPostException e) {
-      send(response, 400, e.getMessage());
+      inbound.cancel();
+      complete(async, response -> send(response, 400, e.getMessage()));
+      return;
+    } catch (Throwable e) {
+      inbound.cancel();
+      log.warn("parsing a POST body failed", e);
+      complete(async, response -> send(response, 500, "internal server error"));
       return;
     }
     if (parsed instanceof PostBody.Answer answer) {
-      session.receive(new Packet.Ack(stream.namespace(), answer.ackId(), answer.args()));
-      response.setStatus(204);
+      boolean known;
+      try {
+        known = session.acknowledge(new Packet.Ack(stream.namespace(), answer.ackId(), answer.args()));
+      } finally {
+        inbound.cancel();
+      }
+      complete(async, response -> {
+        if (known) {
+          response.setStatus(204);
+        } else {
+          send(response, 400, "unknown ack id");
+        }
+      });
       return;
     }
     PostBody.Emit emit = (PostBody.Emit) parsed;
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0);
+    reactor.core.publisher.Mono<List<JsonNode>> handled;
+    try {
+      handled = session.request(stream.namespace(), emit.event(), emit.args(), emit.awaitAck(), inbound);
+    } catch (RuntimeException e) {
+      inbound.cancel();
+      throw e;
+    }
     waitingPosts.incrementAndGet();
-    session.request(stream.namespace(), emit.event(), emit.args(), emit.awaitAck())
+    handled
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())
         .timeout(config.postAckTimeout(), context.scheduler())
         .doFinally(signal -> waitingPosts.decrementAndGet())
         .subscribe(
-            reply -> answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null)),
-            error -> fail(async, error));
+            reply -> {
+              // The engine gives the bytes back when the reply completes, a moment after this: given back
+              // first, a client that posts again once it has its answer finds them free.
+              inbound.cancel();
+              answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null));
+            },
+            error -> {
+              inbound.cancel();
+              fail(async, error);
+            });
+  }
+
+  /** Handing a POST to the engine failed unexpectedly: 500, and the request ends. */
+  void failed(AsyncContext async, Throwable error) {
+    log.warn("handling a POST failed", error);
+    complete(async, response -> send(response, 500, "internal server error"));
+  }
+
+  // The answer to a body the engine would not take, unparsed.
+  private void refuse(HttpServletResponse response, Inbound.Refusal refusal) throws IOException {
+    switch (refusal) {
+      case RATE_LIMITED -> {
+        response.setHeader("Retry-After", "1");
+        send(response, 429, "rate limited");
+      }
+      case BUSY -> {
+        response.setHeader("Retry-After", "1");
+        send(response, 503, "server busy");
+      }
+      case TOO_LARGE -> send(response, 413, "the body is too large once parsed");
+    }
+  }
+
+  private interface Answer {
+    void write(HttpServletResponse response) throws IOException;
+  }
+
+  // Writes an answer and completes the request, whatever happens: a request left incomplete holds its
+  // connection until the client gives up.
+  private static void complete(AsyncContext async, Answer answer) {
+    try {
+      HttpServletResponse response = (HttpServletResponse) async.getResponse();
+      if (!response.isCommitted()) {
+        answer.write(response);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("answer failed", e);
+    } finally {
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        log.debug("request already complete");
+      }
+    }
   }
 
   private void answer(AsyncContext async, int status, @org.jspecify.annotations.Nullable List<JsonNode> reply) {
@@ -320,13 +486,7 @@ public final class SseServlet extends HttpServlet {
         expected.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The body, or null when it is longer than {@code limit}. */
-  private static byte @org.jspecify.annotations.Nullable [] read(InputStream in, int limit) throws IOException {
-    byte[] body = in.readNBytes(limit + 1);
-    return body.length > limit ? null : body;
-  }
-
-  private void send(HttpServletResponse response, int status, String message) throws IOException {
+  private static void send(HttpServletResponse response, int status, String message) throws IOException {
     write(response, status, JsonNodeFactory.instance.objectNode().put("error", message).toString());
   }
 

@@ -30,7 +30,8 @@ import reactor.core.Disposable;
 final class SseStream implements Connection, WriteListener, AsyncListener {
   private static final Logger log = LoggerFactory.getLogger(SseStream.class);
   private static final Object COMPLETE = new Object();
-  private static final long REPORT_GRACE_MILLIS = 1_000;
+  // What a handshake's answer weighs beyond the packet itself: the response head and the preamble.
+  private static final long HANDSHAKE_WEIGHT = 256;
 
   private final SseServlet owner;
   private final AsyncContext async;
@@ -56,6 +57,8 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   private volatile boolean engineClosed;
   // Session.closed was called.
   private final AtomicBoolean reported = new AtomicBoolean();
+  // A heartbeat is queued and not yet written: a reader that does not read gets no second one.
+  private final AtomicBoolean pingQueued = new AtomicBoolean();
 
   SseStream(SseServlet owner, AsyncContext async, HttpServletResponse response, ServletOutputStream out,
             String namespace, String token) {
@@ -70,6 +73,11 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   void bind(Session session, Disposable heartbeat) {
     this.session = session;
     this.heartbeat = heartbeat;
+    if (ended.get()) {
+      // Ended before it had a session (the container gave up on it at once): nothing else will report it.
+      heartbeat.dispose();
+      report(reason);
+    }
   }
 
   @Nullable Session session() {
@@ -84,12 +92,48 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     return token;
   }
 
+  /** Chunks, callbacks and setup steps waiting to be written (for tests). */
+  int queued() {
+    return queue.size();
+  }
+
+  /** Whether the stream has ended: its token no longer works. */
+  boolean ended() {
+    return ended.get();
+  }
+
+  /**
+   * The bytes the packet takes on this stream: its encoding, which this encodes (once for every stream, the
+   * encoding is cached in the packet); a handshake's answer is weighed, not built.
+   */
+  @Override
+  public long weigh(Outgoing outgoing) {
+    Packet packet = outgoing.packet();
+    if (packet instanceof Packet.Event || packet instanceof Packet.Disconnect) {
+      return outgoing.encoded(owner.encoder()).length;
+    }
+    if (packet instanceof Packet.Connect || packet instanceof Packet.ConnectError) {
+      return HANDSHAKE_WEIGHT + outgoing.estimatedSize();
+    }
+    return 0;
+  }
+
   @Override
   public void write(List<Outgoing> batch, WriteCallback done) {
     if (ended.get()) {
       done.failed(new IOException("the stream is closed"));
       return;
     }
+    try {
+      enqueue(batch, done);
+    } catch (Throwable e) {
+      // Out of memory while encoding, an encoder bug: the stream cannot go on as if the batch had been sent.
+      broken(e);
+      done.failed(e);
+    }
+  }
+
+  private void enqueue(List<Outgoing> batch, WriteCallback done) {
     for (Outgoing outgoing : batch) {
       Packet packet = outgoing.packet();
       if (packet instanceof Packet.Connect connect) {
@@ -120,11 +164,18 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     pump();
   }
 
-  /** Writes a heartbeat comment, once the stream is open. */
+  /**
+   * Writes a heartbeat comment, once the stream is open, unless the last one is still waiting to be
+   * written: a reader that stops reading is not sent a pile of them (the container's idle timeout ends its
+   * stream once a write has made no progress that long).
+   */
   void ping() {
     if (!opened || ended.get()) {
       // Before the handshake is answered a ping would commit the response with no status or content type
       // of its own: a slow middleware must not turn a stream into a bare 200, or a refusal into one.
+      return;
+    }
+    if (!pingQueued.compareAndSet(false, true)) {
       return;
     }
     queue.add(SseEncoder.PING);
@@ -180,7 +231,16 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
       try {
         drain();
       } catch (IOException | IllegalStateException e) {
+        // The container refuses the write: the client has gone.
         end(DisconnectReason.TRANSPORT_CLOSE, e);
+      } catch (Throwable e) {
+        // Anything else (out of memory while writing, a callback that throws) would leave this loop's
+        // counter up and the stream open and mute for good: end it, and say why.
+        try {
+          broken(e);
+        } catch (Throwable again) {
+          e.addSuppressed(again);
+        }
       }
       missed = wip.addAndGet(-missed);
       if (missed == 0) {
@@ -204,6 +264,9 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
           return;
         }
         queue.poll();
+        if (bytes == SseEncoder.PING) {
+          pingQueued.set(false);
+        }
         if (bytes.length > 0) {
           out.write(bytes);
           dirty = true;
@@ -231,33 +294,49 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     }
   }
 
+  // A failure of the server's own making, not the client's going away: logged once, then the stream ends.
+  private void broken(Throwable error) {
+    if (!ended.get()) {
+      log.warn("writing to SSE stream of session {} failed; ending it", sessionId(), error);
+    }
+    end(DisconnectReason.TRANSPORT_ERROR, error);
+  }
+
+  private String sessionId() {
+    Session current = session;
+    return current == null ? "(none yet)" : current.id();
+  }
+
+  /**
+   * Ends the stream, once: its token stops working (a POST that finds the stream ended is 404 even before it
+   * is forgotten) and the engine learns it at once, before the container completes the response, so that by
+   * the time the client sees the stream end the server holds nothing for it.
+   */
   private void end(DisconnectReason why, @Nullable Throwable error) {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
-    Disposable beat = heartbeat;
-    if (beat != null) {
-      beat.dispose();
-    }
-    Object item;
-    while ((item = queue.poll()) != null) {
-      if (item instanceof WriteCallback callback) {
-        callback.failed(error != null ? error : new IOException("the stream is closed"));
-      }
-    }
-    owner.forget(this);
     try {
-      async.complete();
-    } catch (IllegalStateException e) {
-      log.debug("stream already complete");
-    }
-    if (channelGone && error == null && !engineClosed) {
-      // The engine removed the channel, and may be about to close the session with its own reason: while
-      // shutting down it sends every channel its disconnect before telling the channels why. Reporting
-      // now would make this stream's reason theirs; the engine's close() reports at once, else this does.
-      owner.later(() -> report(DisconnectReason.SERVER_NAMESPACE_DISCONNECT), REPORT_GRACE_MILLIS);
-    } else {
-      report(why);
+      // The engine tells each channel why before it queues the DISCONNECT packet that ends a stream (when it
+      // disconnects one channel, and when it shuts down), so the reason given here cannot replace theirs.
+      report(channelGone && error == null && !engineClosed ? DisconnectReason.SERVER_NAMESPACE_DISCONNECT : why);
+      owner.forget(this);
+      Disposable beat = heartbeat;
+      if (beat != null) {
+        beat.dispose();
+      }
+      Object item;
+      while ((item = queue.poll()) != null) {
+        if (item instanceof WriteCallback callback) {
+          callback.failed(error != null ? error : new IOException("the stream is closed"));
+        }
+      }
+    } finally {
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        log.debug("stream already complete");
+      }
     }
   }
 
@@ -265,7 +344,11 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   private void report(DisconnectReason why) {
     Session current = session;
     if (current != null && reported.compareAndSet(false, true)) {
-      current.closed(why);
+      try {
+        current.closed(why);
+      } catch (RuntimeException e) {
+        log.warn("session {} failed to close", current.id(), e);
+      }
     }
   }
 

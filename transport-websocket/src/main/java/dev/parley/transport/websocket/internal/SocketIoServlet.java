@@ -112,7 +112,7 @@ public final class SocketIoServlet extends HttpServlet {
   }
 
   private boolean allowedOrigin(HttpServletRequest request) {
-    return origins.allows(request.getHeader("Origin"), request.getHeader("Host"));
+    return origins.allows(request.getHeader("Origin"), request.getScheme(), request.getHeader("Host"));
   }
 
   private static ConnectionInfo info(HttpServletRequest request) {
