@@ -31,13 +31,23 @@ import reactor.core.publisher.Mono;
  * }</pre>
  *
  * <p>Close codes it uses: 1002 for a protocol violation (malformed or unknown packet, a binary frame
- * nobody announced, more than 64 attachments, an ack id never issued or beyond a {@code long}, JSON nested
- * deeper than 64 levels, an event name that is not a string), 1009 for a frame over
- * {@code maxPayload}, 1008 for a slow consumer, 1001 when the server shuts down or a pong is late,
- * 1000 otherwise (a socket that joins no namespace within {@code ChatServerConfig.connectTimeout} gets
- * 1000 "forced server close"). A forbidden {@code Origin} gets 403 before the upgrade, and a remote
- * address that already holds {@code ChatServerConfig.maxConnectionsPerAddress} connections gets
- * {@code 429 {"code":4,"message":"Too many connections"}}. An event with a name Socket.IO reserves
+ * nobody announced, more than 64 attachments, placeholders that are not each attachment exactly once, the
+ * attachments of a binary packet not all arrived within {@code attachmentTimeout}, an ack id never issued or
+ * beyond a {@code long}, JSON nested deeper than 64 levels, an event name that is not a string, a namespace
+ * longer than 128 characters, a ping whose payload is longer than 16 characters), 1009 for a frame over
+ * {@code maxPayload}, a binary packet (text and attachments) over {@code maxPayload}, or a frame or its
+ * attachments that would hold more than {@code ChatServerConfig.maxInboundBytes} (checked before the JSON is
+ * parsed), 1008 for a slow consumer (its outbound buffer full, in packets or bytes, pongs included), 1001 when
+ * the server shuts down or a pong is late, 1011 when the server fails on its own (an error encoding or writing,
+ * or handling a frame; logged once at WARN), 1000 otherwise (a socket that joins no namespace within
+ * {@code ChatServerConfig.connectTimeout} gets 1000 "forced server close"). The container itself closes with
+ * 1007 a text frame, or a close frame's reason, that is not UTF-8. A forbidden {@code Origin} gets 403 before
+ * the upgrade, an upgrade without {@code Sec-WebSocket-Version: 13} or without a {@code Sec-WebSocket-Key}
+ * gets {@code 400 {"code":3,"message":"Bad request"}}, and a remote address that already holds
+ * {@code ChatServerConfig.maxConnectionsPerAddress} connections gets
+ * {@code 429 {"code":4,"message":"Too many connections"}}. Events refused by the rate limit or the inbound
+ * byte budget are answered by the engine ({@code {"error":"rate limited"}}, {@code {"error":"server busy"}}
+ * acks, a CONNECT_ERROR for a CONNECT); the connection stays. An event with a name Socket.IO reserves
  * ({@code connect}, {@code connect_error}, {@code disconnect}, {@code disconnecting}, {@code newListener},
  * {@code removeListener}) or with control characters in its name is dropped with a debug log and gets no
  * ack; the connection stays open, since no Socket.IO client sends one by mistake and nothing is gained by

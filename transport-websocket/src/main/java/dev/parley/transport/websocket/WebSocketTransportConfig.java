@@ -10,14 +10,18 @@ import java.util.Objects;
  * @param path where the transport is mounted; default {@code /socket.io/}, as Socket.IO clients expect
  * @param pingInterval how often the server pings (Engine.IO {@code pingInterval}); default 25 s
  * @param pingTimeout how long a pong may take before the connection is closed; default 20 s
- * @param maxPayload the largest frame accepted, in bytes (Engine.IO {@code maxPayload}); a larger one
- *     closes the connection with 1009; default 1,000,000
+ * @param maxPayload the largest frame accepted, in bytes (Engine.IO {@code maxPayload}), and the largest
+ *     binary packet (its text frame and its attachments together); a larger one closes the connection with 1009;
+ *     default 1,000,000
  * @param allowedOrigins origins ({@code scheme://host[:port]}) allowed to connect; empty means the
  *     request's own host only, {@code "*"} any origin. Requests without an {@code Origin} header (not
  *     browsers) are allowed. Default empty.
+ * @param attachmentTimeout how long the binary frames a BINARY_EVENT or BINARY_ACK announced may take to
+ *     arrive, counted from its text frame: a packet still incomplete by then is dropped and the connection closed
+ *     with 1002 (its bytes were held against {@code ChatServerConfig.maxInboundBytes} meanwhile). Default 10 s
  */
 public record WebSocketTransportConfig(String path, Duration pingInterval, Duration pingTimeout, int maxPayload,
-                                       List<String> allowedOrigins) {
+                                       List<String> allowedOrigins, Duration attachmentTimeout) {
 
   public WebSocketTransportConfig {
     Objects.requireNonNull(path, "path");
@@ -30,6 +34,7 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
       throw new IllegalArgumentException("maxPayload must be at least 1024 bytes: " + maxPayload);
     }
     allowedOrigins = List.copyOf(allowedOrigins);
+    positive("attachmentTimeout", attachmentTimeout);
   }
 
   private static void positive(String name, Duration value) {
@@ -56,6 +61,7 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
     private Duration pingTimeout = Duration.ofSeconds(20);
     private int maxPayload = 1_000_000;
     private List<String> allowedOrigins = List.of();
+    private Duration attachmentTimeout = Duration.ofSeconds(10);
 
     private Builder() {
     }
@@ -85,13 +91,19 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
       return this;
     }
 
+    public Builder attachmentTimeout(Duration attachmentTimeout) {
+      this.attachmentTimeout = attachmentTimeout;
+      return this;
+    }
+
     /**
      * Validates and returns the config.
      *
      * @throws IllegalArgumentException naming the first setting out of range
      */
     public WebSocketTransportConfig build() {
-      return new WebSocketTransportConfig(path, pingInterval, pingTimeout, maxPayload, allowedOrigins);
+      return new WebSocketTransportConfig(path, pingInterval, pingTimeout, maxPayload, allowedOrigins,
+          attachmentTimeout);
     }
   }
 }

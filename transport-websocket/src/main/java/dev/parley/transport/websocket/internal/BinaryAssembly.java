@@ -10,7 +10,10 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** A BINARY_EVENT or BINARY_ACK whose text has arrived and whose binary frames are being collected. */
+/**
+ * A BINARY_EVENT or BINARY_ACK whose text has arrived and whose binary frames are being collected. Its
+ * placeholders were checked when the text was decoded: one for each attachment, each used once.
+ */
 public final class BinaryAssembly {
   private final SocketIoCodec codec;
   private final String namespace;
@@ -30,40 +33,57 @@ public final class BinaryAssembly {
     this.event = event;
   }
 
+  /** The binary frames announced. */
+  public int expected() {
+    return expected;
+  }
+
   /** Adds the next binary frame; returns the packet once the last one has arrived, else null. */
   public @Nullable Packet add(byte[] attachment) {
+    if (received.size() >= expected) {
+      throw new ProtocolException("more binary frames than the " + expected + " announced");
+    }
     received.add(attachment);
     if (received.size() < expected) {
       return null;
     }
-    ArrayNode filled = (ArrayNode) fill(payload);
-    return event ? codec.event(namespace, filled, id)
-        : new Packet.Ack(namespace, id, SocketIoCodec.list(filled, 0));
+    // The tree was parsed for this packet alone: the placeholders are replaced where they are, not copied.
+    fill(payload);
+    return event ? codec.event(namespace, payload, id)
+        : new Packet.Ack(namespace, id, SocketIoCodec.list(payload, 0));
   }
 
-  private JsonNode fill(JsonNode node) {
-    if (node.isObject()) {
-      JsonNode marker = node.get("_placeholder");
-      if (marker != null && marker.asBoolean(false) && node.has("num")) {
-        JsonNode num = node.get("num");
-        if (!num.isInt() || num.asInt() < 0 || num.asInt() >= received.size()) {
-          throw new ProtocolException("placeholder refers to a missing attachment: " + num);
+  // The attachment a placeholder stands for, or null if the node is not one.
+  private @Nullable JsonNode attachment(JsonNode node) {
+    if (!SocketIoCodec.isPlaceholder(node)) {
+      return null;
+    }
+    JsonNode num = node.get("num");
+    if (num == null || !num.isInt() || num.intValue() < 0 || num.intValue() >= received.size()) {
+      throw new ProtocolException("placeholder refers to a missing attachment: " + num);
+    }
+    return JsonNodeFactory.instance.binaryNode(received.get(num.intValue()));
+  }
+
+  private void fill(JsonNode node) {
+    if (node instanceof ArrayNode array) {
+      for (int k = 0; k < array.size(); k++) {
+        JsonNode bytes = attachment(array.get(k));
+        if (bytes != null) {
+          array.set(k, bytes);
+        } else {
+          fill(array.get(k));
         }
-        return JsonNodeFactory.instance.binaryNode(received.get(num.asInt()));
       }
-      ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      for (Map.Entry<String, JsonNode> field : node.properties()) {
-        copy.set(field.getKey(), fill(field.getValue()));
+    } else if (node instanceof ObjectNode object) {
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        JsonNode bytes = attachment(field.getValue());
+        if (bytes != null) {
+          object.set(field.getKey(), bytes);
+        } else {
+          fill(field.getValue());
+        }
       }
-      return copy;
     }
-    if (node.isArray()) {
-      ArrayNode copy = JsonNodeFactory.instance.arrayNode(node.size());
-      for (JsonNode child : node.values()) {
-        copy.add(fill(child));
-      }
-      return copy;
-    }
-    return node;
   }
 }

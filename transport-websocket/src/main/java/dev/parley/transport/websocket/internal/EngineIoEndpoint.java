@@ -4,6 +4,7 @@ import dev.parley.DisconnectReason;
 import dev.parley.internal.LogSafe;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Inbound;
 import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
@@ -13,6 +14,7 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,8 +26,15 @@ import reactor.core.Disposable;
 /**
  * One Engine.IO v4 connection over WebSocket: the open packet, heartbeats, and Socket.IO packets in
  * and out. The container calls its handlers one at a time.
+ *
+ * <p>A Socket.IO packet is admitted by the engine before its payload is parsed: its header (type, namespace,
+ * ack id, attachment count) is read, its cost once parsed estimated from the text, and only an admitted packet
+ * is parsed. A binary packet's attachments then grow what it holds, each binary frame as it arrives, within
+ * {@code maxPayload} for the whole packet and {@code attachmentTimeout} for the last frame to come.
  */
 public final class EngineIoEndpoint extends Endpoint {
+  /** The longest payload a client's ping may carry: {@code "probe"} is the only one the protocol uses. */
+  static final int MAX_PING_PAYLOAD = 16;
   private static final Logger log = LoggerFactory.getLogger(EngineIoEndpoint.class);
 
   private final WebSocketTransportConfig config;
@@ -37,11 +46,16 @@ public final class EngineIoEndpoint extends Endpoint {
   // The transport's count of open sockets: this endpoint adds itself on open and removes itself once.
   private final AtomicInteger openSockets;
   private final AtomicBoolean counted = new AtomicBoolean();
+  // Guards pending and ended: the attachment deadline fires on a timer thread, the close may come on another.
+  private final Object lock = new Object();
+  private @Nullable Pending pending;
+  private boolean ended;
   private @Nullable WsConnection connection;
-  private @Nullable Session session;
-  private @Nullable BinaryAssembly pendingBinary;
+  private volatile @Nullable Session session;
   private @Nullable Disposable heartbeat;
   private volatile @Nullable Disposable pongDeadline;
+  // Set once the server has decided to close: frames that still arrive are not looked at.
+  private volatile boolean closing;
 
   EngineIoEndpoint(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
                    ConnectionInfo info, AtomicInteger openSockets, Admission admission) {
@@ -71,7 +85,9 @@ public final class EngineIoEndpoint extends Endpoint {
     }
     this.connection = wire;
     this.session = opened;
-    wire.sendControl("0{\"sid\":\"" + opened.id() + "\",\"upgrades\":[],\"pingInterval\":"
+    // Direct, not through the engine's outbound buffer: it is small, sent once, and nothing can be queued
+    // before it (no handler is registered yet, so the client has not been heard).
+    wire.sendOpen("0{\"sid\":\"" + opened.id() + "\",\"upgrades\":[],\"pingInterval\":"
         + config.pingInterval().toMillis() + ",\"pingTimeout\":" + config.pingTimeout().toMillis()
         + ",\"maxPayload\":" + config.maxPayload() + "}");
     socket.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
@@ -81,21 +97,31 @@ public final class EngineIoEndpoint extends Endpoint {
   }
 
   private void ping() {
-    WsConnection wire = connection;
-    if (wire == null || pongDeadline != null) {
+    Session current = session;
+    if (current == null || pongDeadline != null) {
       return;
     }
-    pongDeadline = context.scheduler().schedule(() -> {
-      log.debug("session {}: no pong within {} ms", session == null ? "?" : session.id(),
-          config.pingTimeout().toMillis());
-      fail(DisconnectReason.PING_TIMEOUT);
-    }, config.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    wire.sendControl("2");
+    Disposable deadline;
+    try {
+      deadline = context.scheduler().schedule(() -> {
+        log.debug("session {}: no pong within {} ms", current.id(), config.pingTimeout().toMillis());
+        fail(DisconnectReason.PING_TIMEOUT);
+      }, config.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      return;
+    }
+    pongDeadline = deadline;
+    // Behind what is queued for the client, and counted against its outbound buffer like any packet.
+    if (!current.sendControl("2")) {
+      // Closed, or being cut off as a slow consumer: no pong to wait for.
+      pongDeadline = null;
+      deadline.dispose();
+    }
   }
 
   private void onText(String text) {
     Session current = session;
-    if (current == null) {
+    if (current == null || closing) {
       return;
     }
     try {
@@ -103,17 +129,7 @@ public final class EngineIoEndpoint extends Endpoint {
         throw new ProtocolException("empty Engine.IO packet");
       }
       switch (text.charAt(0)) {
-        case '4' -> {
-          if (pendingBinary != null) {
-            throw new ProtocolException("text frame while binary attachments are pending");
-          }
-          Object decoded = codec.decode(text.substring(1));
-          if (decoded instanceof Packet packet) {
-            current.receive(packet);
-          } else {
-            pendingBinary = (BinaryAssembly) decoded;
-          }
-        }
+        case '4' -> message(current, text);
         case '3' -> {
           Disposable deadline = pongDeadline;
           pongDeadline = null;
@@ -121,7 +137,14 @@ public final class EngineIoEndpoint extends Endpoint {
             deadline.dispose();
           }
         }
-        case '2' -> connection.sendControl("3" + text.substring(1));
+        case '2' -> {
+          if (text.length() - 1 > MAX_PING_PAYLOAD) {
+            throw new ProtocolException("ping payload of " + (text.length() - 1) + " characters, more than "
+                + MAX_PING_PAYLOAD);
+          }
+          // Through the outbound buffer: a client that pings and never reads is cut off as a slow consumer.
+          current.sendControl("3" + text.substring(1));
+        }
         case '1' -> fail(DisconnectReason.TRANSPORT_CLOSE);
         case '6' -> { }
         default -> throw new ProtocolException("unknown Engine.IO packet type " + text.charAt(0));
@@ -129,33 +152,150 @@ public final class EngineIoEndpoint extends Endpoint {
     } catch (ProtocolException e) {
       log.debug("session {}: {}; closing", current.id(), LogSafe.text(e.getMessage()));
       fail(DisconnectReason.PARSE_ERROR);
+    } catch (Throwable e) {
+      unexpected(current, e);
     }
+  }
+
+  /** A Socket.IO packet: its header read, admitted by the engine, and only then parsed. */
+  private void message(Session current, String text) {
+    synchronized (lock) {
+      if (pending != null) {
+        throw new ProtocolException("text frame while binary attachments are pending");
+      }
+    }
+    SocketIoCodec.Header header = codec.header(text, 1);
+    if (header.disconnect()) {
+      // No payload, nothing to hold; and leaving a namespace is never refused, it frees what the channel held.
+      current.receive(new Packet.Disconnect(header.namespace()), null);
+      return;
+    }
+    Inbound inbound = current.admit(header.namespace(), header.connect(), header.eventAckId(),
+        SocketIoCodec.cost(header, text));
+    Inbound.Refusal refusal = inbound.refusal();
+    if (refusal == Inbound.Refusal.TOO_LARGE) {
+      log.debug("session {}: a frame of {} characters would hold more than the connection's inbound budget; "
+          + "closing", current.id(), text.length());
+      fail(DisconnectReason.MESSAGE_TOO_LARGE);
+      return;
+    }
+    if (refusal != null) {
+      // The engine has answered it (an error ack, a CONNECT_ERROR); it is dropped unparsed, and so are the
+      // attachments it announced, as they come.
+      if (header.binary()) {
+        await(new Pending(null, null, header.attachments(), WireFrame.utf8Length(text)));
+      }
+      return;
+    }
+    Object decoded;
+    try {
+      decoded = codec.decode(header, text);
+    } catch (Throwable e) {
+      inbound.cancel();
+      throw e;
+    }
+    if (decoded instanceof Packet packet) {
+      current.receive(packet, inbound);
+    } else {
+      BinaryAssembly assembly = (BinaryAssembly) decoded;
+      await(new Pending(assembly, inbound, assembly.expected(), WireFrame.utf8Length(text)));
+    }
+  }
+
+  // Waits for a binary packet's attachments, until the deadline.
+  private void await(Pending next) {
+    synchronized (lock) {
+      if (!ended) {
+        pending = next;
+        try {
+          next.deadline = context.scheduler().schedule(() -> attachmentsLate(next),
+              config.attachmentTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          // The server is stopping, and closes this connection itself.
+          log.debug("no attachment deadline: the server is stopping");
+        }
+        return;
+      }
+    }
+    next.release();
+  }
+
+  private void attachmentsLate(Pending late) {
+    int received;
+    synchronized (lock) {
+      if (pending != late) {
+        return;
+      }
+      pending = null;
+      received = late.received;
+    }
+    late.release();
+    Session current = session;
+    log.debug("session {}: {} of {} attachments within {} ms; closing", current == null ? "?" : current.id(),
+        received, late.expected, config.attachmentTimeout().toMillis());
+    fail(DisconnectReason.PARSE_ERROR);
   }
 
   private void onBinary(ByteBuffer buffer) {
     Session current = session;
-    if (current == null) {
+    if (current == null || closing) {
       return;
     }
-    BinaryAssembly assembly = pendingBinary;
     try {
-      if (assembly == null) {
-        throw new ProtocolException("binary frame with no pending attachment");
+      Packet complete = null;
+      Pending done;
+      String tooLarge = null;
+      synchronized (lock) {
+        done = pending;
+        if (done == null) {
+          throw new ProtocolException("binary frame with no pending attachment");
+        }
+        int size = buffer.remaining();
+        done.bytes += size;
+        done.received++;
+        if (done.bytes > config.maxPayload()) {
+          tooLarge = "a binary packet of more than " + config.maxPayload() + " bytes";
+        } else if (done.inbound != null && !done.inbound.grow(size)) {
+          tooLarge = "attachments beyond the connection's inbound budget";
+        } else if (done.assembly != null) {
+          byte[] bytes = new byte[size];
+          buffer.get(bytes);
+          complete = done.assembly.add(bytes);
+        }
+        if (tooLarge == null && complete == null && done.received < done.expected) {
+          return;
+        }
+        pending = null;
       }
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      Packet packet = assembly.add(bytes);
-      if (packet != null) {
-        pendingBinary = null;
-        current.receive(packet);
+      done.stopDeadline();
+      if (tooLarge != null) {
+        done.release();
+        log.debug("session {}: {}; closing", current.id(), tooLarge);
+        fail(DisconnectReason.MESSAGE_TOO_LARGE);
+      } else if (complete != null) {
+        current.receive(complete, done.inbound);
       }
     } catch (ProtocolException e) {
       log.debug("session {}: {}; closing", current.id(), LogSafe.text(e.getMessage()));
       fail(DisconnectReason.PARSE_ERROR);
+    } catch (Throwable e) {
+      unexpected(current, e);
     }
   }
 
+  // A failure of the server's own making while handling a frame (out of memory while parsing, a bug): logged
+  // once, and the connection ends with 1011. Thrown on to the container, it would close it with 1003 "cannot
+  // accept" and leave the log to the container.
+  private void unexpected(Session current, Throwable error) {
+    log.warn("session {}: handling a frame failed; closing the connection", current.id(), error);
+    fail(DisconnectReason.TRANSPORT_ERROR);
+  }
+
+  // Closes the connection for a reason of the server's: a binary packet still pending is dropped (its bytes
+  // given back, its deadline cancelled) and frames that still arrive are not looked at.
   private void fail(DisconnectReason reason) {
+    closing = true;
+    releasePending();
     Session current = session;
     WsConnection wire = connection;
     if (current != null) {
@@ -170,25 +310,52 @@ public final class EngineIoEndpoint extends Endpoint {
   public void onClose(jakarta.websocket.Session socket, CloseReason closeReason) {
     uncount();
     stopHeartbeat();
+    endPending();
     // Also when onOpen never got a session (the server was closing); releasing twice is harmless.
     admission.release();
     Session current = session;
     if (current != null) {
       WsConnection wire = connection;
-      current.closed(wire == null ? DisconnectReason.TRANSPORT_CLOSE : wire.closeReason());
+      DisconnectReason reason = wire == null ? DisconnectReason.TRANSPORT_CLOSE : wire.closeReason();
+      if (reason == DisconnectReason.TRANSPORT_CLOSE && closeReason != null) {
+        reason = WsConnection.containerReason(closeReason.getCloseCode().getCode(), reason);
+      }
+      current.closed(reason);
     }
   }
 
   @Override
   public void onError(jakarta.websocket.Session socket, Throwable error) {
-    log.debug("session {}: {}", session == null ? "?" : session.id(), error.toString());
+    Session current = session;
+    log.debug("session {}: {}", current == null ? "?" : current.id(), error.toString());
     uncount();
     stopHeartbeat();
+    endPending();
     admission.release();
-    Session current = session;
     if (current != null) {
-      current.closed(DisconnectReason.TRANSPORT_ERROR);
+      // Jetty reports a frame over maxPayload or a text that is not UTF-8 here, before it closes the socket.
+      current.closed(WsConnection.containerReason(WsConnection.containerCloseCode(error),
+          DisconnectReason.TRANSPORT_ERROR));
     }
+  }
+
+  private void releasePending() {
+    Pending dropped;
+    synchronized (lock) {
+      dropped = pending;
+      pending = null;
+    }
+    if (dropped != null) {
+      dropped.stopDeadline();
+      dropped.release();
+    }
+  }
+
+  private void endPending() {
+    synchronized (lock) {
+      ended = true;
+    }
+    releasePending();
   }
 
   private void uncount() {
@@ -205,6 +372,42 @@ public final class EngineIoEndpoint extends Endpoint {
     Disposable deadline = pongDeadline;
     if (deadline != null) {
       deadline.dispose();
+    }
+  }
+
+  /**
+   * A binary packet whose text has been read and whose attachments are awaited: the assembly and its admitted
+   * bytes, or neither for a packet the engine refused, whose attachments are only skipped. Mutable fields are
+   * guarded by the endpoint's lock.
+   */
+  private static final class Pending {
+    private final @Nullable BinaryAssembly assembly;
+    private final @Nullable Inbound inbound;
+    private final int expected;
+    private int received;
+    // The packet's text frame and attachments so far, in bytes, for maxPayload.
+    private long bytes;
+    private volatile @Nullable Disposable deadline;
+
+    Pending(@Nullable BinaryAssembly assembly, @Nullable Inbound inbound, int expected, long textBytes) {
+      this.assembly = assembly;
+      this.inbound = inbound;
+      this.expected = expected;
+      this.bytes = textBytes;
+    }
+
+    void stopDeadline() {
+      Disposable timer = deadline;
+      if (timer != null) {
+        timer.dispose();
+      }
+    }
+
+    // Gives the packet's bytes back without handing it to the engine.
+    void release() {
+      if (inbound != null) {
+        inbound.cancel();
+      }
     }
   }
 }

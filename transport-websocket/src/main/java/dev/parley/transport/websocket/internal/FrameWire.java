@@ -3,12 +3,28 @@ package dev.parley.transport.websocket.internal;
 import dev.parley.spi.Connection;
 import java.util.List;
 
-/** How one WebSocket's frames reach the container: portable Jakarta sends, or Jetty's core session directly. */
+/**
+ * How one WebSocket's frames reach the container: portable Jakarta sends, or Jetty's core session directly.
+ * A wire never lets a {@link Throwable} of its own (an error in a completion callback, out of memory while
+ * queuing) vanish: it fails the batch's callback, or reports it to the connection, which closes the socket.
+ */
 interface FrameWire {
 
   /** Sends each frame (text, then its attachments) in order; {@code done} hears once all are written or one failed. */
   void send(List<WireFrame> frames, Connection.WriteCallback done);
 
-  /** Sends one Engine.IO control frame (open, ping, pong); a failure shows up as the socket closing. */
+  /**
+   * Sends Engine.IO's open packet, the one frame that does not go through the engine's outbound buffer (it is
+   * sent once, before the session can queue anything); a failure shows up as the socket closing.
+   */
   void sendControl(String text);
+
+  /** The bytes {@code frame} will hold in this wire's buffers. */
+  default long weigh(WireFrame frame) {
+    return frame.size();
+  }
+
+  /** Drops the connection without a close handshake, when closing it properly failed; best effort. */
+  default void abort() {
+  }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +24,18 @@ final class JakartaWire implements FrameWire, SendHandler {
   private static final Logger log = LoggerFactory.getLogger(JakartaWire.class);
 
   private final RemoteEndpoint.Async remote;
+  private final Consumer<Throwable> broken;
   // Strings (text frames), ByteBuffers (binary frames) and WriteCallbacks (a batch is done).
   private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean sending;
   private volatile boolean failed;
+  private volatile @Nullable Throwable failure;
 
-  JakartaWire(RemoteEndpoint.Async remote) {
+  /** {@code broken} hears of a {@link Throwable} that no batch callback can carry (one thrown by a callback). */
+  JakartaWire(RemoteEndpoint.Async remote, Consumer<Throwable> broken) {
     this.remote = remote;
+    this.broken = broken;
   }
 
   @Override
@@ -53,20 +59,16 @@ final class JakartaWire implements FrameWire, SendHandler {
   @Override
   public void onResult(SendResult result) {
     if (!result.isOK()) {
-      failed = true;
       log.debug("send failed", result.getException());
-      Object item;
-      while ((item = queue.poll()) != null) {
-        if (item instanceof Connection.WriteCallback callback) {
-          callback.failed(result.getException());
-        }
-      }
+      failure = result.getException();
+      failed = true;
     }
     sending = false;
     pump();
   }
 
-  // Serialised by wip; a send whose handler runs synchronously re-enters, bumps wip and returns.
+  // Serialised by wip; a send whose handler runs synchronously re-enters, bumps wip and returns. Nothing may
+  // escape it: a throw would leave wip above zero, and this wire would never send again.
   private void pump() {
     if (wip.getAndIncrement() != 0) {
       return;
@@ -79,7 +81,7 @@ final class JakartaWire implements FrameWire, SendHandler {
           break;
         }
         if (item instanceof Connection.WriteCallback callback) {
-          callback.written();
+          complete(callback, null);
         } else {
           sending = true;
           try {
@@ -89,9 +91,16 @@ final class JakartaWire implements FrameWire, SendHandler {
               remote.sendBinary((ByteBuffer) item, this);
             }
           } catch (RuntimeException e) {
+            // The container refuses: the socket is closing or closed.
             sending = false;
             failed = true;
             log.debug("send refused", e);
+          } catch (Throwable e) {
+            // Out of memory, or worse: not the client's doing. The callbacks below end the connection, and
+            // broken makes sure it ends even when no batch is waiting to hear of it.
+            sending = false;
+            failed = true;
+            broken.accept(e);
           }
         }
       }
@@ -99,7 +108,8 @@ final class JakartaWire implements FrameWire, SendHandler {
         Object item;
         while ((item = queue.poll()) != null) {
           if (item instanceof Connection.WriteCallback callback) {
-            callback.failed(new IOException("the WebSocket is closed"));
+            Throwable cause = failure;
+            complete(callback, cause != null ? cause : new IOException("the WebSocket is closed"));
           }
         }
       }
@@ -107,6 +117,19 @@ final class JakartaWire implements FrameWire, SendHandler {
       if (missed == 0) {
         return;
       }
+    }
+  }
+
+  private void complete(Connection.WriteCallback callback, @Nullable Throwable error) {
+    try {
+      if (error == null) {
+        callback.written();
+      } else {
+        callback.failed(error);
+      }
+    } catch (Throwable e) {
+      failed = true;
+      broken.accept(e);
     }
   }
 }

@@ -3,11 +3,13 @@ package dev.parley.transport.websocket.internal;
 import dev.parley.spi.Connection;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.exception.CloseException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,26 +23,32 @@ final class JettyWire implements FrameWire {
       && present("org.eclipse.jetty.websocket.core.CoreSession");
 
   private final CoreSession core;
+  private final Consumer<Throwable> broken;
 
-  private JettyWire(CoreSession core) {
+  private JettyWire(CoreSession core, Consumer<Throwable> broken) {
     this.core = core;
+    this.broken = broken;
   }
 
-  /** A Jetty wire for the socket, or null when the socket does not come from Jetty 12 EE10. */
-  static @Nullable FrameWire of(jakarta.websocket.Session socket) {
+  /**
+   * A Jetty wire for the socket, or null when the socket does not come from Jetty 12 EE10; {@code broken}
+   * hears of a {@link Throwable} no batch callback can carry (one thrown by a callback itself).
+   */
+  static @Nullable FrameWire of(jakarta.websocket.Session socket, Consumer<Throwable> broken) {
     if (AVAILABLE && socket instanceof JakartaWebSocketSession jetty) {
-      return new JettyWire(jetty.getCoreSession());
+      return new JettyWire(jetty.getCoreSession(), broken);
     }
     return null;
   }
 
   @Override
   public void send(List<WireFrame> frames, Connection.WriteCallback done) {
-    Callback last = Callback.from(done::written, done::failed);
+    Callback last = new Completion(done, broken);
     int remaining = 0;
     for (WireFrame frame : frames) {
       remaining += 1 + frame.attachments().size();
     }
+    // A throw from here (out of memory while queuing) reaches the engine's outbox, which ends the connection.
     for (WireFrame frame : frames) {
       remaining--;
       send(new Frame(OpCode.TEXT, ByteBuffer.wrap(frame.utf8())), remaining == 0 ? last : null);
@@ -59,7 +67,31 @@ final class JettyWire implements FrameWire {
 
   @Override
   public void sendControl(String text) {
-    core.sendFrame(new Frame(OpCode.TEXT, text), Callback.NOOP, false);
+    try {
+      core.sendFrame(new Frame(OpCode.TEXT, text), Callback.NOOP, false);
+    } catch (Throwable e) {
+      broken.accept(e);
+    }
+  }
+
+  @Override
+  public long weigh(WireFrame frame) {
+    // This wire sends the UTF-8 bytes: made now, once, and shared with every connection the packet goes to.
+    frame.utf8();
+    return frame.size();
+  }
+
+  @Override
+  public void abort() {
+    core.abort();
+  }
+
+  /**
+   * The close code Jetty closes the socket with for {@code error}, given to an endpoint's {@code onError}: a
+   * frame over the size limit (1009), a text that is not UTF-8 (1007) and the like; 0 for anything else.
+   */
+  static int closeCode(Throwable error) {
+    return AVAILABLE && error instanceof CloseException close ? close.getStatusCode() : 0;
   }
 
   private static boolean present(String className) {
@@ -68,6 +100,31 @@ final class JettyWire implements FrameWire {
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;
+    }
+  }
+
+  /**
+   * A batch's completion. Jetty calls it on its own threads; whatever the engine's callback throws (an error
+   * handing the next batch to a flush thread) would otherwise end in Jetty's log, or nowhere, and leave the
+   * connection open with nothing more ever written: it goes to {@code broken}, which closes the socket.
+   */
+  record Completion(Connection.WriteCallback done, Consumer<Throwable> broken) implements Callback {
+    @Override
+    public void succeeded() {
+      try {
+        done.written();
+      } catch (Throwable e) {
+        broken.accept(e);
+      }
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      try {
+        done.failed(error);
+      } catch (Throwable e) {
+        broken.accept(e);
+      }
     }
   }
 }

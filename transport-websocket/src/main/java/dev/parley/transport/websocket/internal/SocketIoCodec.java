@@ -1,8 +1,11 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.ChatServerConfig;
+import dev.parley.internal.JsonCost;
 import dev.parley.internal.JsonDepth;
 import dev.parley.spi.Packet;
 import dev.parley.spi.PacketEncoder;
+import java.nio.CharBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,20 +168,58 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
   // ---- decoding ----
 
   /**
-   * Decodes the Socket.IO part of an Engine.IO message (the text after the {@code "4"}).
+   * The header of a Socket.IO packet a client sent, read without touching its payload: enough to admit the
+   * packet (against the rate limit and the inbound byte budget) before its JSON is parsed.
    *
-   * @return a complete packet, or a {@link BinaryAssembly} waiting for its binary frames
-   * @throws ProtocolException if the text is not a valid packet a client may send
+   * @param type the Socket.IO packet type, 0..6
+   * @param attachments the binary frames a BINARY_EVENT or BINARY_ACK announced, else 0
+   * @param namespace the namespace, {@code "/"} if none was written; at most
+   *     {@value dev.parley.ChatServerConfig#MAX_NAME_LENGTH} characters
+   * @param ackId the packet's id (an EVENT's ack id, an ACK's answer to the server), or null
+   * @param payloadStart where the JSON payload starts in the text; the text's length if there is none
    */
-  public Object decode(String text) {
-    if (text.isEmpty()) {
+  public record Header(int type, int attachments, String namespace, @Nullable Long ackId, int payloadStart) {
+    /** Whether this is a CONNECT. */
+    public boolean connect() {
+      return type == CONNECT;
+    }
+
+    /** Whether this is a DISCONNECT, which carries nothing to budget for. */
+    public boolean disconnect() {
+      return type == DISCONNECT;
+    }
+
+    /** The ack id the client asks the server to answer: an EVENT's or BINARY_EVENT's id, else null. */
+    public @Nullable Long eventAckId() {
+      return type == EVENT || type == BINARY_EVENT ? ackId : null;
+    }
+
+    /** Whether binary frames follow the text. */
+    public boolean binary() {
+      return attachments > 0;
+    }
+  }
+
+  /**
+   * Reads the header of the Socket.IO packet that starts at {@code from} in {@code text} (after Engine.IO's
+   * {@code "4"}), and checks what can be checked without parsing the payload: the type, the attachment count
+   * (1..{@value #MAX_ATTACHMENTS}), the namespace's length, the ack id's range, and whether the type takes a
+   * payload at all. Allocates only the namespace.
+   *
+   * @throws ProtocolException if the header is not one a client may send
+   */
+  public Header header(String text, int from) {
+    if (from >= text.length()) {
       throw new ProtocolException("empty Socket.IO packet");
     }
-    int type = text.charAt(0) - '0';
+    int type = text.charAt(from) - '0';
     if (type < CONNECT || type > BINARY_ACK) {
-      throw new ProtocolException("unknown Socket.IO packet type " + text.charAt(0));
+      throw new ProtocolException("unknown Socket.IO packet type " + text.charAt(from));
     }
-    int i = 1;
+    if (type == CONNECT_ERROR) {
+      throw new ProtocolException("a client may not send CONNECT_ERROR");
+    }
+    int i = from + 1;
     int attachments = 0;
     if (type == BINARY_EVENT || type == BINARY_ACK) {
       int dash = text.indexOf('-', i);
@@ -193,10 +234,18 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
     }
     String namespace = "/";
     if (i < text.length() && text.charAt(i) == '/') {
-      int comma = text.indexOf(',', i);
-      int end = comma < 0 ? text.length() : comma;
+      // A namespace ends at a comma or with the text. No namespace is longer than a name may be, so the search
+      // stops there: a client's megabyte of "namespace" is never copied, nor later quoted back to it.
+      int limit = Math.min(text.length(), i + ChatServerConfig.MAX_NAME_LENGTH + 1);
+      int end = i;
+      while (end < limit && text.charAt(end) != ',') {
+        end++;
+      }
+      if (end - i > ChatServerConfig.MAX_NAME_LENGTH) {
+        throw new ProtocolException("namespace longer than " + ChatServerConfig.MAX_NAME_LENGTH + " characters");
+      }
       namespace = text.substring(i, end);
-      i = comma < 0 ? end : comma + 1;
+      i = end < text.length() ? end + 1 : end;
     }
     int idStart = i;
     // ASCII digits only: Character.isDigit would also take other scripts' digits and misread them.
@@ -204,20 +253,73 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
       i++;
     }
     Long id = i > idStart ? ackId(text, idStart, i) : null;
-    JsonNode payload = i < text.length() ? parse(text.substring(i)) : null;
-    Object result = switch (type) {
+    boolean payload = i < text.length();
+    switch (type) {
+      case DISCONNECT -> {
+        if (payload) {
+          throw new ProtocolException("DISCONNECT takes no payload");
+        }
+      }
+      case EVENT, BINARY_EVENT -> {
+        if (!payload) {
+          throw new ProtocolException("EVENT payload must be a non-empty array");
+        }
+      }
+      case ACK, BINARY_ACK -> {
+        if (id == null) {
+          throw new ProtocolException("ACK without an id");
+        }
+        if (!payload) {
+          throw new ProtocolException("ACK payload must be an array");
+        }
+      }
+      default -> {
+        // CONNECT: the payload (auth) is optional.
+      }
+    }
+    return new Header(type, attachments, namespace, id, i);
+  }
+
+  /**
+   * What the packet will hold once parsed, in bytes, for the inbound byte budget: the JSON payload's
+   * estimated cost ({@link JsonCost}) and the frame's text. Scans the payload once, through a view of the text
+   * (no copy).
+   */
+  public static long cost(Header header, String text) {
+    return JsonCost.of(CharBuffer.wrap(text, header.payloadStart(), text.length())) + text.length();
+  }
+
+  /**
+   * Decodes the Socket.IO part of an Engine.IO message (the text after the {@code "4"}).
+   *
+   * @return a complete packet, or a {@link BinaryAssembly} waiting for its binary frames
+   * @throws ProtocolException if the text is not a valid packet a client may send
+   */
+  public Object decode(String text) {
+    return decode(header(text, 0), text);
+  }
+
+  /**
+   * Decodes the packet whose {@code header} was read from {@code text}: parses its payload and checks it. A
+   * binary packet's placeholders must be exactly {@code {"_placeholder":true,"num":k}} for each k from 0 to
+   * its attachment count minus one, once each, checked before any attachment is collected.
+   *
+   * @return a complete packet, or a {@link BinaryAssembly} waiting for its binary frames
+   * @throws ProtocolException if the payload is not valid for the packet's type
+   */
+  public Object decode(Header header, String text) {
+    int type = header.type();
+    String namespace = header.namespace();
+    Long id = header.ackId();
+    JsonNode payload = header.payloadStart() < text.length() ? parse(text, header.payloadStart()) : null;
+    return switch (type) {
       case CONNECT -> {
         if (payload != null && !payload.isObject()) {
           throw new ProtocolException("CONNECT payload must be an object");
         }
         yield new Packet.Connect(namespace, payload);
       }
-      case DISCONNECT -> {
-        if (payload != null) {
-          throw new ProtocolException("DISCONNECT takes no payload");
-        }
-        yield new Packet.Disconnect(namespace);
-      }
+      case DISCONNECT -> new Packet.Disconnect(namespace);
       case EVENT, BINARY_EVENT -> {
         if (payload == null || !payload.isArray() || payload.isEmpty()) {
           throw new ProtocolException("EVENT payload must be a non-empty array");
@@ -225,22 +327,64 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
         if (!payload.get(0).isString()) {
           throw new ProtocolException("event name is not a string");
         }
-        yield type == EVENT ? event(namespace, (ArrayNode) payload, id)
-            : new BinaryAssembly(this, namespace, id, (ArrayNode) payload, attachments, true);
+        if (type == EVENT) {
+          yield event(namespace, (ArrayNode) payload, id);
+        }
+        checkPlaceholders(payload, header.attachments());
+        yield new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), true);
       }
       case ACK, BINARY_ACK -> {
-        if (id == null) {
-          throw new ProtocolException("ACK without an id");
-        }
         if (payload == null || !payload.isArray()) {
           throw new ProtocolException("ACK payload must be an array");
         }
-        yield type == ACK ? new Packet.Ack(namespace, id, list((ArrayNode) payload, 0))
-            : new BinaryAssembly(this, namespace, id, (ArrayNode) payload, attachments, false);
+        if (type == ACK) {
+          yield new Packet.Ack(namespace, id, list((ArrayNode) payload, 0));
+        }
+        checkPlaceholders(payload, header.attachments());
+        yield new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), false);
       }
       default -> throw new ProtocolException("a client may not send CONNECT_ERROR");
     };
-    return result;
+  }
+
+  /** Whether {@code node} is a binary placeholder: an object whose {@code _placeholder} is {@code true}. */
+  static boolean isPlaceholder(JsonNode node) {
+    if (!node.isObject()) {
+      return false;
+    }
+    JsonNode marker = node.get("_placeholder");
+    return marker != null && marker.isBoolean() && marker.booleanValue();
+  }
+
+  // Each attachment is referred to exactly once: a placeholder used twice would be filled with the same bytes
+  // twice, and encoding the packet again (an application relaying it) would send them twice, so a client's
+  // one attachment could become any number of frames to every receiver.
+  private static void checkPlaceholders(JsonNode payload, int attachments) {
+    boolean[] seen = new boolean[attachments];
+    int found = placeholders(payload, seen, 0);
+    if (found != attachments) {
+      throw new ProtocolException(attachments + " attachments announced, " + found + " placeholders");
+    }
+  }
+
+  private static int placeholders(JsonNode node, boolean[] seen, int found) {
+    if (isPlaceholder(node)) {
+      JsonNode num = node.get("num");
+      if (num == null || !num.isInt() || num.intValue() < 0 || num.intValue() >= seen.length) {
+        throw new ProtocolException("placeholder refers to a missing attachment: " + num);
+      }
+      if (seen[num.intValue()]) {
+        throw new ProtocolException("placeholder " + num.intValue() + " used twice");
+      }
+      seen[num.intValue()] = true;
+      return found + 1;
+    }
+    if (node.isContainer()) {
+      for (JsonNode child : node.values()) {
+        found = placeholders(child, seen, found);
+      }
+    }
+    return found;
   }
 
   Packet.Event event(String namespace, ArrayNode payload, @Nullable Long id) {
@@ -255,12 +399,12 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
     return out;
   }
 
-  private JsonNode parse(String json) {
-    if (JsonDepth.exceeds(json, JsonDepth.MAX)) {
+  private JsonNode parse(String text, int from) {
+    if (JsonDepth.exceeds(CharBuffer.wrap(text, from, text.length()), JsonDepth.MAX)) {
       throw new ProtocolException("JSON payload nested deeper than " + JsonDepth.MAX + " levels");
     }
     try {
-      return mapper.readTree(json);
+      return mapper.readTree(from == 0 ? text : text.substring(from));
     } catch (JacksonException e) {
       throw new ProtocolException("malformed JSON payload: " + e.getOriginalMessage());
     }

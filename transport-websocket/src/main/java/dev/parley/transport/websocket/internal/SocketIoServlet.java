@@ -80,6 +80,18 @@ public final class SocketIoServlet extends HttpServlet {
       error(response, 400, 3, "Bad request");
       return;
     }
+    // RFC 6455 section 4.2.1: version 13 and a key. The container would answer anything else itself, Jetty with
+    // an HTML 500 page and a stack trace in the log for every such request; this answer is Engine.IO's.
+    String version = request.getHeader("Sec-WebSocket-Version");
+    String key = request.getHeader("Sec-WebSocket-Key");
+    if (!"13".equals(version == null ? null : version.trim()) || key == null || key.isBlank()) {
+      log.debug("bad WebSocket upgrade: Sec-WebSocket-Version {}, {} Sec-WebSocket-Key", LogSafe.quote(version),
+          key == null || key.isBlank() ? "no" : "a");
+      // The version this server speaks, as RFC 6455 section 4.4 asks of a refusal.
+      response.setHeader("Sec-WebSocket-Version", "13");
+      error(response, 400, 3, "Bad request");
+      return;
+    }
     Admission admission = context.admit(request.getRemoteAddr()).orElse(null);
     if (admission == null) {
       error(response, 429, 4, "Too many connections");

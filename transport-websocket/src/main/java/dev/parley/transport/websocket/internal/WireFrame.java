@@ -13,6 +13,8 @@ public final class WireFrame {
   // Filled on first use and then shared by every connection; two threads racing both compute the same
   // bytes, so the race is harmless and cheaper than a lock on the broadcast path.
   private byte @org.jspecify.annotations.Nullable [] utf8;
+  // The text's UTF-8 length plus the attachments' bytes, or -1 until first asked for; racing threads agree.
+  private volatile long size = -1;
 
   public WireFrame(String text, List<byte[]> attachments) {
     this.text = text;
@@ -32,6 +34,45 @@ public final class WireFrame {
       utf8 = bytes;
     }
     return bytes;
+  }
+
+  /**
+   * The bytes this packet puts on the wire: its text frame as UTF-8 and its binary frames (frame headers not
+   * counted). Uses the UTF-8 bytes if they were made already, else counts them without making them; cached.
+   */
+  long size() {
+    long bytes = size;
+    if (bytes < 0) {
+      byte[] encoded = utf8;
+      bytes = encoded != null ? encoded.length : utf8Length(text);
+      for (byte[] attachment : attachments) {
+        bytes += attachment.length;
+      }
+      size = bytes;
+    }
+    return bytes;
+  }
+
+  /** How many bytes {@code text} takes as UTF-8 (a lone surrogate as the one byte {@code ?} it is sent as). */
+  static long utf8Length(String text) {
+    long length = 0;
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        length++;
+      } else if (c < 0x800) {
+        length += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+        length += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        length++;
+      } else {
+        length += 3;
+      }
+    }
+    return length;
   }
 
   /** The binary frames that follow the text frame, in order. */

@@ -5,17 +5,18 @@ import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes to one WebSocket without blocking. Engine batches and Engine.IO control frames (open, ping) go
- * through a {@link FrameWire}: inside Jetty its core session (UTF-8 shared by a broadcast's receivers, one
- * write per batch), elsewhere the portable Jakarta API. The system property {@value #PORTABLE_PROPERTY}
- * {@code =true} forces the portable wire, should the Jetty one ever misbehave.
+ * Writes to one WebSocket without blocking. Engine batches go through a {@link FrameWire}: inside Jetty its
+ * core session (UTF-8 shared by a broadcast's receivers, one write per batch), elsewhere the portable Jakarta
+ * API. Everything the server sends after the open packet (pings, pongs, packets) comes through the engine's
+ * bounded outbound buffer, weighed here in the bytes it will take on the wire. The system property
+ * {@value #PORTABLE_PROPERTY} {@code =true} forces the portable wire, should the Jetty one ever misbehave.
  */
 final class WsConnection implements Connection {
   static final String PORTABLE_PROPERTY = "parley.websocket.portable";
@@ -24,18 +25,19 @@ final class WsConnection implements Connection {
   private final Session socket;
   private final FrameWire wire;
   private final SocketIoCodec codec;
+  private final AtomicBoolean broken = new AtomicBoolean();
   private volatile DisconnectReason closeReason = DisconnectReason.TRANSPORT_CLOSE;
 
   WsConnection(Session socket, SocketIoCodec codec) {
     this.socket = socket;
-    this.wire = wireFor(socket);
     this.codec = codec;
+    this.wire = wireFor(socket);
   }
 
-  private static FrameWire wireFor(Session socket) {
+  private FrameWire wireFor(Session socket) {
     if (!Boolean.getBoolean(PORTABLE_PROPERTY)) {
       try {
-        FrameWire jetty = JettyWire.of(socket);
+        FrameWire jetty = JettyWire.of(socket, this::broken);
         if (jetty != null) {
           return jetty;
         }
@@ -44,7 +46,7 @@ final class WsConnection implements Connection {
         log.debug("Jetty wire unavailable", e);
       }
     }
-    return new JakartaWire(socket.getAsyncRemote());
+    return new JakartaWire(socket.getAsyncRemote(), this::broken);
   }
 
   /** Which wire this connection uses; for tests. */
@@ -52,6 +54,11 @@ final class WsConnection implements Connection {
     return wire instanceof JakartaWire;
   }
 
+  /**
+   * Encodes the batch (each packet once per codec, whatever the number of connections) and hands it to the
+   * wire. Whatever is thrown here (an encoding error, out of memory) reaches the engine's outbox, which logs it
+   * and ends the connection (close 1011): nothing is caught and dropped.
+   */
   @Override
   public void write(List<Outgoing> batch, WriteCallback done) {
     List<WireFrame> frames = new ArrayList<>(batch.size());
@@ -61,20 +68,38 @@ final class WsConnection implements Connection {
     wire.send(frames, done);
   }
 
+  /**
+   * The packet's bytes on this wire: its text frame as UTF-8 and its attachments. The encoding is made now and
+   * cached in the packet, so {@link #write} and every other connection of a broadcast reuse it.
+   */
+  @Override
+  public long weigh(Outgoing packet) {
+    return wire.weigh(packet.encoded(codec));
+  }
+
   /** Socket.IO clients 4.6+ resume with the private id and offset (connection state recovery). */
   @Override
   public boolean recoverable() {
     return true;
   }
 
-  /** Queues an Engine.IO control frame (open, ping). */
-  void sendControl(String text) {
+  /** Sends Engine.IO's open packet, before the session can queue anything. */
+  void sendOpen(String text) {
     wire.sendControl(text);
   }
 
   /** Why the server closed the socket, or TRANSPORT_CLOSE if the client did. */
   DisconnectReason closeReason() {
     return closeReason;
+  }
+
+  // The wire met a Throwable no batch callback could carry: logged once, and the socket closed with 1011; the
+  // endpoint's onClose then ends the engine's session with TRANSPORT_ERROR.
+  private void broken(Throwable error) {
+    if (broken.compareAndSet(false, true)) {
+      log.warn("writing to WebSocket {} failed; closing it", socket.getId(), error);
+    }
+    close(DisconnectReason.TRANSPORT_ERROR);
   }
 
   @Override
@@ -88,8 +113,39 @@ final class WsConnection implements Connection {
       if (socket.isOpen()) {
         socket.close(new CloseReason(code, phrase));
       }
-    } catch (IOException | IllegalStateException e) {
-      log.debug("close failed", e);
+    } catch (Throwable e) {
+      // The close handshake could not even start (IOException, or worse): drop the connection instead, so
+      // that it cannot stay open with nobody writing to it.
+      log.debug("close failed; aborting", e);
+      try {
+        wire.abort();
+      } catch (Throwable again) {
+        log.debug("abort failed too", again);
+      }
+    }
+  }
+
+  /**
+   * Why the container closed a socket the server did not close itself, from the close code or the error it
+   * reported: a frame over {@code maxPayload} (1009), a text frame or close reason that is not UTF-8 (1007);
+   * else {@code otherwise}.
+   */
+  static DisconnectReason containerReason(int code, DisconnectReason otherwise) {
+    if (code == CloseReason.CloseCodes.TOO_BIG.getCode()) {
+      return DisconnectReason.MESSAGE_TOO_LARGE;
+    }
+    if (code == CloseReason.CloseCodes.NOT_CONSISTENT.getCode()) {
+      return DisconnectReason.PARSE_ERROR;
+    }
+    return otherwise;
+  }
+
+  /** The close code the container gives {@code error}, if it is one of Jetty's that carry one; else 0. */
+  static int containerCloseCode(Throwable error) {
+    try {
+      return JettyWire.closeCode(error);
+    } catch (LinkageError e) {
+      return 0;
     }
   }
 
@@ -97,6 +153,8 @@ final class WsConnection implements Connection {
     return switch (reason) {
       case SLOW_CONSUMER -> CloseReason.CloseCodes.VIOLATED_POLICY;
       case PARSE_ERROR -> CloseReason.CloseCodes.PROTOCOL_ERROR;
+      case MESSAGE_TOO_LARGE -> CloseReason.CloseCodes.TOO_BIG;
+      case TRANSPORT_ERROR -> CloseReason.CloseCodes.UNEXPECTED_CONDITION;
       case SERVER_SHUTTING_DOWN, PING_TIMEOUT -> CloseReason.CloseCodes.GOING_AWAY;
       default -> CloseReason.CloseCodes.NORMAL_CLOSURE;
     };

@@ -103,9 +103,63 @@ class SocketIoCodecTest {
   }
 
   @Test
-  void placeholderForAMissingAttachmentIsRejected() {
-    BinaryAssembly assembly = (BinaryAssembly) codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":3}]");
-    assertThatThrownBy(() -> assembly.add(new byte[] {1})).isInstanceOf(ProtocolException.class);
+  void placeholderForAMissingAttachmentIsRejectedBeforeAnyAttachmentIsCollected() {
+    assertThatThrownBy(() -> codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":3}]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("placeholder refers to a missing attachment: 3");
+    assertThatThrownBy(() -> codec.decode("51-[\"x\",{\"_placeholder\":true}]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("placeholder refers to a missing attachment: null");
+    assertThatThrownBy(() -> codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":\"0\"}]"))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void eachAttachmentIsReferredToExactlyOnce() {
+    // 130 KB of placeholders all pointing at one attachment used to become one binary frame per reference
+    // when the packet was sent on: each attachment is used once, and every attachment is used.
+    String zero = "{\"_placeholder\":true,\"num\":0}";
+    assertThatThrownBy(() -> codec.decode("51-[\"x\"," + zero + "," + zero + "]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("placeholder 0 used twice");
+    assertThatThrownBy(() -> codec.decode("52-[\"x\"," + zero + "]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("2 attachments announced, 1 placeholders");
+    assertThatThrownBy(() -> codec.decode("61-7[\"x\"]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("1 attachments announced, 0 placeholders");
+    // A placeholder's own fields are not searched for more placeholders, and a false marker is plain data.
+    BinaryAssembly assembly = (BinaryAssembly) codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":0,"
+        + "\"inner\":" + zero + "},{\"_placeholder\":false,\"num\":0}]");
+    Packet.Event event = (Packet.Event) assembly.add(new byte[] {5});
+    assertThat(event.args().get(0).binaryValue()).containsExactly(5);
+    assertThat(event.args().get(1).get("_placeholder").booleanValue()).isFalse();
+  }
+
+  @Test
+  void theHeaderIsReadWithoutParsingThePayload() {
+    SocketIoCodec.Header header = codec.header("452-/admin,17[\"x\",{not even json", 1);
+    assertThat(header.type()).isEqualTo(5);
+    assertThat(header.attachments()).isEqualTo(2);
+    assertThat(header.namespace()).isEqualTo("/admin");
+    assertThat(header.eventAckId()).isEqualTo(17L);
+    assertThat(header.payloadStart()).isEqualTo("452-/admin,17".length());
+    assertThat(codec.header("43/admin,9[]", 1).eventAckId()).as("an ACK's id is not one to answer").isNull();
+    assertThat(codec.header("40/admin", 1).namespace()).isEqualTo("/admin");
+    assertThat(codec.header("40", 1).connect()).isTrue();
+  }
+
+  @Test
+  void aNamespaceLongerThanANameMayBeIsRejectedFromTheHeader() {
+    String longest = "/" + "n".repeat(127);
+    assertThat(codec.header("40" + longest + ",", 1).namespace()).isEqualTo(longest);
+    assertThat(codec.header("40" + longest, 1).namespace()).isEqualTo(longest);
+    assertThatThrownBy(() -> codec.header("40" + longest + "n,", 1)).isInstanceOf(ProtocolException.class)
+        .hasMessage("namespace longer than 128 characters");
+    assertThatThrownBy(() -> codec.header("40/" + "n".repeat(100_000), 1)).isInstanceOf(ProtocolException.class)
+        .hasMessage("namespace longer than 128 characters");
+  }
+
+  @Test
+  void typesThatTakeNoPayloadOrNeedOneAreRejectedFromTheHeader() {
+    for (String bad : List.of("41{}", "42", "42/admin,", "437", "43[1]", "44{\"message\":\"x\"}", "451-")) {
+      assertThatThrownBy(() -> codec.header(bad, 1)).as(bad).isInstanceOf(ProtocolException.class);
+    }
   }
 
   @Test

@@ -1,0 +1,230 @@
+package dev.parley.transport.websocket;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client on a bare {@link Socket}, written frame by frame (RFC 6455, client frames masked), for
+ * attacks no WebSocket library makes: it reads only when asked (so it can stop reading altogether, with a small
+ * receive buffer so that the server's writes stall soon), sends frames in bulk, sends text frames that are not
+ * UTF-8, and answers nothing by itself. Not thread-safe.
+ */
+final class FrameSocket implements AutoCloseable {
+  static final int TEXT = 1;
+  static final int BINARY = 2;
+  static final int CLOSE = 8;
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  private FrameSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new BufferedInputStream(socket.getInputStream());
+    this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+  }
+
+  /**
+   * Upgrades to a WebSocket at {@code /socket.io/?EIO=4&transport=websocket} of {@code baseUrl}; reads the
+   * 101 response and nothing else (Engine.IO's open packet is the first frame). A positive
+   * {@code receiveBuffer} sets the socket's receive buffer before it connects.
+   */
+  static FrameSocket open(String baseUrl, int receiveBuffer) throws IOException {
+    URI uri = URI.create(baseUrl);
+    Socket socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), 5_000);
+    socket.setSoTimeout(10_000);
+    byte[] nonce = new byte[16];
+    ThreadLocalRandom.current().nextBytes(nonce);
+    FrameSocket client = new FrameSocket(socket);
+    client.out.write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+        + "Host: 127.0.0.1:" + uri.getPort() + "\r\n"
+        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
+        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    client.out.flush();
+    String head = client.readHead();
+    if (!head.startsWith("HTTP/1.1 101")) {
+      socket.close();
+      throw new IOException("upgrade refused: " + head);
+    }
+    return client;
+  }
+
+  /** Sends {@code request} (an HTTP request, headers and all) and returns the whole response as text. */
+  static String exchange(String baseUrl, String request) throws IOException {
+    URI uri = URI.create(baseUrl);
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), 5_000);
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.replace("{host}", "127.0.0.1:" + uri.getPort())
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      // The server closes after the answer (Connection: close), or the read times out: either ends it.
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      byte[] chunk = new byte[4096];
+      try {
+        for (int n; (n = socket.getInputStream().read(chunk)) >= 0; ) {
+          response.write(chunk, 0, n);
+          if (complete(response.toString(StandardCharsets.UTF_8))) {
+            break;
+          }
+        }
+      } catch (SocketTimeoutException e) {
+        // what came is the answer
+      }
+      return response.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static boolean complete(String response) {
+    int end = response.indexOf("\r\n\r\n");
+    if (end < 0) {
+      return false;
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)")
+        .matcher(response.substring(0, end));
+    return length.find() && response.getBytes(StandardCharsets.UTF_8).length >= end + 4 + Integer.parseInt(length.group(1));
+  }
+
+  /** Queues a text frame; {@link #flush} sends what is queued. */
+  FrameSocket text(String text) throws IOException {
+    return frame(TEXT, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Queues a binary frame. */
+  FrameSocket binary(byte[] bytes) throws IOException {
+    return frame(BINARY, bytes);
+  }
+
+  /** Queues a frame of any opcode with any payload, a text frame of bytes that are not UTF-8 included. */
+  FrameSocket frame(int opcode, byte[] payload) throws IOException {
+    out.write(0x80 | opcode);
+    if (payload.length < 126) {
+      out.write(0x80 | payload.length);
+    } else if (payload.length < 65_536) {
+      out.write(0x80 | 126);
+      out.write(payload.length >>> 8);
+      out.write(payload.length & 0xff);
+    } else {
+      out.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out.write((int) ((long) payload.length >>> shift) & 0xff);
+      }
+    }
+    byte[] mask = new byte[4];
+    ThreadLocalRandom.current().nextBytes(mask);
+    out.write(mask);
+    byte[] masked = new byte[payload.length];
+    for (int i = 0; i < payload.length; i++) {
+      masked[i] = (byte) (payload[i] ^ mask[i & 3]);
+    }
+    out.write(masked);
+    return this;
+  }
+
+  /** Sends what is queued. */
+  void flush() throws IOException {
+    out.flush();
+  }
+
+  /** Sends one text frame now. */
+  void send(String text) throws IOException {
+    text(text).flush();
+  }
+
+  /** The next text frame, skipping nothing; fails on a close or any other frame. */
+  String nextText() throws IOException {
+    Frame frame = next();
+    if (frame.opcode != TEXT) {
+      throw new IOException("expected a text frame, got " + frame);
+    }
+    return frame.text();
+  }
+
+  /**
+   * Reads (and drops) every frame until the server's close frame, for up to 10 s: the close code, or -1 if the
+   * connection ended without one.
+   */
+  int awaitClose() throws IOException {
+    try {
+      for (;;) {
+        Frame frame = next();
+        if (frame.opcode == CLOSE) {
+          return frame.payload.length >= 2 ? ((frame.payload[0] & 0xff) << 8) | (frame.payload[1] & 0xff) : 1005;
+        }
+      }
+    } catch (EOFException | java.net.SocketException e) {
+      return -1;
+    }
+  }
+
+  /** The next frame, whatever it is. */
+  Frame next() throws IOException {
+    int first = readByte();
+    int second = readByte();
+    long length = second & 0x7f;
+    if (length == 126) {
+      length = ((long) readByte() << 8) | readByte();
+    } else if (length == 127) {
+      length = 0;
+      for (int i = 0; i < 8; i++) {
+        length = (length << 8) | readByte();
+      }
+    }
+    byte[] payload = in.readNBytes((int) length);
+    if (payload.length < length) {
+      throw new EOFException("connection ended inside a frame");
+    }
+    return new Frame(first & 0x0f, payload);
+  }
+
+  private int readByte() throws IOException {
+    int b = in.read();
+    if (b < 0) {
+      throw new EOFException("connection ended");
+    }
+    return b;
+  }
+
+  private String readHead() throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      head.write(readByte());
+    }
+    return head.toString(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+
+  /** One frame as received. */
+  record Frame(int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+      return "Frame[opcode " + opcode + ", " + payload.length + " bytes"
+          + (opcode == TEXT ? ": " + text().substring(0, Math.min(80, text().length())) : "") + "]";
+    }
+  }
+}

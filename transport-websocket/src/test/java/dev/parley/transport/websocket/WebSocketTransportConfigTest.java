@@ -1,0 +1,23 @@
+package dev.parley.transport.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class WebSocketTransportConfigTest {
+
+  @Test
+  void attachmentTimeoutDefaultsToTenSecondsAndMustBePositive() {
+    assertThat(WebSocketTransportConfig.defaults().attachmentTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(WebSocketTransportConfig.builder().attachmentTimeout(Duration.ofMillis(1)).build().attachmentTimeout())
+        .isEqualTo(Duration.ofMillis(1));
+    assertThatThrownBy(() -> WebSocketTransportConfig.builder().attachmentTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("attachmentTimeout must be positive: PT0S");
+    assertThatThrownBy(() -> WebSocketTransportConfig.builder().attachmentTimeout(Duration.ofSeconds(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WebSocketTransportConfig.builder().attachmentTimeout(null).build())
+        .isInstanceOf(NullPointerException.class).hasMessage("attachmentTimeout");
+  }
+}
