@@ -118,13 +118,16 @@ class AttackTest {
   }
 
   /**
-   * The attacks, each with the answers it may get once the node is bounded in bytes (README, "Limits" and
-   * "Hostile input"); {@code "open"} is an answer only where the defence is a deadline longer than the quick
-   * run.
+   * The attacks, each with the answers it may get once the node is bounded in bytes (README, "Limits",
+   * "Hostile input" and the WebSocket table: a client that does not read does not answer pings either, so
+   * the heartbeat's close 1001 {@code ping timeout} is its answer too; one that never joins a namespace may get
+   * 1000 {@code forced server close}); {@code "closed"} is a connection ended without a close frame the
+   * client could still read; slowloris may be {@code "open"} in the quick run only, which ends before
+   * {@code requestHeaderTimeout} (10 s).
    */
   enum Kind {
     PING_FLOOD("1", "Engine.IO pings of 900 KB, never reads, no CONNECT",
-        Set.of("close 1002", "close 1008", "closed")),
+        Set.of("close 1002", "close 1008", "close 1000 forced server close", "closed")),
     PARTIAL_BINARY("2", "BINARY_EVENT announcing 64 attachments, 63 of 900 KB sent, then silence (answers pings)",
         Set.of("close 1009", "close 1002", "close 1008", "closed")),
     OBJECT_FRAMES("3", "acked events of 1 MB of `[{},{},…]`",
@@ -133,6 +136,7 @@ class AttackTest {
         Set.of("CONNECT_ERROR auth payload too large", "close 1009", "closed")),
     ECHO_NON_READER("4", "lines with a 900 KB cid to its own room (#random), never reads",
         Set.of("ack {\"error\":\"cid must be", "ack {\"error\":\"server busy\"}", "close 1008", "close 1009",
+            "close 1001 ping timeout",
             "closed", "open")),
     PLACEHOLDERS("5", "binary event, one 25 KB attachment, 4,200 placeholders to it; its SSE stream in the room",
         Set.of("close 1002", "close 1009", "closed")),
@@ -146,9 +150,10 @@ class AttackTest {
         Set.of("ack {\"error\":\"no such room\"}", "ack {\"error\":\"rate limited\"}", "CONNECT ok", "CONNECT_ERROR",
             "events dropped unanswered (after a refused CONNECT)", "close 1008")),
     NAMESPACE_ECHO("9", "CONNECT to a 900 KB namespace, never reads",
-        Set.of("CONNECT_ERROR Invalid namespace", "close 1002", "close 1009", "closed", "open")),
+        Set.of("CONNECT_ERROR Invalid namespace", "close 1002", "close 1009", "close 1000 forced server close",
+            "closed", "open")),
     PRESENCE("10", "join #general and never read",
-        Set.of("open", "close 1008", "closed", "refused"));
+        Set.of("open", "close 1008", "close 1001 ping timeout", "closed", "refused"));
 
     final String number;
     final String what;
@@ -235,6 +240,8 @@ class AttackTest {
       ledger.phase = Phase.ATTACK;
       long attackStart = System.nanoTime();
       long attackStartMillis = System.currentTimeMillis();
+      double nodeCpuBefore = chat.cpuSeconds();
+      double ownCpuBefore = ownCpuSeconds();
       attackEnd = attackStart + SIZES.attack().toNanos();
       List<Future<?>> tasks = new ArrayList<>();
       startSlowHttp(trickler);
@@ -253,6 +260,8 @@ class AttackTest {
       pace.shutdownNow();
       ledger.phase = Phase.AFTER;
       boolean aliveAtEnd = chat.alive();
+      double nodeCpu = chat.cpuSeconds() - nodeCpuBefore;
+      double ownCpu = ownCpuSeconds() - ownCpuBefore;
       // Every attacker drains what it was sent and records how it ended; whatever is still blocked after
       // 40 s (15 s in the quick run) is closed by the test.
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(HEAVY ? 40 : 15);
@@ -318,6 +327,11 @@ class AttackTest {
               + "%,d of %,d (%.4f); latency p50 / p99 / max: alone %s, under attack %s%n", sent, acked, delivered,
           acked * users.size(), acked == 0 ? 0.0 : (double) delivered / (acked * users.size()),
           ledger.latency(Phase.ALONE), ledger.latency(Phase.ATTACK)));
+      summary.append(String.format(Locale.ROOT, "[attack] normal users' p99 by when the line was sent: %s%n",
+          ledger.attackTimeline(attackStart, HEAVY ? 15 : 2)));
+      summary.append(String.format(Locale.ROOT, "[attack] CPU during the attack (%d cores × %d s): the node %.0f s, "
+              + "this JVM (attackers and users) %.0f s%n", Runtime.getRuntime().availableProcessors(),
+          SIZES.attack().toSeconds(), nodeCpu, ownCpu));
       if (!unackedWhy.isEmpty()) {
         summary.append("[attack] lines not acknowledged: ").append(unackedWhy).append('\n');
       }
@@ -934,6 +948,11 @@ class AttackTest {
     } catch (ConditionTimeoutException e) {
       // What is left over is reported.
     }
+  }
+
+  private static double ownCpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : -1;
   }
 
   private static boolean canBind(String address) {

@@ -170,6 +170,18 @@ final class ChatAppProcess implements AutoCloseable {
     return new HeapFigures(collections, full, peakAfter, peakAfterFull, lastAfterFull);
   }
 
+  /** The CPU time the process has used so far, in seconds (Linux, {@code /proc/<pid>/stat}); -1 elsewhere. */
+  double cpuSeconds() {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      // Fields after the command's closing parenthesis: state is the 3rd field, utime the 14th, stime the 15th.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   int peakThreads() {
     return peakThreads.get();
   }

@@ -49,6 +49,8 @@ final class ChatUsers {
   /** Lines not acknowledged with a message id: cid → what came instead. */
   final Map<String, String> unacked = new ConcurrentHashMap<>();
   final Map<Phase, ConcurrentLinkedQueue<Long>> latencyMicros = new ConcurrentHashMap<>();
+  /** Every receipt of a line sent during the attack: {send time in nanos, latency in micros}. */
+  private final ConcurrentLinkedQueue<long[]> attackReceipts = new ConcurrentLinkedQueue<>();
   private final HttpClient http;
   private final URI base;
   volatile Phase phase = Phase.WARM_UP;
@@ -137,7 +139,11 @@ final class ChatUsers {
       }
       Sent s = sent.get(cid);
       if (s != null && received.add(cid)) {
-        latencyMicros.get(s.phase()).add((System.nanoTime() - s.nanos()) / 1_000);
+        long micros = (System.nanoTime() - s.nanos()) / 1_000;
+        latencyMicros.get(s.phase()).add(micros);
+        if (s.phase() == Phase.ATTACK) {
+          attackReceipts.add(new long[] {s.nanos(), micros});
+        }
       }
     }
 
@@ -357,6 +363,24 @@ final class ChatUsers {
     }
     return String.format(java.util.Locale.ROOT, "%.1f / %.1f / %.1f ms (%,d receipts)", all[all.length / 2] / 1000.0,
         all[(int) Math.min(all.length - 1, all.length * 0.99)] / 1000.0, all[all.length - 1] / 1000.0, all.length);
+  }
+
+  /**
+   * The p99 latency of lines sent during the attack, by when they were sent: {@code 0–15 s 40 ms, 15–30 s …}.
+   */
+  String attackTimeline(long attackStartNanos, int bucketSeconds) {
+    Map<Long, List<Long>> buckets = new java.util.TreeMap<>();
+    for (long[] r : attackReceipts) {
+      buckets.computeIfAbsent((r[0] - attackStartNanos) / 1_000_000_000L / bucketSeconds, b -> new ArrayList<>())
+          .add(r[1]);
+    }
+    List<String> parts = new ArrayList<>();
+    buckets.forEach((bucket, micros) -> {
+      long[] all = micros.stream().mapToLong(Long::longValue).sorted().toArray();
+      parts.add(String.format(java.util.Locale.ROOT, "%d–%d s %.0f", bucket * bucketSeconds, (bucket + 1) * bucketSeconds,
+          all[(int) Math.min(all.length - 1, all.length * 0.99)] / 1000.0));
+    });
+    return String.join(", ", parts) + " ms";
   }
 
   /** The p99 of a phase's latencies in ms; -1 if none. */
