@@ -195,6 +195,8 @@ class AttackTest {
   private final Map<Kind, Map<String, LongAdder>> counts = new EnumMap<>(Kind.class);
   private final Map<Kind, AtomicInteger> attackers = new EnumMap<>(Kind.class);
   private final Set<AttackSocket> sockets = ConcurrentHashMap.newKeySet();
+  /** Reads the presence attackers' backlogs at the end, 100 at a time (threads made as needed). */
+  private final ExecutorService drains = Executors.newFixedThreadPool(100, daemon("presence-drain"));
   private InetSocketAddress target;
   private volatile long attackEnd;
 
@@ -241,6 +243,7 @@ class AttackTest {
       long attackStart = System.nanoTime();
       long attackStartMillis = System.currentTimeMillis();
       double nodeCpuBefore = chat.cpuSeconds();
+      double machineCpuBefore = machineCpuSeconds();
       double ownCpuBefore = ownCpuSeconds();
       attackEnd = attackStart + SIZES.attack().toNanos();
       List<Future<?>> tasks = new ArrayList<>();
@@ -262,6 +265,7 @@ class AttackTest {
       boolean aliveAtEnd = chat.alive();
       double nodeCpu = chat.cpuSeconds() - nodeCpuBefore;
       double ownCpu = ownCpuSeconds() - ownCpuBefore;
+      double machineCpu = machineCpuSeconds() - machineCpuBefore;
       // Every attacker drains what it was sent and records how it ended; whatever is still blocked after
       // 40 s (15 s in the quick run) is closed by the test.
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(HEAVY ? 40 : 15);
@@ -327,11 +331,12 @@ class AttackTest {
               + "%,d of %,d (%.4f); latency p50 / p99 / max: alone %s, under attack %s%n", sent, acked, delivered,
           acked * users.size(), acked == 0 ? 0.0 : (double) delivered / (acked * users.size()),
           ledger.latency(Phase.ALONE), ledger.latency(Phase.ATTACK)));
-      summary.append(String.format(Locale.ROOT, "[attack] normal users' p99 by when the line was sent: %s%n",
-          ledger.attackTimeline(attackStart, HEAVY ? 15 : 2)));
+      summary.append(String.format(Locale.ROOT, "[attack] normal users' p99 under attack by when the line was sent: "
+              + "%s; by receiver: %s; slowest: %s%n", ledger.attackTimeline(attackStart, HEAVY ? 15 : 2),
+          ledger.attackByTransport(), ledger.slowest(attackStart)));
       summary.append(String.format(Locale.ROOT, "[attack] CPU during the attack (%d cores × %d s): the node %.0f s, "
-              + "this JVM (attackers and users) %.0f s%n", Runtime.getRuntime().availableProcessors(),
-          SIZES.attack().toSeconds(), nodeCpu, ownCpu));
+              + "this JVM (attackers and users) %.0f s, the whole machine %.0f s%n",
+          Runtime.getRuntime().availableProcessors(), SIZES.attack().toSeconds(), nodeCpu, ownCpu, machineCpu));
       if (!unackedWhy.isEmpty()) {
         summary.append("[attack] lines not acknowledged: ").append(unackedWhy).append('\n');
       }
@@ -371,6 +376,7 @@ class AttackTest {
     } finally {
       sockets.forEach(AttackSocket::close);
       pool.shutdownNow();
+      drains.shutdownNow();
       pace.shutdownNow();
     }
     soft.assertAll();
@@ -684,7 +690,10 @@ class AttackTest {
     record(kind, parts);
   }
 
-  /** 10: many members join {@code #general}, each join telling the room who is in it; none reads after. */
+  /**
+   * 10: many members join {@code #general}, each join telling the room who came; none reads after its join.
+   * Afterwards each socket's backlog is read (up to 1 s each, 100 at a time) to see how it ended.
+   */
   private List<Future<?>> presence(ExecutorService pool) {
     Kind kind = Kind.PRESENCE;
     int workers = Math.min(40, SIZES.presenceSockets());
@@ -705,12 +714,22 @@ class AttackTest {
           }
         }
         awaitAttackEnd();
+        List<Future<?>> drained = new ArrayList<>();
         for (AttackSocket s : mine) {
-          LongAdder bytes = new LongAdder();
-          String end = s.drain(Duration.ofMillis(300), Duration.ofSeconds(3), false, m -> bytes.add(m.length()));
-          count(kind, "presence bytes read afterwards", bytes.sum());
-          record(kind, Map.of(end, 1));
-          s.close();
+          drained.add(drains.submit(() -> {
+            LongAdder bytes = new LongAdder();
+            String end = s.drain(Duration.ofMillis(300), Duration.ofSeconds(1), false, m -> bytes.add(m.length()));
+            count(kind, "bytes read afterwards (chat lines, joined, left)", bytes.sum());
+            record(kind, Map.of(end, 1));
+            s.close();
+          }));
+        }
+        for (Future<?> d : drained) {
+          try {
+            d.get();
+          } catch (Exception e) {
+            record(kind, Map.of("test error: " + e, 1));
+          }
         }
       }));
     }
@@ -902,8 +921,8 @@ class AttackTest {
     }
     List<User> fresh = new ArrayList<>();
     try {
-      fresh.add(ledger.webSocket("fresh-ws"));
-      fresh.add(ledger.sse("fresh-sse"));
+      fresh.add(ledger.webSocket("fresh-ws", false));
+      fresh.add(ledger.sse("fresh-sse", false));
       List<String> lines = fresh.stream().map(User::say).toList();
       try {
         await().atMost(Duration.ofSeconds(30)).until(() -> fresh.stream().allMatch(u -> u.received.containsAll(lines))
@@ -947,6 +966,23 @@ class AttackTest {
       await().atMost(limit).pollInterval(Duration.ofMillis(200)).until(done);
     } catch (ConditionTimeoutException e) {
       // What is left over is reported.
+    }
+  }
+
+  /** CPU time used by everything on the machine so far, in seconds (Linux, {@code /proc/stat}); -1 elsewhere. */
+  private static double machineCpuSeconds() {
+    try {
+      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      // cpu user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait.
+      long busy = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) {
+        if (i != 4 && i != 5) {
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
   }
 

@@ -34,7 +34,8 @@ final class ChatAppProcess implements AutoCloseable {
   static final int MAX_HEAP_MIB = 256;
   private static final String READY = "Parley chat is running: http://localhost:";
   // SerialGC: "GC(12) Pause Young (Allocation Failure) 84M->31M(247M) 3.456ms"
-  private static final Pattern GC_LINE = Pattern.compile("Pause (Young|Full)[^\\n]*?(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+  private static final Pattern GC_LINE =
+      Pattern.compile("Pause (Young|Full)[^\\n]*?(\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
 
   private final Process process;
   private final int port;
@@ -150,12 +151,17 @@ final class ChatAppProcess implements AutoCloseable {
     int peakAfter = 0;
     int peakAfterFull = 0;
     int lastAfterFull = -1;
+    double pauseMillis = 0;
+    double longestPauseMillis = 0;
     try {
       for (String line : Files.readAllLines(dir.resolve("gc.log"), StandardCharsets.UTF_8)) {
         Matcher m = GC_LINE.matcher(line);
         if (m.find()) {
           collections++;
           int after = Integer.parseInt(m.group(3));
+          double pause = Double.parseDouble(m.group(5));
+          pauseMillis += pause;
+          longestPauseMillis = Math.max(longestPauseMillis, pause);
           peakAfter = Math.max(peakAfter, after);
           if (m.group(1).equals("Full")) {
             full++;
@@ -167,7 +173,8 @@ final class ChatAppProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new HeapFigures(collections, full, peakAfter, peakAfterFull, lastAfterFull);
+    return new HeapFigures(collections, full, peakAfter, peakAfterFull, lastAfterFull, pauseMillis,
+        longestPauseMillis);
   }
 
   /** The CPU time the process has used so far, in seconds (Linux, {@code /proc/<pid>/stat}); -1 elsewhere. */
@@ -240,11 +247,13 @@ final class ChatAppProcess implements AutoCloseable {
    * (what was live then).
    */
   record HeapFigures(int collections, int fullCollections, int peakAfterAnyMiB, int peakAfterFullMiB,
-                     int lastAfterFullMiB) {
+                     int lastAfterFullMiB, double pauseMillis, double longestPauseMillis) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "peak after GC %d MiB, after full GC %s (%d collections, %d full)",
-          peakAfterAnyMiB, fullCollections == 0 ? "–" : peakAfterFullMiB + " MiB", collections, fullCollections);
+      return String.format(Locale.ROOT, "peak after GC %d MiB, after full GC %s (%d collections, %d full; "
+              + "paused %.1f s in all, longest %.0f ms)", peakAfterAnyMiB,
+          fullCollections == 0 ? "–" : peakAfterFullMiB + " MiB", collections, fullCollections, pauseMillis / 1000,
+          longestPauseMillis);
     }
   }
 }

@@ -46,10 +46,16 @@ final class ChatUsers {
 
   final Map<String, Sent> sent = new ConcurrentHashMap<>();
   final Set<String> acked = ConcurrentHashMap.newKeySet();
+  /** The slowest receipt of a line sent during the attack. */
+  record Slowest(long micros, String from, String to, long sentNanos) {
+  }
+
+  // Guarded by this.
+  private @Nullable Slowest slowest;
   /** Lines not acknowledged with a message id: cid → what came instead. */
   final Map<String, String> unacked = new ConcurrentHashMap<>();
   final Map<Phase, ConcurrentLinkedQueue<Long>> latencyMicros = new ConcurrentHashMap<>();
-  /** Every receipt of a line sent during the attack: {send time in nanos, latency in micros}. */
+  /** Every receipt of a line sent during the attack: {send time in nanos, latency in micros, 1 if over SSE}. */
   private final ConcurrentLinkedQueue<long[]> attackReceipts = new ConcurrentLinkedQueue<>();
   private final HttpClient http;
   private final URI base;
@@ -65,7 +71,16 @@ final class ChatUsers {
 
   /** A WebSocket user in {@link #ROOM}, once it has joined. */
   User webSocket(String nick) throws Exception {
+    return webSocket(nick, true);
+  }
+
+  /**
+   * A WebSocket user in {@link #ROOM}, once it has joined; its receipts count in the latency figures if
+   * {@code measured} (not for a user who joins late and gets lines from the room's history).
+   */
+  User webSocket(String nick, boolean measured) throws Exception {
     WsUser user = new WsUser(nick);
+    user.measured = measured;
     URI uri = URI.create(base.toString().replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket");
     http.newWebSocketBuilder().header("Cookie", "nick=" + nick).connectTimeout(Duration.ofSeconds(20))
         .buildAsync(uri, user).whenComplete((ws, error) -> {
@@ -83,7 +98,13 @@ final class ChatUsers {
 
   /** An SSE user with a stream on {@code /sse/}{@link #ROOM}, once the stream has opened. */
   User sse(String nick) throws Exception {
+    return sse(nick, true);
+  }
+
+  /** An SSE user, as {@link #webSocket(String, boolean)}. */
+  User sse(String nick, boolean measured) throws Exception {
     SseUser user = new SseUser(nick);
+    user.measured = measured;
     HttpRequest request = HttpRequest.newBuilder(base.resolve("/sse/" + ROOM))
         .header("Accept", "text/event-stream").header("Cookie", "nick=" + nick).build();
     http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(user)).whenComplete((response, error) -> {
@@ -103,6 +124,8 @@ final class ChatUsers {
     final Set<String> received = ConcurrentHashMap.newKeySet();
     final AtomicLong lines = new AtomicLong();
     volatile @Nullable String end;
+    /** Whether its receipts count in the latency figures. */
+    volatile boolean measured = true;
 
     User(String nick) {
       this.nick = nick;
@@ -138,11 +161,16 @@ final class ChatUsers {
         return;
       }
       Sent s = sent.get(cid);
-      if (s != null && received.add(cid)) {
+      if (s != null && received.add(cid) && measured) {
         long micros = (System.nanoTime() - s.nanos()) / 1_000;
         latencyMicros.get(s.phase()).add(micros);
         if (s.phase() == Phase.ATTACK) {
-          attackReceipts.add(new long[] {s.nanos(), micros});
+          attackReceipts.add(new long[] {s.nanos(), micros, this instanceof SseUser ? 1 : 0});
+          synchronized (ChatUsers.this) {
+            if (slowest == null || micros > slowest.micros()) {
+              slowest = new Slowest(micros, s.from(), nick, s.nanos());
+            }
+          }
         }
       }
     }
@@ -381,6 +409,27 @@ final class ChatUsers {
           all[(int) Math.min(all.length - 1, all.length * 0.99)] / 1000.0));
     });
     return String.join(", ", parts) + " ms";
+  }
+
+  /** The p99 of receipts over WebSocket and over SSE of lines sent during the attack. */
+  String attackByTransport() {
+    List<String> parts = new ArrayList<>();
+    for (int sse = 0; sse <= 1; sse++) {
+      int t = sse;
+      long[] all = attackReceipts.stream().filter(r -> r[2] == t).mapToLong(r -> r[1]).sorted().toArray();
+      if (all.length > 0) {
+        parts.add(String.format(java.util.Locale.ROOT, "%s receivers %.0f ms", t == 1 ? "SSE" : "WebSocket",
+            all[(int) Math.min(all.length - 1, all.length * 0.99)] / 1000.0));
+      }
+    }
+    return String.join(", ", parts);
+  }
+
+  /** The slowest receipt during the attack, as text. */
+  synchronized String slowest(long attackStartNanos) {
+    return slowest == null ? "–" : String.format(java.util.Locale.ROOT, "%.1f s, a line from %s to %s sent %.1f s "
+        + "into the attack", slowest.micros() / 1e6, slowest.from(), slowest.to(),
+        (slowest.sentNanos() - attackStartNanos) / 1e9);
   }
 
   /** The p99 of a phase's latencies in ms; -1 if none. */
