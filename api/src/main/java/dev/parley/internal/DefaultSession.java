@@ -13,7 +13,6 @@ import dev.parley.spi.Session;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,6 @@ final class DefaultSession implements Session {
   private final AtomicLong inboundBytes = new AtomicLong();
   private final SerialExecutor handshakes;
   private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
-  private final Set<String> connecting = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   // The connection's place in its address's limit, released when the session ends; null if not counted.
   private volatile @Nullable Admission admission;
@@ -103,6 +101,9 @@ final class DefaultSession implements Session {
   @Override
   public Inbound admit(String namespace, boolean connect, @Nullable Long ackId, long cost) {
     ChatServerConfig config = server.config();
+    if (closed.get()) {
+      return Frame.refused(Inbound.Refusal.BUSY);
+    }
     if (cost > config.maxInboundBytes()) {
       log.debug("session {}: a frame of {} bytes once parsed, over the {} allowed; refused", id, cost,
           config.maxInboundBytes());
@@ -257,17 +258,17 @@ final class DefaultSession implements Session {
       send(new Outgoing(new Packet.ConnectError(name, "auth payload too large", null)));
       return;
     }
-    if (channels.containsKey(name) || !connecting.add(name)) {
-      done.run();
-      log.debug("session {}: already connected to {}; ignored", id, Names.quote(name));
-      return;
-    }
-    // Handshakes of one session run in order, on the handler executor: middleware may block.
+    // Handshakes of one session run in order, on the handler executor: middleware may block. Whether the
+    // client is already in the namespace is asked when its turn comes, once the CONNECTs before it are done:
+    // a client that leaves and joins again the moment it is answered must get its second answer.
     handshakes.execute(() -> {
       try {
-        namespace.handshake(this, connect);
+        if (channels.containsKey(name)) {
+          log.debug("session {}: already connected to {}; ignored", id, Names.quote(name));
+        } else {
+          namespace.handshake(this, connect);
+        }
       } finally {
-        connecting.remove(name);
         done.run();
       }
     });
@@ -420,6 +421,7 @@ final class DefaultSession implements Session {
     private final @Nullable DefaultSession session;
     private final @Nullable Refusal refusal;
     private final AtomicLong bytes;
+    private volatile boolean cancelled;
 
     private Frame(@Nullable DefaultSession session, long cost, @Nullable Refusal refusal) {
       this.session = session;
@@ -443,7 +445,8 @@ final class DefaultSession implements Session {
     @Override
     public boolean grow(long more) {
       DefaultSession owner = session;
-      if (owner == null || more < 0) {
+      if (owner == null || more < 0 || cancelled || owner.isClosed()) {
+        cancel();
         return false;
       }
       ChatServerConfig config = owner.server.config();
@@ -458,6 +461,7 @@ final class DefaultSession implements Session {
 
     @Override
     public void cancel() {
+      cancelled = true;
       DefaultSession owner = session;
       long given = bytes.getAndSet(0);
       if (owner == null || given == 0) {

@@ -231,6 +231,31 @@ class ByteBudgetTest {
   }
 
   @Test
+  void leavingAndJoiningAgainTheMomentItIsAnsweredGetsEveryAnswer() throws Exception {
+    start(c -> { });
+    Probe probe = transport.open();
+
+    for (int i = 0; i < 200; i++) {
+      probe.session.receive(new Packet.Connect("/", null));
+      assertThat(probe.nextPacket(5)).as("answer %d", i).isInstanceOf(Packet.Connect.class);
+      probe.session.receive(new Packet.Disconnect("/"));
+    }
+  }
+
+  @Test
+  void aSessionThatEndedAdmitsNothingAndItsFramesGrowNoMore() throws Exception {
+    start(c -> { });
+    Probe probe = connected();
+    Inbound partial = probe.session.admit("/", false, null, 1000);
+
+    probe.session.closed(DisconnectReason.TRANSPORT_CLOSE);
+
+    assertThat(partial.grow(10)).isFalse();
+    assertThat(probe.session.admit("/", false, null, 10).admitted()).isFalse();
+    assertThat(server.stats().inboundBytes()).isZero();
+  }
+
+  @Test
   void aRefusedConnectToANamespaceThatDoesNotExistEchoesNothing() throws Exception {
     start(c -> c.maxEventsPerSecond(1).maxEventBurst(1));
     Probe probe = connected();

@@ -54,6 +54,17 @@ class SocketIoCodecTest {
   }
 
   @Test
+  void aLoneSurrogateReachesHandlersAsSentAndLeavesAsAQuestionMark() {
+    Packet.Event event = (Packet.Event) codec.decode("2[\"chat\",\"a\\ud800b\"]");
+    assertThat(event.args().get(0).asString()).isEqualTo("a\ud800b");
+
+    WireFrame echoed = codec.encode(new Packet.Event("/", "chat", event.args(), null, null));
+
+    // Not valid Unicode, so not valid UTF-8 either: Java's encoder writes '?' in its place (README, Hostile input).
+    assertThat(new String(echoed.utf8(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("42[\"chat\",\"a?b\"]");
+  }
+
+  @Test
   void reassemblesBinaryEvents() {
     BinaryAssembly assembly = (BinaryAssembly) codec.decode("52-[\"upload\",{\"_placeholder\":true,\"num\":1},{\"x\":{\"_placeholder\":true,\"num\":0}}]");
     assertThat(assembly.add(new byte[] {9})).isNull();
