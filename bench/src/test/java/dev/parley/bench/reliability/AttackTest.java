@@ -65,18 +65,20 @@ import org.junit.jupiter.api.Timeout;
  *   <li>Bursts of 1,000 acked events with {@code 41}/{@code 40} between them (would a new channel bring a new
  *       rate limit?), then CONNECTs back to back; and CONNECTs to a 900 KB namespace from a socket that never
  *       reads (is the name echoed in CONNECT_ERROR?).
- *   <li>Presence: many members join {@code #general} (every join tells the room who is in it) and never read.
+ *   <li>Presence: 1,000 members join {@code #general} (every join used to send the whole list of who is there
+ *       to everyone in it) and never read.
  * </ol>
  *
  * <p>Then it checks that the node never ran out of heap (the process is alive, no {@link OutOfMemoryError}
  * was thrown, even a caught one, and a fresh WebSocket user and a fresh SSE user are served afterwards),
- * that every normal user received every line any normal user had acknowledged (nothing lost), and that
+ * that every normal user's line was acknowledged with a message id and received by every normal user
+ * (nothing lost), and that
  * every attacker got one of its attack's defined answers (a close code, an HTTP status, an error ack, or
  * the connection closed). It prints a table of what each attack got, the node's peak heap after GC (from
  * its GC log), threads and file descriptors, and the normal users' latency alone and under attack.
  *
  * <p>A normal build runs a quick version (a few attackers per kind, 8 s of attack, about 30 s in all); the
- * {@code reliability} profile runs the heavy one (75 s of attack, about 2½ minutes in all):
+ * {@code reliability} profile runs the heavy one (75 s of attack, about 1½ minutes in all):
  * {@code mvn -B verify -pl bench -am -Preliability -Dsurefire.failIfNoSpecifiedTests=false -Dtest=AttackTest}.
  * {@code -Dparley.attack.only=PING_FLOOD,SLOWLORIS} runs only those kinds (names of {@link Kind}), and
  * {@code -Dparley.attack.seconds=N} makes the attack last N seconds: to find which attack alone does what.
@@ -129,29 +131,28 @@ class AttackTest {
     PING_FLOOD("1", "Engine.IO pings of 900 KB, never reads, no CONNECT",
         Set.of("close 1002", "close 1008", "close 1000 forced server close", "closed")),
     PARTIAL_BINARY("2", "BINARY_EVENT announcing 64 attachments, 63 of 900 KB sent, then silence (answers pings)",
-        Set.of("close 1009", "close 1002", "close 1008", "closed")),
+        Set.of("close 1009", "close 1002", "closed")),
     OBJECT_FRAMES("3", "acked events of 1 MB of `[{},{},…]`",
         Set.of("close 1009", "ack {\"error\":\"server busy\"}", "closed")),
     BIG_AUTH("3", "CONNECT with 1 MB auth of `{}`s",
         Set.of("CONNECT_ERROR auth payload too large", "close 1009", "closed")),
     ECHO_NON_READER("4", "lines with a 900 KB cid to its own room (#random), never reads",
         Set.of("ack {\"error\":\"cid must be", "ack {\"error\":\"server busy\"}", "close 1008", "close 1009",
-            "close 1001 ping timeout",
-            "closed", "open")),
+            "close 1001 ping timeout", "closed", "open")),
     PLACEHOLDERS("5", "binary event, one 25 KB attachment, 4,200 placeholders to it; its SSE stream in the room",
         Set.of("close 1002", "close 1009", "closed")),
     SLOW_POST("6", "SSE POST to an unknown session, body 1 byte / 10 s",
         Set.of("HTTP 404")),
     SLOWLORIS("7", "request headers 1 byte / 15 s",
-        Set.of("closed", "HTTP 408", "HTTP 400", "HTTP 431", "HTTP 429", "HTTP 503", "connect failed")),
+        Set.of("closed")),
     BIG_POSTS("8", "posts of 900 KB into #help, one after another",
         Set.of("ack {\"error\":", "ack message id", "close 1008", "close 1009")),
     RATE_RESET("9", "bursts of 1,000 acked events with 41/40 between, then CONNECTs back to back",
-        Set.of("ack {\"error\":\"no such room\"}", "ack {\"error\":\"rate limited\"}", "CONNECT ok", "CONNECT_ERROR",
+        Set.of("ack {\"error\":\"no such room\"}", "ack {\"error\":\"rate limited\"}",
+            "ack {\"error\":\"server busy\"}", "CONNECT ok", "CONNECT_ERROR rate limited", "CONNECT_ERROR server busy",
             "events dropped unanswered (after a refused CONNECT)", "close 1008")),
     NAMESPACE_ECHO("9", "CONNECT to a 900 KB namespace, never reads",
-        Set.of("CONNECT_ERROR Invalid namespace", "close 1002", "close 1009", "close 1000 forced server close",
-            "closed", "open")),
+        Set.of("close 1002", "closed")),
     PRESENCE("10", "join #general and never read",
         Set.of("open", "close 1008", "close 1001 ping timeout", "closed", "refused"));
 
