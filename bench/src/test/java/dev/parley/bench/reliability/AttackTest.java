@@ -196,6 +196,8 @@ class AttackTest {
   private final Map<Kind, Map<String, LongAdder>> counts = new EnumMap<>(Kind.class);
   private final Map<Kind, AtomicInteger> attackers = new EnumMap<>(Kind.class);
   private final Set<AttackSocket> sockets = ConcurrentHashMap.newKeySet();
+  /** When the last presence attacker had joined #general (nanos), to tell the join storm from the rest. */
+  private final java.util.concurrent.atomic.AtomicLong lastJoin = new java.util.concurrent.atomic.AtomicLong();
   /** Reads the presence attackers' backlogs at the end, 100 at a time (threads made as needed). */
   private final ExecutorService drains = Executors.newFixedThreadPool(100, daemon("presence-drain"));
   private InetSocketAddress target;
@@ -312,6 +314,10 @@ class AttackTest {
       String fresh = freshUsers(ledger, chat);
       ChatAppProcess.HeapFigures heap = chat.heap();
 
+      if (lastJoin.get() > 0) {
+        counts.get(Kind.PRESENCE).computeIfAbsent("the last one joined at (s into the attack)", w -> new LongAdder())
+            .add(Math.max(0, (lastJoin.get() - attackStart) / 1_000_000_000L));
+      }
       String table = table();
       StringBuilder summary = new StringBuilder();
       summary.append(String.format(Locale.ROOT, "[attack] %s run: %d s of ten attacks at once on the example chat "
@@ -712,6 +718,7 @@ class AttackTest {
           if (s != null && joined(kind, s) && joinRoom(kind, s, "general")) {
             mine.add(s);
             count(kind, "joined", 1);
+            lastJoin.accumulateAndGet(System.nanoTime(), Math::max);
           }
         }
         awaitAttackEnd();
