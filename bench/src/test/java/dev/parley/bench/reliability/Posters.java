@@ -88,7 +88,7 @@ final class Posters implements AutoCloseable {
         sent.incrementAndGet();
         ClientReply reply;
         try {
-          reply = answer.block();
+          reply = answer.block(Duration.ofSeconds(10));
         } catch (RuntimeException noAnswer) {
           unanswered.incrementAndGet();
           continue;

@@ -103,6 +103,6 @@ final class ReliabilityNode implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(node::close));
     System.out.println(READY + node.server.address().orElseThrow().getPort());
     System.out.flush();
-    node.server.onClose().block();
+    node.server.onClose().block(Duration.ofSeconds(10));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -133,7 +134,7 @@ class BroadcastTest {
 
     @Test
     void leftRoomNoLongerReceives() {
-      node.channel(ab).leave("a").block();
+      node.channel(ab).leave("a").block(Duration.ofSeconds(10));
 
       node.server.to("a").emit("hi");
 

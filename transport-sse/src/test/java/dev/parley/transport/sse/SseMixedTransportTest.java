@@ -165,7 +165,7 @@ class SseMixedTransportTest {
       assertThat(event.get(0).asString()).isEqualTo("chat");
       wsObserved.add(text(event.get(1)));
     }
-    List<Message> history = server.room(ROOM).history(10 * each).collectList().block();
+    List<Message> history = server.room(ROOM).history(10 * each).collectList().block(Duration.ofSeconds(10));
     assertThat(sseObservedIds).containsExactlyElementsOf(history.stream().map(Message::id).toList());
     List<String> order = history.stream().map(m -> text(m.payload())).toList();
     assertThat(sseObserved).containsExactlyElementsOf(order);

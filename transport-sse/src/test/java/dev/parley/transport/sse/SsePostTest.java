@@ -113,7 +113,7 @@ class SsePostTest {
     SseTestClient client = open();
     HttpResponse<String> acked = client.emitAwaitingAck("chat", Map.of("text", "stored"));
     assertThat(acked.statusCode()).as(acked.body()).isEqualTo(200);
-    List<Message> history = server.room(room).history(10).collectList().block();
+    List<Message> history = server.room(room).history(10).collectList().block(Duration.ofSeconds(10));
     assertThat(history).hasSize(1);
     assertThat(json(acked.body())).isEqualTo(json("[\"" + history.get(0).id() + "\"]"));
   }

@@ -62,7 +62,7 @@ class SseResumeTest {
   void historyThenLiveHasNoGapNorDuplicateWhilePostsArriveDuringTheConnect() throws Exception {
     String room = "handover";
     for (int i = 0; i < 100; i++) {
-      server.room(room).post("chat", Map.of("n", -1 - i)).block();
+      server.room(room).post("chat", Map.of("n", -1 - i)).block(Duration.ofSeconds(10));
     }
     // The poster runs from before the stream opens, through its held handshake and its join, until 300
     // posts after its first event arrived. A second stream in the room paces it (at most 25 posts ahead
@@ -86,7 +86,7 @@ class SseResumeTest {
             batch.add(server.room(room).post("chat", Map.of("n", j)));
           }
           for (Mono<Message> message : batch) {
-            posted.add(message.block().id());
+            posted.add(message.block(Duration.ofSeconds(10)).id());
             posting.countDown();
             if (holding.getCount() == 0) {
               postedWhileHeld.countDown();
@@ -135,7 +135,7 @@ class SseResumeTest {
     List<String> ids = new ArrayList<>();
     for (int page = 0; page < 100; page++) {
       String after = ids.isEmpty() ? "" : ids.get(ids.size() - 1);
-      List<String> more = server.room(room).history(HistoryQuery.after(after, 500)).map(Message::id).collectList().block();
+      List<String> more = server.room(room).history(HistoryQuery.after(after, 500)).map(Message::id).collectList().block(Duration.ofSeconds(10));
       ids.addAll(more);
       if (more.size() < 500) {
         return ids;
@@ -169,7 +169,7 @@ class SseResumeTest {
           Thread.currentThread().interrupt();
           return;
         }
-        posted.add(server.room(room).post("chat", Map.of("n", i)).block().id());
+        posted.add(server.room(room).post("chat", Map.of("n", i)).block(Duration.ofSeconds(10)).id());
       }
     });
 

@@ -49,14 +49,14 @@ class SseSlowConsumerTest {
       // Post until the server gives up on the raw socket (bounded). The HTTP clients read all the time.
       List<String> posted = new ArrayList<>();
       for (int i = 0; i < MAX_POSTS && !reasons.containsKey(slowChannel); i++) {
-        posted.add(server.room(ROOM).post("chat", Map.of("n", i, "text", PAYLOAD)).block().id());
+        posted.add(server.room(ROOM).post("chat", Map.of("n", i, "text", PAYLOAD)).block(Duration.ofSeconds(10)).id());
       }
       await().atMost(SseTestClient.TIMEOUT).until(() -> reasons.containsKey(slowChannel));
       assertThat(reasons).as("cut off within %d posts of 8 KiB", MAX_POSTS).containsEntry(slowChannel,
           DisconnectReason.SLOW_CONSUMER);
       int atCutOff = posted.size();
       for (int i = 0; i < 20; i++) {
-        posted.add(server.room(ROOM).post("chat", Map.of("n", atCutOff + i, "text", "after")).block().id());
+        posted.add(server.room(ROOM).post("chat", Map.of("n", atCutOff + i, "text", "after")).block(Duration.ofSeconds(10)).id());
       }
       for (SseTestClient reader : List.of(first, second)) {
         List<String> saw = new ArrayList<>();

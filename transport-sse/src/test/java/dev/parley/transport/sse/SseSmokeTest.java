@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,8 @@ class SseSmokeTest {
           ch.on("chat", (c, e) -> c.post("lobby", "chat", e.arg(0)).subscribe(m -> e.ack(m.id())));
         })
         .start()) {
-      server.room("lobby").post("chat", Map.of("text", "one")).block();
-      server.room("lobby").post("chat", Map.of("text", "two")).block();
+      server.room("lobby").post("chat", Map.of("text", "one")).block(Duration.ofSeconds(10));
+      server.room("lobby").post("chat", Map.of("text", "two")).block(Duration.ofSeconds(10));
       String base = "http://127.0.0.1:" + server.address().orElseThrow().getPort() + "/sse/lobby";
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(base))

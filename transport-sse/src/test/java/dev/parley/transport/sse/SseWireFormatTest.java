@@ -59,14 +59,14 @@ class SseWireFormatTest {
   void streamIsRetryThenSessionThenHistoryThenLiveEventsByteForByte() throws Exception {
     // A long heartbeat, so no ping interleaves with the bytes compared.
     ChatServer server = start(SseTransportConfig.builder().heartbeatInterval(Duration.ofHours(1)).build());
-    Message one = server.room("wire").post("chat", Map.of("text", "one")).block();
-    Message two = server.room("wire").post("chat", Map.of("text", "two")).block();
+    Message one = server.room("wire").post("chat", Map.of("text", "one")).block(Duration.ofSeconds(10));
+    Message two = server.room("wire").post("chat", Map.of("text", "two")).block(Duration.ofSeconds(10));
 
     SseTestClient client = open(server, "wire");
     client.next("chat");
     client.next("chat");
     client.sync();
-    Message three = server.room("wire").post("chat", Map.of("text", "drei \u2713 \uD83D\uDE00")).block();
+    Message three = server.room("wire").post("chat", Map.of("text", "drei \u2713 \uD83D\uDE00")).block(Duration.ofSeconds(10));
     client.next("chat");
     server.to("wire").emit("pair", "a", 2);
     client.next("pair");
@@ -193,7 +193,7 @@ class SseWireFormatTest {
     client.sync();
     Map<String, Object> payload = Map.of("text", "pretty", "n", List.of(1, 2), "nested", Map.of("a", true));
 
-    Message posted = server.room("pretty").post("chat", payload).block();
+    Message posted = server.room("pretty").post("chat", payload).block(Duration.ofSeconds(10));
     SseEvent chat = client.next("chat");
     assertThat(chat.id()).isEqualTo(posted.id());
     assertThat(chat.data()).contains("\n");
