@@ -2,7 +2,6 @@ package dev.parley.bench.reliability;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.parley.bench.reliability.AttackSocket.Message;
 import dev.parley.bench.reliability.ChatUsers.Phase;
 import dev.parley.bench.reliability.ChatUsers.User;
 import java.io.IOException;
