@@ -356,17 +356,7 @@ final class AttackSocket implements AutoCloseable {
   }
 
   private String readHead() throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < 4) {
-      int b = readByte();
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-      if (head.size() > 16_384) {
-        throw new IOException("response head over 16 KiB");
-      }
-    }
-    return head.toString(StandardCharsets.US_ASCII);
+    return RawSocketIo.readHead(in);
   }
+
 }

@@ -238,14 +238,26 @@ final class RawSocketIo implements AutoCloseable {
   }
 
   private String readHead() throws IOException {
+    return readHead(in);
+  }
+
+  /** An HTTP response head, up to and including its blank line; at most 16 KiB. */
+  static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     byte[] end = {'\r', '\n', '\r', '\n'};
     while (matched < 4) {
-      int b = readByte();
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("connection ended inside a response head");
+      }
       head.write(b);
       matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+      if (head.size() > 16_384) {
+        throw new IOException("response head over 16 KiB");
+      }
     }
     return head.toString(StandardCharsets.US_ASCII);
   }
+
 }
