@@ -255,6 +255,11 @@ final class Outbox implements Connection.WriteCallback {
             connection.write(batch, this);
             if (writing) {
               heldBatch = number;
+              if (nodeBytes.get() > nodeCapacityBytes && transportHolding()) {
+                // The node went over its budget while this client was found not reading: an offer that came
+                // in between saw the mark not yet set and queued, and no later offer may come to cut it off.
+                onOverflow.run();
+              }
             }
           } catch (Throwable e) {
             // A transport that throws instead of calling back would leave this outbox stuck forever, and an
