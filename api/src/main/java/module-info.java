@@ -4,6 +4,7 @@
  * implement ({@code dev.parley.spi}), and the engine behind them.
  */
 module dev.parley {
+  requires transitive dev.parley.protocol;
   requires transitive reactor.core;
   requires transitive org.reactivestreams;
   requires transitive tools.jackson.databind;
@@ -11,10 +12,7 @@ module dev.parley {
   requires static org.jspecify;
 
   exports dev.parley;
-  exports dev.parley.error;
   exports dev.parley.spi;
-  // LogSafe and JsonDepth: the transports treat client input exactly as the engine does.
-  exports dev.parley.internal to dev.parley.transport.websocket, dev.parley.transport.sse;
 
   uses dev.parley.spi.TransportProvider;
   uses dev.parley.spi.StoreProvider;

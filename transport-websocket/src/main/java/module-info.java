@@ -10,7 +10,6 @@ module dev.parley.transport.websocket {
   requires static org.eclipse.jetty.util;
 
   exports dev.parley.transport.websocket;
-  exports dev.parley.transport.websocket.internal to dev.parley.client;
 
   provides dev.parley.spi.TransportProvider with dev.parley.transport.websocket.WebSocketTransportProvider;
 }

@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.protocol.DisconnectReason;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -2,6 +2,7 @@ package dev.parley;
 
 import dev.parley.internal.DefaultChatServer;
 import dev.parley.internal.ServerParts;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.spi.Host;
 import dev.parley.spi.Store;
 import dev.parley.spi.Transport;

@@ -1,5 +1,7 @@
 package dev.parley;
 
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Names;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -114,7 +116,7 @@ public record ChatServerConfig(
     int port) {
 
   /** The longest event, room or namespace name, in chars. */
-  public static final int MAX_NAME_LENGTH = 128;
+  public static final int MAX_NAME_LENGTH = Names.MAX_NAME_LENGTH;
 
   public ChatServerConfig {
     positive("ackTimeout", ackTimeout);

@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.protocol.Arguments;
 import reactor.core.publisher.Mono;
 
 /**

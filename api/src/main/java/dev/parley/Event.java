@@ -1,5 +1,7 @@
 package dev.parley;
 
+import dev.parley.protocol.Arguments;
+
 /**
  * An event a client sent: its name, its arguments, and the means to answer the client's callback.
  * Handed to an {@link EventHandler}; valid for as long as the application keeps it.

@@ -39,6 +39,8 @@ import java.util.TreeMap;
  *     until it is cancelled
  * @param addresses remote addresses holding at least one connection, as counted for
  *     {@link ChatServerConfig#maxConnectionsPerAddress()}
+ * @param recoverySaves recoverable channels' states on their way to the store after their connection dropped
+ *     ({@link ChatServerConfig#maxDisconnectionDuration()}): once zero, another node can restore every one of them
  * @param transports what each transport holds open, keyed {@code "<transport>.<what>"}, such as
  *     {@code "websocket.sockets"} or {@code "sse.streams"}; transports that keep no count are absent
  * @param rateLimitedEvents events refused by the channels' rate limit
@@ -59,6 +61,7 @@ public record ServerStats(
     long inboundBytes,
     int timers,
     int addresses,
+    int recoverySaves,
     Map<String, Integer> transports,
     long rateLimitedEvents,
     long busyEvents) {
@@ -77,6 +80,7 @@ public record ServerStats(
   public boolean isIdle() {
     return sessions == 0 && channels == 0 && rooms == 0 && roomMemberships == 0 && pendingAcks == 0
         && acksOwed == 0 && queuedPackets == 0 && queuedBytes == 0 && inboundBytes == 0 && timers == 0 && addresses == 0
+        && recoverySaves == 0
         && transports.values().stream().allMatch(count -> count == 0);
   }
 }

@@ -1,10 +1,10 @@
 package dev.parley.internal;
 
-import dev.parley.DisconnectReason;
 import dev.parley.Reply;
 import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.protocol.DisconnectReason;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

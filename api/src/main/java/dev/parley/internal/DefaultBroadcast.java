@@ -2,10 +2,11 @@ package dev.parley.internal;
 
 import dev.parley.Broadcast;
 import dev.parley.Channel;
+import dev.parley.protocol.JsonArguments;
+import dev.parley.protocol.Names;
+import dev.parley.protocol.Packet;
 import dev.parley.spi.BusMessage;
-import dev.parley.spi.JsonArguments;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;

@@ -3,13 +3,15 @@ package dev.parley.internal;
 import dev.parley.Broadcast;
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
-import dev.parley.DisconnectReason;
 import dev.parley.Message;
 import dev.parley.Namespace;
 import dev.parley.Room;
 import dev.parley.ServerStats;
 import dev.parley.error.ParleyException;
 import dev.parley.error.ProviderNotFoundException;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Names;
+import dev.parley.protocol.Packet;
 import dev.parley.spi.Admission;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Connection;
@@ -17,7 +19,6 @@ import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Host;
 import dev.parley.spi.HostProvider;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
 import dev.parley.spi.Post;
 import dev.parley.spi.Session;
 import dev.parley.spi.Store;
@@ -499,7 +500,7 @@ public final class DefaultChatServer implements ChatServer {
     TimerCounter counter = timers;
     return new ServerStats(sessions.size(), channels, rooms, memberships, pendingAcks, acksOwed, queued,
         outboundBytes.get(), inboundBytes.get(), counter == null ? 0 : counter.waiting(), addressLimits.addresses(),
-        byTransport, rateLimited.sum(), busy.sum());
+        recovery.savesInFlight(), byTransport, rateLimited.sum(), busy.sum());
   }
 
   AtomicLong outboundBytes() {

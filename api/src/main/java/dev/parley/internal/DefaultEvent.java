@@ -2,8 +2,9 @@ package dev.parley.internal;
 
 import dev.parley.Channel;
 import dev.parley.Event;
-import dev.parley.spi.JsonArguments;
-import dev.parley.spi.Packet;
+import dev.parley.protocol.JsonArguments;
+import dev.parley.protocol.Names;
+import dev.parley.protocol.Packet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;

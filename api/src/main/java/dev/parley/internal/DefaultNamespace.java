@@ -11,9 +11,11 @@ import dev.parley.Namespace;
 import dev.parley.Replay;
 import dev.parley.Room;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.protocol.LogSafe;
+import dev.parley.protocol.Names;
+import dev.parley.protocol.Packet;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
@@ -172,8 +174,8 @@ final class DefaultNamespace implements Namespace {
     // After middleware, so that a client no longer allowed in cannot take its old channel back.
     Recovery.Restored restored = resumeId == null ? null
         : server.recovery().take(name, resumeId, offset).orElse(null);
-    // Held until the client has been told it is connected: the connection handlers run first, before
-    // any event, and nothing reaches the client ahead of the CONNECT answer.
+    // Held until the channel is registered; then the connection handlers run, then the CONNECT answer goes,
+    // then the client's events: nothing reaches the client ahead of the answer.
     SerialExecutor executor = new SerialExecutor(server.handlerExecutor(), true);
     DefaultChannel channel = new DefaultChannel(restored != null ? restored.channelId() : Ids.next(), this,
         session, handshake, executor);
@@ -202,16 +204,22 @@ final class DefaultNamespace implements Namespace {
     if (channel.privateId() != null) {
       sid.put("pid", channel.privateId());
     }
-    channel.announce(new Outgoing(new Packet.Connect(name, sid)));
-    if (!channel.connected()) {
-      // Closed while being registered: undo what its close may have missed.
-      removeChannel(channel);
-      for (String room : channel.memberships().keySet()) {
-        removeMember(room, channel);
+    Outgoing answer = new Outgoing(new Packet.Connect(name, sid));
+    // After the connection handlers, as on Node, where nothing else runs between them and the answer: by the
+    // time the client knows it is connected, it is in the rooms they joined it to, so a broadcast another
+    // client sends the moment it sees this one arrive reaches it too.
+    executor.execute(() -> {
+      channel.announce(answer);
+      if (!channel.connected()) {
+        // Closed while being registered: undo what its close may have missed.
+        removeChannel(channel);
+        for (String room : channel.memberships().keySet()) {
+          removeMember(room, channel);
+        }
+        removeMember(channel.id(), channel);
       }
-      removeMember(channel.id(), channel);
-    }
-    log.debug("{} connected over {}", channel, info.transport());
+      log.debug("{} connected over {}", channel, info.transport());
+    });
     executor.release();
   }
 

@@ -1,7 +1,7 @@
 package dev.parley.internal;
 
 import dev.parley.Reply;
-import dev.parley.spi.JsonArguments;
+import dev.parley.protocol.JsonArguments;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,14 +1,15 @@
 package dev.parley.internal;
 
 import dev.parley.ChatServerConfig;
-import dev.parley.DisconnectReason;
 import dev.parley.error.LimitExceededException;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Names;
+import dev.parley.protocol.Packet;
 import dev.parley.spi.Admission;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Inbound;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import java.util.Collection;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.parley.internal;
 
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.parley.internal;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
+import dev.parley.protocol.Names;
 import dev.parley.spi.Store;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,6 +1,8 @@
 package dev.parley.spi;
 
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.PacketEncoder;
 import java.util.List;
 
 /**

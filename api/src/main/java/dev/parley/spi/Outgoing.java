@@ -1,5 +1,7 @@
 package dev.parley.spi;
 
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.PacketEncoder;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

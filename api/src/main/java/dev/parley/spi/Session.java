@@ -1,6 +1,7 @@
 package dev.parley.spi;
 
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;

@@ -1,5 +1,6 @@
 package dev.parley.spi;
 
+import dev.parley.protocol.Packet;
 import java.util.Map;
 import reactor.core.publisher.Mono;
 

@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import dev.parley.Arguments;
+import dev.parley.protocol.Arguments;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import dev.parley.Arguments;
+import dev.parley.protocol.Arguments;
 
 /**
  * The server's acknowledgement of an event the client sent with {@link ParleyClient#emitWithAck}: the

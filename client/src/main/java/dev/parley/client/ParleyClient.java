@@ -1,6 +1,5 @@
 package dev.parley.client;
 
-import dev.parley.DisconnectReason;
 import dev.parley.client.internal.ClientSettings;
 import dev.parley.client.internal.DefaultParleyClient;
 import dev.parley.error.AckTimeoutException;
@@ -8,6 +7,7 @@ import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
+import dev.parley.protocol.DisconnectReason;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.parley.test;
 
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.PacketEncoder;
 import dev.parley.spi.ConnectionInfo;
-import dev.parley.spi.Packet;
-import dev.parley.spi.PacketEncoder;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
 import java.util.ArrayList;

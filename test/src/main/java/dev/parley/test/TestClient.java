@@ -1,14 +1,14 @@
 package dev.parley.test;
 
-import dev.parley.DisconnectReason;
 import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.PacketEncoder;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
-import dev.parley.spi.PacketEncoder;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.parley.bench.jmh;
 
-import dev.parley.spi.Packet;
-import dev.parley.transport.sse.internal.SseEncoder;
-import dev.parley.transport.websocket.internal.SocketIoCodec;
-import dev.parley.transport.websocket.internal.WireFrame;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.socketio.SocketIoCodec;
+import dev.parley.protocol.socketio.WireFrame;
+import dev.parley.protocol.sse.SseEncoder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
-import dev.parley.DisconnectReason;
 import dev.parley.bench.SioClient;
 import dev.parley.host.jetty.JettyHost;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;

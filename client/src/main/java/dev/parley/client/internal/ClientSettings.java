@@ -1,10 +1,10 @@
 package dev.parley.client.internal;
 
-import dev.parley.DisconnectReason;
 import dev.parley.client.ClientEventHandler;
 import dev.parley.client.ClientTransport;
 import dev.parley.client.Reconnect;
 import dev.parley.error.ParleyException;
+import dev.parley.protocol.DisconnectReason;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;

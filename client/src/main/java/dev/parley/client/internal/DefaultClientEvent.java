@@ -1,7 +1,7 @@
 package dev.parley.client.internal;
 
 import dev.parley.client.ClientEvent;
-import dev.parley.spi.JsonArguments;
+import dev.parley.protocol.JsonArguments;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;

@@ -1,7 +1,7 @@
 package dev.parley.client.internal;
 
 import dev.parley.client.ClientReply;
-import dev.parley.spi.JsonArguments;
+import dev.parley.protocol.JsonArguments;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,6 +1,5 @@
 package dev.parley.client.internal;
 
-import dev.parley.DisconnectReason;
 import dev.parley.client.ClientEventHandler;
 import dev.parley.client.ClientReply;
 import dev.parley.client.ClientTransport;
@@ -10,8 +9,9 @@ import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
-import dev.parley.spi.JsonArguments;
-import dev.parley.spi.Packet;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.JsonArguments;
+import dev.parley.protocol.Packet;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.parley.client.internal;
 
-import dev.parley.DisconnectReason;
-import dev.parley.spi.Packet;
-import dev.parley.transport.websocket.internal.BinaryAssembly;
-import dev.parley.transport.websocket.internal.ProtocolException;
-import dev.parley.transport.websocket.internal.SocketIoCodec;
-import dev.parley.transport.websocket.internal.WireFrame;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.socketio.BinaryAssembly;
+import dev.parley.protocol.socketio.ProtocolException;
+import dev.parley.protocol.socketio.SocketIoCodec;
+import dev.parley.protocol.socketio.WireFrame;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;

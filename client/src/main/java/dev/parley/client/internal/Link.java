@@ -1,7 +1,7 @@
 package dev.parley.client.internal;
 
-import dev.parley.DisconnectReason;
-import dev.parley.spi.Packet;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 

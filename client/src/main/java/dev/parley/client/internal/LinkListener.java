@@ -1,8 +1,8 @@
 package dev.parley.client.internal;
 
-import dev.parley.DisconnectReason;
 import dev.parley.error.ParleyException;
-import dev.parley.spi.Packet;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 

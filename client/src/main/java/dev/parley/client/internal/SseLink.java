@@ -1,11 +1,12 @@
 package dev.parley.client.internal;
 
-import dev.parley.DisconnectReason;
 import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
-import dev.parley.spi.Packet;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.sse.EventStreamParser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,7 +1,7 @@
 package dev.parley.client.internal;
 
 import dev.parley.error.TransportException;
-import dev.parley.transport.websocket.internal.SocketIoCodec;
+import dev.parley.protocol.socketio.SocketIoCodec;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.DeploymentException;
 import java.io.IOException;

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.Channel;
 import dev.parley.ChatServer;
-import dev.parley.DisconnectReason;
 import dev.parley.Reply;
 import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.test.ConnectedChannels;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Named.named;
 import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.test.ConnectedChannels;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;
@@ -108,19 +108,27 @@ class ChannelTest {
   }
 
   @Test
-  void eventsThatArriveBeforeTheConnectionHandlerHasRunAreHandled() throws Exception {
+  void theClientIsToldItIsConnectedOnlyOnceTheConnectionHandlersHaveRun() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch proceed = new CountDownLatch(1);
     server = serverOn(transport).onConnection(channel -> {
-      // A slow connection handler (a database lookup) that registers the event handlers at its end.
+      // A slow connection handler (a database lookup) that joins a room and registers the event handlers at
+      // its end: as on Node, the client must not see itself connected before it is in the room.
+      entered.countDown();
       proceed.await(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
+      channel.join("lobby");
       channel.on("hello", (ch, event) -> event.ack("handled"));
     }).start();
-    TestClient client = transport.connect("/");
+    CompletableFuture<TestClient> connecting = CompletableFuture.supplyAsync(() -> transport.connect("/"));
 
-    var reply = client.emitWithAck("hello");
+    assertThat(entered.await(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(connecting).as("connected while its connection handler still ran").isNotDone();
     proceed.countDown();
+    TestClient client = connecting.get(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
+    server.to("lobby").emit("welcome");
 
-    StepVerifier.create(reply)
+    assertThat(client.next().name()).isEqualTo("welcome");
+    StepVerifier.create(client.emitWithAck("hello"))
         .assertNext(args -> assertThat(args.get(0).asString()).isEqualTo("handled"))
         .expectComplete()
         .verify(Timeouts.EXPECTED);

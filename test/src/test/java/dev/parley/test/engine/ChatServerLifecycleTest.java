@@ -8,9 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.Channel;
 import dev.parley.ChatServer;
-import dev.parley.DisconnectReason;
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.parley.ChatServer;
+import dev.parley.protocol.Arguments;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.test.Timeouts;
 import java.lang.module.Configuration;
@@ -92,6 +93,7 @@ class ModulePathDiscoveryTest {
   private static ModuleLayer layer() throws URISyntaxException {
     Path[] paths = {
         location(ChatServer.class),       // dev.parley
+        location(Arguments.class),        // dev.parley.protocol
         location(MemoryStore.class),      // dev.parley.store.memory
         location(Mono.class),             // reactor.core
         location(Publisher.class),        // org.reactivestreams

@@ -1,10 +1,10 @@
 package dev.parley.test.engine;
 
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;

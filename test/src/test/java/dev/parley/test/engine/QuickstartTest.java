@@ -3,6 +3,7 @@ package dev.parley.test.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.ChatServer;
+import dev.parley.protocol.Arguments;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -36,7 +37,7 @@ class QuickstartTest {
     Path file = dir.resolve("Quickstart.java");
     Files.writeString(file, source);
 
-    String classpath = Stream.of(ChatServer.class, Mono.class, Publisher.class, JsonNode.class, JsonParser.class)
+    String classpath = Stream.of(ChatServer.class, Arguments.class, Mono.class, Publisher.class, JsonNode.class, JsonParser.class)
         .map(QuickstartTest::location).collect(Collectors.joining(java.io.File.pathSeparator));
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();

@@ -215,6 +215,6 @@ class ServerStatsTest {
   }
 
   private static ServerStats zero() {
-    return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0);
+    return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0);
   }
 }

@@ -3,9 +3,9 @@ package dev.parley.test.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.Channel;
-import dev.parley.DisconnectReason;
 import dev.parley.Message;
 import dev.parley.Replay;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
-import dev.parley.DisconnectReason;
 import dev.parley.Message;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.transport.sse.SseParser.SseEvent;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

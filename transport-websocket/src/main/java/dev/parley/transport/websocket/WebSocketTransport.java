@@ -1,9 +1,9 @@
 package dev.parley.transport.websocket;
 
+import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
-import dev.parley.transport.websocket.internal.SocketIoCodec;
 import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;

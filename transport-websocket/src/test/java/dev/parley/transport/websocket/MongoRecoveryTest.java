@@ -7,7 +7,6 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import dev.parley.ChatServer;
 import dev.parley.Message;
-import dev.parley.internal.DefaultChatServer;
 import dev.parley.store.mongo.AwaitingMemoryBackend;
 import dev.parley.store.mongo.MongoStore;
 import dev.parley.store.mongo.MongoStoreConfig;
@@ -116,7 +115,7 @@ class MongoRecoveryTest {
     proxy.refuse(true);
     proxy.dropAll();
     await().atMost(Duration.ofSeconds(10)).until(() -> a.namespace().channel(id).isEmpty()
-        && ((DefaultChatServer) a).recoverySavesInFlight() == 0);
+        && a.stats().recoverySaves() == 0);
     Map<String, List<String>> missed = RecoveryApp.post(a, 100, "lobby", "news");
     node.next("a", "disconnect");
     proxy.target(RecoveryApp.port(b));

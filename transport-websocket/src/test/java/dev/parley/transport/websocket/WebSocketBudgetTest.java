@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
-import dev.parley.DisconnectReason;
 import dev.parley.ServerStats;
+import dev.parley.protocol.DisconnectReason;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,13 +2,15 @@ package dev.parley.transport.sse.internal;
 
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
-import dev.parley.internal.JsonCost;
-import dev.parley.internal.LogSafe;
+import dev.parley.protocol.JsonCost;
+import dev.parley.protocol.LogSafe;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.sse.PostBody;
+import dev.parley.protocol.sse.SseEncoder;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Inbound;
 import dev.parley.spi.OriginPolicy;
-import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.sse.SseTransportConfig;
@@ -83,7 +85,7 @@ public final class SseServlet extends HttpServlet {
   /** Ends every open stream (the transport is stopping). */
   public void closeAll() {
     for (SseStream stream : List.copyOf(streams.values())) {
-      stream.close(dev.parley.DisconnectReason.SERVER_SHUTTING_DOWN);
+      stream.close(dev.parley.protocol.DisconnectReason.SERVER_SHUTTING_DOWN);
     }
   }
 

@@ -1,9 +1,10 @@
 package dev.parley.transport.sse.internal;
 
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.sse.SseEncoder;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;

@@ -3,7 +3,8 @@ package dev.parley.transport.sse.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.parley.internal.JsonDepth;
+import dev.parley.protocol.JsonDepth;
+import dev.parley.protocol.sse.PostBody;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

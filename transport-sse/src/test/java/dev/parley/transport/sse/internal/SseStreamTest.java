@@ -2,10 +2,10 @@ package dev.parley.transport.sse.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
-import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.sse.SseTransportConfig;

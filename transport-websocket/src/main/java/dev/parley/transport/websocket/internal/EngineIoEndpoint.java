@@ -1,11 +1,15 @@
 package dev.parley.transport.websocket.internal;
 
-import dev.parley.DisconnectReason;
-import dev.parley.internal.LogSafe;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.LogSafe;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.socketio.BinaryAssembly;
+import dev.parley.protocol.socketio.ProtocolException;
+import dev.parley.protocol.socketio.SocketIoCodec;
+import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Inbound;
-import dev.parley.spi.Packet;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;

@@ -1,5 +1,6 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.spi.Connection;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.parley.transport.websocket.internal;
 
-import dev.parley.internal.LogSafe;
+import dev.parley.protocol.LogSafe;
+import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.OriginPolicy;
@@ -10,13 +11,13 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import jakarta.websocket.Extension;
-import jakarta.websocket.HandshakeResponse;
-import jakarta.websocket.server.HandshakeRequest;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,8 @@
 package dev.parley.transport.websocket.internal;
 
-import dev.parley.DisconnectReason;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.socketio.SocketIoCodec;
+import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import jakarta.websocket.CloseReason;

@@ -1,5 +1,6 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.protocol.socketio.WireFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.spi.Connection;

@@ -1,6 +1,8 @@
 package dev.parley.transport.websocket.internal;
 
-import dev.parley.spi.Packet;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.socketio.SocketIoCodec;
+import dev.parley.protocol.socketio.WireFrame;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

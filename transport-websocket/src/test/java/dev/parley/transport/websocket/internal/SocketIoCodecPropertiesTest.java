@@ -1,11 +1,15 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.protocol.socketio.BinaryAssembly;
+import dev.parley.protocol.socketio.ProtocolException;
+import dev.parley.protocol.socketio.SocketIoCodec;
+import dev.parley.protocol.socketio.WireFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.parley.internal.JsonDepth;
-import dev.parley.internal.LogSafe;
-import dev.parley.spi.Packet;
+import dev.parley.protocol.JsonDepth;
+import dev.parley.protocol.LogSafe;
+import dev.parley.protocol.Packet;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;

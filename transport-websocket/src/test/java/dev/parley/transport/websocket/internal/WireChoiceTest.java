@@ -1,12 +1,13 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.protocol.socketio.SocketIoCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import java.lang.reflect.Proxy;
-import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 class WireChoiceTest {
 

@@ -1,0 +1,259 @@
+package dev.parley.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.parley.error.AckTimeoutException;
+import dev.parley.error.ChannelClosedException;
+import dev.parley.error.ConnectionRejectedException;
+import dev.parley.error.ParleyException;
+import dev.parley.error.TransportException;
+import dev.parley.protocol.DisconnectReason;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.test.StepVerifier;
+
+/**
+ * The same API behaves the same over both transports: each test runs once over WebSocket and once over
+ * SSE, against one server that has both ({@link BothTransportsApp}), on 127.0.0.1.
+ */
+class TransportParityTest extends ClientTestSupport {
+  private BothTransportsApp app;
+
+  @BeforeEach
+  void start() throws IOException {
+    app = track(new BothTransportsApp());
+  }
+
+  private static ParleyClient.Builder builder(ClientTransport transport, URI url) {
+    return ParleyClient.builder(url).transport(transport);
+  }
+
+  // ---- connecting ----
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void connectsAndEchoesWithAck(ClientTransport transport) {
+    ParleyClient client = connect(builder(transport, app.directUrl()));
+
+    assertThat(client.isConnected()).isTrue();
+    assertThat(client.id()).isNotBlank();
+    assertThat(client.namespace()).isEqualTo("/");
+    ClientReply reply = client.emitWithAck("echo", Map.of("hello", "world"), 42, "three").block(WAIT);
+    assertThat(reply).isNotNull();
+    assertThat(reply.size()).isEqualTo(3);
+    assertThat(reply.arg(0).path("hello").asString()).isEqualTo("world");
+    assertThat(reply.arg(1, Integer.class)).isEqualTo(42);
+    assertThat(reply.arg(2, String.class)).isEqualTo("three");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void middlewareRejectionSurfacesAsConnectionRejected(ClientTransport transport) {
+    assertThatThrownBy(() -> connect(builder(transport, URI.create(app.directUrl() + "/?token=bad"))))
+        .isInstanceOfSatisfying(ConnectionRejectedException.class, e -> {
+          assertThat(e).hasMessage("not authorized");
+          assertThat(e.data()).isNotNull();
+          assertThat(e.data().path("status").asInt()).isEqualTo(401);
+        });
+    assertThat(clientThreads()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void unknownNamespaceIsRejected(ClientTransport transport) {
+    assertThatThrownBy(() -> connect(builder(transport, app.directUrl()).namespace("/nowhere")))
+        .isInstanceOf(ConnectionRejectedException.class)
+        .hasMessage("Invalid namespace");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void nothingListeningIsATransportException(ClientTransport transport) throws IOException {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    String endpoint = transport == ClientTransport.SSE ? "http://127.0.0.1:" + port + "/sse/"
+        : "ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket";
+    assertThatThrownBy(() -> connect(builder(transport, URI.create("http://127.0.0.1:" + port))))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("could not connect to " + endpoint);
+    assertThat(clientThreads()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void wrongPathIsATransportExceptionWithTheHttpStatus(ClientTransport transport) {
+    assertThatThrownBy(() -> connect(builder(transport, app.directUrl()).path("/elsewhere/")))
+        .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.closeCode()).isEqualTo(404));
+  }
+
+  // ---- messaging ----
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void handlersRunInArrivalOrderOnTheEventThread(ClientTransport transport) throws InterruptedException {
+    Recorder<ClientEvent> received = Recorder.events();
+    ParleyClient client = connect(builder(transport, app.directUrl()).on("bounced", received::accept));
+
+    for (int i = 0; i < 50; i++) {
+      client.emit("bounce", i);
+    }
+    for (int i = 0; i < 50; i++) {
+      assertThat(received.next().arg(0, Integer.class)).isEqualTo(i);
+      assertThat(received.lastThread()).startsWith(ParleyClient.THREAD_NAME_PREFIX).contains("-events-");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void answersTheServersAck(ClientTransport transport) throws InterruptedException {
+    Recorder<ClientEvent> answers = Recorder.events();
+    AtomicReference<Boolean> wanted = new AtomicReference<>();
+    ParleyClient client = connect(builder(transport, app.directUrl())
+        .on("answer", answers::accept)
+        .on("question", event -> {
+          wanted.set(event.wantsAck());
+          event.ack("forty-two about " + event.arg(0, String.class));
+        }));
+
+    client.emit("ask", "life");
+
+    assertThat(answers.next().arg(0, String.class)).isEqualTo("forty-two about life");
+    assertThat(wanted.get()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void ackTimesOutAfterTheConfiguredDelay(ClientTransport transport) {
+    ParleyClient client = connect(builder(transport, app.directUrl()).ackTimeout(Duration.ofMillis(300)));
+
+    StepVerifier.create(client.emitWithAck("silence", "anyone?"))
+        .expectErrorSatisfies(e -> {
+          assertThat(e).isInstanceOf(AckTimeoutException.class);
+          assertThat(((AckTimeoutException) e).event()).isEqualTo("silence");
+          assertThat(((AckTimeoutException) e).timeout()).isEqualTo(Duration.ofMillis(300));
+        })
+        .verify(WAIT);
+    StepVerifier.create(client.emitWithAck(Duration.ofMillis(100), "silence"))
+        .expectError(AckTimeoutException.class)
+        .verify(WAIT);
+    assertThat(client.isConnected()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void pendingAckFailsWhenTheClientDisconnects(ClientTransport transport) {
+    ParleyClient client = connect(builder(transport, app.directUrl()));
+    String id = client.id();
+
+    var reply = client.emitWithAck("silence");
+    client.disconnect();
+
+    StepVerifier.create(reply)
+        .expectErrorSatisfies(e -> {
+          assertThat(e).isInstanceOf(ChannelClosedException.class).hasMessageContaining(id);
+          assertThat(((ChannelClosedException) e).reason()).isEqualTo(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
+        })
+        .verify(WAIT);
+    assertThatThrownBy(() -> client.emit("echo")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("disconnected");
+    await().atMost(WAIT).until(() -> app.server.namespace().channels().isEmpty());
+  }
+
+  // ---- losing the connection ----
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void doesNotReconnectAfterTheServerRemovesIt(ClientTransport transport) throws InterruptedException {
+    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    ParleyClient client = connect(builder(transport, app.directUrl()).reconnect(FAST).onDisconnect(disconnects));
+
+    client.emit("kick");
+
+    assertThat(disconnects.next()).isEqualTo(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+    await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> !client.isConnected()
+        && app.handshakes.get() == 1 && app.server.namespace().channels().isEmpty());
+    assertThat(disconnects.isEmpty()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void stopsReconnectingWhenTheServerRefuses(ClientTransport transport) throws InterruptedException {
+    Recorder<ParleyException> failures = new Recorder<>();
+    ParleyClient client = connect(builder(transport, app.proxiedUrl()).reconnect(FAST)
+        .onReconnectFailed(failures));
+
+    app.refuseAll.set(true);
+    app.proxy.dropAll();
+
+    assertThat(failures.next())
+        .isInstanceOf(ConnectionRejectedException.class)
+        .hasMessage("closed for maintenance");
+    assertThat(client.isConnected()).isFalse();
+    await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> app.handshakes.get() == 2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void givesUpAfterMaxAttempts(ClientTransport transport) throws Exception {
+    Recorder<ParleyException> failures = new Recorder<>();
+    ParleyClient client = connect(builder(transport, app.proxiedUrl()).reconnect(FAST.withMaxAttempts(3))
+        .onReconnectFailed(failures));
+
+    app.proxy.close();
+
+    assertThat(failures.next())
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("after 3 attempts");
+    assertThat(client.isConnected()).isFalse();
+  }
+
+  // ---- resources ----
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void closeReleasesEveryThreadTheClientStarted(ClientTransport transport) throws Exception {
+    ParleyClient client = builder(transport, app.proxiedUrl()).reconnect(FAST).connect();
+    Recorder<String> connects = new Recorder<>();
+    client.onConnect(() -> connects.accept("again"));
+    client.emitWithAck("echo", "x").block(WAIT);
+    app.proxy.dropAll();
+    assertThat(connects.next()).isEqualTo("again");
+    client.emitWithAck("echo", "y").block(WAIT);
+    assertThat(clientThreads()).isNotEmpty();
+
+    client.close();
+    client.close();
+
+    assertThat(clientThreads()).isEmpty();
+    assertThat(client.isConnected()).isFalse();
+    assertThatThrownBy(() -> client.emit("echo"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    await().atMost(WAIT).until(() -> app.server.namespace().channels().isEmpty());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void closeFromAHandlerDoesNotDeadlock(ClientTransport transport) throws InterruptedException {
+    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    ParleyClient client = connect(builder(transport, app.directUrl()).onDisconnect(disconnects));
+    client.on("bounced", event -> client.close());
+
+    client.emit("bounce", "bye");
+
+    assertThat(disconnects.next()).isEqualTo(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
+    await().atMost(WAIT).until(() -> clientThreads().isEmpty());
+  }
+}

@@ -1,0 +1,436 @@
+package dev.parley.protocol.socketio;
+
+import dev.parley.protocol.JsonCost;
+import dev.parley.protocol.JsonDepth;
+import dev.parley.protocol.Names;
+import dev.parley.protocol.Packet;
+import dev.parley.protocol.PacketEncoder;
+import java.nio.CharBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Socket.IO protocol v5 packets inside Engine.IO v4 message packets ({@code "4"} + Socket.IO text), with
+ * binary arguments as placeholder objects in the text and the bytes in binary frames that follow.
+ * Thread-safe; one instance per transport, since {@link dev.parley.spi.Outgoing} caches encodings by
+ * encoder identity.
+ */
+public final class SocketIoCodec implements PacketEncoder<WireFrame> {
+  /** The most binary attachments one packet may announce. */
+  public static final int MAX_ATTACHMENTS = 64;
+
+  private static final int CONNECT = 0;
+  private static final int DISCONNECT = 1;
+  private static final int EVENT = 2;
+  private static final int ACK = 3;
+  private static final int CONNECT_ERROR = 4;
+  private static final int BINARY_EVENT = 5;
+  private static final int BINARY_ACK = 6;
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final JsonMapper mapper;
+
+  public SocketIoCodec(JsonMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  // ---- encoding ----
+
+  @Override
+  public WireFrame encode(Packet packet) {
+    if (packet instanceof Packet.Control control) {
+      // An Engine.IO frame of its own (a pong): sent as it is.
+      return new WireFrame(control.frame(), List.of());
+    }
+    StringBuilder text = new StringBuilder(64).append('4');
+    List<byte[]> attachments = List.of();
+    if (packet instanceof Packet.Connect connect) {
+      text.append(CONNECT);
+      namespace(text, connect.namespace());
+      if (connect.data() != null) {
+        text.append(write(connect.data()));
+      }
+    } else if (packet instanceof Packet.ConnectError error) {
+      text.append(CONNECT_ERROR);
+      namespace(text, error.namespace());
+      ObjectNode body = NODES.objectNode().put("message", error.message());
+      if (error.data() != null) {
+        body.set("data", error.data());
+      }
+      text.append(write(body));
+    } else if (packet instanceof Packet.Disconnect disconnect) {
+      text.append(DISCONNECT);
+      namespace(text, disconnect.namespace());
+    } else if (packet instanceof Packet.Event event) {
+      ArrayNode array = NODES.arrayNode(event.args().size() + 2).add(event.name());
+      event.args().forEach(array::add);
+      if (event.recoverable() && event.ackId() == null) {
+        offset(array, event);
+      }
+      attachments = body(text, EVENT, BINARY_EVENT, event.namespace(), event.ackId(), array);
+    } else if (packet instanceof Packet.Ack ack) {
+      ArrayNode array = NODES.arrayNode(ack.args().size());
+      ack.args().forEach(array::add);
+      attachments = body(text, ACK, BINARY_ACK, ack.namespace(), ack.id(), array);
+    }
+    return new WireFrame(text.toString(), attachments);
+  }
+
+  /**
+   * Connection state recovery: socket.io-client takes the last argument of every event without an ack, if
+   * it is a string, for its offset. A posted message gets its id there; an emit whose last argument is a
+   * string gets a null after it, so that string is not mistaken for an offset, and so does one whose last
+   * argument is null, so that a client can always drop a trailing string or null as the offset slot.
+   */
+  private static void offset(ArrayNode array, Packet.Event event) {
+    if (event.messageId() != null) {
+      array.add(event.messageId());
+    } else if (event.args().size() > 0) {
+      JsonNode last = event.args().get(event.args().size() - 1);
+      if (last.isString() || last.isNull()) {
+        array.addNull();
+      }
+    }
+  }
+
+  private List<byte[]> body(StringBuilder text, int plain, int binary, String namespace, @Nullable Long id,
+                            ArrayNode array) {
+    List<byte[]> attachments = new ArrayList<>(0);
+    JsonNode payload = hasBinary(array) ? extract(array, attachments) : array;
+    if (attachments.isEmpty()) {
+      text.append(plain);
+    } else {
+      text.append(binary).append(attachments.size()).append('-');
+    }
+    namespace(text, namespace);
+    if (id != null) {
+      text.append(id.longValue());
+    }
+    text.append(write(payload));
+    return attachments;
+  }
+
+  private static void namespace(StringBuilder text, String namespace) {
+    if (!namespace.equals("/")) {
+      text.append(namespace).append(',');
+    }
+  }
+
+  private String write(JsonNode node) {
+    return mapper.writeValueAsString(node);
+  }
+
+  private static boolean hasBinary(JsonNode node) {
+    if (node.isBinary()) {
+      return true;
+    }
+    if (node.isContainer()) {
+      for (JsonNode child : node.values()) {
+        if (hasBinary(child)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static JsonNode extract(JsonNode node, List<byte[]> attachments) {
+    if (node.isBinary()) {
+      ObjectNode placeholder = NODES.objectNode().put("_placeholder", true).put("num", attachments.size());
+      attachments.add(node.binaryValue());
+      return placeholder;
+    }
+    if (node.isArray()) {
+      ArrayNode copy = NODES.arrayNode(node.size());
+      for (JsonNode child : node.values()) {
+        copy.add(extract(child, attachments));
+      }
+      return copy;
+    }
+    if (node.isObject()) {
+      ObjectNode copy = NODES.objectNode();
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        copy.set(field.getKey(), extract(field.getValue(), attachments));
+      }
+      return copy;
+    }
+    return node;
+  }
+
+  // ---- decoding ----
+
+  /**
+   * The header of a Socket.IO packet a client sent, read without touching its payload: enough to admit the
+   * packet (against the rate limit and the inbound byte budget) before its JSON is parsed.
+   *
+   * @param type the Socket.IO packet type, 0..6
+   * @param attachments the binary frames a BINARY_EVENT or BINARY_ACK announced, else 0
+   * @param namespace the namespace, {@code "/"} if none was written; at most
+   *     {@value dev.parley.ChatServerConfig#MAX_NAME_LENGTH} characters
+   * @param ackId the packet's id (an EVENT's ack id, an ACK's answer to the server), or null
+   * @param payloadStart where the JSON payload starts in the text; the text's length if there is none
+   */
+  public record Header(int type, int attachments, String namespace, @Nullable Long ackId, int payloadStart) {
+    /** Whether this is a CONNECT. */
+    public boolean connect() {
+      return type == CONNECT;
+    }
+
+    /** Whether this is a DISCONNECT, which carries nothing to budget for. */
+    public boolean disconnect() {
+      return type == DISCONNECT;
+    }
+
+    /** The ack id the client asks the server to answer: an EVENT's or BINARY_EVENT's id, else null. */
+    public @Nullable Long eventAckId() {
+      return type == EVENT || type == BINARY_EVENT ? ackId : null;
+    }
+
+    /** Whether binary frames follow the text. */
+    public boolean binary() {
+      return attachments > 0;
+    }
+  }
+
+  /**
+   * Reads the header of the Socket.IO packet that starts at {@code from} in {@code text} (after Engine.IO's
+   * {@code "4"}), and checks what can be checked without parsing the payload: the type, the attachment count
+   * (1..{@value #MAX_ATTACHMENTS}), the namespace's length, the ack id's range, and whether the type takes a
+   * payload at all. Allocates only the namespace.
+   *
+   * @throws ProtocolException if the header is not one a client may send
+   */
+  public Header header(String text, int from) {
+    if (from >= text.length()) {
+      throw new ProtocolException("empty Socket.IO packet");
+    }
+    int type = text.charAt(from) - '0';
+    if (type < CONNECT || type > BINARY_ACK) {
+      throw new ProtocolException("unknown Socket.IO packet type " + text.charAt(from));
+    }
+    if (type == CONNECT_ERROR) {
+      throw new ProtocolException("a client may not send CONNECT_ERROR");
+    }
+    int i = from + 1;
+    int attachments = 0;
+    if (type == BINARY_EVENT || type == BINARY_ACK) {
+      int dash = text.indexOf('-', i);
+      if (dash < 0 || dash == i || dash - i > 3) {
+        throw new ProtocolException("binary packet without a valid attachment count");
+      }
+      attachments = digits(text, i, dash, "attachment count");
+      if (attachments < 1 || attachments > MAX_ATTACHMENTS) {
+        throw new ProtocolException("attachment count must be 1.." + MAX_ATTACHMENTS + ": " + attachments);
+      }
+      i = dash + 1;
+    }
+    String namespace = "/";
+    if (i < text.length() && text.charAt(i) == '/') {
+      // A namespace ends at a comma or with the text. No namespace is longer than a name may be, so the search
+      // stops there: a client's megabyte of "namespace" is never copied, nor later quoted back to it.
+      int limit = Math.min(text.length(), i + Names.MAX_NAME_LENGTH + 1);
+      int end = i;
+      while (end < limit && text.charAt(end) != ',') {
+        end++;
+      }
+      if (end - i > Names.MAX_NAME_LENGTH) {
+        throw new ProtocolException("namespace longer than " + Names.MAX_NAME_LENGTH + " characters");
+      }
+      namespace = text.substring(i, end);
+      i = end < text.length() ? end + 1 : end;
+    }
+    int idStart = i;
+    // ASCII digits only: Character.isDigit would also take other scripts' digits and misread them.
+    while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+      i++;
+    }
+    Long id = i > idStart ? ackId(text, idStart, i) : null;
+    boolean payload = i < text.length();
+    switch (type) {
+      case DISCONNECT -> {
+        if (payload) {
+          throw new ProtocolException("DISCONNECT takes no payload");
+        }
+      }
+      case EVENT, BINARY_EVENT -> {
+        if (!payload) {
+          throw new ProtocolException("EVENT payload must be a non-empty array");
+        }
+      }
+      case ACK, BINARY_ACK -> {
+        if (id == null) {
+          throw new ProtocolException("ACK without an id");
+        }
+        if (!payload) {
+          throw new ProtocolException("ACK payload must be an array");
+        }
+      }
+      default -> {
+        // CONNECT: the payload (auth) is optional.
+      }
+    }
+    return new Header(type, attachments, namespace, id, i);
+  }
+
+  /**
+   * What the packet will hold once parsed, in bytes, for the inbound byte budget: the JSON payload's
+   * estimated cost ({@link JsonCost}) and the frame's text. Scans the payload once, through a view of the text
+   * (no copy).
+   */
+  public static long cost(Header header, String text) {
+    return JsonCost.of(CharBuffer.wrap(text, header.payloadStart(), text.length())) + text.length();
+  }
+
+  /**
+   * Decodes the Socket.IO part of an Engine.IO message (the text after the {@code "4"}).
+   *
+   * @return a complete packet, or a {@link BinaryAssembly} waiting for its binary frames
+   * @throws ProtocolException if the text is not a valid packet a client may send
+   */
+  public Object decode(String text) {
+    return decode(header(text, 0), text);
+  }
+
+  /**
+   * Decodes the packet whose {@code header} was read from {@code text}: parses its payload and checks it. A
+   * binary packet's placeholders must be exactly {@code {"_placeholder":true,"num":k}} for each k from 0 to
+   * its attachment count minus one, once each, checked before any attachment is collected.
+   *
+   * @return a complete packet, or a {@link BinaryAssembly} waiting for its binary frames
+   * @throws ProtocolException if the payload is not valid for the packet's type
+   */
+  public Object decode(Header header, String text) {
+    int type = header.type();
+    String namespace = header.namespace();
+    Long id = header.ackId();
+    JsonNode payload = header.payloadStart() < text.length() ? parse(text, header.payloadStart()) : null;
+    return switch (type) {
+      case CONNECT -> {
+        if (payload != null && !payload.isObject()) {
+          throw new ProtocolException("CONNECT payload must be an object");
+        }
+        yield new Packet.Connect(namespace, payload);
+      }
+      case DISCONNECT -> new Packet.Disconnect(namespace);
+      case EVENT, BINARY_EVENT -> {
+        if (payload == null || !payload.isArray() || payload.isEmpty()) {
+          throw new ProtocolException("EVENT payload must be a non-empty array");
+        }
+        if (!payload.get(0).isString()) {
+          throw new ProtocolException("event name is not a string");
+        }
+        if (type == EVENT) {
+          yield event(namespace, (ArrayNode) payload, id);
+        }
+        checkPlaceholders(payload, header.attachments());
+        yield new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), true);
+      }
+      case ACK, BINARY_ACK -> {
+        if (payload == null || !payload.isArray()) {
+          throw new ProtocolException("ACK payload must be an array");
+        }
+        if (type == ACK) {
+          yield new Packet.Ack(namespace, id, list((ArrayNode) payload, 0));
+        }
+        checkPlaceholders(payload, header.attachments());
+        yield new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), false);
+      }
+      default -> throw new ProtocolException("a client may not send CONNECT_ERROR");
+    };
+  }
+
+  /** Whether {@code node} is a binary placeholder: an object whose {@code _placeholder} is {@code true}. */
+  static boolean isPlaceholder(JsonNode node) {
+    if (!node.isObject()) {
+      return false;
+    }
+    JsonNode marker = node.get("_placeholder");
+    return marker != null && marker.isBoolean() && marker.booleanValue();
+  }
+
+  // Each attachment is referred to exactly once: a placeholder used twice would be filled with the same bytes
+  // twice, and encoding the packet again (an application relaying it) would send them twice, so a client's
+  // one attachment could become any number of frames to every receiver.
+  private static void checkPlaceholders(JsonNode payload, int attachments) {
+    boolean[] seen = new boolean[attachments];
+    int found = placeholders(payload, seen, 0);
+    if (found != attachments) {
+      throw new ProtocolException(attachments + " attachments announced, " + found + " placeholders");
+    }
+  }
+
+  private static int placeholders(JsonNode node, boolean[] seen, int found) {
+    if (isPlaceholder(node)) {
+      JsonNode num = node.get("num");
+      if (num == null || !num.isInt() || num.intValue() < 0 || num.intValue() >= seen.length) {
+        throw new ProtocolException("placeholder refers to a missing attachment: " + num);
+      }
+      if (seen[num.intValue()]) {
+        throw new ProtocolException("placeholder " + num.intValue() + " used twice");
+      }
+      seen[num.intValue()] = true;
+      return found + 1;
+    }
+    if (node.isContainer()) {
+      for (JsonNode child : node.values()) {
+        found = placeholders(child, seen, found);
+      }
+    }
+    return found;
+  }
+
+  Packet.Event event(String namespace, ArrayNode payload, @Nullable Long id) {
+    return new Packet.Event(namespace, payload.get(0).asString(), list(payload, 1), id, null);
+  }
+
+  static List<JsonNode> list(ArrayNode array, int from) {
+    List<JsonNode> out = new ArrayList<>(Math.max(0, array.size() - from));
+    for (int k = from; k < array.size(); k++) {
+      out.add(array.get(k));
+    }
+    return out;
+  }
+
+  private JsonNode parse(String text, int from) {
+    if (JsonDepth.exceeds(CharBuffer.wrap(text, from, text.length()), JsonDepth.MAX)) {
+      throw new ProtocolException("JSON payload nested deeper than " + JsonDepth.MAX + " levels");
+    }
+    try {
+      return mapper.readTree(from == 0 ? text : text.substring(from));
+    } catch (JacksonException e) {
+      throw new ProtocolException("malformed JSON payload: " + e.getOriginalMessage());
+    }
+  }
+
+  private static int digits(String text, int from, int to, String what) {
+    int value = 0;
+    for (int k = from; k < to; k++) {
+      char c = text.charAt(k);
+      if (c < '0' || c > '9') {
+        throw new ProtocolException(what + " is not a number");
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
+  private static long ackId(String text, int from, int to) {
+    // Past 19 digits, or past Long.MAX_VALUE, an id would wrap around to a negative or a wrong one.
+    if (to - from > 19) {
+      throw new ProtocolException("ack id out of range: " + (to - from) + " digits");
+    }
+    try {
+      return Long.parseLong(text, from, to, 10);
+    } catch (NumberFormatException e) {
+      throw new ProtocolException("ack id out of range: " + text.substring(from, to));
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.parley.protocol.socketio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.protocol.Packet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+class SocketIoCodecTest {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private final SocketIoCodec codec = new SocketIoCodec(JsonMapper.builder().build());
+
+  @Test
+  void encodesTheSpecificationExamples() {
+    assertThat(codec.encode(new Packet.Connect("/", NODES.objectNode().put("sid", "abc"))).text())
+        .isEqualTo("40{\"sid\":\"abc\"}");
+    assertThat(codec.encode(new Packet.Connect("/admin", NODES.objectNode().put("sid", "abc"))).text())
+        .isEqualTo("40/admin,{\"sid\":\"abc\"}");
+    assertThat(codec.encode(new Packet.ConnectError("/", "Not authorized", null)).text())
+        .isEqualTo("44{\"message\":\"Not authorized\"}");
+    assertThat(codec.encode(new Packet.Disconnect("/admin")).text()).isEqualTo("41/admin,");
+    assertThat(codec.encode(new Packet.Event("/", "hello", List.of(NODES.numberNode(1)), null, null)).text())
+        .isEqualTo("42[\"hello\",1]");
+    assertThat(codec.encode(new Packet.Event("/admin", "project:delete", List.of(NODES.numberNode(123)), 456L, null)).text())
+        .isEqualTo("42/admin,456[\"project:delete\",123]");
+    assertThat(codec.encode(new Packet.Ack("/admin", 456, List.of())).text()).isEqualTo("43/admin,456[]");
+  }
+
+  @Test
+  void encodesBinaryArgumentsAsPlaceholdersAndAttachments() {
+    byte[] bytes = {1, 2, 3};
+    WireFrame frame = codec.encode(new Packet.Event("/", "hello", List.of(NODES.binaryNode(bytes)), null, null));
+    assertThat(frame.text()).isEqualTo("451-[\"hello\",{\"_placeholder\":true,\"num\":0}]");
+    assertThat(frame.attachments()).containsExactly(bytes);
+  }
+
+  @Test
+  void decodesEventsAcksAndConnects() {
+    assertThat(codec.decode("0")).isEqualTo(new Packet.Connect("/", null));
+    Packet.Connect admin = (Packet.Connect) codec.decode("0/admin,{\"token\":\"123\"}");
+    assertThat(admin.namespace()).isEqualTo("/admin");
+    assertThat(admin.data().get("token").asString()).isEqualTo("123");
+    Packet.Event event = (Packet.Event) codec.decode("2/admin,12[\"chat\",\"hi\",{\"a\":1}]");
+    assertThat(event.namespace()).isEqualTo("/admin");
+    assertThat(event.name()).isEqualTo("chat");
+    assertThat(event.ackId()).isEqualTo(12L);
+    assertThat(event.args()).hasSize(2);
+    assertThat(codec.decode("3/admin,7[\"ok\"]")).isEqualTo(new Packet.Ack("/admin", 7, List.of(NODES.stringNode("ok"))));
+    assertThat(codec.decode("1")).isEqualTo(new Packet.Disconnect("/"));
+  }
+
+  @Test
+  void aLoneSurrogateReachesHandlersAsSentAndLeavesAsAQuestionMark() {
+    Packet.Event event = (Packet.Event) codec.decode("2[\"chat\",\"a\\ud800b\"]");
+    assertThat(event.args().get(0).asString()).isEqualTo("a\ud800b");
+
+    WireFrame echoed = codec.encode(new Packet.Event("/", "chat", event.args(), null, null));
+
+    // Not valid Unicode, so not valid UTF-8 either: Java's encoder writes '?' in its place (README, Hostile input).
+    assertThat(new String(echoed.utf8(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("42[\"chat\",\"a?b\"]");
+  }
+
+  @Test
+  void reassemblesBinaryEvents() {
+    BinaryAssembly assembly = (BinaryAssembly) codec.decode("52-[\"upload\",{\"_placeholder\":true,\"num\":1},{\"x\":{\"_placeholder\":true,\"num\":0}}]");
+    assertThat(assembly.add(new byte[] {9})).isNull();
+    Packet.Event event = (Packet.Event) assembly.add(new byte[] {7, 8});
+    List<JsonNode> args = event.args();
+    assertThat(args.get(0).binaryValue()).containsExactly(7, 8);
+    assertThat(args.get(1).get("x").binaryValue()).containsExactly(9);
+  }
+
+  @Test
+  void rejectsMalformedInputWithProtocolException() {
+    for (String bad : List.of("", "9", "2", "2{}", "2[]", "2[1,2]", "2[\"x\"", "4{\"message\":\"x\"}",
+        "3[\"no id\"]", "0[1]", "1{}", "5-[\"x\"]", "5999-[\"x\"]", "50-[\"x\"]", "2/admin,[{\"a\":")) {
+      assertThatThrownBy(() -> codec.decode(bad)).as(bad).isInstanceOf(ProtocolException.class);
+    }
+    assertThatThrownBy(() -> codec.decode("2[42]")).hasMessage("event name is not a string");
+  }
+
+  @Test
+  void ackIdBeyondALongIsRejectedNotWrappedAround() {
+    // Found by SocketIoCodecPropertiesTest: 2^63 used to wrap to Long.MIN_VALUE.
+    assertThatThrownBy(() -> codec.decode("2/admin,9223372036854775808[\"x\"]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("ack id out of range: 9223372036854775808");
+    assertThatThrownBy(() -> codec.decode("3" + "9".repeat(25) + "[]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("ack id out of range: 25 digits");
+    assertThat(((Packet.Event) codec.decode("29223372036854775807[\"x\"]")).ackId()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void digitsOfOtherScriptsAreNotAnAckId() {
+    // Found by SocketIoCodecPropertiesTest: Character.isDigit took ARABIC-INDIC DIGIT THREE as id 1587.
+    assertThatThrownBy(() -> codec.decode("2\u0663[\"x\"]")).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> codec.decode("3\uff11[]")).isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void payloadNestedDeeperThanTheBoundIsRejected() {
+    // At Jackson's own bound (500) a tree could be read but not written once an application wrapped it.
+    String ok = "2[\"x\"," + "[".repeat(63) + "]".repeat(63) + "]";
+    assertThat(codec.decode(ok)).isInstanceOf(Packet.Event.class);
+    assertThatThrownBy(() -> codec.decode("2[\"x\"," + "[".repeat(64) + "]".repeat(64) + "]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("JSON payload nested deeper than 64 levels");
+    assertThatThrownBy(() -> codec.decode("2[\"x\"," + "{\"a\":".repeat(498) + "1" + "}".repeat(498) + "]"))
+        .isInstanceOf(ProtocolException.class);
+    // Brackets inside strings are not nesting.
+    assertThat(codec.decode("2[\"" + "[{".repeat(200) + "\"]")).isInstanceOf(Packet.Event.class);
+  }
+
+  @Test
+  void placeholderForAMissingAttachmentIsRejectedBeforeAnyAttachmentIsCollected() {
+    assertThatThrownBy(() -> codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":3}]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("placeholder refers to a missing attachment: 3");
+    assertThatThrownBy(() -> codec.decode("51-[\"x\",{\"_placeholder\":true}]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("placeholder refers to a missing attachment: null");
+    assertThatThrownBy(() -> codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":\"0\"}]"))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void eachAttachmentIsReferredToExactlyOnce() {
+    // 130 KB of placeholders all pointing at one attachment used to become one binary frame per reference
+    // when the packet was sent on: each attachment is used once, and every attachment is used.
+    String zero = "{\"_placeholder\":true,\"num\":0}";
+    assertThatThrownBy(() -> codec.decode("51-[\"x\"," + zero + "," + zero + "]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("placeholder 0 used twice");
+    assertThatThrownBy(() -> codec.decode("52-[\"x\"," + zero + "]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("2 attachments announced, 1 placeholders");
+    assertThatThrownBy(() -> codec.decode("61-7[\"x\"]"))
+        .isInstanceOf(ProtocolException.class).hasMessage("1 attachments announced, 0 placeholders");
+    // A placeholder's own fields are not searched for more placeholders, and a false marker is plain data.
+    BinaryAssembly assembly = (BinaryAssembly) codec.decode("51-[\"x\",{\"_placeholder\":true,\"num\":0,"
+        + "\"inner\":" + zero + "},{\"_placeholder\":false,\"num\":0}]");
+    Packet.Event event = (Packet.Event) assembly.add(new byte[] {5});
+    assertThat(event.args().get(0).binaryValue()).containsExactly(5);
+    assertThat(event.args().get(1).get("_placeholder").booleanValue()).isFalse();
+  }
+
+  @Test
+  void theHeaderIsReadWithoutParsingThePayload() {
+    SocketIoCodec.Header header = codec.header("452-/admin,17[\"x\",{not even json", 1);
+    assertThat(header.type()).isEqualTo(5);
+    assertThat(header.attachments()).isEqualTo(2);
+    assertThat(header.namespace()).isEqualTo("/admin");
+    assertThat(header.eventAckId()).isEqualTo(17L);
+    assertThat(header.payloadStart()).isEqualTo("452-/admin,17".length());
+    assertThat(codec.header("43/admin,9[]", 1).eventAckId()).as("an ACK's id is not one to answer").isNull();
+    assertThat(codec.header("40/admin", 1).namespace()).isEqualTo("/admin");
+    assertThat(codec.header("40", 1).connect()).isTrue();
+  }
+
+  @Test
+  void aNamespaceLongerThanANameMayBeIsRejectedFromTheHeader() {
+    String longest = "/" + "n".repeat(127);
+    assertThat(codec.header("40" + longest + ",", 1).namespace()).isEqualTo(longest);
+    assertThat(codec.header("40" + longest, 1).namespace()).isEqualTo(longest);
+    assertThatThrownBy(() -> codec.header("40" + longest + "n,", 1)).isInstanceOf(ProtocolException.class)
+        .hasMessage("namespace longer than 128 characters");
+    assertThatThrownBy(() -> codec.header("40/" + "n".repeat(100_000), 1)).isInstanceOf(ProtocolException.class)
+        .hasMessage("namespace longer than 128 characters");
+  }
+
+  @Test
+  void typesThatTakeNoPayloadOrNeedOneAreRejectedFromTheHeader() {
+    for (String bad : List.of("41{}", "42", "42/admin,", "437", "43[1]", "44{\"message\":\"x\"}", "451-")) {
+      assertThatThrownBy(() -> codec.header(bad, 1)).as(bad).isInstanceOf(ProtocolException.class);
+    }
+  }
+
+  @Test
+  void aRecoverableEventCarriesItsOffsetLast() {
+    JsonNode payload = NODES.objectNode().put("text", "hi");
+    assertThat(codec.encode(new Packet.Event("/", "chat", List.of(payload), null, "0000000000000007", true)).text())
+        .isEqualTo("42[\"chat\",{\"text\":\"hi\"},\"0000000000000007\"]");
+    assertThat(codec.encode(new Packet.Event("/", "chat", List.of(payload), null, "0000000000000007", false)).text())
+        .as("recovery off").isEqualTo("42[\"chat\",{\"text\":\"hi\"}]");
+    byte[] bytes = {9};
+    WireFrame binary = codec.encode(new Packet.Event("/", "file", List.of(NODES.binaryNode(bytes)), null, "08", true));
+    assertThat(binary.text()).isEqualTo("451-[\"file\",{\"_placeholder\":true,\"num\":0},\"08\"]");
+  }
+
+  @Test
+  void aRecoverableEmitEndingWithAStringOrNullGetsANullSlot() {
+    assertThat(codec.encode(new Packet.Event("/", "typing", List.of(NODES.stringNode("ann")), null, null, true)).text())
+        .isEqualTo("42[\"typing\",\"ann\",null]");
+    assertThat(codec.encode(new Packet.Event("/", "x", List.of(NODES.nullNode()), null, null, true)).text())
+        .isEqualTo("42[\"x\",null,null]");
+    assertThat(codec.encode(new Packet.Event("/", "x", List.of(NODES.numberNode(1)), null, null, true)).text())
+        .isEqualTo("42[\"x\",1]");
+    assertThat(codec.encode(new Packet.Event("/", "x", List.of(), null, null, true)).text()).isEqualTo("42[\"x\"]");
+    assertThat(codec.encode(new Packet.Event("/", "ask", List.of(NODES.stringNode("q")), 5L, null, true)).text())
+        .as("the client puts its ack callback last: nothing to protect").isEqualTo("425[\"ask\",\"q\"]");
+  }
+}
