@@ -257,14 +257,6 @@ final class DefaultChannel implements Channel {
     return namespace;
   }
 
-  SerialExecutor executor() {
-    return executor;
-  }
-
-  DefaultSession session() {
-    return session;
-  }
-
   Map<String, Membership> memberships() {
     return memberships;
   }

@@ -250,10 +250,6 @@ public final class DefaultChatServer implements ChatServer {
     return state == State.STARTED;
   }
 
-  boolean isAccepting() {
-    return state == State.STARTED;
-  }
-
   /** Throws if the server can no longer be used. */
   void checkOpen() {
     State now = state;
@@ -383,10 +379,6 @@ public final class DefaultChatServer implements ChatServer {
 
   // ---- engine ----
 
-  ChatServerConfig configValue() {
-    return config;
-  }
-
   JsonMapper mapper() {
     return mapper;
   }
@@ -514,48 +506,10 @@ public final class DefaultChatServer implements ChatServer {
   void countBusy() {
     busy.increment();
   }
-
-  /** Counts one event rejected by its connection's rate limit. */
-  void countRateLimited() {
-    rateLimited.increment();
-  }
-
-  /** Events rejected by the channels' rate limits since the server started (for tests and diagnostics). */
-  public long rateLimitedEvents() {
-    return rateLimited.sum();
-  }
-
-  /** Connections a remote address holds now, against {@code maxConnectionsPerAddress} (for tests and diagnostics). */
-  public int connectionsFrom(String remoteIp) {
-    return addressLimits.held(remoteIp);
-  }
-
   /** Saves of recoverable channels' state still on their way to the store (for tests and diagnostics). */
-  public int recoverySavesInFlight() {
-    return recovery.savesInFlight();
-  }
-
   /** Live sessions on this node (for tests and diagnostics). */
-  public int sessionCount() {
-    return sessions.size();
-  }
-
   /** Rooms with local members, over all namespaces (for leak checks). */
-  public int localRoomCount() {
-    return namespaces.values().stream().mapToInt(DefaultNamespace::roomCount).sum();
-  }
-
   /** Pending acks over all local channels (for leak checks). */
-  public int pendingAckCount() {
-    int total = 0;
-    for (DefaultSession session : sessions) {
-      for (DefaultChannel channel : session.channels()) {
-        total += channel.pendingAcks();
-      }
-    }
-    return total;
-  }
-
   private final TransportContext transportContext = new TransportContext() {
     @Override
     public ChatServerConfig config() {

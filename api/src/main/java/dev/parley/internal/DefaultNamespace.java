@@ -167,7 +167,7 @@ final class DefaultNamespace implements Namespace {
       session.send(new Outgoing(new Packet.ConnectError(name, "internal server error", null)));
       return;
     }
-    if (!server.isAccepting()) {
+    if (!server.isRunning()) {
       session.send(new Outgoing(new Packet.ConnectError(name, "server shutting down", null)));
       return;
     }
@@ -371,7 +371,4 @@ final class DefaultNamespace implements Namespace {
     return out;
   }
 
-  @Nullable DefaultChannel localChannel(String id) {
-    return channels.get(id);
-  }
 }

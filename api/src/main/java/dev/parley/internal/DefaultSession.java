@@ -75,10 +75,6 @@ final class DefaultSession implements Session {
     return connection.recoverable();
   }
 
-  DefaultChatServer server() {
-    return server;
-  }
-
   Collection<DefaultChannel> channels() {
     return channels.values();
   }

@@ -25,10 +25,6 @@ final class Membership {
   // The room's last id when it was joined, once known.
   private volatile @Nullable String joined;
 
-  Membership(DefaultChannel channel, boolean replaying) {
-    this(channel, replaying, null);
-  }
-
   /**
    * @param base the id after which the channel has every message of the room it is meant to ({@code ""}:
    *     all of them), or null if not known
@@ -91,11 +87,6 @@ final class Membership {
         deliver((Message) pair[0], (Outgoing) pair[1]);
       }
     }
-  }
-
-  /** The id of the last message delivered (or skipped as the channel's own), or null. */
-  synchronized @Nullable String lastId() {
-    return lastId;
   }
 
   private void seen(Message message) {
