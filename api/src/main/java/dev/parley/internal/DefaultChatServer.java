@@ -506,10 +506,12 @@ public final class DefaultChatServer implements ChatServer {
   void countBusy() {
     busy.increment();
   }
-  /** Saves of recoverable channels' state still on their way to the store (for tests and diagnostics). */
-  /** Live sessions on this node (for tests and diagnostics). */
-  /** Rooms with local members, over all namespaces (for leak checks). */
-  /** Pending acks over all local channels (for leak checks). */
+
+  /** Counts one event rejected by its connection's rate limit. */
+  void countRateLimited() {
+    rateLimited.increment();
+  }
+
   private final TransportContext transportContext = new TransportContext() {
     @Override
     public ChatServerConfig config() {

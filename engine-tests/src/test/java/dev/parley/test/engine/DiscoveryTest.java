@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.ChatServer;
 import dev.parley.error.ProviderNotFoundException;
-import dev.parley.spi.Store;
-import dev.parley.spi.Transport;
-import dev.parley.store.memory.MemoryStore;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.TestClient;
-import java.lang.reflect.Field;
-import java.util.List;
+import dev.parley.test.Timeouts;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,19 +17,22 @@ import org.junit.jupiter.api.Test;
 class DiscoveryTest {
 
   @Test
-  void startWithNothingConfiguredUsesTheInProcessTransportAndTheMemoryStore() throws Exception {
+  void startWithNothingConfiguredUsesTheDiscoveredTransportAndTheMemoryStore() throws Exception {
     try (ChatServer server = ChatServer.builder().start()) {
       assertThat(server.isRunning()).isTrue();
-      List<?> transports = (List<?>) field(server, "transports");
-      assertThat(transports).hasSize(1).first().isInstanceOf(InProcessTransport.class);
-      assertThat(field(server, "store")).isInstanceOf(MemoryStore.class);
+      InProcessTransport transport = InProcessTransportProvider.lastCreated();
+      assertThat(transport).as("the transport discovery made").isNotNull();
 
-      // And they are wired up: a client reaches the server through the discovered transport.
+      // Wired up: a client reaches the server through the discovered transport, and posts reach the
+      // discovered store, the only one on this class path.
       server.namespace().onConnection(channel -> channel.on("ping", (ch, event) -> event.ack("pong")));
-      try (TestClient client = ((InProcessTransport) transports.get(0)).connect("/")) {
-        assertThat(client.emitWithAck("ping").block(dev.parley.test.Timeouts.EXPECTED))
+      try (TestClient client = transport.connect("/")) {
+        assertThat(client.emitWithAck("ping").block(Timeouts.EXPECTED))
             .singleElement().extracting(n -> n.asString()).isEqualTo("pong");
       }
+      server.room("lobby").post("chat", "hello").block(Timeouts.EXPECTED);
+      assertThat(server.room("lobby").history(10).collectList().block(Timeouts.EXPECTED))
+          .singleElement().extracting(message -> message.payload().asString()).isEqualTo("hello");
     }
   }
 
@@ -70,25 +69,11 @@ class DiscoveryTest {
   @Test
   void namedProvidersThatArePresentAreUsed() throws Exception {
     try (ChatServer server = ChatServer.builder().transport("in-process").store("memory").start()) {
-      assertThat((List<?>) field(server, "transports")).singleElement().isInstanceOf(InProcessTransport.class);
-      assertThat(field(server, "store")).isInstanceOf(MemoryStore.class);
+      InProcessTransport transport = InProcessTransportProvider.lastCreated();
+      assertThat(transport).isNotNull();
+      try (TestClient client = transport.connect("/")) {
+        assertThat(client.isConnected()).isTrue();
+      }
     }
-  }
-
-  /**
-   * What the engine chose. The public API does not expose it, so it is read from the engine's fields
-   * (the tests run on the class path, where the engine's internals are reachable by reflection).
-   */
-  private static Object field(ChatServer server, String name) throws ReflectiveOperationException {
-    Field field = server.getClass().getDeclaredField(name);
-    field.setAccessible(true);
-    Object value = field.get(server);
-    assertThat(value).as(name).isNotNull();
-    if ("store".equals(name)) {
-      assertThat(value).isInstanceOf(Store.class);
-    } else {
-      assertThat((List<?>) value).allMatch(Transport.class::isInstance);
-    }
-    return value;
   }
 }

@@ -1,7 +1,6 @@
-package dev.parley.test.engine;
+package dev.parley.store.memory;
 
 import dev.parley.spi.Store;
-import dev.parley.store.memory.MemoryStore;
 import dev.parley.test.StoreContractTest;
 
 /** The store contract, run against {@link MemoryStore}. */
