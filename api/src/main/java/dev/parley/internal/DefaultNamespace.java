@@ -14,6 +14,7 @@ import dev.parley.error.ConnectionRejectedException;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
 import java.time.Instant;
@@ -160,15 +161,15 @@ final class DefaultNamespace implements Namespace {
       }
     } catch (ConnectionRejectedException e) {
       log.debug("handshake to {} rejected: {}", name, LogSafe.text(e.getMessage()));
-      session.send(new Outgoing(new Packet.ConnectError(name, e.getMessage(), e.data())));
+      session.send(new Outgoing(new Packet.ConnectError(name, e.refusal(), e.getMessage(), e.data())));
       return;
     } catch (Exception e) {
       log.warn("middleware of {} failed; handshake rejected", name, e);
-      session.send(new Outgoing(new Packet.ConnectError(name, "internal server error", null)));
+      session.send(new Outgoing(new Packet.ConnectError(name, Refusal.INTERNAL, "internal server error", null)));
       return;
     }
     if (!server.isRunning()) {
-      session.send(new Outgoing(new Packet.ConnectError(name, "server shutting down", null)));
+      session.send(new Outgoing(new Packet.ConnectError(name, Refusal.SHUTTING_DOWN, "server shutting down", null)));
       return;
     }
     // After middleware, so that a client no longer allowed in cannot take its old channel back.

@@ -5,6 +5,7 @@ import dev.parley.error.LimitExceededException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.spi.Admission;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
@@ -146,7 +147,7 @@ final class DefaultSession implements Session {
   private void refuse(String namespace, boolean connect, @Nullable Long ackId, String error) {
     if (connect) {
       if (server.existingNamespace(namespace) != null) {
-        send(new Outgoing(new Packet.ConnectError(namespace, error, null)));
+        send(new Outgoing(new Packet.ConnectError(namespace, Refusal.LIMIT, error, null)));
       }
     } else if (ackId != null) {
       DefaultChannel channel = channels.get(namespace);
@@ -241,7 +242,7 @@ final class DefaultSession implements Session {
       // The name goes back to the client so it can tell which CONNECT failed: only a well-formed one, so a
       // client cannot have its own text of any size reflected.
       if (Names.isValidNamespace(name)) {
-        send(new Outgoing(new Packet.ConnectError(name, "Invalid namespace", null)));
+        send(new Outgoing(new Packet.ConnectError(name, Refusal.INVALID_NAMESPACE, "Invalid namespace", null)));
       } else {
         log.debug("session {}: CONNECT to a malformed namespace {}; closing", id, Names.quote(name));
         disconnect(DisconnectReason.PARSE_ERROR);
@@ -252,7 +253,7 @@ final class DefaultSession implements Session {
       done.run();
       log.debug("session {}: auth payload for {} over {} bytes; refused", id, Names.quote(name),
           server.config().maxAuthBytes());
-      send(new Outgoing(new Packet.ConnectError(name, "auth payload too large", null)));
+      send(new Outgoing(new Packet.ConnectError(name, Refusal.LIMIT, "auth payload too large", null)));
       return;
     }
     // Handshakes of one session run in order, on the handler executor: middleware may block. Whether the

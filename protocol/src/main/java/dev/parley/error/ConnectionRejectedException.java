@@ -1,28 +1,53 @@
 package dev.parley.error;
 
+import dev.parley.protocol.Refusal;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Thrown by a {@link dev.parley.Middleware} to refuse a handshake. The client receives the message
  * (and the optional data) as Socket.IO's {@code connect_error}, or as the JSON body of an HTTP error
- * for Server-Sent Events; no channel is created.
+ * for Server-Sent Events (403, or 401 for one made by {@link #unauthorized}); no channel is created.
  */
 public class ConnectionRejectedException extends ParleyException {
   private static final long serialVersionUID = 1L;
   private final transient @Nullable JsonNode data;
+  private final Refusal refusal;
 
   public ConnectionRejectedException(String message) {
     this(message, null);
   }
 
   public ConnectionRejectedException(String message, @Nullable JsonNode data) {
+    this(Refusal.REJECTED, message, data);
+  }
+
+  private ConnectionRejectedException(Refusal refusal, String message, @Nullable JsonNode data) {
     super(message);
+    this.refusal = Objects.requireNonNull(refusal, "refusal");
     this.data = data;
+  }
+
+  /**
+   * A refusal because the client is not authenticated (not signed in, no or a bad credential). Server-Sent
+   * Events answer it with 401 (an {@code EventSource} does not retry after it) instead of 403; WebSocket and
+   * polling clients get a CONNECT_ERROR with the message and data as for any refusal.
+   */
+  public static ConnectionRejectedException unauthorized(String message, @Nullable JsonNode data) {
+    return new ConnectionRejectedException(Refusal.UNAUTHORIZED, message, data);
   }
 
   /** Extra detail sent to the client with the message, or null. */
   public @Nullable JsonNode data() {
     return data;
+  }
+
+  /**
+   * Why the handshake is refused: {@link Refusal#UNAUTHORIZED} for one made by {@link #unauthorized},
+   * otherwise {@link Refusal#REJECTED}.
+   */
+  public Refusal refusal() {
+    return refusal;
   }
 }

@@ -27,11 +27,22 @@ public sealed interface Packet {
     }
   }
 
-  /** Server to client: the join was refused, with a message and optional data. */
-  record ConnectError(String namespace, String message, @Nullable JsonNode data) implements Packet {
+  /**
+   * Server to client: the join was refused, with a message and optional data. The {@code refusal} says why,
+   * for transports that answer differently by kind (an HTTP status); the Socket.IO wire format does not
+   * carry it.
+   */
+  record ConnectError(String namespace, Refusal refusal, String message, @Nullable JsonNode data)
+      implements Packet {
     public ConnectError {
       Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(refusal, "refusal");
       Objects.requireNonNull(message, "message");
+    }
+
+    /** A refusal by middleware: {@link Refusal#REJECTED}. */
+    public ConnectError(String namespace, String message, @Nullable JsonNode data) {
+      this(namespace, Refusal.REJECTED, message, data);
     }
   }
 

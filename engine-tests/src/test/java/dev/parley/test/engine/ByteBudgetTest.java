@@ -8,6 +8,7 @@ import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.spi.Inbound;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.test.Timeouts;
@@ -230,7 +231,7 @@ class ByteBudgetTest {
     Inbound refused = probe.session.admit("/", true, null, 10);
 
     assertThat(refused.refusal()).isEqualTo(Inbound.Refusal.RATE_LIMITED);
-    assertThat(probe.nextPacket(5)).isEqualTo(new Packet.ConnectError("/", "rate limited", null));
+    assertThat(probe.nextPacket(5)).isEqualTo(new Packet.ConnectError("/", Refusal.LIMIT, "rate limited", null));
     assertThat(probe.session.admit("/", false, null, 10).refusal()).isEqualTo(Inbound.Refusal.RATE_LIMITED);
     assertThat(server.stats().rateLimitedEvents()).isEqualTo(2);
   }
@@ -279,7 +280,7 @@ class ByteBudgetTest {
 
     probe.session.receive(new Packet.Connect("/", JsonNodeFactory.instance.objectNode().put("token", "t".repeat(300))));
 
-    assertThat(probe.nextPacket(5)).isEqualTo(new Packet.ConnectError("/", "auth payload too large", null));
+    assertThat(probe.nextPacket(5)).isEqualTo(new Packet.ConnectError("/", Refusal.LIMIT, "auth payload too large", null));
     probe.session.receive(new Packet.Connect("/", JsonNodeFactory.instance.objectNode().put("token", "t".repeat(100))));
     assertThat(probe.nextPacket(5)).isInstanceOf(Packet.Connect.class);
   }
@@ -296,7 +297,7 @@ class ByteBudgetTest {
     // A well-formed name that is not a namespace is still answered with its name, as Socket.IO does.
     Probe other = transport.open();
     other.session.receive(new Packet.Connect("/nope", null));
-    assertThat(other.nextPacket(5)).isEqualTo(new Packet.ConnectError("/nope", "Invalid namespace", null));
+    assertThat(other.nextPacket(5)).isEqualTo(new Packet.ConnectError("/nope", Refusal.INVALID_NAMESPACE, "Invalid namespace", null));
   }
 
   // ---- set-up ----

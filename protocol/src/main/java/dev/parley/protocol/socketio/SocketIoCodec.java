@@ -4,6 +4,7 @@ import dev.parley.protocol.JsonCost;
 import dev.parley.protocol.JsonDepth;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.protocol.PacketEncoder;
 import java.nio.CharBuffer;
 import java.util.ArrayList;
@@ -36,10 +37,27 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
   private static final int BINARY_ACK = 6;
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+  /** The message of Socket.IO's CONNECT_ERROR to a namespace that does not exist. */
+  public static final String INVALID_NAMESPACE = "Invalid namespace";
+
   private final JsonMapper mapper;
 
   public SocketIoCodec(JsonMapper mapper) {
     this.mapper = mapper;
+  }
+
+  /**
+   * The kind of a CONNECT_ERROR read from the wire (client side), which does not carry it:
+   * {@link Refusal#INVALID_NAMESPACE} when the message is exactly the protocol's {@value #INVALID_NAMESPACE},
+   * otherwise {@link Refusal#REJECTED}. The server never decodes a CONNECT_ERROR: a client may not send one.
+   */
+  public static Refusal refusalOf(String message) {
+    return INVALID_NAMESPACE.equals(message) ? Refusal.INVALID_NAMESPACE : Refusal.REJECTED;
+  }
+
+  /** A CONNECT_ERROR as read from the wire, its kind given by {@link #refusalOf(String)}. */
+  public static Packet.ConnectError connectError(String namespace, String message, @Nullable JsonNode data) {
+    return new Packet.ConnectError(namespace, refusalOf(message), message, data);
   }
 
   // ---- encoding ----

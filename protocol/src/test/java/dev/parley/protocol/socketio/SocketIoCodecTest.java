@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -28,6 +29,28 @@ class SocketIoCodecTest {
     assertThat(codec.encode(new Packet.Event("/admin", "project:delete", List.of(NODES.numberNode(123)), 456L, null)).text())
         .isEqualTo("42/admin,456[\"project:delete\",123]");
     assertThat(codec.encode(new Packet.Ack("/admin", 456, List.of())).text()).isEqualTo("43/admin,456[]");
+  }
+
+  @Test
+  void theKindOfARefusalIsNotOnTheWire() {
+    for (Refusal refusal : Refusal.values()) {
+      assertThat(codec.encode(new Packet.ConnectError("/admin", refusal, "Not authorized", null)).text())
+          .as(refusal.name()).isEqualTo("44/admin,{\"message\":\"Not authorized\"}");
+    }
+  }
+
+  @Test
+  void aConnectErrorReadFromTheWireIsRejectedUnlessItNamesAnInvalidNamespace() {
+    assertThat(SocketIoCodec.refusalOf("Invalid namespace")).isEqualTo(Refusal.INVALID_NAMESPACE);
+    assertThat(SocketIoCodec.refusalOf("invalid namespace")).isEqualTo(Refusal.REJECTED);
+    assertThat(SocketIoCodec.refusalOf("Invalid namespace ")).isEqualTo(Refusal.REJECTED);
+    assertThat(SocketIoCodec.refusalOf("server shutting down")).isEqualTo(Refusal.REJECTED);
+    assertThat(SocketIoCodec.refusalOf("Not authorized")).isEqualTo(Refusal.REJECTED);
+    assertThat(SocketIoCodec.connectError("/nope", "Invalid namespace", null))
+        .isEqualTo(new Packet.ConnectError("/nope", Refusal.INVALID_NAMESPACE, "Invalid namespace", null));
+    JsonNode data = NODES.objectNode().put("status", 401);
+    assertThat(SocketIoCodec.connectError("/", "Not authorized", data))
+        .isEqualTo(new Packet.ConnectError("/", "Not authorized", data));
   }
 
   @Test

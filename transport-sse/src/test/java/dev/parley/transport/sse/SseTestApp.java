@@ -17,8 +17,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * 50 messages. Handlers: {@code chat} posts its argument to that room and acks the message id once
  * stored; {@code echo} acks its arguments; {@code typing} emits its arguments to the room except the
  * sender; {@code ask} asks the client {@code question} with an ack and emits {@code answer} with the
- * reply. Middleware rejects a query with {@code token=bad} as {@code "not authorized"}, data
- * {@code {"status": 401}}.
+ * reply. Middleware rejects a query with {@code token=bad} as unauthorized (SSE: 401), message
+ * {@code "not authorized"}, data {@code {"status": 401}}.
  */
 final class SseTestApp {
   private SseTestApp() {
@@ -41,7 +41,7 @@ final class SseTestApp {
         .config(c -> c.bindAddress("127.0.0.1").port(0))
         .use(handshake -> {
           if (handshake.query("token").filter("bad"::equals).isPresent()) {
-            throw new ConnectionRejectedException("not authorized",
+            throw ConnectionRejectedException.unauthorized("not authorized",
                 JsonNodeFactory.instance.objectNode().put("status", 401));
           }
           return handshake;

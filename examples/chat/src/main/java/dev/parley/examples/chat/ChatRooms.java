@@ -28,7 +28,7 @@ import tools.jackson.databind.node.MissingNode;
  *   <tr><th>from the client</th><th>accepted</th><th>otherwise</th></tr>
  *   <tr><td>cookie {@code nick}</td><td>1 to {@value #MAX_NICKNAME} letters, digits, spaces, {@code _.-};
  *     no space first or last</td>
- *     <td>connect_error {@code "sign in first"} ({@code {"status": 401}})</td></tr>
+ *     <td>connect_error {@code "sign in first"} ({@code {"status": 401}}); SSE: 401</td></tr>
  *   <tr><td>{@code join(room)}</td><td>one of {@link #ROOMS}, as a string</td>
  *     <td>ack {@code {"error": "no such room"}}; success acks {@code "ok"} once the replay is sent</td></tr>
  *   <tr><td>{@code chat({room, text, cid})}</td><td>an object; {@code room} one of {@link #ROOMS};
@@ -73,7 +73,8 @@ final class ChatRooms {
   static Handshake requireNickname(Handshake handshake) {
     String nick = handshake.cookie("nick").map(ChatRooms::decode).orElse("");
     if (!NICKNAME.matcher(nick).matches()) {
-      throw new ConnectionRejectedException("sign in first",
+      // SSE answers 401 for it; the status in the data is for Socket.IO clients, whose connect_error has none.
+      throw ConnectionRejectedException.unauthorized("sign in first",
           JsonNodeFactory.instance.objectNode().put("status", 401));
     }
     Principal user = () -> nick;

@@ -5,6 +5,7 @@ import dev.parley.error.LimitExceededException;
 import dev.parley.protocol.JsonCost;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.protocol.sse.PostBody;
 import dev.parley.protocol.sse.SseEncoder;
 import dev.parley.spi.Admission;
@@ -183,15 +184,19 @@ public final class SseServlet extends HttpServlet {
   }
 
   void rejectResponse(HttpServletResponse response, Packet.ConnectError error) {
-    int status = 403;
-    if (error.message().equals("Invalid namespace")) {
-      status = 404;
-    } else if (error.message().equals("server shutting down")) {
-      status = 503;
-    } else if (error.data() != null && error.data().path("status").asInt(0) == 401) {
-      status = 401;
-    }
-    errorResponse(response, status);
+    errorResponse(response, status(error.refusal()));
+  }
+
+  /** The HTTP status a refused handshake is answered with, by why it was refused. */
+  static int status(Refusal refusal) {
+    return switch (refusal) {
+      case INVALID_NAMESPACE -> 404;
+      case REJECTED -> 403;
+      case UNAUTHORIZED -> 401;
+      case SHUTTING_DOWN -> 503;
+      case LIMIT -> 429;
+      case INTERNAL -> 500;
+    };
   }
 
   void errorResponse(HttpServletResponse response, int status) {
