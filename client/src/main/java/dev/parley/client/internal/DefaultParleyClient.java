@@ -310,9 +310,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       if (from != link) {
         return;
       }
-      link = null;
-      cancel(answerTimer);
-      answerTimer = null;
+      forgetLink();
       if (state == State.RECONNECTING) {
         log.debug("reconnect refused: {}", message);
         state = State.DISCONNECTED;
@@ -325,14 +323,19 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     from.closeAfterFlush();
   }
 
+  // The link is no longer this client's, nor is the wait for its CONNECT answer. Under the lock.
+  private void forgetLink() {
+    link = null;
+    cancel(answerTimer);
+    answerTimer = null;
+  }
+
   private void serverDisconnected(Link from) {
     synchronized (lock) {
       if (from != link) {
         return;
       }
-      link = null;
-      cancel(answerTimer);
-      answerTimer = null;
+      forgetLink();
       if (state == State.CONNECTED) {
         log.debug("the server removed this client from namespace {}", settings.namespace());
         lost(DisconnectReason.SERVER_NAMESPACE_DISCONNECT, State.DISCONNECTED);
@@ -351,9 +354,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     links.remove(closed);
     synchronized (lock) {
       if (closed == link) {
-        link = null;
-        cancel(answerTimer);
-        answerTimer = null;
+        forgetLink();
         if (state == State.CONNECTED) {
           log.debug("connection lost: {} ({})", reason.wireName(), detail);
           boolean again = settings.reconnect().enabled();
@@ -429,9 +430,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       log.debug("reconnect attempt {} failed: {}", attempts, e.getMessage());
       synchronized (lock) {
         if (link == attempt) {
-          link = null;
-          cancel(answerTimer);
-          answerTimer = null;
+          forgetLink();
           if (state == State.RECONNECTING) {
             scheduleReconnect();
           }

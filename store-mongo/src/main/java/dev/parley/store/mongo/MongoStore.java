@@ -210,14 +210,7 @@ public final class MongoStore implements Store {
 
   /** Undoes a failed start, so that a later {@link #start()} tries again from scratch. */
   private void abandonStart() {
-    ChangeStreamFollower follower = feedFollower;
-    if (follower != null) {
-      follower.stop();
-    }
-    follower = busFollower;
-    if (follower != null) {
-      follower.stop();
-    }
+    stopFollowers();
     MongoClient mongo = client;
     if (mongo != null && givenClient == null) {
       mongo.close();
@@ -226,6 +219,14 @@ public final class MongoStore implements Store {
       starting = null;
       messages = null;
       client = null;
+    }
+  }
+
+  private void stopFollowers() {
+    for (ChangeStreamFollower follower : new ChangeStreamFollower[] {feedFollower, busFollower}) {
+      if (follower != null) {
+        follower.stop();
+      }
     }
   }
 
@@ -250,14 +251,7 @@ public final class MongoStore implements Store {
         }
         state = State.STOPPED;
       }
-      ChangeStreamFollower follower = feedFollower;
-      if (follower != null) {
-        follower.stop();
-      }
-      follower = busFollower;
-      if (follower != null) {
-        follower.stop();
-      }
+      stopFollowers();
       feed.complete();
       bus.complete();
       MongoClient mongo = client;
