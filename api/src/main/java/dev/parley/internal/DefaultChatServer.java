@@ -9,6 +9,10 @@ import dev.parley.Room;
 import dev.parley.ServerStats;
 import dev.parley.error.ParleyException;
 import dev.parley.error.ProviderNotFoundException;
+import dev.parley.internal.recovery.Recovery;
+import dev.parley.internal.support.AddressLimits;
+import dev.parley.internal.support.HandlerExecutors;
+import dev.parley.internal.support.TimerCounter;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
@@ -63,7 +67,7 @@ public final class DefaultChatServer implements ChatServer {
   private final Map<String, DefaultNamespace> namespaces = new ConcurrentHashMap<>();
   private final Set<DefaultSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger postsInFlight = new AtomicInteger();
-  private final Recovery recovery = new Recovery(this);
+  private final Recovery recovery;
   private final AddressLimits addressLimits;
   private final LongAdder rateLimited = new LongAdder();
   private final LongAdder busy = new LongAdder();
@@ -94,6 +98,7 @@ public final class DefaultChatServer implements ChatServer {
     this.config = parts.config();
     this.mapper = parts.jsonMapper() != null ? parts.jsonMapper() : JsonMapper.builder().build();
     this.addressLimits = new AddressLimits(config.maxConnectionsPerAddress());
+    this.recovery = new Recovery(this::store, config.maxDisconnectionDuration(), mapper);
     namespace("/");
   }
 

@@ -2,6 +2,9 @@ package dev.parley.internal;
 
 import dev.parley.ChatServerConfig;
 import dev.parley.error.LimitExceededException;
+import dev.parley.internal.support.Ids;
+import dev.parley.internal.support.SerialExecutor;
+import dev.parley.internal.support.TokenBucket;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;

@@ -1,6 +1,8 @@
 package dev.parley.internal;
 
 import dev.parley.Message;
+import dev.parley.internal.recovery.SavedSession;
+import dev.parley.internal.support.Ids;
 import dev.parley.spi.Outgoing;
 import java.util.ArrayList;
 import java.util.List;

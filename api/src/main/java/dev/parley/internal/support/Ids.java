@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.support;
 
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -8,7 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Random identifiers for sessions and channels (not secrets: ids are visible to other clients), and the
  * private ids of connection state recovery (secrets: whoever presents one takes over a channel).
  */
-final class Ids {
+public final class Ids {
   private static final char[] ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
   private static final SecureRandom SECURE = new SecureRandom();
@@ -18,7 +18,7 @@ final class Ids {
   }
 
   /** 20 url-safe characters, 120 random bits: Socket.IO's id shape. */
-  static String next() {
+  public static String next() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     char[] out = new char[20];
     long bits = random.nextLong();
@@ -33,7 +33,7 @@ final class Ids {
   }
 
   /** 22 url-safe characters, 128 bits from a {@link SecureRandom}: unguessable. */
-  static String secret() {
+  public static String secret() {
     byte[] bytes = new byte[16];
     SECURE.nextBytes(bytes);
     return URL_SAFE.encodeToString(bytes);

@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.recovery;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +12,7 @@ import java.util.Map;
  * its room's position ({@link Snapshot#evicted()}). Grows on demand, so a quiet channel holds a few slots.
  * Not thread-safe: the channel guards it.
  */
-final class RecoveryJournal {
+public final class RecoveryJournal {
   private final int capacity;
   private String[] rooms;
   private String[] ids;
@@ -20,7 +20,7 @@ final class RecoveryJournal {
   private int size;
   private final Map<String, String> evicted = new HashMap<>();
 
-  RecoveryJournal(int capacity) {
+  public RecoveryJournal(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
     }
@@ -31,7 +31,7 @@ final class RecoveryJournal {
   }
 
   /** Records a message as sent; drops the oldest entry if full. */
-  void add(String room, String id) {
+  public void add(String room, String id) {
     if (size == capacity) {
       evicted.put(rooms[head], ids[head]);
       rooms[head] = room;
@@ -62,12 +62,12 @@ final class RecoveryJournal {
   }
 
   /** Entries held now. */
-  int size() {
+  public int size() {
     return size;
   }
 
   /** A copy of the entries, oldest first, and the last dropped id of each room. */
-  Snapshot snapshot() {
+  public Snapshot snapshot() {
     List<String> roomList = new ArrayList<>(size);
     List<String> idList = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
@@ -84,6 +84,6 @@ final class RecoveryJournal {
    * @param ids the message id of each entry, parallel to {@code rooms}
    * @param evicted per room, the id of its last entry that was dropped for space
    */
-  record Snapshot(List<String> rooms, List<String> ids, Map<String, String> evicted) {
+  public record Snapshot(List<String> rooms, List<String> ids, Map<String, String> evicted) {
   }
 }

@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.support;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,16 +16,16 @@ import reactor.core.scheduler.Scheduler;
  * starts or is cancelled, a periodic one until it is cancelled (Reactor keeps running a periodic task
  * that throws, so failing does not end it).
  */
-final class TimerCounter implements Scheduler {
+public final class TimerCounter implements Scheduler {
   private final Scheduler delegate;
   private final AtomicInteger waiting = new AtomicInteger();
 
-  TimerCounter(Scheduler delegate) {
+  public TimerCounter(Scheduler delegate) {
     this.delegate = delegate;
   }
 
   /** Tasks scheduled and not yet started (one-shot) or not yet cancelled (periodic). */
-  int waiting() {
+  public int waiting() {
     return waiting.get();
   }
 

@@ -1,17 +1,17 @@
-package dev.parley.internal;
+package dev.parley.internal.support;
 
 /**
  * One channel's inbound event budget: {@code capacity} tokens, refilled at {@code perSecond}; each event
  * takes one. Time comes from the caller (the server's scheduler clock), so virtual time drives it in tests.
  */
-final class TokenBucket {
+public final class TokenBucket {
   private final double perNano;
   private final double capacity;
   // Guarded by this.
   private double tokens;
   private long last;
 
-  TokenBucket(int perSecond, int capacity, long nowNanos) {
+  public TokenBucket(int perSecond, int capacity, long nowNanos) {
     this.perNano = perSecond / 1e9;
     this.capacity = capacity;
     this.tokens = capacity;
@@ -19,7 +19,7 @@ final class TokenBucket {
   }
 
   /** Takes a token if there is one at {@code nowNanos}; false when the budget is spent. */
-  synchronized boolean tryTake(long nowNanos) {
+  public synchronized boolean tryTake(long nowNanos) {
     long elapsed = nowNanos - last;
     if (elapsed > 0) {
       tokens = Math.min(capacity, tokens + elapsed * perNano);

@@ -1,9 +1,9 @@
-package dev.parley.internal;
+package dev.parley.internal.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parley.internal.SavedSession.Position;
+import dev.parley.internal.recovery.SavedSession.Position;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

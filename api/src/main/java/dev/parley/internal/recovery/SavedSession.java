@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.recovery;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,11 +28,11 @@ import tools.jackson.databind.node.ObjectNode;
  *     it receives a posted message on this channel, it presents that offset again
  * @param data the application's {@code data()}, as JSON
  */
-record SavedSession(String channelId, Map<String, @Nullable Position> starts, List<String> journalRooms,
+public record SavedSession(String channelId, Map<String, @Nullable Position> starts, List<String> journalRooms,
                     List<String> journalIds, boolean truncated, @Nullable String resumedFrom, ObjectNode data) {
   private static final int VERSION = 1;
 
-  SavedSession {
+  public SavedSession {
     starts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(starts));
     journalRooms = List.copyOf(journalRooms);
     journalIds = List.copyOf(journalIds);
@@ -44,9 +44,9 @@ record SavedSession(String channelId, Map<String, @Nullable Position> starts, Li
   /**
    * The state of a channel from where it started in its rooms, its journal and its data.
    *
-   * @param joined per room, where the channel started in it (see {@link Membership#start()}), or null
+   * @param joined per room, where the channel started in it (see {@code Membership.start()}), or null
    */
-  static SavedSession of(String channelId, Map<String, @Nullable Position> joined, RecoveryJournal.Snapshot journal,
+  public static SavedSession of(String channelId, Map<String, @Nullable Position> joined, RecoveryJournal.Snapshot journal,
                          @Nullable String resumedFrom, ObjectNode data) {
     Map<String, @Nullable Position> starts = new LinkedHashMap<>();
     joined.forEach((room, start) -> {
@@ -58,7 +58,7 @@ record SavedSession(String channelId, Map<String, @Nullable Position> starts, Li
   }
 
   /** Rooms whose start is not known yet: it must be looked up before saving. */
-  List<String> roomsWithoutStart() {
+  public List<String> roomsWithoutStart() {
     List<String> out = new ArrayList<>();
     starts.forEach((room, start) -> {
       if (start == null) {
@@ -69,7 +69,7 @@ record SavedSession(String channelId, Map<String, @Nullable Position> starts, Li
   }
 
   /** This state with the rooms that had no start starting after the given ids. */
-  SavedSession withStarts(Map<String, String> lastIds) {
+  public SavedSession withStarts(Map<String, String> lastIds) {
     Map<String, @Nullable Position> merged = new LinkedHashMap<>(starts);
     lastIds.forEach((room, id) -> {
       if (merged.containsKey(room) && merged.get(room) == null) {
@@ -87,7 +87,7 @@ record SavedSession(String channelId, Map<String, @Nullable Position> starts, Li
    * @param offset the id of the last posted message the client received, or null if it received none
    *     (or none on this channel: then the offset it presented when the channel connected)
    */
-  Optional<Map<String, Position>> positions(@Nullable String offset) {
+  public Optional<Map<String, Position>> positions(@Nullable String offset) {
     int upTo = -1;
     if (offset == null || (offset.equals(resumedFrom) && !journalIds.contains(offset))) {
       if (truncated) {
@@ -126,19 +126,19 @@ record SavedSession(String channelId, Map<String, @Nullable Position> starts, Li
    * A place in a room's history: right after message {@code id} ({@code ""}: before every message), or,
    * when {@code before}, right before it.
    */
-  record Position(String id, boolean before) {
-    static Position after(String id) {
+  public record Position(String id, boolean before) {
+    public static Position after(String id) {
       return new Position(id, false);
     }
 
-    static Position before(String id) {
+    public static Position before(String id) {
       return new Position(id, true);
     }
   }
 
   // ---- JSON ----
 
-  String toJson(JsonMapper mapper) {
+  public String toJson(JsonMapper mapper) {
     JsonNodeFactory nodes = JsonNodeFactory.instance;
     ObjectNode root = nodes.objectNode().put("v", VERSION).put("id", channelId);
     ObjectNode rooms = root.putObject("rooms");
@@ -166,7 +166,7 @@ record SavedSession(String channelId, Map<String, @Nullable Position> starts, Li
    *
    * @throws IllegalArgumentException if it is not such a state
    */
-  static SavedSession fromJson(JsonMapper mapper, String json) {
+  public static SavedSession fromJson(JsonMapper mapper, String json) {
     JsonNode root;
     try {
       root = mapper.readTree(json);

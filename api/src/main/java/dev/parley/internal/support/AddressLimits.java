@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.support;
 
 import dev.parley.spi.Admission;
 import java.util.Map;
@@ -10,16 +10,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Connections held per remote address, within {@code maxConnectionsPerAddress}; an address holding none
  * has no entry, so addresses that come and go leave nothing behind.
  */
-final class AddressLimits {
+public final class AddressLimits {
   private final int max;
   private final Map<String, Integer> held = new ConcurrentHashMap<>();
 
-  AddressLimits(int max) {
+  public AddressLimits(int max) {
     this.max = max;
   }
 
   /** A place for one more connection from {@code address}, or empty if it holds {@code max} already. */
-  Optional<Admission> admit(String address) {
+  public Optional<Admission> admit(String address) {
     boolean[] admitted = new boolean[1];
     held.compute(address, (key, count) -> {
       int now = count == null ? 0 : count;
@@ -33,12 +33,12 @@ final class AddressLimits {
   }
 
   /** Connections {@code address} holds now. */
-  int held(String address) {
+  public int held(String address) {
     return held.getOrDefault(address, 0);
   }
 
   /** Addresses holding at least one connection. */
-  int addresses() {
+  public int addresses() {
     return held.size();
   }
 

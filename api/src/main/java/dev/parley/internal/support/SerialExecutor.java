@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.support;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -11,25 +11,25 @@ import org.slf4j.LoggerFactory;
  * Runs tasks one at a time, in submission order, on an underlying executor: one channel's handlers.
  * Holds no thread while idle.
  */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
 
   private final Executor delegate;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
 
-  SerialExecutor(Executor delegate) {
+  public SerialExecutor(Executor delegate) {
     this(delegate, false);
   }
 
   /** With {@code held}, tasks queue up but none runs until {@link #release()}. */
-  SerialExecutor(Executor delegate, boolean held) {
+  public SerialExecutor(Executor delegate, boolean held) {
     this.delegate = delegate;
     pending.set(held ? 1 : 0);
   }
 
   /** Lets a held executor start running its queued tasks; call once, only on a held executor. */
-  void release() {
+  public void release() {
     if (pending.decrementAndGet() != 0) {
       start();
     }

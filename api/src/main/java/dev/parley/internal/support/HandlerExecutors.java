@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.support;
 
 import dev.parley.ChatServerConfig;
 import java.lang.reflect.Method;
@@ -13,13 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Creates the executor handlers run on: virtual threads on Java 21+, a bounded pool on 17. */
-final class HandlerExecutors {
+public final class HandlerExecutors {
   private static final Logger log = LoggerFactory.getLogger(HandlerExecutors.class);
 
   private HandlerExecutors() {
   }
 
-  static ExecutorService create(ChatServerConfig config) {
+  public static ExecutorService create(ChatServerConfig config) {
     if (config.virtualThreads()) {
       ExecutorService virtual = virtualThreadExecutor();
       if (virtual != null) {
@@ -45,7 +45,7 @@ final class HandlerExecutors {
    * The pool outboxes write on: one platform thread per core (writes never block, so more would only
    * compete), ending when idle so a quiet or closed server holds none.
    */
-  static ExecutorService flushPool() {
+  public static ExecutorService flushPool() {
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     AtomicInteger count = new AtomicInteger();
     ThreadFactory factory = task -> {
@@ -60,7 +60,7 @@ final class HandlerExecutors {
   }
 
   /** Shuts an executor down and waits up to {@code timeout} for running handlers to end. */
-  static void shutdown(ExecutorService executor, Duration timeout) {
+  public static void shutdown(ExecutorService executor, Duration timeout) {
     executor.shutdown();
     try {
       if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.recovery;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,20 +27,28 @@ import tools.jackson.databind.node.ObjectNode;
  * store under its private id, and takes it back for a reconnecting client, turning its offset into a
  * place in each room. Private ids are never logged.
  */
-final class Recovery {
+public final class Recovery {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
   // How long a save or a take may wait for the store; a take blocks a handshake meanwhile.
   private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
 
-  private final DefaultChatServer server;
+  private final Supplier<Store> store;
+  private final Duration ttl;
+  private final JsonMapper mapper;
   private final AtomicInteger savesInFlight = new AtomicInteger();
 
-  Recovery(DefaultChatServer server) {
-    this.server = server;
+  /**
+   * @param store the server's store, once started
+   * @param ttl how long saved state is kept ({@code maxDisconnectionDuration})
+   */
+  public Recovery(Supplier<Store> store, Duration ttl, JsonMapper mapper) {
+    this.store = store;
+    this.ttl = ttl;
+    this.mapper = mapper;
   }
 
   /** Saves that have not completed yet. */
-  int savesInFlight() {
+  public int savesInFlight() {
     return savesInFlight.get();
   }
 
@@ -49,9 +58,8 @@ final class Recovery {
    * room's last id had not come back yet). Asynchronous; a failure is logged and means the channel will
    * not be recovered.
    */
-  void save(String namespace, String privateId, SavedSession state) {
-    Store store = server.store();
-    Duration ttl = server.config().maxDisconnectionDuration();
+  public void save(String namespace, String privateId, SavedSession state) {
+    Store store = this.store.get();
     savesInFlight.incrementAndGet();
     Mono<Void> saved = Flux.fromIterable(state.roomsWithoutStart())
         .flatMap(room -> store.history(namespace, room, HistoryQuery.latest(1)).next()
@@ -59,7 +67,7 @@ final class Recovery {
         .collectMap(Map.Entry::getKey, Map.Entry::getValue)
         .map(state::withStarts)
         .flatMap(resolved -> Mono.defer(() -> store.saveSession(namespace, privateId,
-            resolved.toJson(server.mapper()), ttl)))
+            resolved.toJson(mapper), ttl)))
         .timeout(STORE_TIMEOUT)
         .doFinally(signal -> savesInFlight.decrementAndGet());
     saved.subscribe(v -> { }, error -> log.warn("could not save the state of channel {} in {}; it cannot be "
@@ -71,7 +79,7 @@ final class Recovery {
    * Saves again a session that was taken but could not be restored (its new connection closed first), as
    * a channel that was sent nothing after the client's {@code offset}.
    */
-  void putBack(String namespace, String privateId, Restored restored, @Nullable String offset) {
+  public void putBack(String namespace, String privateId, Restored restored, @Nullable String offset) {
     Map<String, SavedSession.@Nullable Position> starts = new LinkedHashMap<>();
     restored.replayAfter().forEach((room, after) -> starts.put(room, SavedSession.Position.after(after)));
     save(namespace, privateId, new SavedSession(restored.channelId(), starts, List.of(), List.of(), false,
@@ -87,11 +95,11 @@ final class Recovery {
    *     another connection, an offset that names no place, history no longer reaching back to it, or a
    *     store failure), in which case whatever was saved is gone
    */
-  Optional<Restored> take(String namespace, String privateId, @Nullable String offset) {
-    Store store = server.store();
+  public Optional<Restored> take(String namespace, String privateId, @Nullable String offset) {
+    Store store = this.store.get();
     try {
       Restored restored = store.takeSession(namespace, privateId)
-          .map(json -> SavedSession.fromJson(server.mapper(), json))
+          .map(json -> SavedSession.fromJson(mapper, json))
           .flatMap(state -> {
             Optional<Map<String, SavedSession.Position>> positions = state.positions(offset);
             if (positions.isEmpty()) {
@@ -153,9 +161,8 @@ final class Recovery {
   }
 
   /** The application's {@code data()} as JSON; values the mapper cannot write are left out with a warning. */
-  ObjectNode dataOf(String channelId, Map<String, Object> data) {
+  public ObjectNode dataOf(String channelId, Map<String, Object> data) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
-    JsonMapper mapper = server.mapper();
     data.forEach((key, value) -> {
       try {
         out.set(key, mapper.valueToTree(value));
@@ -168,9 +175,8 @@ final class Recovery {
   }
 
   /** Saved data back as plain Java values: maps, lists, strings, numbers, booleans. */
-  Map<String, Object> dataFrom(ObjectNode data) {
+  public Map<String, Object> dataFrom(ObjectNode data) {
     Map<String, Object> out = new LinkedHashMap<>();
-    JsonMapper mapper = server.mapper();
     for (Map.Entry<String, JsonNode> field : data.properties()) {
       Object value = mapper.treeToValue(field.getValue(), Object.class);
       if (value != null) {
@@ -187,7 +193,7 @@ final class Recovery {
    * @param replayAfter per room (its own room included), the id after which to replay ({@code ""}: all)
    * @param data its data, as saved
    */
-  record Restored(String channelId, Map<String, String> replayAfter, ObjectNode data) {
+  public record Restored(String channelId, Map<String, String> replayAfter, ObjectNode data) {
   }
 
   private static final class StaleException extends RuntimeException {
