@@ -8,10 +8,10 @@ import dev.parley.Namespace;
 import dev.parley.Room;
 import dev.parley.ServerStats;
 import dev.parley.error.ParleyException;
-import dev.parley.error.ProviderNotFoundException;
 import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.support.AddressLimits;
 import dev.parley.internal.support.HandlerExecutors;
+import dev.parley.internal.support.Settling;
 import dev.parley.internal.support.TimerCounter;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Names;
@@ -21,15 +21,12 @@ import dev.parley.spi.BusMessage;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Host;
-import dev.parley.spi.HostProvider;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Post;
 import dev.parley.spi.Session;
 import dev.parley.spi.Store;
-import dev.parley.spi.StoreProvider;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
-import dev.parley.spi.TransportProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +64,10 @@ public final class DefaultChatServer implements ChatServer {
   private final Map<String, DefaultNamespace> namespaces = new ConcurrentHashMap<>();
   private final Set<DefaultSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger postsInFlight = new AtomicInteger();
+  // Wakes close() as posts, sessions and recovery saves come down to zero.
+  private final Settling settling = new Settling();
   private final Recovery recovery;
+  private final TransportContext transportContext = new EngineTransportContext(this);
   private final AddressLimits addressLimits;
   private final LongAdder rateLimited = new LongAdder();
   private final LongAdder busy = new LongAdder();
@@ -98,7 +98,7 @@ public final class DefaultChatServer implements ChatServer {
     this.config = parts.config();
     this.mapper = parts.jsonMapper() != null ? parts.jsonMapper() : JsonMapper.builder().build();
     this.addressLimits = new AddressLimits(config.maxConnectionsPerAddress());
-    this.recovery = new Recovery(this::store, config.maxDisconnectionDuration(), mapper);
+    this.recovery = new Recovery(this::store, config.maxDisconnectionDuration(), mapper, settling);
     namespace("/");
   }
 
@@ -145,18 +145,19 @@ public final class DefaultChatServer implements ChatServer {
     timers = counted;
     scheduler = counted;
 
-    store = resolveStore();
+    ownStore = parts.store() == null;
+    store = ownStore ? Providers.chooseStore(config, transportContext) : parts.store();
     await(store.start(), timeout, "store");
     subscriptions.add(store.feed().subscribe(this::onMessage,
         e -> log.error("the store's message feed failed; live delivery of posts has stopped", e)));
     subscriptions.add(store.bus().messages().subscribe(this::onBus,
         e -> log.error("the store's bus failed; emits from other nodes no longer arrive", e)));
 
-    transports.addAll(resolveTransports());
+    transports.addAll(Providers.chooseTransports(config, parts.transports(), transportContext));
     for (Transport transport : transports) {
       await(transport.start(transportContext), timeout, "transport " + transport.name());
     }
-    host = resolveHost();
+    host = parts.host() != null ? parts.host() : Providers.chooseHost(config, transports, transportContext);
     if (host != null) {
       await(host.start(List.copyOf(transports), transportContext), timeout, "host");
     }
@@ -187,17 +188,17 @@ public final class DefaultChatServer implements ChatServer {
     }
     long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
     log.debug("closing: {} posts in flight, {} sessions", postsInFlight.get(), sessions.size());
-    waitUntil(() -> postsInFlight.get() == 0, deadline);
+    settling.await(() -> postsInFlight.get() == 0, deadline);
     for (DefaultSession session : List.copyOf(sessions)) {
       session.shutdown();
     }
-    waitUntil(sessions::isEmpty, deadline);
+    settling.await(sessions::isEmpty, deadline);
     for (DefaultSession session : List.copyOf(sessions)) {
       session.disconnect(DisconnectReason.SERVER_SHUTTING_DOWN);
     }
     // The store stops below: recoverable channels must be saved first, so that their clients can come
     // back to this server restarted, or to another node.
-    waitUntil(() -> recovery.savesInFlight() == 0,
+    settling.await(() -> recovery.savesInFlight() == 0,
         Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
     release(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos())));
     synchronized (lifecycle) {
@@ -239,12 +240,6 @@ public final class DefaultChatServer implements ChatServer {
     }
   }
 
-  private static void waitUntil(java.util.function.BooleanSupplier condition, long deadline) {
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-    }
-  }
-
   @Override
   public Mono<Void> onClose() {
     return closed.asMono();
@@ -264,74 +259,6 @@ public final class DefaultChatServer implements ChatServer {
     if (now == State.NEW || now == State.STARTING) {
       throw new IllegalStateException("ChatServer is not started; call start() first");
     }
-  }
-
-  // ---- discovery ----
-
-  private Store resolveStore() {
-    if (parts.store() != null) {
-      return parts.store();
-    }
-    ownStore = true;
-    List<StoreProvider> found = Providers.stores();
-    StoreProvider chosen;
-    if (config.store() != null) {
-      chosen = Providers.named("store", config.store(), found, StoreProvider::name);
-    } else if (found.isEmpty()) {
-      throw new ProviderNotFoundException("store", "memory", Providers.artifact("memory"));
-    } else {
-      List<StoreProvider> preferred = found.size() == 1 ? found
-          : found.stream().filter(p -> !p.name().equals("memory")).toList();
-      if (preferred.size() > 1) {
-        throw new IllegalStateException("several stores found (" + preferred.stream()
-            .map(StoreProvider::name).toList() + "); choose one with ChatServer.builder().store(name)");
-      }
-      chosen = preferred.get(0);
-    }
-    return chosen.create(transportContext);
-  }
-
-  private List<Transport> resolveTransports() {
-    List<Transport> chosen = new ArrayList<>(parts.transports());
-    List<TransportProvider> found = Providers.transports();
-    if (!config.transports().isEmpty()) {
-      for (String name : config.transports()) {
-        chosen.add(Providers.named("transport", name, found, TransportProvider::name).create(transportContext));
-      }
-    } else if (chosen.isEmpty()) {
-      for (TransportProvider provider : found) {
-        chosen.add(provider.create(transportContext));
-      }
-    }
-    if (chosen.isEmpty()) {
-      log.warn("no transport found: clients cannot connect; add dev.parley:parley-transport-websocket");
-    }
-    return chosen;
-  }
-
-  private @Nullable Host resolveHost() {
-    if (parts.host() != null) {
-      return parts.host();
-    }
-    if ("none".equals(config.host())) {
-      return null;
-    }
-    List<HostProvider> found = Providers.hosts();
-    if (config.host() != null) {
-      return Providers.named("host", config.host(), found, HostProvider::name).create(transportContext);
-    }
-    boolean needed = transports.stream().anyMatch(Transport::requiresHost);
-    if (!needed) {
-      return null;
-    }
-    if (found.isEmpty()) {
-      throw new ProviderNotFoundException("host", "jetty", Providers.artifact("jetty"));
-    }
-    if (found.size() > 1) {
-      throw new IllegalStateException("several hosts found (" + found.stream().map(HostProvider::name).toList()
-          + "); choose one with ChatServer.builder().host(name)");
-    }
-    return found.get(0).create(transportContext);
   }
 
   // ---- model ----
@@ -421,7 +348,11 @@ public final class DefaultChatServer implements ChatServer {
     }
     postsInFlight.incrementAndGet();
     Mono<Message> result = store.append(post)
-        .doFinally(signal -> postsInFlight.decrementAndGet())
+        .doFinally(signal -> {
+          if (postsInFlight.decrementAndGet() == 0) {
+            settling.changed();
+          }
+        })
         .publishOn(handlerScheduler)
         .cache();
     result.subscribe(m -> { }, e -> log.debug("post to {} failed", Names.quote(post.room()), e));
@@ -464,6 +395,9 @@ public final class DefaultChatServer implements ChatServer {
 
   void removeSession(DefaultSession session) {
     sessions.remove(session);
+    if (sessions.isEmpty()) {
+      settling.changed();
+    }
   }
 
   @Override
@@ -517,54 +451,23 @@ public final class DefaultChatServer implements ChatServer {
     rateLimited.increment();
   }
 
-  private final TransportContext transportContext = new TransportContext() {
-    @Override
-    public ChatServerConfig config() {
-      return config;
+  /** Whether {@code remoteIp} may open one more connection; the admission is held until released. */
+  Optional<Admission> admit(String remoteIp) {
+    Optional<Admission> admission = addressLimits.admit(remoteIp);
+    if (admission.isEmpty()) {
+      log.debug("{} holds {} connections, the limit: refused", remoteIp, config.maxConnectionsPerAddress());
     }
+    return admission;
+  }
 
-    @Override
-    public JsonMapper jsonMapper() {
-      return mapper;
+  /** Registers a transport's new connection; throws once the server no longer accepts connections. */
+  Session openSession(Connection connection, ConnectionInfo info, @Nullable Admission admission) {
+    if (state != State.STARTED) {
+      throw new IllegalStateException("server is not accepting connections");
     }
-
-    @Override
-    public Scheduler scheduler() {
-      return scheduler;
-    }
-
-    @Override
-    public Session open(Connection connection, ConnectionInfo info) {
-      return openSession(connection, info, null);
-    }
-
-    @Override
-    public Optional<Admission> admit(String remoteIp) {
-      Optional<Admission> admission = addressLimits.admit(remoteIp);
-      if (admission.isEmpty()) {
-        log.debug("{} holds {} connections, the limit: refused", remoteIp, config.maxConnectionsPerAddress());
-      }
-      return admission;
-    }
-
-    @Override
-    public Session open(Connection connection, ConnectionInfo info, Admission admission) {
-      try {
-        return openSession(connection, info, admission);
-      } catch (RuntimeException e) {
-        admission.release();
-        throw e;
-      }
-    }
-
-    private Session openSession(Connection connection, ConnectionInfo info, @Nullable Admission admission) {
-      if (state != State.STARTED) {
-        throw new IllegalStateException("server is not accepting connections");
-      }
-      DefaultSession session = new DefaultSession(DefaultChatServer.this, connection, info);
-      sessions.add(session);
-      session.opened(admission);
-      return session;
-    }
-  };
+    DefaultSession session = new DefaultSession(this, connection, info);
+    sessions.add(session);
+    session.opened(admission);
+    return session;
+  }
 }

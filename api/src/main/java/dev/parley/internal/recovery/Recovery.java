@@ -2,6 +2,7 @@ package dev.parley.internal.recovery;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
+import dev.parley.internal.support.Settling;
 import dev.parley.protocol.Names;
 import dev.parley.spi.Store;
 import java.time.Duration;
@@ -35,16 +36,19 @@ public final class Recovery {
   private final Supplier<Store> store;
   private final Duration ttl;
   private final JsonMapper mapper;
+  private final Settling settling;
   private final AtomicInteger savesInFlight = new AtomicInteger();
 
   /**
    * @param store the server's store, once started
    * @param ttl how long saved state is kept ({@code maxDisconnectionDuration})
+   * @param settling told when the last save in flight has completed
    */
-  public Recovery(Supplier<Store> store, Duration ttl, JsonMapper mapper) {
+  public Recovery(Supplier<Store> store, Duration ttl, JsonMapper mapper, Settling settling) {
     this.store = store;
     this.ttl = ttl;
     this.mapper = mapper;
+    this.settling = settling;
   }
 
   /** Saves that have not completed yet. */
@@ -69,7 +73,11 @@ public final class Recovery {
         .flatMap(resolved -> Mono.defer(() -> store.saveSession(namespace, privateId,
             resolved.toJson(mapper), ttl)))
         .timeout(STORE_TIMEOUT)
-        .doFinally(signal -> savesInFlight.decrementAndGet());
+        .doFinally(signal -> {
+          if (savesInFlight.decrementAndGet() == 0) {
+            settling.changed();
+          }
+        });
     saved.subscribe(v -> { }, error -> log.warn("could not save the state of channel {} in {}; it cannot be "
         + "recovered", state.channelId(), Names.quote(namespace), error),
         () -> log.debug("saved the state of channel {} in {}", state.channelId(), Names.quote(namespace)));
