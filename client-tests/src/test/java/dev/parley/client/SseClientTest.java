@@ -98,24 +98,35 @@ class SseClientTest extends ClientTestSupport {
   }
 
   @Test
-  void anEventHasOneArgumentTheArrayOfSeveral() throws InterruptedException {
+  void severalArgumentsOneArrayArgumentAndNoArgumentArriveApart() throws InterruptedException {
     Recorder<ClientEvent> received = Recorder.events();
     ParleyClient client = connect(sse(app.directUrl()).on("bounced", received::accept));
 
     client.emit("bounce", "a", 2);
+    client.emit("bounce", List.of("a", 2));
     client.emit("bounce");
-    client.emit("bounce", List.of("one", "array"));
+    client.emit("bounce", Map.of("ackId", 5, "args", List.of()));
+    client.emit("bounce", Map.of("parley:args", List.of(1)));
 
-    // The stream does not tell several arguments from one array argument: each event has one argument.
+    // The stream tells several arguments ({"parley:args": [...]}) from one array argument (the bare array).
     ClientEvent several = received.next();
-    assertThat(several.args()).hasSize(1);
-    assertThat(several.arg(0).size()).isEqualTo(2);
-    assertThat(several.arg(0).get(0).asString()).isEqualTo("a");
-    assertThat(several.arg(0).get(1).asInt()).isEqualTo(2);
-    assertThat(received.next().arg(0).isEmpty()).isTrue();
+    assertThat(several.args()).hasSize(2);
+    assertThat(several.arg(0).asString()).isEqualTo("a");
+    assertThat(several.arg(1).asInt()).isEqualTo(2);
     ClientEvent array = received.next();
     assertThat(array.args()).hasSize(1);
-    assertThat(array.arg(0).get(1).asString()).isEqualTo("array");
+    assertThat(array.arg(0).isArray()).isTrue();
+    assertThat(array.arg(0).size()).isEqualTo(2);
+    assertThat(array.arg(0).get(1).asInt()).isEqualTo(2);
+    assertThat(received.next().args()).isEmpty();
+    // A payload of the old ack request shape is a payload, not a request; one with the envelope's key too.
+    ClientEvent oldShape = received.next();
+    assertThat(oldShape.args()).hasSize(1);
+    assertThat(oldShape.arg(0).path("ackId").asInt()).isEqualTo(5);
+    assertThat(oldShape.arg(0).path("args").isArray()).isTrue();
+    ClientEvent envelopeKey = received.next();
+    assertThat(envelopeKey.args()).hasSize(1);
+    assertThat(envelopeKey.arg(0).path("parley:args").get(0).asInt()).isEqualTo(1);
   }
 
   @Test

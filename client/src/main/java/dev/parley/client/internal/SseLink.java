@@ -7,6 +7,7 @@ import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.sse.EventStreamParser;
+import dev.parley.protocol.sse.SseData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -256,10 +257,9 @@ final class SseLink implements Link {
   }
 
   /**
-   * An event of the channel. Its data is one JSON value: the server's argument when it emitted one, else an
-   * array of them, which the stream does not tell apart, so it is the event's one argument either way;
-   * except {@code {"ackId": n, "args": [...]}}, the server's emitWithAck, whose {@code args} are the
-   * arguments. Empty data is no argument.
+   * An event of the channel: its data decoded by {@link SseData} (the bare argument, or the
+   * {@code {"parley:args": [...], "parley:ackId"?: n}} envelope). Empty data is no argument. Data that is
+   * not JSON is dropped; a malformed envelope is a protocol error that ends the link.
    */
   private Packet.@Nullable Event event(EventStreamParser.Event event) {
     if (event.data().isEmpty()) {
@@ -270,15 +270,15 @@ final class SseLink implements Link {
       log.warn("event {} with data that is not JSON; dropped", ClientSettings.quote(event.type()));
       return null;
     }
-    JsonNode ackId = value.get("ackId");
-    JsonNode args = value.get("args");
-    if (value.isObject() && value.size() == 2 && ackId != null && ackId.isIntegralNumber() && ackId.canConvertToLong()
-        && args != null && args.isArray()) {
-      List<JsonNode> list = new ArrayList<>(args.size());
-      args.values().forEach(list::add);
-      return new Packet.Event(namespace, event.type(), list, ackId.asLong(), event.id());
+    SseData.Decoded decoded;
+    try {
+      decoded = SseData.decode(value);
+    } catch (IllegalArgumentException e) {
+      fail(DisconnectReason.PARSE_ERROR, "malformed data of event " + ClientSettings.quote(event.type()) + ": "
+          + e.getMessage());
+      return null;
     }
-    return new Packet.Event(namespace, event.type(), List.of(value), null, event.id());
+    return new Packet.Event(namespace, event.type(), decoded.args(), decoded.ackId(), event.id());
   }
 
   private @Nullable JsonNode parse(String text) {

@@ -6,12 +6,11 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Encodes events as {@code text/event-stream} blocks (WHATWG HTML, server-sent events): {@code id:} for
- * stored messages, {@code event:}, one {@code data:} line per line of JSON, a blank line. Nothing a
+ * stored messages, {@code event:}, one {@code data:} line per line of JSON (shaped by {@link SseData}), a
+ * blank line. Nothing a
  * client controls can add a field or an event: names lose any line break, and data is split on every
  * line terminator the format knows. Thread-safe; one instance per transport.
  */
@@ -31,18 +30,7 @@ public final class SseEncoder implements PacketEncoder<byte[]> {
   @Override
   public byte[] encode(Packet packet) {
     if (packet instanceof Packet.Event event) {
-      JsonNode data;
-      if (event.ackId() != null) {
-        ArrayNode args = JsonNodeFactory.instance.arrayNode(event.args().size());
-        event.args().forEach(args::add);
-        data = JsonNodeFactory.instance.objectNode().put("ackId", event.ackId().longValue()).set("args", args);
-      } else if (event.args().size() == 1) {
-        data = event.args().get(0);
-      } else {
-        ArrayNode args = JsonNodeFactory.instance.arrayNode(event.args().size());
-        event.args().forEach(args::add);
-        data = args;
-      }
+      JsonNode data = SseData.encode(event.args(), event.ackId());
       return block(event.messageId(), event.name(), mapper.writeValueAsString(data));
     }
     if (packet instanceof Packet.Disconnect) {

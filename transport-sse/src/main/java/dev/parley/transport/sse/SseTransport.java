@@ -22,8 +22,9 @@ import reactor.core.publisher.Mono;
  *   <tr><td>{@code GET {path}anything?ns=/&...} with {@code Accept: text/event-stream}</td>
  *       <td>a stream: {@code retry:}, then {@code event: parley:session} with
  *       {@code {"sid": channel id, "session": session id, "token": secret}}, then events: {@code id:}
- *       (posted messages only), {@code event:} name, {@code data:} JSON (the single argument, or an array
- *       of them), and {@code : ping} comments. A rejected handshake gets 401/403 (404 for an unknown
+ *       (posted messages only), {@code event:} name, {@code data:} JSON (the bare argument of a
+ *       one-argument event, else the envelope {@code {"parley:args": [...]}}, see
+ *       {@link dev.parley.protocol.sse.SseData}), and {@code : ping} comments. A rejected handshake gets 401/403 (404 for an unknown
  *       namespace) with {@code {"error": message, "data": ...}}.</td></tr>
  *   <tr><td>{@code POST {path}?sid=session} with {@code X-Parley-Token: token} and JSON
  *       {@code {"event": name, "args": [...], "ack": true?}}</td>
@@ -32,7 +33,7 @@ import reactor.core.publisher.Mono;
  *       {@code postAckTimeout}, then 504)</td></tr>
  *   <tr><td>{@code POST} with {@code {"ackId": n, "args": [...]}}</td>
  *       <td>204: answers a server {@code emitWithAck}, which arrives as
- *       {@code data: {"ackId": n, "args": [...]}}; 400 {@code {"error": "unknown ack id"}} for an id the
+ *       {@code data: {"parley:args": [...], "parley:ackId": n}}; 400 {@code {"error": "unknown ack id"}} for an id the
  *       server never issued (the stream stays open)</td></tr>
  * </table>
  * A reconnecting {@code EventSource} sends {@code Last-Event-ID} (or pass {@code lastEventId} in the

@@ -117,7 +117,7 @@ class SseMixedTransportTest {
       SseEvent typing = client.next("typing");
       assertThat(typing.id()).isNull();
       assertThat(SseTestClient.MAPPER.readTree(typing.data()))
-          .isEqualTo(SseTestClient.MAPPER.readTree("[\"ws is typing\",2]"));
+          .isEqualTo(SseTestClient.MAPPER.readTree("{\"parley:args\":[\"ws is typing\",2]}"));
     }
     assertThat(wsObserver.nextEvent()).isEqualTo(SseTestClient.MAPPER.readTree("[\"typing\",\"ws is typing\",2]"));
 

@@ -175,14 +175,14 @@ class SsePostTest {
     SseEvent question = client.next("question");
     assertThat(question.id()).isNull();
     JsonNode data = json(question.data());
-    assertThat(data.path("ackId").isIntegralNumber()).as(question.data()).isTrue();
-    assertThat(data.path("args")).isEqualTo(json("[\"meaning of life?\"]"));
+    assertThat(data.path("parley:ackId").isIntegralNumber()).as(question.data()).isTrue();
+    assertThat(data.path("parley:args")).isEqualTo(json("[\"meaning of life?\"]"));
     assertThat(data.properties()).hasSize(2);
 
-    HttpResponse<String> answered = client.post("{\"ackId\":" + data.path("ackId").asLong() + ",\"args\":[42,\"exactly\"]}");
+    HttpResponse<String> answered = client.post("{\"ackId\":" + data.path("parley:ackId").asLong() + ",\"args\":[42,\"exactly\"]}");
     assertThat(answered.statusCode()).as(answered.body()).isEqualTo(204);
     SseEvent answer = client.next("answer");
-    assertThat(json(answer.data())).isEqualTo(json("[42,\"exactly\"]"));
+    assertThat(json(answer.data())).isEqualTo(json("{\"parley:args\":[42,\"exactly\"]}"));
   }
 
   @Test
@@ -340,7 +340,7 @@ class SsePostTest {
     assertJsonError(forger.post("{\"ackId\":-1,\"args\":[]}"), 400);
     // An ack id that was issued is answered as before.
     assertThat(forger.emit("ask", "q").statusCode()).isEqualTo(204);
-    long ackId = json(forger.next("question").data()).path("ackId").asLong();
+    long ackId = json(forger.next("question").data()).path("parley:ackId").asLong();
     assertThat(forger.post("{\"ackId\":" + ackId + ",\"args\":[1]}").statusCode()).isEqualTo(204);
     assertThat(forger.next("answer").data()).isEqualTo("1");
 

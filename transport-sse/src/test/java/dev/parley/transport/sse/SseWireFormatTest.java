@@ -77,7 +77,7 @@ class SseWireFormatTest {
             + "id: " + one.id() + "\nevent: chat\ndata: {\"text\":\"one\"}\n\n"
             + "id: " + two.id() + "\nevent: chat\ndata: {\"text\":\"two\"}\n\n"
             + "id: " + three.id() + "\nevent: chat\ndata: {\"text\":\"drei \u2713 \uD83D\uDE00\"}\n\n"
-            + "event: pair\ndata: [\"a\",2]\n\n");
+            + "event: pair\ndata: {\"parley:args\":[\"a\",2]}\n\n");
     byte[] raw = client.raw();
     assertThat(new String(raw, StandardCharsets.UTF_8)).matches(Pattern.compile(expected, Pattern.DOTALL));
     // The non-ASCII text travels as UTF-8, not as JSON escapes or another charset.
@@ -174,7 +174,8 @@ class SseWireFormatTest {
     assertThat(sender.emit("typing", evil, "second").statusCode()).isEqualTo(204);
     SseEvent typing = reader.next("typing");
     assertThat(SseTestClient.MAPPER.readTree(typing.data()))
-        .isEqualTo(SseTestClient.MAPPER.readTree(SseTestClient.MAPPER.writeValueAsString(List.of(evil, "second"))));
+        .isEqualTo(SseTestClient.MAPPER.readTree(SseTestClient.MAPPER.writeValueAsString(
+            Map.of("parley:args", List.of(evil, "second")))));
     assertThat(typing.id()).isNull();
 
     server.to("inject").emit("marker");
@@ -202,7 +203,7 @@ class SseWireFormatTest {
     server.to("pretty").emit("pair", Map.of("k", "v"), List.of(3));
     SseEvent pair = client.next("pair");
     assertThat(SseTestClient.MAPPER.readTree(pair.data()))
-        .isEqualTo(SseTestClient.MAPPER.valueToTree(List.of(Map.of("k", "v"), List.of(3))));
+        .isEqualTo(SseTestClient.MAPPER.valueToTree(Map.of("parley:args", List.of(Map.of("k", "v"), List.of(3)))));
 
     String raw = client.rawText();
     String block = raw.substring(raw.indexOf("id: " + posted.id()), raw.indexOf("event: pair"));
