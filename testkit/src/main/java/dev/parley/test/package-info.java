@@ -1,7 +1,8 @@
 /**
  * Testing applications and implementations without sockets: {@link dev.parley.test.InProcessTransport}
- * and its {@link dev.parley.test.TestClient}, and {@link dev.parley.test.StoreContractTest}, the suite
- * every store must pass.
+ * and its {@link dev.parley.test.TestClient}; {@link dev.parley.test.StoreContractTest}, the suite
+ * every store must pass; and {@link dev.parley.test.TransportContractTest}, the suite every transport must
+ * pass.
  */
 @NullMarked
 package dev.parley.test;
