@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.protocol.Checks;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Names;
 import java.time.Duration;
@@ -119,9 +120,9 @@ public record ChatServerConfig(
   public static final int MAX_NAME_LENGTH = Names.MAX_NAME_LENGTH;
 
   public ChatServerConfig {
-    positive("ackTimeout", ackTimeout);
-    positive("shutdownTimeout", shutdownTimeout);
-    positive("startTimeout", startTimeout);
+    Checks.positive("ackTimeout", ackTimeout);
+    Checks.positive("shutdownTimeout", shutdownTimeout);
+    Checks.positive("startTimeout", startTimeout);
     atLeast("maxPendingAcks", maxPendingAcks, 1);
     atLeast("outboundBufferSize", outboundBufferSize, 2);
     atLeast("outboundBufferBytes", outboundBufferBytes, 1024);
@@ -133,7 +134,7 @@ public record ChatServerConfig(
     atLeast("maxEventsPerSecond", maxEventsPerSecond, 1);
     atLeast("maxEventBurst", maxEventBurst, 1);
     atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
-    positive("connectTimeout", connectTimeout);
+    Checks.positive("connectTimeout", connectTimeout);
     atLeast("maxHistoryPage", maxHistoryPage, 1);
     atLeast("replayPageSize", replayPageSize, 1);
     Objects.requireNonNull(maxDisconnectionDuration, "maxDisconnectionDuration");
@@ -169,12 +170,6 @@ public record ChatServerConfig(
     return new Builder(this);
   }
 
-  private static void positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + value);
-    }
-  }
 
   private static void atLeast(String name, long value, long min) {
     if (value < min) {

@@ -13,6 +13,7 @@ import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.recovery.RecoveryJournal;
 import dev.parley.internal.recovery.SavedSession;
 import dev.parley.internal.support.SerialExecutor;
+import dev.parley.protocol.Checks;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Names;
@@ -193,10 +194,7 @@ final class DefaultChannel implements Channel {
 
   @Override
   public Mono<Reply> emitWithAck(Duration timeout, String event, Object... args) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("ack timeout must be positive: " + timeout);
-    }
+    Checks.positive("ack timeout", timeout);
     Names.event(event);
     List<JsonNode> json = JsonArguments.toJson(mapper(), event, args);
     DefaultChatServer server = namespace.server();

@@ -1,6 +1,7 @@
 package dev.parley.host.jetty;
 
 import dev.parley.error.ParleyException;
+import dev.parley.protocol.Checks;
 import dev.parley.spi.Host;
 import dev.parley.spi.ProviderContext;
 import dev.parley.spi.Transport;
@@ -160,10 +161,7 @@ public final class JettyHost implements Host {
    */
   @Override
   public Mono<Void> stop(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive: " + timeout);
-    }
+    Checks.positive("timeout", timeout);
     return Mono.fromRunnable(() -> stopNow(timeout));
   }
 

@@ -1,8 +1,8 @@
 package dev.parley.host.jetty;
 
+import dev.parley.protocol.Checks;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,10 +68,7 @@ public record JettyHostConfig(
    * @throws IllegalArgumentException naming the first setting that is out of range
    */
   public JettyHostConfig {
-    Objects.requireNonNull(stopTimeout, "stopTimeout");
-    if (stopTimeout.isNegative() || stopTimeout.isZero()) {
-      throw new IllegalArgumentException("stopTimeout must be positive: " + stopTimeout);
-    }
+    Checks.positive("stopTimeout", stopTimeout);
     if (maxThreads < MIN_MAX_THREADS) {
       throw new IllegalArgumentException(
           "maxThreads must be at least " + MIN_MAX_THREADS + ": " + maxThreads);
@@ -80,14 +77,8 @@ public record JettyHostConfig(
       throw new IllegalArgumentException(
           "minThreads must be 1.." + maxThreads + " (maxThreads): " + minThreads);
     }
-    Objects.requireNonNull(idleTimeout, "idleTimeout");
-    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-      throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
-    }
-    Objects.requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
-    if (requestHeaderTimeout.isNegative() || requestHeaderTimeout.isZero()) {
-      throw new IllegalArgumentException("requestHeaderTimeout must be positive: " + requestHeaderTimeout);
-    }
+    Checks.positive("idleTimeout", idleTimeout);
+    Checks.positive("requestHeaderTimeout", requestHeaderTimeout);
     if (maxConnectionsPerAddress < 0) {
       throw new IllegalArgumentException("maxConnectionsPerAddress must be at least 1, or "
           + PER_ADDRESS_FROM_SERVER + " for twice the server's: " + maxConnectionsPerAddress);

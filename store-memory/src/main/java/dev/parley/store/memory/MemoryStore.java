@@ -3,6 +3,7 @@ package dev.parley.store.memory;
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.error.LimitExceededException;
+import dev.parley.protocol.Checks;
 import dev.parley.spi.Bus;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Post;
@@ -210,10 +211,7 @@ public final class MemoryStore implements Store {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(privateId, "privateId");
     Objects.requireNonNull(state, "state");
-    Objects.requireNonNull(ttl, "ttl");
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("ttl must be positive: " + ttl);
-    }
+    Checks.positive("ttl", ttl);
     return Mono.fromRunnable(() -> sessions.save(namespace, privateId, state, ttl));
   }
 

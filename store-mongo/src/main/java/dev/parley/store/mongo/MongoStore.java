@@ -14,6 +14,7 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.error.StoreException;
+import dev.parley.protocol.Checks;
 import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
@@ -448,10 +449,7 @@ public final class MongoStore implements Store {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(privateId, "privateId");
     Objects.requireNonNull(state, "state");
-    Objects.requireNonNull(ttl, "ttl");
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("ttl must be positive: " + ttl);
-    }
+    Checks.positive("ttl", ttl);
     checkStarted();
     MongoCollection<BsonDocument> collection = sessionCollection();
     return Mono.defer(() -> {

@@ -1,5 +1,6 @@
 package dev.parley.transport.sse;
 
+import dev.parley.protocol.Checks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -31,22 +32,16 @@ public record SseTransportConfig(String path, Duration heartbeatInterval, Durati
     if (!path.startsWith("/") || !path.endsWith("/")) {
       throw new IllegalArgumentException("path must start and end with \"/\": \"" + path + "\"");
     }
-    positive("heartbeatInterval", heartbeatInterval);
-    positive("retry", retry);
-    positive("postBodyTimeout", postBodyTimeout);
-    positive("postAckTimeout", postAckTimeout);
+    Checks.positive("heartbeatInterval", heartbeatInterval);
+    Checks.positive("retry", retry);
+    Checks.positive("postBodyTimeout", postBodyTimeout);
+    Checks.positive("postAckTimeout", postAckTimeout);
     if (maxPostBody < 256) {
       throw new IllegalArgumentException("maxPostBody must be at least 256 bytes: " + maxPostBody);
     }
     allowedOrigins = List.copyOf(allowedOrigins);
   }
 
-  private static void positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + value);
-    }
-  }
 
   /** The defaults. */
   public static SseTransportConfig defaults() {

@@ -1,5 +1,6 @@
 package dev.parley.transport.websocket;
 
+import dev.parley.protocol.Checks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -28,21 +29,15 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
     if (!path.startsWith("/") || !path.endsWith("/")) {
       throw new IllegalArgumentException("path must start and end with \"/\": \"" + path + "\"");
     }
-    positive("pingInterval", pingInterval);
-    positive("pingTimeout", pingTimeout);
+    Checks.positive("pingInterval", pingInterval);
+    Checks.positive("pingTimeout", pingTimeout);
     if (maxPayload < 1024) {
       throw new IllegalArgumentException("maxPayload must be at least 1024 bytes: " + maxPayload);
     }
     allowedOrigins = List.copyOf(allowedOrigins);
-    positive("attachmentTimeout", attachmentTimeout);
+    Checks.positive("attachmentTimeout", attachmentTimeout);
   }
 
-  private static void positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + value);
-    }
-  }
 
   /** The defaults. */
   public static WebSocketTransportConfig defaults() {
