@@ -34,6 +34,8 @@ class ClientBuilderTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
     assertThatThrownBy(() -> builder.header("X-Bad", "a\r\nb"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control characters");
+    assertThatThrownBy(() -> builder.scheduler(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("scheduler");
   }
 
   @Test

@@ -15,11 +15,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
@@ -135,19 +138,33 @@ class TransportParityTest extends ClientTestSupport {
 
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
-  void ackTimesOutAfterTheConfiguredDelay(ClientTransport transport) {
-    ParleyClient client = connect(builder(transport, app.directUrl()).ackTimeout(Duration.ofMillis(300)));
+  void ackTimesOutAfterTheConfiguredDelay(ClientTransport transport) throws Exception {
+    TimerLog time = new TimerLog();
+    ParleyClient client = connect(builder(transport, app.directUrl()).scheduler(time)
+        .ackTimeout(Duration.ofSeconds(10)));
 
-    StepVerifier.create(client.emitWithAck("silence", "anyone?"))
+    CompletableFuture<ClientReply> reply = client.emitWithAck("silence", "anyone?").toFuture();
+    TimerLog.Timer timer = time.next(Duration.ofSeconds(10));
+    time.advanceTimeBy(Duration.ofSeconds(10).minusMillis(1));
+    assertThat(timer.hasFired()).isFalse();
+    assertThat(reply).isNotDone();
+    time.advanceTimeBy(Duration.ofMillis(1));
+    assertThat(timer.hasFired()).isTrue();
+    StepVerifier.create(Mono.fromFuture(reply))
         .expectErrorSatisfies(e -> {
           assertThat(e).isInstanceOf(AckTimeoutException.class);
           assertThat(((AckTimeoutException) e).event()).isEqualTo("silence");
-          assertThat(((AckTimeoutException) e).timeout()).isEqualTo(Duration.ofMillis(300));
+          assertThat(((AckTimeoutException) e).timeout()).isEqualTo(Duration.ofSeconds(10));
         })
         .verify(WAIT);
-    StepVerifier.create(client.emitWithAck(Duration.ofMillis(100), "silence"))
-        .expectError(AckTimeoutException.class)
-        .verify(WAIT);
+
+    // A per-call timeout; and an answer in time cancels the timer.
+    Mono<ClientReply> shorter = client.emitWithAck(Duration.ofMillis(100), "silence");
+    time.next(Duration.ofMillis(100));
+    time.advanceTimeBy(Duration.ofMillis(100));
+    StepVerifier.create(shorter).expectError(AckTimeoutException.class).verify(WAIT);
+    assertThat(client.emitWithAck("echo", "quick").block(WAIT).arg(0, String.class)).isEqualTo("quick");
+    time.advanceTimeBy(Duration.ofSeconds(20));
     assertThat(client.isConnected()).isTrue();
   }
 
@@ -217,6 +234,40 @@ class TransportParityTest extends ClientTestSupport {
         .isInstanceOf(TransportException.class)
         .hasMessageContaining("after 3 attempts");
     assertThat(client.isConnected()).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void reconnectAttemptsFollowTheBackoffDelays(ClientTransport transport) throws Exception {
+    TimerLog time = new TimerLog();
+    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<ParleyException> failures = new Recorder<>();
+    ParleyClient client = connect(builder(transport, app.proxiedUrl()).scheduler(time)
+        .connectTimeout(Duration.ofSeconds(5))
+        .reconnect(new Reconnect(Duration.ofSeconds(1), Duration.ofSeconds(3), 2.0, 0.0, 3))
+        .onDisconnect(disconnects).onReconnectFailed(failures));
+
+    app.proxy.refuse(true);
+    app.proxy.dropAll();
+    assertThat(disconnects.next()).isIn(DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.TRANSPORT_ERROR);
+
+    // Attempt n waits for its delay (1 s, 2 s, then 3 s: capped), and no longer; each is refused at once.
+    for (Duration delay : List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3))) {
+      TimerLog.Timer backoff = time.next(delay);
+      time.advanceTimeBy(delay.minusMillis(1));
+      assertThat(backoff.hasFired()).isFalse();
+      time.advanceTimeBy(Duration.ofMillis(1));
+      assertThat(backoff.hasFired()).isTrue();
+      // The attempt starts: its wait for the CONNECT answer (the connect timeout) is scheduled first.
+      assertThat(time.next(Duration.ofSeconds(5)).hasFired()).isFalse();
+    }
+
+    assertThat(failures.next())
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("after 3 attempts");
+    assertThat(client.isConnected()).isFalse();
+    client.close();
+    assertThat(time.isDisposed()).as("a scheduler the client was given is not the client's to dispose").isFalse();
   }
 
   // ---- resources ----

@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import dev.parley.client.internal.ClientSettings;
+import dev.parley.client.internal.ClientConfig;
 import dev.parley.client.internal.DefaultParleyClient;
 import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
@@ -10,14 +10,12 @@ import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -52,7 +50,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p><b>Threads.</b> Every client has its own daemon threads (a client does not keep the JVM alive), in
  * one thread group named {@value #THREAD_NAME_PREFIX}{@code N}: one event thread on which every
  * {@link ClientEventHandler} and listener runs, one at a time, in arrival order; one control thread for
- * timers, connecting and completing the {@code Mono}s of {@link #emitWithAck}; over WebSocket, one timer
+ * connecting, the heartbeat watchdog and completing the {@code Mono}s of {@link #emitWithAck}; one timer
+ * thread for the other timers (ack timeouts, reconnect delays), unless {@link Builder#scheduler} gives the
+ * client a Reactor {@code Scheduler} for them; over WebSocket, one timer
  * thread of the WebSocket sessions and, per connection, the WebSocket client's I/O threads (two workers and
  * one selector thread that the I/O library names itself); over SSE, the {@code http} threads that run the
  * JDK HttpClient's work and read the stream (as many as there are requests at once) and the HttpClient's
@@ -233,23 +233,10 @@ public interface ParleyClient extends AutoCloseable {
    * call making a new client.
    */
   final class Builder {
-    private final URI serverUrl;
-    private ClientTransport transport = ClientTransport.WEBSOCKET;
-    private @Nullable String path;
-    private String namespace = "/";
-    private @Nullable Object auth;
-    private final Map<String, String> headers = new LinkedHashMap<>();
-    private Duration ackTimeout = Duration.ofSeconds(10);
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private Reconnect reconnect = Reconnect.defaults();
-    private @Nullable JsonMapper jsonMapper;
-    private final Map<String, List<ClientEventHandler>> handlers = new LinkedHashMap<>();
-    private final List<Runnable> connectListeners = new ArrayList<>();
-    private final List<Consumer<DisconnectReason>> disconnectListeners = new ArrayList<>();
-    private final List<Consumer<ParleyException>> reconnectFailedListeners = new ArrayList<>();
+    private final ClientConfig.Builder config;
 
     Builder(URI serverUrl) {
-      this.serverUrl = ClientSettings.checkServerUrl(serverUrl);
+      this.config = ClientConfig.builder(serverUrl);
     }
 
     /**
@@ -261,11 +248,7 @@ public interface ParleyClient extends AutoCloseable {
      * @throws IllegalArgumentException if a path set before is not valid for this transport
      */
     public Builder transport(ClientTransport transport) {
-      Objects.requireNonNull(transport, "transport");
-      if (path != null) {
-        ClientSettings.checkPath(transport, path);
-      }
-      this.transport = transport;
+      config.transport(transport);
       return this;
     }
 
@@ -281,7 +264,7 @@ public interface ParleyClient extends AutoCloseable {
      *     {@code ?}, {@code #} or control characters
      */
     public Builder path(String path) {
-      this.path = ClientSettings.checkPath(transport, path);
+      config.path(path);
       return this;
     }
 
@@ -294,7 +277,7 @@ public interface ParleyClient extends AutoCloseable {
      *     characters
      */
     public Builder namespace(String namespace) {
-      this.namespace = ClientSettings.checkNamespace(namespace);
+      config.namespace(namespace);
       return this;
     }
 
@@ -308,7 +291,7 @@ public interface ParleyClient extends AutoCloseable {
      * @return this builder
      */
     public Builder auth(@Nullable Object auth) {
-      this.auth = auth;
+      config.auth(auth);
       return this;
     }
 
@@ -333,8 +316,7 @@ public interface ParleyClient extends AutoCloseable {
      * @throws IllegalArgumentException if the name is empty or either has control characters
      */
     public Builder header(String name, String value) {
-      ClientSettings.checkHeader(name, value);
-      headers.put(name, value);
+      config.header(name, value);
       return this;
     }
 
@@ -346,7 +328,7 @@ public interface ParleyClient extends AutoCloseable {
      * @throws IllegalArgumentException if not positive
      */
     public Builder ackTimeout(Duration ackTimeout) {
-      this.ackTimeout = ClientSettings.checkPositive("ackTimeout", ackTimeout);
+      config.ackTimeout(ackTimeout);
       return this;
     }
 
@@ -359,7 +341,7 @@ public interface ParleyClient extends AutoCloseable {
      * @throws IllegalArgumentException if not positive
      */
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = ClientSettings.checkPositive("connectTimeout", connectTimeout);
+      config.connectTimeout(connectTimeout);
       return this;
     }
 
@@ -370,7 +352,7 @@ public interface ParleyClient extends AutoCloseable {
      * @return this builder
      */
     public Builder reconnect(Reconnect reconnect) {
-      this.reconnect = Objects.requireNonNull(reconnect, "reconnect");
+      config.reconnect(reconnect);
       return this;
     }
 
@@ -381,7 +363,7 @@ public interface ParleyClient extends AutoCloseable {
      * @return this builder
      */
     public Builder jsonMapper(JsonMapper jsonMapper) {
-      this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
+      config.jsonMapper(jsonMapper);
       return this;
     }
 
@@ -395,9 +377,7 @@ public interface ParleyClient extends AutoCloseable {
      * @throws IllegalArgumentException if the name is invalid or reserved
      */
     public Builder on(String event, ClientEventHandler handler) {
-      ClientSettings.checkInboundEvent(event);
-      Objects.requireNonNull(handler, "handler");
-      handlers.computeIfAbsent(event, e -> new ArrayList<>()).add(handler);
+      config.on(event, handler);
       return this;
     }
 
@@ -408,7 +388,7 @@ public interface ParleyClient extends AutoCloseable {
      * @return this builder
      */
     public Builder onConnect(Runnable listener) {
-      connectListeners.add(Objects.requireNonNull(listener, "listener"));
+      config.onConnect(listener);
       return this;
     }
 
@@ -419,7 +399,7 @@ public interface ParleyClient extends AutoCloseable {
      * @return this builder
      */
     public Builder onDisconnect(Consumer<DisconnectReason> listener) {
-      disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+      config.onDisconnect(listener);
       return this;
     }
 
@@ -431,7 +411,27 @@ public interface ParleyClient extends AutoCloseable {
      * @return this builder
      */
     public Builder onReconnectFailed(Consumer<ParleyException> listener) {
-      reconnectFailedListeners.add(Objects.requireNonNull(listener, "listener"));
+      config.onReconnectFailed(listener);
+      return this;
+    }
+
+    /**
+     * Runs the client's timers on this scheduler instead of one of its own: ack timeouts, the wait for
+     * the server's CONNECT answer on each reconnect, the backoff delay before each reconnect attempt, and
+     * the grace period of a closing connection. A {@code VirtualTimeScheduler} makes them testable without
+     * waiting. Each timer is one {@code schedule(task, delay, unit)} call, cancelled by disposing what it
+     * returns; its task only hands work to the client's own threads (acks complete on the control thread,
+     * reconnects connect there), so it never blocks the scheduler. Not disposed by the client: its owner
+     * disposes it, after {@link ParleyClient#close()}. Without it the client makes a single-threaded daemon
+     * scheduler ({@code parley-client-timer}) and disposes it on close. Not (yet) on it: the blocking
+     * timeout of the first {@link #connect()}, which waits in the caller's thread, and the WebSocket
+     * transport's heartbeat watchdog.
+     *
+     * @param scheduler the scheduler; not disposed by the client
+     * @return this builder
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      config.scheduler(scheduler);
       return this;
     }
 
@@ -453,10 +453,7 @@ public interface ParleyClient extends AutoCloseable {
      *     {@code Connection}, …)
      */
     public ParleyClient connect() {
-      ClientSettings settings = ClientSettings.of(serverUrl, transport, path, namespace, auth, headers, ackTimeout,
-          connectTimeout, reconnect, jsonMapper, handlers, connectListeners, disconnectListeners,
-          reconnectFailedListeners);
-      return DefaultParleyClient.connect(settings);
+      return DefaultParleyClient.connect(config.build());
     }
   }
 }

@@ -49,14 +49,14 @@ final class DefaultClientEvent extends JsonArguments implements ClientEvent {
     }
     List<JsonNode> json = JsonArguments.toJson(client.mapper(), name, args);
     if (!acked.compareAndSet(false, true)) {
-      throw new IllegalStateException("event " + ClientSettings.quote(name) + " was already acknowledged");
+      throw new IllegalStateException("event " + ClientConfig.quote(name) + " was already acknowledged");
     }
     client.sendAck(link, id, json);
   }
 
   @Override
   public String toString() {
-    return "ClientEvent[" + ClientSettings.quote(name) + ", " + size() + " args"
+    return "ClientEvent[" + ClientConfig.quote(name) + ", " + size() + " args"
         + (ackId != null ? ", ack " + ackId : "") + "]";
   }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -35,8 +34,11 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -73,26 +75,29 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   private static final class PendingAck {
     final String event;
     final Sinks.One<ClientReply> sink = Sinks.one();
-    volatile @Nullable ScheduledFuture<?> timer;
+    volatile @Nullable Disposable timer;
 
     PendingAck(String event) {
       this.event = event;
     }
 
     void cancelTimer() {
-      ScheduledFuture<?> t = timer;
+      Disposable t = timer;
       if (t != null) {
-        t.cancel(false);
+        t.dispose();
       }
     }
   }
 
-  private final ClientSettings settings;
+  private final ClientConfig settings;
   private final JsonMapper mapper;
   private final URI endpoint;
   private final ClientThreads threads = new ClientThreads();
   private final ThreadPoolExecutor events;
   private final ScheduledThreadPoolExecutor control;
+  /** Every timer of the client but the WebSocket heartbeat watchdog; the builder's, or the client's own. */
+  private final Scheduler timers;
+  private final boolean ownTimers;
   private final Connector connector;
   private final Map<String, List<ClientEventHandler>> handlers = new ConcurrentHashMap<>();
   private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
@@ -114,10 +119,10 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   private volatile boolean recovered;
   // Guarded by lock.
   private int attempts;
-  private @Nullable ScheduledFuture<?> reconnectTimer;
-  private @Nullable ScheduledFuture<?> answerTimer;
+  private @Nullable Disposable reconnectTimer;
+  private @Nullable Disposable answerTimer;
 
-  private DefaultParleyClient(ClientSettings settings) {
+  private DefaultParleyClient(ClientConfig settings) {
     this.settings = settings;
     this.mapper = settings.jsonMapper();
     settings.handlers().forEach((event, list) -> handlers.put(event, new CopyOnWriteArrayList<>(list)));
@@ -129,13 +134,15 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     this.control = new ScheduledThreadPoolExecutor(1, threads.factory("control"));
     control.setRemoveOnCancelPolicy(true);
     control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.ownTimers = settings.scheduler() == null;
+    this.timers = ownTimers ? Schedulers.newSingle(threads.factory("timer")) : settings.scheduler();
     this.connector = settings.transport() == ClientTransport.SSE ? new SseConnector(settings, threads)
         : new WebSocketConnector(settings, threads, control);
     this.endpoint = connector.endpoint();
   }
 
   /** Builds a client and makes its first connection; releases everything if that fails. */
-  public static ParleyClient connect(ClientSettings settings) {
+  public static ParleyClient connect(ClientConfig settings) {
     DefaultParleyClient client = new DefaultParleyClient(settings);
     try {
       client.firstConnect();
@@ -165,7 +172,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     } catch (TimeoutException e) {
       attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
       throw new TransportException("no " + connector.answerName() + " from " + endpoint + " (namespace "
-          + ClientSettings.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms", 0);
+          + ClientConfig.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms", 0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
@@ -252,7 +259,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   public void linkPacket(Link from, Packet packet) {
     if (!packet.namespace().equals(settings.namespace())) {
       log.debug("packet for namespace {} this client has not joined; dropped",
-          ClientSettings.quote(packet.namespace()));
+          ClientConfig.quote(packet.namespace()));
       return;
     }
     if (packet instanceof Packet.Connect connect) {
@@ -397,7 +404,8 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     attempts++;
     log.debug("reconnect attempt {} in {} ms", attempts, delay.toMillis());
     try {
-      reconnectTimer = control.schedule(this::reconnect, delay.toNanos(), TimeUnit.NANOSECONDS);
+      // The attempt itself runs on the control thread: it blocks, and its I/O threads join the client's group.
+      reconnectTimer = timers.schedule(() -> onControl(this::reconnect), delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       state = State.DISCONNECTED;
     }
@@ -414,11 +422,11 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       attempt = newLink();
       link = attempt;
       try {
-        answerTimer = control.schedule(() -> {
+        answerTimer = timers.schedule(() -> onControl(() -> {
           if (link == attempt && state == State.RECONNECTING) {
             attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
           }
-        }, settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }), settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         link = null;
         return;
@@ -469,14 +477,14 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     onEvents(() -> {
       List<ClientEventHandler> list = handlers.get(packet.name());
       if (list == null || list.isEmpty()) {
-        log.debug("no handler for event {}; dropped", ClientSettings.quote(packet.name()));
+        log.debug("no handler for event {}; dropped", ClientConfig.quote(packet.name()));
         return;
       }
       for (ClientEventHandler handler : list) {
         try {
           handler.handle(event);
         } catch (Exception e) {
-          log.warn("handler of event {} failed", ClientSettings.quote(packet.name()), e);
+          log.warn("handler of event {} failed", ClientConfig.quote(packet.name()), e);
         }
       }
     }, "handler");
@@ -543,7 +551,10 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     }
   }
 
-  /** Runs on the control thread; inline once that has been shut down, so no Mono is left hanging. */
+  /**
+   * Runs on the control thread; inline once that has been shut down, so no Mono is left hanging. Every timer
+   * hands its work over with this, so that a timer never blocks its scheduler nor runs client code on it.
+   */
   private void onControl(Runnable task) {
     try {
       control.execute(task);
@@ -552,9 +563,9 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     }
   }
 
-  private static void cancel(@Nullable ScheduledFuture<?> future) {
-    if (future != null) {
-      future.cancel(false);
+  private static void cancel(@Nullable Disposable timer) {
+    if (timer != null) {
+      timer.dispose();
     }
   }
 
@@ -582,7 +593,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
 
   @Override
   public ParleyClient on(String event, ClientEventHandler handler) {
-    ClientSettings.checkInboundEvent(event);
+    ClientConfig.checkInboundEvent(event);
     Objects.requireNonNull(handler, "handler");
     handlers.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>()).add(handler);
     return this;
@@ -597,7 +608,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
 
   @Override
   public void emit(String event, Object... args) {
-    ClientSettings.checkOutboundEvent(event);
+    ClientConfig.checkOutboundEvent(event);
     List<JsonNode> json = JsonArguments.toJson(mapper, event, args);
     Link current = connectedLink(event);
     current.prepare(new Packet.Event(settings.namespace(), event, json, null, null)).send();
@@ -610,8 +621,8 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
 
   @Override
   public Mono<ClientReply> emitWithAck(Duration timeout, String event, Object... args) {
-    ClientSettings.checkPositive("timeout", timeout);
-    ClientSettings.checkOutboundEvent(event);
+    ClientConfig.checkPositive("timeout", timeout);
+    ClientConfig.checkOutboundEvent(event);
     List<JsonNode> json = JsonArguments.toJson(mapper, event, args);
     Link current = connectedLink(event);
     long ackId = ackIds.getAndIncrement();
@@ -619,14 +630,15 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     PendingAck waiting = new PendingAck(event);
     pending.put(ackId, waiting);
     try {
-      waiting.timer = control.schedule(() -> {
+      waiting.timer = timers.schedule(() -> {
         if (pending.remove(ackId, waiting)) {
-          waiting.sink.tryEmitError(new AckTimeoutException(waiting.event, timeout));
+          AckTimeoutException error = new AckTimeoutException(waiting.event, timeout);
+          onControl(() -> waiting.sink.tryEmitError(error));
         }
       }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       pending.remove(ackId, waiting);
-      throw new IllegalStateException("cannot emit " + ClientSettings.quote(event) + ": the client is closed");
+      throw new IllegalStateException("cannot emit " + ClientConfig.quote(event) + ": the client is closed");
     }
     packet.send();
     // The connection may have ended between the check and the registration: then nothing would fail it.
@@ -643,7 +655,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     Link current = link;
     State now = state;
     if (now != State.CONNECTED || current == null) {
-      throw new IllegalStateException("cannot emit " + ClientSettings.quote(event) + ": the client is " + now.text
+      throw new IllegalStateException("cannot emit " + ClientConfig.quote(event) + ": the client is " + now.text
           + "; emits fail fast while not connected and nothing is queued for later (wait for onConnect, "
           + "or check isConnected())");
     }
@@ -696,7 +708,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       }
       current.closeAfterFlush();
       try {
-        control.schedule(current::abort, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        timers.schedule(() -> onControl(current::abort), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         current.abort();
       }
@@ -724,6 +736,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       links.clear();
       events.shutdown();
       control.shutdown();
+      disposeTimers();
       connector.shutdown();
       if (!own && !threads.awaitEnded(THREADS_END)) {
         log.debug("some threads of {} were still running after {} ms", threads.prefix(), THREADS_END.toMillis());
@@ -732,9 +745,17 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       Thread.currentThread().interrupt();
       events.shutdownNow();
       control.shutdownNow();
+      disposeTimers();
       connector.shutdownNow();
     }
     log.debug("client {} closed", threads.prefix());
+  }
+
+  /** Disposes the client's own timer scheduler; never one the builder was given. */
+  private void disposeTimers() {
+    if (ownTimers) {
+      timers.dispose();
+    }
   }
 
   @Override

@@ -28,7 +28,7 @@ final class SseConnector implements Connector {
   private static final Pattern CLIENT_ID = Pattern.compile("\\((\\d+)\\)$");
   private static final long IDLE_THREAD_SECONDS = 30;
 
-  private final ClientSettings settings;
+  private final ClientConfig settings;
   private final ClientThreads threads;
   private final URI stream;
   private final String postBase;
@@ -39,7 +39,7 @@ final class SseConnector implements Connector {
   private boolean shut;
   private volatile @Nullable String lastEventId;
 
-  SseConnector(ClientSettings settings, ClientThreads threads) {
+  SseConnector(ClientConfig settings, ClientThreads threads) {
     this.settings = settings;
     this.threads = threads;
     this.stream = settings.sseStream();

@@ -222,7 +222,7 @@ final class SseLink implements Link {
         }
         default -> {
           if (!hasSession) {
-            log.debug("event {} before {}; dropped", ClientSettings.quote(event.type()), SESSION);
+            log.debug("event {} before {}; dropped", ClientConfig.quote(event.type()), SESSION);
             return;
           }
           connector.lastEventId(event.lastEventId());
@@ -267,14 +267,14 @@ final class SseLink implements Link {
     }
     JsonNode value = parse(event.data());
     if (value == null) {
-      log.warn("event {} with data that is not JSON; dropped", ClientSettings.quote(event.type()));
+      log.warn("event {} with data that is not JSON; dropped", ClientConfig.quote(event.type()));
       return null;
     }
     SseData.Decoded decoded;
     try {
       decoded = SseData.decode(value);
     } catch (IllegalArgumentException e) {
-      fail(DisconnectReason.PARSE_ERROR, "malformed data of event " + ClientSettings.quote(event.type()) + ": "
+      fail(DisconnectReason.PARSE_ERROR, "malformed data of event " + ClientConfig.quote(event.type()) + ": "
           + e.getMessage());
       return null;
     }
@@ -328,7 +328,7 @@ final class SseLink implements Link {
     try {
       return connector.mapper().writeValueAsBytes(body);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("event " + ClientSettings.quote(event) + " cannot be written as JSON: "
+      throw new IllegalArgumentException("event " + ClientConfig.quote(event) + " cannot be written as JSON: "
           + e.getOriginalMessage(), e);
     }
   }
@@ -410,7 +410,7 @@ final class SseLink implements Link {
     if (post.kind() != Kind.EMIT_WITH_ACK) {
       if (status >= 300) {
         log.warn("{} of {} answered HTTP {}: {}", post.kind() == Kind.ACK ? "the ack" : "emit",
-            post.kind() == Kind.ACK ? post.ackId() : ClientSettings.quote(post.event()), status, errorText(response));
+            post.kind() == Kind.ACK ? post.ackId() : ClientConfig.quote(post.event()), status, errorText(response));
       }
       return;
     }
@@ -435,7 +435,7 @@ final class SseLink implements Link {
       case 504 -> new AckTimeoutException(post.event(), Duration.ofMillis(
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
       case 404 -> new ChannelClosedException(channelId, DisconnectReason.TRANSPORT_CLOSE);
-      default -> new TransportException("emitWithAck of " + ClientSettings.quote(post.event()) + " was answered HTTP "
+      default -> new TransportException("emitWithAck of " + ClientConfig.quote(post.event()) + " was answered HTTP "
           + status + (status == 200 ? " with a body that is not a JSON array" : ": " + errorText(response)), status);
     };
   }

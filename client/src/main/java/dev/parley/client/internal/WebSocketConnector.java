@@ -33,7 +33,7 @@ final class WebSocketConnector implements Connector {
   private final ClientManager tyrus;
   private final ClientEndpointConfig endpointConfig;
 
-  WebSocketConnector(ClientSettings settings, ClientThreads threads, ScheduledExecutorService control) {
+  WebSocketConnector(ClientConfig settings, ClientThreads threads, ScheduledExecutorService control) {
     this.endpoint = settings.webSocketEndpoint();
     this.mapper = settings.jsonMapper();
     this.codec = new SocketIoCodec(mapper);

@@ -19,19 +19,26 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** A client's validated settings, as the builder collected them; also the builder's validators. */
-public record ClientSettings(URI serverUrl, ClientTransport transport, String path, String namespace,
-                             @Nullable ObjectNode auth,
-                             Map<String, String> headers, Duration ackTimeout, Duration connectTimeout,
-                             Reconnect reconnect, JsonMapper jsonMapper,
-                             Map<String, List<ClientEventHandler>> handlers, List<Runnable> connectListeners,
-                             List<Consumer<DisconnectReason>> disconnectListeners,
-                             List<Consumer<ParleyException>> reconnectFailedListeners) {
+/**
+ * A client's validated configuration, made by {@link Builder#build()} (which {@code ParleyClient.Builder}
+ * fills in); also the validators the builder shares with the client.
+ *
+ * @param scheduler the scheduler of the client's timers, or null for one the client makes (and disposes)
+ */
+public record ClientConfig(URI serverUrl, ClientTransport transport, String path, String namespace,
+                           @Nullable ObjectNode auth,
+                           Map<String, String> headers, Duration ackTimeout, Duration connectTimeout,
+                           Reconnect reconnect, JsonMapper jsonMapper,
+                           Map<String, List<ClientEventHandler>> handlers, List<Runnable> connectListeners,
+                           List<Consumer<DisconnectReason>> disconnectListeners,
+                           List<Consumer<ParleyException>> reconnectFailedListeners,
+                           @Nullable Scheduler scheduler) {
 
   /** Event names only the protocol may use; Socket.IO's list. */
   static final Set<String> RESERVED_EVENTS = Set.of(
@@ -39,29 +46,139 @@ public record ClientSettings(URI serverUrl, ClientTransport transport, String pa
   private static final int MAX_NAME_LENGTH = 128;
 
   /**
-   * Copies the builder's collections, turns the auth value into JSON, and checks what only the transport
-   * decides: the path (the transport's default if null), and for SSE that there is no auth payload and that
-   * the JDK HttpClient may send every header.
+   * A builder of a client's configuration: each setter validates its value at once; {@link #build()}
+   * checks what depends on several of them. Not thread-safe.
+   *
+   * @param serverUrl the server's address, checked by {@link #checkServerUrl}
+   * @return a builder with the defaults
    */
-  public static ClientSettings of(URI serverUrl, ClientTransport transport, @Nullable String path, String namespace,
-                                  @Nullable Object auth, Map<String, String> headers, Duration ackTimeout,
-                                  Duration connectTimeout, Reconnect reconnect, @Nullable JsonMapper jsonMapper,
-                                  Map<String, List<ClientEventHandler>> handlers, List<Runnable> connectListeners,
-                                  List<Consumer<DisconnectReason>> disconnectListeners,
-                                  List<Consumer<ParleyException>> reconnectFailedListeners) {
-    JsonMapper mapper = jsonMapper == null ? JsonMapper.builder().build() : jsonMapper;
-    String checkedPath = path == null ? defaultPath(transport) : checkPath(transport, path);
-    if (transport == ClientTransport.SSE) {
-      if (auth != null) {
-        throw new IllegalArgumentException("auth(...) travels in Socket.IO's CONNECT packet, which the SSE transport "
-            + "does not have: send credentials in a header (header(\"Authorization\", ...)) or a query parameter "
-            + "of the server URL");
-      }
-      headers.forEach(ClientSettings::checkHttpClientHeader);
+  public static Builder builder(URI serverUrl) {
+    return new Builder(serverUrl);
+  }
+
+  /** Collects and validates the values of a {@link ClientConfig}; see {@code ParleyClient.Builder}. */
+  public static final class Builder {
+    private final URI serverUrl;
+    private ClientTransport transport = ClientTransport.WEBSOCKET;
+    private @Nullable String path;
+    private String namespace = "/";
+    private @Nullable Object auth;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private Duration ackTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Reconnect reconnect = Reconnect.defaults();
+    private @Nullable JsonMapper jsonMapper;
+    private final Map<String, List<ClientEventHandler>> handlers = new LinkedHashMap<>();
+    private final List<Runnable> connectListeners = new ArrayList<>();
+    private final List<Consumer<DisconnectReason>> disconnectListeners = new ArrayList<>();
+    private final List<Consumer<ParleyException>> reconnectFailedListeners = new ArrayList<>();
+    private @Nullable Scheduler scheduler;
+
+    private Builder(URI serverUrl) {
+      this.serverUrl = checkServerUrl(serverUrl);
     }
-    return new ClientSettings(serverUrl, transport, checkedPath, namespace, authJson(mapper, auth),
-        Map.copyOf(headers), ackTimeout, connectTimeout, reconnect, mapper, copy(handlers),
-        List.copyOf(connectListeners), List.copyOf(disconnectListeners), List.copyOf(reconnectFailedListeners));
+
+    public Builder transport(ClientTransport transport) {
+      Objects.requireNonNull(transport, "transport");
+      if (path != null) {
+        checkPath(transport, path);
+      }
+      this.transport = transport;
+      return this;
+    }
+
+    public Builder path(String path) {
+      this.path = checkPath(transport, path);
+      return this;
+    }
+
+    public Builder namespace(String namespace) {
+      this.namespace = checkNamespace(namespace);
+      return this;
+    }
+
+    public Builder auth(@Nullable Object auth) {
+      this.auth = auth;
+      return this;
+    }
+
+    public Builder header(String name, String value) {
+      checkHeader(name, value);
+      headers.put(name, value);
+      return this;
+    }
+
+    public Builder ackTimeout(Duration ackTimeout) {
+      this.ackTimeout = checkPositive("ackTimeout", ackTimeout);
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = checkPositive("connectTimeout", connectTimeout);
+      return this;
+    }
+
+    public Builder reconnect(Reconnect reconnect) {
+      this.reconnect = Objects.requireNonNull(reconnect, "reconnect");
+      return this;
+    }
+
+    public Builder jsonMapper(JsonMapper jsonMapper) {
+      this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
+      return this;
+    }
+
+    public Builder on(String event, ClientEventHandler handler) {
+      checkInboundEvent(event);
+      Objects.requireNonNull(handler, "handler");
+      handlers.computeIfAbsent(event, e -> new ArrayList<>()).add(handler);
+      return this;
+    }
+
+    public Builder onConnect(Runnable listener) {
+      connectListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public Builder onDisconnect(Consumer<DisconnectReason> listener) {
+      disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public Builder onReconnectFailed(Consumer<ParleyException> listener) {
+      reconnectFailedListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Copies the collections, turns the auth value into JSON, and checks what only the transport decides:
+     * the path (the transport's default if none was set), and for SSE that there is no auth payload and
+     * that the JDK HttpClient may send every header.
+     *
+     * @return the configuration
+     * @throws IllegalArgumentException as {@code ParleyClient.Builder.connect()} documents
+     */
+    public ClientConfig build() {
+      JsonMapper mapper = jsonMapper == null ? JsonMapper.builder().build() : jsonMapper;
+      String checkedPath = path == null ? defaultPath(transport) : checkPath(transport, path);
+      if (transport == ClientTransport.SSE) {
+        if (auth != null) {
+          throw new IllegalArgumentException("auth(...) travels in Socket.IO's CONNECT packet, which the SSE "
+              + "transport does not have: send credentials in a header (header(\"Authorization\", ...)) or a "
+              + "query parameter of the server URL");
+        }
+        headers.forEach(ClientConfig::checkHttpClientHeader);
+      }
+      return new ClientConfig(serverUrl, transport, checkedPath, namespace, authJson(mapper, auth),
+          Map.copyOf(headers), ackTimeout, connectTimeout, reconnect, mapper, copy(handlers),
+          List.copyOf(connectListeners), List.copyOf(disconnectListeners), List.copyOf(reconnectFailedListeners),
+          scheduler);
+    }
   }
 
   /** The path a transport is mounted at by default: {@code /socket.io/} or {@code /sse/}. */
