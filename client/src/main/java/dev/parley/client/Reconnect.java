@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import dev.parley.protocol.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -46,11 +47,8 @@ public record Reconnect(Duration initialDelay, Duration maxDelay, double multipl
    * @throws IllegalArgumentException if a value is out of the ranges given above
    */
   public Reconnect {
-    Objects.requireNonNull(initialDelay, "initialDelay");
+    Checks.positive("initialDelay", initialDelay);
     Objects.requireNonNull(maxDelay, "maxDelay");
-    if (initialDelay.isNegative() || initialDelay.isZero()) {
-      throw new IllegalArgumentException("initialDelay must be positive: " + initialDelay);
-    }
     if (maxDelay.compareTo(initialDelay) < 0) {
       throw new IllegalArgumentException("maxDelay must be at least initialDelay (" + initialDelay + "): " + maxDelay);
     }

@@ -4,6 +4,7 @@ import dev.parley.client.ClientEventHandler;
 import dev.parley.client.ClientTransport;
 import dev.parley.client.Reconnect;
 import dev.parley.error.ParleyException;
+import dev.parley.protocol.Checks;
 import dev.parley.protocol.DisconnectReason;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -315,13 +316,9 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
     }
   }
 
-  /** Checks a timeout. */
+  /** Checks a timeout; one wording with the server's configs. */
   public static Duration checkPositive(String what, Duration value) {
-    Objects.requireNonNull(value, what);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(what + " must be positive: " + value);
-    }
-    return value;
+    return Checks.positive(what, value);
   }
 
   /** Checks an event name a handler is registered for. */
