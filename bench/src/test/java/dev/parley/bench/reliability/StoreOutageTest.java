@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
  */
 class StoreOutageTest {
   // Over the outage the process (node, clients, and the stopped database) may use at most this share of one
-  // core: a node that retried without pause would take a whole core.
-  private static final double MAX_CPU_DURING_OUTAGE = 0.35;
+  // core: a node that retried without pause would take a whole core on top of the clients' own share, which
+  // is about 0.3 and went to 0.37 on a loaded 2-core CI box, so the bound sits between the two.
+  private static final double MAX_CPU_DURING_OUTAGE = 0.75;
 
   private final Load load = Load.current();
   private final List<AutoCloseable> resources = new ArrayList<>();
