@@ -1,6 +1,7 @@
 package dev.parley.bench.jmh;
 
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.socketio.Peer;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.protocol.sse.SseEncoder;
@@ -41,7 +42,7 @@ public class CodecBenchmark {
 
   @Benchmark
   public Object socketIoDecode() {
-    return socketIo.decode(text);
+    return socketIo.decode(text, Peer.CLIENT);
   }
 
   @Benchmark

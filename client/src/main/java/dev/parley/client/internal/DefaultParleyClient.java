@@ -12,6 +12,7 @@ import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.socketio.RecoveryOffset;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -461,16 +462,13 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   private void dispatch(Link from, Packet.Event packet) {
     List<JsonNode> args = packet.args();
     String messageId = packet.messageId();
-    if (privateId != null && packet.ackId() == null && !args.isEmpty()) {
-      // The server's recovery slot, last: a posted event's offset, or the null it adds after an emit whose
-      // own last argument is a string or null. The application never sees it.
-      JsonNode last = args.get(args.size() - 1);
-      if (last.isString() || last.isNull()) {
-        if (last.isString()) {
-          messageId = last.asString();
-          offset = messageId;
-        }
-        args = args.subList(0, args.size() - 1);
+    if (privateId != null) {
+      // The server's recovery slot, which the application never sees; the codec that adds it takes it off.
+      RecoveryOffset slot = RecoveryOffset.take(packet);
+      args = slot.args();
+      if (slot.offset() != null) {
+        messageId = slot.offset();
+        offset = messageId;
       }
     }
     DefaultClientEvent event = new DefaultClientEvent(packet.name(), args, packet.ackId(), messageId, this, from);

@@ -3,6 +3,9 @@ package dev.parley.client.internal;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.socketio.BinaryAssembly;
+import dev.parley.protocol.socketio.Decoded;
+import dev.parley.protocol.socketio.OpenPacket;
+import dev.parley.protocol.socketio.Peer;
 import dev.parley.protocol.socketio.ProtocolException;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.protocol.socketio.WireFrame;
@@ -32,8 +35,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -202,15 +203,11 @@ final class EngineLink extends Endpoint implements Link {
     if (opened) {
       throw new ProtocolException("a second Engine.IO open packet");
     }
-    JsonNode body = parse(json);
-    if (!body.isObject() || !body.path("sid").isString() || !body.path("pingInterval").canConvertToLong()
-        || !body.path("pingTimeout").canConvertToLong()) {
-      throw new ProtocolException("malformed Engine.IO open packet");
-    }
-    sid = body.path("sid").asString();
-    pingInterval = Math.max(0, body.path("pingInterval").asLong());
-    pingTimeout = Math.max(0, body.path("pingTimeout").asLong());
-    maxPayload = Math.max(0, body.path("maxPayload").asLong(0));
+    OpenPacket open = OpenPacket.parse(json, mapper);
+    sid = open.sid();
+    pingInterval = open.pingInterval();
+    pingTimeout = open.pingTimeout();
+    maxPayload = open.maxPayload();
     opened = true;
     log.debug("link {} open: pingInterval {} ms, pingTimeout {} ms", sid, pingInterval, pingTimeout);
     armWatchdog();
@@ -221,48 +218,16 @@ final class EngineLink extends Endpoint implements Link {
     if (pendingBinary != null) {
       throw new ProtocolException("text frame while binary attachments are pending");
     }
-    if (!text.isEmpty() && text.charAt(0) == '4') {
-      connectError(text);
-      return;
-    }
-    Object decoded = codec.decode(text);
-    if (decoded instanceof Packet packet) {
-      listener.linkPacket(this, packet);
-    } else {
-      pendingBinary = (BinaryAssembly) decoded;
-    }
-  }
-
-  // The shared codec decodes what clients send; CONNECT_ERROR only ever goes to a client, so it is read here.
-  private void connectError(String text) {
-    int i = 1;
-    String namespace = "/";
-    if (i < text.length() && text.charAt(i) == '/') {
-      int comma = text.indexOf(',', i);
-      int end = comma < 0 ? text.length() : comma;
-      namespace = text.substring(i, end);
-      i = comma < 0 ? end : comma + 1;
-    }
-    String message = "connection refused";
-    JsonNode data = null;
-    if (i < text.length()) {
-      JsonNode body = parse(text.substring(i));
-      if (body.isObject()) {
-        message = body.path("message").asString(message);
-        JsonNode detail = body.get("data");
-        data = detail == null || detail.isNull() ? null : detail;
-      } else if (body.isString()) {
-        message = body.asString();
+    Decoded decoded = codec.decode(text, Peer.SERVER);
+    if (decoded instanceof Decoded.AwaitingAttachments awaiting) {
+      pendingBinary = awaiting.assembly();
+    } else if (decoded instanceof Decoded.Complete complete) {
+      if (complete.packet() instanceof Packet.ConnectError error) {
+        // The listener takes refusals apart from packets: the SSE link reports them from an HTTP answer.
+        listener.linkConnectError(this, error.namespace(), error.message(), error.data());
+      } else {
+        listener.linkPacket(this, complete.packet());
       }
-    }
-    listener.linkConnectError(this, namespace, message, data);
-  }
-
-  private JsonNode parse(String json) {
-    try {
-      return mapper.readTree(json);
-    } catch (JacksonException e) {
-      throw new ProtocolException("malformed JSON payload: " + e.getOriginalMessage());
     }
   }
 

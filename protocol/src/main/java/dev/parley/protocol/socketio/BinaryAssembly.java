@@ -12,7 +12,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A BINARY_EVENT or BINARY_ACK whose text has arrived and whose binary frames are being collected. Its
- * placeholders were checked when the text was decoded: one for each attachment, each used once.
+ * placeholders were checked when the text was decoded: one for each attachment, each used once. Made by
+ * {@link SocketIoCodec} (inside {@link Decoded.AwaitingAttachments}) on either end of a connection. Not
+ * thread-safe: a connection feeds it its binary frames one at a time, in order.
  */
 public final class BinaryAssembly {
   private final SocketIoCodec codec;
@@ -33,12 +35,22 @@ public final class BinaryAssembly {
     this.event = event;
   }
 
-  /** The binary frames announced. */
+  /**
+   * The binary frames announced.
+   *
+   * @return the attachment count the text announced, 1..{@value SocketIoCodec#MAX_ATTACHMENTS}
+   */
   public int expected() {
     return expected;
   }
 
-  /** Adds the next binary frame; returns the packet once the last one has arrived, else null. */
+  /**
+   * Adds the next binary frame.
+   *
+   * @param attachment the frame's bytes, kept (not copied)
+   * @return the packet, its placeholders replaced by the bytes, once the last frame has arrived; else null
+   * @throws ProtocolException if every announced frame has already arrived
+   */
   public @Nullable Packet add(byte[] attachment) {
     if (received.size() >= expected) {
       throw new ProtocolException("more binary frames than the " + expected + " announced");

@@ -42,6 +42,11 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
 
   private final JsonMapper mapper;
 
+  /**
+   * A codec that parses and writes JSON with {@code mapper}.
+   *
+   * @param mapper the mapper; shared, so it must not be reconfigured afterwards
+   */
   public SocketIoCodec(JsonMapper mapper) {
     this.mapper = mapper;
   }
@@ -50,12 +55,24 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
    * The kind of a CONNECT_ERROR read from the wire (client side), which does not carry it:
    * {@link Refusal#INVALID_NAMESPACE} when the message is exactly the protocol's {@value #INVALID_NAMESPACE},
    * otherwise {@link Refusal#REJECTED}. The server never decodes a CONNECT_ERROR: a client may not send one.
+   * Pure; safe from any thread.
+   *
+   * @param message the CONNECT_ERROR's message
+   * @return the refusal's kind
    */
   public static Refusal refusalOf(String message) {
     return INVALID_NAMESPACE.equals(message) ? Refusal.INVALID_NAMESPACE : Refusal.REJECTED;
   }
 
-  /** A CONNECT_ERROR as read from the wire, its kind given by {@link #refusalOf(String)}. */
+  /**
+   * A CONNECT_ERROR as read from the wire, its kind given by {@link #refusalOf(String)}. Pure; safe from any
+   * thread.
+   *
+   * @param namespace the namespace refused
+   * @param message the server's message
+   * @param data the server's detail, or null
+   * @return the packet
+   */
   public static Packet.ConnectError connectError(String namespace, String message, @Nullable JsonNode data) {
     return new Packet.ConnectError(namespace, refusalOf(message), message, data);
   }
@@ -91,7 +108,7 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
       ArrayNode array = NODES.arrayNode(event.args().size() + 2).add(event.name());
       event.args().forEach(array::add);
       if (event.recoverable() && event.ackId() == null) {
-        offset(array, event);
+        RecoveryOffset.add(array, event);
       }
       attachments = body(text, EVENT, BINARY_EVENT, event.namespace(), event.ackId(), array);
     } else if (packet instanceof Packet.Ack ack) {
@@ -100,23 +117,6 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
       attachments = body(text, ACK, BINARY_ACK, ack.namespace(), ack.id(), array);
     }
     return new WireFrame(text.toString(), attachments);
-  }
-
-  /**
-   * Connection state recovery: socket.io-client takes the last argument of every event without an ack, if
-   * it is a string, for its offset. A posted message gets its id there; an emit whose last argument is a
-   * string gets a null after it, so that string is not mistaken for an offset, and so does one whose last
-   * argument is null, so that a client can always drop a trailing string or null as the offset slot.
-   */
-  private static void offset(ArrayNode array, Packet.Event event) {
-    if (event.messageId() != null) {
-      array.add(event.messageId());
-    } else if (event.args().size() > 0) {
-      JsonNode last = event.args().get(event.args().size() - 1);
-      if (last.isString() || last.isNull()) {
-        array.addNull();
-      }
-    }
   }
 
   private List<byte[]> body(StringBuilder text, int plain, int binary, String namespace, @Nullable Long id,
@@ -186,10 +186,10 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
   // ---- decoding ----
 
   /**
-   * The header of a Socket.IO packet a client sent, read without touching its payload: enough to admit the
+   * The header of a Socket.IO packet, read without touching its payload: enough for a server to admit the
    * packet (against the rate limit and the inbound byte budget) before its JSON is parsed.
    *
-   * @param type the Socket.IO packet type, 0..6
+   * @param type the Socket.IO packet type, 0..6 (4, CONNECT_ERROR, only from a {@link Peer#SERVER})
    * @param attachments the binary frames a BINARY_EVENT or BINARY_ACK announced, else 0
    * @param namespace the namespace, {@code "/"} if none was written; at most
    *     {@value dev.parley.ChatServerConfig#MAX_NAME_LENGTH} characters
@@ -220,13 +220,18 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
 
   /**
    * Reads the header of the Socket.IO packet that starts at {@code from} in {@code text} (after Engine.IO's
-   * {@code "4"}), and checks what can be checked without parsing the payload: the type, the attachment count
-   * (1..{@value #MAX_ATTACHMENTS}), the namespace's length, the ack id's range, and whether the type takes a
-   * payload at all. Allocates only the namespace.
+   * {@code "4"}), and checks what can be checked without parsing the payload: the type, whether
+   * {@code sender} may send it, the attachment count (1..{@value #MAX_ATTACHMENTS}), the namespace's length
+   * (at most {@value Names#MAX_NAME_LENGTH} characters), the ack id's range, and whether the type takes a
+   * payload or an id at all. Allocates only the namespace. Safe from any thread.
    *
-   * @throws ProtocolException if the header is not one a client may send
+   * @param text the frame's text
+   * @param from where the Socket.IO packet starts in it
+   * @param sender the end that sent the packet
+   * @return the header
+   * @throws ProtocolException if the header is not one {@code sender} may send
    */
-  public Header header(String text, int from) {
+  public Header header(String text, int from, Peer sender) {
     if (from >= text.length()) {
       throw new ProtocolException("empty Socket.IO packet");
     }
@@ -234,7 +239,7 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
     if (type < CONNECT || type > BINARY_ACK) {
       throw new ProtocolException("unknown Socket.IO packet type " + text.charAt(from));
     }
-    if (type == CONNECT_ERROR) {
+    if (type == CONNECT_ERROR && sender == Peer.CLIENT) {
       throw new ProtocolException("a client may not send CONNECT_ERROR");
     }
     int i = from + 1;
@@ -291,8 +296,14 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
           throw new ProtocolException("ACK payload must be an array");
         }
       }
+      case CONNECT_ERROR -> {
+        // Socket.IO never numbers a refusal; a number here is a misread namespace or a broken server.
+        if (id != null) {
+          throw new ProtocolException("CONNECT_ERROR takes no id");
+        }
+      }
       default -> {
-        // CONNECT: the payload (auth) is optional.
+        // CONNECT: the payload (a client's auth, a server's sid) is optional.
       }
     }
     return new Header(type, attachments, namespace, id, i);
@@ -308,24 +319,33 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
   }
 
   /**
-   * Decodes the Socket.IO part of an Engine.IO message (the text after the {@code "4"}).
+   * Decodes the Socket.IO part of an Engine.IO message (the text after the {@code "4"}) sent by
+   * {@code sender}: {@link #header(String, int, Peer)} then {@link #decode(Header, String)}. A server's
+   * CONNECT_ERROR comes out as a {@link Packet.ConnectError} made by {@link #connectError}. Safe from any
+   * thread.
    *
-   * @return a complete packet, or a {@link BinaryAssembly} waiting for its binary frames
-   * @throws ProtocolException if the text is not a valid packet a client may send
+   * @param text the Socket.IO packet
+   * @param sender the end that sent it
+   * @return a complete packet, or the assembly of a binary packet waiting for its binary frames
+   * @throws ProtocolException if the text is not a valid packet {@code sender} may send
    */
-  public Object decode(String text) {
-    return decode(header(text, 0), text);
+  public Decoded decode(String text, Peer sender) {
+    return decode(header(text, 0, sender), text);
   }
 
   /**
    * Decodes the packet whose {@code header} was read from {@code text}: parses its payload and checks it. A
    * binary packet's placeholders must be exactly {@code {"_placeholder":true,"num":k}} for each k from 0 to
-   * its attachment count minus one, once each, checked before any attachment is collected.
+   * its attachment count minus one, once each, checked before any attachment is collected. Which end sent it
+   * was checked by {@link #header(String, int, Peer)}: a header of type CONNECT_ERROR came from a server.
+   * The payload is nested at most {@link JsonDepth#MAX} levels deep. Safe from any thread.
    *
-   * @return a complete packet, or a {@link BinaryAssembly} waiting for its binary frames
+   * @param header the header read from {@code text}
+   * @param text the text it was read from
+   * @return a complete packet, or the assembly of a binary packet waiting for its binary frames
    * @throws ProtocolException if the payload is not valid for the packet's type
    */
-  public Object decode(Header header, String text) {
+  public Decoded decode(Header header, String text) {
     int type = header.type();
     String namespace = header.namespace();
     Long id = header.ackId();
@@ -335,9 +355,10 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
         if (payload != null && !payload.isObject()) {
           throw new ProtocolException("CONNECT payload must be an object");
         }
-        yield new Packet.Connect(namespace, payload);
+        yield complete(new Packet.Connect(namespace, payload));
       }
-      case DISCONNECT -> new Packet.Disconnect(namespace);
+      case DISCONNECT -> complete(new Packet.Disconnect(namespace));
+      case CONNECT_ERROR -> complete(connectError(namespace, payload));
       case EVENT, BINARY_EVENT -> {
         if (payload == null || !payload.isArray() || payload.isEmpty()) {
           throw new ProtocolException("EVENT payload must be a non-empty array");
@@ -346,23 +367,49 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
           throw new ProtocolException("event name is not a string");
         }
         if (type == EVENT) {
-          yield event(namespace, (ArrayNode) payload, id);
+          yield complete(event(namespace, (ArrayNode) payload, id));
         }
         checkPlaceholders(payload, header.attachments());
-        yield new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), true);
+        yield new Decoded.AwaitingAttachments(
+            new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), true));
       }
       case ACK, BINARY_ACK -> {
         if (payload == null || !payload.isArray()) {
           throw new ProtocolException("ACK payload must be an array");
         }
         if (type == ACK) {
-          yield new Packet.Ack(namespace, id, list((ArrayNode) payload, 0));
+          yield complete(new Packet.Ack(namespace, id, list((ArrayNode) payload, 0)));
         }
         checkPlaceholders(payload, header.attachments());
-        yield new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), false);
+        yield new Decoded.AwaitingAttachments(
+            new BinaryAssembly(this, namespace, id, (ArrayNode) payload, header.attachments(), false));
       }
-      default -> throw new ProtocolException("a client may not send CONNECT_ERROR");
+      default -> throw new ProtocolException("unknown Socket.IO packet type " + type);
     };
+  }
+
+  private static Decoded complete(Packet packet) {
+    return new Decoded.Complete(packet);
+  }
+
+  // Socket.IO v5 sends {"message": ..., "data": ...}; v4 servers sent the message as a bare string, and a
+  // refusal with no body at all is still a refusal, so both are read rather than dropping the connection.
+  private static Packet.ConnectError connectError(String namespace, @Nullable JsonNode payload) {
+    String message = "connection refused";
+    JsonNode data = null;
+    if (payload != null && payload.isObject()) {
+      JsonNode text = payload.get("message");
+      if (text != null && text.isString()) {
+        message = text.asString();
+      }
+      JsonNode detail = payload.get("data");
+      data = detail == null || detail.isNull() ? null : detail;
+    } else if (payload != null && payload.isString()) {
+      message = payload.asString();
+    } else if (payload != null) {
+      throw new ProtocolException("CONNECT_ERROR payload must be an object");
+    }
+    return connectError(namespace, message, data);
   }
 
   /** Whether {@code node} is a binary placeholder: an object whose {@code _placeholder} is {@code true}. */

@@ -4,6 +4,9 @@ import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.socketio.BinaryAssembly;
+import dev.parley.protocol.socketio.Decoded;
+import dev.parley.protocol.socketio.OpenPacket;
+import dev.parley.protocol.socketio.Peer;
 import dev.parley.protocol.socketio.ProtocolException;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.protocol.socketio.WireFrame;
@@ -18,6 +21,7 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,9 +95,8 @@ public final class EngineIoEndpoint extends Endpoint {
     this.session = opened;
     // Direct, not through the engine's outbound buffer: it is small, sent once, and nothing can be queued
     // before it (no handler is registered yet, so the client has not been heard).
-    wire.sendOpen("0{\"sid\":\"" + opened.id() + "\",\"upgrades\":[],\"pingInterval\":"
-        + config.pingInterval().toMillis() + ",\"pingTimeout\":" + config.pingTimeout().toMillis()
-        + ",\"maxPayload\":" + config.maxPayload() + "}");
+    wire.sendOpen("0" + new OpenPacket(opened.id(), List.of(), config.pingInterval().toMillis(),
+        config.pingTimeout().toMillis(), config.maxPayload()).encode());
     socket.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
     socket.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) this::onBinary);
     long interval = config.pingInterval().toMillis();
@@ -168,7 +171,7 @@ public final class EngineIoEndpoint extends Endpoint {
         throw new ProtocolException("text frame while binary attachments are pending");
       }
     }
-    SocketIoCodec.Header header = codec.header(text, 1);
+    SocketIoCodec.Header header = codec.header(text, 1, Peer.CLIENT);
     if (header.disconnect()) {
       // No payload, nothing to hold; and leaving a namespace is never refused, it frees what the channel held.
       current.receive(new Packet.Disconnect(header.namespace()), null);
@@ -191,17 +194,17 @@ public final class EngineIoEndpoint extends Endpoint {
       }
       return;
     }
-    Object decoded;
+    Decoded decoded;
     try {
       decoded = codec.decode(header, text);
     } catch (Throwable e) {
       inbound.cancel();
       throw e;
     }
-    if (decoded instanceof Packet packet) {
-      current.receive(packet, inbound);
-    } else {
-      BinaryAssembly assembly = (BinaryAssembly) decoded;
+    if (decoded instanceof Decoded.Complete complete) {
+      current.receive(complete.packet(), inbound);
+    } else if (decoded instanceof Decoded.AwaitingAttachments awaiting) {
+      BinaryAssembly assembly = awaiting.assembly();
       await(new Pending(assembly, inbound, assembly.expected(), WireFrame.utf8Length(text)));
     }
   }
