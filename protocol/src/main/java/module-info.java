@@ -11,4 +11,5 @@ module dev.parley.protocol {
   exports dev.parley.protocol.socketio;
   exports dev.parley.protocol.sse;
   exports dev.parley.error;
+  exports dev.parley.protocol.support;
 }
