@@ -48,7 +48,6 @@ final class DefaultChannel implements Channel {
   private final SerialExecutor executor;
   private final AckRegistry acks;
   private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
-  private final Map<String, Membership> memberships = new ConcurrentHashMap<>();
   private final Map<String, Object> data = new ConcurrentHashMap<>();
   private final AtomicBoolean connected = new AtomicBoolean(true);
   // Events received asking for an ack that has not been sent yet (for stats).
@@ -91,7 +90,7 @@ final class DefaultChannel implements Channel {
 
   @Override
   public Set<String> rooms() {
-    return Set.copyOf(memberships.keySet());
+    return namespace.roomRegistry().rooms(this);
   }
 
   @Override
@@ -125,19 +124,18 @@ final class DefaultChannel implements Channel {
     boolean replaying = !(replay instanceof Replay.None);
     Membership membership = new Membership(this, replaying,
         replay instanceof Replay.After after ? after.messageId() : null);
-    if (memberships.putIfAbsent(room, membership) != null) {
+    int max = namespace.server().config().maxRoomsPerChannel();
+    RoomRegistry.Joined joined = namespace.roomRegistry().join(room, this, membership, id, max);
+    if (joined == RoomRegistry.Joined.ALREADY_IN) {
       return Mono.empty();
     }
-    int max = namespace.server().config().maxRoomsPerChannel();
-    // Put first, then count: two joins racing at the limit may both fail, but never both succeed.
-    if (memberships.size() - (memberships.containsKey(id) ? 1 : 0) > max) {
-      memberships.remove(room, membership);
+    if (joined == RoomRegistry.Joined.AT_LIMIT) {
       log.debug("{} is in {} rooms, the limit: cannot join {}", id, max, Names.quote(room));
       return Mono.error(new LimitExceededException("maxRoomsPerChannel", max));
     }
-    namespace.addMember(room, this, membership);
     if (!connected()) {
-      namespace.removeMember(room, this);
+      // Closed meanwhile, and its close may have run before this join: leave as it would have.
+      namespace.roomRegistry().leave(room, this);
       return Mono.empty();
     }
     log.debug("{} joined {}", id, Names.quote(room));
@@ -163,8 +161,7 @@ final class DefaultChannel implements Channel {
     if (room.equals(id)) {
       throw new IllegalArgumentException("a channel cannot leave the room of its own id: " + Names.quote(room));
     }
-    if (memberships.remove(room) != null) {
-      namespace.removeMember(room, this);
+    if (namespace.roomRegistry().leave(room, this)) {
       log.debug("{} left {}", id, Names.quote(room));
     }
     return Mono.empty();
@@ -259,16 +256,10 @@ final class DefaultChannel implements Channel {
     return namespace;
   }
 
-  Map<String, Membership> memberships() {
-    return memberships;
-  }
-
   /** Adds the membership of the channel's own room; done once at creation. */
   void joinOwnRoom() {
     // A new id's room has no history, so the channel has all of it from the start.
-    Membership own = new Membership(this, false, "");
-    memberships.put(id, own);
-    namespace.addMember(id, this, own);
+    namespace.roomRegistry().add(id, this, new Membership(this, false, ""));
   }
 
   /**
@@ -300,15 +291,14 @@ final class DefaultChannel implements Channel {
     data.putAll(restoredData);
     for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
       Membership membership = new Membership(this, true, room.getValue());
-      memberships.put(room.getKey(), membership);
-      namespace.addMember(room.getKey(), this, membership);
+      namespace.roomRegistry().add(room.getKey(), this, membership);
       if (!connected()) {
-        namespace.removeMember(room.getKey(), this);
+        namespace.roomRegistry().leaveAll(this);
         return;
       }
       namespace.replayInto(room.getKey(), Replay.after(room.getValue()), membership);
     }
-    if (!memberships.containsKey(id)) {
+    if (!restored.replayAfter().containsKey(id)) {
       joinOwnRoom();
     }
   }
@@ -451,10 +441,7 @@ final class DefaultChannel implements Channel {
     if (privateId != null && recoverable(reason)) {
       save();
     }
-    for (String room : memberships.keySet()) {
-      namespace.removeMember(room, this);
-    }
-    memberships.clear();
+    namespace.roomRegistry().leaveAll(this);
     namespace.removeChannel(this);
     acks.failAll(id, reason);
     // Queued behind the handlers already accepted, so onDisconnect is the last thing the app sees.
@@ -479,7 +466,7 @@ final class DefaultChannel implements Channel {
       sent = journal.snapshot();
     }
     Map<String, SavedSession.@Nullable Position> joined = new java.util.LinkedHashMap<>();
-    memberships.forEach((room, membership) -> joined.put(room, membership.start()));
+    namespace.roomRegistry().memberships(this).forEach((room, membership) -> joined.put(room, membership.start()));
     Recovery recovery = namespace.server().recovery();
     recovery.save(namespace.name(), privateId, SavedSession.of(id, joined, sent, resumedFrom,
         recovery.dataOf(id, data)));

@@ -22,8 +22,7 @@ import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +48,7 @@ final class DefaultNamespace implements Namespace {
   private final List<Middleware> middleware = new CopyOnWriteArrayList<>();
   private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
   private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
-  private final Map<String, Map<DefaultChannel, Membership>> rooms = new ConcurrentHashMap<>();
-  // Entries over all of rooms' member maps, kept as they change so that stats() need not walk them.
-  private final AtomicInteger membershipCount = new AtomicInteger();
+  private final RoomRegistry<DefaultChannel, Membership> rooms = new RoomRegistry<>();
   private final DefaultBroadcast everyone;
   private volatile boolean recovery = true;
 
@@ -217,10 +213,7 @@ final class DefaultNamespace implements Namespace {
       if (!channel.connected()) {
         // Closed while being registered: undo what its close may have missed.
         removeChannel(channel);
-        for (String room : channel.memberships().keySet()) {
-          removeMember(room, channel);
-        }
-        removeMember(channel.id(), channel);
+        rooms.leaveAll(channel);
       }
       log.debug("{} connected over {}", channel, info.transport());
     });
@@ -246,33 +239,18 @@ final class DefaultNamespace implements Namespace {
 
   // ---- rooms ----
 
-  void addMember(String room, DefaultChannel channel, Membership membership) {
-    rooms.compute(room, (key, members) -> {
-      Map<DefaultChannel, Membership> map = members != null ? members : new ConcurrentHashMap<>();
-      if (map.put(channel, membership) == null) {
-        membershipCount.incrementAndGet();
-      }
-      return map;
-    });
-  }
-
-  void removeMember(String room, DefaultChannel channel) {
-    rooms.computeIfPresent(room, (key, members) -> {
-      if (members.remove(channel) != null) {
-        membershipCount.decrementAndGet();
-      }
-      return members.isEmpty() ? null : members;
-    });
+  /** Which of this node's channels are in which rooms. */
+  RoomRegistry<DefaultChannel, Membership> roomRegistry() {
+    return rooms;
   }
 
   Set<Channel> members(String room) {
-    Map<DefaultChannel, Membership> members = rooms.get(room);
-    return members == null ? Set.of() : Set.copyOf(members.keySet());
+    return Collections.unmodifiableSet(rooms.members(room));
   }
 
   /** Rooms with at least one member on this node. */
   int roomCount() {
-    return rooms.size();
+    return rooms.roomCount();
   }
 
   /** Channels connected to this namespace on this node. */
@@ -282,7 +260,7 @@ final class DefaultNamespace implements Namespace {
 
   /** Memberships of this node's channels in this namespace's rooms, own rooms included. */
   int membershipCount() {
-    return membershipCount.get();
+    return rooms.membershipCount();
   }
 
   /** The id of the room's last message, or {@code ""} if it has none. */
@@ -324,12 +302,12 @@ final class DefaultNamespace implements Namespace {
 
   /** A stored message from the store's feed: delivered to this node's members of its room. */
   void onMessage(Message message) {
-    Map<DefaultChannel, Membership> members = rooms.get(message.room());
-    if (members == null) {
+    Collection<Membership> members = rooms.membershipsIn(message.room());
+    if (members.isEmpty()) {
       return;
     }
     Outgoing packet = new Outgoing(eventOf(message));
-    for (Membership membership : members.values()) {
+    for (Membership membership : members) {
       membership.live(message, packet);
     }
   }
@@ -341,38 +319,12 @@ final class DefaultNamespace implements Namespace {
 
   /** Queues one shared packet for every local channel the targeting selects. */
   void deliverLocal(Set<String> targets, Set<String> except, Outgoing packet) {
-    Set<DefaultChannel> excluded = except.isEmpty() ? Set.of() : membersOf(except);
-    if (targets.isEmpty()) {
-      for (DefaultChannel channel : channels.values()) {
-        if (!excluded.contains(channel)) {
-          channel.send(packet);
-        }
-      }
-      return;
-    }
-    Collection<DefaultChannel> recipients;
-    if (targets.size() == 1) {
-      Map<DefaultChannel, Membership> members = rooms.get(targets.iterator().next());
-      recipients = members == null ? List.of() : members.keySet();
-    } else {
-      recipients = membersOf(targets);
-    }
+    Set<DefaultChannel> excluded = rooms.membersOfAnyCopy(except);
+    Collection<DefaultChannel> recipients = targets.isEmpty() ? channels.values() : rooms.membersOfAny(targets);
     for (DefaultChannel channel : recipients) {
       if (!excluded.contains(channel)) {
         channel.send(packet);
       }
     }
   }
-
-  private Set<DefaultChannel> membersOf(Set<String> roomNames) {
-    Set<DefaultChannel> out = roomNames.size() == 1 ? new HashSet<>() : new LinkedHashSet<>();
-    for (String room : roomNames) {
-      Map<DefaultChannel, Membership> members = rooms.get(room);
-      if (members != null) {
-        out.addAll(members.keySet());
-      }
-    }
-    return out;
-  }
-
 }

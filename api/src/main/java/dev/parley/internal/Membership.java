@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Membership {
   private final DefaultChannel channel;
-  private @Nullable List<Object[]> heldBack;
+  private @Nullable List<Held> heldBack;
   private @Nullable String lastId;
   private final @Nullable String base;
   // The smallest id that reached this membership, sent to the client or not; written under this.
@@ -66,7 +66,7 @@ final class Membership {
   synchronized void live(Message message, Outgoing packet) {
     seen(message);
     if (heldBack != null) {
-      heldBack.add(new Object[] {message, packet});
+      heldBack.add(new Held(message, packet));
     } else {
       deliver(message, packet);
     }
@@ -82,11 +82,11 @@ final class Membership {
 
   /** The replay is over (or failed): deliver what was held back, then go live. */
   synchronized void replayDone() {
-    List<Object[]> held = heldBack;
+    List<Held> held = heldBack;
     heldBack = null;
     if (held != null) {
-      for (Object[] pair : held) {
-        deliver((Message) pair[0], (Outgoing) pair[1]);
+      for (Held message : held) {
+        deliver(message.message(), message.packet());
       }
     }
   }
@@ -105,5 +105,9 @@ final class Membership {
     if (!channel.id().equals(message.sender())) {
       channel.sendPosted(message, packet);
     }
+  }
+
+  /** A live message held back while a replay runs, with the packet shared by the room's members. */
+  private record Held(Message message, Outgoing packet) {
   }
 }

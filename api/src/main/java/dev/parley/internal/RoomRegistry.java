@@ -1,0 +1,162 @@
+package dev.parley.internal;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which channels of one namespace on this node are in which rooms: the one place room membership is kept.
+ * Each (room, channel) pair carries a value ({@link Membership} in the engine), which delivers the room's
+ * messages to the channel.
+ *
+ * <p>Threading: every change takes the registry's lock, so the view by room and the view by channel change
+ * together and the room limit is checked and applied in one step. Reads take no lock: they see each room's
+ * (or channel's) members as of some moment during the call, which is what delivery needs.
+ *
+ * @param <C> the channel type
+ * @param <M> what a membership carries
+ */
+final class RoomRegistry<C, M> {
+  /** What {@link #join} did. */
+  enum Joined {
+    /** The channel is now in the room. */
+    JOINED,
+    /** The channel was in the room already; nothing changed. */
+    ALREADY_IN,
+    /** The channel is in as many rooms as it may be; nothing changed. */
+    AT_LIMIT
+  }
+
+  private final Object lock = new Object();
+  private final Map<String, Map<C, M>> byRoom = new ConcurrentHashMap<>();
+  private final Map<C, Map<String, M>> byChannel = new ConcurrentHashMap<>();
+  // Pairs over all rooms, kept as they change so that stats need not walk them; written under the lock.
+  private volatile int memberships;
+
+  /**
+   * Puts a channel in a room unless it is in it already or in {@code maxRooms} rooms besides {@code ownRoom}
+   * (the room of its own id, which does not count).
+   */
+  Joined join(String room, C channel, M membership, String ownRoom, int maxRooms) {
+    synchronized (lock) {
+      Map<String, M> rooms = byChannel.get(channel);
+      if (rooms != null && rooms.containsKey(room)) {
+        return Joined.ALREADY_IN;
+      }
+      int counted = rooms == null ? 0 : rooms.size() - (rooms.containsKey(ownRoom) ? 1 : 0);
+      if (!room.equals(ownRoom) && counted >= maxRooms) {
+        return Joined.AT_LIMIT;
+      }
+      put(room, channel, membership);
+      return Joined.JOINED;
+    }
+  }
+
+  /** Puts a channel in a room whatever the limit, replacing its membership there if it had one. */
+  void add(String room, C channel, M membership) {
+    synchronized (lock) {
+      put(room, channel, membership);
+    }
+  }
+
+  private void put(String room, C channel, M membership) {
+    byChannel.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).put(room, membership);
+    if (byRoom.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(channel, membership) == null) {
+      memberships++;
+    }
+  }
+
+  /** Takes a channel out of a room; false if it was not in it. */
+  boolean leave(String room, C channel) {
+    synchronized (lock) {
+      Map<String, M> rooms = byChannel.get(channel);
+      if (rooms == null || rooms.remove(room) == null) {
+        return false;
+      }
+      if (rooms.isEmpty()) {
+        byChannel.remove(channel);
+      }
+      drop(room, channel);
+      return true;
+    }
+  }
+
+  /** Takes a channel out of every room it is in. */
+  void leaveAll(C channel) {
+    synchronized (lock) {
+      Map<String, M> rooms = byChannel.remove(channel);
+      if (rooms != null) {
+        rooms.keySet().forEach(room -> drop(room, channel));
+      }
+    }
+  }
+
+  private void drop(String room, C channel) {
+    Map<C, M> members = byRoom.get(room);
+    if (members != null && members.remove(channel) != null) {
+      memberships--;
+      if (members.isEmpty()) {
+        byRoom.remove(room);
+      }
+    }
+  }
+
+  /** The rooms a channel is in, a copy. */
+  Set<String> rooms(C channel) {
+    Map<String, M> rooms = byChannel.get(channel);
+    return rooms == null ? Set.of() : Set.copyOf(rooms.keySet());
+  }
+
+  /** A channel's memberships by room, a copy. */
+  Map<String, M> memberships(C channel) {
+    Map<String, M> rooms = byChannel.get(channel);
+    return rooms == null ? Map.of() : Map.copyOf(rooms);
+  }
+
+  /** The channels in a room, a copy. */
+  Set<C> members(String room) {
+    Map<C, M> members = byRoom.get(room);
+    return members == null ? Set.of() : Set.copyOf(members.keySet());
+  }
+
+  /** The memberships of a room, live: for delivering to each without copying. */
+  Collection<M> membershipsIn(String room) {
+    Map<C, M> members = byRoom.get(room);
+    return members == null ? List.of() : members.values();
+  }
+
+  /** The channels in any of the rooms, each once; live for a single room, to select without copying. */
+  Collection<C> membersOfAny(Set<String> rooms) {
+    if (rooms.size() == 1) {
+      Map<C, M> members = byRoom.get(rooms.iterator().next());
+      return members == null ? List.of() : members.keySet();
+    }
+    Set<C> out = new LinkedHashSet<>();
+    for (String room : rooms) {
+      Map<C, M> members = byRoom.get(room);
+      if (members != null) {
+        out.addAll(members.keySet());
+      }
+    }
+    return out;
+  }
+
+  /** The channels in any of the rooms, a copy to test against. */
+  Set<C> membersOfAnyCopy(Set<String> rooms) {
+    return rooms.isEmpty() ? Set.of() : new HashSet<>(membersOfAny(rooms));
+  }
+
+  /** Rooms with at least one member. */
+  int roomCount() {
+    return byRoom.size();
+  }
+
+  /** (room, channel) pairs, own rooms included. */
+  int membershipCount() {
+    return memberships;
+  }
+}
