@@ -9,9 +9,9 @@ import dev.parley.Namespace;
 import dev.parley.Replay;
 import dev.parley.Reply;
 import dev.parley.error.LimitExceededException;
+import dev.parley.internal.recovery.ChannelRecovery;
 import dev.parley.internal.recovery.Recovery;
-import dev.parley.internal.recovery.RecoveryJournal;
-import dev.parley.internal.recovery.SavedSession;
+import dev.parley.internal.recovery.RoomStart;
 import dev.parley.internal.support.SerialExecutor;
 import dev.parley.protocol.Checks;
 import dev.parley.protocol.DisconnectReason;
@@ -20,13 +20,14 @@ import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Outgoing;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -53,19 +54,17 @@ final class DefaultChannel implements Channel {
   // Events received asking for an ack that has not been sent yet (for stats).
   private final AtomicInteger acksOwed = new AtomicInteger();
   private final Sinks.One<DisconnectReason> disconnected = Sinks.one();
-  // Until the client has its CONNECT answer, packets for it wait here; guarded by itself.
-  private final List<Outgoing> early = new java.util.ArrayList<>();
+  // Until the client has its CONNECT answer, packets for it wait here, in order; guarded by itself, and
+  // nothing is sent while holding it.
+  private final List<Outgoing> pending = new ArrayList<>();
   private volatile boolean announced;
-  // Connection state recovery: the secret the client resumes with (null when recovery is off for it), and
-  // the posted messages it was sent, recorded under the early lock in the order they go out.
-  private volatile @Nullable String privateId;
-  private volatile boolean recovered;
-  private volatile @Nullable String resumedFrom;
-  private @Nullable RecoveryJournal journal;
+  // Null when the channel cannot be recovered.
+  private final @Nullable ChannelRecovery recovery;
 
   DefaultChannel(String id, DefaultNamespace namespace, DefaultSession session, Handshake handshake,
-                 SerialExecutor executor) {
+                 SerialExecutor executor, @Nullable ChannelRecovery recovery) {
     this.id = id;
+    this.recovery = recovery;
     this.namespace = namespace;
     this.session = session;
     this.handshake = handshake;
@@ -105,7 +104,7 @@ final class DefaultChannel implements Channel {
 
   @Override
   public boolean recovered() {
-    return recovered;
+    return recovery != null && recovery.recovered();
   }
 
   @Override
@@ -122,8 +121,9 @@ final class DefaultChannel implements Channel {
       return Mono.empty();
     }
     boolean replaying = !(replay instanceof Replay.None);
-    Membership membership = new Membership(this, replaying,
-        replay instanceof Replay.After after ? after.messageId() : null);
+    RoomStart start = recovery == null ? null
+        : recovery.start(replay instanceof Replay.After after ? after.messageId() : null);
+    Membership membership = new Membership(this, replaying, start);
     int max = namespace.server().config().maxRoomsPerChannel();
     RoomRegistry.Joined joined = namespace.roomRegistry().join(room, this, membership, id, max);
     if (joined == RoomRegistry.Joined.ALREADY_IN) {
@@ -139,18 +139,18 @@ final class DefaultChannel implements Channel {
       return Mono.empty();
     }
     log.debug("{} joined {}", id, Names.quote(room));
-    if (privateId != null && replay instanceof Replay.None) {
+    if (start != null && replay instanceof Replay.None) {
       // Where the room stands now, for recovery: the channel is meant to get what is posted after it.
-      namespace.lastId(room).subscribe(membership::joinedAt,
+      namespace.lastId(room).subscribe(start::joinedAt,
           error -> log.debug("{}: the last id of {} is unknown", id, Names.quote(room), error));
     }
     if (!replaying) {
       return Mono.empty();
     }
     Mono<Void> replayed = namespace.replayInto(room, replay, membership);
-    if (privateId != null && replay instanceof Replay.Last) {
+    if (start != null && replay instanceof Replay.Last) {
       // A last-N replay that found nothing means an empty room: the channel is meant to get all of it.
-      replayed.subscribe(null, error -> { }, () -> membership.joinedAt(""));
+      replayed.subscribe(null, error -> { }, () -> start.joinedAt(""));
     }
     return replayed;
   }
@@ -256,41 +256,20 @@ final class DefaultChannel implements Channel {
     return namespace;
   }
 
-  /** Adds the membership of the channel's own room; done once at creation. */
-  void joinOwnRoom() {
-    // A new id's room has no history, so the channel has all of it from the start.
-    namespace.roomRegistry().add(id, this, new Membership(this, false, ""));
-  }
-
   /**
-   * Makes the channel recoverable under {@code privateId}; {@code recovered} if it is a disconnected
-   * channel coming back. Done once, before the channel is attached.
-   *
-   * @param presentedOffset the offset the client presented on connect, recovered or not: it presents it
-   *     again until it receives a posted message on this channel
+   * Joins the channel to its rooms, once, before it is announced: a recovered channel to the rooms it was in
+   * (its own included), each replaying from where the client is, with its data back; a new one to the room
+   * of its own id.
    */
-  void enableRecovery(String privateId, boolean recovered, @Nullable String presentedOffset) {
-    this.privateId = privateId;
-    this.recovered = recovered;
-    this.resumedFrom = presentedOffset;
-    synchronized (early) {
-      journal = new RecoveryJournal(namespace.server().config().recoveryJournalSize());
+  void enterRooms() {
+    Recovery.Restored restored = recovery == null ? null : recovery.restored();
+    if (restored == null) {
+      joinOwnRoom();
+      return;
     }
-  }
-
-  /** The private id the client resumes with, or null when the channel cannot be recovered. */
-  @Nullable String privateId() {
-    return privateId;
-  }
-
-  /**
-   * Brings back a recovered channel's data and rooms, its own included, each replaying from where the
-   * client is; instead of {@link #joinOwnRoom()}. Done once, before the channel is announced.
-   */
-  void restore(Recovery.Restored restored, Map<String, Object> restoredData) {
-    data.putAll(restoredData);
+    data.putAll(recovery.restoredData());
     for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
-      Membership membership = new Membership(this, true, room.getValue());
+      Membership membership = new Membership(this, true, recovery.start(room.getValue()));
       namespace.roomRegistry().add(room.getKey(), this, membership);
       if (!connected()) {
         namespace.roomRegistry().leaveAll(this);
@@ -303,19 +282,22 @@ final class DefaultChannel implements Channel {
     }
   }
 
+  private void joinOwnRoom() {
+    // A new id's room has no history, so the channel has all of it from the start.
+    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start("")));
+  }
+
+  /** The channel's connection state recovery, or null when it cannot be recovered. */
+  @Nullable ChannelRecovery recovery() {
+    return recovery;
+  }
+
   /** Sends a posted message of one of the channel's rooms, recording it for recovery. */
   void sendPosted(Message message, Outgoing packet) {
-    if (journal == null) {
+    if (recovery == null) {
       send(packet);
-      return;
-    }
-    // Under one lock with the send, so the journal's order is the order the client receives them in.
-    synchronized (early) {
-      if (!connected()) {
-        return;
-      }
-      journal.add(message.room(), message.id());
-      send(packet);
+    } else {
+      recovery.journalled(message.room(), message.id(), this::connected, () -> send(packet));
     }
   }
 
@@ -328,9 +310,9 @@ final class DefaultChannel implements Channel {
       return;
     }
     if (!announced) {
-      synchronized (early) {
+      synchronized (pending) {
         if (!announced) {
-          early.add(packet);
+          pending.add(packet);
           return;
         }
       }
@@ -338,13 +320,25 @@ final class DefaultChannel implements Channel {
     session.send(packet);
   }
 
-  /** Sends the CONNECT answer, then what was sent to the channel before it; later sends go straight out. */
+  /**
+   * Sends the CONNECT answer, then what was sent to the channel before it, in order; later sends go straight
+   * out. Once, on the channel's executor.
+   */
   void announce(Outgoing connectAnswer) {
-    synchronized (early) {
-      session.send(connectAnswer);
-      early.forEach(session::send);
-      early.clear();
-      announced = true;
+    session.send(connectAnswer);
+    while (true) {
+      List<Outgoing> batch;
+      synchronized (pending) {
+        if (pending.isEmpty()) {
+          announced = true;
+          return;
+        }
+        batch = List.copyOf(pending);
+        pending.clear();
+      }
+      // Outside the lock: a send can close the channel (its outbox full), and closing saves it, which takes
+      // the recovery lock that a journalled send holds while it waits for this one.
+      batch.forEach(session::send);
     }
   }
 
@@ -438,7 +432,7 @@ final class DefaultChannel implements Channel {
       return;
     }
     log.debug("{} disconnected: {}", this, reason.wireName());
-    if (privateId != null && recoverable(reason)) {
+    if (savedOn(reason)) {
       save();
     }
     namespace.roomRegistry().leaveAll(this);
@@ -448,27 +442,15 @@ final class DefaultChannel implements Channel {
     executor.execute(() -> disconnected.tryEmitValue(reason));
   }
 
-  /**
-   * Whether a channel that disconnected for this reason may come back: not when the client or the
-   * application ended it on purpose, nor after a protocol violation (as Socket.IO).
-   */
-  static boolean recoverable(DisconnectReason reason) {
-    return switch (reason) {
-      case TRANSPORT_CLOSE, TRANSPORT_ERROR, PING_TIMEOUT, SLOW_CONSUMER, SERVER_SHUTTING_DOWN -> true;
-      default -> false;
-    };
+  /** Whether closing for this reason saves the channel for its client to recover. */
+  boolean savedOn(DisconnectReason reason) {
+    return recovery != null && ChannelRecovery.keepsChannel(reason);
   }
 
-  // Called once connected is false, before the memberships are dropped: nothing is sent after the snapshot.
+  // Called once connected is false, before the channel leaves its rooms: nothing is sent after the snapshot.
   private void save() {
-    RecoveryJournal.Snapshot sent;
-    synchronized (early) {
-      sent = journal.snapshot();
-    }
-    Map<String, SavedSession.@Nullable Position> joined = new java.util.LinkedHashMap<>();
-    namespace.roomRegistry().memberships(this).forEach((room, membership) -> joined.put(room, membership.start()));
-    Recovery recovery = namespace.server().recovery();
-    recovery.save(namespace.name(), privateId, SavedSession.of(id, joined, sent, resumedFrom,
-        recovery.dataOf(id, data)));
+    Map<String, @Nullable RoomStart> starts = new LinkedHashMap<>();
+    namespace.roomRegistry().memberships(this).forEach((room, membership) -> starts.put(room, membership.start()));
+    recovery.save(id, starts, data);
   }
 }

@@ -339,7 +339,7 @@ final class DefaultSession implements Session {
       if (channels.remove(channel.namespace().name(), channel)) {
         // A recoverable channel is not told to leave: a client told so would not come back to recover it,
         // whereas the closing connection makes it reconnect (to this server restarted, or another node).
-        if (channel.privateId() == null) {
+        if (!channel.savedOn(DisconnectReason.SERVER_SHUTTING_DOWN)) {
           namespaces.add(channel.namespace().name());
         }
         channel.closed(DisconnectReason.SERVER_SHUTTING_DOWN);

@@ -1,8 +1,7 @@
 package dev.parley.internal;
 
 import dev.parley.Message;
-import dev.parley.internal.recovery.SavedSession;
-import dev.parley.internal.support.Ids;
+import dev.parley.internal.recovery.RoomStart;
 import dev.parley.spi.Outgoing;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,53 +12,25 @@ import org.jspecify.annotations.Nullable;
  * while a replay runs, live messages are held back; afterwards those not already replayed follow.
  * Ids only grow, so "already delivered" is "not after the last id delivered".
  *
- * <p>For connection state recovery it also knows where in the room the channel started ({@link #start()}),
- * from what it saw rather than from the store at disconnect time: messages keep arriving while a channel
- * is being closed, and the client has none of them.
+ * <p>For a recoverable channel it reports every message that reaches it to the channel's {@link RoomStart}
+ * of the room. Threading: deliveries are serialized by this object's lock.
  */
 final class Membership {
   private final DefaultChannel channel;
+  private final @Nullable RoomStart start;
   private @Nullable List<Held> heldBack;
   private @Nullable String lastId;
-  private final @Nullable String base;
-  // The smallest id that reached this membership, sent to the client or not; written under this.
-  private volatile @Nullable String firstSeen;
-  // The room's last id when it was joined, once known.
-  private volatile @Nullable String joined;
 
-  /**
-   * @param base the id after which the channel has every message of the room it is meant to ({@code ""}:
-   *     all of them), or null if not known
-   */
-  Membership(DefaultChannel channel, boolean replaying, @Nullable String base) {
+  /** @param start where the channel starts in the room, for recovery; null if it cannot be recovered */
+  Membership(DefaultChannel channel, boolean replaying, @Nullable RoomStart start) {
     this.channel = channel;
     this.heldBack = replaying ? new ArrayList<>() : null;
-    this.base = base;
+    this.start = start;
   }
 
-  /**
-   * Where the channel started in the room, if known: after the base given at construction; else just
-   * before the first message that reached it (everything from there on was meant for it); else after
-   * the room's last id when it was joined. Takes no lock: it runs while a channel closes, which can
-   * happen inside another membership's delivery.
-   */
-  SavedSession.@Nullable Position start() {
-    if (base != null) {
-      return SavedSession.Position.after(base);
-    }
-    String first = firstSeen;
-    if (first != null) {
-      return SavedSession.Position.before(first);
-    }
-    String room = joined;
-    return room == null ? null : SavedSession.Position.after(room);
-  }
-
-  /** The room's last id when the channel joined it ({@code ""} if it had none); the first report wins. */
-  void joinedAt(String lastId) {
-    if (joined == null) {
-      joined = lastId;
-    }
+  /** Where the channel starts in the room, for recovery; null if it cannot be recovered. */
+  @Nullable RoomStart start() {
+    return start;
   }
 
   /** A live message of the room, shared by every member. */
@@ -92,8 +63,8 @@ final class Membership {
   }
 
   private void seen(Message message) {
-    if (firstSeen == null || message.id().compareTo(firstSeen) < 0) {
-      firstSeen = message.id();
+    if (start != null) {
+      start.seen(message.id());
     }
   }
 

@@ -1,0 +1,163 @@
+package dev.parley.internal.recovery;
+
+import dev.parley.internal.support.Ids;
+import dev.parley.protocol.DisconnectReason;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Connection state recovery of one channel: the private id its client resumes with, the session it was
+ * restored from (if any), the offset the client presented, and the journal of posted messages sent to it,
+ * which is saved with the channel's rooms and data when its connection drops.
+ *
+ * <p>Threading: the journal is guarded by this object's own lock, held across each journalled send so that
+ * the journal's order is the order the client receives them in. The lock is held while the send runs,
+ * which may close the channel and save it on the same thread; it is never taken under another lock that a
+ * send can wait for.
+ */
+public final class ChannelRecovery {
+  private final Recovery recovery;
+  private final String namespace;
+  private final String privateId;
+  private final Recovery.@Nullable Restored restored;
+  private final @Nullable String presentedOffset;
+  private final Object lock = new Object();
+  private final RecoveryJournal journal;
+
+  private ChannelRecovery(Recovery recovery, String namespace, String privateId, Recovery.@Nullable Restored restored,
+                          @Nullable String presentedOffset, int journalSize) {
+    this.recovery = recovery;
+    this.namespace = namespace;
+    this.privateId = privateId;
+    this.restored = restored;
+    this.presentedOffset = presentedOffset;
+    this.journal = new RecoveryJournal(journalSize);
+  }
+
+  /**
+   * Recovery for a channel being admitted: the saved session the client names, taken back, or else a new
+   * private id. Blocks on the store (at most 10 s): call it on the handler executor, and after middleware,
+   * so that a client no longer allowed in cannot take its old channel back.
+   *
+   * @param presented what the client presented; its private id is ignored if null
+   * @param journalSize how many sent messages the journal keeps
+   * @return the channel's recovery, {@linkplain #restored() restored} or new
+   */
+  public static ChannelRecovery admit(Recovery recovery, String namespace, Presented presented, int journalSize) {
+    String resumeId = presented.privateId();
+    Recovery.Restored restored = resumeId == null ? null
+        : recovery.take(namespace, resumeId, presented.offset()).orElse(null);
+    return new ChannelRecovery(recovery, namespace, restored != null ? resumeId : Ids.secret(), restored,
+        presented.offset(), journalSize);
+  }
+
+  /**
+   * Whether a channel that disconnected for this reason may come back: not when the client or the
+   * application ended it on purpose, nor after a protocol violation (as Socket.IO).
+   */
+  public static boolean keepsChannel(DisconnectReason reason) {
+    return switch (reason) {
+      case TRANSPORT_CLOSE, TRANSPORT_ERROR, PING_TIMEOUT, SLOW_CONSUMER, SERVER_SHUTTING_DOWN -> true;
+      default -> false;
+    };
+  }
+
+  /** The secret the client resumes with; never logged. */
+  public String privateId() {
+    return privateId;
+  }
+
+  /** Whether the channel is a disconnected one coming back. */
+  public boolean recovered() {
+    return restored != null;
+  }
+
+  /** The channel to bring back (its id, rooms and data), or null for a new channel. */
+  public Recovery.@Nullable Restored restored() {
+    return restored;
+  }
+
+  /** The restored channel's data as plain Java values; empty for a new channel. */
+  public Map<String, Object> restoredData() {
+    return restored == null ? Map.of() : recovery.dataFrom(restored.data());
+  }
+
+  /** The connection went before the restored channel was registered: saves it again for the next attempt. */
+  public void putBack() {
+    if (restored != null) {
+      recovery.putBack(namespace, privateId, restored, presentedOffset);
+    }
+  }
+
+  /** Where the channel starts in a room it joins now; see {@link RoomStart#RoomStart(String)}. */
+  public RoomStart start(@Nullable String base) {
+    return new RoomStart(base);
+  }
+
+  /**
+   * Records a posted message in the journal and sends it, as one step; nothing once the channel is closed.
+   *
+   * @param open whether the channel is still open, read under the journal's lock
+   * @param send sends the message to the client
+   */
+  public void journalled(String room, String messageId, BooleanSupplier open, Runnable send) {
+    synchronized (lock) {
+      if (!open.getAsBoolean()) {
+        return;
+      }
+      journal.add(room, messageId);
+      send.run();
+    }
+  }
+
+  /**
+   * Saves the closed channel: where it started in each room it was in, what it was sent, and its data.
+   * Call once the channel sends nothing more and before it leaves its rooms. Asynchronous.
+   *
+   * @param rooms per room it is in (its own included), where it started there, or null if not known
+   */
+  public void save(String channelId, Map<String, @Nullable RoomStart> rooms, Map<String, Object> data) {
+    RecoveryJournal.Snapshot sent;
+    synchronized (lock) {
+      sent = journal.snapshot();
+    }
+    Map<String, SavedSession.@Nullable Position> starts = new LinkedHashMap<>();
+    rooms.forEach((room, start) -> starts.put(room, start == null ? null : start.position()));
+    recovery.save(namespace, privateId, SavedSession.of(channelId, starts, sent, presentedOffset,
+        recovery.dataOf(channelId, data)));
+  }
+
+  /**
+   * What a connecting client presented for recovery, read from its CONNECT data.
+   *
+   * @param auth the data without the recovery keys, which are the protocol's, not the application's:
+   *     middleware sees the auth without them
+   * @param privateId the private id it resumes with, or null
+   * @param offset the id of the last posted message it received, or null
+   */
+  public record Presented(JsonNode auth, @Nullable String privateId, @Nullable String offset) {
+    /**
+     * @param data the CONNECT data, or null
+     * @param speaksRecovery whether the client's connection can recover: its keys are stripped then, even
+     *     with recovery off here, because a client given a private id before (say, before a restart with
+     *     recovery turned off) still sends them
+     * @param enabled whether recovery is on for this namespace and connection
+     */
+    public static Presented from(@Nullable JsonNode data, boolean speaksRecovery, boolean enabled) {
+      JsonNode auth = data != null ? data : JsonNodeFactory.instance.objectNode();
+      if (!speaksRecovery || !(auth instanceof ObjectNode object) || !(object.has("pid") || object.has("offset"))) {
+        return new Presented(auth, null, null);
+      }
+      ObjectNode stripped = object.deepCopy();
+      JsonNode pid = stripped.remove("pid");
+      JsonNode last = stripped.remove("offset");
+      return new Presented(stripped, enabled && pid != null && pid.isString() ? pid.asString() : null,
+          enabled && last != null && last.isString() ? last.asString() : null);
+    }
+  }
+}
