@@ -1,0 +1,268 @@
+package dev.parley.internal.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.HistoryQuery;
+import dev.parley.Message;
+import dev.parley.internal.recovery.SavedSession.Position;
+import dev.parley.internal.support.Settling;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.spi.Bus;
+import dev.parley.spi.Post;
+import dev.parley.spi.Store;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** One channel's connection state recovery: what the client presents, the journal's order, save and take. */
+class ChannelRecoveryTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final SessionStore store = new SessionStore();
+  private final Settling settling = new Settling();
+  private final Recovery recovery = new Recovery(() -> store, Duration.ofMinutes(2), JSON, settling);
+
+  private static ObjectNode auth(String... keysAndValues) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      out.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return out;
+  }
+
+  private ChannelRecovery fresh() {
+    return ChannelRecovery.admit(recovery, "/", new ChannelRecovery.Presented(auth(), null, null), 100);
+  }
+
+  private SavedSession saved(String privateId) {
+    assertThat(settling.await(() -> recovery.savesInFlight() == 0, System.nanoTime() + TimeUnit.SECONDS.toNanos(10)))
+        .isTrue();
+    String json = store.sessions.get(privateId);
+    assertThat(json).as("saved under the private id").isNotNull();
+    return SavedSession.fromJson(JSON, json);
+  }
+
+  @Test
+  void theRecoveryKeysAreTakenOutOfTheAuthTheMiddlewareSees() {
+    ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
+        auth("token", "t", "pid", "secret", "offset", "m-7"), true, true);
+
+    assertThat(presented.auth()).isEqualTo(auth("token", "t"));
+    assertThat(presented.privateId()).isEqualTo("secret");
+    assertThat(presented.offset()).isEqualTo("m-7");
+  }
+
+  @Test
+  void withRecoveryOffHereTheKeysAreStillStrippedButNotUsed() {
+    ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
+        auth("token", "t", "pid", "secret"), true, false);
+
+    assertThat(presented.auth()).isEqualTo(auth("token", "t"));
+    assertThat(presented.privateId()).isNull();
+  }
+
+  @Test
+  void aClientThatCannotRecoverKeepsItsAuthAsSent() {
+    ObjectNode sent = auth("pid", "app-data");
+
+    ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(sent, false, false);
+
+    assertThat(presented.auth()).isEqualTo(sent);
+    assertThat(presented.privateId()).isNull();
+    assertThat(ChannelRecovery.Presented.from(null, true, true).auth()).isEqualTo(auth());
+  }
+
+  @Test
+  void aPrivateIdThatIsNotAStringIsIgnored() {
+    ObjectNode sent = JsonNodeFactory.instance.objectNode().put("pid", 42);
+
+    assertThat(ChannelRecovery.Presented.from(sent, true, true).privateId()).isNull();
+  }
+
+  @Test
+  void onlyAccidentalEndsKeepTheChannel() {
+    assertThat(ChannelRecovery.keepsChannel(DisconnectReason.TRANSPORT_CLOSE)).isTrue();
+    assertThat(ChannelRecovery.keepsChannel(DisconnectReason.PING_TIMEOUT)).isTrue();
+    assertThat(ChannelRecovery.keepsChannel(DisconnectReason.SERVER_SHUTTING_DOWN)).isTrue();
+    assertThat(ChannelRecovery.keepsChannel(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT)).isFalse();
+    assertThat(ChannelRecovery.keepsChannel(DisconnectReason.SERVER_NAMESPACE_DISCONNECT)).isFalse();
+  }
+
+  @Test
+  void aNewChannelGetsAFreshSecretAndNothingToPutBack() {
+    ChannelRecovery first = fresh();
+    ChannelRecovery second = fresh();
+
+    assertThat(first.recovered()).isFalse();
+    assertThat(first.restored()).isNull();
+    assertThat(first.restoredData()).isEmpty();
+    assertThat(first.privateId()).isNotBlank().isNotEqualTo(second.privateId());
+    first.putBack();
+    assertThat(store.sessions).isEmpty();
+  }
+
+  @Test
+  void aSavedChannelIsTakenBackOnceWithItsRoomsAndData() {
+    ChannelRecovery before = fresh();
+    Map<String, @Nullable RoomStart> rooms = new LinkedHashMap<>();
+    rooms.put("ch-1", before.start(""));
+    rooms.put("lobby", before.start("m-3"));
+    before.save("ch-1", rooms, Map.of("nick", "ada"));
+    saved(before.privateId());
+
+    ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
+        auth("pid", before.privateId()), true, true);
+    ChannelRecovery after = ChannelRecovery.admit(recovery, "/", presented, 100);
+
+    assertThat(after.recovered()).isTrue();
+    assertThat(after.privateId()).isEqualTo(before.privateId());
+    assertThat(after.restored().channelId()).isEqualTo("ch-1");
+    assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-3"));
+    assertThat(after.restoredData()).isEqualTo(Map.of("nick", "ada"));
+    assertThat(ChannelRecovery.admit(recovery, "/", presented, 100).recovered())
+        .as("a session is taken once").isFalse();
+  }
+
+  @Test
+  void aTakenSessionThatCouldNotBeRestoredIsPutBackForTheNextAttempt() {
+    ChannelRecovery before = fresh();
+    before.save("ch-1", Map.of("ch-1", before.start("")), Map.of());
+    saved(before.privateId());
+    ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
+        auth("pid", before.privateId()), true, true);
+    ChannelRecovery taken = ChannelRecovery.admit(recovery, "/", presented, 100);
+
+    taken.putBack();
+    saved(before.privateId());
+
+    assertThat(ChannelRecovery.admit(recovery, "/", presented, 100).recovered()).isTrue();
+  }
+
+  @Test
+  void nothingIsSentOrJournalledOnceTheChannelIsClosed() {
+    ChannelRecovery channel = fresh();
+    List<String> sent = new ArrayList<>();
+
+    channel.journalled("lobby", "m-1", () -> true, () -> sent.add("m-1"));
+    channel.journalled("lobby", "m-2", () -> false, () -> sent.add("m-2"));
+    channel.save("ch-1", Map.of("lobby", channel.start("")), Map.of());
+
+    assertThat(sent).containsExactly("m-1");
+    assertThat(saved(channel.privateId()).journalIds()).containsExactly("m-1");
+  }
+
+  @Test
+  void theJournalHasTheOrderTheClientIsSentMessagesIn() throws Exception {
+    ChannelRecovery channel = fresh();
+    List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String room = "room-" + t;
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 20; i++) {
+            String id = room + "/" + i;
+            channel.journalled(room, id, () -> true, () -> sent.add(id));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> future : done) {
+        future.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Map<String, @Nullable RoomStart> rooms = new LinkedHashMap<>();
+    for (int t = 0; t < threads; t++) {
+      rooms.put("room-" + t, channel.start(""));
+    }
+
+    channel.save("ch-1", rooms, Map.of());
+
+    assertThat(saved(channel.privateId()).journalIds()).containsExactlyElementsOf(sent).hasSize(threads * 20);
+  }
+
+  @Test
+  void aRoomStartsAfterItsBaseElseBeforeTheFirstMessageSeenElseWhereItWasJoined() {
+    RoomStart replayed = new RoomStart("m-5");
+    replayed.seen("m-2");
+    assertThat(replayed.position()).isEqualTo(Position.after("m-5"));
+
+    RoomStart live = new RoomStart(null);
+    assertThat(live.position()).as("nothing known yet").isNull();
+    live.joinedAt("m-1");
+    live.joinedAt("m-9");
+    assertThat(live.position()).as("the first report wins").isEqualTo(Position.after("m-1"));
+    live.seen("m-4");
+    live.seen("m-3");
+    live.seen("m-6");
+    assertThat(live.position()).isEqualTo(Position.before("m-3"));
+  }
+
+  /** A store that keeps saved sessions and has no history: all recovery asks of it here. */
+  private static final class SessionStore implements Store {
+    final Map<String, String> sessions = new ConcurrentHashMap<>();
+
+    @Override
+    public Mono<Void> start() {
+      return Mono.empty();
+    }
+
+    @Override
+    public Mono<Void> stop() {
+      return Mono.empty();
+    }
+
+    @Override
+    public Mono<Message> append(Post post) {
+      return Mono.error(new UnsupportedOperationException("no posts in this test"));
+    }
+
+    @Override
+    public Flux<Message> history(String namespace, String room, HistoryQuery query) {
+      return Flux.empty();
+    }
+
+    @Override
+    public Flux<Message> feed() {
+      return Flux.never();
+    }
+
+    @Override
+    public Bus bus() {
+      throw new UnsupportedOperationException("no bus in this test");
+    }
+
+    @Override
+    public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
+      return Mono.fromRunnable(() -> sessions.put(privateId, state));
+    }
+
+    @Override
+    public Mono<String> takeSession(String namespace, String privateId) {
+      return Mono.fromCallable(() -> sessions.remove(privateId));
+    }
+  }
+}
