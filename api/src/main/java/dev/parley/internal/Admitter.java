@@ -38,9 +38,9 @@ final class Admitter {
   private final List<Middleware> middleware = new CopyOnWriteArrayList<>();
   private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
 
-  Admitter(DefaultNamespace namespace, DefaultChatServer server) {
+  Admitter(DefaultNamespace namespace) {
     this.namespace = namespace;
-    this.server = server;
+    this.server = namespace.server();
   }
 
   void use(Middleware check) {

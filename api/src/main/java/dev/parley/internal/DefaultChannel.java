@@ -8,6 +8,7 @@ import dev.parley.Message;
 import dev.parley.Namespace;
 import dev.parley.Replay;
 import dev.parley.Reply;
+import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
 import dev.parley.internal.recovery.ChannelRecovery;
 import dev.parley.internal.recovery.Recovery;
@@ -64,11 +65,11 @@ final class DefaultChannel implements Channel {
   DefaultChannel(String id, DefaultNamespace namespace, DefaultSession session, Handshake handshake,
                  SerialExecutor executor, @Nullable ChannelRecovery recovery) {
     this.id = id;
-    this.recovery = recovery;
     this.namespace = namespace;
     this.session = session;
     this.handshake = handshake;
     this.executor = executor;
+    this.recovery = recovery;
     this.acks = new AckRegistry(namespace.server().config().maxPendingAcks());
   }
 
@@ -199,12 +200,12 @@ final class DefaultChannel implements Channel {
     Sinks.One<Reply> reply = Sinks.one();
     Mono<Reply> result = reply.asMono().publishOn(server.handlerScheduler());
     if (!connected()) {
-      return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
+      return Mono.error(new ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
     }
     long ackId;
     try {
       ackId = acks.register(event, reply, timeout, server.scheduler());
-    } catch (dev.parley.error.LimitExceededException e) {
+    } catch (LimitExceededException e) {
       return Mono.error(e);
     }
     if (!connected()) {
@@ -364,7 +365,7 @@ final class DefaultChannel implements Channel {
    */
   Mono<List<JsonNode>> request(String name, List<JsonNode> args, boolean awaitLateAck) {
     if (!connected()) {
-      return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
+      return Mono.error(new ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
     }
     Sinks.One<List<JsonNode>> reply = Sinks.one();
     acksOwed.incrementAndGet();

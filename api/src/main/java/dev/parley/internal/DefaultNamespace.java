@@ -39,7 +39,7 @@ final class DefaultNamespace implements Namespace {
     this.name = name;
     this.server = server;
     this.everyone = new DefaultBroadcast(this, Set.of(), Set.of(), false);
-    this.admitter = new Admitter(this, server);
+    this.admitter = new Admitter(this);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.parley.internal;
 
 import dev.parley.ChatServerConfig;
+import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
 import dev.parley.internal.support.Ids;
 import dev.parley.internal.support.SerialExecutor;
@@ -15,6 +16,7 @@ import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Inbound;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -287,7 +289,7 @@ final class DefaultSession implements Session {
     DefaultChannel channel = channels.get(namespace);
     if (closed.get() || channel == null) {
       release(frame);
-      return Mono.error(new dev.parley.error.ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
+      return Mono.error(new ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
     }
     if (!Names.isValidInboundEvent(event) || Names.RESERVED_EVENTS.contains(event)) {
       release(frame);
@@ -334,7 +336,7 @@ final class DefaultSession implements Session {
   void shutdown() {
     // Channels learn the reason first: a transport that reports its close while the DISCONNECT packets
     // are still being written must not be able to replace it.
-    List<String> namespaces = new java.util.ArrayList<>();
+    List<String> namespaces = new ArrayList<>();
     for (DefaultChannel channel : channels.values()) {
       if (channels.remove(channel.namespace().name(), channel)) {
         // A recoverable channel is not told to leave: a client told so would not come back to recover it,
