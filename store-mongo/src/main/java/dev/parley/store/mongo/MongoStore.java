@@ -193,7 +193,8 @@ public final class MongoStore implements Store {
           database.getCollection(config.sessionsCollection(), BsonDocument.class),
           new ChangeStreamFollower(prefix + config.messagesCollection(), messages, new ChangeStreamFollower.Probes(
               (id, n) -> MessageDocuments.key(MessageDocuments.PROBE_NAMESPACE, id, n),
-              document -> MessageDocuments.isProbe(document) ? document.getString(MessageDocuments.ROOM).getValue() : null,
+              document -> MessageDocuments.isProbe(document)
+                  ? document.getString(MessageDocuments.ROOM).getValue() : null,
               id -> MessageDocuments.room(MessageDocuments.PROBE_NAMESPACE, id)),
               feed, Schedulers.parallel(), clock, config.recoveryLookback()),
           new ChangeStreamFollower(prefix + config.busCollection(), busDocuments, bus.probes(), bus,
