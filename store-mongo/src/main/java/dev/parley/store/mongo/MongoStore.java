@@ -2,11 +2,6 @@ package dev.parley.store.mongo;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
-import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.Sorts;
-import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
@@ -14,41 +9,34 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.error.StoreException;
+import dev.parley.protocol.Names;
 import dev.parley.protocol.support.Lifecycle;
 import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import dev.parley.store.mongo.internal.ChangeStreamFollower;
+import dev.parley.store.mongo.internal.HistoryReader;
 import dev.parley.store.mongo.internal.MessageDocuments;
 import dev.parley.store.mongo.internal.MessageFeed;
-import dev.parley.store.mongo.internal.MessageIds;
+import dev.parley.store.mongo.internal.MessageWriter;
 import dev.parley.store.mongo.internal.MongoBus;
 import dev.parley.store.mongo.internal.MongoErrors;
 import dev.parley.store.mongo.internal.Payloads;
 import dev.parley.store.mongo.internal.RoomKey;
 import dev.parley.store.mongo.internal.RoomLanes;
 import dev.parley.store.mongo.internal.Schema;
-import dev.parley.store.mongo.internal.SessionDocuments;
+import dev.parley.store.mongo.internal.SessionCollection;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 import org.bson.BsonDocument;
-import org.bson.BsonInt64;
-import org.bson.BsonString;
 import org.bson.BsonValue;
-import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.retry.Retry;
 
 /**
  * A store in MongoDB: durable history, and a change-stream feed and bus that link every node using the
@@ -90,12 +78,8 @@ import reactor.util.retry.Retry;
  */
 public final class MongoStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(MongoStore.class);
-  private static final int MAX_CLAIM_ATTEMPTS = 64;
-  private static final int RE_READ_EVERY = 3;
   private static final int MAX_IDLE_ROOMS = 10_000;
   private static final int MAX_FEED_ROOMS = 100_000;
-  private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
-  private static final ReplaceOptions REPLACE_OR_INSERT = new ReplaceOptions().upsert(true);
 
   private final MongoStoreConfig config;
   private final @Nullable MongoClient givenClient;
@@ -134,11 +118,13 @@ public final class MongoStore implements Store {
 
   // ---- lifecycle ----
 
-  /** What {@link #start()} made: the client, the four collections and the two change-stream followers. */
+  /**
+   * What {@link #start()} made: the client, the messages and bus collections (read by the feed and the bus),
+   * the writer, reader and sessions over the collections, and the two change-stream followers.
+   */
   private record Started(MongoClient client, MongoCollection<BsonDocument> messages,
-      MongoCollection<BsonDocument> counters, MongoCollection<BsonDocument> bus,
-      MongoCollection<BsonDocument> sessions, ChangeStreamFollower feedFollower,
-      ChangeStreamFollower busFollower) {
+      MongoCollection<BsonDocument> bus, MessageWriter writer, HistoryReader history, SessionCollection sessions,
+      ChangeStreamFollower feedFollower, ChangeStreamFollower busFollower) {
   }
 
   /**
@@ -185,20 +171,7 @@ public final class MongoStore implements Store {
           .applicationName("parley")
           .build());
       MongoDatabase database = mongo.getDatabase(config.database());
-      MongoCollection<BsonDocument> messages = database.getCollection(config.messagesCollection(), BsonDocument.class);
-      MongoCollection<BsonDocument> busDocuments = database.getCollection(config.busCollection(), BsonDocument.class);
-      String prefix = config.database() + ".";
-      Started now = new Started(mongo, messages,
-          database.getCollection(config.countersCollection(), BsonDocument.class), busDocuments,
-          database.getCollection(config.sessionsCollection(), BsonDocument.class),
-          new ChangeStreamFollower(prefix + config.messagesCollection(), messages, new ChangeStreamFollower.Probes(
-              (id, n) -> MessageDocuments.key(MessageDocuments.PROBE_NAMESPACE, id, n),
-              document -> MessageDocuments.isProbe(document)
-                  ? document.getString(MessageDocuments.ROOM).getValue() : null,
-              id -> MessageDocuments.room(MessageDocuments.PROBE_NAMESPACE, id)),
-              feed, Schedulers.parallel(), clock, config.recoveryLookback()),
-          new ChangeStreamFollower(prefix + config.busCollection(), busDocuments, bus.probes(), bus,
-              Schedulers.parallel(), clock, config.recoveryLookback()));
+      Started now = connect(mongo, database);
       started = now;
       log.debug("starting: database {}, {}", config.database(), givenClient != null ? "given client" : config);
       Mono.when(
@@ -225,6 +198,26 @@ public final class MongoStore implements Store {
       }
       log.debug("stopped");
     }
+  }
+
+  /** The record of a start: the collections, and the followers of the two change streams, not yet started. */
+  private Started connect(MongoClient mongo, MongoDatabase database) {
+    MongoCollection<BsonDocument> messages = database.getCollection(config.messagesCollection(), BsonDocument.class);
+    MongoCollection<BsonDocument> busDocuments = database.getCollection(config.busCollection(), BsonDocument.class);
+    String prefix = config.database() + ".";
+    ChangeStreamFollower.Probes messageProbes = new ChangeStreamFollower.Probes(
+        (id, n) -> MessageDocuments.key(MessageDocuments.PROBE_NAMESPACE, id, n),
+        document -> MessageDocuments.isProbe(document) ? document.getString(MessageDocuments.ROOM).getValue() : null,
+        id -> MessageDocuments.room(MessageDocuments.PROBE_NAMESPACE, id));
+    return new Started(mongo, messages, busDocuments,
+        new MessageWriter(messages, database.getCollection(config.countersCollection(), BsonDocument.class),
+            config.maxAge(), config.maxMessagesPerRoom(), clock),
+        new HistoryReader(messages),
+        new SessionCollection(database.getCollection(config.sessionsCollection(), BsonDocument.class), clock),
+        new ChangeStreamFollower(prefix + config.messagesCollection(), messages, messageProbes, feed,
+            Schedulers.parallel(), clock, config.recoveryLookback()),
+        new ChangeStreamFollower(prefix + config.busCollection(), busDocuments, bus.probes(), bus,
+            Schedulers.parallel(), clock, config.recoveryLookback()));
   }
 
   private String retention() {
@@ -275,141 +268,33 @@ public final class MongoStore implements Store {
       try {
         payload = Payloads.toBson(post.payload());
       } catch (IllegalArgumentException e) {
-        return Mono.error(new StoreException("post to room " + quote(post.room()) + " cannot be stored: "
+        return Mono.error(new StoreException("post to room " + Names.quote(post.room()) + " cannot be stored: "
             + e.getMessage(), e));
       }
       long size = MessageDocuments.size(post, payload);
       if (size > MessageDocuments.MAX_DOCUMENT_SIZE) {
-        return Mono.error(new StoreException("post \"" + post.event() + "\" to room " + quote(post.room()) + " is "
-            + size + " bytes as BSON; MongoDB stores at most " + MessageDocuments.MAX_DOCUMENT_SIZE
+        return Mono.error(new StoreException("post \"" + post.event() + "\" to room " + Names.quote(post.room())
+            + " is " + size + " bytes as BSON; MongoDB stores at most " + MessageDocuments.MAX_DOCUMENT_SIZE
             + " bytes (16 MiB) per document"));
       }
       RoomKey room = new RoomKey(post.namespace(), post.room());
-      return lanes.submit(room, lane -> claim(now, lane, post, payload))
-          .onErrorMap(e -> MongoErrors.wrap("post \"" + post.event() + "\" to room " + quote(post.room()), e));
+      return lanes.submit(room, lane -> now.writer().write(lane, post, payload))
+          .onErrorMap(e -> MongoErrors.wrap("post \"" + post.event() + "\" to room " + Names.quote(post.room()), e));
     });
-  }
-
-  private Mono<Message> claim(Started now, RoomLanes.Lane lane, Post post, BsonValue payload) {
-    Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    BsonDocument update = new BsonDocument("$setOnInsert", MessageDocuments.body(post, payload, createdAt));
-    Message template = new Message(MessageIds.of(0, post.namespace(), post.room()), post.namespace(), post.room(),
-        post.event(), post.payload(), post.sender(), createdAt);
-    long known = lane.known();
-    Mono<Long> last = known >= 0 ? Mono.just(known) : lastSeq(now, lane.room());
-    return last.flatMap(seq -> attempt(now, lane, update, template, seq + 1, 1));
-  }
-
-  /**
-   * One try at storing the post as number {@code seq}, which is only tried once {@code seq - 1} is known
-   * to be stored. An upsert: it inserts if the number is free and matches (changing nothing) if taken.
-   */
-  private Mono<Message> attempt(Started now, RoomLanes.Lane lane, BsonDocument update, Message template, long seq,
-      int attempt) {
-    RoomKey room = lane.room();
-    return Mono.from(now.messages().updateOne(MessageDocuments.key(room.namespace(), room.room(), seq), update, UPSERT))
-        .map(result -> result.getUpsertedId() != null)
-        .onErrorResume(MongoErrors::isDuplicateKey, e -> Mono.just(false))
-        .flatMap(claimed -> {
-          lane.taken(seq);
-          if (claimed) {
-            afterClaim(now, lane, seq);
-            return Mono.just(new Message(MessageIds.of(seq, room.namespace(), room.room()), template.namespace(),
-                template.room(), template.event(), template.payload(), template.sender(), template.createdAt()));
-          }
-          if (attempt >= MAX_CLAIM_ATTEMPTS) {
-            return Mono.error(new StoreException("room " + quote(room.room()) + " is too busy: no free position"
-                + " after " + attempt + " attempts"));
-          }
-          log.trace("{} #{} taken by another node; trying the next", room, seq);
-          Mono<Long> next = attempt % RE_READ_EVERY == 0
-              ? lastSeq(now, room).map(stored -> Math.max(stored, lane.known()))
-              : Mono.fromSupplier(lane::known);
-          return next.flatMap(known -> attempt(now, lane, update, template, known + 1, attempt + 1));
-        });
-  }
-
-  /** The highest sequence number stored (or, with expiry, ever stored) in a room; 0 if none. */
-  private Mono<Long> lastSeq(Started now, RoomKey room) {
-    Mono<Long> stored = Mono.from(now.messages().find(MessageDocuments.room(room.namespace(), room.room()))
-            .sort(Sorts.descending(MessageDocuments.SEQ))
-            .projection(Projections.include(MessageDocuments.SEQ))
-            .limit(1)
-            .first())
-        .map(MessageDocuments::seq)
-        .defaultIfEmpty(0L);
-    if (config.maxAge() == null) {
-      return stored;
-    }
-    // Expired messages leave the room's counter behind, so numbers are never handed out twice.
-    Mono<Long> counter = Mono.from(now.counters().find(Filters.eq("_id", counterId(room))).first())
-        .map(document -> document.getNumber(MessageDocuments.SEQ).longValue())
-        .defaultIfEmpty(0L);
-    return Mono.zip(stored, counter, Math::max);
-  }
-
-  private static BsonDocument counterId(RoomKey room) {
-    return new BsonDocument(MessageDocuments.NAMESPACE, new BsonString(room.namespace()))
-        .append(MessageDocuments.ROOM, new BsonString(room.room()));
-  }
-
-  /** Retention work after a post, off the post's path and coalesced per room. */
-  private void afterClaim(Started now, RoomLanes.Lane lane, long seq) {
-    RoomKey room = lane.room();
-    if (config.maxAge() != null) {
-      lane.floor.request(seq, value -> Mono.from(now.counters().updateOne(Filters.eq("_id", counterId(room)),
-          new BsonDocument("$max", new BsonDocument(MessageDocuments.SEQ, new BsonInt64(value))), UPSERT)));
-    }
-    int keep = config.maxMessagesPerRoom();
-    if (keep > 0 && seq > keep) {
-      lane.trim.request(seq - keep, upTo -> Mono.from(now.messages().deleteMany(Filters.and(
-          MessageDocuments.room(room.namespace(), room.room()), Filters.lte(MessageDocuments.SEQ, upTo)))));
-    }
   }
 
   /**
    * A page of a room's history, oldest first, read with the {@code (ns, room, seq)} index. Cursors are
    * compared as Strings with the ids, so any string works as a cursor.
+   *
+   * @throws IllegalStateException if the store is not started or is stopped
    */
   @Override
   public Flux<Message> history(String namespace, String room, HistoryQuery query) {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(room, "room");
     Objects.requireNonNull(query, "query");
-    Started now = running();
-    return Flux.defer(() -> {
-      List<Bson> filter = new ArrayList<>(4);
-      filter.add(Filters.eq(MessageDocuments.NAMESPACE, namespace));
-      filter.add(Filters.eq(MessageDocuments.ROOM, room));
-      String suffix = MessageIds.suffix(namespace, room);
-      if (query.after() != null) {
-        long from = MessageIds.firstSeqAfter(query.after(), suffix);
-        if (from == Long.MAX_VALUE) {
-          return Flux.empty();
-        }
-        filter.add(Filters.gte(MessageDocuments.SEQ, from));
-      }
-      if (query.before() != null) {
-        long to = MessageIds.lastSeqBefore(query.before(), suffix);
-        if (to < 1) {
-          return Flux.empty();
-        }
-        filter.add(Filters.lte(MessageDocuments.SEQ, to));
-      }
-      boolean oldestFirst = query.after() != null;
-      Flux<Message> page = Flux.from(now.messages().find(Filters.and(filter))
-              .sort(oldestFirst ? Sorts.ascending(MessageDocuments.SEQ) : Sorts.descending(MessageDocuments.SEQ))
-              .limit(query.limit())
-              .batchSize(Math.min(query.limit(), 1_000)))
-          .map(MessageDocuments::toMessage);
-      if (!oldestFirst) {
-        page = page.collectList().flatMapMany(newestFirst -> {
-          Collections.reverse(newestFirst);
-          return Flux.fromIterable(newestFirst);
-        });
-      }
-      return page.onErrorMap(e -> MongoErrors.wrap("history of room " + quote(room), e));
-    });
+    return running().history().page(namespace, room, query);
   }
 
   // ---- sessions ----
@@ -429,17 +314,7 @@ public final class MongoStore implements Store {
   @Override
   public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
     Store.checkSaveSession(namespace, privateId, state, ttl);
-    MongoCollection<BsonDocument> collection = running().sessions();
-    return Mono.defer(() -> {
-          long expiresAt = SessionDocuments.expiry(clock.millis(), ttl);
-          return Mono.from(collection.replaceOne(SessionDocuments.byKey(namespace, privateId),
-              SessionDocuments.of(namespace, privateId, state, expiresAt), REPLACE_OR_INSERT));
-        })
-        // Two upserts of one new key can race to insert it; the loser's retry finds it and replaces it.
-        .retryWhen(Retry.max(1).filter(MongoErrors::isDuplicateKey)
-            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-        .onErrorMap(e -> MongoErrors.wrap("saving a session of namespace " + quote(namespace), e))
-        .then();
+    return running().sessions().save(namespace, privateId, state, ttl);
   }
 
   /**
@@ -453,11 +328,7 @@ public final class MongoStore implements Store {
   @Override
   public Mono<String> takeSession(String namespace, String privateId) {
     Store.checkSessionKey(namespace, privateId);
-    MongoCollection<BsonDocument> collection = running().sessions();
-    return Mono.defer(() -> Mono.from(collection.findOneAndDelete(
-            SessionDocuments.unexpired(namespace, privateId, clock.millis()))))
-        .mapNotNull(SessionDocuments::state)
-        .onErrorMap(e -> MongoErrors.wrap("taking a session of namespace " + quote(namespace), e));
+    return running().sessions().take(namespace, privateId);
   }
 
   /**
@@ -486,10 +357,6 @@ public final class MongoStore implements Store {
   /** The follower of the messages collection (tests play interruptions through it). */
   ChangeStreamFollower messagesFollower() {
     return started().feedFollower();
-  }
-
-  private static String quote(String name) {
-    return "\"" + (name.length() > 64 ? name.substring(0, 64) + "…" : name) + "\"";
   }
 
   @Override
