@@ -64,10 +64,12 @@ public interface ChatServer extends Emitter, AutoCloseable {
 
   /**
    * Starts the store, transports and host, and blocks until they are ready (at most
-   * {@link ChatServerConfig#startTimeout()}).
+   * {@link ChatServerConfig#startTimeout()}). Does nothing on a server that is already started; a server
+   * cannot be restarted once closed or once its start failed: build a new one. May be called from any
+   * thread; a {@link #close()} from another thread waits until the start has finished, then undoes it.
    *
    * @return this server
-   * @throws IllegalStateException if the server was already started or closed
+   * @throws IllegalStateException if the server is closing, closed, or its start failed
    * @throws dev.parley.error.ProviderNotFoundException if a provider that is needed is missing
    * @throws dev.parley.error.ParleyException if a component failed to start; what was started is stopped again
    */
@@ -75,7 +77,8 @@ public interface ChatServer extends Emitter, AutoCloseable {
 
   /**
    * Closes the server gracefully and blocks until done (at most
-   * {@link ChatServerConfig#shutdownTimeout()} for the graceful part). Idempotent.
+   * {@link ChatServerConfig#shutdownTimeout()} for the graceful part). Idempotent: a second call returns once
+   * the first has finished; on a server never started it only marks it closed.
    */
   @Override
   void close();

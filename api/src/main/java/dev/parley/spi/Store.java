@@ -2,7 +2,9 @@ package dev.parley.spi;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
+import dev.parley.protocol.Checks;
 import java.time.Duration;
+import java.util.Objects;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -79,5 +81,28 @@ public interface Store {
    */
   default Mono<String> takeSession(String namespace, String privateId) {
     return Mono.empty();
+  }
+
+  /**
+   * Checks the arguments of {@link #saveSession} against its contract: for a store to call first, so that
+   * every store refuses the same arguments the same way.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code ttl} is not positive
+   */
+  static void checkSaveSession(String namespace, String privateId, String state, Duration ttl) {
+    checkSessionKey(namespace, privateId);
+    Objects.requireNonNull(state, "state");
+    Checks.positive("ttl", ttl);
+  }
+
+  /**
+   * Checks the key of {@link #saveSession} and {@link #takeSession}: for a store to call first.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  static void checkSessionKey(String namespace, String privateId) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(privateId, "privateId");
   }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -31,20 +32,17 @@ public final class TimerCounter implements Scheduler {
 
   @Override
   public Disposable schedule(Runnable task) {
-    Counted counted = new Counted(task, false, null);
-    return counted.scheduled(() -> delegate.schedule(counted));
+    return count(task, false, null, delegate::schedule);
   }
 
   @Override
   public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-    Counted counted = new Counted(task, false, null);
-    return counted.scheduled(() -> delegate.schedule(counted, delay, unit));
+    return count(task, false, null, counted -> delegate.schedule(counted, delay, unit));
   }
 
   @Override
   public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
-    Counted counted = new Counted(task, true, null);
-    return counted.scheduled(() -> delegate.schedulePeriodically(counted, initialDelay, period, unit));
+    return count(task, true, null, counted -> delegate.schedulePeriodically(counted, initialDelay, period, unit));
   }
 
   @Override
@@ -83,6 +81,28 @@ public final class TimerCounter implements Scheduler {
     delegate.start();
   }
 
+  /**
+   * Counts {@code task} from now until it is done waiting, and schedules it with {@code schedule}: on the
+   * scheduler, or on a worker that keeps its tasks in {@code worker}. The one path for all six ways to
+   * schedule, which differ only in the call underneath.
+   */
+  private Disposable count(Runnable task, boolean periodic, @Nullable Set<Counted> worker,
+      Function<Runnable, Disposable> schedule) {
+    Counted counted = new Counted(task, periodic, worker);
+    waiting.incrementAndGet();
+    if (worker != null) {
+      worker.add(counted);
+    }
+    try {
+      counted.underlying = schedule.apply(counted);
+    } catch (RuntimeException e) {
+      // Rejected (the scheduler is disposed): nothing waits.
+      counted.finish();
+      throw e;
+    }
+    return counted;
+  }
+
   /** A task and its place in the count; disposing it cancels the task underneath and uncounts it. */
   private final class Counted implements Runnable, Disposable {
     private final Runnable task;
@@ -95,21 +115,6 @@ public final class TimerCounter implements Scheduler {
       this.task = task;
       this.periodic = periodic;
       this.worker = worker;
-    }
-
-    Disposable scheduled(java.util.function.Supplier<Disposable> schedule) {
-      waiting.incrementAndGet();
-      if (worker != null) {
-        worker.add(this);
-      }
-      try {
-        underlying = schedule.get();
-      } catch (RuntimeException e) {
-        // Rejected (the scheduler is disposed): nothing waits.
-        finish();
-        throw e;
-      }
-      return this;
     }
 
     @Override
@@ -156,20 +161,18 @@ public final class TimerCounter implements Scheduler {
 
     @Override
     public Disposable schedule(Runnable task) {
-      Counted counted = new Counted(task, false, tasks);
-      return counted.scheduled(() -> delegateWorker.schedule(counted));
+      return count(task, false, tasks, delegateWorker::schedule);
     }
 
     @Override
     public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-      Counted counted = new Counted(task, false, tasks);
-      return counted.scheduled(() -> delegateWorker.schedule(counted, delay, unit));
+      return count(task, false, tasks, counted -> delegateWorker.schedule(counted, delay, unit));
     }
 
     @Override
     public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
-      Counted counted = new Counted(task, true, tasks);
-      return counted.scheduled(() -> delegateWorker.schedulePeriodically(counted, initialDelay, period, unit));
+      return count(task, true, tasks,
+          counted -> delegateWorker.schedulePeriodically(counted, initialDelay, period, unit));
     }
 
     @Override

@@ -35,12 +35,14 @@ class ChatServerLifecycleTest {
   private final InProcessTransport transport = new InProcessTransport();
 
   @Test
-  void secondStartThrows() {
+  void secondStartDoesNothing() {
     try (ChatServer server = serverOn(transport).start()) {
-      assertThatThrownBy(server::start)
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessage("ChatServer already started");
+      transport.connect("/");
+
+      assertThat(server.start()).isSameAs(server);
+
       assertThat(server.isRunning()).isTrue();
+      assertThat(server.stats().sessions()).isEqualTo(1);
     }
   }
 
@@ -51,7 +53,7 @@ class ChatServerLifecycleTest {
 
     assertThatThrownBy(server::start)
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("ChatServer is closed; build a new one");
+        .hasMessage("ChatServer is stopped; make a new one");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.parley.host.jetty;
 
 import dev.parley.error.ParleyException;
 import dev.parley.protocol.Checks;
+import dev.parley.protocol.support.Lifecycle;
 import dev.parley.spi.Host;
 import dev.parley.spi.ProviderContext;
 import dev.parley.spi.Transport;
@@ -67,9 +68,10 @@ import reactor.core.publisher.Mono;
  * closed at once, before a byte is read.
  *
  * <h3>Lifecycle</h3>
- * Started once and stopped once. All of Jetty's threads are named {@code parley-jetty-…}; none is left
- * once {@link #stop} has completed. Thread-safe: {@link #start} and {@link #stop} are serialised,
- * {@link #address()} may be called from any thread.
+ * By the rules of {@link Lifecycle}: started at most once (starting a started host does nothing, a stopped
+ * or failed one cannot be restarted), stopped idempotently. All of Jetty's threads are named
+ * {@code parley-jetty-…}; none is left once {@link #stop} has completed. Thread-safe: {@link #start} and
+ * {@link #stop} are serialised, {@link #address()} may be called from any thread.
  */
 public final class JettyHost implements Host {
   private static final Logger log = LoggerFactory.getLogger(JettyHost.class);
@@ -84,14 +86,8 @@ public final class JettyHost implements Host {
   /** How long a failed start waits for the threads it started to end. */
   private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(5);
 
-  private enum State { NEW, STARTING, STARTED, STOPPED, FAILED }
-
   private final JettyHostConfig config;
-  private final Object lock = new Object();
-  // Guarded by lock.
-  private State state = State.NEW;
-  private @Nullable Server server;
-  private @Nullable HostThreads threads;
+  private final HostLifecycle lifecycle = new HostLifecycle();
   private volatile @Nullable InetSocketAddress address;
   private volatile @Nullable AddressConnectionLimit addressLimit;
   private volatile @Nullable RequestHeaderDeadline headerDeadline;
@@ -126,23 +122,16 @@ public final class JettyHost implements Host {
    *     {@link ParleyException} if the port cannot be bound (the message names address and port), a
    *     transport fails to mount (the message names the transport), the static resources are not
    *     found, or Jetty fails to start. After an error every thread the host started has ended.
+   *     Completes at once, doing nothing, if the host is started; errors with an
+   *     {@link IllegalStateException} if it was stopped or failed to start.
    * @throws NullPointerException if an argument is null
-   * @throws IllegalStateException if the host was started before
    */
   @Override
   public Mono<Void> start(List<Transport> transports, ProviderContext context) {
-    List<Transport> toMount = List.copyOf(Objects.requireNonNull(transports, "transports"));
-    Objects.requireNonNull(context, "context");
-    String bindAddress = context.config().bindAddress();
-    int port = context.config().port();
-    int perAddress = config.connectionsPerAddress(context.config().maxConnectionsPerAddress());
-    synchronized (lock) {
-      if (state != State.NEW) {
-        throw new IllegalStateException("JettyHost can be started only once; it is " + state);
-      }
-      state = State.STARTING;
-    }
-    return Mono.fromRunnable(() -> startNow(toMount, bindAddress, port, perAddress));
+    Plan plan = new Plan(List.copyOf(Objects.requireNonNull(transports, "transports")),
+        Objects.requireNonNull(context, "context").config().bindAddress(), context.config().port(),
+        config.connectionsPerAddress(context.config().maxConnectionsPerAddress()));
+    return Mono.fromRunnable(() -> lifecycle.start(plan));
   }
 
   /**
@@ -162,7 +151,7 @@ public final class JettyHost implements Host {
   @Override
   public Mono<Void> stop(Duration timeout) {
     Checks.positive("timeout", timeout);
-    return Mono.fromRunnable(() -> stopNow(timeout));
+    return Mono.fromRunnable(() -> lifecycle.stop(timeout));
   }
 
   /**
@@ -174,11 +163,39 @@ public final class JettyHost implements Host {
     return Optional.ofNullable(address);
   }
 
-  private void startNow(List<Transport> transports, String bindAddress, int port, int perAddress) {
-    synchronized (lock) {
-      if (state != State.STARTING) {
-        throw new IllegalStateException("JettyHost cannot start; it is " + state);
-      }
+  /** What a start was asked for: the transports to mount and where to listen. */
+  private record Plan(List<Transport> transports, String bindAddress, int port, int perAddress) {
+  }
+
+  /**
+   * Jetty's start and stop under the {@link Lifecycle} rules. The plan and the stop timeout are handed over
+   * in fields because {@code doStart()} and {@code doStop()} take no arguments: the first start's plan is
+   * the one used; of stops that race, the one that runs may use the other's timeout, both bounded.
+   */
+  private final class HostLifecycle extends Lifecycle {
+    private final AtomicReference<@Nullable Plan> plan = new AtomicReference<>();
+    private volatile Duration stopTimeout = CLEANUP_TIMEOUT;
+    // Set and cleared by doStart and doStop, under the lifecycle's lock.
+    private @Nullable Server server;
+    private @Nullable HostThreads threads;
+
+    HostLifecycle() {
+      super("JettyHost");
+    }
+
+    void start(Plan asked) {
+      plan.compareAndSet(null, asked);
+      start();
+    }
+
+    void stop(Duration timeout) {
+      stopTimeout = timeout;
+      stop();
+    }
+
+    @Override
+    protected void doStart() {
+      Plan started = Objects.requireNonNull(plan.get());
       HostThreads created = new HostThreads(contextClassLoader());
       QueuedThreadPool pool = new QueuedThreadPool(config.maxThreads(), config.minThreads(),
           THREAD_IDLE_MILLIS, -1, null, null, created);
@@ -187,53 +204,68 @@ public final class JettyHost implements Host {
       threads = created;
       server = jetty;
       try {
-        // Jetty's default HTTP/1.1 set-up, plus the deadline for a request's headers.
-        RequestHeaderDeadline deadline =
-            new RequestHeaderDeadline(jetty.getScheduler(), config.requestHeaderTimeout());
-        HttpConfiguration httpConfig = new HttpConfiguration();
-        httpConfig.addCustomizer(deadline);
-        HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
-        // On the factory, not the connector: only the HTTP connections it makes are watched.
-        http.addEventListener(deadline);
-        ServerConnector connector = new ServerConnector(jetty, http);
-        AddressConnectionLimit limit = new AddressConnectionLimit(perAddress);
-        connector.getSelectorManager().addEventListener(limit);
-        headerDeadline = deadline;
-        addressLimit = limit;
-        connector.setHost(bindAddress);
-        connector.setPort(port);
-        // The kernel's default backlog (50) turns a burst of connects into 1 s SYN retransmits.
-        connector.setAcceptQueueSize(1024);
-        connector.setIdleTimeout(config.idleTimeout().toMillis());
-        jetty.addConnector(connector);
-        // Bind before anything starts, so that a taken port fails fast with a message about the port.
-        open(connector, bindAddress, port);
-        AtomicReference<@Nullable ParleyException> mountFailure = new AtomicReference<>();
-        jetty.setHandler(new GracefulHandler(context(jetty, transports, mountFailure)));
-        try {
-          jetty.start();
-        } catch (Exception e) {
-          ParleyException failure = mountFailure.get();
-          throw failure != null ? failure : startFailure(bindAddress, port, e);
-        }
-        InetSocketAddress bound = (InetSocketAddress) ((ServerSocketChannel) connector.getTransport())
-            .getLocalAddress();
-        address = bound;
-        state = State.STARTED;
-        log.debug("Jetty host listening on {}, transports mounted: {}", bound,
-            transports.stream().map(Transport::name).toList());
+        address = listen(jetty, started);
+        log.debug("Jetty host listening on {}, transports mounted: {}", address,
+            started.transports().stream().map(Transport::name).toList());
       } catch (IOException | RuntimeException e) {
-        state = State.FAILED;
-        address = null;
-        ParleyException failure = e instanceof ParleyException p ? p : startFailure(bindAddress, port, e);
-        try {
-          release(jetty, created, CLEANUP_TIMEOUT);
-        } catch (RuntimeException cleanup) {
-          failure.addSuppressed(cleanup);
-        }
-        throw failure;
+        throw e instanceof ParleyException p ? p : startFailure(started.bindAddress(), started.port(), e);
       }
     }
+
+    @Override
+    protected void doStop() {
+      release(stopTimeout);
+    }
+
+    @Override
+    protected void abandonStart(Throwable failure) {
+      release(CLEANUP_TIMEOUT);
+    }
+
+    private void release(Duration timeout) {
+      address = null;
+      Server jetty = server;
+      HostThreads created = threads;
+      server = null;
+      threads = null;
+      if (jetty != null && created != null) {
+        stopJetty(jetty, created, timeout);
+      }
+    }
+  }
+
+  /** Configures the connector and the context, binds and starts Jetty; returns the bound address. */
+  private InetSocketAddress listen(Server jetty, Plan plan) throws IOException {
+    // Jetty's default HTTP/1.1 set-up, plus the deadline for a request's headers.
+    RequestHeaderDeadline deadline =
+        new RequestHeaderDeadline(jetty.getScheduler(), config.requestHeaderTimeout());
+    HttpConfiguration httpConfig = new HttpConfiguration();
+    httpConfig.addCustomizer(deadline);
+    HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
+    // On the factory, not the connector: only the HTTP connections it makes are watched.
+    http.addEventListener(deadline);
+    ServerConnector connector = new ServerConnector(jetty, http);
+    AddressConnectionLimit limit = new AddressConnectionLimit(plan.perAddress());
+    connector.getSelectorManager().addEventListener(limit);
+    headerDeadline = deadline;
+    addressLimit = limit;
+    connector.setHost(plan.bindAddress());
+    connector.setPort(plan.port());
+    // The kernel's default backlog (50) turns a burst of connects into 1 s SYN retransmits.
+    connector.setAcceptQueueSize(1024);
+    connector.setIdleTimeout(config.idleTimeout().toMillis());
+    jetty.addConnector(connector);
+    // Bind before anything starts, so that a taken port fails fast with a message about the port.
+    open(connector, plan.bindAddress(), plan.port());
+    AtomicReference<@Nullable ParleyException> mountFailure = new AtomicReference<>();
+    jetty.setHandler(new GracefulHandler(context(jetty, plan.transports(), mountFailure)));
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      ParleyException failure = mountFailure.get();
+      throw failure != null ? failure : startFailure(plan.bindAddress(), plan.port(), e);
+    }
+    return (InetSocketAddress) ((ServerSocketChannel) connector.getTransport()).getLocalAddress();
   }
 
   /**
@@ -337,25 +369,8 @@ public final class JettyHost implements Host {
     return loader != null ? loader : JettyHost.class.getClassLoader();
   }
 
-  private void stopNow(Duration timeout) {
-    synchronized (lock) {
-      if (state == State.NEW || state == State.STARTING) {
-        state = State.STOPPED;
-        return;
-      }
-      if (state != State.STARTED) {
-        return;
-      }
-      state = State.STOPPED;
-      address = null;
-      Server jetty = Objects.requireNonNull(server);
-      HostThreads created = Objects.requireNonNull(threads);
-      release(jetty, created, timeout);
-    }
-  }
-
   /** Stops Jetty within {@code timeout} and joins its threads; an error if either went wrong. */
-  private void release(Server jetty, HostThreads created, Duration timeout) {
+  private void stopJetty(Server jetty, HostThreads created, Duration timeout) {
     long timeoutNanos = saturatedNanos(timeout);
     long deadline = System.nanoTime() + timeoutNanos;
     long graceful = gracefulMillis(timeoutNanos);
@@ -373,8 +388,6 @@ public final class JettyHost implements Host {
       failure = e;
     }
     List<String> left = created.join(Math.max(deadline, System.nanoTime() + JOIN_FLOOR_NANOS));
-    server = null;
-    threads = null;
     log.debug("Jetty host stopped{}", left.isEmpty() ? "" : "; threads still running: " + left);
     if (failure != null) {
       throw new ParleyException("Jetty host did not stop cleanly: " + failure, failure);

@@ -223,10 +223,25 @@ class JettyHostTest {
         .host(host)
         .transport(transport)
         .config(c -> c.bindAddress("127.0.0.1").port(0)));
+    InetSocketAddress bound = host.address().orElseThrow();
 
-    assertThatThrownBy(() -> host.start(List.of(), context(ChatServerConfig.defaults())))
+    // A second start does nothing: in particular it does not listen again on the defaults' port.
+    host.start(List.of(), context(ChatServerConfig.defaults())).block(Timeouts.STEP);
+
+    assertThat(host.address()).contains(bound);
+  }
+
+  @Test
+  void stoppedHostCannotBeRestarted() {
+    JettyHost host = new JettyHost();
+    ChatServerConfig config = ChatServerConfig.builder().bindAddress("127.0.0.1").port(0).build();
+    host.start(List.of(transport), context(config)).block(Timeouts.STEP);
+    host.stop(Timeouts.SHUTDOWN).block(Timeouts.STEP);
+
+    assertThatThrownBy(() -> host.start(List.of(transport), context(config)).block(Timeouts.STEP))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("JettyHost can be started only once; it is STARTED");
+        .hasMessage("JettyHost is stopped; make a new one");
+    assertThat(jettyThreads()).isEmpty();
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.parley.store.memory;
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.error.LimitExceededException;
-import dev.parley.protocol.Checks;
 import dev.parley.spi.Bus;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Post;
@@ -208,10 +207,7 @@ public final class MemoryStore implements Store {
    */
   @Override
   public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
-    Objects.requireNonNull(namespace, "namespace");
-    Objects.requireNonNull(privateId, "privateId");
-    Objects.requireNonNull(state, "state");
-    Checks.positive("ttl", ttl);
+    Store.checkSaveSession(namespace, privateId, state, ttl);
     return Mono.fromRunnable(() -> sessions.save(namespace, privateId, state, ttl));
   }
 
@@ -223,8 +219,7 @@ public final class MemoryStore implements Store {
    */
   @Override
   public Mono<String> takeSession(String namespace, String privateId) {
-    Objects.requireNonNull(namespace, "namespace");
-    Objects.requireNonNull(privateId, "privateId");
+    Store.checkSessionKey(namespace, privateId);
     return Mono.fromCallable(() -> sessions.take(namespace, privateId));
   }
 

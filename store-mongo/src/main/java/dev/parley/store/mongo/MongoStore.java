@@ -2,11 +2,6 @@ package dev.parley.store.mongo;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
-import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.Sorts;
-import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
@@ -14,41 +9,34 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.error.StoreException;
-import dev.parley.protocol.Checks;
+import dev.parley.protocol.Names;
+import dev.parley.protocol.support.Lifecycle;
 import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import dev.parley.store.mongo.internal.ChangeStreamFollower;
+import dev.parley.store.mongo.internal.HistoryReader;
 import dev.parley.store.mongo.internal.MessageDocuments;
 import dev.parley.store.mongo.internal.MessageFeed;
-import dev.parley.store.mongo.internal.MessageIds;
+import dev.parley.store.mongo.internal.MessageWriter;
 import dev.parley.store.mongo.internal.MongoBus;
 import dev.parley.store.mongo.internal.MongoErrors;
 import dev.parley.store.mongo.internal.Payloads;
 import dev.parley.store.mongo.internal.RoomKey;
 import dev.parley.store.mongo.internal.RoomLanes;
 import dev.parley.store.mongo.internal.Schema;
-import dev.parley.store.mongo.internal.SessionDocuments;
+import dev.parley.store.mongo.internal.SessionCollection;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 import org.bson.BsonDocument;
-import org.bson.BsonInt64;
-import org.bson.BsonString;
 import org.bson.BsonValue;
-import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.retry.Retry;
 
 /**
  * A store in MongoDB: durable history, and a change-stream feed and bus that link every node using the
@@ -85,37 +73,23 @@ import reactor.util.retry.Retry;
  * ChatServer server = ChatServer.builder().store(store).start();
  * }</pre>
  *
- * <p>Thread-safe. {@link #start()} is idempotent; after {@link #stop()} the store cannot be started again.
+ * <p>Thread-safe. Starts and stops by the rules of {@link Lifecycle}: {@link #start()} and {@link #stop()}
+ * are idempotent, and after {@link #stop()} or a failed start the store cannot be started again.
  */
 public final class MongoStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(MongoStore.class);
-  private static final int MAX_CLAIM_ATTEMPTS = 64;
-  private static final int RE_READ_EVERY = 3;
   private static final int MAX_IDLE_ROOMS = 10_000;
   private static final int MAX_FEED_ROOMS = 100_000;
-  private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
-  private static final ReplaceOptions REPLACE_OR_INSERT = new ReplaceOptions().upsert(true);
-
-  private enum State { NEW, STARTED, STOPPED }
 
   private final MongoStoreConfig config;
   private final @Nullable MongoClient givenClient;
   private final Clock clock = Clock.systemUTC();
   private final RoomLanes lanes = new RoomLanes(MAX_IDLE_ROOMS);
-  private final MongoBus bus = new MongoBus(this::busCollection, clock);
-  private final MessageFeed feed = new MessageFeed(this::messageCollection, lanes, MAX_FEED_ROOMS);
-  private final Object lifecycle = new Object();
-  private volatile State state = State.NEW;
-  private @Nullable Mono<Void> starting;
-
-  // Set by start().
-  private volatile @Nullable MongoClient client;
-  private volatile @Nullable MongoCollection<BsonDocument> messages;
-  private volatile @Nullable MongoCollection<BsonDocument> counters;
-  private volatile @Nullable MongoCollection<BsonDocument> busCollection;
-  private volatile @Nullable MongoCollection<BsonDocument> sessions;
-  private volatile @Nullable ChangeStreamFollower feedFollower;
-  private volatile @Nullable ChangeStreamFollower busFollower;
+  private final MongoBus bus = new MongoBus(() -> started().bus(), clock);
+  private final MessageFeed feed = new MessageFeed(() -> started().messages(), lanes, MAX_FEED_ROOMS);
+  private final StoreLifecycle lifecycle = new StoreLifecycle();
+  // Set once by start(), before the change streams open: they read the collections through it.
+  private volatile @Nullable Started started;
 
   /** A store on a MongoDB on this machine, database {@code parley}. */
   public MongoStore() {
@@ -145,90 +119,105 @@ public final class MongoStore implements Store {
   // ---- lifecycle ----
 
   /**
+   * What {@link #start()} made: the client, the messages and bus collections (read by the feed and the bus),
+   * the writer, reader and sessions over the collections, and the two change-stream followers.
+   */
+  private record Started(MongoClient client, MongoCollection<BsonDocument> messages,
+      MongoCollection<BsonDocument> bus, MessageWriter writer, HistoryReader history, SessionCollection sessions,
+      ChangeStreamFollower feedFollower, ChangeStreamFollower busFollower) {
+  }
+
+  /**
    * Connects, creates the indexes (idempotent) and opens the change streams; completes once both streams
-   * are open, so that every message appended afterwards reaches {@link #feed()}. Idempotent.
+   * are open, so that every message appended afterwards reaches {@link #feed()}. Does nothing if the store
+   * is started. The start runs on a {@code boundedElastic} thread, bounded by the driver's server selection
+   * timeout.
    *
    * @return completes when ready; errors with a {@link StoreException} if the database cannot be reached,
-   *     refuses the indexes, or does not support change streams
+   *     refuses the indexes, or does not support change streams (what was opened is then closed again, and
+   *     the store cannot be started again), or with an {@link IllegalStateException} if it was stopped
    */
   @Override
   public Mono<Void> start() {
-    synchronized (lifecycle) {
-      if (state == State.STOPPED) {
-        return Mono.error(new IllegalStateException("MongoStore was stopped; make a new one"));
-      }
-      if (starting == null) {
-        starting = doStart().doOnError(e -> abandonStart()).cache();
-      }
-      return starting;
-    }
+    return Mono.<Void>fromRunnable(lifecycle::start).subscribeOn(Schedulers.boundedElastic());
   }
 
-  private Mono<Void> doStart() {
-    return Mono.defer(() -> {
+  /**
+   * Closes the change streams, ends {@link #feed()} and the bus, and closes the client if the store made
+   * it. Idempotent.
+   */
+  @Override
+  public Mono<Void> stop() {
+    return Mono.<Void>fromRunnable(() -> {
+      try {
+        lifecycle.stop();
+      } finally {
+        feed.complete();
+        bus.complete();
+      }
+    }).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  /** The store's start and stop under the {@link Lifecycle} rules; a failed start is undone by doStop. */
+  private final class StoreLifecycle extends Lifecycle {
+    StoreLifecycle() {
+      super("MongoStore");
+    }
+
+    @Override
+    protected void doStart() {
       MongoClient mongo = givenClient != null ? givenClient : MongoClients.create(MongoClientSettings.builder()
           .applyConnectionString(new ConnectionString(config.connectionString()))
           .applicationName("parley")
           .build());
-      client = mongo;
       MongoDatabase database = mongo.getDatabase(config.database());
-      MongoCollection<BsonDocument> messageCollection =
-          database.getCollection(config.messagesCollection(), BsonDocument.class);
-      messages = messageCollection;
-      counters = database.getCollection(config.countersCollection(), BsonDocument.class);
-      MongoCollection<BsonDocument> busDocuments = database.getCollection(config.busCollection(), BsonDocument.class);
-      busCollection = busDocuments;
-      sessions = database.getCollection(config.sessionsCollection(), BsonDocument.class);
-      String prefix = config.database() + ".";
-      ChangeStreamFollower messagesFollower = new ChangeStreamFollower(prefix + config.messagesCollection(),
-          messageCollection, new ChangeStreamFollower.Probes(
-              (id, n) -> MessageDocuments.key(MessageDocuments.PROBE_NAMESPACE, id, n),
-              document -> MessageDocuments.isProbe(document) ? document.getString(MessageDocuments.ROOM).getValue() : null,
-              id -> MessageDocuments.room(MessageDocuments.PROBE_NAMESPACE, id)),
-          feed, Schedulers.parallel(), clock, config.recoveryLookback());
-      ChangeStreamFollower busStreamFollower = new ChangeStreamFollower(prefix + config.busCollection(),
-          busDocuments, bus.probes(), bus, Schedulers.parallel(), clock, config.recoveryLookback());
-      feedFollower = messagesFollower;
-      busFollower = busStreamFollower;
+      Started now = connect(mongo, database);
+      started = now;
       log.debug("starting: database {}, {}", config.database(), givenClient != null ? "given client" : config);
-      return Mono.when(
+      Mono.when(
               Schema.messages(database, config.messagesCollection(), config.maxAge()),
               Schema.bus(database, config.busCollection(), config.busRetention()),
               Schema.sessions(database, config.sessionsCollection()))
           .onErrorMap(e -> MongoErrors.wrap("preparing the collections of database " + config.database(), e))
-          .then(Mono.when(messagesFollower.start(), busStreamFollower.start()))
-          .doOnSuccess(v -> {
-            synchronized (lifecycle) {
-              if (state == State.NEW) {
-                state = State.STARTED;
-              }
-            }
-            log.info("MongoDB store started: database {}, collections {}, {}, {}, {}", config.database(),
-                config.messagesCollection(), config.busCollection(), config.sessionsCollection(), retention());
-          });
-    });
-  }
-
-  /** Undoes a failed start, so that a later {@link #start()} tries again from scratch. */
-  private void abandonStart() {
-    stopFollowers();
-    MongoClient mongo = client;
-    if (mongo != null && givenClient == null) {
-      mongo.close();
+          .then(Mono.when(now.feedFollower().start(), now.busFollower().start()))
+          .block();
+      log.info("MongoDB store started: database {}, collections {}, {}, {}, {}", config.database(),
+          config.messagesCollection(), config.busCollection(), config.sessionsCollection(), retention());
     }
-    synchronized (lifecycle) {
-      starting = null;
-      messages = null;
-      client = null;
-    }
-  }
 
-  private void stopFollowers() {
-    for (ChangeStreamFollower follower : new ChangeStreamFollower[] {feedFollower, busFollower}) {
-      if (follower != null) {
-        follower.stop();
+    @Override
+    protected void doStop() {
+      Started now = started;
+      if (now == null) {
+        return;
       }
+      now.feedFollower().stop();
+      now.busFollower().stop();
+      if (givenClient == null) {
+        now.client().close();
+      }
+      log.debug("stopped");
     }
+  }
+
+  /** The record of a start: the collections, and the followers of the two change streams, not yet started. */
+  private Started connect(MongoClient mongo, MongoDatabase database) {
+    MongoCollection<BsonDocument> messages = database.getCollection(config.messagesCollection(), BsonDocument.class);
+    MongoCollection<BsonDocument> busDocuments = database.getCollection(config.busCollection(), BsonDocument.class);
+    String prefix = config.database() + ".";
+    ChangeStreamFollower.Probes messageProbes = new ChangeStreamFollower.Probes(
+        (id, n) -> MessageDocuments.key(MessageDocuments.PROBE_NAMESPACE, id, n),
+        document -> MessageDocuments.isProbe(document) ? document.getString(MessageDocuments.ROOM).getValue() : null,
+        id -> MessageDocuments.room(MessageDocuments.PROBE_NAMESPACE, id));
+    return new Started(mongo, messages, busDocuments,
+        new MessageWriter(messages, database.getCollection(config.countersCollection(), BsonDocument.class),
+            config.maxAge(), config.maxMessagesPerRoom(), clock),
+        new HistoryReader(messages),
+        new SessionCollection(database.getCollection(config.sessionsCollection(), BsonDocument.class), clock),
+        new ChangeStreamFollower(prefix + config.messagesCollection(), messages, messageProbes, feed,
+            Schedulers.parallel(), clock, config.recoveryLookback()),
+        new ChangeStreamFollower(prefix + config.busCollection(), busDocuments, bus.probes(), bus,
+            Schedulers.parallel(), clock, config.recoveryLookback()));
   }
 
   private String retention() {
@@ -240,37 +229,22 @@ public final class MongoStore implements Store {
   }
 
   /**
-   * Closes the change streams, ends {@link #feed()} and the bus, and closes the client if the store made
-   * it. Idempotent.
+   * What the store started, for the calls that need it.
+   *
+   * @throws IllegalStateException if the store is not started, stopped, or failed to start
    */
-  @Override
-  public Mono<Void> stop() {
-    return Mono.<Void>fromRunnable(() -> {
-      synchronized (lifecycle) {
-        if (state == State.STOPPED) {
-          return;
-        }
-        state = State.STOPPED;
-      }
-      stopFollowers();
-      feed.complete();
-      bus.complete();
-      MongoClient mongo = client;
-      if (mongo != null && givenClient == null) {
-        mongo.close();
-      }
-      log.debug("stopped");
-    }).subscribeOn(Schedulers.boundedElastic());
+  private Started running() {
+    lifecycle.checkStarted();
+    return started();
   }
 
-  private void checkStarted() {
-    State now = state;
-    if (now == State.STOPPED) {
-      throw new IllegalStateException("MongoStore is stopped");
-    }
-    if (messages == null) {
+  /** What the store started, even while it starts (the change streams read through it as they open). */
+  private Started started() {
+    Started now = started;
+    if (now == null) {
       throw new IllegalStateException("MongoStore is not started; call start() first");
     }
+    return now;
   }
 
   // ---- messages ----
@@ -288,146 +262,39 @@ public final class MongoStore implements Store {
   @Override
   public Mono<Message> append(Post post) {
     Objects.requireNonNull(post, "post");
-    checkStarted();
+    Started now = running();
     return Mono.defer(() -> {
       BsonValue payload;
       try {
         payload = Payloads.toBson(post.payload());
       } catch (IllegalArgumentException e) {
-        return Mono.error(new StoreException("post to room " + quote(post.room()) + " cannot be stored: "
+        return Mono.error(new StoreException("post to room " + Names.quote(post.room()) + " cannot be stored: "
             + e.getMessage(), e));
       }
       long size = MessageDocuments.size(post, payload);
       if (size > MessageDocuments.MAX_DOCUMENT_SIZE) {
-        return Mono.error(new StoreException("post \"" + post.event() + "\" to room " + quote(post.room()) + " is "
-            + size + " bytes as BSON; MongoDB stores at most " + MessageDocuments.MAX_DOCUMENT_SIZE
+        return Mono.error(new StoreException("post \"" + post.event() + "\" to room " + Names.quote(post.room())
+            + " is " + size + " bytes as BSON; MongoDB stores at most " + MessageDocuments.MAX_DOCUMENT_SIZE
             + " bytes (16 MiB) per document"));
       }
       RoomKey room = new RoomKey(post.namespace(), post.room());
-      return lanes.submit(room, lane -> claim(lane, post, payload))
-          .onErrorMap(e -> MongoErrors.wrap("post \"" + post.event() + "\" to room " + quote(post.room()), e));
+      return lanes.submit(room, lane -> now.writer().write(lane, post, payload))
+          .onErrorMap(e -> MongoErrors.wrap("post \"" + post.event() + "\" to room " + Names.quote(post.room()), e));
     });
-  }
-
-  private Mono<Message> claim(RoomLanes.Lane lane, Post post, BsonValue payload) {
-    Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    BsonDocument update = new BsonDocument("$setOnInsert", MessageDocuments.body(post, payload, createdAt));
-    Message template = new Message(MessageIds.of(0, post.namespace(), post.room()), post.namespace(), post.room(),
-        post.event(), post.payload(), post.sender(), createdAt);
-    long known = lane.known();
-    Mono<Long> last = known >= 0 ? Mono.just(known) : lastSeq(lane.room());
-    return last.flatMap(seq -> attempt(lane, update, template, seq + 1, 1));
-  }
-
-  /**
-   * One try at storing the post as number {@code seq}, which is only tried once {@code seq - 1} is known
-   * to be stored. An upsert: it inserts if the number is free and matches (changing nothing) if taken.
-   */
-  private Mono<Message> attempt(RoomLanes.Lane lane, BsonDocument update, Message template, long seq, int attempt) {
-    RoomKey room = lane.room();
-    return Mono.from(messages.updateOne(MessageDocuments.key(room.namespace(), room.room(), seq), update, UPSERT))
-        .map(result -> result.getUpsertedId() != null)
-        .onErrorResume(MongoErrors::isDuplicateKey, e -> Mono.just(false))
-        .flatMap(claimed -> {
-          lane.taken(seq);
-          if (claimed) {
-            afterClaim(lane, seq);
-            return Mono.just(new Message(MessageIds.of(seq, room.namespace(), room.room()), template.namespace(),
-                template.room(), template.event(), template.payload(), template.sender(), template.createdAt()));
-          }
-          if (attempt >= MAX_CLAIM_ATTEMPTS) {
-            return Mono.error(new StoreException("room " + quote(room.room()) + " is too busy: no free position"
-                + " after " + attempt + " attempts"));
-          }
-          log.trace("{} #{} taken by another node; trying the next", room, seq);
-          Mono<Long> next = attempt % RE_READ_EVERY == 0
-              ? lastSeq(room).map(stored -> Math.max(stored, lane.known()))
-              : Mono.fromSupplier(lane::known);
-          return next.flatMap(known -> attempt(lane, update, template, known + 1, attempt + 1));
-        });
-  }
-
-  /** The highest sequence number stored (or, with expiry, ever stored) in a room; 0 if none. */
-  private Mono<Long> lastSeq(RoomKey room) {
-    Mono<Long> stored = Mono.from(messages.find(MessageDocuments.room(room.namespace(), room.room()))
-            .sort(Sorts.descending(MessageDocuments.SEQ))
-            .projection(Projections.include(MessageDocuments.SEQ))
-            .limit(1)
-            .first())
-        .map(MessageDocuments::seq)
-        .defaultIfEmpty(0L);
-    if (config.maxAge() == null) {
-      return stored;
-    }
-    // Expired messages leave the room's counter behind, so numbers are never handed out twice.
-    Mono<Long> counter = Mono.from(counters.find(Filters.eq("_id", counterId(room))).first())
-        .map(document -> document.getNumber(MessageDocuments.SEQ).longValue())
-        .defaultIfEmpty(0L);
-    return Mono.zip(stored, counter, Math::max);
-  }
-
-  private static BsonDocument counterId(RoomKey room) {
-    return new BsonDocument(MessageDocuments.NAMESPACE, new BsonString(room.namespace()))
-        .append(MessageDocuments.ROOM, new BsonString(room.room()));
-  }
-
-  /** Retention work after a post, off the post's path and coalesced per room. */
-  private void afterClaim(RoomLanes.Lane lane, long seq) {
-    RoomKey room = lane.room();
-    if (config.maxAge() != null) {
-      lane.floor.request(seq, value -> Mono.from(counters.updateOne(Filters.eq("_id", counterId(room)),
-          new BsonDocument("$max", new BsonDocument(MessageDocuments.SEQ, new BsonInt64(value))), UPSERT)));
-    }
-    int keep = config.maxMessagesPerRoom();
-    if (keep > 0 && seq > keep) {
-      lane.trim.request(seq - keep, upTo -> Mono.from(messages.deleteMany(Filters.and(
-          MessageDocuments.room(room.namespace(), room.room()), Filters.lte(MessageDocuments.SEQ, upTo)))));
-    }
   }
 
   /**
    * A page of a room's history, oldest first, read with the {@code (ns, room, seq)} index. Cursors are
    * compared as Strings with the ids, so any string works as a cursor.
+   *
+   * @throws IllegalStateException if the store is not started or is stopped
    */
   @Override
   public Flux<Message> history(String namespace, String room, HistoryQuery query) {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(room, "room");
     Objects.requireNonNull(query, "query");
-    checkStarted();
-    return Flux.defer(() -> {
-      List<Bson> filter = new ArrayList<>(4);
-      filter.add(Filters.eq(MessageDocuments.NAMESPACE, namespace));
-      filter.add(Filters.eq(MessageDocuments.ROOM, room));
-      String suffix = MessageIds.suffix(namespace, room);
-      if (query.after() != null) {
-        long from = MessageIds.firstSeqAfter(query.after(), suffix);
-        if (from == Long.MAX_VALUE) {
-          return Flux.empty();
-        }
-        filter.add(Filters.gte(MessageDocuments.SEQ, from));
-      }
-      if (query.before() != null) {
-        long to = MessageIds.lastSeqBefore(query.before(), suffix);
-        if (to < 1) {
-          return Flux.empty();
-        }
-        filter.add(Filters.lte(MessageDocuments.SEQ, to));
-      }
-      boolean oldestFirst = query.after() != null;
-      Flux<Message> page = Flux.from(messages.find(Filters.and(filter))
-              .sort(oldestFirst ? Sorts.ascending(MessageDocuments.SEQ) : Sorts.descending(MessageDocuments.SEQ))
-              .limit(query.limit())
-              .batchSize(Math.min(query.limit(), 1_000)))
-          .map(MessageDocuments::toMessage);
-      if (!oldestFirst) {
-        page = page.collectList().flatMapMany(newestFirst -> {
-          Collections.reverse(newestFirst);
-          return Flux.fromIterable(newestFirst);
-        });
-      }
-      return page.onErrorMap(e -> MongoErrors.wrap("history of room " + quote(room), e));
-    });
+    return running().history().page(namespace, room, query);
   }
 
   // ---- sessions ----
@@ -446,22 +313,8 @@ public final class MongoStore implements Store {
    */
   @Override
   public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
-    Objects.requireNonNull(namespace, "namespace");
-    Objects.requireNonNull(privateId, "privateId");
-    Objects.requireNonNull(state, "state");
-    Checks.positive("ttl", ttl);
-    checkStarted();
-    MongoCollection<BsonDocument> collection = sessionCollection();
-    return Mono.defer(() -> {
-          long expiresAt = SessionDocuments.expiry(clock.millis(), ttl);
-          return Mono.from(collection.replaceOne(SessionDocuments.byKey(namespace, privateId),
-              SessionDocuments.of(namespace, privateId, state, expiresAt), REPLACE_OR_INSERT));
-        })
-        // Two upserts of one new key can race to insert it; the loser's retry finds it and replaces it.
-        .retryWhen(Retry.max(1).filter(MongoErrors::isDuplicateKey)
-            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-        .onErrorMap(e -> MongoErrors.wrap("saving a session of namespace " + quote(namespace), e))
-        .then();
+    Store.checkSaveSession(namespace, privateId, state, ttl);
+    return running().sessions().save(namespace, privateId, state, ttl);
   }
 
   /**
@@ -474,22 +327,8 @@ public final class MongoStore implements Store {
    */
   @Override
   public Mono<String> takeSession(String namespace, String privateId) {
-    Objects.requireNonNull(namespace, "namespace");
-    Objects.requireNonNull(privateId, "privateId");
-    checkStarted();
-    MongoCollection<BsonDocument> collection = sessionCollection();
-    return Mono.defer(() -> Mono.from(collection.findOneAndDelete(
-            SessionDocuments.unexpired(namespace, privateId, clock.millis()))))
-        .mapNotNull(SessionDocuments::state)
-        .onErrorMap(e -> MongoErrors.wrap("taking a session of namespace " + quote(namespace), e));
-  }
-
-  private MongoCollection<BsonDocument> sessionCollection() {
-    MongoCollection<BsonDocument> collection = sessions;
-    if (collection == null) {
-      throw new IllegalStateException("MongoStore is not started; call start() first");
-    }
-    return collection;
+    Store.checkSessionKey(namespace, privateId);
+    return running().sessions().take(namespace, privateId);
   }
 
   /**
@@ -509,37 +348,15 @@ public final class MongoStore implements Store {
     return bus;
   }
 
-  private MongoCollection<BsonDocument> messageCollection() {
-    MongoCollection<BsonDocument> collection = messages;
-    if (collection == null) {
-      throw new IllegalStateException("MongoStore is not started; call start() first");
-    }
-    return collection;
-  }
-
-  private MongoCollection<BsonDocument> busCollection() {
-    MongoCollection<BsonDocument> collection = busCollection;
-    if (collection == null) {
-      throw new IllegalStateException("MongoStore is not started; call start() first");
-    }
-    return collection;
-  }
-
   /** Whether both change streams are open and delivering (for health checks). */
   public boolean isLive() {
-    ChangeStreamFollower messagesFollower = feedFollower;
-    ChangeStreamFollower busStreamFollower = busFollower;
-    return state == State.STARTED && messagesFollower != null && messagesFollower.isLive()
-        && busStreamFollower != null && busStreamFollower.isLive();
+    Started now = started;
+    return lifecycle.isRunning() && now != null && now.feedFollower().isLive() && now.busFollower().isLive();
   }
 
   /** The follower of the messages collection (tests play interruptions through it). */
   ChangeStreamFollower messagesFollower() {
-    return Objects.requireNonNull(feedFollower, "not started");
-  }
-
-  private static String quote(String name) {
-    return "\"" + (name.length() > 64 ? name.substring(0, 64) + "…" : name) + "\"";
+    return started().feedFollower();
   }
 
   @Override

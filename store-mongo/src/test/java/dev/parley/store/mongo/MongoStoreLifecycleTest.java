@@ -40,8 +40,11 @@ class MongoStoreLifecycleTest {
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(StoreException.class)
             .hasMessageContaining("unreachable"))
         .verify(Timeouts.EXPECTED);
+    // A failed start is final, as for every Parley component: the store says so, and a new one is needed.
     assertThatThrownBy(() -> store.append(post())).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("not started");
+        .hasMessage("MongoStore is failed");
+    StepVerifier.create(store.start()).expectErrorMessage("MongoStore is failed; make a new one")
+        .verify(Timeouts.EXPECTED);
     store.stop().block(Timeouts.EXPECTED);
   }
 

@@ -1,0 +1,82 @@
+package dev.parley.internal;
+
+import dev.parley.internal.support.AddressLimits;
+import dev.parley.internal.support.Settling;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.spi.Admission;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connections open on this node: admission by remote address, registration, and their orderly end when
+ * the server closes. Thread-safe: transports open sessions on their own threads, sessions remove themselves
+ * on theirs, and {@link Settling} is told when the last one has gone.
+ */
+final class Sessions {
+  private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+
+  private final Set<DefaultSession> open = ConcurrentHashMap.newKeySet();
+  private final int maxPerAddress;
+  private final AddressLimits addressLimits;
+  private final Settling settling;
+
+  Sessions(int maxPerAddress, Settling settling) {
+    this.maxPerAddress = maxPerAddress;
+    this.addressLimits = new AddressLimits(maxPerAddress);
+    this.settling = settling;
+  }
+
+  /** Whether {@code remoteIp} may open one more connection; the admission is held until released. */
+  Optional<Admission> admit(String remoteIp) {
+    Optional<Admission> admission = addressLimits.admit(remoteIp);
+    if (admission.isEmpty()) {
+      log.debug("{} holds {} connections, the limit: refused", remoteIp, maxPerAddress);
+    }
+    return admission;
+  }
+
+  /** Registers a new session and opens it, holding its admission if it has one; returns it. */
+  DefaultSession open(DefaultSession session, @Nullable Admission admission) {
+    open.add(session);
+    session.opened(admission);
+    return session;
+  }
+
+  void remove(DefaultSession session) {
+    open.remove(session);
+    if (open.isEmpty()) {
+      settling.changed();
+    }
+  }
+
+  /**
+   * Asks every session to shut down, waits until they have gone or {@code deadline} ({@link System#nanoTime()})
+   * has passed, then disconnects those left.
+   */
+  void end(long deadline) {
+    for (DefaultSession session : List.copyOf(open)) {
+      session.shutdown();
+    }
+    settling.await(open::isEmpty, deadline);
+    for (DefaultSession session : List.copyOf(open)) {
+      session.disconnect(DisconnectReason.SERVER_SHUTTING_DOWN);
+    }
+  }
+
+  /** A live, unmodifiable view, for the stats. */
+  Collection<DefaultSession> view() {
+    return Collections.unmodifiableSet(open);
+  }
+
+  /** The addresses that hold connections now, for the stats. */
+  int addresses() {
+    return addressLimits.addresses();
+  }
+}
