@@ -67,6 +67,10 @@ final class ProbeTransport implements Transport {
     volatile String sid;
     volatile boolean reading = true;
     volatile @Nullable Error failWith;
+    // A transport that sees the connection end and reports at once what it saw, as an SSE stream does: when
+    // it is handed a DISCONNECT packet (its stream ends after it) and when the engine closes it. Null: it
+    // reports the engine's own reason, from close() only.
+    volatile @Nullable DisconnectReason reportsAs;
 
     @Override
     public void write(List<Outgoing> batch, WriteCallback done) {
@@ -74,11 +78,17 @@ final class ProbeTransport implements Transport {
       if (failure != null) {
         throw failure;
       }
+      boolean ends = false;
       for (Outgoing packet : batch) {
         written.add(packet.packet());
+        ends |= packet.packet() instanceof Packet.Disconnect;
       }
+      DisconnectReason seen = reportsAs;
       if (reading) {
         done.written();
+        if (ends && seen != null) {
+          session.closed(seen);
+        }
       } else {
         synchronized (held) {
           held.add(done);
@@ -89,7 +99,8 @@ final class ProbeTransport implements Transport {
     @Override
     public void close(DisconnectReason reason) {
       closed.complete(reason);
-      session.closed(reason);
+      DisconnectReason seen = reportsAs;
+      session.closed(seen != null ? seen : reason);
     }
 
     /** The next packet written, waiting up to {@code seconds}. */
