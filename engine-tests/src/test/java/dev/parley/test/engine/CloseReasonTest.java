@@ -1,7 +1,6 @@
 package dev.parley.test.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.parley.Channel;
 import dev.parley.ChatServer;
@@ -36,9 +35,7 @@ class CloseReasonTest {
 
   @Test
   void aTransportReportFromInsideTheEnginesCloseKeepsTheEnginesReason() throws Exception {
-    start();
-    Probe probe = connected();
-    probe.reportsAs = DisconnectReason.TRANSPORT_CLOSE;
+    Probe probe = connectedReportingAtOnce();
     Channel channel = channels.get(probe.sid);
 
     // An ack id never issued: the engine closes the connection, and the transport reports at once.
@@ -53,9 +50,7 @@ class CloseReasonTest {
 
   @Test
   void aTransportThatEndsOnTheShutdownDisconnectBeforeTheEngineClosesItKeepsShuttingDown() throws Exception {
-    start();
-    Probe probe = connected();
-    probe.reportsAs = DisconnectReason.TRANSPORT_CLOSE;
+    Probe probe = connectedReportingAtOnce();
     Channel channel = channels.get(probe.sid);
 
     server.close();
@@ -69,20 +64,13 @@ class CloseReasonTest {
         .verify(Timeouts.EXPECTED);
   }
 
-  private void start() {
+  /** A connected client whose transport reports TRANSPORT_CLOSE the moment it sees its connection end. */
+  private Probe connectedReportingAtOnce() throws InterruptedException {
     server = ChatServer.builder().transport(transport).store(new MemoryStore())
         .onConnection(channel -> channels.put(channel.id(), channel))
         .start();
-  }
-
-  private Probe connected() throws InterruptedException {
-    Probe probe = transport.open();
-    probe.session.receive(new Packet.Connect("/", null));
-    Packet answer = probe.nextPacket(5);
-    assertThat(answer).isInstanceOf(Packet.Connect.class);
-    String sid = ((Packet.Connect) answer).data().get("sid").stringValue();
-    await().atMost(Timeouts.EXPECTED).until(() -> channels.containsKey(sid));
-    probe.sid = sid;
+    Probe probe = transport.connected(channels);
+    probe.reportsAs = DisconnectReason.TRANSPORT_CLOSE;
     return probe;
   }
 }

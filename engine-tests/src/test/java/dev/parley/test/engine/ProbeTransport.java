@@ -1,5 +1,9 @@
 package dev.parley.test.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.parley.Channel;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Connection;
@@ -8,8 +12,10 @@ import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.test.Timeouts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,6 +61,21 @@ final class ProbeTransport implements Transport {
     }
     Probe probe = new Probe();
     probe.session = current.open(probe, ConnectionInfo.of(name(), "127.0.0.1:0"));
+    return probe;
+  }
+
+  /**
+   * Opens a connection and joins the main namespace, waiting until the server's connection handler has
+   * put the new channel in {@code channels} (by its id).
+   */
+  Probe connected(Map<String, Channel> channels) throws InterruptedException {
+    Probe probe = open();
+    probe.session.receive(new Packet.Connect("/", null));
+    Packet answer = probe.nextPacket(5);
+    assertThat(answer).isInstanceOf(Packet.Connect.class);
+    String sid = ((Packet.Connect) answer).data().get("sid").stringValue();
+    await().atMost(Timeouts.EXPECTED).until(() -> channels.containsKey(sid));
+    probe.sid = sid;
     return probe;
   }
 

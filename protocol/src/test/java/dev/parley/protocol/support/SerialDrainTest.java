@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,16 +107,11 @@ class SerialDrainTest {
     // One item per round, offered while the drain of the previous round may still be finishing: each round
     // waits for its own item, so a single lost wake-up stops the test at that round.
     AtomicReference<CountDownLatch> round = new AtomicReference<>();
-    SerialDrain<Integer>[] holder = new SerialDrain[1];
-    holder[0] = new SerialDrain<>(pool, () -> {
-      while (holder[0].poll() != null) {
-        round.get().countDown();
-      }
-    }, failures::add);
+    SerialDrain<Integer> drain = handing(pool, item -> round.get().countDown());
     for (int i = 0; i < 20_000; i++) {
       CountDownLatch handled = new CountDownLatch(1);
       round.set(handled);
-      holder[0].offer(i);
+      drain.offer(i);
       assertThat(handled.await(10, TimeUnit.SECONDS)).as("round %d", i).isTrue();
     }
     assertThat(failures).isEmpty();
@@ -125,21 +122,18 @@ class SerialDrainTest {
     AtomicInteger depth = new AtomicInteger();
     AtomicInteger deepest = new AtomicInteger();
     List<Integer> handled = new ArrayList<>();
-    SerialDrain<Integer>[] holder = new SerialDrain[1];
-    holder[0] = new SerialDrain<>(Runnable::run, () -> {
+    AtomicReference<SerialDrain<Integer>> drain = new AtomicReference<>();
+    drain.set(handing(Runnable::run, item -> {
       deepest.accumulateAndGet(depth.incrementAndGet(), Math::max);
-      Integer item = holder[0].poll();
-      if (item != null) {
-        handled.add(item);
-        if (item < 10_000) {
-          // A completion that runs synchronously and asks for the next write.
-          holder[0].offer(item + 1);
-        }
+      handled.add(item);
+      if (item < 10_000) {
+        // A completion that runs synchronously and asks for the next write.
+        drain.get().offer(item + 1);
       }
       depth.decrementAndGet();
-    }, failures::add);
+    }));
 
-    holder[0].offer(0);
+    drain.get().offer(0);
 
     assertThat(handled).hasSize(10_001).startsWith(0, 1, 2).endsWith(10_000);
     assertThat(deepest).hasValue(1);
@@ -148,20 +142,16 @@ class SerialDrainTest {
   @Test
   void aPassThatThrowsIsReportedAndTheDrainGoesOn() {
     List<String> handled = new ArrayList<>();
-    SerialDrain<String>[] holder = new SerialDrain[1];
-    holder[0] = new SerialDrain<>(Runnable::run, () -> {
-      String item;
-      while ((item = holder[0].poll()) != null) {
-        if (item.equals("boom")) {
-          throw new IllegalStateException("boom");
-        }
-        handled.add(item);
+    SerialDrain<String> drain = handing(Runnable::run, item -> {
+      if (item.equals("boom")) {
+        throw new IllegalStateException("boom");
       }
-    }, failures::add);
+      handled.add(item);
+    });
 
-    holder[0].offer("a");
-    holder[0].offer("boom");
-    holder[0].offer("b");
+    drain.offer("a");
+    drain.offer("boom");
+    drain.offer("b");
 
     assertThat(failures).singleElement().extracting(Throwable::getMessage).isEqualTo("boom");
     assertThat(handled).containsExactly("a", "b");
@@ -170,43 +160,33 @@ class SerialDrainTest {
   @Test
   void itemsAddedWithoutASignalWaitForTheNextRequest() {
     List<String> handled = new ArrayList<>();
-    SerialDrain<String>[] holder = new SerialDrain[1];
-    holder[0] = new SerialDrain<>(Runnable::run, () -> {
-      String item;
-      while ((item = holder[0].poll()) != null) {
-        handled.add(item);
-      }
-    }, failures::add);
+    SerialDrain<String> drain = handing(Runnable::run, handled::add);
 
-    holder[0].add("head");
-    holder[0].add("body");
+    drain.add("head");
+    drain.add("body");
     assertThat(handled).isEmpty();
-    assertThat(holder[0].size()).isEqualTo(2);
+    assertThat(drain.size()).isEqualTo(2);
 
-    holder[0].signal();
+    drain.signal();
     assertThat(handled).containsExactly("head", "body");
+    assertThat(drain.isEmpty()).isTrue();
   }
 
   @Test
   void aRefusingExecutorLeavesTheDrainToTheCaller() {
     List<String> handled = new ArrayList<>();
-    Thread caller = Thread.currentThread();
-    List<Thread> drainedOn = new ArrayList<>();
-    SerialDrain<String>[] holder = new SerialDrain[1];
-    holder[0] = new SerialDrain<>(task -> {
+    List<Thread> handledOn = new ArrayList<>();
+    SerialDrain<String> drain = handing(task -> {
       throw new RejectedExecutionException("stopping");
-    }, () -> {
-      drainedOn.add(Thread.currentThread());
-      String item;
-      while ((item = holder[0].poll()) != null) {
-        handled.add(item);
-      }
-    }, failures::add);
+    }, item -> {
+      handledOn.add(Thread.currentThread());
+      handled.add(item);
+    });
 
-    holder[0].offer("last words");
+    drain.offer("last words");
 
     assertThat(handled).containsExactly("last words");
-    assertThat(drainedOn).containsExactly(caller);
+    assertThat(handledOn).containsExactly(Thread.currentThread());
   }
 
   @Test
@@ -238,5 +218,17 @@ class SerialDrainTest {
     }
     assertThat(drained).isTrue();
     assertThat(passes).hasValue(2);
+  }
+
+  /** A drain whose pass hands every queued item to {@code handler}, in order. */
+  private <T> SerialDrain<T> handing(Executor executor, Consumer<T> handler) {
+    AtomicReference<SerialDrain<T>> self = new AtomicReference<>();
+    self.set(new SerialDrain<>(executor, () -> {
+      T item;
+      while ((item = self.get().poll()) != null) {
+        handler.accept(item);
+      }
+    }, failures::add));
+    return self.get();
   }
 }
