@@ -49,6 +49,9 @@ final class DefaultSession implements Session {
   private final SerialExecutor handshakes;
   private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  // The reason the engine gave for closing the connection while it is still writing the last packets: a
+  // transport that reports its close meanwhile ends the session with this one, not its own (Session.closed).
+  private volatile @Nullable DisconnectReason closing;
   // The connection's place in its address's limit, released when the session ends; null if not counted.
   private volatile @Nullable Admission admission;
   // Closes the connection if no namespace is joined in time; cancelled by the first channel.
@@ -334,6 +337,7 @@ final class DefaultSession implements Session {
 
   /** Tells every channel the server is going away, then closes once that is written. */
   void shutdown() {
+    closing = DisconnectReason.SERVER_SHUTTING_DOWN;
     // Channels learn the reason first: a transport that reports its close while the DISCONNECT packets
     // are still being written must not be able to replace it.
     List<String> namespaces = new ArrayList<>();
@@ -362,7 +366,8 @@ final class DefaultSession implements Session {
 
   @Override
   public void closed(DisconnectReason reason) {
-    end(reason);
+    DisconnectReason given = closing;
+    end(given != null ? given : reason);
   }
 
   /**

@@ -1,16 +1,15 @@
 package dev.parley.internal;
 
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.support.SerialDrain;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,22 +33,22 @@ final class Outbox implements Connection.WriteCallback {
   private static final int MAX_BATCH = 64;
 
   private final Connection connection;
-  private final Executor flusher;
-  private final Runnable drainTask = this::drainLoop;
   private final int capacity;
   // A batch in flight still counts against the capacity: at most a quarter of it, so a healthy client whose
   // transport is still taking the last batch has room for what comes meanwhile.
   private final int maxBatch;
   private final Runnable onOverflow;
-  private final java.util.function.Consumer<Throwable> onFailure;
+  private final Consumer<Throwable> onFailure;
   private final long capacityBytes;
   // Bytes queued or in flight for every outbox of the node; this outbox's share is in held.
   private final AtomicLong nodeBytes;
   private final long nodeCapacityBytes;
-  private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
+  // Whoever finds the drain idle hands it to the flush executor, which writes until nobody else asked; a write
+  // that completes synchronously asks from inside the pass and is served by the next, so the stack stays
+  // flat. If the flush threads are gone (the server is stopping), the caller writes rather than lose packets.
+  private final SerialDrain<Queued> queue;
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong held = new AtomicLong();
-  private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean writing;
   // Batches handed to the transport (written by the one draining thread), and the number of the batch the
   // transport returned from without having written it: the client is not reading.
@@ -61,9 +60,9 @@ final class Outbox implements Connection.WriteCallback {
   private volatile @Nullable DisconnectReason closeWhenFlushed;
 
   Outbox(Connection connection, Executor flusher, int capacity, long capacityBytes, AtomicLong nodeBytes,
-         long nodeCapacityBytes, Runnable onOverflow, java.util.function.Consumer<Throwable> onFailure) {
+         long nodeCapacityBytes, Runnable onOverflow, Consumer<Throwable> onFailure) {
     this.connection = connection;
-    this.flusher = flusher;
+    this.queue = new SerialDrain<>(flusher, this::pass, this::fail);
     this.capacity = capacity;
     this.capacityBytes = capacityBytes;
     this.nodeBytes = nodeBytes;
@@ -112,9 +111,7 @@ final class Outbox implements Connection.WriteCallback {
       // Full only because writing lags behind this producer (the transport takes what it is given): help
       // write, or let the thread that is writing get on with it. A burst slows its producer down; it never
       // makes a healthy client look slow.
-      if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
-        drainLoop();
-      } else {
+      if (!queue.tryDrainHere()) {
         Thread.yield();
       }
       queued = size.get();
@@ -122,11 +119,9 @@ final class Outbox implements Connection.WriteCallback {
       node = nodeBytes.get();
     }
     queue.add(new Queued(packet, weight));
-    if (queued > capacity / 2 && wip.get() == 0 && wip.compareAndSet(0, 1)) {
-      // Half full: write from here rather than wait for a flush thread.
-      drainLoop();
-    } else {
-      drain();
+    // Half full: write from here rather than wait for a flush thread.
+    if (queued <= capacity / 2 || !queue.tryDrainHere()) {
+      queue.signal();
     }
     return true;
   }
@@ -170,7 +165,7 @@ final class Outbox implements Connection.WriteCallback {
     if (closeWhenFlushed == null) {
       closeWhenFlushed = reason;
     }
-    drain();
+    queue.signal();
   }
 
   /** Drops everything queued; later offers are refused. */
@@ -186,7 +181,7 @@ final class Outbox implements Connection.WriteCallback {
     uncount(inFlight);
     release(inFlightBytes);
     writing = false;
-    drain();
+    queue.signal();
   }
 
   @Override
@@ -215,68 +210,44 @@ final class Outbox implements Connection.WriteCallback {
   private record Queued(Outgoing packet, long weight) {
   }
 
-  // Serialised by the wip counter: whoever brings it from 0 hands the loop to the flush executor, which runs
-  // until nobody else asked; a write that completes synchronously re-enters here, bumps the counter and
-  // returns, so the stack stays flat.
-  private void drain() {
-    if (wip.getAndIncrement() != 0) {
+  // One pass of the drain: a batch to the transport if it holds none, or the close once all is written. A
+  // transport that throws instead of calling back would leave this outbox stuck forever, and an error (out of
+  // memory while encoding) would leave the stream open and mute: what a pass throws goes to fail().
+  private void pass() {
+    if (writing || closed) {
       return;
     }
-    try {
-      flusher.execute(drainTask);
-    } catch (RejectedExecutionException e) {
-      // The server is stopping and its flush threads are gone: write from here rather than lose the packets.
-      drainLoop();
-    }
-  }
-
-  private void drainLoop() {
-    int missed = 1;
-    for (;;) {
-      if (!writing && !closed) {
-        List<Outgoing> batch = null;
-        long batchBytes = 0;
-        Queued next;
-        while ((batch == null || (batch.size() < maxBatch && batchBytes < capacityBytes / 4))
-            && (next = queue.poll()) != null) {
-          if (batch == null) {
-            batch = new ArrayList<>(Math.min(maxBatch, size.get()));
-          }
-          batch.add(next.packet);
-          batchBytes += next.weight;
-        }
-        if (batch != null) {
-          writing = true;
-          inFlight = batch.size();
-          inFlightBytes = batchBytes;
-          long number = batches + 1;
-          batches = number;
-          try {
-            connection.write(batch, this);
-            if (writing) {
-              heldBatch = number;
-              if (nodeBytes.get() > nodeCapacityBytes && transportHolding()) {
-                // The node went over its budget while this client was found not reading: an offer that came
-                // in between saw the mark not yet set and queued, and no later offer may come to cut it off.
-                onOverflow.run();
-              }
-            }
-          } catch (Throwable e) {
-            // A transport that throws instead of calling back would leave this outbox stuck forever, and an
-            // error (out of memory while encoding) would leave the stream open and mute: end the connection.
-            fail(e);
-          }
-        } else {
-          DisconnectReason reason = closeWhenFlushed;
-          if (reason != null) {
-            closed = true;
-            connection.close(reason);
-          }
-        }
+    List<Outgoing> batch = null;
+    long batchBytes = 0;
+    Queued next;
+    while ((batch == null || (batch.size() < maxBatch && batchBytes < capacityBytes / 4))
+        && (next = queue.poll()) != null) {
+      if (batch == null) {
+        batch = new ArrayList<>(Math.min(maxBatch, size.get()));
       }
-      missed = wip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
+      batch.add(next.packet);
+      batchBytes += next.weight;
+    }
+    if (batch == null) {
+      DisconnectReason reason = closeWhenFlushed;
+      if (reason != null) {
+        closed = true;
+        connection.close(reason);
+      }
+      return;
+    }
+    writing = true;
+    inFlight = batch.size();
+    inFlightBytes = batchBytes;
+    long number = batches + 1;
+    batches = number;
+    connection.write(batch, this);
+    if (writing) {
+      heldBatch = number;
+      if (nodeBytes.get() > nodeCapacityBytes && transportHolding()) {
+        // The node went over its budget while this client was found not reading: an offer that came in
+        // between saw the mark not yet set and queued, and no later offer may come to cut it off.
+        onOverflow.run();
       }
     }
   }

@@ -19,8 +19,13 @@ public interface Connection {
   void write(List<Outgoing> batch, WriteCallback done);
 
   /**
-   * Closes the connection without blocking, telling the client why where the wire allows it. The
-   * transport then reports {@link Session#closed} (once), unless the engine closed it first.
+   * Closes the connection without blocking, telling the client why where the wire allows it.
+   *
+   * <p>The engine settles the reason before it calls this: it has ended the session with {@code reason}, or
+   * (when the server shuts down) told every channel its reason and marked the session closing. The
+   * transport may therefore report {@link Session#closed} the moment it sees the connection end, with what
+   * it saw (even from inside this call): that report does not replace the engine's reason. No delay is
+   * needed for the engine's reason to win.
    */
   void close(DisconnectReason reason);
 

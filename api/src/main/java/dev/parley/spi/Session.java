@@ -96,6 +96,18 @@ public interface Session {
   Mono<List<JsonNode>> request(String namespace, String event, List<JsonNode> args, boolean awaitLateAck,
                                Inbound admitted);
 
-  /** Tells the engine the connection has gone (or failed); idempotent. */
+  /**
+   * Tells the engine the connection has gone (or failed), as soon as the transport sees it end; idempotent,
+   * non-blocking, from any thread.
+   *
+   * <p>The reason the engine gave wins; the transport's report only counts when the engine gave none. If
+   * the engine closed the connection ({@link Connection#close}), shut the server down, or removed a channel
+   * whose DISCONNECT made the transport end the connection, the channels keep the reason the engine gave
+   * them, whenever this report arrives, before or after {@code Connection.close} returns. Only the channels
+   * the engine has said nothing to (the client went away, a write failed) end with {@code reason}.
+   *
+   * @param reason what the transport saw: {@link DisconnectReason#TRANSPORT_CLOSE},
+   *     {@link DisconnectReason#TRANSPORT_ERROR}, {@link DisconnectReason#PING_TIMEOUT}...
+   */
   void closed(DisconnectReason reason);
 }

@@ -9,6 +9,7 @@ import dev.parley.protocol.socketio.Peer;
 import dev.parley.protocol.socketio.ProtocolException;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.protocol.socketio.WireFrame;
+import dev.parley.protocol.support.SerialDrain;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -20,18 +21,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Queue;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +43,20 @@ import tools.jackson.databind.json.JsonMapper;
 final class EngineLink extends Endpoint implements Link {
   private static final Logger log = LoggerFactory.getLogger(EngineLink.class);
 
+  /** What the writer sends, in order. */
+  private sealed interface Out permits Text, Frame, CloseRequest {
+  }
+
+  /** An Engine.IO frame of its own (a pong). */
+  private record Text(String text) implements Out {
+  }
+
+  /** A Socket.IO packet: its text frame, then its binary attachments. */
+  private record Frame(WireFrame frame) implements Out {
+  }
+
   /** Tells the writer to close the socket once everything queued before it is written. */
-  private record CloseRequest(CloseReason reason) {
+  private record CloseRequest(CloseReason reason) implements Out {
   }
 
   private final LinkListener listener;
@@ -57,11 +66,12 @@ final class EngineLink extends Endpoint implements Link {
   private final CompletableFuture<String> answer = new CompletableFuture<>();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CountDownLatch socketClosed = new CountDownLatch(1);
-  // Strings (text frames), ByteBuffers (binary frames), WireFrames and a final CloseRequest.
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger wip = new AtomicInteger();
-  // Only touched inside pump(), which wip serialises.
-  private final Deque<Object> parts = new ArrayDeque<>();
+  // A send whose handler runs synchronously asks for the next pass from inside this one; the drain serves it
+  // once this pass returns.
+  private final SerialDrain<Out> queue = new SerialDrain<>(Runnable::run, this::pass, this::sendFailed);
+  // The packet whose attachments are being sent, and the next one to send; only touched by the passes.
+  private @Nullable WireFrame current;
+  private int nextAttachment;
   private volatile boolean sending;
   private volatile boolean stopped;
   private volatile boolean closing;
@@ -129,7 +139,7 @@ final class EngineLink extends Endpoint implements Link {
       closeSocket(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "client disconnect"));
       return;
     }
-    pump();
+    queue.signal();
   }
 
   @Override
@@ -290,8 +300,7 @@ final class EngineLink extends Endpoint implements Link {
     closing = true;
     end(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT, CloseReason.CloseCodes.NORMAL_CLOSURE.getCode(),
         "client disconnect");
-    queue.add(new CloseRequest(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "client disconnect")));
-    pump();
+    queue.offer(new CloseRequest(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "client disconnect")));
   }
 
   /** Closes the socket now, dropping what is queued, without reporting it. */
@@ -333,16 +342,14 @@ final class EngineLink extends Endpoint implements Link {
     if (stopped || closing) {
       return;
     }
-    queue.add(frame);
-    pump();
+    queue.offer(new Frame(frame));
   }
 
   private void sendText(String text) {
     if (stopped || closing) {
       return;
     }
-    queue.add(text);
-    pump();
+    queue.offer(new Text(text));
   }
 
   private void sent(SendResult result) {
@@ -353,60 +360,57 @@ final class EngineLink extends Endpoint implements Link {
       closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "send failed"));
     }
     sending = false;
-    pump();
+    queue.signal();
   }
 
-  // Serialised by wip: a send whose handler runs synchronously re-enters, bumps wip and returns.
-  private void pump() {
-    if (wip.getAndIncrement() != 0) {
-      return;
+  private void pass() {
+    RemoteEndpoint.Async out = remote;
+    while (out != null && !sending && !stopped) {
+      WireFrame frame = current;
+      if (frame != null) {
+        List<byte[]> attachments = frame.attachments();
+        if (nextAttachment < attachments.size()) {
+          ByteBuffer bytes = ByteBuffer.wrap(attachments.get(nextAttachment++));
+          sending = true;
+          out.sendBinary(bytes, this::sent);
+          continue;
+        }
+        current = null;
+      }
+      Out item = queue.poll();
+      if (item == null) {
+        break;
+      }
+      if (item instanceof CloseRequest close) {
+        stopped = true;
+        closeSocket(close.reason());
+        break;
+      }
+      String text;
+      if (item instanceof Frame packet) {
+        current = packet.frame();
+        nextAttachment = 0;
+        text = packet.frame().text();
+      } else {
+        text = ((Text) item).text();
+      }
+      sending = true;
+      out.sendText(text, this::sent);
     }
-    int missed = 1;
-    for (;;) {
-      RemoteEndpoint.Async out = remote;
-      while (out != null && !sending && !stopped) {
-        Object item = parts.poll();
-        if (item == null) {
-          item = queue.poll();
-          if (item == null) {
-            break;
-          }
-          if (item instanceof WireFrame frame) {
-            parts.add(frame.text());
-            for (byte[] attachment : frame.attachments()) {
-              parts.add(ByteBuffer.wrap(attachment));
-            }
-            continue;
-          }
-        }
-        if (item instanceof CloseRequest close) {
-          stopped = true;
-          closeSocket(close.reason());
-          break;
-        }
-        sending = true;
-        try {
-          if (item instanceof String text) {
-            out.sendText(text, this::sent);
-          } else {
-            out.sendBinary((ByteBuffer) item, this::sent);
-          }
-        } catch (RuntimeException e) {
-          log.debug("link {}: send refused: {}", sid, e.toString());
-          sending = false;
-          stopped = true;
-          end(DisconnectReason.TRANSPORT_ERROR, 0, "send refused: " + e);
-          closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "send refused"));
-        }
-      }
-      if (stopped) {
-        parts.clear();
-        queue.clear();
-      }
-      missed = wip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
-      }
+    if (stopped) {
+      current = null;
+      queue.clear();
     }
+  }
+
+  // The WebSocket client refused a send (the socket is closing), or worse: the link ends, and the pass this
+  // asks for drops what is queued.
+  private void sendFailed(Throwable error) {
+    log.debug("link {}: send refused: {}", sid, error.toString());
+    sending = false;
+    stopped = true;
+    queue.signal();
+    end(DisconnectReason.TRANSPORT_ERROR, 0, "send refused: " + error);
+    closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "send refused"));
   }
 }

@@ -322,14 +322,7 @@ class ByteBudgetTest {
   }
 
   private Probe connected() throws InterruptedException {
-    Probe probe = transport.open();
-    probe.session.receive(new Packet.Connect("/", null));
-    Packet answer = probe.nextPacket(5);
-    assertThat(answer).isInstanceOf(Packet.Connect.class);
-    String sid = ((Packet.Connect) answer).data().get("sid").stringValue();
-    await().atMost(Timeouts.EXPECTED).until(() -> channels.containsKey(sid));
-    probe.sid = sid;
-    return probe;
+    return transport.connected(channels);
   }
 
   private Channel channel(Probe probe) {

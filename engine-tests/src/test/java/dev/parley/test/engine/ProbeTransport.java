@@ -1,5 +1,9 @@
 package dev.parley.test.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.parley.Channel;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Connection;
@@ -8,8 +12,10 @@ import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.test.Timeouts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -58,6 +64,21 @@ final class ProbeTransport implements Transport {
     return probe;
   }
 
+  /**
+   * Opens a connection and joins the main namespace, waiting until the server's connection handler has
+   * put the new channel in {@code channels} (by its id).
+   */
+  Probe connected(Map<String, Channel> channels) throws InterruptedException {
+    Probe probe = open();
+    probe.session.receive(new Packet.Connect("/", null));
+    Packet answer = probe.nextPacket(5);
+    assertThat(answer).isInstanceOf(Packet.Connect.class);
+    String sid = ((Packet.Connect) answer).data().get("sid").stringValue();
+    await().atMost(Timeouts.EXPECTED).until(() -> channels.containsKey(sid));
+    probe.sid = sid;
+    return probe;
+  }
+
   /** One connection: what the engine wrote to it, in order, and how it was closed. */
   static final class Probe implements Connection {
     final BlockingQueue<Packet> written = new LinkedBlockingQueue<>();
@@ -67,6 +88,10 @@ final class ProbeTransport implements Transport {
     volatile String sid;
     volatile boolean reading = true;
     volatile @Nullable Error failWith;
+    // A transport that sees the connection end and reports at once what it saw, as an SSE stream does: when
+    // it is handed a DISCONNECT packet (its stream ends after it) and when the engine closes it. Null: it
+    // reports the engine's own reason, from close() only.
+    volatile @Nullable DisconnectReason reportsAs;
 
     @Override
     public void write(List<Outgoing> batch, WriteCallback done) {
@@ -74,11 +99,17 @@ final class ProbeTransport implements Transport {
       if (failure != null) {
         throw failure;
       }
+      boolean ends = false;
       for (Outgoing packet : batch) {
         written.add(packet.packet());
+        ends |= packet.packet() instanceof Packet.Disconnect;
       }
+      DisconnectReason seen = reportsAs;
       if (reading) {
         done.written();
+        if (ends && seen != null) {
+          session.closed(seen);
+        }
       } else {
         synchronized (held) {
           held.add(done);
@@ -89,7 +120,8 @@ final class ProbeTransport implements Transport {
     @Override
     public void close(DisconnectReason reason) {
       closed.complete(reason);
-      session.closed(reason);
+      DisconnectReason seen = reportsAs;
+      session.closed(seen != null ? seen : reason);
     }
 
     /** The next packet written, waiting up to {@code seconds}. */

@@ -3,6 +3,7 @@ package dev.parley.transport.sse.internal;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.sse.SseEncoder;
+import dev.parley.protocol.support.SerialDrain;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
@@ -15,10 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +28,29 @@ import reactor.core.Disposable;
  */
 final class SseStream implements Connection, WriteListener, AsyncListener {
   private static final Logger log = LoggerFactory.getLogger(SseStream.class);
-  private static final Object COMPLETE = new Object();
+
+  /** What the stream writes, in order. */
+  private sealed interface Item permits Bytes, Setup, Done, Complete {
+  }
+
+  /** Bytes of the body: events, the preamble, a heartbeat. */
+  private record Bytes(byte[] bytes) implements Item {
+  }
+
+  /** Sets up the response (status and headers) before its first bytes. */
+  private record Setup(Runnable step) implements Item {
+  }
+
+  /** The end of a batch: the engine hears that it is written. */
+  private record Done(WriteCallback callback) implements Item {
+  }
+
+  /** Ends the stream once everything before it is flushed. */
+  private record Complete() implements Item {
+  }
+
+  private static final Complete COMPLETE = new Complete();
+  private static final Bytes PING = new Bytes(SseEncoder.PING);
   // What a handshake's answer weighs beyond the packet itself: the response head and the preamble.
   private static final long HANDSHAKE_WEIGHT = 256;
 
@@ -40,22 +60,18 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   private final ServletOutputStream out;
   private final String namespace;
   private final String token;
-  // byte[] chunks, Runnables (response setup), WriteCallbacks (a batch is written) and COMPLETE.
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger wip = new AtomicInteger();
+  // The container's onWritePossible and the engine's writes never write at once: one pass at a time.
+  private final SerialDrain<Item> queue = new SerialDrain<>(Runnable::run, this::pass, this::broken);
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile @Nullable Session session;
   private volatile @Nullable Disposable heartbeat;
-  private volatile DisconnectReason reason = DisconnectReason.TRANSPORT_CLOSE;
   private boolean dirty;
-  // The response is set up as an event stream (set by the pump, read by the heartbeat).
+  // The response is set up as an event stream (set by the drain, read by the heartbeat).
   private volatile boolean opened;
   // Ending need not wait for the container to flush (the reader stopped reading).
   private volatile boolean abandon;
   // The engine removed the stream's channel: a disconnect event was queued.
   private volatile boolean channelGone;
-  // The engine called close().
-  private volatile boolean engineClosed;
   // Session.closed was called.
   private final AtomicBoolean reported = new AtomicBoolean();
   // A heartbeat is queued and not yet written: a reader that does not read gets no second one.
@@ -77,7 +93,7 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     if (ended.get()) {
       // Ended before it had a session (the container gave up on it at once): nothing else will report it.
       heartbeat.dispose();
-      report(reason);
+      report(DisconnectReason.TRANSPORT_CLOSE);
     }
   }
 
@@ -139,30 +155,28 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
       Packet packet = outgoing.packet();
       if (packet instanceof Packet.Connect connect) {
         String channelId = connect.data() == null ? "" : connect.data().path("sid").asString("");
-        queue.add((Runnable) () -> {
+        queue.add(new Setup(() -> {
           owner.openResponse(response);
           opened = true;
-        });
-        queue.add(owner.preamble(channelId, session == null ? "" : session.id(), token));
+        }));
+        queue.add(new Bytes(owner.preamble(channelId, session == null ? "" : session.id(), token)));
       } else if (packet instanceof Packet.ConnectError error) {
-        queue.add((Runnable) () -> owner.rejectResponse(response, error));
-        queue.add(owner.errorBody(error));
+        queue.add(new Setup(() -> owner.rejectResponse(response, error)));
+        queue.add(new Bytes(owner.errorBody(error)));
         queue.add(COMPLETE);
       } else if (packet instanceof Packet.Disconnect) {
         // A stream carries one namespace: once its channel is gone the stream has nothing left to carry,
         // so it ends after the disconnect event. Nothing after that event is written.
-        queue.add(outgoing.encoded(owner.encoder()));
-        queue.add(done);
+        queue.add(new Bytes(outgoing.encoded(owner.encoder())));
+        queue.add(new Done(done));
         channelGone = true;
-        queue.add(COMPLETE);
-        pump();
+        queue.offer(COMPLETE);
         return;
       } else if (packet instanceof Packet.Event) {
-        queue.add(outgoing.encoded(owner.encoder()));
+        queue.add(new Bytes(outgoing.encoded(owner.encoder())));
       }
     }
-    queue.add(done);
-    pump();
+    queue.offer(new Done(done));
   }
 
   /**
@@ -179,17 +193,17 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     if (!pingQueued.compareAndSet(false, true)) {
       return;
     }
-    queue.add(SseEncoder.PING);
-    pump();
+    queue.offer(PING);
   }
 
+  /**
+   * Ends the stream. By the time the engine calls this it has settled the reason (see
+   * {@link Connection#close}), so the stream reports its end as it sees it, at once, and an end it already
+   * reported needs nothing more.
+   */
   @Override
   public void close(DisconnectReason why) {
-    reason = why;
-    engineClosed = true;
     if (ended.get()) {
-      // Ended after a disconnect event, and the engine now says why (it is shutting down).
-      report(why);
       return;
     }
     if (why == DisconnectReason.SLOW_CONSUMER) {
@@ -199,21 +213,19 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     }
     // Anything still queued is dropped: the engine only closes once it has flushed what mattered.
     queue.clear();
-    queue.add(COMPLETE);
-    pump();
+    queue.offer(COMPLETE);
   }
 
   /** Ends the stream with an error answer before it opened (the server is not accepting). */
   void refuse(int status, String message) {
-    queue.add((Runnable) () -> owner.errorResponse(response, status));
-    queue.add(owner.json("{\"error\":\"" + message + "\"}"));
-    queue.add(COMPLETE);
-    pump();
+    queue.add(new Setup(() -> owner.errorResponse(response, status)));
+    queue.add(new Bytes(owner.json("{\"error\":\"" + message + "\"}")));
+    queue.offer(COMPLETE);
   }
 
   @Override
   public void onWritePossible() {
-    pump();
+    queue.signal();
   }
 
   @Override
@@ -222,37 +234,20 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     end(DisconnectReason.TRANSPORT_CLOSE, error);
   }
 
-  // Serialised by wip: the container's onWritePossible and the engine's writes never write at once.
-  private void pump() {
-    if (wip.getAndIncrement() != 0) {
-      return;
-    }
-    int missed = 1;
-    for (;;) {
-      try {
-        drain();
-      } catch (IOException | IllegalStateException e) {
-        // The container refuses the write: the client has gone.
-        end(DisconnectReason.TRANSPORT_CLOSE, e);
-      } catch (Throwable e) {
-        // Anything else (out of memory while writing, a callback that throws) would leave this loop's
-        // counter up and the stream open and mute for good: end it, and say why.
-        try {
-          broken(e);
-        } catch (Throwable again) {
-          e.addSuppressed(again);
-        }
-      }
-      missed = wip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
-      }
+  // Anything else the pass throws (out of memory while writing, a callback that throws) goes to broken():
+  // the stream ends rather than stay open and mute.
+  private void pass() {
+    try {
+      drain();
+    } catch (IOException | IllegalStateException e) {
+      // The container refuses the write: the client has gone.
+      end(DisconnectReason.TRANSPORT_CLOSE, e);
     }
   }
 
   private void drain() throws IOException {
     while (!ended.get()) {
-      Object item = queue.peek();
+      Item item = queue.peek();
       if (item == null) {
         if (dirty && out.isReady()) {
           dirty = false;
@@ -260,25 +255,26 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
         }
         return;
       }
-      if (item instanceof byte[] bytes) {
+      if (item instanceof Bytes chunk) {
         if (!out.isReady()) {
           return;
         }
         queue.poll();
-        if (bytes == SseEncoder.PING) {
+        if (chunk == PING) {
           pingQueued.set(false);
         }
+        byte[] bytes = chunk.bytes();
         if (bytes.length > 0) {
           out.write(bytes);
           dirty = true;
         }
-      } else if (item instanceof WriteCallback callback) {
+      } else if (item instanceof Done done) {
         queue.poll();
-        callback.written();
-      } else if (item instanceof Runnable setup) {
+        done.callback().written();
+      } else if (item instanceof Setup setup) {
         queue.poll();
-        setup.run();
-      } else if (item == COMPLETE) {
+        setup.step().run();
+      } else {
         if (dirty && !abandon) {
           if (!out.isReady()) {
             return;
@@ -290,7 +286,7 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
           }
         }
         queue.poll();
-        end(reason, null);
+        end(DisconnectReason.TRANSPORT_CLOSE, null);
       }
     }
   }
@@ -318,18 +314,18 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
       return;
     }
     try {
-      // The engine tells each channel why before it queues the DISCONNECT packet that ends a stream (when it
-      // disconnects one channel, and when it shuts down), so the reason given here cannot replace theirs.
-      report(channelGone && error == null && !engineClosed ? DisconnectReason.SERVER_NAMESPACE_DISCONNECT : why);
+      // Reported at once, as the stream saw its end: where the engine gave a reason (it closed the stream, or
+      // removed the channel whose DISCONNECT ended it) that reason stands, by the contract of Session.closed.
+      report(channelGone && error == null ? DisconnectReason.SERVER_NAMESPACE_DISCONNECT : why);
       owner.forget(this);
       Disposable beat = heartbeat;
       if (beat != null) {
         beat.dispose();
       }
-      Object item;
+      Item item;
       while ((item = queue.poll()) != null) {
-        if (item instanceof WriteCallback callback) {
-          callback.failed(error != null ? error : new IOException("the stream is closed"));
+        if (item instanceof Done done) {
+          done.callback().failed(error != null ? error : new IOException("the stream is closed"));
         }
       }
     } finally {

@@ -1,6 +1,7 @@
 package dev.parley.transport.websocket.internal;
 
 import dev.parley.protocol.socketio.WireFrame;
+import dev.parley.protocol.support.SerialDrain;
 import dev.parley.spi.Connection;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -8,9 +9,6 @@ import jakarta.websocket.SendResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,11 +22,24 @@ import org.slf4j.LoggerFactory;
 final class JakartaWire implements FrameWire, SendHandler {
   private static final Logger log = LoggerFactory.getLogger(JakartaWire.class);
 
+  /** What the wire sends, in order: text and binary frames, and the end of a batch. */
+  private sealed interface Item permits Text, Binary, Done {
+  }
+
+  private record Text(String text) implements Item {
+  }
+
+  private record Binary(ByteBuffer bytes) implements Item {
+  }
+
+  private record Done(Connection.WriteCallback callback) implements Item {
+  }
+
   private final RemoteEndpoint.Async remote;
   private final Consumer<Throwable> broken;
-  // Strings (text frames), ByteBuffers (binary frames) and WriteCallbacks (a batch is done).
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger wip = new AtomicInteger();
+  // A send whose handler runs synchronously asks for the next pass from inside this one: the drain serves it
+  // after this pass returns, so the stack stays flat.
+  private final SerialDrain<Item> queue = new SerialDrain<>(Runnable::run, this::pass, this::passFailed);
   private volatile boolean sending;
   private volatile boolean failed;
   private volatile @Nullable Throwable failure;
@@ -42,19 +53,17 @@ final class JakartaWire implements FrameWire, SendHandler {
   @Override
   public void send(List<WireFrame> frames, Connection.WriteCallback done) {
     for (WireFrame frame : frames) {
-      queue.add(frame.text());
+      queue.add(new Text(frame.text()));
       for (byte[] attachment : frame.attachments()) {
-        queue.add(ByteBuffer.wrap(attachment));
+        queue.add(new Binary(ByteBuffer.wrap(attachment)));
       }
     }
-    queue.add(done);
-    pump();
+    queue.offer(new Done(done));
   }
 
   @Override
   public void sendControl(String text) {
-    queue.add(text);
-    pump();
+    queue.offer(new Text(text));
   }
 
   @Override
@@ -65,60 +74,52 @@ final class JakartaWire implements FrameWire, SendHandler {
       failed = true;
     }
     sending = false;
-    pump();
+    queue.signal();
   }
 
-  // Serialised by wip; a send whose handler runs synchronously re-enters, bumps wip and returns. Nothing may
-  // escape it: a throw would leave wip above zero, and this wire would never send again.
-  private void pump() {
-    if (wip.getAndIncrement() != 0) {
-      return;
-    }
-    int missed = 1;
-    for (;;) {
-      while (!sending && !failed) {
-        Object item = queue.poll();
-        if (item == null) {
-          break;
-        }
-        if (item instanceof Connection.WriteCallback callback) {
-          complete(callback, null);
-        } else {
-          sending = true;
-          try {
-            if (item instanceof String text) {
-              remote.sendText(text, this);
-            } else {
-              remote.sendBinary((ByteBuffer) item, this);
-            }
-          } catch (RuntimeException e) {
-            // The container refuses: the socket is closing or closed.
-            sending = false;
-            failed = true;
-            log.debug("send refused", e);
-          } catch (Throwable e) {
-            // Out of memory, or worse: not the client's doing. The callbacks below end the connection, and
-            // broken makes sure it ends even when no batch is waiting to hear of it.
-            sending = false;
-            failed = true;
-            broken.accept(e);
-          }
-        }
+  private void pass() {
+    while (!sending && !failed) {
+      Item item = queue.poll();
+      if (item == null) {
+        break;
       }
-      if (failed) {
-        Object item;
-        while ((item = queue.poll()) != null) {
-          if (item instanceof Connection.WriteCallback callback) {
-            Throwable cause = failure;
-            complete(callback, cause != null ? cause : new IOException("the WebSocket is closed"));
+      if (item instanceof Done done) {
+        complete(done.callback(), null);
+      } else {
+        sending = true;
+        try {
+          if (item instanceof Text text) {
+            remote.sendText(text.text(), this);
+          } else {
+            remote.sendBinary(((Binary) item).bytes(), this);
           }
+        } catch (RuntimeException e) {
+          // The container refuses: the socket is closing or closed.
+          sending = false;
+          failed = true;
+          log.debug("send refused", e);
         }
-      }
-      missed = wip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
       }
     }
+    if (failed) {
+      Item item;
+      while ((item = queue.poll()) != null) {
+        if (item instanceof Done done) {
+          Throwable cause = failure;
+          complete(done.callback(), cause != null ? cause : new IOException("the WebSocket is closed"));
+        }
+      }
+    }
+  }
+
+  // Out of memory, or worse: not the client's doing. The callbacks end the connection, and broken makes sure
+  // it ends even when no batch is waiting to hear of it.
+  private void passFailed(Throwable error) {
+    sending = false;
+    failed = true;
+    // Asked from inside the drain: the pass that fails the waiting callbacks runs once this one returns.
+    queue.signal();
+    broken.accept(error);
   }
 
   private void complete(Connection.WriteCallback callback, @Nullable Throwable error) {
