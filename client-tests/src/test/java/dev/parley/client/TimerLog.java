@@ -6,6 +6,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -17,10 +18,26 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * client's threads done) when {@code advanceTimeBy} returns, and "not yet" is a definite answer.
  */
 final class TimerLog implements Scheduler {
-  /** One delayed task: how far ahead it was scheduled, and whether it has run. */
-  record Timer(Duration delay, AtomicBoolean fired) {
+  /** One delayed task: how far ahead it was scheduled, whether it has run, and whether it was cancelled. */
+  static final class Timer {
+    private final Duration delay;
+    private final AtomicBoolean fired = new AtomicBoolean();
+    private volatile Disposable scheduled = Disposables.never();
+
+    Timer(Duration delay) {
+      this.delay = delay;
+    }
+
+    Duration delay() {
+      return delay;
+    }
+
     boolean hasFired() {
       return fired.get();
+    }
+
+    boolean isCancelled() {
+      return !fired.get() && scheduled.isDisposed();
     }
   }
 
@@ -33,8 +50,8 @@ final class TimerLog implements Scheduler {
   }
 
   /**
-   * The next delayed task scheduled with this delay, skipping others (waiting at most {@link Recorder#WAIT}
-   * in real time: the client schedules from its own threads).
+   * The next delayed task scheduled with this delay, skipping others and those already cancelled (waiting
+   * at most {@link Recorder#WAIT} in real time: the client schedules from its own threads).
    */
   Timer next(Duration delay) throws InterruptedException {
     long deadline = System.nanoTime() + Recorder.WAIT.toNanos();
@@ -43,7 +60,7 @@ final class TimerLog implements Scheduler {
       if (timer == null) {
         throw new AssertionError("no timer of " + delay + " scheduled within " + Recorder.WAIT);
       }
-      if (timer.delay().equals(delay)) {
+      if (timer.delay().equals(delay) && !timer.isCancelled()) {
         return timer;
       }
     }
@@ -56,12 +73,13 @@ final class TimerLog implements Scheduler {
 
   @Override
   public synchronized Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-    Timer timer = new Timer(Duration.ofNanos(unit.toNanos(delay)), new AtomicBoolean());
+    Timer timer = new Timer(Duration.ofNanos(unit.toNanos(delay)));
     timers.add(timer);
-    return time.schedule(() -> {
-      timer.fired().set(true);
+    timer.scheduled = time.schedule(() -> {
+      timer.fired.set(true);
       task.run();
     }, delay, unit);
+    return timer.scheduled;
   }
 
   @Override

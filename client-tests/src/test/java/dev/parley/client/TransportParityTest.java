@@ -10,6 +10,7 @@ import dev.parley.error.ConnectionRejectedException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Refusal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -75,8 +76,44 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void unknownNamespaceIsRejected(ClientTransport transport) {
     assertThatThrownBy(() -> connect(builder(transport, app.directUrl()).namespace("/nowhere")))
-        .isInstanceOf(ConnectionRejectedException.class)
+        .isInstanceOfSatisfying(ConnectionRejectedException.class,
+            e -> assertThat(e.refusal()).isEqualTo(Refusal.INVALID_NAMESPACE))
         .hasMessage("Invalid namespace");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void failingMiddlewareIsARefusalOverBothTransports(ClientTransport transport) {
+    // SSE answers 500 and WebSocket a CONNECT_ERROR; the client makes the same exception of both. Only SSE
+    // can tell the kind: Socket.IO's CONNECT_ERROR does not carry it.
+    assertThatThrownBy(() -> connect(builder(transport, URI.create(app.directUrl() + "/?token=crash"))))
+        .isInstanceOfSatisfying(ConnectionRejectedException.class, e -> assertThat(e.refusal())
+            .isEqualTo(transport == ClientTransport.SSE ? Refusal.INTERNAL : Refusal.REJECTED))
+        .hasMessage("internal server error");
+    assertThat(clientThreads()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void firstConnectTimesOutOnTheClientsTimers(ClientTransport transport) throws Exception {
+    TimerLog time = new TimerLog();
+    Duration connectTimeout = Duration.ofSeconds(7);
+    CompletableFuture<ParleyClient> connecting = CompletableFuture.supplyAsync(() -> builder(transport,
+        URI.create(app.directUrl() + "/?token=slow")).scheduler(time).connectTimeout(connectTimeout).connect());
+    try {
+      TimerLog.Timer answer = time.next(connectTimeout);
+      time.advanceTimeBy(connectTimeout.minusMillis(1));
+      assertThat(answer.hasFired()).isFalse();
+      assertThat(connecting).isNotDone();
+      time.advanceTimeBy(Duration.ofMillis(1));
+
+      assertThat(connecting).failsWithin(WAIT).withThrowableThat()
+          .withCauseInstanceOf(TransportException.class)
+          .withMessageContaining("within 7000 ms");
+      assertThat(clientThreads()).isEmpty();
+    } finally {
+      connecting.thenAccept(ParleyClient::close);
+    }
   }
 
   @ParameterizedTest
