@@ -209,15 +209,19 @@ class ParleyClientTest extends ClientTestSupport {
 
   @Test
   void staysDisconnectedWhenReconnectIsOff() throws InterruptedException {
+    TimerLog time = new TimerLog();
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).reconnect(Reconnect.off())
+    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).scheduler(time).reconnect(Reconnect.off())
         .onDisconnect(disconnects));
 
     client.emit("drop-me");
 
+    // The client decides before it tells the listeners: had it scheduled an attempt, the timer would be there.
     assertThat(disconnects.next()).isIn(DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.TRANSPORT_ERROR);
     assertThat(client.isConnected()).isFalse();
-    await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> app.proxy.accepted() == 1);
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(Reconnect.defaults().initialDelay(), FAST.initialDelay());
+    assertThat(app.proxy.accepted()).isEqualTo(1);
   }
 
   @Test
@@ -293,8 +297,10 @@ class ParleyClientTest extends ClientTestSupport {
 
   @Test
   void doesNotReconnectAfterDisconnect() throws InterruptedException {
+    TimerLog time = new TimerLog();
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).reconnect(FAST).onDisconnect(disconnects));
+    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).scheduler(time).reconnect(FAST)
+        .onDisconnect(disconnects));
 
     client.disconnect();
 
@@ -305,7 +311,10 @@ class ParleyClientTest extends ClientTestSupport {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("disconnected");
     await().atMost(WAIT).until(() -> app.server.namespace().channels().isEmpty());
-    await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> app.proxy.accepted() == 1 && !client.isConnected());
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(FAST.initialDelay());
+    assertThat(app.proxy.accepted()).isEqualTo(1);
+    assertThat(client.isConnected()).isFalse();
     client.disconnect();
     assertThat(disconnects.isEmpty()).isTrue();
   }

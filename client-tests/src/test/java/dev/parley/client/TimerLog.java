@@ -1,7 +1,9 @@
 package dev.parley.client;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +45,7 @@ final class TimerLog implements Scheduler {
 
   private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
   private final BlockingQueue<Timer> timers = new LinkedBlockingQueue<>();
+  private final List<Duration> delays = new CopyOnWriteArrayList<>();
 
   /** Moves virtual time on, running the tasks that fall due, on this thread. */
   synchronized void advanceTimeBy(Duration duration) {
@@ -66,6 +69,14 @@ final class TimerLog implements Scheduler {
     }
   }
 
+  /**
+   * The delay of every task scheduled so far, in order: what a test checks to show that the client did not
+   * schedule something (a reconnect attempt), once the client has decided.
+   */
+  List<Duration> delays() {
+    return List.copyOf(delays);
+  }
+
   @Override
   public synchronized Disposable schedule(Runnable task) {
     return time.schedule(task);
@@ -74,6 +85,7 @@ final class TimerLog implements Scheduler {
   @Override
   public synchronized Disposable schedule(Runnable task, long delay, TimeUnit unit) {
     Timer timer = new Timer(Duration.ofNanos(unit.toNanos(delay)));
+    delays.add(timer.delay());
     timers.add(timer);
     timer.scheduled = time.schedule(() -> {
       timer.fired.set(true);

@@ -231,13 +231,19 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void doesNotReconnectAfterTheServerRemovesIt(ClientTransport transport) throws InterruptedException {
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(builder(transport, app.directUrl()).reconnect(FAST).onDisconnect(disconnects));
+    TimerLog time = new TimerLog();
+    ParleyClient client = connect(builder(transport, app.directUrl()).scheduler(time).reconnect(FAST)
+        .onDisconnect(disconnects));
 
     client.emit("kick");
 
+    // The client decides before it tells the listeners: had it scheduled an attempt, the timer would be there.
     assertThat(disconnects.next()).isEqualTo(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
-    await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> !client.isConnected()
-        && app.handshakes.get() == 1 && app.server.namespace().channels().isEmpty());
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(FAST.initialDelay());
+    await().atMost(WAIT).until(() -> app.server.namespace().channels().isEmpty());
+    assertThat(client.isConnected()).isFalse();
+    assertThat(app.handshakes.get()).isEqualTo(1);
     assertThat(disconnects.isEmpty()).isTrue();
   }
 
@@ -245,17 +251,23 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void stopsReconnectingWhenTheServerRefuses(ClientTransport transport) throws InterruptedException {
     Recorder<ParleyException> failures = new Recorder<>();
-    ParleyClient client = connect(builder(transport, app.proxiedUrl()).reconnect(FAST)
+    TimerLog time = new TimerLog();
+    ParleyClient client = connect(builder(transport, app.proxiedUrl()).scheduler(time).reconnect(FAST)
         .onReconnectFailed(failures));
 
     app.refuseAll.set(true);
     app.proxy.dropAll();
+    time.next(FAST.initialDelay());
+    time.advanceTimeBy(FAST.initialDelay());
 
     assertThat(failures.next())
         .isInstanceOf(ConnectionRejectedException.class)
         .hasMessage("closed for maintenance");
     assertThat(client.isConnected()).isFalse();
-    await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> app.handshakes.get() == 2);
+    // No second attempt: its delay would be twice the first.
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(FAST.initialDelay().multipliedBy(2));
+    assertThat(app.handshakes.get()).isEqualTo(2);
   }
 
   @ParameterizedTest

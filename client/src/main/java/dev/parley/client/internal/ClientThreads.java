@@ -22,7 +22,7 @@ import reactor.core.scheduler.Schedulers;
  * end: those it names itself, and those the WebSocket client's I/O layer and the JDK HttpClient start with
  * their own names (they inherit the group, because the client opens every connection, and makes its
  * HttpClient, on its control thread). It runs the client's three kinds of work: application code on the
- * event thread, acks results and blocking steps on the control thread, and timers on a Reactor scheduler
+ * event thread, ack results and blocking steps on the control thread, and timers on a Reactor scheduler
  * (the builder's, or one of its own) that hand their task to the control thread.
  *
  * <p>Thread-safe.

@@ -39,11 +39,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The client: the connection state machine, the same for every transport, and the facade over its parts:
  * a {@link Connector} makes the transport's {@link Link}s, {@link ClientListeners} calls the application,
  * {@link ClientAcks} keeps the pending acks ({@link PendingAcks}, shared with the server),
- * {@link Reconnector} times the reconnect attempts and {@link SessionRecovery} resumes sessions. Its life is a {@link Lifecycle}: {@code start()} makes
- * the first connection, {@code stop()} ({@link #close()}) ends it and the client's threads. State changes
- * happen under one lock, on whichever thread reported them; application code only ever runs on the event
- * thread (handlers, listeners) and the control thread (ack results). Every timer runs on the client's
- * Reactor scheduler and hands its work to the control thread.
+ * {@link Reconnector} times the reconnect attempts and {@link SessionRecovery} resumes sessions.
+ *
+ * <p>Its life is a {@link Lifecycle}: {@code start()} makes the first connection, {@code stop()}
+ * ({@link #close()}) ends it and the client's threads. State changes happen under one lock, on whichever
+ * thread reported them; application code only ever runs on the event thread (handlers, listeners) and the
+ * control thread (ack results). Every timer runs on the client's Reactor scheduler and hands its work to the
+ * control thread.
  */
 public final class DefaultParleyClient extends Lifecycle implements ParleyClient, LinkListener {
   private static final Logger log = LoggerFactory.getLogger(DefaultParleyClient.class);

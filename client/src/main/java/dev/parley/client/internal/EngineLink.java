@@ -40,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * One Engine.IO v4 connection over WebSocket, client side: waits for the open packet, answers pings and
  * watches that they keep coming, decodes Socket.IO packets (binary attachments included) and writes
  * frames one at a time, in order, without blocking. Reports to its {@link LinkListener} on the WebSocket
- * client's I/O threads (or the control thread for a heartbeat timeout, which runs on the client's timers); reports its end exactly once.
+ * client's I/O threads (or the control thread for a heartbeat timeout, timed on the client's scheduler);
+ * reports its end exactly once.
  */
 final class EngineLink extends Endpoint implements Link {
   private static final Logger log = LoggerFactory.getLogger(EngineLink.class);
