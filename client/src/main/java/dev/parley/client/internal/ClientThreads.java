@@ -1,16 +1,22 @@
 package dev.parley.client.internal;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.error.ConnectionRejectedException;
+import dev.parley.error.TransportException;
 import dev.parley.protocol.support.Timers;
+import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +87,37 @@ final class ClientThreads implements Timers {
   /** Runs a blocking step on the control thread, so that the threads it starts join the client's group. */
   Future<?> submitControl(Runnable task) {
     return control.submit(task);
+  }
+
+  /**
+   * Waits for a blocking step of the first connection until {@code deadline} ({@link System#nanoTime()}),
+   * and rethrows its failure as new exceptions, so that the stack trace shows the caller's connect().
+   *
+   * @param endpoint where the client connects, for messages
+   * @param late what to throw if the step is not done by the deadline (it is cancelled first)
+   * @throws dev.parley.error.ConnectionRejectedException if the server refused the client
+   * @throws TransportException if the step failed, was late or the wait was interrupted
+   */
+  void await(Future<?> step, long deadline, URI endpoint, Supplier<TransportException> late) {
+    try {
+      step.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      step.cancel(true);
+      throw late.get();
+    } catch (InterruptedException e) {
+      step.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ConnectionRejectedException rejected) {
+        throw ConnectionRejectedException.of(rejected.refusal(), rejected.getMessage(), rejected.data());
+      }
+      if (cause instanceof TransportException transport) {
+        throw new TransportException(transport.getMessage(), transport.closeCode(), transport);
+      }
+      throw new TransportException("could not connect to " + endpoint + ": " + cause, 0, cause);
+    }
   }
 
   /**

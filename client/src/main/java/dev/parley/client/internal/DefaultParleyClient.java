@@ -20,13 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,39 +122,13 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     // on timers that do not run (a virtual clock nobody advances), or covers a busy machine.
     long deadline = System.nanoTime() + settings.connectTimeout().plus(CONNECT_MARGIN).toNanos();
     // Opened from the control thread, so that the connection's I/O threads join the client's group.
-    await(threads.submitControl(() -> open(attempt)), deadline, () -> new TransportException(
+    threads.await(threads.submitControl(() -> open(attempt)), deadline, endpoint, () -> new TransportException(
         "could not connect to " + endpoint + " within " + settings.connectTimeout().toMillis() + " ms", 0));
-    await(attempt.answer(), deadline, () -> {
+    threads.await(attempt.answer(), deadline, endpoint, () -> {
       attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
       return noAnswer();
     });
     log.debug("connected to {} namespace {} as {}", endpoint, settings.namespace(), id);
-  }
-
-  /**
-   * Waits for a step of the first connection until {@code deadline}, and rethrows its failure as new
-   * exceptions, so that the stack trace shows the caller's connect().
-   */
-  private void await(Future<?> step, long deadline, Supplier<TransportException> late) {
-    try {
-      step.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      step.cancel(true);
-      throw late.get();
-    } catch (InterruptedException e) {
-      step.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ConnectionRejectedException rejected) {
-        throw ConnectionRejectedException.of(rejected.refusal(), rejected.getMessage(), rejected.data());
-      }
-      if (cause instanceof TransportException transport) {
-        throw new TransportException(transport.getMessage(), transport.closeCode(), transport);
-      }
-      throw new TransportException("could not connect to " + endpoint + ": " + cause, 0, cause);
-    }
   }
 
   private TransportException noAnswer() {
