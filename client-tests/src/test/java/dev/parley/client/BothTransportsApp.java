@@ -5,6 +5,7 @@ import dev.parley.ChatServer;
 import dev.parley.Handshake;
 import dev.parley.Replay;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.protocol.Refusal;
 import dev.parley.host.jetty.JettyHost;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.transport.sse.SseTransport;
@@ -45,6 +46,8 @@ final class BothTransportsApp implements AutoCloseable {
   final List<String> resumedAfter = new CopyOnWriteArrayList<>();
   /** Refuses every handshake while set. */
   final AtomicBoolean refuseAll = new AtomicBoolean();
+  /** The kind of those refusals: over SSE, their HTTP status. */
+  final AtomicReference<Refusal> refuseAs = new AtomicReference<>(Refusal.REJECTED);
   /** Handshakes the middleware has seen, refused ones included. */
   final AtomicInteger handshakes = new AtomicInteger();
   private final AtomicReference<CountDownLatch> resumeGate = new AtomicReference<>(new CountDownLatch(0));
@@ -65,7 +68,7 @@ final class BothTransportsApp implements AutoCloseable {
         .use(handshake -> {
           handshakes.incrementAndGet();
           if (refuseAll.get()) {
-            throw new ConnectionRejectedException("closed for maintenance");
+            throw ConnectionRejectedException.of(refuseAs.get(), "closed for maintenance", null);
           }
           if (handshake.query("token").filter("bad"::equals).isPresent()) {
             throw new ConnectionRejectedException("not authorized",

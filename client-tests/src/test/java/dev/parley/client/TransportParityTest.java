@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
@@ -245,6 +246,32 @@ class TransportParityTest extends ClientTestSupport {
     assertThat(client.isConnected()).isFalse();
     assertThat(app.handshakes.get()).isEqualTo(1);
     assertThat(disconnects.isEmpty()).isTrue();
+  }
+
+  @Test
+  void overSseARefusalForNowIsTriedAgain() throws InterruptedException {
+    // 503 (shutting down) or 429 (a limit) say "not now": the client keeps its backoff going. Over
+    // WebSocket a CONNECT_ERROR carries no kind, and any refusal stops the reconnecting.
+    TimerLog time = new TimerLog();
+    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<String> connects = new Recorder<>();
+    connect(builder(ClientTransport.SSE, app.proxiedUrl()).scheduler(time).reconnect(FAST)
+        .onConnect(() -> connects.accept("connect")).onReconnectFailed(failures));
+    assertThat(connects.next()).isEqualTo("connect");
+
+    app.refuseAs.set(Refusal.SHUTTING_DOWN);
+    app.refuseAll.set(true);
+    app.proxy.dropAll();
+    time.next(FAST.initialDelay());
+    time.advanceTimeBy(FAST.initialDelay());
+    TimerLog.Timer second = time.next(FAST.initialDelay().multipliedBy(2));
+    app.refuseAll.set(false);
+    time.advanceTimeBy(FAST.initialDelay().multipliedBy(2));
+
+    assertThat(second.hasFired()).isTrue();
+    assertThat(connects.next()).isEqualTo("connect");
+    assertThat(failures.isEmpty()).isTrue();
+    assertThat(app.handshakes.get()).isEqualTo(3);
   }
 
   @ParameterizedTest

@@ -39,8 +39,9 @@ public class ConnectionRejectedException extends ParleyException {
   }
 
   /**
-   * A refusal of the given kind, as a client reports it: the Java client makes one from a CONNECT_ERROR
-   * packet, or from an SSE refusal's HTTP status, so that both transports report the same kind.
+   * A refusal of the given kind. The Java client makes one from a CONNECT_ERROR packet, or from an SSE
+   * refusal's HTTP status, so that both transports report the same exception; a middleware may throw one to
+   * choose the kind, and with it the status SSE answers ({@link Refusal#sseStatus()}).
    *
    * @throws NullPointerException if {@code refusal} or {@code message} is null
    */

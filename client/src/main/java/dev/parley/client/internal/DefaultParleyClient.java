@@ -11,6 +11,7 @@ import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.protocol.socketio.RecoveryOffset;
 import dev.parley.protocol.support.Lifecycle;
 import dev.parley.protocol.support.PendingAcks;
@@ -237,7 +238,10 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
         return;
       }
       forgetLink();
-      if (state == State.RECONNECTING) {
+      if (state == State.RECONNECTING && notNow(refusal.refusal())) {
+        log.debug("reconnect refused for now: {}", refusal.message());
+        scheduleReconnect();
+      } else if (state == State.RECONNECTING) {
         giveUp(rejected);
       } else if (state == State.CONNECTED) {
         lost(DisconnectReason.SERVER_NAMESPACE_DISCONNECT, State.DISCONNECTED);
@@ -245,6 +249,15 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     }
     from.answer().completeExceptionally(rejected);
     from.closeAfterFlush();
+  }
+
+  /**
+   * Whether a refusal means "not now" rather than "not you": the server is shutting down or over a limit,
+   * so a later attempt may be accepted. Only SSE can tell (from the HTTP status, 503 or 429, which its
+   * transport also answers before the engine sees the handshake); Socket.IO's CONNECT_ERROR carries no kind.
+   */
+  private static boolean notNow(Refusal refusal) {
+    return refusal == Refusal.SHUTTING_DOWN || refusal == Refusal.LIMIT;
   }
 
   // The link is no longer this client's, nor is the wait for its CONNECT answer. Under the lock.
