@@ -6,14 +6,9 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A client's acknowledgement. */
+/** A client's acknowledgement. Everything but its {@code toString()} name is {@link JsonArguments}'. */
 final class DefaultReply extends JsonArguments implements Reply {
   DefaultReply(List<JsonNode> args, JsonMapper mapper) {
-    super(args, mapper);
-  }
-
-  @Override
-  public String toString() {
-    return "Reply" + args();
+    super("Reply", args, mapper);
   }
 }

@@ -5,6 +5,7 @@ import dev.parley.ChatServer;
 import dev.parley.Handshake;
 import dev.parley.Replay;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.protocol.Refusal;
 import dev.parley.host.jetty.JettyHost;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.transport.sse.SseTransport;
@@ -34,8 +35,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * as {@code bounced}; {@code ask} asks the client {@code question} with an ack and emits {@code answer} with
  * the reply; {@code silence} never acks; {@code kick} removes the channel. Middleware refuses the query
  * {@code token=bad} as "not authorized" (data {@code {"status": 401}}, so 401 over SSE), every handshake
- * while {@link #refuseAll} is set (403 over SSE), and holds a
- * resuming SSE handshake while {@link #holdResumes()} is in force.
+ * while {@link #refuseAll} is set (403 over SSE); fails on the query {@code token=crash} (refused as
+ * "internal server error", 500 over SSE); holds a handshake with the query {@code token=slow} until the app
+ * closes, and a resuming SSE handshake while {@link #holdResumes()} is in force.
  */
 final class BothTransportsApp implements AutoCloseable {
   final ChatServer server;
@@ -44,9 +46,12 @@ final class BothTransportsApp implements AutoCloseable {
   final List<String> resumedAfter = new CopyOnWriteArrayList<>();
   /** Refuses every handshake while set. */
   final AtomicBoolean refuseAll = new AtomicBoolean();
+  /** The kind of those refusals: over SSE, their HTTP status. */
+  final AtomicReference<Refusal> refuseAs = new AtomicReference<>(Refusal.REJECTED);
   /** Handshakes the middleware has seen, refused ones included. */
   final AtomicInteger handshakes = new AtomicInteger();
   private final AtomicReference<CountDownLatch> resumeGate = new AtomicReference<>(new CountDownLatch(0));
+  private final CountDownLatch slowGate = new CountDownLatch(1);
 
   BothTransportsApp() throws IOException {
     this(SseTransportConfig.builder().heartbeatInterval(Duration.ofSeconds(1)).postAckTimeout(Duration.ofSeconds(1))
@@ -63,11 +68,17 @@ final class BothTransportsApp implements AutoCloseable {
         .use(handshake -> {
           handshakes.incrementAndGet();
           if (refuseAll.get()) {
-            throw new ConnectionRejectedException("closed for maintenance");
+            throw ConnectionRejectedException.of(refuseAs.get(), "closed for maintenance", null);
           }
           if (handshake.query("token").filter("bad"::equals).isPresent()) {
             throw new ConnectionRejectedException("not authorized",
                 JsonNodeFactory.instance.objectNode().put("status", 401));
+          }
+          if (handshake.query("token").filter("crash"::equals).isPresent()) {
+            throw new IllegalStateException("the middleware failed");
+          }
+          if (handshake.query("token").filter("slow"::equals).isPresent()) {
+            slowGate.await(10, TimeUnit.SECONDS);
           }
           if (handshake.lastEventId().isPresent()) {
             resumedAfter.add(handshake.lastEventId().get());
@@ -124,6 +135,7 @@ final class BothTransportsApp implements AutoCloseable {
   @Override
   public void close() throws IOException {
     resumeGate.get().countDown();
+    slowGate.countDown();
     try {
       proxy.close();
     } finally {

@@ -209,52 +209,98 @@ class ParleyClientTest extends ClientTestSupport {
 
   @Test
   void staysDisconnectedWhenReconnectIsOff() throws InterruptedException {
+    TimerLog time = new TimerLog();
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).reconnect(Reconnect.off())
+    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).scheduler(time).reconnect(Reconnect.off())
         .onDisconnect(disconnects));
 
     client.emit("drop-me");
 
+    // The client decides before it tells the listeners: had it scheduled an attempt, the timer would be there.
     assertThat(disconnects.next()).isIn(DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.TRANSPORT_ERROR);
     assertThat(client.isConnected()).isFalse();
-    await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> app.proxy.accepted() == 1);
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(Reconnect.defaults().initialDelay(), FAST.initialDelay());
+    assertThat(app.proxy.accepted()).isEqualTo(1);
   }
 
   @Test
   void reconnectsAfterHeartbeatsStop() throws Exception {
-    ClientTestApp quick = track(new ClientTestApp(WebSocketTransportConfig.builder()
-        .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofMillis(500)).build()));
+    // The watchdog and the backoff run on virtual time; the server's pings (every 25 s) never come.
+    WebSocketTransportConfig heartbeat = WebSocketTransportConfig.defaults();
+    Duration limit = heartbeat.pingInterval().plus(heartbeat.pingTimeout());
+    ClientTestApp quiet = track(new ClientTestApp(heartbeat));
+    TimerLog time = new TimerLog();
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(quick.proxiedUrl()).reconnect(FAST)
+    ParleyClient client = connect(ParleyClient.builder(quiet.proxiedUrl()).scheduler(time).reconnect(FAST)
         .onDisconnect(disconnects));
     String firstId = client.id();
+    TimerLog.Timer watchdog = time.next(limit);
 
-    quick.proxy.silenceAll();
+    quiet.proxy.silenceAll();
+    time.advanceTimeBy(limit.minusMillis(1));
+    assertThat(watchdog.hasFired()).isFalse();
+    assertThat(client.isConnected()).isTrue();
+    time.advanceTimeBy(Duration.ofMillis(1));
 
     assertThat(disconnects.next()).isEqualTo(DisconnectReason.PING_TIMEOUT);
+    TimerLog.Timer backoff = time.next(FAST.initialDelay());
+    time.advanceTimeBy(FAST.initialDelay());
+    assertThat(backoff.hasFired()).isTrue();
     await().atMost(WAIT).until(client::isConnected);
-    // Client and server time out together: the session is recovered only if the server's came first.
+    // The server may or may not have seen the old connection go: recovered exactly when the id is kept.
     assertThat(client.id().equals(firstId)).isEqualTo(client.recovered());
     assertThat(client.emitWithAck("echo", 1).block(WAIT).arg(0, Integer.class)).isEqualTo(1);
+    assertThat(quiet.proxy.accepted()).isEqualTo(2);
+  }
+
+  @Test
+  void eachPingRestartsTheWatchdog() throws Exception {
+    // The server pings in real time (every 300 ms); the client's watchdog runs on virtual time.
+    ClientTestApp quick = track(new ClientTestApp(WebSocketTransportConfig.builder()
+        .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofMillis(500)).build()));
+    TimerLog time = new TimerLog();
+    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    ParleyClient client = connect(ParleyClient.builder(quick.proxiedUrl()).scheduler(time).reconnect(Reconnect.off())
+        .onDisconnect(disconnects));
+    Duration limit = Duration.ofMillis(800);
+
+    TimerLog.Timer armedAtOpen = time.next(limit);
+    TimerLog.Timer armedByPing = time.next(limit);
+    await().atMost(WAIT).until(armedAtOpen::isCancelled);
+    assertThat(armedByPing.hasFired()).isFalse();
+    assertThat(client.isConnected()).isTrue();
+
+    quick.proxy.silenceAll();
+    time.advanceTimeBy(limit);
+
+    assertThat(disconnects.next()).isEqualTo(DisconnectReason.PING_TIMEOUT);
+    assertThat(armedAtOpen.hasFired()).isFalse();
+    assertThat(client.isConnected()).isFalse();
   }
 
   @Test
   void answersPingsAndStaysConnected() throws Exception {
+    // The wire: the server closes a client that does not answer a ping within 750 ms. The client's own
+    // watchdog is on a virtual clock that never moves, so only the server can end the connection here.
     ClientTestApp quick = track(new ClientTestApp(WebSocketTransportConfig.builder()
         .pingInterval(Duration.ofMillis(150)).pingTimeout(Duration.ofMillis(600)).build()));
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(quick.directUrl()).onDisconnect(disconnects));
+    ParleyClient client = connect(ParleyClient.builder(quick.directUrl()).scheduler(new TimerLog())
+        .onDisconnect(disconnects));
     String id = client.id();
 
-    // Ten ping intervals: the server closes a client that does not answer after 750 ms.
+    // Ten ping intervals.
     await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> client.isConnected() && id.equals(client.id()));
     assertThat(disconnects.isEmpty()).isTrue();
   }
 
   @Test
   void doesNotReconnectAfterDisconnect() throws InterruptedException {
+    TimerLog time = new TimerLog();
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).reconnect(FAST).onDisconnect(disconnects));
+    ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).scheduler(time).reconnect(FAST)
+        .onDisconnect(disconnects));
 
     client.disconnect();
 
@@ -265,7 +311,10 @@ class ParleyClientTest extends ClientTestSupport {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("disconnected");
     await().atMost(WAIT).until(() -> app.server.namespace().channels().isEmpty());
-    await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> app.proxy.accepted() == 1 && !client.isConnected());
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(FAST.initialDelay());
+    assertThat(app.proxy.accepted()).isEqualTo(1);
+    assertThat(client.isConnected()).isFalse();
     client.disconnect();
     assertThat(disconnects.isEmpty()).isTrue();
   }

@@ -1,11 +1,14 @@
 package dev.parley.client;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -17,15 +20,32 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * client's threads done) when {@code advanceTimeBy} returns, and "not yet" is a definite answer.
  */
 final class TimerLog implements Scheduler {
-  /** One delayed task: how far ahead it was scheduled, and whether it has run. */
-  record Timer(Duration delay, AtomicBoolean fired) {
+  /** One delayed task: how far ahead it was scheduled, whether it has run, and whether it was cancelled. */
+  static final class Timer {
+    private final Duration delay;
+    private final AtomicBoolean fired = new AtomicBoolean();
+    private volatile Disposable scheduled = Disposables.never();
+
+    Timer(Duration delay) {
+      this.delay = delay;
+    }
+
+    Duration delay() {
+      return delay;
+    }
+
     boolean hasFired() {
       return fired.get();
+    }
+
+    boolean isCancelled() {
+      return !fired.get() && scheduled.isDisposed();
     }
   }
 
   private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
   private final BlockingQueue<Timer> timers = new LinkedBlockingQueue<>();
+  private final List<Duration> delays = new CopyOnWriteArrayList<>();
 
   /** Moves virtual time on, running the tasks that fall due, on this thread. */
   synchronized void advanceTimeBy(Duration duration) {
@@ -33,8 +53,8 @@ final class TimerLog implements Scheduler {
   }
 
   /**
-   * The next delayed task scheduled with this delay, skipping others (waiting at most {@link Recorder#WAIT}
-   * in real time: the client schedules from its own threads).
+   * The next delayed task scheduled with this delay, skipping others and those already cancelled (waiting
+   * at most {@link Recorder#WAIT} in real time: the client schedules from its own threads).
    */
   Timer next(Duration delay) throws InterruptedException {
     long deadline = System.nanoTime() + Recorder.WAIT.toNanos();
@@ -43,10 +63,18 @@ final class TimerLog implements Scheduler {
       if (timer == null) {
         throw new AssertionError("no timer of " + delay + " scheduled within " + Recorder.WAIT);
       }
-      if (timer.delay().equals(delay)) {
+      if (timer.delay().equals(delay) && !timer.isCancelled()) {
         return timer;
       }
     }
+  }
+
+  /**
+   * The delay of every task scheduled so far, in order: what a test checks to show that the client did not
+   * schedule something (a reconnect attempt), once the client has decided.
+   */
+  List<Duration> delays() {
+    return List.copyOf(delays);
   }
 
   @Override
@@ -56,12 +84,14 @@ final class TimerLog implements Scheduler {
 
   @Override
   public synchronized Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-    Timer timer = new Timer(Duration.ofNanos(unit.toNanos(delay)), new AtomicBoolean());
+    Timer timer = new Timer(Duration.ofNanos(unit.toNanos(delay)));
+    delays.add(timer.delay());
     timers.add(timer);
-    return time.schedule(() -> {
-      timer.fired().set(true);
+    timer.scheduled = time.schedule(() -> {
+      timer.fired.set(true);
       task.run();
     }, delay, unit);
+    return timer.scheduled;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.parley.error.ConnectionRejectedException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Refusal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
@@ -75,8 +77,44 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void unknownNamespaceIsRejected(ClientTransport transport) {
     assertThatThrownBy(() -> connect(builder(transport, app.directUrl()).namespace("/nowhere")))
-        .isInstanceOf(ConnectionRejectedException.class)
+        .isInstanceOfSatisfying(ConnectionRejectedException.class,
+            e -> assertThat(e.refusal()).isEqualTo(Refusal.INVALID_NAMESPACE))
         .hasMessage("Invalid namespace");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void failingMiddlewareIsARefusalOverBothTransports(ClientTransport transport) {
+    // SSE answers 500 and WebSocket a CONNECT_ERROR; the client makes the same exception of both. Only SSE
+    // can tell the kind: Socket.IO's CONNECT_ERROR does not carry it.
+    assertThatThrownBy(() -> connect(builder(transport, URI.create(app.directUrl() + "/?token=crash"))))
+        .isInstanceOfSatisfying(ConnectionRejectedException.class, e -> assertThat(e.refusal())
+            .isEqualTo(transport == ClientTransport.SSE ? Refusal.INTERNAL : Refusal.REJECTED))
+        .hasMessage("internal server error");
+    assertThat(clientThreads()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void firstConnectTimesOutOnTheClientsTimers(ClientTransport transport) throws Exception {
+    TimerLog time = new TimerLog();
+    Duration connectTimeout = Duration.ofSeconds(7);
+    CompletableFuture<ParleyClient> connecting = CompletableFuture.supplyAsync(() -> builder(transport,
+        URI.create(app.directUrl() + "/?token=slow")).scheduler(time).connectTimeout(connectTimeout).connect());
+    try {
+      TimerLog.Timer answer = time.next(connectTimeout);
+      time.advanceTimeBy(connectTimeout.minusMillis(1));
+      assertThat(answer.hasFired()).isFalse();
+      assertThat(connecting).isNotDone();
+      time.advanceTimeBy(Duration.ofMillis(1));
+
+      assertThat(connecting).failsWithin(WAIT).withThrowableThat()
+          .withCauseInstanceOf(TransportException.class)
+          .withMessageContaining("within 7000 ms");
+      assertThat(clientThreads()).isEmpty();
+    } finally {
+      connecting.thenAccept(ParleyClient::close);
+    }
   }
 
   @ParameterizedTest
@@ -194,31 +232,69 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void doesNotReconnectAfterTheServerRemovesIt(ClientTransport transport) throws InterruptedException {
     Recorder<DisconnectReason> disconnects = new Recorder<>();
-    ParleyClient client = connect(builder(transport, app.directUrl()).reconnect(FAST).onDisconnect(disconnects));
+    TimerLog time = new TimerLog();
+    ParleyClient client = connect(builder(transport, app.directUrl()).scheduler(time).reconnect(FAST)
+        .onDisconnect(disconnects));
 
     client.emit("kick");
 
+    // The client decides before it tells the listeners: had it scheduled an attempt, the timer would be there.
     assertThat(disconnects.next()).isEqualTo(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
-    await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> !client.isConnected()
-        && app.handshakes.get() == 1 && app.server.namespace().channels().isEmpty());
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(FAST.initialDelay());
+    await().atMost(WAIT).until(() -> app.server.namespace().channels().isEmpty());
+    assertThat(client.isConnected()).isFalse();
+    assertThat(app.handshakes.get()).isEqualTo(1);
     assertThat(disconnects.isEmpty()).isTrue();
+  }
+
+  @Test
+  void overSseARefusalForNowIsTriedAgain() throws InterruptedException {
+    // 503 (shutting down) or 429 (a limit) say "not now": the client keeps its backoff going. Over
+    // WebSocket a CONNECT_ERROR carries no kind, and any refusal stops the reconnecting.
+    TimerLog time = new TimerLog();
+    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<String> connects = new Recorder<>();
+    connect(builder(ClientTransport.SSE, app.proxiedUrl()).scheduler(time).reconnect(FAST)
+        .onConnect(() -> connects.accept("connect")).onReconnectFailed(failures));
+    assertThat(connects.next()).isEqualTo("connect");
+
+    app.refuseAs.set(Refusal.SHUTTING_DOWN);
+    app.refuseAll.set(true);
+    app.proxy.dropAll();
+    time.next(FAST.initialDelay());
+    time.advanceTimeBy(FAST.initialDelay());
+    TimerLog.Timer second = time.next(FAST.initialDelay().multipliedBy(2));
+    app.refuseAll.set(false);
+    time.advanceTimeBy(FAST.initialDelay().multipliedBy(2));
+
+    assertThat(second.hasFired()).isTrue();
+    assertThat(connects.next()).isEqualTo("connect");
+    assertThat(failures.isEmpty()).isTrue();
+    assertThat(app.handshakes.get()).isEqualTo(3);
   }
 
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void stopsReconnectingWhenTheServerRefuses(ClientTransport transport) throws InterruptedException {
     Recorder<ParleyException> failures = new Recorder<>();
-    ParleyClient client = connect(builder(transport, app.proxiedUrl()).reconnect(FAST)
+    TimerLog time = new TimerLog();
+    ParleyClient client = connect(builder(transport, app.proxiedUrl()).scheduler(time).reconnect(FAST)
         .onReconnectFailed(failures));
 
     app.refuseAll.set(true);
     app.proxy.dropAll();
+    time.next(FAST.initialDelay());
+    time.advanceTimeBy(FAST.initialDelay());
 
     assertThat(failures.next())
         .isInstanceOf(ConnectionRejectedException.class)
         .hasMessage("closed for maintenance");
     assertThat(client.isConnected()).isFalse();
-    await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> app.handshakes.get() == 2);
+    // No second attempt: its delay would be twice the first.
+    time.advanceTimeBy(Duration.ofMinutes(1));
+    assertThat(time.delays()).doesNotContain(FAST.initialDelay().multipliedBy(2));
+    assertThat(app.handshakes.get()).isEqualTo(2);
   }
 
   @ParameterizedTest

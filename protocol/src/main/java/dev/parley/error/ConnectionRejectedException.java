@@ -38,14 +38,25 @@ public class ConnectionRejectedException extends ParleyException {
     return new ConnectionRejectedException(Refusal.UNAUTHORIZED, message, data);
   }
 
+  /**
+   * A refusal of the given kind. The Java client makes one from a CONNECT_ERROR packet, or from an SSE
+   * refusal's HTTP status, so that both transports report the same exception; a middleware may throw one to
+   * choose the kind, and with it the status SSE answers ({@link Refusal#sseStatus()}).
+   *
+   * @throws NullPointerException if {@code refusal} or {@code message} is null
+   */
+  public static ConnectionRejectedException of(Refusal refusal, String message, @Nullable JsonNode data) {
+    return new ConnectionRejectedException(refusal, Objects.requireNonNull(message, "message"), data);
+  }
+
   /** Extra detail sent to the client with the message, or null. */
   public @Nullable JsonNode data() {
     return data;
   }
 
   /**
-   * Why the handshake is refused: {@link Refusal#UNAUTHORIZED} for one made by {@link #unauthorized},
-   * otherwise {@link Refusal#REJECTED}.
+   * Why the handshake is refused: {@link Refusal#UNAUTHORIZED} for one made by {@link #unauthorized}, the
+   * given kind for one made by {@link #of}, otherwise {@link Refusal#REJECTED}.
    */
   public Refusal refusal() {
     return refusal;

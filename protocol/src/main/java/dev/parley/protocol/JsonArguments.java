@@ -21,13 +21,14 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * <pre>{@code
  * final class MyReply extends JsonArguments implements Reply {
  *   MyReply(List<JsonNode> args, JsonMapper mapper) {
- *     super(args, mapper);
+ *     super("Reply", args, mapper);
  *   }
  * }
  * List<JsonNode> json = JsonArguments.toJson(mapper, "chat", new Object[] {"hi", Map.of("n", 1)});
  * }</pre>
  */
 public abstract class JsonArguments implements Arguments {
+  private final String kind;
   private final List<JsonNode> args;
   private final JsonMapper mapper;
 
@@ -39,6 +40,20 @@ public abstract class JsonArguments implements Arguments {
    * @throws NullPointerException if either is null, or an argument is
    */
   protected JsonArguments(List<JsonNode> args, JsonMapper mapper) {
+    this("Arguments", args, mapper);
+  }
+
+  /**
+   * As {@link #JsonArguments(List, JsonMapper)}, with the name {@link #toString()} gives these arguments:
+   * {@code Reply[...]} for {@code kind} "Reply". A reply needs nothing more than this.
+   *
+   * @param kind what these arguments are, for {@code toString()}
+   * @param args the arguments, in order; copied (null elements are not allowed: use a {@code NullNode})
+   * @param mapper the mapper for {@link #arg(int, Class)}
+   * @throws NullPointerException if any is null, or an argument is
+   */
+  protected JsonArguments(String kind, List<JsonNode> args, JsonMapper mapper) {
+    this.kind = Objects.requireNonNull(kind, "kind");
     this.args = List.copyOf(args);
     this.mapper = Objects.requireNonNull(mapper, "mapper");
   }
@@ -78,6 +93,12 @@ public abstract class JsonArguments implements Arguments {
       throw new IllegalArgumentException("argument " + index + " is not binary but " + node.getNodeType());
     }
     return node.binaryValue();
+  }
+
+  /** The kind given to the constructor followed by the arguments, such as {@code Reply["hi", 1]}. */
+  @Override
+  public String toString() {
+    return kind + args;
   }
 
   /**

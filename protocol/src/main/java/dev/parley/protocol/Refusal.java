@@ -1,5 +1,7 @@
 package dev.parley.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Why the engine refused a handshake: the kind a {@link Packet.ConnectError} carries from the engine to the
  * transport, so that a transport with its own status codes (Server-Sent Events answers over HTTP) picks the
@@ -35,5 +37,32 @@ public enum Refusal {
   LIMIT,
 
   /** A middleware failed with anything but a ConnectionRejectedException ({@code "internal server error"}). SSE answers 500. */
-  INTERNAL
+  INTERNAL;
+
+  /** The HTTP status Server-Sent Events answer a refused handshake of this kind with. */
+  public int sseStatus() {
+    return switch (this) {
+      case INVALID_NAMESPACE -> 404;
+      case REJECTED -> 403;
+      case UNAUTHORIZED -> 401;
+      case SHUTTING_DOWN -> 503;
+      case LIMIT -> 429;
+      case INTERNAL -> 500;
+    };
+  }
+
+  /**
+   * The kind of refusal an SSE handshake answered with {@code status} stands for: the reverse of
+   * {@link #sseStatus()}.
+   *
+   * @return the kind, or null if no refusal is answered with that status
+   */
+  public static @Nullable Refusal ofSseStatus(int status) {
+    for (Refusal refusal : values()) {
+      if (refusal.sseStatus() == status) {
+        return refusal;
+      }
+    }
+    return null;
+  }
 }

@@ -4,8 +4,10 @@ import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.PacketEncoder;
+import dev.parley.protocol.support.PendingAcks;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
@@ -20,14 +22,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,7 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  * receives in a queue that tests pop with {@link #next()}, answers the server's acks with responders,
  * and can stall its reading to play a slow consumer.
  *
- * <p>Thread-safe; packets reach the server in the order the client's methods were called.
+ * <p>Thread-safe; packets reach the server in the order the client's methods were called. The answers to
+ * the server's acks go out on one thread the client owns (it must not answer on the server's write path),
+ * which {@link #close()} and {@link #drop()} end.
  */
 public final class TestClient implements AutoCloseable {
   private final TransportContext context;
@@ -45,9 +52,13 @@ public final class TestClient implements AutoCloseable {
   private final JsonMapper mapper;
   private final Object sendLock = new Object();
   private final BlockingQueue<ReceivedEvent> events = new LinkedBlockingQueue<>();
-  private final Map<Long, Sinks.One<List<JsonNode>>> pendingAcks = new ConcurrentHashMap<>();
+  private final PendingAcks<Sinks.One<List<JsonNode>>> pendingAcks = new PendingAcks<>(Integer.MAX_VALUE);
   private final Map<String, Function<List<JsonNode>, Object[]>> responders = new ConcurrentHashMap<>();
-  private final AtomicLong nextAckId = new AtomicLong();
+  private final ExecutorService answers = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "test-client-ack");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final CompletableFuture<String> connected = new CompletableFuture<>();
   private final CompletableFuture<DisconnectReason> disconnected = new CompletableFuture<>();
   private final List<Runnable> stalledWrites = new ArrayList<>();
@@ -71,8 +82,9 @@ public final class TestClient implements AutoCloseable {
       connected.get(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       opened.closed(DisconnectReason.TRANSPORT_CLOSE);
+      answers.shutdown();
       if (e.getCause() instanceof ConnectionRejectedException rejected) {
-        throw new ConnectionRejectedException(rejected.getMessage(), rejected.data());
+        throw ConnectionRejectedException.of(rejected.refusal(), rejected.getMessage(), rejected.data());
       }
       throw new IllegalStateException("connect failed", e.getCause());
     } catch (TimeoutException e) {
@@ -95,7 +107,7 @@ public final class TestClient implements AutoCloseable {
 
   /** Sends an event without asking for an ack. */
   public void emit(String event, Object... args) {
-    send(new Packet.Event(namespace, event, json(args), null, null));
+    send(new Packet.Event(namespace, event, json(event, args), null, null));
   }
 
   /**
@@ -104,14 +116,18 @@ public final class TestClient implements AutoCloseable {
    * if the connection closes first.
    */
   public Mono<List<JsonNode>> emitWithAck(String event, Object... args) {
-    long id = nextAckId.getAndIncrement();
+    List<JsonNode> json = json(event, args);
     Sinks.One<List<JsonNode>> sink = Sinks.one();
-    pendingAcks.put(id, sink);
-    send(new Packet.Event(namespace, event, json(args), id, null));
-    return sink.asMono().timeout(Timeouts.EXPECTED, Mono.error(() -> {
-      pendingAcks.remove(id);
-      return new AckTimeoutException(event, Timeouts.EXPECTED);
-    }));
+    long id = pendingAcks.add(sink, Timeouts.EXPECTED,
+        (task, delay) -> Schedulers.parallel().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS)::dispose,
+        timedOut -> timedOut.tryEmitError(new AckTimeoutException(event, Timeouts.EXPECTED)));
+    try {
+      send(new Packet.Event(namespace, event, json, id, null));
+    } catch (RuntimeException e) {
+      pendingAcks.settle(id);
+      throw e;
+    }
+    return sink.asMono();
   }
 
   /** Answers every server {@code emitWithAck} of {@code event} with what {@code responder} returns. */
@@ -122,7 +138,7 @@ public final class TestClient implements AutoCloseable {
 
   /** Sends an ACK packet for an event received with an ack id. */
   public void ack(long ackId, Object... args) {
-    send(new Packet.Ack(namespace, ackId, json(args)));
+    send(new Packet.Ack(namespace, ackId, json("ack " + ackId, args)));
   }
 
   /** Sends a raw packet, bypassing every check (for protocol-violation tests). */
@@ -207,13 +223,14 @@ public final class TestClient implements AutoCloseable {
     }
   }
 
-  /** Leaves the namespace (a DISCONNECT packet), then closes the connection. */
+  /** Leaves the namespace (a DISCONNECT packet), then closes the connection and ends the answering thread. */
   @Override
   public void close() {
     if (!disconnected.isDone() && session != null) {
       send(new Packet.Disconnect(namespace));
       drop();
     }
+    answers.shutdown();
   }
 
   /** Drops the connection without a word, as a network failure does. */
@@ -223,14 +240,21 @@ public final class TestClient implements AutoCloseable {
       current.closed(DisconnectReason.TRANSPORT_CLOSE);
       failPending(DisconnectReason.TRANSPORT_CLOSE);
     }
+    answers.shutdown();
   }
 
-  private List<JsonNode> json(Object[] args) {
-    List<JsonNode> out = new ArrayList<>(args.length);
-    for (Object arg : args) {
-      out.add(arg instanceof JsonNode node ? node : mapper.valueToTree(arg));
+  /** Answers the server's ack, unless the connection has closed meanwhile: then the server has failed it. */
+  private void answer(long ackId, Object[] reply) {
+    try {
+      ack(ackId, reply);
+    } catch (IllegalStateException e) {
+      // Not connected any more.
     }
-    return out;
+  }
+
+  /** The arguments as the engine and the Java client convert them: {@link JsonArguments#toJson}. */
+  private List<JsonNode> json(String event, Object[] args) {
+    return JsonArguments.toJson(mapper, event, args);
   }
 
   private void send(Packet packet) {
@@ -244,12 +268,7 @@ public final class TestClient implements AutoCloseable {
   }
 
   private void failPending(DisconnectReason reason) {
-    for (Long id : pendingAcks.keySet()) {
-      Sinks.One<List<JsonNode>> sink = pendingAcks.remove(id);
-      if (sink != null) {
-        sink.tryEmitError(new ChannelClosedException(id().isEmpty() ? "?" : id(), reason));
-      }
-    }
+    pendingAcks.failAll(sink -> sink.tryEmitError(new ChannelClosedException(id().isEmpty() ? "?" : id(), reason)));
   }
 
   private void onPacket(Packet packet) {
@@ -257,18 +276,23 @@ public final class TestClient implements AutoCloseable {
       JsonNode sid = connect.data() == null ? null : connect.data().get("sid");
       connected.complete(sid == null ? "" : sid.asString());
     } else if (packet instanceof Packet.ConnectError error) {
-      connected.completeExceptionally(new ConnectionRejectedException(error.message(), error.data()));
+      connected.completeExceptionally(ConnectionRejectedException.of(error.refusal(), error.message(), error.data()));
     } else if (packet instanceof Packet.Event event) {
       Function<List<JsonNode>, Object[]> responder = responders.get(event.name());
       if (responder != null && event.ackId() != null) {
         Object[] reply = responder.apply(event.args());
-        Thread answer = new Thread(() -> ack(event.ackId(), reply), "test-client-ack");
-        answer.start();
+        long ackId = event.ackId();
+        try {
+          // Off the server's write path, which delivered this event.
+          answers.execute(() -> answer(ackId, reply));
+        } catch (RejectedExecutionException e) {
+          // Closed: the server's ack fails with the connection.
+        }
       } else {
         events.add(new ReceivedEvent(event.name(), event.args(), event.messageId(), event.ackId()));
       }
     } else if (packet instanceof Packet.Ack ack) {
-      Sinks.One<List<JsonNode>> sink = pendingAcks.remove(ack.id());
+      Sinks.One<List<JsonNode>> sink = pendingAcks.settle(ack.id());
       if (sink != null) {
         sink.tryEmitValue(ack.args());
       }
@@ -303,6 +327,7 @@ public final class TestClient implements AutoCloseable {
       Session current = session;
       disconnected.complete(reason);
       failPending(reason);
+      answers.shutdown();
       if (current != null) {
         current.closed(reason);
       }

@@ -4,18 +4,34 @@ import java.net.URI;
 
 /**
  * Makes a client's links in one transport, and owns what they share (the WebSocket container, the HTTP
- * client); shut down with the client.
+ * client); shut down with the client. What every transport has, the address and the name of the server's
+ * acceptance, is kept here once.
  */
-interface Connector {
+abstract class Connector {
+  private final URI endpoint;
+  private final String answerName;
+
+  /**
+   * @param endpoint the address connections go to
+   * @param answerName what the server's acceptance is called in this transport, such as "CONNECT answer"
+   */
+  Connector(URI endpoint, String answerName) {
+    this.endpoint = endpoint;
+    this.answerName = answerName;
+  }
 
   /** The address connections go to, for messages. */
-  URI endpoint();
+  final URI endpoint() {
+    return endpoint;
+  }
 
   /** What the server's acceptance is called in this transport, for messages: "CONNECT answer". */
-  String answerName();
+  final String answerName() {
+    return answerName;
+  }
 
   /** A new link, not yet open. */
-  Link newLink(LinkListener listener);
+  abstract Link newLink(LinkListener listener);
 
   /**
    * Opens a link made by {@link #newLink}; called on the client's control thread. The WebSocket connector
@@ -24,11 +40,11 @@ interface Connector {
    *
    * @throws dev.parley.error.TransportException if the connection could not be made
    */
-  void open(Link link);
+  abstract void open(Link link);
 
   /** Releases the connector's resources once its links are closed; does not wait for threads to end. */
-  void shutdown();
+  abstract void shutdown();
 
   /** As {@link #shutdown}, cutting short what is still running. */
-  void shutdownNow();
+  abstract void shutdownNow();
 }

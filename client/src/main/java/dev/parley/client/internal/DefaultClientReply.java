@@ -6,14 +6,9 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The server's answer to an emitWithAck. */
+/** The server's answer to an emitWithAck. Everything but its {@code toString()} name is {@link JsonArguments}'. */
 final class DefaultClientReply extends JsonArguments implements ClientReply {
   DefaultClientReply(List<JsonNode> args, JsonMapper mapper) {
-    super(args, mapper);
-  }
-
-  @Override
-  public String toString() {
-    return "ClientReply" + args();
+    super("ClientReply", args, mapper);
   }
 }

@@ -4,7 +4,6 @@ import dev.parley.client.ClientEventHandler;
 import dev.parley.client.ClientReply;
 import dev.parley.client.ClientTransport;
 import dev.parley.client.ParleyClient;
-import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.error.ParleyException;
@@ -12,146 +11,98 @@ import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.protocol.socketio.RecoveryOffset;
+import dev.parley.protocol.support.Lifecycle;
+import dev.parley.protocol.support.PendingAcks;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The client: the connection state machine, handler dispatch, pending acks and reconnection, the same for
- * every transport; a {@link Connector} makes the transport's {@link Link}s. State changes happen under one
- * lock, on whichever thread reported them; application code only ever runs on the event thread (handlers,
- * listeners) and the control thread (ack results).
+ * The client: the connection state machine, the same for every transport, and the facade over its parts:
+ * a {@link Connector} makes the transport's {@link Link}s, {@link ClientListeners} calls the application,
+ * {@link ClientAcks} keeps the pending acks ({@link PendingAcks}, shared with the server),
+ * {@link Reconnector} times the reconnect attempts and {@link SessionRecovery} resumes sessions.
+ *
+ * <p>Its life is a {@link Lifecycle}: {@code start()} makes the first connection, {@code stop()}
+ * ({@link #close()}) ends it and the client's threads. State changes happen under one lock, on whichever
+ * thread reported them; application code only ever runs on the event thread (handlers, listeners) and the
+ * control thread (ack results). Every timer runs on the client's Reactor scheduler and hands its work to the
+ * control thread.
  */
-public final class DefaultParleyClient implements ParleyClient, LinkListener {
+public final class DefaultParleyClient extends Lifecycle implements ParleyClient, LinkListener {
   private static final Logger log = LoggerFactory.getLogger(DefaultParleyClient.class);
   /** How long a closing connection may take to write its DISCONNECT before the socket is cut. */
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
   /** How long close() waits for the client's threads to end. */
   private static final Duration THREADS_END = Duration.ofSeconds(5);
+  /** How much longer than the connect timeout connect() waits in real time, should the timers be stuck. */
+  private static final Duration CONNECT_MARGIN = Duration.ofSeconds(5);
 
+  /** The connection's state; the client's life (started, stopped) is the {@link Lifecycle}'s. */
   private enum State {
-    CONNECTING("connecting"),
-    CONNECTED("connected"),
-    RECONNECTING("reconnecting"),
-    DISCONNECTED("disconnected"),
-    CLOSED("closed");
+    CONNECTING, CONNECTED, RECONNECTING, DISCONNECTED, CLOSED;
 
-    private final String text;
-
-    State(String text) {
-      this.text = text;
-    }
-  }
-
-  /** One emitWithAck waiting for its answer. */
-  private static final class PendingAck {
-    final String event;
-    final Sinks.One<ClientReply> sink = Sinks.one();
-    volatile @Nullable Disposable timer;
-
-    PendingAck(String event) {
-      this.event = event;
-    }
-
-    void cancelTimer() {
-      Disposable t = timer;
-      if (t != null) {
-        t.dispose();
-      }
+    String text() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
   private final ClientConfig settings;
   private final JsonMapper mapper;
   private final URI endpoint;
-  private final ClientThreads threads = new ClientThreads();
-  private final ThreadPoolExecutor events;
-  private final ScheduledThreadPoolExecutor control;
-  /** Every timer of the client but the WebSocket heartbeat watchdog; the builder's, or the client's own. */
-  private final Scheduler timers;
-  private final boolean ownTimers;
+  private final ClientThreads threads;
   private final Connector connector;
-  private final Map<String, List<ClientEventHandler>> handlers = new ConcurrentHashMap<>();
-  private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
-  private final List<Consumer<DisconnectReason>> disconnectListeners = new CopyOnWriteArrayList<>();
-  private final List<Consumer<ParleyException>> reconnectFailedListeners = new CopyOnWriteArrayList<>();
-  private final Map<Long, PendingAck> pending = new ConcurrentHashMap<>();
+  private final ClientListeners listeners;
+  private final ClientAcks acks;
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
-  private final AtomicLong ackIds = new AtomicLong();
+  private final Reconnector reconnector;
+  private final SessionRecovery recovery = new SessionRecovery();
   private final Object lock = new Object();
 
   // Written under lock; volatile so that emit and the getters read them without it.
   private volatile State state = State.CONNECTING;
   private volatile @Nullable Link link;
   private volatile @Nullable String id;
-  // Connection state recovery: the private id the server handed out, and the offset of the last posted
-  // event received; presented on reconnect. Written under lock (offset: on the link's reading thread).
-  private volatile @Nullable String privateId;
-  private volatile @Nullable String offset;
-  private volatile boolean recovered;
   // Guarded by lock.
-  private int attempts;
-  private @Nullable Disposable reconnectTimer;
-  private @Nullable Disposable answerTimer;
+  private @Nullable Runnable answerTimer;
 
   private DefaultParleyClient(ClientConfig settings) {
+    super("ParleyClient");
     this.settings = settings;
     this.mapper = settings.jsonMapper();
-    settings.handlers().forEach((event, list) -> handlers.put(event, new CopyOnWriteArrayList<>(list)));
-    connectListeners.addAll(settings.connectListeners());
-    disconnectListeners.addAll(settings.disconnectListeners());
-    reconnectFailedListeners.addAll(settings.reconnectFailedListeners());
-    this.events = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-        threads.factory("events"));
-    this.control = new ScheduledThreadPoolExecutor(1, threads.factory("control"));
-    control.setRemoveOnCancelPolicy(true);
-    control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.ownTimers = settings.scheduler() == null;
-    this.timers = ownTimers ? Schedulers.newSingle(threads.factory("timer")) : settings.scheduler();
+    this.threads = new ClientThreads(settings.scheduler());
+    this.listeners = new ClientListeners(settings, threads);
+    this.acks = new ClientAcks(threads, mapper);
+    this.reconnector = new Reconnector(settings.reconnect(), threads);
     this.connector = settings.transport() == ClientTransport.SSE ? new SseConnector(settings, threads)
-        : new WebSocketConnector(settings, threads, control);
+        : new WebSocketConnector(settings, threads);
     this.endpoint = connector.endpoint();
   }
 
-  /** Builds a client and makes its first connection; releases everything if that fails. */
+  /**
+   * Builds a client and makes its first connection; releases everything if that fails.
+   *
+   * @throws ConnectionRejectedException if the server refused the client
+   * @throws TransportException if the connection could not be made or was not answered in time
+   */
   public static ParleyClient connect(ClientConfig settings) {
     DefaultParleyClient client = new DefaultParleyClient(settings);
-    try {
-      client.firstConnect();
-      return client;
-    } catch (RuntimeException | Error e) {
-      client.close();
-      throw e;
-    }
+    client.start();
+    return client;
   }
 
   JsonMapper mapper() {
@@ -160,62 +111,49 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
 
   // ---- connecting ----
 
-  private void firstConnect() {
-    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+  /** The first connection: the caller waits for the server's answer, and gets its refusal or failure. */
+  @Override
+  protected void doStart() {
     Link attempt = newLink();
     synchronized (lock) {
       link = attempt;
+      answerTimer = answerTimeout(attempt);
     }
-    openOnControlThread(attempt, deadline);
-    try {
-      attempt.answer().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      log.debug("connected to {} namespace {} as {}", endpoint, settings.namespace(), id);
-    } catch (TimeoutException e) {
+    // The connect timeout runs on the client's timers; the margin only keeps a caller from waiting for ever
+    // on timers that do not run (a virtual clock nobody advances), or covers a busy machine.
+    long deadline = System.nanoTime() + settings.connectTimeout().plus(CONNECT_MARGIN).toNanos();
+    // Opened from the control thread, so that the connection's I/O threads join the client's group.
+    threads.await(threads.submitControl(() -> open(attempt)), deadline, endpoint, () -> new TransportException(
+        "could not connect to " + endpoint + " within " + settings.connectTimeout().toMillis() + " ms", 0));
+    threads.await(attempt.answer(), deadline, endpoint, () -> {
       attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
-      throw new TransportException("no " + connector.answerName() + " from " + endpoint + " (namespace "
-          + ClientConfig.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms", 0);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
-    } catch (ExecutionException e) {
-      // Rethrown as new exceptions so that the stack trace shows the caller's connect().
-      Throwable cause = e.getCause();
-      if (cause instanceof ConnectionRejectedException rejected) {
-        throw new ConnectionRejectedException(rejected.getMessage(), rejected.data());
+      return noAnswer();
+    });
+    log.debug("connected to {} namespace {} as {}", endpoint, settings.namespace(), id);
+  }
+
+  private TransportException noAnswer() {
+    return new TransportException("no " + connector.answerName() + " from " + endpoint + " (namespace "
+        + ClientConfig.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms", 0);
+  }
+
+  /** Fails {@code attempt} if the server has not answered it within the connect timeout. Under lock. */
+  private Runnable answerTimeout(Link attempt) {
+    return threads.schedule(() -> {
+      synchronized (lock) {
+        if (link != attempt || (state != State.CONNECTING && state != State.RECONNECTING)) {
+          return;
+        }
       }
-      if (cause instanceof TransportException transport) {
-        throw new TransportException(transport.getMessage(), transport.closeCode(), transport);
-      }
-      throw new TransportException("could not connect to " + endpoint + ": " + cause, 0, cause);
-    }
+      attempt.answer().completeExceptionally(noAnswer());
+      attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
+    }, settings.connectTimeout());
   }
 
   private Link newLink() {
     Link created = connector.newLink(this);
     links.add(created);
     return created;
-  }
-
-  /** Opens the first connection from the control thread, so that its I/O threads join the client's group. */
-  private void openOnControlThread(Link attempt, long deadline) {
-    Future<?> opening = control.submit(() -> open(attempt));
-    try {
-      // The upgrade itself is bounded by the connect timeout; the margin only covers a busy machine.
-      opening.get(Math.max(1, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof TransportException transport) {
-        throw new TransportException(transport.getMessage(), transport.closeCode(), transport);
-      }
-      throw new TransportException("could not connect to " + endpoint + ": " + e.getCause(), 0, e.getCause());
-    } catch (TimeoutException e) {
-      opening.cancel(true);
-      throw new TransportException("could not connect to " + endpoint + " within "
-          + settings.connectTimeout().toMillis() + " ms", 0);
-    } catch (InterruptedException e) {
-      opening.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
-    }
   }
 
   /** Opens a link on the control thread (for WebSocket, the upgrade: it blocks up to the connect timeout). */
@@ -238,22 +176,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
         return;
       }
     }
-    opened.prepare(new Packet.Connect(settings.namespace(), connectAuth())).send();
-  }
-
-  /** The auth payload, with the private id and offset added when the client can resume a session. */
-  private @Nullable JsonNode connectAuth() {
-    String pid = privateId;
-    if (pid == null) {
-      return settings.auth();
-    }
-    ObjectNode auth = settings.auth() == null ? JsonNodeFactory.instance.objectNode() : settings.auth().deepCopy();
-    auth.put("pid", pid);
-    String last = offset;
-    if (last != null) {
-      auth.put("offset", last);
-    }
-    return auth;
+    opened.prepare(new Packet.Connect(settings.namespace(), recovery.auth(settings.auth()))).send();
   }
 
   @Override
@@ -270,7 +193,9 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
         dispatch(from, event);
       }
     } else if (packet instanceof Packet.Ack ack) {
-      acked(from, ack);
+      if (from == link) {
+        acks.answered(ack);
+      }
     } else if (packet instanceof Packet.Disconnect) {
       serverDisconnected(from);
     }
@@ -288,41 +213,36 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
         return;
       }
       boolean reconnected = state == State.RECONNECTING;
-      recovered = pid != null && pid.equals(privateId);
-      privateId = pid;
-      if (!recovered) {
-        offset = null;
-      }
+      recovery.accepted(pid);
       id = sid;
       state = State.CONNECTED;
-      attempts = 0;
-      cancel(answerTimer);
-      answerTimer = null;
+      reconnector.reset();
+      cancelAnswerTimer();
       if (reconnected) {
         log.debug("reconnected to {} namespace {} as {}", endpoint, settings.namespace(), sid);
       }
-      for (Runnable listener : connectListeners) {
-        onEvents(listener::run, "onConnect listener");
-      }
+      listeners.connected();
     }
     from.answer().complete(sid);
   }
 
   @Override
-  public void linkConnectError(Link from, String namespace, String message, @Nullable JsonNode data) {
-    if (!namespace.equals(settings.namespace())) {
+  public void linkConnectError(Link from, Packet.ConnectError refusal) {
+    if (!refusal.namespace().equals(settings.namespace())) {
       return;
     }
-    ConnectionRejectedException rejected = new ConnectionRejectedException(message, data);
+    ConnectionRejectedException rejected =
+        ConnectionRejectedException.of(refusal.refusal(), refusal.message(), refusal.data());
     synchronized (lock) {
       if (from != link) {
         return;
       }
       forgetLink();
-      if (state == State.RECONNECTING) {
-        log.debug("reconnect refused: {}", message);
-        state = State.DISCONNECTED;
-        reconnectFailed(rejected);
+      if (state == State.RECONNECTING && notNow(refusal.refusal())) {
+        log.debug("reconnect refused for now: {}", refusal.message());
+        scheduleReconnect();
+      } else if (state == State.RECONNECTING) {
+        giveUp(rejected);
       } else if (state == State.CONNECTED) {
         lost(DisconnectReason.SERVER_NAMESPACE_DISCONNECT, State.DISCONNECTED);
       }
@@ -331,11 +251,27 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     from.closeAfterFlush();
   }
 
+  /**
+   * Whether a refusal means "not now" rather than "not you": the server is shutting down or over a limit,
+   * so a later attempt may be accepted. Only SSE can tell (from the HTTP status, 503 or 429, which its
+   * transport also answers before the engine sees the handshake); Socket.IO's CONNECT_ERROR carries no kind.
+   */
+  private static boolean notNow(Refusal refusal) {
+    return refusal == Refusal.SHUTTING_DOWN || refusal == Refusal.LIMIT;
+  }
+
   // The link is no longer this client's, nor is the wait for its CONNECT answer. Under the lock.
   private void forgetLink() {
     link = null;
-    cancel(answerTimer);
+    cancelAnswerTimer();
+  }
+
+  private void cancelAnswerTimer() {
+    Runnable cancel = answerTimer;
     answerTimer = null;
+    if (cancel != null) {
+      cancel.run();
+    }
   }
 
   private void serverDisconnected(Link from) {
@@ -348,8 +284,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
         log.debug("the server removed this client from namespace {}", settings.namespace());
         lost(DisconnectReason.SERVER_NAMESPACE_DISCONNECT, State.DISCONNECTED);
       } else if (state == State.RECONNECTING) {
-        state = State.DISCONNECTED;
-        reconnectFailed(new TransportException("the server disconnected the client before answering CONNECT", 0));
+        giveUp(new TransportException("the server disconnected the client before answering CONNECT", 0));
       }
     }
     from.answer().completeExceptionally(
@@ -368,7 +303,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
           boolean again = settings.reconnect().enabled();
           lost(reason, again ? State.RECONNECTING : State.DISCONNECTED);
           if (again) {
-            attempts = 0;
+            reconnector.reset();
             scheduleReconnect();
           }
         } else if (state == State.RECONNECTING) {
@@ -385,28 +320,19 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     String old = id;
     id = null;
     state = next;
-    failPending(old == null ? "?" : old, reason);
-    for (Consumer<DisconnectReason> listener : disconnectListeners) {
-      onEvents(() -> listener.accept(reason), "onDisconnect listener");
-    }
+    acks.failAll(old == null ? "?" : old, reason);
+    listeners.disconnected(reason);
   }
 
   // ---- reconnecting ----
 
-  /** Under lock, in state RECONNECTING. */
+  /** Under lock, in state RECONNECTING. The attempt itself runs on the control thread: it blocks. */
   private void scheduleReconnect() {
-    if (attempts >= settings.reconnect().maxAttempts()) {
-      state = State.DISCONNECTED;
-      reconnectFailed(new TransportException("gave up reconnecting to " + endpoint + " after " + attempts
-          + " attempts", 0));
-      return;
-    }
-    Duration delay = settings.reconnect().delay(attempts, ThreadLocalRandom.current().nextDouble());
-    attempts++;
-    log.debug("reconnect attempt {} in {} ms", attempts, delay.toMillis());
     try {
-      // The attempt itself runs on the control thread: it blocks, and its I/O threads join the client's group.
-      reconnectTimer = timers.schedule(() -> onControl(this::reconnect), delay.toNanos(), TimeUnit.NANOSECONDS);
+      if (!reconnector.schedule(this::reconnect)) {
+        giveUp(new TransportException("gave up reconnecting to " + endpoint + " after "
+            + reconnector.attempts() + " attempts", 0));
+      }
     } catch (RejectedExecutionException e) {
       state = State.DISCONNECTED;
     }
@@ -416,18 +342,13 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
   private void reconnect() {
     Link attempt;
     synchronized (lock) {
-      reconnectTimer = null;
       if (state != State.RECONNECTING) {
         return;
       }
       attempt = newLink();
       link = attempt;
       try {
-        answerTimer = timers.schedule(() -> onControl(() -> {
-          if (link == attempt && state == State.RECONNECTING) {
-            attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
-          }
-        }), settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        answerTimer = answerTimeout(attempt);
       } catch (RejectedExecutionException e) {
         link = null;
         return;
@@ -436,7 +357,7 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     try {
       open(attempt);
     } catch (TransportException e) {
-      log.debug("reconnect attempt {} failed: {}", attempts, e.getMessage());
+      log.debug("reconnect attempt {} failed: {}", reconnector.attempts(), e.getMessage());
       synchronized (lock) {
         if (link == attempt) {
           forgetLink();
@@ -450,69 +371,26 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     // SseLink.start).
   }
 
-  private void reconnectFailed(ParleyException error) {
+  /** Stops reconnecting, and tells the listeners why. Under lock. */
+  private void giveUp(ParleyException error) {
     log.debug("stopped reconnecting: {}", error.getMessage());
-    for (Consumer<ParleyException> listener : reconnectFailedListeners) {
-      onEvents(() -> listener.accept(error), "onReconnectFailed listener");
-    }
+    state = State.DISCONNECTED;
+    listeners.reconnectFailed(error);
   }
 
   // ---- events and acks ----
 
   private void dispatch(Link from, Packet.Event packet) {
-    List<JsonNode> args = packet.args();
-    String messageId = packet.messageId();
-    if (privateId != null) {
-      // The server's recovery slot, which the application never sees; the codec that adds it takes it off.
-      RecoveryOffset slot = RecoveryOffset.take(packet);
-      args = slot.args();
-      if (slot.offset() != null) {
-        messageId = slot.offset();
-        offset = messageId;
-      }
-    }
-    DefaultClientEvent event = new DefaultClientEvent(packet.name(), args, packet.ackId(), messageId, this, from);
-    onEvents(() -> {
-      List<ClientEventHandler> list = handlers.get(packet.name());
-      if (list == null || list.isEmpty()) {
-        log.debug("no handler for event {}; dropped", ClientConfig.quote(packet.name()));
-        return;
-      }
-      for (ClientEventHandler handler : list) {
-        try {
-          handler.handle(event);
-        } catch (Exception e) {
-          log.warn("handler of event {} failed", ClientConfig.quote(packet.name()), e);
-        }
-      }
-    }, "handler");
-  }
-
-  private void acked(Link from, Packet.Ack ack) {
-    if (from != link) {
-      return;
-    }
-    PendingAck waiting = pending.remove(ack.id());
-    if (waiting == null) {
-      log.debug("ack {} answers nothing pending (timed out?); dropped", ack.id());
-      return;
-    }
-    waiting.cancelTimer();
-    ClientReply reply = new DefaultClientReply(ack.args(), mapper);
-    onControl(() -> waiting.sink.tryEmitValue(reply));
+    RecoveryOffset event = recovery.take(packet);
+    listeners.dispatch(
+        new DefaultClientEvent(packet.name(), event.args(), packet.ackId(), event.offset(), this, from));
   }
 
   @Override
   public void linkAckFailed(Link from, long ackId, ParleyException error) {
-    if (from != link) {
-      return;
+    if (from == link) {
+      acks.fail(ackId, error);
     }
-    PendingAck waiting = pending.remove(ackId);
-    if (waiting == null) {
-      return;
-    }
-    waiting.cancelTimer();
-    onControl(() -> waiting.sink.tryEmitError(error));
   }
 
   /** Sends the answer to a server's emitWithAck, if the connection it belongs to is still the current one. */
@@ -522,49 +400,6 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       return;
     }
     from.prepare(new Packet.Ack(settings.namespace(), ackId, args)).send();
-  }
-
-  private void failPending(String channelId, DisconnectReason reason) {
-    for (Map.Entry<Long, PendingAck> entry : pending.entrySet()) {
-      PendingAck waiting = entry.getValue();
-      if (pending.remove(entry.getKey(), waiting)) {
-        waiting.cancelTimer();
-        ChannelClosedException error = new ChannelClosedException(channelId, reason);
-        onControl(() -> waiting.sink.tryEmitError(error));
-      }
-    }
-  }
-
-  private void onEvents(Runnable task, String what) {
-    try {
-      events.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          log.warn("{} failed", what, e);
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      log.debug("client closed; {} not run", what);
-    }
-  }
-
-  /**
-   * Runs on the control thread; inline once that has been shut down, so no Mono is left hanging. Every timer
-   * hands its work over with this, so that a timer never blocks its scheduler nor runs client code on it.
-   */
-  private void onControl(Runnable task) {
-    try {
-      control.execute(task);
-    } catch (RejectedExecutionException e) {
-      task.run();
-    }
-  }
-
-  private static void cancel(@Nullable Disposable timer) {
-    if (timer != null) {
-      timer.dispose();
-    }
   }
 
   // ---- API ----
@@ -586,21 +421,18 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
 
   @Override
   public boolean recovered() {
-    return recovered;
+    return recovery.recovered();
   }
 
   @Override
   public ParleyClient on(String event, ClientEventHandler handler) {
-    ClientConfig.checkInboundEvent(event);
-    Objects.requireNonNull(handler, "handler");
-    handlers.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>()).add(handler);
+    listeners.on(event, handler);
     return this;
   }
 
   @Override
   public ParleyClient off(String event) {
-    Objects.requireNonNull(event, "event");
-    handlers.remove(event);
+    listeners.off(event);
     return this;
   }
 
@@ -623,37 +455,28 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
     ClientConfig.checkOutboundEvent(event);
     List<JsonNode> json = JsonArguments.toJson(mapper, event, args);
     Link current = connectedLink(event);
-    long ackId = ackIds.getAndIncrement();
-    Link.Outbound packet = current.prepare(new Packet.Event(settings.namespace(), event, json, ackId, null));
-    PendingAck waiting = new PendingAck(event);
-    pending.put(ackId, waiting);
+    Sinks.One<ClientReply> waiting = Sinks.one();
+    long ackId = acks.register(event, timeout, waiting);
+    Link.Outbound packet;
     try {
-      waiting.timer = timers.schedule(() -> {
-        if (pending.remove(ackId, waiting)) {
-          AckTimeoutException error = new AckTimeoutException(waiting.event, timeout);
-          onControl(() -> waiting.sink.tryEmitError(error));
-        }
-      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      pending.remove(ackId, waiting);
-      throw new IllegalStateException("cannot emit " + ClientConfig.quote(event) + ": the client is closed");
+      packet = current.prepare(new Packet.Event(settings.namespace(), event, json, ackId, null));
+    } catch (RuntimeException e) {
+      acks.forget(ackId);
+      throw e;
     }
     packet.send();
     // The connection may have ended between the check and the registration: then nothing would fail it.
-    if (link != current && pending.remove(ackId, waiting)) {
-      waiting.cancelTimer();
-      String channelId = id == null ? "?" : id;
-      ChannelClosedException error = new ChannelClosedException(channelId, DisconnectReason.TRANSPORT_CLOSE);
-      onControl(() -> waiting.sink.tryEmitError(error));
+    if (link != current) {
+      acks.fail(ackId, new ChannelClosedException(id == null ? "?" : id, DisconnectReason.TRANSPORT_CLOSE));
     }
-    return waiting.sink.asMono();
+    return waiting.asMono();
   }
 
   private Link connectedLink(String event) {
     Link current = link;
     State now = state;
     if (now != State.CONNECTED || current == null) {
-      throw new IllegalStateException("cannot emit " + ClientConfig.quote(event) + ": the client is " + now.text
+      throw new IllegalStateException("cannot emit " + ClientConfig.quote(event) + ": the client is " + now.text()
           + "; emits fail fast while not connected and nothing is queued for later (wait for onConnect, "
           + "or check isConnected())");
     }
@@ -662,19 +485,19 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
 
   @Override
   public ParleyClient onConnect(Runnable listener) {
-    connectListeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.onConnect(listener);
     return this;
   }
 
   @Override
   public ParleyClient onDisconnect(Consumer<DisconnectReason> listener) {
-    disconnectListeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.onDisconnect(listener);
     return this;
   }
 
   @Override
   public ParleyClient onReconnectFailed(Consumer<ParleyException> listener) {
-    reconnectFailedListeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.onReconnectFailed(listener);
     return this;
   }
 
@@ -688,11 +511,8 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       }
       wasConnected = state == State.CONNECTED;
       current = link;
-      link = null;
-      cancel(reconnectTimer);
-      reconnectTimer = null;
-      cancel(answerTimer);
-      answerTimer = null;
+      forgetLink();
+      reconnector.cancel();
       if (wasConnected) {
         lost(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT, State.DISCONNECTED);
       } else {
@@ -706,20 +526,28 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
       }
       current.closeAfterFlush();
       try {
-        timers.schedule(() -> onControl(current::abort), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        threads.schedule(current::abort, CLOSE_GRACE);
       } catch (RejectedExecutionException e) {
         current.abort();
       }
     }
   }
 
+  /** Stops the client ({@link #stop()}); on one of its own threads while another thread stops it, returns. */
   @Override
   public void close() {
+    if (threads.isOwnThread() && state() == Lifecycle.State.STOPPING) {
+      // The stopping thread waits for this one to end.
+      return;
+    }
+    stop();
+  }
+
+  /** Ends the connection, then closes the links and ends the client's threads. */
+  @Override
+  protected void doStop() {
     disconnect();
     synchronized (lock) {
-      if (state == State.CLOSED) {
-        return;
-      }
       state = State.CLOSED;
     }
     boolean own = threads.isOwnThread();
@@ -732,33 +560,22 @@ public final class DefaultParleyClient implements ParleyClient, LinkListener {
         closing.abort();
       }
       links.clear();
-      events.shutdown();
-      control.shutdown();
-      disposeTimers();
+      threads.shutdown();
       connector.shutdown();
       if (!own && !threads.awaitEnded(THREADS_END)) {
         log.debug("some threads of {} were still running after {} ms", threads.prefix(), THREADS_END.toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      events.shutdownNow();
-      control.shutdownNow();
-      disposeTimers();
+      threads.shutdownNow();
       connector.shutdownNow();
     }
     log.debug("client {} closed", threads.prefix());
   }
 
-  /** Disposes the client's own timer scheduler; never one the builder was given. */
-  private void disposeTimers() {
-    if (ownTimers) {
-      timers.dispose();
-    }
-  }
-
   @Override
   public String toString() {
-    return "ParleyClient[" + endpoint + ", namespace " + settings.namespace() + ", " + state.text
+    return "ParleyClient[" + endpoint + ", namespace " + settings.namespace() + ", " + state.text()
         + (id == null ? "" : ", id " + id) + "]";
   }
 }

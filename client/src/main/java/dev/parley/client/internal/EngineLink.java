@@ -10,6 +10,7 @@ import dev.parley.protocol.socketio.ProtocolException;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.protocol.support.SerialDrain;
+import dev.parley.protocol.support.Timers;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -25,8 +26,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -38,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * One Engine.IO v4 connection over WebSocket, client side: waits for the open packet, answers pings and
  * watches that they keep coming, decodes Socket.IO packets (binary attachments included) and writes
  * frames one at a time, in order, without blocking. Reports to its {@link LinkListener} on the WebSocket
- * client's I/O threads (or the control thread for a heartbeat timeout); reports its end exactly once.
+ * client's I/O threads (or the control thread for a heartbeat timeout, timed on the client's scheduler);
+ * reports its end exactly once.
  */
 final class EngineLink extends Endpoint implements Link {
   private static final Logger log = LoggerFactory.getLogger(EngineLink.class);
@@ -62,7 +62,7 @@ final class EngineLink extends Endpoint implements Link {
   private final LinkListener listener;
   private final SocketIoCodec codec;
   private final JsonMapper mapper;
-  private final ScheduledExecutorService timers;
+  private final Timers timers;
   private final CompletableFuture<String> answer = new CompletableFuture<>();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CountDownLatch socketClosed = new CountDownLatch(1);
@@ -77,7 +77,7 @@ final class EngineLink extends Endpoint implements Link {
   private volatile boolean closing;
   private volatile @Nullable Session socket;
   private volatile RemoteEndpoint.@Nullable Async remote;
-  private volatile @Nullable ScheduledFuture<?> watchdog;
+  private volatile @Nullable Runnable watchdog;
   private volatile boolean opened;
   private volatile String sid = "";
   private volatile long pingInterval;
@@ -86,7 +86,7 @@ final class EngineLink extends Endpoint implements Link {
   // The container calls the message handlers one at a time.
   private @Nullable BinaryAssembly pendingBinary;
 
-  EngineLink(LinkListener listener, SocketIoCodec codec, JsonMapper mapper, ScheduledExecutorService timers) {
+  EngineLink(LinkListener listener, SocketIoCodec codec, JsonMapper mapper, Timers timers) {
     this.listener = listener;
     this.codec = codec;
     this.mapper = mapper;
@@ -234,7 +234,7 @@ final class EngineLink extends Endpoint implements Link {
     } else if (decoded instanceof Decoded.Complete complete) {
       if (complete.packet() instanceof Packet.ConnectError error) {
         // The listener takes refusals apart from packets: the SSE link reports them from an HTTP answer.
-        listener.linkConnectError(this, error.namespace(), error.message(), error.data());
+        listener.linkConnectError(this, error);
       } else {
         listener.linkPacket(this, complete.packet());
       }
@@ -242,9 +242,9 @@ final class EngineLink extends Endpoint implements Link {
   }
 
   private void armWatchdog() {
-    ScheduledFuture<?> previous = watchdog;
+    Runnable previous = watchdog;
     if (previous != null) {
-      previous.cancel(false);
+      previous.run();
     }
     long limit = pingInterval + pingTimeout;
     if (limit <= 0 || ended.get()) {
@@ -254,7 +254,7 @@ final class EngineLink extends Endpoint implements Link {
       watchdog = timers.schedule(() -> {
         log.debug("link {}: no ping within {} ms", sid, limit);
         fail(DisconnectReason.PING_TIMEOUT, CloseReason.CloseCodes.GOING_AWAY, "no ping within " + limit + " ms");
-      }, limit, TimeUnit.MILLISECONDS);
+      }, Duration.ofMillis(limit));
     } catch (RejectedExecutionException e) {
       // The client is closing; it ends this link itself.
     }
@@ -267,9 +267,9 @@ final class EngineLink extends Endpoint implements Link {
     if (!ended.compareAndSet(false, true)) {
       return false;
     }
-    ScheduledFuture<?> beat = watchdog;
+    Runnable beat = watchdog;
     if (beat != null) {
-      beat.cancel(false);
+      beat.run();
     }
     if (!closing) {
       log.debug("link {} ended: {} ({})", sid, reason.wireName(), detail);

@@ -3,8 +3,6 @@ package dev.parley.client.internal;
 import dev.parley.error.ParleyException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
-import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /** What a {@link Link} tells its client, on the link's I/O threads (or the control thread for a timeout). */
 interface LinkListener {
@@ -18,8 +16,8 @@ interface LinkListener {
    */
   void linkPacket(Link link, Packet packet);
 
-  /** The server refused the client. */
-  void linkConnectError(Link link, String namespace, String message, @Nullable JsonNode data);
+  /** The server refused the client (over SSE, the refusal is made from the HTTP status and JSON body). */
+  void linkConnectError(Link link, Packet.ConnectError refusal);
 
   /** The server will not answer the client's {@code emitWithAck} with this ack id, for this reason. */
   void linkAckFailed(Link link, long ackId, ParleyException error);

@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * thread group because it is made on the control thread. Keeps the last event id across streams, for
  * {@code Last-Event-ID}.
  */
-final class SseConnector implements Connector {
+final class SseConnector extends Connector {
   private static final Logger log = LoggerFactory.getLogger(SseConnector.class);
   /** How the JDK's HttpClient prints itself, {@code jdk.internal.net.http.HttpClientImpl@1a2b(7)}: its id. */
   private static final Pattern CLIENT_ID = Pattern.compile("\\((\\d+)\\)$");
@@ -30,7 +30,6 @@ final class SseConnector implements Connector {
 
   private final ClientConfig settings;
   private final ClientThreads threads;
-  private final URI stream;
   private final String postBase;
   private final ThreadPoolExecutor executor;
   private final Object lock = new Object();
@@ -40,9 +39,9 @@ final class SseConnector implements Connector {
   private volatile @Nullable String lastEventId;
 
   SseConnector(ClientConfig settings, ClientThreads threads) {
+    super(settings.sseStream(), "parley:session event");
     this.settings = settings;
     this.threads = threads;
-    this.stream = settings.sseStream();
     this.postBase = settings.ssePostBase();
     // Tasks the HttpClient hands over after close() are dropped: the client is gone.
     this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
@@ -67,26 +66,16 @@ final class SseConnector implements Connector {
   }
 
   @Override
-  public URI endpoint() {
-    return stream;
-  }
-
-  @Override
-  public String answerName() {
-    return "parley:session event";
-  }
-
-  @Override
-  public Link newLink(LinkListener listener) {
+  Link newLink(LinkListener listener) {
     return new SseLink(listener, this);
   }
 
   /** Starts the stream request; the link reports its answer. Runs on the control thread. */
   @Override
-  public void open(Link link) {
+  void open(Link link) {
     HttpClient client = client();
     String resumeAfter = lastEventId;
-    HttpRequest.Builder request = HttpRequest.newBuilder(stream).GET();
+    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint()).GET();
     settings.headers().forEach(request::header);
     request.setHeader("Accept", "text/event-stream").setHeader("Cache-Control", "no-cache");
     if (resumeAfter != null) {
@@ -123,13 +112,13 @@ final class SseConnector implements Connector {
   }
 
   @Override
-  public void shutdown() {
+  void shutdown() {
     stop();
     executor.shutdown();
   }
 
   @Override
-  public void shutdownNow() {
+  void shutdownNow() {
     stop();
     executor.shutdownNow();
   }

@@ -6,6 +6,7 @@ import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
+import dev.parley.protocol.Refusal;
 import dev.parley.protocol.sse.EventStreamParser;
 import dev.parley.protocol.sse.SseData;
 import java.net.URI;
@@ -171,17 +172,22 @@ final class SseLink implements Link {
     }
   }
 
-  /** A non-stream answer: a JSON {@code {"error": ...}} refusal of the handshake, or a failure. */
+  /**
+   * A non-stream answer: a JSON {@code {"error": ...}} refusal of the handshake, whose status tells its
+   * {@link Refusal} kind (reported as the CONNECT_ERROR a WebSocket client would have had), or a failure.
+   */
   private void refused(int status, String text) {
     JsonNode body = parse(text);
     String message = body != null && body.path("error").isString() ? body.path("error").asString() : null;
-    if (message != null && (status == 401 || status == 403 || status == 404)) {
+    Refusal kind = Refusal.ofSseStatus(status);
+    if (message != null && kind != null) {
       JsonNode data = body.get("data");
       synchronized (lock) {
         if (ended) {
           return;
         }
-        listener.linkConnectError(this, namespace, message, data == null || data.isNull() ? null : data);
+        listener.linkConnectError(this,
+            new Packet.ConnectError(namespace, kind, message, data == null || data.isNull() ? null : data));
       }
       // The client normally ends the link itself; in case it did not (a link it had given up on), end it.
       end(DisconnectReason.TRANSPORT_ERROR, status, "refused: " + message);

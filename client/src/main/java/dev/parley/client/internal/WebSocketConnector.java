@@ -5,10 +5,8 @@ import dev.parley.protocol.socketio.SocketIoCodec;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.DeploymentException;
 import java.io.IOException;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
@@ -24,20 +22,19 @@ import tools.jackson.databind.json.JsonMapper;
  * on one thread of the client's, and per connection a Grizzly transport with two workers named by the
  * client and one selector thread in the client's thread group.
  */
-final class WebSocketConnector implements Connector {
-  private final URI endpoint;
+final class WebSocketConnector extends Connector {
   private final SocketIoCodec codec;
   private final JsonMapper mapper;
-  private final ScheduledExecutorService control;
+  private final ClientThreads threads;
   private final ScheduledThreadPoolExecutor websocketTimers;
   private final ClientManager tyrus;
   private final ClientEndpointConfig endpointConfig;
 
-  WebSocketConnector(ClientConfig settings, ClientThreads threads, ScheduledExecutorService control) {
-    this.endpoint = settings.webSocketEndpoint();
+  WebSocketConnector(ClientConfig settings, ClientThreads threads) {
+    super(settings.webSocketEndpoint(), "CONNECT answer");
     this.mapper = settings.jsonMapper();
     this.codec = new SocketIoCodec(mapper);
-    this.control = control;
+    this.threads = threads;
     // Tyrus's session timers get a thread of this client's; tasks that come after close() are dropped.
     this.websocketTimers = new ScheduledThreadPoolExecutor(1, threads.factory("websocket-timer"),
         new ThreadPoolExecutor.DiscardPolicy());
@@ -68,28 +65,18 @@ final class WebSocketConnector implements Connector {
   }
 
   @Override
-  public URI endpoint() {
-    return endpoint;
-  }
-
-  @Override
-  public String answerName() {
-    return "CONNECT answer";
-  }
-
-  @Override
-  public Link newLink(LinkListener listener) {
-    return new EngineLink(listener, codec, mapper, control);
+  Link newLink(LinkListener listener) {
+    return new EngineLink(listener, codec, mapper, threads);
   }
 
   /** Opens the WebSocket (the HTTP upgrade); blocks up to the connect timeout. */
   @Override
-  public void open(Link link) {
+  void open(Link link) {
     try {
-      tyrus.connectToServer((EngineLink) link, endpointConfig, endpoint);
+      tyrus.connectToServer((EngineLink) link, endpointConfig, endpoint());
     } catch (DeploymentException | IOException | RuntimeException e) {
       int status = httpStatus(e);
-      throw new TransportException("could not connect to " + endpoint + ": " + describe(e)
+      throw new TransportException("could not connect to " + endpoint() + ": " + describe(e)
           + (status > 0 ? " (HTTP " + status + ")" : ""), status, e);
     }
   }
@@ -114,13 +101,13 @@ final class WebSocketConnector implements Connector {
   }
 
   @Override
-  public void shutdown() {
+  void shutdown() {
     websocketTimers.shutdown();
     tyrus.shutdown();
   }
 
   @Override
-  public void shutdownNow() {
+  void shutdownNow() {
     websocketTimers.shutdownNow();
   }
 }

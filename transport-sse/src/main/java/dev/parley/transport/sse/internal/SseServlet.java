@@ -187,16 +187,9 @@ public final class SseServlet extends HttpServlet {
     errorResponse(response, status(error.refusal()));
   }
 
-  /** The HTTP status a refused handshake is answered with, by why it was refused. */
+  /** The HTTP status a refused handshake is answered with, by why it was refused ({@link Refusal#sseStatus()}). */
   static int status(Refusal refusal) {
-    return switch (refusal) {
-      case INVALID_NAMESPACE -> 404;
-      case REJECTED -> 403;
-      case UNAUTHORIZED -> 401;
-      case SHUTTING_DOWN -> 503;
-      case LIMIT -> 429;
-      case INTERNAL -> 500;
-    };
+    return refusal.sseStatus();
   }
 
   void errorResponse(HttpServletResponse response, int status) {
