@@ -17,6 +17,7 @@ import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,7 +66,7 @@ class HostileInputTest {
           }
         })
         .build());
-    store = new MongoStore(client, mongo.config().build());
+    store = new MongoStore(client, MongoNodes.config(mongo).build());
     transport = new InProcessTransport();
     server = ChatServer.builder().transport(transport).store(store).start();
   }

@@ -12,7 +12,7 @@ import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
-import java.time.Duration;
+import dev.parley.testsupport.TestMongo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +27,11 @@ final class MongoNodes implements AutoCloseable {
 
   MongoNodes(MongoStoreConfig config) {
     this.config = config;
+  }
+
+  /** A config on a new database of {@code mongo}. */
+  static MongoStoreConfig.Builder config(TestMongo mongo) {
+    return MongoStoreConfig.builder().connectionString(mongo.connectionString()).database(mongo.newDatabase());
   }
 
   /** Starts a node. */
@@ -119,7 +124,7 @@ final class MongoNodes implements AutoCloseable {
 
     void close() {
       server.close();
-      store.stop().block(Duration.ofSeconds(10));
+      store.stop().block(Timeouts.EXPECTED);
       if (!closed) {
         client.close();
         closed = true;

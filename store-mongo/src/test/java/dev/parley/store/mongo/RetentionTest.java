@@ -10,6 +10,7 @@ import dev.parley.Message;
 import dev.parley.spi.Post;
 import dev.parley.store.mongo.internal.MessageIds;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ class RetentionTest {
 
   @Test
   void byDefaultEverythingIsKeptAndNothingExpires() {
-    MongoStoreConfig config = mongo.config().build();
+    MongoStoreConfig config = MongoNodes.config(mongo).build();
     MongoStore store = started(config);
     for (int i = 0; i < 30; i++) {
       post(store, i);
@@ -77,7 +78,7 @@ class RetentionTest {
 
   @Test
   void maxMessagesPerRoomTrimsOldMessagesAfterPosts() {
-    MongoStore store = started(mongo.config().maxMessagesPerRoom(5).build());
+    MongoStore store = started(MongoNodes.config(mongo).maxMessagesPerRoom(5).build());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       ids.add(post(store, i).id());
@@ -92,7 +93,7 @@ class RetentionTest {
 
   @Test
   void maxAgeCreatesATtlIndexAndExpiredRoomsKeepTheirNumbering() {
-    MongoStoreConfig config = mongo.config().maxAge(Duration.ofHours(2)).build();
+    MongoStoreConfig config = MongoNodes.config(mongo).maxAge(Duration.ofHours(2)).build();
     MongoStore store = started(config);
     for (int i = 0; i < 3; i++) {
       post(store, i);

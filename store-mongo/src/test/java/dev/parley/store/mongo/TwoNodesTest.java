@@ -10,6 +10,7 @@ import dev.parley.Replay;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,7 +49,7 @@ class TwoNodesTest {
 
   @BeforeEach
   void startNodes() {
-    nodes = new MongoNodes(mongo.config().build());
+    nodes = new MongoNodes(MongoNodes.config(mongo).build());
   }
 
   @AfterEach

@@ -8,6 +8,7 @@ import dev.parley.ChatServerConfig;
 import dev.parley.Message;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.store.memory.MemoryStoreConfig;
+import dev.parley.testsupport.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.parley.examples.chat;
 
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
