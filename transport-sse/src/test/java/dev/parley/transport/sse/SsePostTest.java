@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.ChatServer;
 import dev.parley.Event;
 import dev.parley.Message;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.protocol.DisconnectReason;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import dev.parley.ChatServer;
 import dev.parley.Message;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.protocol.DisconnectReason;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
