@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.testsupport.RawSocket;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.net.URI;
@@ -49,7 +50,7 @@ class SseLimitsTest {
         b -> b.transport(new WebSocketTransport(WebSocketTransportConfig.defaults()))
             .config(c -> c.maxConnectionsPerAddress(2)));
     SseTestClient stream = open();
-    SocketIoTestSocket socket = SocketIoTestSocket.connect(http, SseTestApp.url(server), "{}");
+    RawSocket socket = RawSocket.connect(http, SseTestApp.url(server), "{}");
     toClose.add(socket);
 
     HttpResponse<String> refused = http.send(HttpRequest.newBuilder(SseTestApp.stream(server, "lobby"))

@@ -8,6 +8,7 @@ import dev.parley.ChatServer;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.socketio.WireFrame;
+import dev.parley.testsupport.RawSocket;
 import dev.parley.transport.websocket.internal.HostilePackets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.testsupport.RawSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -7,6 +7,7 @@ import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.Message;
 import dev.parley.store.memory.MemoryStore;
+import dev.parley.testsupport.RawSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

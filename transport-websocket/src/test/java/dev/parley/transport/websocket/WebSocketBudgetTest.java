@@ -7,6 +7,7 @@ import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.ServerStats;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.testsupport.RawSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.testsupport.RawSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
