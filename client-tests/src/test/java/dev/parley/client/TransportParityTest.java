@@ -106,7 +106,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void handlersRunInArrivalOrderOnTheEventThread(ClientTransport transport) throws InterruptedException {
-    Recorder<ClientEvent> received = Recorder.events();
+    Recorder<ClientEvent> received = events();
     ParleyClient client = connect(builder(transport, app.directUrl()).on("bounced", received::accept));
 
     for (int i = 0; i < 50; i++) {
@@ -121,7 +121,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void answersTheServersAck(ClientTransport transport) throws InterruptedException {
-    Recorder<ClientEvent> answers = Recorder.events();
+    Recorder<ClientEvent> answers = events();
     AtomicReference<Boolean> wanted = new AtomicReference<>();
     ParleyClient client = connect(builder(transport, app.directUrl())
         .on("answer", answers::accept)
@@ -193,7 +193,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void doesNotReconnectAfterTheServerRemovesIt(ClientTransport transport) throws InterruptedException {
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(builder(transport, app.directUrl()).reconnect(FAST).onDisconnect(disconnects));
 
     client.emit("kick");
@@ -207,7 +207,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void stopsReconnectingWhenTheServerRefuses(ClientTransport transport) throws InterruptedException {
-    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<ParleyException> failures = recorder();
     ParleyClient client = connect(builder(transport, app.proxiedUrl()).reconnect(FAST)
         .onReconnectFailed(failures));
 
@@ -224,7 +224,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void givesUpAfterMaxAttempts(ClientTransport transport) throws Exception {
-    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<ParleyException> failures = recorder();
     ParleyClient client = connect(builder(transport, app.proxiedUrl()).reconnect(FAST.withMaxAttempts(3))
         .onReconnectFailed(failures));
 
@@ -240,8 +240,8 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void reconnectAttemptsFollowTheBackoffDelays(ClientTransport transport) throws Exception {
     TimerLog time = new TimerLog();
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
-    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
+    Recorder<ParleyException> failures = recorder();
     ParleyClient client = connect(builder(transport, app.proxiedUrl()).scheduler(time)
         .connectTimeout(Duration.ofSeconds(5))
         .reconnect(new Reconnect(Duration.ofSeconds(1), Duration.ofSeconds(3), 2.0, 0.0, 3))
@@ -276,7 +276,7 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void closeReleasesEveryThreadTheClientStarted(ClientTransport transport) throws Exception {
     ParleyClient client = builder(transport, app.proxiedUrl()).reconnect(FAST).connect();
-    Recorder<String> connects = new Recorder<>();
+    Recorder<String> connects = recorder();
     client.onConnect(() -> connects.accept("again"));
     client.emitWithAck("echo", "x").block(WAIT);
     app.proxy.dropAll();
@@ -298,7 +298,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void closeFromAHandlerDoesNotDeadlock(ClientTransport transport) throws InterruptedException {
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(builder(transport, app.directUrl()).onDisconnect(disconnects));
     client.on("bounced", event -> client.close());
 
