@@ -84,7 +84,7 @@ class RetentionTest {
       ids.add(post(store, i).id());
     }
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> history(store).size() == 5);
+    await().atMost(Timeouts.EXPECTED).until(() -> history(store).size() == 5);
     assertThat(history(store)).containsExactlyElementsOf(ids.subList(7, 12));
     assertThat(store.history("/", "r", HistoryQuery.after(ids.get(0), 100)).map(Message::id).collectList()
         .block(Timeouts.EXPECTED)).containsExactlyElementsOf(ids.subList(7, 12));
@@ -103,7 +103,7 @@ class RetentionTest {
       assertThat(index.get("key", Document.class)).isEqualTo(new Document("createdAt", 1));
       assertThat(((Number) index.get("expireAfterSeconds")).longValue()).isEqualTo(7_200);
     });
-    await().atMost(Duration.ofSeconds(10)).until(() -> Mono.from(database.getCollection("counters")
+    await().atMost(Timeouts.EXPECTED).until(() -> Mono.from(database.getCollection("counters")
         .find().first()).map(d -> ((Number) d.get("seq")).longValue()).blockOptional(Timeouts.EXPECTED)
         .orElse(0L) == 3);
 

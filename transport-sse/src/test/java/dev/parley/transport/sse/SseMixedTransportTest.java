@@ -6,6 +6,7 @@ import dev.parley.ChatServer;
 import dev.parley.Message;
 import dev.parley.testsupport.RawSocket;
 import dev.parley.testsupport.SseParser.SseEvent;
+import dev.parley.testsupport.Timeouts;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.net.http.HttpClient;
@@ -166,7 +167,7 @@ class SseMixedTransportTest {
       assertThat(event.get(0).asString()).isEqualTo("chat");
       wsObserved.add(text(event.get(1)));
     }
-    List<Message> history = server.room(ROOM).history(10 * each).collectList().block(Duration.ofSeconds(10));
+    List<Message> history = server.room(ROOM).history(10 * each).collectList().block(Timeouts.STEP);
     assertThat(sseObservedIds).containsExactlyElementsOf(history.stream().map(Message::id).toList());
     List<String> order = history.stream().map(m -> text(m.payload())).toList();
     assertThat(sseObserved).containsExactlyElementsOf(order);

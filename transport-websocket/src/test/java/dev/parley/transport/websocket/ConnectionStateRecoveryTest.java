@@ -9,6 +9,7 @@ import dev.parley.Message;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.store.memory.MemoryStoreConfig;
 import dev.parley.testsupport.TcpProxy;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +92,7 @@ class ConnectionStateRecoveryTest {
 
   /** Posts to the lobby and returns the id the socket received, with its payload. */
   private String receivedPost(ChatServer server, String name, int n) throws Exception {
-    Message message = server.room("lobby").post("chat", Map.of("n", n)).block(Duration.ofSeconds(10));
+    Message message = server.room("lobby").post("chat", Map.of("n", n)).block(Timeouts.STEP);
     JsonNode event = node.next(name, "event");
     assertThat(event.path("event").asString()).isEqualTo("chat");
     assertThat(event.path("args").path(0).path("n").asInt()).isEqualTo(n);
@@ -115,7 +116,7 @@ class ConnectionStateRecoveryTest {
   }
 
   private static void awaitGone(ChatServer server, String id) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace().channel(id).isEmpty());
+    await().atMost(Timeouts.STEP).until(() -> server.namespace().channel(id).isEmpty());
   }
 
   @Test
@@ -150,7 +151,7 @@ class ConnectionStateRecoveryTest {
     assertThat(self.path("data").path("connections").asInt()).as("the handler ran after data was restored")
         .isEqualTo(2);
 
-    String live = server.room("news").post("chat", Map.of("n", 1000, "room", "news")).block(Duration.ofSeconds(10)).id();
+    String live = server.room("news").post("chat", Map.of("n", 1000, "room", "news")).block(Timeouts.STEP).id();
     assertThat(node.next("a", "event").path("args").path(1).asString()).isEqualTo(live);
   }
 
@@ -324,8 +325,8 @@ class ConnectionStateRecoveryTest {
     node.open("a", "/plain");
     String id = node.connected("a").path("id").asString();
     // The CONNECT answer can overtake the connection handler's join.
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace("/plain").room("lobby").members().size() == 1);
-    server.namespace("/plain").room("lobby").post("chat", "hi").block(Duration.ofSeconds(10));
+    await().atMost(Timeouts.STEP).until(() -> server.namespace("/plain").room("lobby").members().size() == 1);
+    server.namespace("/plain").room("lobby").post("chat", "hi").block(Timeouts.STEP);
     assertThat(node.next("a", "event").path("args").valueStream().map(JsonNode::asString))
         .as("no offset").containsExactly("hi");
 

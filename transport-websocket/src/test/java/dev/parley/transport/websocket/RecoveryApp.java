@@ -6,6 +6,7 @@ import dev.parley.Message;
 import dev.parley.Replay;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.spi.Store;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +86,7 @@ final class RecoveryApp {
     }
     for (int i = 0; i < count; i++) {
       String room = rooms[i % rooms.length];
-      Message message = server.room(room).post("chat", Map.of("n", i, "room", room)).block(Duration.ofSeconds(10));
+      Message message = server.room(room).post("chat", Map.of("n", i, "room", room)).block(Timeouts.STEP);
       ids.get(room).add(message.id());
     }
     return ids;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.ChatServer;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -138,7 +139,7 @@ class WebSocketProtocolTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     await().atMost(Duration.ofSeconds(5)).until(() -> reason.get() == DisconnectReason.PING_TIMEOUT);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> answering.pongs() >= 4);
+    await().atMost(Timeouts.STEP).until(() -> answering.pongs() >= 4);
     assertThat(answering.isClosed()).isFalse();
   }
 }
