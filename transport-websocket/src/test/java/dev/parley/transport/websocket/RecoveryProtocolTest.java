@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,7 +117,8 @@ class RecoveryProtocolTest {
     assertThat(two.next()).startsWith("0{");
     String resume = "40{\"pid\":\"" + pid + "\"}";
     CompletableFuture.allOf(CompletableFuture.runAsync(() -> one.send(resume)),
-        CompletableFuture.runAsync(() -> two.send(resume))).join();
+        CompletableFuture.runAsync(() -> two.send(resume)))
+        .orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join();
     List<String> sids = List.of(JSON.readTree(one.next().substring(2)).path("sid").asString(),
         JSON.readTree(two.next().substring(2)).path("sid").asString());
     assertThat(sids).filteredOn(sid::equals).hasSize(1);

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +78,7 @@ class WebSocketProtocolTest {
         .buildAsync(URI.create(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"),
             new java.net.http.WebSocket.Listener() { });
     try {
-      attempt.join();
+      attempt.orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join();
       throw new AssertionError("the upgrade should have been refused");
     } catch (CompletionException e) {
       assertThat(e.getCause()).isInstanceOf(java.net.http.WebSocketHandshakeException.class);
@@ -89,11 +91,21 @@ class WebSocketProtocolTest {
   @Test
   void sameHostOriginIsAllowed() throws Exception {
     String url = start(WebSocketTransportConfig.defaults());
+    CompletableFuture<String> first = new CompletableFuture<>();
     java.net.http.WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
         .header("Origin", url)
         .buildAsync(URI.create(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"),
-            new java.net.http.WebSocket.Listener() { })
+            new java.net.http.WebSocket.Listener() {
+              @Override
+              public CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+                first.complete(data.toString());
+                return null;
+              }
+            })
+        .orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)
         .join();
+    // Allowed means served: the Engine.IO open packet comes.
+    assertThat(first.orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join()).startsWith("0{\"sid\":");
     socket.abort();
   }
 
