@@ -14,6 +14,8 @@ public final class Timeouts {
   public static final Duration SLOW = Duration.ofSeconds(20);
   /** Establishing a TCP or WebSocket connection on loopback. */
   public static final Duration CONNECT = Duration.ofSeconds(5);
+  /** Tolerance for scheduling on a busy build machine, added to a duration a test measures. */
+  public static final Duration SLACK = Duration.ofMillis(500);
   /** How often a condition is polled when there is nothing to wait on. */
   public static final Duration POLL = Duration.ofMillis(100);
 

@@ -11,6 +11,7 @@ import dev.parley.spi.Mount;
 import dev.parley.spi.ProviderContext;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.testsupport.Timeouts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,6 +35,9 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 class JettyHostTest {
+  /** The shutdown timeout of servers whose stop time a test measures. */
+  static final Duration SHUTDOWN = Duration.ofSeconds(2);
+
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Timeouts.STEP).build();
 
   private final EchoTransport transport = new EchoTransport();
@@ -55,7 +59,7 @@ class JettyHostTest {
   private ChatServer startOnLoopback() {
     return start(ChatServer.builder()
         .transport(transport)
-        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(Timeouts.SHUTDOWN)));
+        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(SHUTDOWN)));
   }
 
   @Test
@@ -147,7 +151,7 @@ class JettyHostTest {
     started.close();
     Duration took = Duration.ofNanos(System.nanoTime() - begin);
 
-    assertThat(took).isLessThan(Timeouts.SHUTDOWN.plus(Timeouts.SLACK));
+    assertThat(took).isLessThan(SHUTDOWN.plus(Timeouts.SLACK));
     assertThat(listener.closed.get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1001);
     assertThat(started.address()).isEmpty();
     await().atMost(Timeouts.STEP).until(() -> jettyThreads().isEmpty());
@@ -164,7 +168,7 @@ class JettyHostTest {
     started.close();
     Duration took = Duration.ofNanos(System.nanoTime() - begin);
 
-    assertThat(took).isLessThan(Timeouts.SHUTDOWN.plus(Timeouts.SLACK));
+    assertThat(took).isLessThan(SHUTDOWN.plus(Timeouts.SLACK));
     await().atMost(Timeouts.STEP).until(() -> jettyThreads().isEmpty());
     await().atMost(Timeouts.STEP).until(hanging::isDone);
   }
@@ -236,7 +240,7 @@ class JettyHostTest {
 
     host.start(List.of(transport), context(config)).block(Timeouts.STEP);
     InetSocketAddress address = host.address().orElseThrow();
-    host.stop(Timeouts.SHUTDOWN).block(Timeouts.STEP);
+    host.stop(SHUTDOWN).block(Timeouts.STEP);
 
     assertThat(address.getPort()).isPositive();
     assertThat(transport.mounted).isTrue();

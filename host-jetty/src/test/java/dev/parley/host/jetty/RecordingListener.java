@@ -2,6 +2,7 @@ package dev.parley.host.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testsupport.Timeouts;
 import java.net.http.WebSocket;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.testsupport.Timeouts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,7 @@ class SlowClientLimitsTest {
     server = ChatServer.builder()
         .host(host)
         .transport(transport)
-        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(Timeouts.SHUTDOWN))
+        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(JettyHostTest.SHUTDOWN))
         .start();
     return host;
   }
