@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,10 +53,19 @@ public final class RawSocket implements WebSocket.Listener, AutoCloseable {
 
   /** Opens a socket on {@code http}; with {@code autoPong}, server pings are answered at once and not recorded. */
   public static RawSocket open(HttpClient http, String baseUrl, boolean autoPong) {
+    return open(http, URI.create(baseUrl.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"),
+        autoPong);
+  }
+
+  /**
+   * Opens a WebSocket at any {@code ws://} address on {@code http}: a plain recording client for endpoints
+   * that are not Engine.IO's. With {@code autoPong}, texts "2" are answered with "3" and not recorded.
+   */
+  public static RawSocket open(HttpClient http, URI uri, boolean autoPong) {
     RawSocket raw = new RawSocket(autoPong);
     raw.socket = http.newWebSocketBuilder()
         .connectTimeout(Timeouts.CONNECT)
-        .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"), raw)
+        .buildAsync(uri, raw)
         .orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)
         .join();
     return raw;
@@ -119,6 +129,11 @@ public final class RawSocket implements WebSocket.Listener, AutoCloseable {
   /** Frames received and not yet taken. */
   public int pending() {
     return texts.size();
+  }
+
+  /** Fails the test if a frame was received and never taken (pings too, unless answered automatically). */
+  public void assertExhausted() {
+    assertThat(new ArrayList<>(texts)).as("frames received and never taken").isEmpty();
   }
 
   /** Sends {@code 42[event, args...]}, or {@code 42<ackId>[...]} when {@code ackId} is not negative. */

@@ -11,6 +11,7 @@ import dev.parley.spi.Mount;
 import dev.parley.spi.ProviderContext;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.testsupport.RawSocket;
 import dev.parley.testsupport.Timeouts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,16 +87,12 @@ class JettyHostTest {
   @Test
   void transportWebSocketEndpointEchoes() throws Exception {
     ChatServer started = startOnLoopback();
-    RecordingListener listener = new RecordingListener();
+    RawSocket webSocket = connect(started);
+    webSocket.send("ping");
 
-    WebSocket webSocket = connect(started, listener);
-    webSocket.sendText("ping", true).get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-
-    assertThat(listener.nextText()).isEqualTo("ping");
-    webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "done")
-        .get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(listener.closed.get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS))
-        .isEqualTo(WebSocket.NORMAL_CLOSURE);
+    assertThat(webSocket.next()).isEqualTo("ping");
+    webSocket.close();
+    assertThat(webSocket.closeCode((int) Timeouts.STEP.toSeconds())).isEqualTo(WebSocket.NORMAL_CLOSURE);
   }
 
   @Test
@@ -141,18 +138,17 @@ class JettyHostTest {
   @Test
   void closeWithOpenWebSocketEndsWithinTimeoutAndLeavesNoThread() throws Exception {
     ChatServer started = startOnLoopback();
-    RecordingListener listener = new RecordingListener();
-    WebSocket webSocket = connect(started, listener);
+    RawSocket webSocket = connect(started);
     // One echo makes sure the server side has opened the session too, not just sent the upgrade.
-    webSocket.sendText("open?", true).get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(listener.nextText()).isEqualTo("open?");
+    webSocket.send("open?");
+    assertThat(webSocket.next()).isEqualTo("open?");
 
     long begin = System.nanoTime();
     started.close();
     Duration took = Duration.ofNanos(System.nanoTime() - begin);
 
     assertThat(took).isLessThan(SHUTDOWN.plus(Timeouts.SLACK));
-    assertThat(listener.closed.get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1001);
+    assertThat(webSocket.closeCode((int) Timeouts.STEP.toSeconds())).isEqualTo(1001);
     assertThat(started.address()).isEmpty();
     await().atMost(Timeouts.STEP).until(() -> jettyThreads().isEmpty());
   }
@@ -270,11 +266,8 @@ class JettyHostTest {
     return HttpRequest.newBuilder(uri(server, "http", path)).timeout(Timeouts.STEP).GET().build();
   }
 
-  private static WebSocket connect(ChatServer server, RecordingListener listener) throws Exception {
-    return http.newWebSocketBuilder()
-        .connectTimeout(Timeouts.STEP)
-        .buildAsync(uri(server, "ws", "/echo"), listener)
-        .get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
+  private static RawSocket connect(ChatServer server) {
+    return RawSocket.open(http, uri(server, "ws", "/echo"), false);
   }
 
   private static URI uri(ChatServer server, String scheme, String path) {
