@@ -38,10 +38,14 @@ class DatabaseOutageTest {
 
   @AfterEach
   void close() throws InterruptedException {
-    pool.shutdownNow();
-    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    nodes.close();
-    mongo.close();
+    try {
+      nodes.assertExhausted();
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      nodes.close();
+      mongo.close();
+    }
   }
 
   @Test

@@ -49,6 +49,15 @@ final class MongoNodes implements AutoCloseable {
   }
 
 
+  /** Asserts that every client of every node has taken every event it received (see {@link TestClient#assertExhausted}). */
+  void assertExhausted() {
+    for (Node node : nodes) {
+      for (TestClient client : node.clients) {
+        client.assertExhausted();
+      }
+    }
+  }
+
   @Override
   public void close() {
     for (Node node : nodes) {
@@ -82,6 +91,7 @@ final class MongoNodes implements AutoCloseable {
     final MongoStore store;
     final MongoClient client;
     private final ConnectedChannels channels;
+    private final List<TestClient> clients = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     private Node(ChatServer server, InProcessTransport transport, MongoStore store, MongoClient client,
@@ -96,6 +106,7 @@ final class MongoNodes implements AutoCloseable {
     /** Connects a client to {@code /} and joins it to rooms, without replay. */
     TestClient connect(String... rooms) {
       TestClient client = transport.connect("/");
+      clients.add(client);
       for (String room : rooms) {
         join(client, room, Replay.none());
       }

@@ -54,9 +54,13 @@ class TwoNodesTest {
 
   @AfterEach
   void close() throws InterruptedException {
-    pool.shutdownNow();
-    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    nodes.close();
+    try {
+      nodes.assertExhausted();
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      nodes.close();
+    }
   }
 
   @Test
@@ -175,6 +179,7 @@ class TwoNodesTest {
     a.server.room("r").post("marker", 36).block(Timeouts.EXPECTED);
     assertThat(back.next().name()).isEqualTo("marker");
     assertThat(messageIds(until(watcher, "live"))).hasSize(35);
+    assertThat(watcher.next().name()).isEqualTo("marker");
     assertThat(live.id()).isGreaterThan(missed.get(missed.size() - 1));
   }
 
