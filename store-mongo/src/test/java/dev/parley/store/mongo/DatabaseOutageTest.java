@@ -38,12 +38,11 @@ class DatabaseOutageTest {
 
   @AfterEach
   void close() throws InterruptedException {
+    pool.shutdownNow();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     try {
-      nodes.assertExhausted();
+      nodes.closeExhausted();
     } finally {
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-      nodes.close();
       mongo.close();
     }
   }

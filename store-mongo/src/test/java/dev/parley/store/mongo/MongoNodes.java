@@ -58,6 +58,15 @@ final class MongoNodes implements AutoCloseable {
     }
   }
 
+  /** {@link #assertExhausted()}, then {@link #close()} whatever it found. */
+  void closeExhausted() {
+    try {
+      assertExhausted();
+    } finally {
+      close();
+    }
+  }
+
   @Override
   public void close() {
     for (Node node : nodes) {

@@ -54,13 +54,9 @@ class TwoNodesTest {
 
   @AfterEach
   void close() throws InterruptedException {
-    try {
-      nodes.assertExhausted();
-    } finally {
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-      nodes.close();
-    }
+    pool.shutdownNow();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    nodes.closeExhausted();
   }
 
   @Test
