@@ -101,8 +101,8 @@ class ConnectionStateRecoveryTest {
     return message.id();
   }
 
-  /** Reads the missed messages: every one once, each room's in order, and nothing else. */
-  private void assertReplayed(String name, Map<String, List<String>> posted) throws Exception {
+  /** Reads the missed messages: every one once, each room's in order, and nothing else before a marker. */
+  private void assertReplayed(ChatServer server, String name, Map<String, List<String>> posted) throws Exception {
     int total = posted.values().stream().mapToInt(List::size).sum();
     Map<String, List<String>> received = new java.util.LinkedHashMap<>();
     for (JsonNode event : node.events(name, total)) {
@@ -112,7 +112,7 @@ class ConnectionStateRecoveryTest {
           .add(args.path(1).asString());
     }
     assertThat(received).isEqualTo(posted);
-    node.assertQuiet(name, Duration.ofMillis(300));
+    RecoveryApp.assertMarkerNext(server, node, name);
   }
 
   private static void awaitGone(ChatServer server, String id) {
@@ -140,7 +140,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("a");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
 
     JsonNode self = node.ack("a", "whoami");
     assertThat(self.path("recovered").asBoolean()).isTrue();
@@ -174,7 +174,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("a");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
   }
 
   @Test
@@ -197,7 +197,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("a");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("a", missed);
+    assertReplayed(second, "a", missed);
     assertThat(second.namespace().channel(id)).isPresent();
   }
 
@@ -221,7 +221,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("c");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("c", missed);
+    assertReplayed(b, "c", missed);
     assertThat(b.namespace().channel(id)).isPresent();
     assertThat(a.namespace().channel(id)).isEmpty();
   }
@@ -248,7 +248,7 @@ class ConnectionStateRecoveryTest {
     assertThat(node.next("a", "disconnect").path("type").asString()).isEqualTo("disconnect");
     assertThat(node.connected("a").path("recovered").asBoolean()).isTrue();
     // Exactly the ten: the post "a" made itself, between its offset and the drop, is not among them.
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
     assertThat(mine).isNotEmpty();
   }
 
@@ -362,7 +362,7 @@ class ConnectionStateRecoveryTest {
     proxy.refuse(false);
     assertThat(node.connected("a").path("recovered").asBoolean())
         .as("the client's offset is still %s", last).isTrue();
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
   }
 
   private void assertCleanSession(String name, String oldId) throws Exception {

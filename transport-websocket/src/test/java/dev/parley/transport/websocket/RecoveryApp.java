@@ -79,6 +79,15 @@ final class RecoveryApp {
   }
 
   /** Posts {@code count} messages, alternating between the rooms; returns their ids per room, in order. */
+  /**
+   * Posts a "marker" to the lobby and asserts that socket {@code name} of {@code node} gets it next: every
+   * member of the lobby has then been sent everything posted before, and nothing else.
+   */
+  static void assertMarkerNext(ChatServer server, NodeDriver node, String name) throws InterruptedException {
+    server.room("lobby").post("marker", Map.of()).block(Timeouts.STEP);
+    node.assertNextEvent(name, "marker");
+  }
+
   static Map<String, List<String>> post(ChatServer server, int count, String... rooms) {
     Map<String, List<String>> ids = new java.util.LinkedHashMap<>();
     for (String room : rooms) {
