@@ -8,6 +8,7 @@ import dev.parley.error.ConnectionRejectedException;
 import dev.parley.protocol.Refusal;
 import dev.parley.host.jetty.JettyHost;
 import dev.parley.store.memory.MemoryStore;
+import dev.parley.testsupport.TcpProxy;
 import dev.parley.transport.sse.SseTransport;
 import dev.parley.transport.sse.SseTransportConfig;
 import dev.parley.transport.websocket.WebSocketTransport;
@@ -26,7 +27,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * A Parley server with the SSE and WebSocket transports on an explicit Jetty host, 127.0.0.1, any free
- * port; reached directly or through a {@link LoopbackProxy}. It counts {@link #handshakes}. A channel joins the room its handshake names
+ * port; reached directly or through a {@link TcpProxy}. It counts {@link #handshakes}. A channel joins the room its handshake names
  * (SSE: the stream path's last segment, {@code /sse/lobby} → {@code lobby}; WebSocket: auth
  * {@code {"room": ...}}; else {@code lobby}), resuming after {@code Last-Event-ID} or replaying nothing.
  * Events: {@code echo} acks its arguments; {@code whoami} acks the channel id, the {@code X-Test} header and
@@ -41,7 +42,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 final class BothTransportsApp implements AutoCloseable {
   final ChatServer server;
-  final LoopbackProxy proxy;
+  final TcpProxy proxy;
   /** The {@code Last-Event-ID} of every SSE handshake that had one, in order. */
   final List<String> resumedAfter = new CopyOnWriteArrayList<>();
   /** Refuses every handshake while set. */
@@ -90,7 +91,7 @@ final class BothTransportsApp implements AutoCloseable {
         })
         .onConnection(BothTransportsApp::connected)
         .start();
-    proxy = new LoopbackProxy(server.address().orElseThrow().getPort());
+    proxy = new TcpProxy(server.address().orElseThrow().getPort());
   }
 
   private static void connected(Channel channel) {

@@ -26,9 +26,9 @@ class ClientRecoveryTest extends ClientTestSupport {
 
   @Test
   void applicationArgumentsNeverShowTheRecoverySlot() throws Exception {
-    Recorder<ClientEvent> chats = Recorder.events();
-    Recorder<ClientEvent> broadcasts = Recorder.events();
-    Recorder<ClientEvent> welcomes = Recorder.events();
+    Recorder<ClientEvent> chats = events();
+    Recorder<ClientEvent> broadcasts = events();
+    Recorder<ClientEvent> welcomes = events();
     ParleyClient client = connect(ParleyClient.builder(app.directUrl())
         .on("chat", chats::accept).on("broadcast", broadcasts::accept).on("welcome", welcomes::accept));
     assertThat(welcomes.next().args()).as("an emit ending with a string").hasSize(1);

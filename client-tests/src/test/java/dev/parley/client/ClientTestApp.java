@@ -3,6 +3,7 @@ package dev.parley.client;
 import dev.parley.ChatServer;
 import dev.parley.Event;
 import dev.parley.store.memory.MemoryStore;
+import dev.parley.testsupport.TcpProxy;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.io.IOException;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A small Parley server on 127.0.0.1 (any free port) for the client tests, reached directly or through a
- * {@link LoopbackProxy}. Each channel joins the lobby and then gets {@code welcome} with its id. Events:
+ * {@link TcpProxy}. Each channel joins the lobby and then gets {@code welcome} with its id. Events:
  * {@code echo} acks its arguments back; {@code bounce} emits them back as {@code bounced}; {@code whoami}
  * acks the channel id, the auth payload and the {@code X-Test} header; {@code shout} broadcasts to the
  * lobby; {@code dm} sends to one channel id; {@code reverse} acks binary reversed; {@code send-bytes} emits
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class ClientTestApp implements AutoCloseable {
   final ChatServer server;
-  final LoopbackProxy proxy;
+  final TcpProxy proxy;
   /** Connections made to the default namespace so far. */
   final AtomicInteger connections = new AtomicInteger();
   private final AtomicReference<Event> held = new AtomicReference<>();
@@ -64,10 +65,10 @@ final class ClientTestApp implements AutoCloseable {
         .namespace("/admin", ns -> ns.onConnection(channel ->
             channel.on("whoami", (ch, event) -> event.ack(ch.namespace().name(), ch.id()))))
         .start();
-    proxy = new LoopbackProxy(server.address().orElseThrow().getPort());
+    proxy = new TcpProxy(server.address().orElseThrow().getPort());
   }
 
-  private LoopbackProxy proxy() {
+  private TcpProxy proxy() {
     return proxy;
   }
 

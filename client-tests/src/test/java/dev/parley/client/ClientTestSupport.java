@@ -8,8 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * What the client tests share: bounded waits, a quick reconnect policy, resources closed after each test
- * (last opened, first closed), and a look at the threads clients leave behind.
+ * What the client tests share: bounded waits, a quick reconnect policy, recorders checked for leftover
+ * values and resources closed after each test (last opened, first closed), and a look at the threads
+ * clients leave behind.
  */
 abstract class ClientTestSupport {
   static final Duration WAIT = Recorder.WAIT;
@@ -18,13 +19,34 @@ abstract class ClientTestSupport {
       Reconnect.UNLIMITED);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<Recorder<?>> recorders = new ArrayList<>();
 
   @AfterEach
   void closeResources() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
+    try {
+      // Before closing: a client's close adds its own disconnect to the recorders.
+      for (Recorder<?> recorder : recorders) {
+        recorder.assertExhausted();
+      }
+    } finally {
+      recorders.clear();
+      for (int i = resources.size() - 1; i >= 0; i--) {
+        resources.get(i).close();
+      }
+      resources.clear();
     }
-    resources.clear();
+  }
+
+  /** A recorder of client events that must have been read to the end when the test ends. */
+  Recorder<ClientEvent> events() {
+    return recorder();
+  }
+
+  /** A recorder that must have been read to the end when the test ends. */
+  <T> Recorder<T> recorder() {
+    Recorder<T> recorder = new Recorder<>();
+    recorders.add(recorder);
+    return recorder;
   }
 
   /** Closes {@code resource} after the test. */

@@ -65,10 +65,10 @@ class SseClientTest extends ClientTestSupport {
 
   @Test
   void receivesARoomBroadcastAndAPostedMessage() throws InterruptedException {
-    Recorder<ClientEvent> broadcastsA = Recorder.events();
-    Recorder<ClientEvent> broadcastsB = Recorder.events();
-    Recorder<ClientEvent> chatsA = Recorder.events();
-    Recorder<ClientEvent> chatsB = Recorder.events();
+    Recorder<ClientEvent> broadcastsA = events();
+    Recorder<ClientEvent> broadcastsB = events();
+    Recorder<ClientEvent> chatsA = events();
+    Recorder<ClientEvent> chatsB = events();
     ParleyClient a = connect(sse(app.directUrl()).path("/sse/lobby")
         .on("broadcast", broadcastsA::accept).on("chat", chatsA::accept));
     ParleyClient b = connect(sse(app.directUrl()).path("/sse/lobby")
@@ -99,7 +99,7 @@ class SseClientTest extends ClientTestSupport {
 
   @Test
   void severalArgumentsOneArrayArgumentAndNoArgumentArriveApart() throws InterruptedException {
-    Recorder<ClientEvent> received = Recorder.events();
+    Recorder<ClientEvent> received = events();
     ParleyClient client = connect(sse(app.directUrl()).on("bounced", received::accept));
 
     client.emit("bounce", "a", 2);
@@ -159,9 +159,9 @@ class SseClientTest extends ClientTestSupport {
 
   @Test
   void reconnectResumesWithLastEventIdAndLosesNothingPostedMeanwhile() throws InterruptedException {
-    Recorder<ClientEvent> chats = Recorder.events();
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
-    Recorder<String> connects = new Recorder<>();
+    Recorder<ClientEvent> chats = events();
+    Recorder<DisconnectReason> disconnects = recorder();
+    Recorder<String> connects = recorder();
     ParleyClient client = connect(sse(app.proxiedUrl()).path("/sse/resume").reconnect(FAST)
         .on("chat", chats::accept)
         .onConnect(() -> connects.accept("connect"))
@@ -210,8 +210,8 @@ class SseClientTest extends ClientTestSupport {
 
   @Test
   void sseAndWebSocketClientsInOneRoomSeeEachOthersEmitsAndPosts() throws InterruptedException {
-    Recorder<ClientEvent> atSse = Recorder.events();
-    Recorder<ClientEvent> atWs = Recorder.events();
+    Recorder<ClientEvent> atSse = events();
+    Recorder<ClientEvent> atWs = events();
     ParleyClient sse = connect(sse(app.directUrl()).path("/sse/mixed")
         .on("broadcast", atSse::accept).on("chat", atSse::accept));
     ParleyClient ws = connect(ParleyClient.builder(app.directUrl()).auth(Map.of("room", "mixed"))

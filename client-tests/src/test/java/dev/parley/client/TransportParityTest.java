@@ -144,7 +144,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void handlersRunInArrivalOrderOnTheEventThread(ClientTransport transport) throws InterruptedException {
-    Recorder<ClientEvent> received = Recorder.events();
+    Recorder<ClientEvent> received = events();
     ParleyClient client = connect(builder(transport, app.directUrl()).on("bounced", received::accept));
 
     for (int i = 0; i < 50; i++) {
@@ -159,7 +159,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void answersTheServersAck(ClientTransport transport) throws InterruptedException {
-    Recorder<ClientEvent> answers = Recorder.events();
+    Recorder<ClientEvent> answers = events();
     AtomicReference<Boolean> wanted = new AtomicReference<>();
     ParleyClient client = connect(builder(transport, app.directUrl())
         .on("answer", answers::accept)
@@ -231,7 +231,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void doesNotReconnectAfterTheServerRemovesIt(ClientTransport transport) throws InterruptedException {
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     TimerLog time = new TimerLog();
     ParleyClient client = connect(builder(transport, app.directUrl()).scheduler(time).reconnect(FAST)
         .onDisconnect(disconnects));
@@ -253,8 +253,8 @@ class TransportParityTest extends ClientTestSupport {
     // 503 (shutting down) or 429 (a limit) say "not now": the client keeps its backoff going. Over
     // WebSocket a CONNECT_ERROR carries no kind, and any refusal stops the reconnecting.
     TimerLog time = new TimerLog();
-    Recorder<ParleyException> failures = new Recorder<>();
-    Recorder<String> connects = new Recorder<>();
+    Recorder<ParleyException> failures = recorder();
+    Recorder<String> connects = recorder();
     connect(builder(ClientTransport.SSE, app.proxiedUrl()).scheduler(time).reconnect(FAST)
         .onConnect(() -> connects.accept("connect")).onReconnectFailed(failures));
     assertThat(connects.next()).isEqualTo("connect");
@@ -277,7 +277,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void stopsReconnectingWhenTheServerRefuses(ClientTransport transport) throws InterruptedException {
-    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<ParleyException> failures = recorder();
     TimerLog time = new TimerLog();
     ParleyClient client = connect(builder(transport, app.proxiedUrl()).scheduler(time).reconnect(FAST)
         .onReconnectFailed(failures));
@@ -300,7 +300,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void givesUpAfterMaxAttempts(ClientTransport transport) throws Exception {
-    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<ParleyException> failures = recorder();
     ParleyClient client = connect(builder(transport, app.proxiedUrl()).reconnect(FAST.withMaxAttempts(3))
         .onReconnectFailed(failures));
 
@@ -316,8 +316,8 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void reconnectAttemptsFollowTheBackoffDelays(ClientTransport transport) throws Exception {
     TimerLog time = new TimerLog();
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
-    Recorder<ParleyException> failures = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
+    Recorder<ParleyException> failures = recorder();
     ParleyClient client = connect(builder(transport, app.proxiedUrl()).scheduler(time)
         .connectTimeout(Duration.ofSeconds(5))
         .reconnect(new Reconnect(Duration.ofSeconds(1), Duration.ofSeconds(3), 2.0, 0.0, 3))
@@ -352,7 +352,7 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void closeReleasesEveryThreadTheClientStarted(ClientTransport transport) throws Exception {
     ParleyClient client = builder(transport, app.proxiedUrl()).reconnect(FAST).connect();
-    Recorder<String> connects = new Recorder<>();
+    Recorder<String> connects = recorder();
     client.onConnect(() -> connects.accept("again"));
     client.emitWithAck("echo", "x").block(WAIT);
     app.proxy.dropAll();
@@ -374,7 +374,7 @@ class TransportParityTest extends ClientTestSupport {
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void closeFromAHandlerDoesNotDeadlock(ClientTransport transport) throws InterruptedException {
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(builder(transport, app.directUrl()).onDisconnect(disconnects));
     client.on("bounced", event -> client.close());
 

@@ -191,6 +191,19 @@ public final class TestClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Asserts that every event received so far has been taken, without waiting: for the end of a test (or an
+   * {@code @AfterEach}), after a marker event has shown that everything sent before it has arrived.
+   *
+   * @throws AssertionError naming the events left over
+   */
+  public void assertExhausted() {
+    List<ReceivedEvent> left = new ArrayList<>(events);
+    if (!left.isEmpty()) {
+      throw new AssertionError(left.size() + " event(s) received and never taken: " + left);
+    }
+  }
+
   /** Events received and not yet taken. */
   public int pendingEvents() {
     return events.size();

@@ -1,5 +1,6 @@
 package dev.parley.bench.reliability;
 
+import dev.parley.testsupport.WebSocketFrames;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -13,8 +14,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -95,19 +94,12 @@ final class AttackSocket implements AutoCloseable {
     socket.setSoTimeout(20_000);
     AttackSocket client = new AttackSocket(socket);
     try {
-      byte[] nonce = new byte[16];
-      ThreadLocalRandom.current().nextBytes(nonce);
-      String request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-          + "Host: " + target.getHostString() + ":" + target.getPort() + "\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-          + "Sec-WebSocket-Version: 13\r\n"
-          + "Cookie: nick=" + nick + "\r\n\r\n";
+      String request = WebSocketFrames.upgradeRequest(target.getHostString(), target.getPort(), "Cookie: nick=" + nick);
       client.out.write(request.getBytes(StandardCharsets.US_ASCII));
       client.out.flush();
       String head;
       try {
-        head = client.readHead();
+        head = WebSocketFrames.readHead(client.in);
       } catch (IOException e) {
         throw new RefusedException("connection ended (" + e.getClass().getSimpleName() + ")");
       }
@@ -187,20 +179,7 @@ final class AttackSocket implements AutoCloseable {
     for (byte[] part : parts) {
       length += part.length;
     }
-    out.write(0x80 | opcode);
-    if (length < 126) {
-      out.write(0x80 | (int) length);
-    } else if (length < 65_536) {
-      out.write(0x80 | 126);
-      out.write((int) (length >>> 8));
-      out.write((int) (length & 0xff));
-    } else {
-      out.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) (length >>> shift) & 0xff);
-      }
-    }
-    out.write(NO_MASK);
+    WebSocketFrames.writeHeader(out, opcode, length, NO_MASK);
     for (byte[] part : parts) {
       out.write(part);
     }
@@ -222,16 +201,7 @@ final class AttackSocket implements AutoCloseable {
       if (first < 0) {
         return null;
       }
-      int second = readByte();
-      long length = second & 0x7f;
-      if (length == 126) {
-        length = (readByte() << 8) | readByte();
-      } else if (length == 127) {
-        length = 0;
-        for (int i = 0; i < 8; i++) {
-          length = (length << 8) | readByte();
-        }
-      }
+      long length = WebSocketFrames.readLength(in, WebSocketFrames.readByte(in));
       int frameOpcode = first & 0x0f;
       boolean fin = (first & 0x80) != 0;
       if (frameOpcode >= 0x8) {
@@ -345,18 +315,6 @@ final class AttackSocket implements AutoCloseable {
     } catch (IOException e) {
       // Already gone.
     }
-  }
-
-  private int readByte() throws IOException {
-    int b = in.read();
-    if (b < 0) {
-      throw new EOFException("connection ended inside a frame");
-    }
-    return b;
-  }
-
-  private String readHead() throws IOException {
-    return RawSocketIo.readHead(in);
   }
 
 }

@@ -2,6 +2,7 @@ package dev.parley.bench.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,9 +17,9 @@ class GracefulShutdownTest extends FailoverScenario {
 
   @Test
   void postsAcknowledgedBeforeCloseAreStoredAndDeliveredOrRecoverable() throws Exception {
-    InProcessMongo mongo = track(new InProcessMongo());
-    ReliabilityNode nodeA = track(ReliabilityNode.start(mongo.uri(), "graceful"));
-    ReliabilityNode nodeB = track(ReliabilityNode.start(mongo.uri(), "graceful"));
+    TestMongo mongo = track(TestMongo.inProcess());
+    ReliabilityNode nodeA = track(ReliabilityNode.start(mongo.connectionString(), "graceful"));
+    ReliabilityNode nodeB = track(ReliabilityNode.start(mongo.connectionString(), "graceful"));
 
     run("graceful shutdown", nodeA.url(), nodeB, posters -> {
       long start = System.nanoTime();

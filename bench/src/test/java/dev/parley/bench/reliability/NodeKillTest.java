@@ -2,6 +2,7 @@ package dev.parley.bench.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testsupport.TestMongo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,9 +16,9 @@ class NodeKillTest extends FailoverScenario {
 
   @Test
   void clientsOfAKilledNodeLoseNothingAcknowledgedOnTheOtherNode() throws Exception {
-    InProcessMongo mongo = track(new InProcessMongo());
-    NodeProcess nodeA = track(NodeProcess.start(mongo.uri(), "kill"));
-    ReliabilityNode nodeB = track(ReliabilityNode.start(mongo.uri(), "kill"));
+    TestMongo mongo = track(TestMongo.inProcess());
+    NodeProcess nodeA = track(NodeProcess.start(mongo.connectionString(), "kill"));
+    ReliabilityNode nodeB = track(ReliabilityNode.start(mongo.connectionString(), "kill"));
 
     run("node killed", nodeA.url(), nodeB, posters -> {
       int status = nodeA.kill();

@@ -3,6 +3,7 @@ package dev.parley.bench.reliability;
 import dev.parley.client.ClientReply;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.Reconnect;
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -88,7 +89,7 @@ final class Posters implements AutoCloseable {
         sent.incrementAndGet();
         ClientReply reply;
         try {
-          reply = answer.block(Duration.ofSeconds(10));
+          reply = answer.block(Timeouts.STEP);
         } catch (RuntimeException noAnswer) {
           unanswered.incrementAndGet();
           continue;

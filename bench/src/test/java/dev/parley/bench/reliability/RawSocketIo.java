@@ -1,5 +1,6 @@
 package dev.parley.bench.reliability;
 
+import dev.parley.testsupport.WebSocketFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,9 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +19,6 @@ import org.jspecify.annotations.Nullable;
  * CONNECT, or end with a TCP reset instead of a close. It answers nothing by itself. Not thread-safe.
  */
 final class RawSocketIo implements AutoCloseable {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration READ_LIMIT = Duration.ofSeconds(20);
 
   private final Socket socket;
@@ -53,16 +51,10 @@ final class RawSocketIo implements AutoCloseable {
     Socket socket = new Socket();
     socket.connect(address, (int) READ_LIMIT.toMillis());
     socket.setSoTimeout((int) READ_LIMIT.toMillis());
-    byte[] nonce = new byte[16];
-    RANDOM.nextBytes(nonce);
-    String request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-        + "Host: " + address.getHostString() + ":" + address.getPort() + "\r\n"
-        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n";
+    String request = WebSocketFrames.upgradeRequest(address.getHostString(), address.getPort());
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     RawSocketIo client = new RawSocketIo(socket);
-    String head = client.readHead();
+    String head = WebSocketFrames.readHead(client.in);
     if (!head.startsWith("HTTP/1.1 101")) {
       socket.close();
       throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
@@ -158,26 +150,9 @@ final class RawSocketIo implements AutoCloseable {
   /** Sends one masked text frame. */
   void sendText(String text) throws IOException {
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    // One write, so that the frame leaves in one segment.
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-    frame.write(0x81);
-    if (payload.length < 126) {
-      frame.write(0x80 | payload.length);
-    } else if (payload.length < 65_536) {
-      frame.write(0x80 | 126);
-      frame.write(payload.length >>> 8);
-      frame.write(payload.length & 0xff);
-    } else {
-      frame.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        frame.write((int) ((long) payload.length >>> shift) & 0xff);
-      }
-    }
-    byte[] mask = new byte[4];
-    RANDOM.nextBytes(mask);
-    frame.write(mask);
-    for (int i = 0; i < payload.length; i++) {
-      frame.write(payload[i] ^ mask[i & 3]);
-    }
+    WebSocketFrames.writeMasked(frame, WebSocketFrames.TEXT, payload);
     out.write(frame.toByteArray());
     out.flush();
   }
@@ -189,16 +164,7 @@ final class RawSocketIo implements AutoCloseable {
       if (first < 0) {
         return null;
       }
-      int second = readByte();
-      long length = second & 0x7f;
-      if (length == 126) {
-        length = (readByte() << 8) | readByte();
-      } else if (length == 127) {
-        length = 0;
-        for (int i = 0; i < 8; i++) {
-          length = (length << 8) | readByte();
-        }
-      }
+      long length = WebSocketFrames.readLength(in, WebSocketFrames.readByte(in));
       byte[] payload = in.readNBytes((int) length);
       if (payload.length < length) {
         return null;
@@ -227,37 +193,6 @@ final class RawSocketIo implements AutoCloseable {
   @Override
   public void close() throws IOException {
     socket.close();
-  }
-
-  private int readByte() throws IOException {
-    int b = in.read();
-    if (b < 0) {
-      throw new EOFException("connection ended inside a frame");
-    }
-    return b;
-  }
-
-  private String readHead() throws IOException {
-    return readHead(in);
-  }
-
-  /** An HTTP response head, up to and including its blank line; at most 16 KiB. */
-  static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("connection ended inside a response head");
-      }
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-      if (head.size() > 16_384) {
-        throw new IOException("response head over 16 KiB");
-      }
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 
 }

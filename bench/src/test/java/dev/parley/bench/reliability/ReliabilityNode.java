@@ -6,6 +6,7 @@ import dev.parley.Message;
 import dev.parley.Replay;
 import dev.parley.store.mongo.MongoStore;
 import dev.parley.store.mongo.MongoStoreConfig;
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ final class ReliabilityNode implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    store.stop().block(Duration.ofSeconds(10));
+    store.stop().block(Timeouts.STEP);
   }
 
   /**
@@ -103,6 +104,6 @@ final class ReliabilityNode implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(node::close));
     System.out.println(READY + node.server.address().orElseThrow().getPort());
     System.out.flush();
-    node.server.onClose().block(Duration.ofSeconds(10));
+    node.server.onClose().block(Timeouts.STEP);
   }
 }

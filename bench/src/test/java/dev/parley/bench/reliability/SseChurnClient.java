@@ -1,34 +1,33 @@
 package dev.parley.bench.reliability;
 
+import dev.parley.protocol.sse.EventStreamParser;
+import dev.parley.testsupport.EventStreamSubscriber;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The lightest SSE client that does the real protocol, for churn: one {@code text/event-stream} read
- * line by line on the JDK {@link HttpClient} (no thread of its own), the {@code parley:session} event's
+ * line by line on the JDK {@link HttpClient} (no thread of its own, {@link EventStreamSubscriber}), the {@code parley:session} event's
  * session id and token, and POSTs that ask for the handler's ack. Closing cancels the stream, as
  * {@code EventSource.close()} does. Thread-safe.
  */
-final class SseChurnClient implements Flow.Subscriber<String>, AutoCloseable {
+final class SseChurnClient extends EventStreamSubscriber implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final HttpClient http;
   private final String url;
   private final CompletableFuture<SseChurnClient> opened = new CompletableFuture<>();
-  private volatile Flow.@Nullable Subscription subscription;
-  private volatile boolean sessionNext;
   private volatile String session = "";
   private volatile String token = "";
 
   private SseChurnClient(HttpClient http, String url) {
+    super(null);
     this.http = http;
     this.url = url;
   }
@@ -67,25 +66,13 @@ final class SseChurnClient implements Flow.Subscriber<String>, AutoCloseable {
 
   @Override
   public void close() {
-    Flow.Subscription current = subscription;
-    if (current != null) {
-      current.cancel();
-    }
+    cancel();
   }
 
   @Override
-  public void onSubscribe(Flow.Subscription subscription) {
-    this.subscription = subscription;
-    subscription.request(Long.MAX_VALUE);
-  }
-
-  @Override
-  public void onNext(String line) {
-    if (line.equals("event: parley:session")) {
-      sessionNext = true;
-    } else if (sessionNext && line.startsWith("data: ")) {
-      sessionNext = false;
-      JsonNode hello = JSON.readTree(line.substring("data: ".length()));
+  protected void event(EventStreamParser.Event event) {
+    if (event.type().equals("parley:session")) {
+      JsonNode hello = JSON.readTree(event.data());
       session = hello.path("session").asString();
       token = hello.path("token").asString();
       opened.complete(this);

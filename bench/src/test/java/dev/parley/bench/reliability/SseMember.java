@@ -1,5 +1,7 @@
 package dev.parley.bench.reliability;
 
+import dev.parley.protocol.sse.EventStreamParser;
+import dev.parley.testsupport.EventStreamSubscriber;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -161,62 +162,24 @@ final class SseMember implements AutoCloseable {
     }
   }
 
-  /** One stream: parses the event-stream format, field by field, an event per blank line. */
-  private final class Stream implements Flow.Subscriber<String> {
+  /** One stream, an event per dispatched block. */
+  private final class Stream extends EventStreamSubscriber {
     final CompletableFuture<Void> opened = new CompletableFuture<>();
-    private volatile Flow.@Nullable Subscription subscription;
     private final AtomicInteger ends = new AtomicInteger();
-    private @Nullable String id;
-    private @Nullable String event;
-    private final StringBuilder data = new StringBuilder();
-    private boolean hasData;
 
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      subscription.request(Long.MAX_VALUE);
+    Stream() {
+      // Last-Event-ID goes in the request; the parser's own id buffer does not matter here.
+      super(null);
     }
 
     @Override
-    public void onNext(String line) {
-      if (line.isEmpty()) {
-        dispatch();
-        return;
-      }
-      if (line.startsWith(":")) {
-        return;
-      }
-      int colon = line.indexOf(':');
-      String field = colon < 0 ? line : line.substring(0, colon);
-      String value = colon < 0 ? "" : line.substring(colon + (line.startsWith(": ", colon) ? 2 : 1));
-      switch (field) {
-        case "id" -> id = value;
-        case "event" -> event = value;
-        case "data" -> {
-          if (hasData) {
-            data.append('\n');
-          }
-          data.append(value);
-          hasData = true;
-        }
-        default -> {
-          // retry: and unknown fields do not matter here.
-        }
-      }
-    }
-
-    private void dispatch() {
-      String name = event;
-      String messageId = id;
-      String text = data.toString();
-      event = null;
-      id = null;
-      data.setLength(0);
-      hasData = false;
-      if ("parley:session".equals(name)) {
+    protected void event(EventStreamParser.Event event) {
+      String messageId = event.id();
+      String text = event.data();
+      if ("parley:session".equals(event.type())) {
         streams.incrementAndGet();
         opened.complete(null);
-      } else if (ReliabilityNode.EVENT.equals(name)) {
+      } else if (ReliabilityNode.EVENT.equals(event.type())) {
         JsonNode payload = JSON.readTree(text);
         String key = payload.path("from").asString("?") + ":" + payload.path("n").asLong(-1);
         if (messageId == null) {
@@ -252,13 +215,6 @@ final class SseMember implements AutoCloseable {
       }
       opened.completeExceptionally(error != null ? error : new IllegalStateException("the stream ended"));
       SseMember.this.ended(this, wasOpen);
-    }
-
-    void cancel() {
-      Flow.Subscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
     }
   }
 }

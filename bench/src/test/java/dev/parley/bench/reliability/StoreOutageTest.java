@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.Message;
 import dev.parley.client.ParleyClient;
 import dev.parley.store.mongo.LogCapture;
+import dev.parley.testsupport.TestMongo;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,8 +56,8 @@ class StoreOutageTest {
 
   @Test
   void nothingAcknowledgedIsLostAndDeliveryResumesWithoutSpinning() throws Exception {
-    InProcessMongo mongo = track(new InProcessMongo());
-    ReliabilityNode node = track(ReliabilityNode.start(mongo.uri(), "outage"));
+    TestMongo mongo = track(TestMongo.inProcess());
+    ReliabilityNode node = track(ReliabilityNode.start(mongo.connectionString(), "outage"));
     List<SseMember> members = new ArrayList<>();
     for (int i = 0; i < load.members(); i++) {
       members.add(track(SseMember.join(http, timer, List.of(node.url()))));
@@ -77,7 +78,7 @@ class StoreOutageTest {
 
       long cpuBefore = processCpuNanos();
       long outageStart = System.nanoTime();
-      mongo.stop();
+      mongo.stopServer();
       // Callers see the outage soon: each poster gets an error ack within about two of the driver's server
       // selection timeouts (1.5 s), however many posts wait in the room's lane.
       await().atMost(Duration.ofMillis(2 * 1_500 + 3_000)).until(() -> posters.errorCount() >= load.posters());
@@ -90,7 +91,7 @@ class StoreOutageTest {
       long outageNanos = System.nanoTime() - outageStart;
       double cpuShare = (double) (processCpuNanos() - cpuBefore) / outageNanos;
       int ackedAtRestart = posters.ackedCount();
-      mongo.restart();
+      mongo.restartServer();
       long restarted = System.nanoTime();
       await().atMost(load.phaseTimeout()).until(() -> posters.ackedCount() > ackedAtRestart);
       long ackedAgainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted);

@@ -11,6 +11,8 @@ import dev.parley.spi.Mount;
 import dev.parley.spi.ProviderContext;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,6 +36,9 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 class JettyHostTest {
+  /** The shutdown timeout of servers whose stop time a test measures. */
+  static final Duration SHUTDOWN = Duration.ofSeconds(2);
+
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Timeouts.STEP).build();
 
   private final EchoTransport transport = new EchoTransport();
@@ -55,7 +60,7 @@ class JettyHostTest {
   private ChatServer startOnLoopback() {
     return start(ChatServer.builder()
         .transport(transport)
-        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(Timeouts.SHUTDOWN)));
+        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(SHUTDOWN)));
   }
 
   @Test
@@ -82,16 +87,12 @@ class JettyHostTest {
   @Test
   void transportWebSocketEndpointEchoes() throws Exception {
     ChatServer started = startOnLoopback();
-    RecordingListener listener = new RecordingListener();
+    RawSocket webSocket = connect(started);
+    webSocket.send("ping");
 
-    WebSocket webSocket = connect(started, listener);
-    webSocket.sendText("ping", true).get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-
-    assertThat(listener.nextText()).isEqualTo("ping");
-    webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "done")
-        .get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(listener.closed.get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS))
-        .isEqualTo(WebSocket.NORMAL_CLOSURE);
+    assertThat(webSocket.next()).isEqualTo("ping");
+    webSocket.close();
+    assertThat(webSocket.closeCode((int) Timeouts.STEP.toSeconds())).isEqualTo(WebSocket.NORMAL_CLOSURE);
   }
 
   @Test
@@ -137,18 +138,17 @@ class JettyHostTest {
   @Test
   void closeWithOpenWebSocketEndsWithinTimeoutAndLeavesNoThread() throws Exception {
     ChatServer started = startOnLoopback();
-    RecordingListener listener = new RecordingListener();
-    WebSocket webSocket = connect(started, listener);
+    RawSocket webSocket = connect(started);
     // One echo makes sure the server side has opened the session too, not just sent the upgrade.
-    webSocket.sendText("open?", true).get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(listener.nextText()).isEqualTo("open?");
+    webSocket.send("open?");
+    assertThat(webSocket.next()).isEqualTo("open?");
 
     long begin = System.nanoTime();
     started.close();
     Duration took = Duration.ofNanos(System.nanoTime() - begin);
 
-    assertThat(took).isLessThan(Timeouts.SHUTDOWN.plus(Timeouts.SLACK));
-    assertThat(listener.closed.get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1001);
+    assertThat(took).isLessThan(SHUTDOWN.plus(Timeouts.SLACK));
+    assertThat(webSocket.closeCode((int) Timeouts.STEP.toSeconds())).isEqualTo(1001);
     assertThat(started.address()).isEmpty();
     await().atMost(Timeouts.STEP).until(() -> jettyThreads().isEmpty());
   }
@@ -164,7 +164,7 @@ class JettyHostTest {
     started.close();
     Duration took = Duration.ofNanos(System.nanoTime() - begin);
 
-    assertThat(took).isLessThan(Timeouts.SHUTDOWN.plus(Timeouts.SLACK));
+    assertThat(took).isLessThan(SHUTDOWN.plus(Timeouts.SLACK));
     await().atMost(Timeouts.STEP).until(() -> jettyThreads().isEmpty());
     await().atMost(Timeouts.STEP).until(hanging::isDone);
   }
@@ -251,7 +251,7 @@ class JettyHostTest {
 
     host.start(List.of(transport), context(config)).block(Timeouts.STEP);
     InetSocketAddress address = host.address().orElseThrow();
-    host.stop(Timeouts.SHUTDOWN).block(Timeouts.STEP);
+    host.stop(SHUTDOWN).block(Timeouts.STEP);
 
     assertThat(address.getPort()).isPositive();
     assertThat(transport.mounted).isTrue();
@@ -281,11 +281,8 @@ class JettyHostTest {
     return HttpRequest.newBuilder(uri(server, "http", path)).timeout(Timeouts.STEP).GET().build();
   }
 
-  private static WebSocket connect(ChatServer server, RecordingListener listener) throws Exception {
-    return http.newWebSocketBuilder()
-        .connectTimeout(Timeouts.STEP)
-        .buildAsync(uri(server, "ws", "/echo"), listener)
-        .get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
+  private static RawSocket connect(ChatServer server) {
+    return RawSocket.open(http, uri(server, "ws", "/echo"), false);
   }
 
   private static URI uri(ChatServer server, String scheme, String path) {

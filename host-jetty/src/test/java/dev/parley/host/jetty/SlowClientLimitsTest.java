@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ class SlowClientLimitsTest {
     server = ChatServer.builder()
         .host(host)
         .transport(transport)
-        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(Timeouts.SHUTDOWN))
+        .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(JettyHostTest.SHUTDOWN))
         .start();
     return host;
   }
@@ -118,14 +119,10 @@ class SlowClientLimitsTest {
   @Test
   void upgradedWebSocketAndEndlessResponseOutliveTheDeadline() throws Exception {
     JettyHost host = startWithDeadline();
-    RecordingListener listener = new RecordingListener();
-    WebSocket webSocket = http.newWebSocketBuilder()
-        .connectTimeout(Timeouts.STEP)
-        .buildAsync(uri("ws", "/echo"), listener)
-        .get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
+    RawSocket webSocket = RawSocket.open(http, uri("ws", "/echo"), false);
     toClose.add(webSocket::abort);
-    webSocket.sendText("open?", true).get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(listener.nextText()).isEqualTo("open?");
+    webSocket.send("open?");
+    assertThat(webSocket.next()).isEqualTo("open?");
 
     Socket stream = socket();
     stream.getOutputStream().write(ascii("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
@@ -145,14 +142,14 @@ class SlowClientLimitsTest {
     // is still watched (its deadline waits for the response to end), the upgraded one no longer is.
     await("the WebSocket and the endless response stay open")
         .during(DEADLINE.plus(LATE)).atMost(DEADLINE.plus(LATE).plus(LATE))
-        .until(() -> !ended.get() && !listener.closed.isDone());
+        .until(() -> !ended.get() && !webSocket.isClosed());
     assertThat(host.connectionsWatched()).isEqualTo(1);
 
     // And both still carry data.
     long before = received.get();
     await().atMost(Timeouts.STEP).until(() -> received.get() > before);
-    webSocket.sendText("still there?", true).get(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(listener.nextText()).isEqualTo("still there?");
+    webSocket.send("still there?");
+    assertThat(webSocket.next()).isEqualTo("still there?");
   }
 
   @Test

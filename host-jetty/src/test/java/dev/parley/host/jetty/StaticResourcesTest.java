@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.ChatServer;
 import dev.parley.error.ParleyException;
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

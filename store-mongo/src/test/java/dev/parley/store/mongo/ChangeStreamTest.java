@@ -7,6 +7,7 @@ import dev.parley.Message;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Post;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ class ChangeStreamTest {
   @Test
   void everyStoreOnTheDatabaseSeesEveryMessageAndEmit() {
     mongo = TestMongo.start();
-    MongoStoreConfig config = mongo.config().build();
+    MongoStoreConfig config = MongoNodes.config(mongo).build();
     MongoStore first = started(config);
     MongoStore second = started(config);
     List<Message> seenByFirst = record(first);
@@ -95,7 +96,7 @@ class ChangeStreamTest {
   @Test
   void theFeedResumesAfterTheStreamIsInterrupted() {
     mongo = TestMongo.inProcess();
-    MongoStoreConfig config = mongo.config().build();
+    MongoStoreConfig config = MongoNodes.config(mongo).build();
     MongoStore reader = started(config);
     MongoStore writer = started(config.toBuilder().connectionString(mongo.secondConnectionString()).build());
     List<Message> seen = record(reader);
@@ -128,7 +129,7 @@ class ChangeStreamTest {
   @Test
   void theFeedRecoversFromHistoryWhenTheResumePointIsLost() {
     mongo = TestMongo.inProcess();
-    MongoStoreConfig config = mongo.config().build();
+    MongoStoreConfig config = MongoNodes.config(mongo).build();
     MongoStore reader = started(config);
     MongoStore writer = started(config.toBuilder().connectionString(mongo.secondConnectionString()).build());
     List<Message> seen = record(reader);

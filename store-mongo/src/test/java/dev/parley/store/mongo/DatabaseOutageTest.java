@@ -10,6 +10,7 @@ import dev.parley.Message;
 import dev.parley.error.StoreException;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -32,15 +33,18 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private final TestMongo mongo = TestMongo.inProcess();
-  private final MongoNodes nodes = new MongoNodes(mongo.config().build());
+  private final MongoNodes nodes = new MongoNodes(MongoNodes.config(mongo).build());
   private final ExecutorService pool = Executors.newSingleThreadExecutor();
 
   @AfterEach
   void close() throws InterruptedException {
     pool.shutdownNow();
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    nodes.close();
-    mongo.close();
+    try {
+      nodes.closeExhausted();
+    } finally {
+      mongo.close();
+    }
   }
 
   @Test

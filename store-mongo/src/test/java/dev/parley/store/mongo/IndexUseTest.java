@@ -14,6 +14,7 @@ import dev.parley.HistoryQuery;
 import dev.parley.spi.Post;
 import dev.parley.store.mongo.internal.MessageIds;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bson.BsonDocument;

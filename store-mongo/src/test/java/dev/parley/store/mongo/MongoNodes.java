@@ -12,7 +12,7 @@ import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
-import java.time.Duration;
+import dev.parley.testsupport.TestMongo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +29,11 @@ final class MongoNodes implements AutoCloseable {
     this.config = config;
   }
 
+  /** A config on a new database of {@code mongo}. */
+  static MongoStoreConfig.Builder config(TestMongo mongo) {
+    return MongoStoreConfig.builder().connectionString(mongo.connectionString()).database(mongo.newDatabase());
+  }
+
   /** Starts a node. */
   Node start() {
     MongoClient client = MongoClients.create(config.connectionString());
@@ -43,6 +48,24 @@ final class MongoNodes implements AutoCloseable {
     return node;
   }
 
+
+  /** Asserts that every client of every node has taken every event it received (see {@link TestClient#assertExhausted}). */
+  void assertExhausted() {
+    for (Node node : nodes) {
+      for (TestClient client : node.clients) {
+        client.assertExhausted();
+      }
+    }
+  }
+
+  /** {@link #assertExhausted()}, then {@link #close()} whatever it found. */
+  void closeExhausted() {
+    try {
+      assertExhausted();
+    } finally {
+      close();
+    }
+  }
 
   @Override
   public void close() {
@@ -77,6 +100,7 @@ final class MongoNodes implements AutoCloseable {
     final MongoStore store;
     final MongoClient client;
     private final ConnectedChannels channels;
+    private final List<TestClient> clients = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     private Node(ChatServer server, InProcessTransport transport, MongoStore store, MongoClient client,
@@ -91,6 +115,7 @@ final class MongoNodes implements AutoCloseable {
     /** Connects a client to {@code /} and joins it to rooms, without replay. */
     TestClient connect(String... rooms) {
       TestClient client = transport.connect("/");
+      clients.add(client);
       for (String room : rooms) {
         join(client, room, Replay.none());
       }
@@ -119,7 +144,7 @@ final class MongoNodes implements AutoCloseable {
 
     void close() {
       server.close();
-      store.stop().block(Duration.ofSeconds(10));
+      store.stop().block(Timeouts.EXPECTED);
       if (!closed) {
         client.close();
         closed = true;

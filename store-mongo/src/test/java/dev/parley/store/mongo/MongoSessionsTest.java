@@ -9,6 +9,7 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import dev.parley.error.StoreException;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
@@ -50,7 +51,7 @@ class MongoSessionsTest {
 
   @Test
   void aSessionIsOneDocumentKeyedByNamespaceAndPrivateIdWithATtlIndexOnItsExpiry() {
-    MongoStoreConfig config = mongo.config().sessionsCollection("recovery").build();
+    MongoStoreConfig config = MongoNodes.config(mongo).sessionsCollection("recovery").build();
     MongoStore store = started(config);
     MongoStore second = started(config);
     try {
@@ -81,7 +82,7 @@ class MongoSessionsTest {
 
   @Test
   void anExpiredSessionTheTtlMonitorHasNotRemovedYetIsNotTaken() {
-    MongoStoreConfig config = mongo.config().build();
+    MongoStoreConfig config = MongoNodes.config(mongo).build();
     MongoStore store = started(config);
     try {
       // What a save looks like once its time has passed and before MongoDB's TTL monitor came by.
@@ -102,7 +103,7 @@ class MongoSessionsTest {
 
   @Test
   void badArgumentsAndAStoreNotStartedAreRefusedAtTheCall() {
-    MongoStore store = new MongoStore(mongo.config().build());
+    MongoStore store = new MongoStore(MongoNodes.config(mongo).build());
 
     assertThatThrownBy(() -> store.takeSession("/", "p")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("not started");
@@ -115,7 +116,7 @@ class MongoSessionsTest {
   @Test
   void databaseFailuresAreStoreExceptionsThatDoNotShowThePrivateId() {
     MongoClient client = MongoClients.create(mongo.connectionString());
-    MongoStore store = new MongoStore(client, mongo.config().build());
+    MongoStore store = new MongoStore(client, MongoNodes.config(mongo).build());
     store.start().block(Timeouts.EXPECTED);
     try {
       client.close();

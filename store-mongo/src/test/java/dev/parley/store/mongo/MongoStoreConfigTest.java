@@ -8,6 +8,7 @@ import dev.parley.spi.StoreProvider;
 import dev.parley.store.mongo.internal.MessageIds;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.Map;
 import java.util.ServiceLoader;

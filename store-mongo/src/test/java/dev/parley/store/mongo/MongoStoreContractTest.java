@@ -2,6 +2,7 @@ package dev.parley.store.mongo;
 
 import dev.parley.spi.Store;
 import dev.parley.test.StoreContractTest;
+import dev.parley.testsupport.TestMongo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -18,7 +19,7 @@ class MongoStoreContractTest extends StoreContractTest {
   @BeforeAll
   static void startMongo() {
     mongo = TestMongo.start();
-    config = mongo.config().build();
+    config = MongoNodes.config(mongo).build();
   }
 
   @AfterAll

@@ -12,6 +12,7 @@ import dev.parley.HistoryQuery;
 import dev.parley.error.StoreException;
 import dev.parley.spi.Post;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import org.bson.Document;
@@ -73,7 +74,7 @@ class MongoStoreLifecycleTest {
     try (TestMongo mongo = TestMongo.start()) {
       MongoClient client = MongoClients.create(mongo.connectionString());
       try {
-        MongoStore store = new MongoStore(client, mongo.config().build());
+        MongoStore store = new MongoStore(client, MongoNodes.config(mongo).build());
         assertThatThrownBy(() -> store.history("/", "r", HistoryQuery.latest(1)))
             .isInstanceOf(IllegalStateException.class);
         store.start().block(Timeouts.EXPECTED);

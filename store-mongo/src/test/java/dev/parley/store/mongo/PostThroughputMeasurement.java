@@ -9,6 +9,7 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import dev.parley.ChatServer;
 import dev.parley.test.InProcessTransport;
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;

@@ -10,6 +10,7 @@ import dev.parley.Message;
 import dev.parley.spi.Post;
 import dev.parley.store.mongo.internal.MessageIds;
 import dev.parley.test.Timeouts;
+import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ class RetentionTest {
 
   @Test
   void byDefaultEverythingIsKeptAndNothingExpires() {
-    MongoStoreConfig config = mongo.config().build();
+    MongoStoreConfig config = MongoNodes.config(mongo).build();
     MongoStore store = started(config);
     for (int i = 0; i < 30; i++) {
       post(store, i);
@@ -77,13 +78,13 @@ class RetentionTest {
 
   @Test
   void maxMessagesPerRoomTrimsOldMessagesAfterPosts() {
-    MongoStore store = started(mongo.config().maxMessagesPerRoom(5).build());
+    MongoStore store = started(MongoNodes.config(mongo).maxMessagesPerRoom(5).build());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       ids.add(post(store, i).id());
     }
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> history(store).size() == 5);
+    await().atMost(Timeouts.EXPECTED).until(() -> history(store).size() == 5);
     assertThat(history(store)).containsExactlyElementsOf(ids.subList(7, 12));
     assertThat(store.history("/", "r", HistoryQuery.after(ids.get(0), 100)).map(Message::id).collectList()
         .block(Timeouts.EXPECTED)).containsExactlyElementsOf(ids.subList(7, 12));
@@ -92,7 +93,7 @@ class RetentionTest {
 
   @Test
   void maxAgeCreatesATtlIndexAndExpiredRoomsKeepTheirNumbering() {
-    MongoStoreConfig config = mongo.config().maxAge(Duration.ofHours(2)).build();
+    MongoStoreConfig config = MongoNodes.config(mongo).maxAge(Duration.ofHours(2)).build();
     MongoStore store = started(config);
     for (int i = 0; i < 3; i++) {
       post(store, i);
@@ -102,7 +103,7 @@ class RetentionTest {
       assertThat(index.get("key", Document.class)).isEqualTo(new Document("createdAt", 1));
       assertThat(((Number) index.get("expireAfterSeconds")).longValue()).isEqualTo(7_200);
     });
-    await().atMost(Duration.ofSeconds(10)).until(() -> Mono.from(database.getCollection("counters")
+    await().atMost(Timeouts.EXPECTED).until(() -> Mono.from(database.getCollection("counters")
         .find().first()).map(d -> ((Number) d.get("seq")).longValue()).blockOptional(Timeouts.EXPECTED)
         .orElse(0L) == 3);
 

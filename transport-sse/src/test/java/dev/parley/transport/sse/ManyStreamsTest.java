@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;

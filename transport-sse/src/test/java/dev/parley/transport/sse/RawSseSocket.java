@@ -2,7 +2,8 @@ package dev.parley.transport.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser;
+import dev.parley.testsupport.SseParser.SseEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

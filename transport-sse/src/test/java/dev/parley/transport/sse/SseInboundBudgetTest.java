@@ -101,7 +101,9 @@ class SseInboundBudgetTest {
         "the body is too large once parsed");
 
     // A's held body is answered: its bytes are given back, and what was refused now fits.
-    held.take().ack("done");
+    Event heldEvent = held.poll(SseTestClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(heldEvent).as("the held event").isNotNull();
+    heldEvent.ack("done");
     HttpResponse<String> answered = waiting.get(SseTestClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertThat(answered.statusCode()).isEqualTo(200);
     assertThat(answered.body()).isEqualTo("[\"done\"]");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.net.URI;
@@ -49,7 +51,7 @@ class SseLimitsTest {
         b -> b.transport(new WebSocketTransport(WebSocketTransportConfig.defaults()))
             .config(c -> c.maxConnectionsPerAddress(2)));
     SseTestClient stream = open();
-    SocketIoTestSocket socket = SocketIoTestSocket.connect(http, SseTestApp.url(server), "{}");
+    RawSocket socket = RawSocket.connect(http, SseTestApp.url(server), "{}");
     toClose.add(socket);
 
     HttpResponse<String> refused = http.send(HttpRequest.newBuilder(SseTestApp.stream(server, "lobby"))
@@ -68,7 +70,7 @@ class SseLimitsTest {
     // The WebSocket drops; then streams that middleware refuses each take the free place and give it back.
     socket.close();
     for (int i = 0; i < 3; i++) {
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> rejectedStatus() == 401);
+      await().atMost(Timeouts.STEP).pollInterval(Duration.ofMillis(50)).until(() -> rejectedStatus() == 401);
     }
     // A POST holds a place of its address while its body is read: one is free for it here.
     second.sync();
@@ -102,7 +104,7 @@ class SseLimitsTest {
     assertThat(limited.body()).isEqualTo("{\"error\":\"rate limited\"}");
     assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
     // The budget refills (1 per second) and the same session is served again.
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+    await().atMost(Timeouts.STEP).pollInterval(Duration.ofMillis(200))
         .until(() -> client.emit("echo", "again").statusCode() == 200);
     assertThat(client.ended()).isNotDone();
   }
@@ -115,7 +117,7 @@ class SseLimitsTest {
 
   private SseTestClient awaitOpen() {
     AtomicReference<SseTestClient> opened = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+    await().atMost(Timeouts.STEP).pollInterval(Duration.ofMillis(50)).until(() -> {
       SseTestClient client = SseTestClient.connect(http, SseTestApp.stream(server, "lobby"), true)
           .get(SseTestClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       toClose.add(client);

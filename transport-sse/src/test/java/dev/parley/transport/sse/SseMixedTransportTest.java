@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.ChatServer;
 import dev.parley.Message;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.SseParser.SseEvent;
+import dev.parley.testsupport.Timeouts;
 import dev.parley.transport.websocket.WebSocketTransport;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.net.http.HttpClient;
@@ -34,8 +36,8 @@ class SseMixedTransportTest {
   private ChatServer server;
   private SseTestClient sse;
   private SseTestClient sseObserver;
-  private SocketIoTestSocket ws;
-  private SocketIoTestSocket wsObserver;
+  private RawSocket ws;
+  private RawSocket wsObserver;
   private long nextAckId;
 
   @BeforeEach
@@ -47,9 +49,9 @@ class SseMixedTransportTest {
     toClose.add(sse);
     sseObserver = SseTestClient.open(http, SseTestApp.stream(server, ROOM));
     toClose.add(sseObserver);
-    ws = SocketIoTestSocket.connect(http, SseTestApp.url(server), AUTH);
+    ws = RawSocket.connect(http, SseTestApp.url(server), AUTH);
     toClose.add(ws);
-    wsObserver = SocketIoTestSocket.connect(http, SseTestApp.url(server), AUTH);
+    wsObserver = RawSocket.connect(http, SseTestApp.url(server), AUTH);
     toClose.add(wsObserver);
     sse.sync();
     sseObserver.sync();
@@ -66,7 +68,7 @@ class SseMixedTransportTest {
     toClose.clear();
   }
 
-  private void sync(SocketIoTestSocket socket) throws Exception {
+  private void sync(RawSocket socket) throws Exception {
     long id = nextAckId++;
     socket.emit(id, "echo", "sync");
     assertThat(socket.nextAck(id).get(0).asString()).isEqualTo("sync");
@@ -85,7 +87,7 @@ class SseMixedTransportTest {
     HttpResponse<String> posted = sse.emitAwaitingAck("chat", Map.of("text", "from sse"));
     assertThat(posted.statusCode()).isEqualTo(200);
     String sseMessageId = SseTestClient.MAPPER.readTree(posted.body()).get(0).asString();
-    for (SocketIoTestSocket socket : List.of(ws, wsObserver)) {
+    for (RawSocket socket : List.of(ws, wsObserver)) {
       ArrayNode event = socket.nextEvent();
       assertThat(event.get(0).asString()).isEqualTo("chat");
       assertThat(text(event.get(1))).isEqualTo("from sse");
@@ -104,7 +106,7 @@ class SseMixedTransportTest {
     assertThat(text(wsObserver.nextEvent().get(1))).isEqualTo("from ws");
 
     assertThat(sse.emit("typing", "sse is typing").statusCode()).isEqualTo(204);
-    for (SocketIoTestSocket socket : List.of(ws, wsObserver)) {
+    for (RawSocket socket : List.of(ws, wsObserver)) {
       // Recovery is on by default: an emit ending in a string gets an empty offset slot over Socket.IO, so a
       // client does not take "sse is typing" for the offset of the last post it saw.
       assertThat(socket.nextEvent())
@@ -165,7 +167,7 @@ class SseMixedTransportTest {
       assertThat(event.get(0).asString()).isEqualTo("chat");
       wsObserved.add(text(event.get(1)));
     }
-    List<Message> history = server.room(ROOM).history(10 * each).collectList().block(Duration.ofSeconds(10));
+    List<Message> history = server.room(ROOM).history(10 * each).collectList().block(Timeouts.STEP);
     assertThat(sseObservedIds).containsExactlyElementsOf(history.stream().map(Message::id).toList());
     List<String> order = history.stream().map(m -> text(m.payload())).toList();
     assertThat(sseObserved).containsExactlyElementsOf(order);

@@ -3,7 +3,7 @@ package dev.parley.transport.sse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.ChatServer;
-import dev.parley.transport.sse.internal.HostileBodies;
+import dev.parley.testsupport.HostileBodies;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.ChatServer;
 import dev.parley.Event;
 import dev.parley.Message;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
+import dev.parley.testsupport.Timeouts;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -113,7 +114,7 @@ class SsePostTest {
     SseTestClient client = open();
     HttpResponse<String> acked = client.emitAwaitingAck("chat", Map.of("text", "stored"));
     assertThat(acked.statusCode()).as(acked.body()).isEqualTo(200);
-    List<Message> history = server.room(room).history(10).collectList().block(Duration.ofSeconds(10));
+    List<Message> history = server.room(room).history(10).collectList().block(Timeouts.STEP);
     assertThat(history).hasSize(1);
     assertThat(json(acked.body())).isEqualTo(json("[\"" + history.get(0).id() + "\"]"));
   }

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.protocol.DisconnectReason;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
+import dev.parley.testsupport.Timeouts;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -49,14 +50,14 @@ class SseSlowConsumerTest {
       // Post until the server gives up on the raw socket (bounded). The HTTP clients read all the time.
       List<String> posted = new ArrayList<>();
       for (int i = 0; i < MAX_POSTS && !reasons.containsKey(slowChannel); i++) {
-        posted.add(server.room(ROOM).post("chat", Map.of("n", i, "text", PAYLOAD)).block(Duration.ofSeconds(10)).id());
+        posted.add(server.room(ROOM).post("chat", Map.of("n", i, "text", PAYLOAD)).block(Timeouts.STEP).id());
       }
       await().atMost(SseTestClient.TIMEOUT).until(() -> reasons.containsKey(slowChannel));
       assertThat(reasons).as("cut off within %d posts of 8 KiB", MAX_POSTS).containsEntry(slowChannel,
           DisconnectReason.SLOW_CONSUMER);
       int atCutOff = posted.size();
       for (int i = 0; i < 20; i++) {
-        posted.add(server.room(ROOM).post("chat", Map.of("n", atCutOff + i, "text", "after")).block(Duration.ofSeconds(10)).id());
+        posted.add(server.room(ROOM).post("chat", Map.of("n", atCutOff + i, "text", "after")).block(Timeouts.STEP).id());
       }
       for (SseTestClient reader : List.of(first, second)) {
         List<String> saw = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.ChatServer;
 import dev.parley.Replay;
 import dev.parley.store.memory.MemoryStore;
+import dev.parley.testsupport.Timeouts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -12,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +30,8 @@ class SseSmokeTest {
           ch.on("chat", (c, e) -> c.post("lobby", "chat", e.arg(0)).subscribe(m -> e.ack(m.id())));
         })
         .start()) {
-      server.room("lobby").post("chat", Map.of("text", "one")).block(Duration.ofSeconds(10));
-      server.room("lobby").post("chat", Map.of("text", "two")).block(Duration.ofSeconds(10));
+      server.room("lobby").post("chat", Map.of("text", "one")).block(Timeouts.STEP);
+      server.room("lobby").post("chat", Map.of("text", "two")).block(Timeouts.STEP);
       String base = "http://127.0.0.1:" + server.address().orElseThrow().getPort() + "/sse/lobby";
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(base))

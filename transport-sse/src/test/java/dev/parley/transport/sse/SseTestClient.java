@@ -2,7 +2,9 @@ package dev.parley.transport.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser;
+import dev.parley.testsupport.SseParser.SseEvent;
+import dev.parley.testsupport.Timeouts;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class SseTestClient implements AutoCloseable {
   /** How long anything a test waits for may take. */
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  static final Duration TIMEOUT = Timeouts.STEP;
   static final JsonMapper MAPPER = JsonMapper.builder().build();
 
   private final HttpClient http;

@@ -7,7 +7,8 @@ import dev.parley.ChatServer;
 import dev.parley.Message;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.protocol.DisconnectReason;
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
+import dev.parley.testsupport.Timeouts;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -59,14 +60,14 @@ class SseWireFormatTest {
   void streamIsRetryThenSessionThenHistoryThenLiveEventsByteForByte() throws Exception {
     // A long heartbeat, so no ping interleaves with the bytes compared.
     ChatServer server = start(SseTransportConfig.builder().heartbeatInterval(Duration.ofHours(1)).build());
-    Message one = server.room("wire").post("chat", Map.of("text", "one")).block(Duration.ofSeconds(10));
-    Message two = server.room("wire").post("chat", Map.of("text", "two")).block(Duration.ofSeconds(10));
+    Message one = server.room("wire").post("chat", Map.of("text", "one")).block(Timeouts.STEP);
+    Message two = server.room("wire").post("chat", Map.of("text", "two")).block(Timeouts.STEP);
 
     SseTestClient client = open(server, "wire");
     client.next("chat");
     client.next("chat");
     client.sync();
-    Message three = server.room("wire").post("chat", Map.of("text", "drei \u2713 \uD83D\uDE00")).block(Duration.ofSeconds(10));
+    Message three = server.room("wire").post("chat", Map.of("text", "drei \u2713 \uD83D\uDE00")).block(Timeouts.STEP);
     client.next("chat");
     server.to("wire").emit("pair", "a", 2);
     client.next("pair");
@@ -194,7 +195,7 @@ class SseWireFormatTest {
     client.sync();
     Map<String, Object> payload = Map.of("text", "pretty", "n", List.of(1, 2), "nested", Map.of("a", true));
 
-    Message posted = server.room("pretty").post("chat", payload).block(Duration.ofSeconds(10));
+    Message posted = server.room("pretty").post("chat", payload).block(Timeouts.STEP);
     SseEvent chat = client.next("chat");
     assertThat(chat.id()).isEqualTo(posted.id());
     assertThat(chat.data()).contains("\n");

@@ -8,6 +8,8 @@ import dev.parley.ChatServerConfig;
 import dev.parley.Message;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.store.memory.MemoryStoreConfig;
+import dev.parley.testsupport.TcpProxy;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +92,7 @@ class ConnectionStateRecoveryTest {
 
   /** Posts to the lobby and returns the id the socket received, with its payload. */
   private String receivedPost(ChatServer server, String name, int n) throws Exception {
-    Message message = server.room("lobby").post("chat", Map.of("n", n)).block(Duration.ofSeconds(10));
+    Message message = server.room("lobby").post("chat", Map.of("n", n)).block(Timeouts.STEP);
     JsonNode event = node.next(name, "event");
     assertThat(event.path("event").asString()).isEqualTo("chat");
     assertThat(event.path("args").path(0).path("n").asInt()).isEqualTo(n);
@@ -99,8 +101,8 @@ class ConnectionStateRecoveryTest {
     return message.id();
   }
 
-  /** Reads the missed messages: every one once, each room's in order, and nothing else. */
-  private void assertReplayed(String name, Map<String, List<String>> posted) throws Exception {
+  /** Reads the missed messages: every one once, each room's in order, and nothing else before a marker. */
+  private void assertReplayed(ChatServer server, String name, Map<String, List<String>> posted) throws Exception {
     int total = posted.values().stream().mapToInt(List::size).sum();
     Map<String, List<String>> received = new java.util.LinkedHashMap<>();
     for (JsonNode event : node.events(name, total)) {
@@ -110,11 +112,11 @@ class ConnectionStateRecoveryTest {
           .add(args.path(1).asString());
     }
     assertThat(received).isEqualTo(posted);
-    node.assertQuiet(name, Duration.ofMillis(300));
+    RecoveryApp.assertMarkerNext(server, node, name);
   }
 
   private static void awaitGone(ChatServer server, String id) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace().channel(id).isEmpty());
+    await().atMost(Timeouts.STEP).until(() -> server.namespace().channel(id).isEmpty());
   }
 
   @Test
@@ -138,7 +140,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("a");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
 
     JsonNode self = node.ack("a", "whoami");
     assertThat(self.path("recovered").asBoolean()).isTrue();
@@ -149,7 +151,7 @@ class ConnectionStateRecoveryTest {
     assertThat(self.path("data").path("connections").asInt()).as("the handler ran after data was restored")
         .isEqualTo(2);
 
-    String live = server.room("news").post("chat", Map.of("n", 1000, "room", "news")).block(Duration.ofSeconds(10)).id();
+    String live = server.room("news").post("chat", Map.of("n", 1000, "room", "news")).block(Timeouts.STEP).id();
     assertThat(node.next("a", "event").path("args").path(1).asString()).isEqualTo(live);
   }
 
@@ -172,7 +174,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("a");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
   }
 
   @Test
@@ -195,7 +197,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("a");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("a", missed);
+    assertReplayed(second, "a", missed);
     assertThat(second.namespace().channel(id)).isPresent();
   }
 
@@ -219,7 +221,7 @@ class ConnectionStateRecoveryTest {
     JsonNode again = node.connected("c");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
-    assertReplayed("c", missed);
+    assertReplayed(b, "c", missed);
     assertThat(b.namespace().channel(id)).isPresent();
     assertThat(a.namespace().channel(id)).isEmpty();
   }
@@ -246,7 +248,7 @@ class ConnectionStateRecoveryTest {
     assertThat(node.next("a", "disconnect").path("type").asString()).isEqualTo("disconnect");
     assertThat(node.connected("a").path("recovered").asBoolean()).isTrue();
     // Exactly the ten: the post "a" made itself, between its offset and the drop, is not among them.
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
     assertThat(mine).isNotEmpty();
   }
 
@@ -323,8 +325,8 @@ class ConnectionStateRecoveryTest {
     node.open("a", "/plain");
     String id = node.connected("a").path("id").asString();
     // The CONNECT answer can overtake the connection handler's join.
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace("/plain").room("lobby").members().size() == 1);
-    server.namespace("/plain").room("lobby").post("chat", "hi").block(Duration.ofSeconds(10));
+    await().atMost(Timeouts.STEP).until(() -> server.namespace("/plain").room("lobby").members().size() == 1);
+    server.namespace("/plain").room("lobby").post("chat", "hi").block(Timeouts.STEP);
     assertThat(node.next("a", "event").path("args").valueStream().map(JsonNode::asString))
         .as("no offset").containsExactly("hi");
 
@@ -360,7 +362,7 @@ class ConnectionStateRecoveryTest {
     proxy.refuse(false);
     assertThat(node.connected("a").path("recovered").asBoolean())
         .as("the client's offset is still %s", last).isTrue();
-    assertReplayed("a", missed);
+    assertReplayed(server, "a", missed);
   }
 
   private void assertCleanSession(String name, String oldId) throws Exception {

@@ -8,9 +8,10 @@ import dev.parley.ChatServer;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.socketio.WireFrame;
-import dev.parley.transport.websocket.internal.HostilePackets;
+import dev.parley.testsupport.HostilePackets;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ class EngineIoFramingPropertiesTest {
         // the server's side then says why it closed.
         assertThat(raw.error()).isInstanceOf(java.io.IOException.class);
         for (String channel : channels) {
-          await().atMost(Duration.ofSeconds(10)).until(() -> REASONS.containsKey(channel));
+          await().atMost(Timeouts.STEP).until(() -> REASONS.containsKey(channel));
           assertThat(REASONS.get(channel)).as("server's reason after %s", describe(frames))
               .isIn(DisconnectReason.PARSE_ERROR, DisconnectReason.TRANSPORT_CLOSE);
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -98,7 +100,7 @@ class FloodTest {
     assertThat(limited).as("the excess was refused").isPositive();
     // Still connected: once its budget refills, its events are handled again.
     AtomicInteger nextId = new AtomicInteger(FLOOD);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+    await().atMost(Timeouts.STEP).pollInterval(Duration.ofMillis(50)).until(() -> {
       int id = nextId.getAndIncrement();
       flooder.send("42" + id + "[\"echo\",\"after\"]");
       String answer;

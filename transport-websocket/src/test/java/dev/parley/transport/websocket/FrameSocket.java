@@ -1,5 +1,6 @@
 package dev.parley.transport.websocket;
 
+import dev.parley.testsupport.WebSocketFrames;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,8 +13,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A WebSocket client on a bare {@link Socket}, written frame by frame (RFC 6455, client frames masked), for
@@ -22,9 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * UTF-8, and answers nothing by itself. Not thread-safe.
  */
 final class FrameSocket implements AutoCloseable {
-  static final int TEXT = 1;
-  static final int BINARY = 2;
-  static final int CLOSE = 8;
+  static final int TEXT = WebSocketFrames.TEXT;
+  static final int BINARY = WebSocketFrames.BINARY;
+  static final int CLOSE = WebSocketFrames.CLOSE;
 
   private final Socket socket;
   private final InputStream in;
@@ -49,16 +48,10 @@ final class FrameSocket implements AutoCloseable {
     }
     socket.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), 5_000);
     socket.setSoTimeout(10_000);
-    byte[] nonce = new byte[16];
-    ThreadLocalRandom.current().nextBytes(nonce);
     FrameSocket client = new FrameSocket(socket);
-    client.out.write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-        + "Host: 127.0.0.1:" + uri.getPort() + "\r\n"
-        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    client.out.write(WebSocketFrames.upgradeRequest("127.0.0.1", uri.getPort()).getBytes(StandardCharsets.US_ASCII));
     client.out.flush();
-    String head = client.readHead();
+    String head = WebSocketFrames.readHead(client.in);
     if (!head.startsWith("HTTP/1.1 101")) {
       socket.close();
       throw new IOException("upgrade refused: " + head);
@@ -114,27 +107,7 @@ final class FrameSocket implements AutoCloseable {
 
   /** Queues a frame of any opcode with any payload, a text frame of bytes that are not UTF-8 included. */
   FrameSocket frame(int opcode, byte[] payload) throws IOException {
-    out.write(0x80 | opcode);
-    if (payload.length < 126) {
-      out.write(0x80 | payload.length);
-    } else if (payload.length < 65_536) {
-      out.write(0x80 | 126);
-      out.write(payload.length >>> 8);
-      out.write(payload.length & 0xff);
-    } else {
-      out.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) ((long) payload.length >>> shift) & 0xff);
-      }
-    }
-    byte[] mask = new byte[4];
-    ThreadLocalRandom.current().nextBytes(mask);
-    out.write(mask);
-    byte[] masked = new byte[payload.length];
-    for (int i = 0; i < payload.length; i++) {
-      masked[i] = (byte) (payload[i] ^ mask[i & 3]);
-    }
-    out.write(masked);
+    WebSocketFrames.writeMasked(out, opcode, payload);
     return this;
   }
 
@@ -176,38 +149,13 @@ final class FrameSocket implements AutoCloseable {
 
   /** The next frame, whatever it is. */
   Frame next() throws IOException {
-    int first = readByte();
-    int second = readByte();
-    long length = second & 0x7f;
-    if (length == 126) {
-      length = ((long) readByte() << 8) | readByte();
-    } else if (length == 127) {
-      length = 0;
-      for (int i = 0; i < 8; i++) {
-        length = (length << 8) | readByte();
-      }
-    }
+    int first = WebSocketFrames.readByte(in);
+    long length = WebSocketFrames.readLength(in, WebSocketFrames.readByte(in));
     byte[] payload = in.readNBytes((int) length);
     if (payload.length < length) {
       throw new EOFException("connection ended inside a frame");
     }
     return new Frame(first & 0x0f, payload);
-  }
-
-  private int readByte() throws IOException {
-    int b = in.read();
-    if (b < 0) {
-      throw new EOFException("connection ended");
-    }
-    return b;
-  }
-
-  private String readHead() throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-      head.write(readByte());
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 
   @Override

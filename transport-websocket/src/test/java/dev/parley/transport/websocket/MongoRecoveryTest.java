@@ -3,15 +3,13 @@ package dev.parley.transport.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
 import dev.parley.ChatServer;
 import dev.parley.Message;
-import dev.parley.store.mongo.AwaitingMemoryBackend;
 import dev.parley.store.mongo.MongoStore;
 import dev.parley.store.mongo.MongoStoreConfig;
-import java.net.InetSocketAddress;
-import java.time.Duration;
+import dev.parley.testsupport.TcpProxy;
+import dev.parley.testsupport.TestMongo;
+import dev.parley.testsupport.Timeouts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,30 +27,16 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * by {@code PARLEY_MONGODB_URI}.
  */
 class MongoRecoveryTest {
-  private static int databases;
   private final List<AutoCloseable> resources = new ArrayList<>();
-  private MongoServer mongo;
+  private TestMongo mongo;
   private MongoStoreConfig config;
   private NodeDriver node;
 
   @BeforeEach
   void startMongo() {
-    String real = System.getenv("PARLEY_MONGODB_URI");
-    String uri;
-    if (real == null || real.isBlank()) {
-      AwaitingMemoryBackend backend = new AwaitingMemoryBackend();
-      backend.version(ServerVersion.MONGO_5_0);
-      backend.enableOplog();
-      mongo = new MongoServer(backend);
-      // A worker per connection: the backend's awaitData waits run on them.
-      mongo.bind(new InetSocketAddress("127.0.0.1", 0), 1, 64);
-      uri = "mongodb://127.0.0.1:" + mongo.getLocalAddress().getPort()
-          + "/?serverSelectionTimeoutMS=1500&connectTimeoutMS=1000&heartbeatFrequencyMS=500";
-    } else {
-      uri = real.strip();
-    }
-    config = MongoStoreConfig.builder().connectionString(uri)
-        .database("parley_recovery_" + ProcessHandle.current().pid() + "_" + (++databases)).build();
+    mongo = TestMongo.start();
+    config = MongoStoreConfig.builder().connectionString(mongo.connectionString())
+        .database(mongo.newDatabase()).build();
   }
 
   @AfterEach
@@ -60,15 +44,13 @@ class MongoRecoveryTest {
     for (int i = resources.size() - 1; i >= 0; i--) {
       resources.get(i).close();
     }
-    if (mongo != null) {
-      mongo.shutdownNow();
-    }
+    mongo.close();
   }
 
   /** A node: its own store (and MongoDB connection) on the shared database. */
   private ChatServer node() {
     MongoStore store = new MongoStore(config);
-    resources.add(() -> store.stop().block(Duration.ofSeconds(10)));
+    resources.add(() -> store.stop().block(Timeouts.STEP));
     ChatServer server = RecoveryApp.start(store, c -> { });
     resources.add(server);
     return server;
@@ -85,11 +67,11 @@ class MongoRecoveryTest {
   }
 
   private void receivedPost(ChatServer server) throws Exception {
-    Message message = server.room("lobby").post("chat", Map.of("n", -1, "room", "lobby")).block(Duration.ofSeconds(10));
+    Message message = server.room("lobby").post("chat", Map.of("n", -1, "room", "lobby")).block(Timeouts.STEP);
     assertThat(node.next("a", "event").path("args").path(1).asString()).isEqualTo(message.id());
   }
 
-  private void assertRecoveredWith(String id, Map<String, List<String>> missed) throws Exception {
+  private void assertRecoveredWith(ChatServer server, String id, Map<String, List<String>> missed) throws Exception {
     JsonNode again = node.connected("a");
     assertThat(again.path("recovered").asBoolean()).isTrue();
     assertThat(again.path("id").asString()).isEqualTo(id);
@@ -100,7 +82,7 @@ class MongoRecoveryTest {
           .add(event.path("args").path(1).asString());
     }
     assertThat(received).isEqualTo(missed);
-    node.assertQuiet("a", Duration.ofMillis(300));
+    RecoveryApp.assertMarkerNext(server, node, "a");
   }
 
   @Test
@@ -114,14 +96,14 @@ class MongoRecoveryTest {
 
     proxy.refuse(true);
     proxy.dropAll();
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.namespace().channel(id).isEmpty()
+    await().atMost(Timeouts.STEP).until(() -> a.namespace().channel(id).isEmpty()
         && a.stats().recoverySaves() == 0);
     Map<String, List<String>> missed = RecoveryApp.post(a, 100, "lobby", "news");
     node.next("a", "disconnect");
     proxy.target(RecoveryApp.port(b));
     proxy.refuse(false);
 
-    assertRecoveredWith(id, missed);
+    assertRecoveredWith(b, id, missed);
     assertThat(b.namespace().channel(id)).isPresent();
   }
 
@@ -142,6 +124,6 @@ class MongoRecoveryTest {
     Map<String, List<String>> missed = RecoveryApp.post(second, 100, "lobby", "news");
     proxy.refuse(false);
 
-    assertRecoveredWith(id, missed);
+    assertRecoveredWith(second, id, missed);
   }
 }

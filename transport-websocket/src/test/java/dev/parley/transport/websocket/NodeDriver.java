@@ -223,10 +223,13 @@ final class NodeDriver implements AutoCloseable {
     return events;
   }
 
-  /** Asserts that a socket produced nothing more within {@code quiet}. */
-  void assertQuiet(String name, Duration quiet) throws InterruptedException {
-    JsonNode record = queue(name).poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(record).as("socket %s produced nothing more", name).isNull();
+  /**
+   * Asserts that the next record of a socket is the event {@code event}: sent after everything a test
+   * expects, a marker proves that nothing else came before it, with no quiet period to wait out.
+   */
+  void assertNextEvent(String name, String event) throws InterruptedException {
+    JsonNode record = next(name, "event");
+    assertThat(record.path("event").asString()).as("record %s, expected the event %s", record, event).isEqualTo(event);
   }
 
   private String output() {

@@ -6,6 +6,7 @@ import dev.parley.Message;
 import dev.parley.Replay;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.spi.Store;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,15 @@ final class RecoveryApp {
   }
 
   /** Posts {@code count} messages, alternating between the rooms; returns their ids per room, in order. */
+  /**
+   * Posts a "marker" to the lobby and asserts that socket {@code name} of {@code node} gets it next: every
+   * member of the lobby has then been sent everything posted before, and nothing else.
+   */
+  static void assertMarkerNext(ChatServer server, NodeDriver node, String name) throws InterruptedException {
+    server.room("lobby").post("marker", Map.of()).block(Timeouts.STEP);
+    node.assertNextEvent(name, "marker");
+  }
+
   static Map<String, List<String>> post(ChatServer server, int count, String... rooms) {
     Map<String, List<String>> ids = new java.util.LinkedHashMap<>();
     for (String room : rooms) {
@@ -85,7 +95,7 @@ final class RecoveryApp {
     }
     for (int i = 0; i < count; i++) {
       String room = rooms[i % rooms.length];
-      Message message = server.room(room).post("chat", Map.of("n", i, "room", room)).block(Duration.ofSeconds(10));
+      Message message = server.room(room).post("chat", Map.of("n", i, "room", room)).block(Timeouts.STEP);
       ids.get(room).add(message.id());
     }
     return ids;

@@ -7,11 +7,14 @@ import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.Message;
 import dev.parley.store.memory.MemoryStore;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +57,7 @@ class RecoveryProtocolTest {
 
   /** Waits for the connection handler's join: the CONNECT answer can overtake it. */
   private static void inLobby(ChatServer server, String sid) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace().channel(sid)
+    await().atMost(Timeouts.STEP).until(() -> server.namespace().channel(sid)
         .map(channel -> channel.rooms().contains("lobby")).orElse(false));
   }
 
@@ -84,7 +87,7 @@ class RecoveryProtocolTest {
     JsonNode answer = connect(raw, null);
     assertThat(answer.has("pid")).isFalse();
     inLobby(server, answer.path("sid").asString());
-    server.room("lobby").post("chat", Map.of("n", 1)).block(Duration.ofSeconds(10));
+    server.room("lobby").post("chat", Map.of("n", 1)).block(Timeouts.STEP);
     assertThat(event(raw).size()).as("event name and payload, no offset").isEqualTo(2);
   }
 
@@ -106,7 +109,7 @@ class RecoveryProtocolTest {
     String sid = answer.path("sid").asString();
     String pid = answer.path("pid").asString();
     first.abort();
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace().channel(sid).isEmpty());
+    await().atMost(Timeouts.STEP).until(() -> server.namespace().channel(sid).isEmpty());
 
     RawSocket one = RawSocket.open(url(server), true);
     RawSocket two = RawSocket.open(url(server), true);
@@ -114,7 +117,8 @@ class RecoveryProtocolTest {
     assertThat(two.next()).startsWith("0{");
     String resume = "40{\"pid\":\"" + pid + "\"}";
     CompletableFuture.allOf(CompletableFuture.runAsync(() -> one.send(resume)),
-        CompletableFuture.runAsync(() -> two.send(resume))).join();
+        CompletableFuture.runAsync(() -> two.send(resume)))
+        .orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join();
     List<String> sids = List.of(JSON.readTree(one.next().substring(2)).path("sid").asString(),
         JSON.readTree(two.next().substring(2)).path("sid").asString());
     assertThat(sids).filteredOn(sid::equals).hasSize(1);
@@ -131,12 +135,12 @@ class RecoveryProtocolTest {
     List<String> offsets = new ArrayList<>();
     inLobby(server, sid);
     for (int i = 0; i < 4; i++) {
-      server.room("lobby").post("chat", Map.of("n", i)).block(Duration.ofSeconds(10));
+      server.room("lobby").post("chat", Map.of("n", i)).block(Timeouts.STEP);
       JsonNode event = event(raw);
       offsets.add(event.get(2).asString());
     }
     raw.abort();
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace().channel(sid).isEmpty());
+    await().atMost(Timeouts.STEP).until(() -> server.namespace().channel(sid).isEmpty());
 
     RawSocket again = RawSocket.open(url(server), true);
     JsonNode stale = connect(again, "{\"pid\":\"" + pid + "\",\"offset\":\"" + offsets.get(1) + "\"}");
@@ -152,11 +156,11 @@ class RecoveryProtocolTest {
     String sid = answer.path("sid").asString();
     String pid = answer.path("pid").asString();
     inLobby(server, sid);
-    server.room("lobby").post("chat", Map.of("n", 1)).block(Duration.ofSeconds(10));
+    server.room("lobby").post("chat", Map.of("n", 1)).block(Timeouts.STEP);
     event(raw);
-    String elsewhere = server.room("elsewhere").post("chat", Map.of("n", 2)).block(Duration.ofSeconds(10)).id();
+    String elsewhere = server.room("elsewhere").post("chat", Map.of("n", 2)).block(Timeouts.STEP).id();
     raw.abort();
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace().channel(sid).isEmpty());
+    await().atMost(Timeouts.STEP).until(() -> server.namespace().channel(sid).isEmpty());
 
     RawSocket again = RawSocket.open(url(server), true);
     JsonNode wrong = connect(again, "{\"pid\":\"" + pid + "\",\"offset\":\"" + elsewhere + "\"}");
@@ -174,17 +178,17 @@ class RecoveryProtocolTest {
     String sid = answer.path("sid").asString();
     String pid = answer.path("pid").asString();
     inLobby(server, sid);
-    server.room("lobby").post("chat", Map.of("n", 1)).block(Duration.ofSeconds(10));
+    server.room("lobby").post("chat", Map.of("n", 1)).block(Timeouts.STEP);
     String offset = event(raw).get(2).asString();
     for (int i = 0; i < 2; i++) {
       raw.abort();
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.namespace().channel(sid).isEmpty());
+      await().atMost(Timeouts.STEP).until(() -> server.namespace().channel(sid).isEmpty());
       raw = RawSocket.open(url(server), true);
       JsonNode again = connect(raw, "{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}");
       assertThat(again.path("sid").asString()).as("recovery %d", i + 1).isEqualTo(sid);
       assertThat(again.path("pid").asString()).isEqualTo(pid);
     }
-    Message live = server.room("lobby").post("chat", Map.of("n", 2)).block(Duration.ofSeconds(10));
+    Message live = server.room("lobby").post("chat", Map.of("n", 2)).block(Timeouts.STEP);
     assertThat(event(raw).get(2).asString()).as("nothing replayed twice: the next is the live one")
         .isEqualTo(live.id());
   }

@@ -7,6 +7,8 @@ import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.ServerStats;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * the clients are gone the node holds nothing: no queued or inbound bytes, no timers.
  */
 class WebSocketBudgetTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Timeouts.STEP;
   private static final String PLACEHOLDER = "{\"_placeholder\":true,\"num\":%d}";
 
   private final Map<String, DisconnectReason> reasons = new ConcurrentHashMap<>();

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class WebSocketHostileInputTest {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Timeouts.STEP;
 
   private ChatServer server;
 

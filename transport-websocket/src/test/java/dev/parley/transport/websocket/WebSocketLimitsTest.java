@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -108,7 +110,7 @@ class WebSocketLimitsTest {
   /** A new socket once a place is free: the place comes back when the server sees the close. */
   private RawSocket awaitAdmitted() {
     AtomicReference<RawSocket> admitted = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+    await().atMost(Timeouts.STEP).pollInterval(Duration.ofMillis(50)).until(() -> {
       try {
         admitted.set(RawSocket.open(url));
         return true;

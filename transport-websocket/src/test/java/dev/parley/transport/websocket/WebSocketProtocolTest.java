@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.testsupport.RawSocket;
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,7 +78,7 @@ class WebSocketProtocolTest {
         .buildAsync(URI.create(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"),
             new java.net.http.WebSocket.Listener() { });
     try {
-      attempt.join();
+      attempt.orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join();
       throw new AssertionError("the upgrade should have been refused");
     } catch (CompletionException e) {
       assertThat(e.getCause()).isInstanceOf(java.net.http.WebSocketHandshakeException.class);
@@ -87,11 +91,21 @@ class WebSocketProtocolTest {
   @Test
   void sameHostOriginIsAllowed() throws Exception {
     String url = start(WebSocketTransportConfig.defaults());
+    CompletableFuture<String> first = new CompletableFuture<>();
     java.net.http.WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
         .header("Origin", url)
         .buildAsync(URI.create(url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"),
-            new java.net.http.WebSocket.Listener() { })
+            new java.net.http.WebSocket.Listener() {
+              @Override
+              public CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+                first.complete(data.toString());
+                return null;
+              }
+            })
+        .orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)
         .join();
+    // Allowed means served: the Engine.IO open packet comes.
+    assertThat(first.orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join()).startsWith("0{\"sid\":");
     socket.abort();
   }
 
@@ -137,7 +151,7 @@ class WebSocketProtocolTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     await().atMost(Duration.ofSeconds(5)).until(() -> reason.get() == DisconnectReason.PING_TIMEOUT);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> answering.pongs() >= 4);
+    await().atMost(Timeouts.STEP).until(() -> answering.pongs() >= 4);
     assertThat(answering.isClosed()).isFalse();
   }
 }

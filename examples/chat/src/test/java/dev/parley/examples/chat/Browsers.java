@@ -2,6 +2,7 @@ package dev.parley.examples.chat;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.parley.testsupport.Timeouts;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -103,7 +104,7 @@ final class Browsers implements AfterEachCallback, AfterAllCallback {
         .usingAnyFreePort()
         .build();
     ChromeDriver driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().scriptTimeout(Timeouts.SCRIPT);
+    driver.manage().timeouts().scriptTimeout(Timeouts.STEP);
     driver.manage().timeouts().pageLoadTimeout(Timeouts.STEP);
     inUse.add(new Session(driver, profile));
     return driver;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.Message;
 import dev.parley.examples.chat.RawSocket.Frame;
+import dev.parley.testsupport.Timeouts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.examples.chat.ChatPage.Line;
+import dev.parley.testsupport.Timeouts;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChatPageE2ETest {
+  /** A typing indicator clears 3 s after the last typing event; one more second for scheduling. */
+  private static final Duration TYPING_CLEARS = Duration.ofSeconds(4);
+
   @RegisterExtension
   static final RunningChat chat = new RunningChat();
 
@@ -94,14 +99,14 @@ class ChatPageE2ETest {
     await("alice is typing, in bob's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
         .untilAsserted(() -> assertThat(bob.typing()).isEqualTo("alice is typing…"));
     assertThat(alice.typing()).isEmpty();
-    await("bob's indicator clears").atMost(Timeouts.TYPING_CLEARS).pollInterval(Timeouts.POLL)
+    await("bob's indicator clears").atMost(TYPING_CLEARS).pollInterval(Timeouts.POLL)
         .untilAsserted(() -> assertThat(bob.typing()).isEmpty());
 
     bob.type("Me too");
     await("bob is typing, in alice's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
         .untilAsserted(() -> assertThat(alice.typing()).isEqualTo("bob is typing…"));
     assertThat(bob.typing()).isEmpty();
-    await("alice's indicator clears").atMost(Timeouts.TYPING_CLEARS).pollInterval(Timeouts.POLL)
+    await("alice's indicator clears").atMost(TYPING_CLEARS).pollInterval(Timeouts.POLL)
         .untilAsserted(() -> assertThat(alice.typing()).isEmpty());
 
     // A line from someone who is typing clears their indicator at once.

@@ -3,6 +3,7 @@ package dev.parley.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.testsupport.Timeouts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.parley.examples.chat;
 
+import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -130,7 +131,7 @@ final class RawSocket implements AutoCloseable {
 
   // The listener gets the socket before buildAsync has returned it: it passes its own reference.
   private synchronized void send(WebSocket target, String text) {
-    target.sendText(text, true).join();
+    target.sendText(text, true).orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
   @Override

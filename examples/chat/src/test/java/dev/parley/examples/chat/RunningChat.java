@@ -1,9 +1,7 @@
 package dev.parley.examples.chat;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.parley.ChatServer;
-import java.net.InetSocketAddress;
+import dev.parley.testsupport.TestMongo;
 import java.net.URI;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -17,18 +15,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RunningChat implements BeforeAllCallback, AfterAllCallback {
   private @Nullable ChatServer server;
-  private @Nullable MongoServer mongo;
+  private @Nullable TestMongo mongo;
 
   @Override
   public void beforeAll(ExtensionContext context) {
     if ("mongo".equals(System.getProperty("parley.e2e.store"))) {
-      MemoryBackend backend = new MemoryBackend();
-      backend.enableOplog();
-      MongoServer database = new MongoServer(backend);
-      database.bind(new InetSocketAddress("127.0.0.1", 0), 1, 2);
+      TestMongo database = TestMongo.inProcess();
       mongo = database;
-      server = ChatApp.start(new Options(0, "127.0.0.1", "mongo",
-          "mongodb://127.0.0.1:" + database.getLocalAddress().getPort() + "/chat", "warn"));
+      server = ChatApp.start(new Options(0, "127.0.0.1", "mongo", database.connectionString("chat"), "warn"));
     } else {
       server = ChatApp.start(new Options(0, "127.0.0.1", "memory", null, "warn"));
     }
@@ -40,7 +34,7 @@ final class RunningChat implements BeforeAllCallback, AfterAllCallback {
       server.close();
     }
     if (mongo != null) {
-      mongo.shutdownNow();
+      mongo.close();
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.parley.protocol.JsonDepth;
 import dev.parley.protocol.sse.PostBody;
+import dev.parley.testsupport.HostileBodies;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.parley.protocol.JsonDepth;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.Packet;
+import dev.parley.testsupport.HostilePackets;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;

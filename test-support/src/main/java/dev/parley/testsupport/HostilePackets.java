@@ -1,4 +1,4 @@
-package dev.parley.transport.websocket.internal;
+package dev.parley.testsupport;
 
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.socketio.SocketIoCodec;
@@ -10,7 +10,6 @@ import net.jqwik.api.Combinators;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,33 +34,7 @@ public final class HostilePackets {
    * which is why round trips leave them out.
    */
   public static Arbitrary<JsonNode> json(int depth, boolean placeholders) {
-    Arbitrary<JsonNode> scalar = Arbitraries.oneOf(
-        Arbitraries.strings().ofMaxLength(20).map(s -> (JsonNode) NODES.stringNode(s)),
-        Arbitraries.longs().map(n -> (JsonNode) NODES.numberNode(n)),
-        Arbitraries.doubles().map(n -> (JsonNode) NODES.numberNode(n)),
-        Arbitraries.bigIntegers().between(java.math.BigInteger.TEN.pow(30).negate(), java.math.BigInteger.TEN.pow(30))
-            .map(n -> (JsonNode) NODES.numberNode(n)),
-        Arbitraries.of(true, false).map(b -> (JsonNode) NODES.booleanNode(b)),
-        Arbitraries.just(NODES.nullNode()),
-        Arbitraries.of(0, 1, 2, 99, -1).map(n -> (JsonNode) NODES.objectNode().put("_placeholder", placeholders)
-            .put("num", n)));
-    if (depth == 0) {
-      return scalar;
-    }
-    Arbitrary<JsonNode> inner = json(depth - 1, placeholders);
-    Arbitrary<JsonNode> array = inner.list().ofMaxSize(4).map(list -> {
-      ArrayNode node = NODES.arrayNode();
-      list.forEach(node::add);
-      return node;
-    });
-    Arbitrary<JsonNode> object = Arbitraries.maps(Arbitraries.strings().ofMaxLength(8), inner).ofMaxSize(4)
-        .map(map -> {
-          ObjectNode node = NODES.objectNode();
-          map.forEach(node::set);
-          return node;
-        });
-    return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, scalar), net.jqwik.api.Tuple.of(2, array), net.jqwik.api.Tuple.of(1, object));
+    return Hostile.json(depth, placeholders);
   }
 
   /** "/", a few plain names, and names of any characters but commas and control characters. */
@@ -103,42 +76,22 @@ public final class HostilePackets {
         "0", "0/admin,{\"token\":\"123\"}", "1/admin,", "2[\"hello\",1]", "2/admin,456[\"project:delete\",123]",
         "3/admin,456[]", "51-[\"hello\",{\"_placeholder\":true,\"num\":0}]",
         "62-/admin,7[{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":0}]");
-    return Combinators.combine(Arbitraries.oneOf(valid, examples), mutations(), Arbitraries.integers().between(1, 4))
-        .as((text, mutation, times) -> {
-          String out = text;
-          for (int i = 0; i < times; i++) {
-            out = mutation.apply(out);
-          }
-          return out;
-        });
+    return Hostile.mutated(Arbitraries.oneOf(valid, examples), mutations(), 4);
   }
 
-  /** A change to a packet's text, at a position chosen from the text's length. */
-  private interface Mutation {
-    String apply(String text);
-  }
-
-  private static Arbitrary<Mutation> mutations() {
-    Arbitrary<Double> where = Arbitraries.doubles().between(0, 1);
-    Arbitrary<Character> tricky = Arbitraries.of(chars(TRICKY));
-    Arbitrary<Mutation> truncate = where.map(w -> t -> t.substring(0, at(t, w)));
-    Arbitrary<Mutation> insert = Combinators.combine(where, tricky)
-        .as((w, c) -> t -> t.substring(0, at(t, w)) + c + t.substring(at(t, w)));
-    Arbitrary<Mutation> flip = Combinators.combine(where, tricky).as((w, c) -> t -> t.isEmpty() ? t
-        : t.substring(0, Math.min(at(t, w), t.length() - 1)) + c + t.substring(Math.min(at(t, w), t.length() - 1) + 1));
-    Arbitrary<Mutation> hugeNumber = Arbitraries.of("9223372036854775808", "99999999999999999999",
+  private static Arbitrary<Hostile.Mutation> mutations() {
+    Arbitrary<Double> where = Hostile.where();
+    Arbitrary<Character> tricky = Arbitraries.of(Hostile.chars(TRICKY));
+    Arbitrary<Hostile.Mutation> flip = Combinators.combine(where, tricky).as((w, c) -> t -> t.isEmpty() ? t
+        : t.substring(0, Math.min(Hostile.at(t, w), t.length() - 1)) + c + t.substring(Math.min(Hostile.at(t, w), t.length() - 1) + 1));
+    Arbitrary<Hostile.Mutation> hugeNumber = Arbitraries.of("9223372036854775808", "99999999999999999999",
         "18446744073709551616", "1e999999999", "-1e999999999", "1" + "0".repeat(1_200), "0.1e-999999999",
         "9".repeat(19)).map(n -> t -> replaceFirstNumber(t, n));
-    Arbitrary<Mutation> nest = Combinators.combine(where, Arbitraries.integers().between(10, 1_500))
-        .as((w, n) -> t -> t.substring(0, at(t, w)) + "[".repeat(n) + t.substring(at(t, w)) + "]".repeat(n));
-    Arbitrary<Mutation> lieAboutAttachments = Arbitraries.of("5", "6").flatMap(type ->
+    Arbitrary<Hostile.Mutation> lieAboutAttachments = Arbitraries.of("5", "6").flatMap(type ->
         Arbitraries.integers().between(0, 1_000_000_000).map(n -> t -> type + n + "-" + (t.isEmpty() ? "" : t.substring(1))));
-    Arbitrary<Mutation> repeat = where.map(w -> t -> t + t.substring(at(t, w)));
-    return Arbitraries.oneOf(truncate, insert, flip, hugeNumber, nest, lieAboutAttachments, repeat);
-  }
-
-  private static int at(String text, double where) {
-    return (int) Math.floor(where * text.length());
+    Arbitrary<Hostile.Mutation> repeat = where.map(w -> t -> t + t.substring(Hostile.at(t, w)));
+    return Arbitraries.oneOf(Hostile.truncations(), Hostile.insertions(TRICKY), flip, hugeNumber, Hostile.nestings(),
+        lieAboutAttachments, repeat);
   }
 
   private static String replaceFirstNumber(String text, String number) {
@@ -153,14 +106,4 @@ public final class HostilePackets {
     }
     return text + number;
   }
-
-  static Character[] chars(String text) {
-    Character[] out = new Character[text.length()];
-    for (int i = 0; i < text.length(); i++) {
-      out[i] = text.charAt(i);
-    }
-    return out;
-  }
-
-  /** Bytes this thread has allocated so far (HotSpot's com.sun.management counter, read reflectively). */
 }

@@ -1,4 +1,4 @@
-package dev.parley.client;
+package dev.parley.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,27 +7,25 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP relay on 127.0.0.1 between the client and the server, so that a test can cut connections
- * abruptly ({@link #dropAll()}) or make them go silent ({@link #silenceAll()}) the way a network does,
- * while new connections keep working (unless {@link #refuse refused} for a while). Loopback only; closed
- * by {@link #close()}.
+ * A TCP relay on 127.0.0.1 in front of a server, so that a test can do to clients what a network does:
+ * cut every connection at once ({@link #dropAll()}), make them go silent ({@link #silenceAll()}), refuse
+ * new ones for a while ({@link #refuse(boolean)}), and send new ones to another server (another node, or
+ * the same one restarted) without the client's URL changing ({@link #target(int)}). Loopback only; its
+ * threads are daemons, and {@link #close()} ends them. Thread-safe.
  */
-final class LoopbackProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
-  private final int targetPort;
   private final List<Relay> relays = new CopyOnWriteArrayList<>();
   private final AtomicInteger accepted = new AtomicInteger();
-  private final Thread acceptor;
-  private volatile boolean closed;
+  private volatile int targetPort;
   private volatile boolean refusing;
+  private volatile boolean closed;
 
-  /** One client connection and its server connection. */
   private static final class Relay {
     final Socket client;
     final Socket server;
@@ -44,38 +42,54 @@ final class LoopbackProxy implements AutoCloseable {
     }
   }
 
-  LoopbackProxy(int targetPort) throws IOException {
+  /**
+   * Starts relaying to {@code targetPort} on 127.0.0.1 from a free local port.
+   *
+   * @throws IOException if no local port can be bound
+   */
+  public TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    this.acceptor = new Thread(this::acceptLoop, "test-proxy-accept");
+    Thread acceptor = new Thread(this::acceptLoop, "test-proxy-accept");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
-  int port() {
+  /** The port clients connect to. */
+  public int port() {
     return listener.getLocalPort();
   }
 
-  /** How many connections the proxy has accepted so far. */
-  int accepted() {
+  /** The base URL clients use, {@code http://127.0.0.1:<port>}. */
+  public String url() {
+    return "http://127.0.0.1:" + listener.getLocalPort();
+  }
+
+  /** Connections relayed so far. */
+  public int accepted() {
     return accepted.get();
   }
 
+  /** Relays new connections to another port from now on. */
+  public void target(int port) {
+    targetPort = port;
+  }
+
+  /** While refusing, new connections are closed as soon as they are accepted. */
+  public void refuse(boolean refuse) {
+    refusing = refuse;
+  }
+
   /** Closes every open connection at once, both sides, with no WebSocket close frame. */
-  void dropAll() {
+  public void dropAll() {
     for (Relay relay : relays) {
       relays.remove(relay);
       relay.close();
     }
   }
 
-  /** While refusing, new connections are closed as soon as they are accepted (a server that is down). */
-  void refuse(boolean refuse) {
-    refusing = refuse;
-  }
-
-  /** Keeps every open connection open but stops carrying its bytes in either direction. */
-  void silenceAll() {
+  /** Keeps every open connection open but stops carrying its bytes either way, as a dead network does. */
+  public void silenceAll() {
     for (Relay relay : relays) {
       relay.silent = true;
     }
@@ -91,7 +105,8 @@ final class LoopbackProxy implements AutoCloseable {
         }
         Socket server = new Socket();
         try {
-          server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
+          server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort),
+              (int) Timeouts.CONNECT.toMillis());
         } catch (IOException e) {
           closeQuietly(client);
           closeQuietly(server);
@@ -113,24 +128,25 @@ final class LoopbackProxy implements AutoCloseable {
   private void pump(Relay relay, Socket from, Socket to, String direction) {
     Thread thread = new Thread(() -> {
       byte[] buffer = new byte[8192];
-      // Not try-with-resources: closing a socket's stream closes the socket, and a silent relay keeps it open.
+      // Not try-with-resources: closing a socket's stream closes the socket, and a silent relay stays open.
       try {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         int n;
         while ((n = in.read(buffer)) >= 0) {
-          if (!relay.silent) {
+          if (relay.silent) {
+          // A black hole tells neither side that the other has gone; only the side that ended is closed.
+          closeQuietly(from);
+        } else {
             out.write(buffer, 0, n);
             out.flush();
           }
         }
-      } catch (SocketException e) {
-        // Closed by dropAll() or by the other side.
       } catch (IOException e) {
-        // The same, reported differently.
+        // Closed by dropAll() or by the other side.
       } finally {
         if (relay.silent) {
-          // A black hole tells neither side that the other has gone.
+          // A black hole tells neither side that the other has gone; only the side that ended is closed.
           closeQuietly(from);
         } else {
           relays.remove(relay);
@@ -154,6 +170,9 @@ final class LoopbackProxy implements AutoCloseable {
   public void close() throws IOException {
     closed = true;
     listener.close();
-    dropAll();
+    for (Relay relay : relays) {
+      relay.close();
+    }
+    relays.clear();
   }
 }

@@ -1,11 +1,10 @@
-package dev.parley.store.mongo;
+package dev.parley.testsupport;
 
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,11 +14,13 @@ import reactor.core.publisher.Mono;
 /**
  * The MongoDB a test talks to, over TCP with the official reactive driver: the replica set named by
  * {@code PARLEY_MONGODB_URI} when that is set, else mongo-java-server in this JVM with its oplog on (for
- * change streams), bound to 127.0.0.1 on a free port. Each test gets fresh databases, dropped at close.
+ * change streams, on {@link AwaitingMemoryBackend}), bound to 127.0.0.1 on a free port. Each test gets fresh
+ * databases, dropped at close. The in-process server can stop and start again on the same port with the
+ * same data, as a crashed and restarted mongod does. Thread-safe.
  */
-final class TestMongo implements AutoCloseable {
+public final class TestMongo implements AutoCloseable {
   /** The environment variable naming a real MongoDB replica set to test against. */
-  static final String URI_VARIABLE = "PARLEY_MONGODB_URI";
+  public static final String URI_VARIABLE = "PARLEY_MONGODB_URI";
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static final int WORKER_THREADS = 256;
 
@@ -44,17 +45,18 @@ final class TestMongo implements AutoCloseable {
   }
 
   /** The real replica set if {@code PARLEY_MONGODB_URI} is set, else an in-process server. */
-  static TestMongo start() {
+  public static TestMongo start() {
     String uri = System.getenv(URI_VARIABLE);
     return new TestMongo(uri == null || uri.isBlank() ? null : uri.strip());
   }
 
   /** Always an in-process server: for tests that stop and restart the database. */
-  static TestMongo inProcess() {
+  public static TestMongo inProcess() {
     return new TestMongo(null);
   }
 
-  boolean isReal() {
+  /** Whether this is the real replica set named by {@code PARLEY_MONGODB_URI}. */
+  public boolean isReal() {
     return realUri != null;
   }
 
@@ -66,28 +68,37 @@ final class TestMongo implements AutoCloseable {
   }
 
   /** The connection string; in-process, with short timeouts so that failures show within a test. */
-  String connectionString() {
+  public String connectionString() {
     if (realUri != null) {
       return realUri;
     }
-    return "mongodb://127.0.0.1:" + address.getPort()
-        + "/?serverSelectionTimeoutMS=1500&connectTimeoutMS=1000&heartbeatFrequencyMS=500";
+    return inProcessUri(address.getPort(), "");
+  }
+
+  /**
+   * The connection string of the in-process server with {@code database} as its default database.
+   *
+   * @throws IllegalStateException if this is a real replica set
+   */
+  public String connectionString(String database) {
+    requireInProcess();
+    return inProcessUri(address.getPort(), database);
+  }
+
+  private static String inProcessUri(int port, String database) {
+    return "mongodb://127.0.0.1:" + port + "/" + database
+        + "?serverSelectionTimeoutMS=1500&connectTimeoutMS=1000&heartbeatFrequencyMS=500";
   }
 
   /** A new database name, dropped at {@link #close()}. */
-  String newDatabase() {
+  public synchronized String newDatabase() {
     String name = "parley_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
     databases.add(name);
     return name;
   }
 
-  /** A config on a new database. */
-  MongoStoreConfig.Builder config() {
-    return MongoStoreConfig.builder().connectionString(connectionString()).database(newDatabase());
-  }
-
   /** A client for the test's own reads and writes; closed at {@link #close()}. */
-  MongoClient client() {
+  public synchronized MongoClient client() {
     if (client == null) {
       client = MongoClients.create(connectionString());
     }
@@ -95,7 +106,7 @@ final class TestMongo implements AutoCloseable {
   }
 
   /** Stops the in-process server, dropping every connection, as a crashed mongod would. */
-  void stopServer() {
+  public synchronized void stopServer() {
     requireInProcess();
     MongoServer running = server;
     server = null;
@@ -104,8 +115,12 @@ final class TestMongo implements AutoCloseable {
     }
   }
 
-  /** Starts the in-process server again on the same port, with the data it had. */
-  void restartServer() {
+  /**
+   * Starts the in-process server again on the same port, with the data it had.
+   *
+   * @throws IllegalStateException if it is running, or if this is a real replica set
+   */
+  public synchronized void restartServer() {
     requireInProcess();
     if (server != null) {
       throw new IllegalStateException("the server is running");
@@ -117,14 +132,13 @@ final class TestMongo implements AutoCloseable {
    * A second listener on the same data, on another port: while the main one is stopped, writers can
    * keep writing through it, as other members of a replica set stay reachable during one member's outage.
    */
-  String secondConnectionString() {
+  public synchronized String secondConnectionString() {
     requireInProcess();
     if (second == null) {
       second = new MongoServer(backend);
       second.bind(new InetSocketAddress("127.0.0.1", 0), 1, WORKER_THREADS);
     }
-    return "mongodb://127.0.0.1:" + second.getLocalAddress().getPort()
-        + "/?serverSelectionTimeoutMS=1500&connectTimeoutMS=1000&heartbeatFrequencyMS=500";
+    return inProcessUri(second.getLocalAddress().getPort(), "");
   }
 
   private void requireInProcess() {
@@ -134,11 +148,11 @@ final class TestMongo implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (client != null) {
       if (realUri != null) {
         for (String name : databases) {
-          Mono.from(client.getDatabase(name).drop()).block(Duration.ofSeconds(10));
+          Mono.from(client.getDatabase(name).drop()).block(Timeouts.STEP);
         }
       }
       client.close();

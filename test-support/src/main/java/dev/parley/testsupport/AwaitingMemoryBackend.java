@@ -1,4 +1,4 @@
-package dev.parley.store.mongo;
+package dev.parley.testsupport;
 
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.Document;
@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   backend and port, as a mongod restart keeps its data files.
  * </ul>
  * The wait runs on the server's Netty worker thread, so the server is bound with a worker per connection.
- * Public, and shipped in this module's test jar, for the bench module's fault tests.
+ * Used through {@link TestMongo}, or directly by tests that bind servers of their own.
  */
 public final class AwaitingMemoryBackend extends MemoryBackend {
   private static final long MAX_AWAIT_MILLIS = 250;

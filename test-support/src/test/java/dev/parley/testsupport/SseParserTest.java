@@ -1,8 +1,8 @@
-package dev.parley.transport.sse;
+package dev.parley.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.transport.sse.SseParser.SseEvent;
+import dev.parley.testsupport.SseParser.SseEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
