@@ -236,7 +236,7 @@ class JettyHostTest {
     JettyHost host = new JettyHost();
     ChatServerConfig config = ChatServerConfig.builder().bindAddress("127.0.0.1").port(0).build();
     host.start(List.of(transport), context(config)).block(Timeouts.STEP);
-    host.stop(Timeouts.SHUTDOWN).block(Timeouts.STEP);
+    host.stop(SHUTDOWN).block(Timeouts.STEP);
 
     assertThatThrownBy(() -> host.start(List.of(transport), context(config)).block(Timeouts.STEP))
         .isInstanceOf(IllegalStateException.class)
