@@ -13,4 +13,14 @@ public interface Mount {
    * {@code jakarta.websocket.server.ServerContainer}, if the host has one.
    */
   <T> Optional<T> unwrap(Class<T> type);
+
+  /**
+   * A container object the transport cannot mount without.
+   *
+   * @return the host's object of the given type
+   * @throws IllegalStateException naming the type, if the host has none
+   */
+  default <T> T require(Class<T> type) {
+    return unwrap(type).orElseThrow(() -> new IllegalStateException("the host offers no " + type.getName()));
+  }
 }

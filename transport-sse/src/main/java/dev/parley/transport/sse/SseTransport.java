@@ -84,8 +84,7 @@ public final class SseTransport implements Transport {
 
   @Override
   public void mount(Mount mount) {
-    mount(mount.unwrap(ServletContext.class)
-        .orElseThrow(() -> new IllegalStateException("the host offers no jakarta.servlet.ServletContext")));
+    mount(mount.require(ServletContext.class));
   }
 
   /**

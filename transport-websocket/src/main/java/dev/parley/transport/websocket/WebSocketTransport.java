@@ -85,9 +85,7 @@ public final class WebSocketTransport implements Transport {
 
   @Override
   public void mount(Mount mount) {
-    ServletContext servletContext = mount.unwrap(ServletContext.class)
-        .orElseThrow(() -> new IllegalStateException("the host offers no jakarta.servlet.ServletContext"));
-    mount(servletContext);
+    mount(mount.require(ServletContext.class));
   }
 
   /**
