@@ -79,7 +79,12 @@ public final class MemoryStore implements Store {
     this(config, Clock.systemUTC());
   }
 
-  MemoryStore(MemoryStoreConfig config, Clock clock) {
+  /**
+   * A store with the given retention whose time is {@code clock}: it stamps each message's
+   * {@code timestamp} and judges when a saved session has expired. For tests that step past an expiry
+   * instead of waiting for it.
+   */
+  public MemoryStore(MemoryStoreConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sessions = new SessionTable(clock, Schedulers.parallel(), config.maxSessionBytes());

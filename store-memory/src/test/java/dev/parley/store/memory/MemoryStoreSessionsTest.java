@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.error.StoreException;
-import java.time.Clock;
+import dev.parley.testsupport.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -154,29 +151,5 @@ class MemoryStoreSessionsTest {
         .isInstanceOf(StoreException.class)
         .hasMessage("session state of 5284 bytes is larger than maxSessionBytes (4096); not saved");
     assertThat(small.takeSession("/", "pid").block(WAIT)).isEqualTo("earlier");
-  }
-
-  /** A clock that moves only when told. */
-  private static final class ManualClock extends Clock {
-    private volatile Instant now = Instant.parse("2025-01-01T00:00:00Z");
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -8,6 +8,7 @@ import dev.parley.ChatServerConfig;
 import dev.parley.Message;
 import dev.parley.store.memory.MemoryStore;
 import dev.parley.store.memory.MemoryStoreConfig;
+import dev.parley.testsupport.ManualClock;
 import dev.parley.testsupport.TcpProxy;
 import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
@@ -274,7 +275,9 @@ class ConnectionStateRecoveryTest {
 
   @Test
   void anExpiredSessionGivesACleanSession() throws Exception {
-    ChatServer server = server(store, c -> c.maxDisconnectionDuration(Duration.ofMillis(200)));
+    ManualClock clock = new ManualClock();
+    ChatServer server = server(new MemoryStore(MemoryStoreConfig.defaults(), clock),
+        c -> c.maxDisconnectionDuration(Duration.ofMillis(200)));
     TcpProxy proxy = proxy(server);
     driver(proxy);
     String id = connect("a");
@@ -285,8 +288,8 @@ class ConnectionStateRecoveryTest {
     proxy.dropAll();
     awaitGone(server, id);
     node.next("a", "disconnect");
-    // Longer than the configured duration: the saved state expires.
-    Thread.sleep(400);
+    // Past the configured duration on the store's clock: the saved state has expired.
+    clock.advance(Duration.ofSeconds(1));
     proxy.refuse(false);
 
     assertCleanSession("a", id);
