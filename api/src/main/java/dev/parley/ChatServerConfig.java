@@ -123,36 +123,34 @@ public record ChatServerConfig(
     Checks.positive("ackTimeout", ackTimeout);
     Checks.positive("shutdownTimeout", shutdownTimeout);
     Checks.positive("startTimeout", startTimeout);
-    atLeast("maxPendingAcks", maxPendingAcks, 1);
-    atLeast("outboundBufferSize", outboundBufferSize, 2);
-    atLeast("outboundBufferBytes", outboundBufferBytes, 1024);
-    atLeast("nodeOutboundBytes", nodeOutboundBytes, outboundBufferBytes);
-    atLeast("maxInboundBytes", maxInboundBytes, 1024);
-    atLeast("nodeInboundBytes", nodeInboundBytes, maxInboundBytes);
-    atLeast("maxAuthBytes", maxAuthBytes, 2);
-    atLeast("maxRoomsPerChannel", maxRoomsPerChannel, 1);
-    atLeast("maxEventsPerSecond", maxEventsPerSecond, 1);
-    atLeast("maxEventBurst", maxEventBurst, 1);
-    atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
+    Checks.atLeast("maxPendingAcks", maxPendingAcks, 1);
+    Checks.atLeast("outboundBufferSize", outboundBufferSize, 2);
+    Checks.atLeast("outboundBufferBytes", outboundBufferBytes, 1024);
+    Checks.atLeast("nodeOutboundBytes", nodeOutboundBytes, outboundBufferBytes);
+    Checks.atLeast("maxInboundBytes", maxInboundBytes, 1024);
+    Checks.atLeast("nodeInboundBytes", nodeInboundBytes, maxInboundBytes);
+    Checks.atLeast("maxAuthBytes", maxAuthBytes, 2);
+    Checks.atLeast("maxRoomsPerChannel", maxRoomsPerChannel, 1);
+    Checks.atLeast("maxEventsPerSecond", maxEventsPerSecond, 1);
+    Checks.atLeast("maxEventBurst", maxEventBurst, 1);
+    Checks.atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
     Checks.positive("connectTimeout", connectTimeout);
-    atLeast("maxHistoryPage", maxHistoryPage, 1);
-    atLeast("replayPageSize", replayPageSize, 1);
+    Checks.atLeast("maxHistoryPage", maxHistoryPage, 1);
+    Checks.atLeast("replayPageSize", replayPageSize, 1);
     Objects.requireNonNull(maxDisconnectionDuration, "maxDisconnectionDuration");
     if (maxDisconnectionDuration.isNegative()) {
       throw new IllegalArgumentException("maxDisconnectionDuration must be zero (recovery off) or positive: "
           + maxDisconnectionDuration);
     }
-    atLeast("recoveryJournalSize", recoveryJournalSize, 1);
-    atLeast("handlerThreads", handlerThreads, 1);
+    Checks.atLeast("recoveryJournalSize", recoveryJournalSize, 1);
+    Checks.atLeast("handlerThreads", handlerThreads, 1);
     Objects.requireNonNull(nodeId, "nodeId");
     if (nodeId.isBlank()) {
       throw new IllegalArgumentException("nodeId must not be blank");
     }
     transports = List.copyOf(transports);
     Objects.requireNonNull(bindAddress, "bindAddress");
-    if (port < 0 || port > 65_535) {
-      throw new IllegalArgumentException("port must be 0..65535: " + port);
-    }
+    Checks.range("port", port, 0, 65_535);
   }
 
   /** The defaults. */
@@ -168,13 +166,6 @@ public record ChatServerConfig(
   /** A builder holding this config's values. */
   public Builder toBuilder() {
     return new Builder(this);
-  }
-
-
-  private static void atLeast(String name, long value, long min) {
-    if (value < min) {
-      throw new IllegalArgumentException(name + " must be at least " + min + ": " + value);
-    }
   }
 
   /** Builds a {@link ChatServerConfig}; not thread-safe. */

@@ -38,7 +38,7 @@ class ParleyClientTest extends ClientTestSupport {
   @Test
   void ackResultsArriveOnTheControlThreadAndMayBeAwaitedInAHandler() throws Exception {
     ParleyClient client = connect(app.directUrl());
-    Recorder<String> awaited = new Recorder<>();
+    Recorder<String> awaited = recorder();
     client.on("bounced", event -> awaited.accept(client.emitWithAck("echo", "inner").block(WAIT).arg(0, String.class)));
 
     // Subscribed before the reply exists: it arrives on the control thread. (A later subscriber gets the
@@ -67,8 +67,8 @@ class ParleyClientTest extends ClientTestSupport {
 
   @Test
   void builderHandlerSeesTheEventSentOnConnection() throws InterruptedException {
-    Recorder<ClientEvent> welcome = Recorder.events();
-    Recorder<String> connected = new Recorder<>();
+    Recorder<ClientEvent> welcome = events();
+    Recorder<String> connected = recorder();
     ParleyClient client = connect(ParleyClient.builder(app.directUrl())
         .on("welcome", welcome::accept)
         .onConnect(() -> connected.accept("connected")));
@@ -85,10 +85,10 @@ class ParleyClientTest extends ClientTestSupport {
 
   @Test
   void receivesRoomBroadcastAndDirectMessage() throws InterruptedException {
-    Recorder<ClientEvent> atA = Recorder.events();
-    Recorder<ClientEvent> atB = Recorder.events();
-    Recorder<ClientEvent> direct = Recorder.events();
-    Recorder<ClientEvent> welcomes = Recorder.events();
+    Recorder<ClientEvent> atA = events();
+    Recorder<ClientEvent> atB = events();
+    Recorder<ClientEvent> direct = events();
+    Recorder<ClientEvent> welcomes = events();
     ParleyClient a = connect(ParleyClient.builder(app.directUrl()).on("broadcast", atA::accept)
         .on("dm", direct::accept).on("welcome", welcomes::accept));
     ParleyClient b = connect(ParleyClient.builder(app.directUrl()).on("broadcast", atB::accept)
@@ -106,7 +106,7 @@ class ParleyClientTest extends ClientTestSupport {
 
   @Test
   void binaryTravelsBothWays() throws InterruptedException {
-    Recorder<ClientEvent> bytes = Recorder.events();
+    Recorder<ClientEvent> bytes = events();
     ParleyClient client = connect(ParleyClient.builder(app.directUrl()).on("bytes", bytes::accept));
 
     ClientReply reversed = client.emitWithAck("reverse", (Object) new byte[] {1, 2, 3, 4}).block(WAIT);
@@ -169,8 +169,8 @@ class ParleyClientTest extends ClientTestSupport {
 
   @Test
   void reconnectsByItselfAfterTheServerDropsTheConnection() throws InterruptedException {
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
-    Recorder<String> connects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
+    Recorder<String> connects = recorder();
     AtomicReference<Throwable> emitWhileDown = new AtomicReference<>();
     ParleyClient[] holder = new ParleyClient[1];
     ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl())
@@ -210,7 +210,7 @@ class ParleyClientTest extends ClientTestSupport {
   @Test
   void staysDisconnectedWhenReconnectIsOff() throws InterruptedException {
     TimerLog time = new TimerLog();
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).scheduler(time).reconnect(Reconnect.off())
         .onDisconnect(disconnects));
 
@@ -231,7 +231,7 @@ class ParleyClientTest extends ClientTestSupport {
     Duration limit = heartbeat.pingInterval().plus(heartbeat.pingTimeout());
     ClientTestApp quiet = track(new ClientTestApp(heartbeat));
     TimerLog time = new TimerLog();
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(ParleyClient.builder(quiet.proxiedUrl()).scheduler(time).reconnect(FAST)
         .onDisconnect(disconnects));
     String firstId = client.id();
@@ -260,7 +260,7 @@ class ParleyClientTest extends ClientTestSupport {
     ClientTestApp quick = track(new ClientTestApp(WebSocketTransportConfig.builder()
         .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofMillis(500)).build()));
     TimerLog time = new TimerLog();
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(ParleyClient.builder(quick.proxiedUrl()).scheduler(time).reconnect(Reconnect.off())
         .onDisconnect(disconnects));
     Duration limit = Duration.ofMillis(800);
@@ -285,7 +285,7 @@ class ParleyClientTest extends ClientTestSupport {
     // watchdog is on a virtual clock that never moves, so only the server can end the connection here.
     ClientTestApp quick = track(new ClientTestApp(WebSocketTransportConfig.builder()
         .pingInterval(Duration.ofMillis(150)).pingTimeout(Duration.ofMillis(600)).build()));
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(ParleyClient.builder(quick.directUrl()).scheduler(new TimerLog())
         .onDisconnect(disconnects));
     String id = client.id();
@@ -298,7 +298,7 @@ class ParleyClientTest extends ClientTestSupport {
   @Test
   void doesNotReconnectAfterDisconnect() throws InterruptedException {
     TimerLog time = new TimerLog();
-    Recorder<DisconnectReason> disconnects = new Recorder<>();
+    Recorder<DisconnectReason> disconnects = recorder();
     ParleyClient client = connect(ParleyClient.builder(app.proxiedUrl()).scheduler(time).reconnect(FAST)
         .onDisconnect(disconnects));
 

@@ -10,6 +10,7 @@ import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,6 +185,17 @@ public abstract class StoreContractTest {
     return messages.stream().map(Message::id).toList();
   }
 
+  private static List<String> reversed(List<String> ids) {
+    List<String> copy = new ArrayList<>(ids);
+    Collections.reverse(copy);
+    return copy;
+  }
+
+  /** Asserts that the page {@code query} reads from the lobby holds exactly the messages {@code expected}, in order. */
+  private void assertLobbyPage(HistoryQuery query, List<String> expected) {
+    assertThat(ids(history("lobby", query))).as("%s", query).containsExactlyElementsOf(expected);
+  }
+
   private static void assertStrictlyIncreasing(List<String> ids) {
     for (int i = 1; i < ids.size(); i++) {
       assertThat(ids.get(i)).as("id %d of %d", i, ids.size()).isGreaterThan(ids.get(i - 1));
@@ -288,16 +302,22 @@ public abstract class StoreContractTest {
       });
     }
 
+    /**
+     * One bound over a room of ten: a page cut at n, a page cut by the room's end, and none past the end.
+     * {@code away} lists the room's ids in the direction the bound reads away from its cursor (oldest first
+     * for after, newest first for before); {@code oldestFirst} puts a run of {@code away} in page order.
+     */
+    private void assertOneBound(BiFunction<String, Integer, HistoryQuery> bound, List<String> away,
+                                UnaryOperator<List<String>> oldestFirst) {
+      assertLobbyPage(bound.apply(away.get(2), 3), oldestFirst.apply(away.subList(3, 6)));
+      assertLobbyPage(bound.apply(away.get(6), 100), oldestFirst.apply(away.subList(7, 10)));
+      assertLobbyPage(bound.apply(away.get(9), 5), List.of());
+    }
+
     @Test
     @DisplayName("after(id, n) holds the first n messages after id, exclusive, oldest first")
     void after() {
-      List<String> ids = appendMany("lobby", 10);
-
-      assertThat(ids(history("lobby", HistoryQuery.after(ids.get(2), 3))))
-          .containsExactlyElementsOf(ids.subList(3, 6));
-      assertThat(ids(history("lobby", HistoryQuery.after(ids.get(6), 100))))
-          .containsExactlyElementsOf(ids.subList(7, 10));
-      assertThat(history("lobby", HistoryQuery.after(ids.get(9), 5))).isEmpty();
+      assertOneBound(HistoryQuery::after, appendMany("lobby", 10), page -> page);
     }
 
     @Test
@@ -323,13 +343,7 @@ public abstract class StoreContractTest {
     @Test
     @DisplayName("before(id, n) holds the last n messages before id, exclusive, oldest first")
     void before() {
-      List<String> ids = appendMany("lobby", 10);
-
-      assertThat(ids(history("lobby", HistoryQuery.before(ids.get(7), 3))))
-          .containsExactlyElementsOf(ids.subList(4, 7));
-      assertThat(ids(history("lobby", HistoryQuery.before(ids.get(2), 100))))
-          .containsExactlyElementsOf(ids.subList(0, 2));
-      assertThat(history("lobby", HistoryQuery.before(ids.get(0), 5))).isEmpty();
+      assertOneBound(HistoryQuery::before, reversed(appendMany("lobby", 10)), StoreContractTest::reversed);
     }
 
     @Test
@@ -337,10 +351,8 @@ public abstract class StoreContractTest {
     void afterAndBefore() {
       List<String> ids = appendMany("lobby", 10);
 
-      assertThat(ids(history("lobby", new HistoryQuery(ids.get(2), ids.get(6), 100))))
-          .containsExactlyElementsOf(ids.subList(3, 6));
-      assertThat(ids(history("lobby", new HistoryQuery(ids.get(2), ids.get(6), 2))))
-          .containsExactlyElementsOf(ids.subList(3, 5));
+      assertLobbyPage(new HistoryQuery(ids.get(2), ids.get(6), 100), ids.subList(3, 6));
+      assertLobbyPage(new HistoryQuery(ids.get(2), ids.get(6), 2), ids.subList(3, 5));
     }
 
     @Test
@@ -350,11 +362,11 @@ public abstract class StoreContractTest {
       // Sorts after ids[1] (it extends it) and before ids[2] (which differs from ids[1] at a greater char).
       String between = ids.get(1) + "~";
 
-      assertThat(ids(history("lobby", HistoryQuery.after(between, 100)))).containsExactlyElementsOf(ids.subList(2, 5));
-      assertThat(ids(history("lobby", HistoryQuery.before(between, 100)))).containsExactlyElementsOf(ids.subList(0, 2));
-      assertThat(ids(history("lobby", HistoryQuery.after("", 100)))).containsExactlyElementsOf(ids);
-      assertThat(history("lobby", HistoryQuery.before("", 100))).isEmpty();
-      assertThat(history("lobby", HistoryQuery.after("\uffff", 100))).isEmpty();
+      assertLobbyPage(HistoryQuery.after(between, 100), ids.subList(2, 5));
+      assertLobbyPage(HistoryQuery.before(between, 100), ids.subList(0, 2));
+      assertLobbyPage(HistoryQuery.after("", 100), ids);
+      assertLobbyPage(HistoryQuery.before("", 100), List.of());
+      assertLobbyPage(HistoryQuery.after("\uffff", 100), List.of());
     }
 
     @Test

@@ -7,8 +7,6 @@ import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
-import dev.parley.spi.Transport;
-import dev.parley.spi.TransportContext;
 import dev.parley.store.memory.MemoryStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +23,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import reactor.core.publisher.Mono;
 
 /**
  * A broadcast to a room of 10,000 in-process channels whose connections complete every write at once:
@@ -44,7 +41,7 @@ public class BroadcastBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws InterruptedException {
-    CountingTransport transport = new CountingTransport();
+    HeadlessTransport transport = new HeadlessTransport();
     server = ChatServer.builder().transport(transport).store(new MemoryStore())
         .config(c -> c.virtualThreads(false))
         .onConnection(channel -> channel.join("lobby"))
@@ -79,31 +76,6 @@ public class BroadcastBenchmark {
 
     @Override
     public void close(DisconnectReason reason) {
-    }
-  }
-
-  private static final class CountingTransport implements Transport {
-    volatile TransportContext context;
-
-    @Override
-    public String name() {
-      return "bench";
-    }
-
-    @Override
-    public boolean requiresHost() {
-      return false;
-    }
-
-    @Override
-    public Mono<Void> start(TransportContext context) {
-      this.context = context;
-      return Mono.empty();
-    }
-
-    @Override
-    public Mono<Void> stop() {
-      return Mono.empty();
     }
   }
 }

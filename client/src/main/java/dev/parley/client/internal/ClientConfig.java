@@ -110,12 +110,12 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
     }
 
     public Builder ackTimeout(Duration ackTimeout) {
-      this.ackTimeout = checkPositive("ackTimeout", ackTimeout);
+      this.ackTimeout = Checks.positive("ackTimeout", ackTimeout);
       return this;
     }
 
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = checkPositive("connectTimeout", connectTimeout);
+      this.connectTimeout = Checks.positive("connectTimeout", connectTimeout);
       return this;
     }
 
@@ -314,11 +314,6 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
       throw new IllegalArgumentException("header name must be non-empty, and name and value without control "
           + "characters: \"" + name + "\"");
     }
-  }
-
-  /** Checks a timeout; one wording with the server's configs. */
-  public static Duration checkPositive(String what, Duration value) {
-    return Checks.positive(what, value);
   }
 
   /** Checks an event name a handler is registered for. */

@@ -8,6 +8,7 @@ import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
+import dev.parley.protocol.Checks;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Packet;
@@ -451,7 +452,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
 
   @Override
   public Mono<ClientReply> emitWithAck(Duration timeout, String event, Object... args) {
-    ClientConfig.checkPositive("timeout", timeout);
+    Checks.positive("timeout", timeout);
     ClientConfig.checkOutboundEvent(event);
     List<JsonNode> json = JsonArguments.toJson(mapper, event, args);
     Link current = connectedLink(event);

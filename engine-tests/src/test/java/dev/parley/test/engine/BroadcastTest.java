@@ -1,8 +1,10 @@
 package dev.parley.test.engine;
 
-import static dev.parley.test.engine.Nodes.namesUntil;
+import static dev.parley.test.Nodes.namesUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.store.memory.MemoryStore;
+import dev.parley.test.Nodes;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import java.time.Duration;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * so "nothing" and "exactly once" need no waiting.
  */
 class BroadcastTest {
-  private final Nodes nodes = new Nodes();
+  private final Nodes nodes = Nodes.sharing(new MemoryStore());
 
   @AfterEach
   void close() {
@@ -36,7 +38,7 @@ class BroadcastTest {
 
     /** What each of a1, a2, b1, ab, none received before the marker. */
     private List<List<String>> received() {
-      node.server.emit("marker");
+      node.server().emit("marker");
       List<List<String>> out = new ArrayList<>();
       for (TestClient client : List.of(a1, a2, b1, ab, none)) {
         out.add(namesUntil(client, "marker"));
@@ -54,14 +56,14 @@ class BroadcastTest {
 
     @Test
     void toRoomReachesExactlyItsMembers() {
-      node.server.to("a").emit("hi", 1);
+      node.server().to("a").emit("hi", 1);
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 1, 0));
     }
 
     @Test
     void roomEmitCarriesTheArguments() {
-      node.server.room("b").emit("hi", "text", 2, true);
+      node.server().room("b").emit("hi", "text", 2, true);
 
       ReceivedEvent event = b1.next();
       assertThat(event.name()).isEqualTo("hi");
@@ -71,42 +73,42 @@ class BroadcastTest {
 
     @Test
     void twoRoomsReachTheUnionOnceEach() {
-      node.server.to("a").to("b").emit("hi");
+      node.server().to("a").to("b").emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 1, 1, 0));
     }
 
     @Test
     void emitToEveryoneReachesEveryChannel() {
-      node.server.emit("hi");
+      node.server().emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 1, 1, 1));
     }
 
     @Test
     void exceptRoomExcludesItsMembers() {
-      node.server.except("b").emit("hi");
+      node.server().except("b").emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 0, 1));
     }
 
     @Test
     void toAndExceptCombine() {
-      node.server.to("a").except("b").emit("hi");
+      node.server().to("a").except("b").emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 0, 0));
     }
 
     @Test
     void exceptChannelExcludesThatChannel() {
-      node.server.to("a").except(node.channel(a1)).emit("hi");
+      node.server().to("a").except(node.channel(a1)).emit("hi");
 
       assertThat(received()).isEqualTo(expect(0, 1, 0, 1, 0));
     }
 
     @Test
     void exceptChannelIdExcludesThatChannel() {
-      node.server.except(ab.id()).emit("hi");
+      node.server().except(ab.id()).emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 1, 0, 1));
     }
@@ -127,7 +129,7 @@ class BroadcastTest {
 
     @Test
     void toChannelIdReachesOneClient() {
-      node.server.to(none.id()).emit("hi");
+      node.server().to(none.id()).emit("hi");
 
       assertThat(received()).isEqualTo(expect(0, 0, 0, 0, 1));
     }
@@ -136,14 +138,14 @@ class BroadcastTest {
     void leftRoomNoLongerReceives() {
       node.channel(ab).leave("a").block(Duration.ofSeconds(10));
 
-      node.server.to("a").emit("hi");
+      node.server().to("a").emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 0, 0));
     }
 
     @Test
     void emitToARoomWithoutMembersReachesNobody() {
-      node.server.to("empty").emit("hi");
+      node.server().to("empty").emit("hi");
 
       assertThat(received()).isEqualTo(expect(0, 0, 0, 0, 0));
     }
@@ -157,22 +159,22 @@ class BroadcastTest {
       clients.add(node.connect("big"));
     }
 
-    long before = node.transport.encodeCount();
-    node.server.to("big").emit("hi", "once");
+    long before = node.transport().encodeCount();
+    node.server().to("big").emit("hi", "once");
     for (TestClient client : clients) {
       assertThat(client.next().name()).isEqualTo("hi");
     }
-    assertThat(node.transport.encodeCount() - before).isEqualTo(1);
+    assertThat(node.transport().encodeCount() - before).isEqualTo(1);
 
     // The counter does count per packet: 50 separate emits are 50 encodings.
-    long beforeSeparate = node.transport.encodeCount();
+    long beforeSeparate = node.transport().encodeCount();
     for (TestClient client : clients) {
       node.channel(client).emit("hi", "each");
     }
     for (TestClient client : clients) {
       assertThat(client.next().arg(0).asString()).isEqualTo("each");
     }
-    assertThat(node.transport.encodeCount() - beforeSeparate).isEqualTo(50);
+    assertThat(node.transport().encodeCount() - beforeSeparate).isEqualTo(50);
   }
 
   @Nested
@@ -188,7 +190,7 @@ class BroadcastTest {
 
     /** What a1, a2, aOut, b1, b2, bOut received before a marker emitted from node A to everyone. */
     private List<List<String>> received() {
-      nodeA.server.emit("marker");
+      nodeA.server().emit("marker");
       List<List<String>> out = new ArrayList<>();
       for (TestClient client : List.of(a1, a2, aOut, b1, b2, bOut)) {
         out.add(namesUntil(client, "marker"));
@@ -206,50 +208,50 @@ class BroadcastTest {
 
     @Test
     void roomEmitReachesMembersOnBothNodesExactlyOnce() {
-      nodeA.server.to("r").emit("hi");
+      nodeA.server().to("r").emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 1, 1, 0));
     }
 
     @Test
     void eachNodeEncodesTheBroadcastOnce() {
-      long beforeA = nodeA.transport.encodeCount();
-      long beforeB = nodeB.transport.encodeCount();
+      long beforeA = nodeA.transport().encodeCount();
+      long beforeB = nodeB.transport().encodeCount();
 
-      nodeA.server.to("r").emit("hi");
+      nodeA.server().to("r").emit("hi");
       for (TestClient client : List.of(a1, a2, b1, b2)) {
         assertThat(client.next().name()).isEqualTo("hi");
       }
 
-      assertThat(nodeA.transport.encodeCount() - beforeA).isEqualTo(1);
-      assertThat(nodeB.transport.encodeCount() - beforeB).isEqualTo(1);
+      assertThat(nodeA.transport().encodeCount() - beforeA).isEqualTo(1);
+      assertThat(nodeB.transport().encodeCount() - beforeB).isEqualTo(1);
     }
 
     @Test
     void emitFromNodeBReachesNodeA() {
-      nodeB.server.to("r").emit("hi");
+      nodeB.server().to("r").emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 1, 1, 0));
     }
 
     @Test
     void localEmitStaysOnItsNode() {
-      nodeA.server.to("r").local().emit("hi");
+      nodeA.server().to("r").local().emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 0, 0, 0));
     }
 
     @Test
     void localEmitToEveryoneStaysOnItsNode() {
-      nodeB.server.namespace().to("r").local().emit("hi");
-      nodeB.server.except("r").local().emit("hi");
+      nodeB.server().namespace().to("r").local().emit("hi");
+      nodeB.server().except("r").local().emit("hi");
 
       assertThat(received()).isEqualTo(expect(0, 0, 0, 1, 1, 1));
     }
 
     @Test
     void exceptChannelOfAnotherNodeExcludesIt() {
-      nodeA.server.to("r").except(nodeB.channel(b1)).emit("hi");
+      nodeA.server().to("r").except(nodeB.channel(b1)).emit("hi");
 
       assertThat(received()).isEqualTo(expect(1, 1, 0, 0, 1, 0));
     }
@@ -263,7 +265,7 @@ class BroadcastTest {
 
     @Test
     void emitToAChannelIdOnAnotherNodeReachesIt() {
-      nodeA.server.to(bOut.id()).emit("hi");
+      nodeA.server().to(bOut.id()).emit("hi");
 
       assertThat(received()).isEqualTo(expect(0, 0, 0, 0, 0, 1));
     }

@@ -1,6 +1,7 @@
 package dev.parley.test.engine;
 
-import static dev.parley.test.engine.Nodes.until;
+import static dev.parley.test.Nodes.messageIds;
+import static dev.parley.test.Nodes.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +13,7 @@ import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import dev.parley.store.memory.MemoryStore;
+import dev.parley.test.Nodes;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
@@ -39,7 +41,8 @@ class ReplayTest {
   /** Posts a poster makes at most; below the store's retention, so history holds all of them. */
   private static final int POSTER_CAP = 8_000;
 
-  private final Nodes nodes = new Nodes();
+  private final MemoryStore shared = new MemoryStore();
+  private final Nodes nodes = Nodes.sharing(shared);
   private final ExecutorService pool = Executors.newSingleThreadExecutor();
 
   @AfterEach
@@ -57,17 +60,13 @@ class ReplayTest {
     return ids;
   }
 
-  private static List<String> messageIds(List<ReceivedEvent> events) {
-    return events.stream().map(ReceivedEvent::messageId).toList();
-  }
-
   /** Ids of the room's "m" posts after {@code cursor}, from the store, in order. */
   private List<String> storedAfter(String cursor) {
     return stored(HistoryQuery.after(cursor, 100_000));
   }
 
   private List<String> stored(HistoryQuery query) {
-    return stored(nodes.store(), query);
+    return stored(shared, query);
   }
 
   private static List<String> stored(Store store, HistoryQuery query) {
@@ -123,7 +122,7 @@ class ReplayTest {
   @Test
   void lastNThenLive() {
     Nodes.Node node = nodes.start();
-    Room room = node.server.room("r");
+    Room room = node.server().room("r");
     List<String> ids = post(room, 20);
     TestClient client = node.connect();
 
@@ -139,7 +138,7 @@ class ReplayTest {
   @Test
   void lastNBeyondHistoryReplaysAll() {
     Nodes.Node node = nodes.start();
-    Room room = node.server.room("r");
+    Room room = node.server().room("r");
     List<String> ids = post(room, 3);
     TestClient client = node.connect();
 
@@ -154,7 +153,7 @@ class ReplayTest {
   @Test
   void afterSpansManyPagesThenGoesLive() {
     Nodes.Node node = nodes.start(b -> b.config(c -> c.replayPageSize(7)));
-    Room room = node.server.room("r");
+    Room room = node.server().room("r");
     List<String> ids = post(room, 50);
     TestClient many = node.connect();
     TestClient twoFullPages = node.connect();
@@ -174,9 +173,9 @@ class ReplayTest {
   @Test
   void postsLandingDuringTheReplayFollowItOnceInOrder() {
     InterleavingStore store = new InterleavingStore();
-    try (Nodes own = new Nodes(store)) {
+    try (Nodes own = Nodes.sharing(store)) {
       Nodes.Node node = own.start(b -> b.config(c -> c.replayPageSize(7)));
-      Room room = node.server.room("r");
+      Room room = node.server().room("r");
       List<String> ids = post(room, 30);
       TestClient afterClient = node.connect();
       TestClient lastClient = node.connect();
@@ -211,7 +210,7 @@ class ReplayTest {
   @Test
   void afterWhilePostingHandsOverWithoutGapOrDuplicate() throws Exception {
     Nodes.Node node = nodes.start(b -> b.config(c -> c.replayPageSize(7)));
-    Room room = node.server.room("r");
+    Room room = node.server().room("r");
     Poster poster = new Poster(room);
     poster.allow(150);
     poster.awaitAllowed();
@@ -242,7 +241,7 @@ class ReplayTest {
   void clientOfOneNodeResumesOnAnotherWithEveryMissedMessageOnce() throws Exception {
     Nodes.Node nodeA = nodes.start();
     Nodes.Node nodeB = nodes.start();
-    Poster poster = new Poster(nodeA.server.room("r"));
+    Poster poster = new Poster(nodeA.server().room("r"));
     TestClient onB = nodeB.connect("r");
     poster.allow(100);
     List<String> seenOnB = messageIds(onB.next(30));
@@ -254,7 +253,7 @@ class ReplayTest {
     nodeA.join(onA, "r", Replay.after(lastSeen));
     poster.awaitAllowed();
     poster.stop();
-    nodeB.server.room("r").post("end", 0).block(Timeouts.EXPECTED);
+    nodeB.server().room("r").post("end", 0).block(Timeouts.EXPECTED);
 
     List<String> missed = storedAfter(lastSeen);
     assertThat(missed).hasSize(300 - 30);
@@ -266,7 +265,7 @@ class ReplayTest {
   @Test
   void historyPagesThroughThePublicApi() {
     Nodes.Node node = nodes.start(b -> b.config(c -> c.maxHistoryPage(25)));
-    Room room = node.server.room("r");
+    Room room = node.server().room("r");
     List<String> ids = post(room, 60);
 
     StepVerifier.create(room.history(10).map(Message::id))
@@ -297,7 +296,7 @@ class ReplayTest {
     }
     assertThat(read).isEqualTo(ids);
 
-    StepVerifier.create(node.server.room("nobody-posted").history(10))
+    StepVerifier.create(node.server().room("nobody-posted").history(10))
         .expectComplete()
         .verify(Timeouts.EXPECTED);
   }

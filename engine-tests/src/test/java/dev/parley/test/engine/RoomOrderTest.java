@@ -1,10 +1,12 @@
 package dev.parley.test.engine;
 
-import static dev.parley.test.engine.Nodes.until;
+import static dev.parley.test.Nodes.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.Channel;
 import dev.parley.Message;
+import dev.parley.store.memory.MemoryStore;
+import dev.parley.test.Nodes;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** A room's posts reach every member exactly once, in one order (ascending ids) shared by all. */
 class RoomOrderTest {
-  private final Nodes nodes = new Nodes();
+  private final Nodes nodes = Nodes.sharing(new MemoryStore());
   private final ExecutorService pool = Executors.newFixedThreadPool(10);
 
   @AfterEach
@@ -82,10 +84,10 @@ class RoomOrderTest {
 
     List<List<String>> posted = postConcurrently(8, 500, t -> {
       int[] n = {0};
-      return () -> node.server.room("r").post("m", Map.of("t", t, "i", n[0]++)).block(Timeouts.EXPECTED);
+      return () -> node.server().room("r").post("m", Map.of("t", t, "i", n[0]++)).block(Timeouts.EXPECTED);
     });
     // A post, not an emit: posts are delivered in id order, so it comes after every one above.
-    node.server.room("r").post("end", 0).block(Timeouts.EXPECTED);
+    node.server().room("r").post("end", 0).block(Timeouts.EXPECTED);
 
     List<String> expected = sortedUnion(posted);
     assertThat(expected).hasSize(8 * 500);
@@ -107,9 +109,9 @@ class RoomOrderTest {
 
     List<List<String>> posted = postConcurrently(4, 250, t -> {
       Nodes.Node via = t % 2 == 0 ? nodeA : nodeB;
-      return () -> via.server.room("r").post("m", t).block(Timeouts.EXPECTED);
+      return () -> via.server().room("r").post("m", t).block(Timeouts.EXPECTED);
     });
-    nodeB.server.room("r").post("end", 0).block(Timeouts.EXPECTED);
+    nodeB.server().room("r").post("end", 0).block(Timeouts.EXPECTED);
 
     List<String> expected = sortedUnion(posted);
     assertThat(expected).hasSize(4 * 250);
@@ -128,7 +130,7 @@ class RoomOrderTest {
     TestClient outsider = nodeA.connect();
 
     Message message = nodeA.channel(sender).post("r", "chat", "hello").block(Timeouts.EXPECTED);
-    nodeA.server.emit("end");
+    nodeA.server().emit("end");
 
     assertThat(message.sender()).isEqualTo(sender.id());
     assertThat(until(sender, "end")).isEmpty();
@@ -156,7 +158,7 @@ class RoomOrderTest {
       return () -> channel.post("r", "chat", t).block(Timeouts.EXPECTED);
     });
     // A post, not an emit: posts are delivered in id order, so it comes after every one above.
-    node.server.room("r").post("end", 0).block(Timeouts.EXPECTED);
+    node.server().room("r").post("end", 0).block(Timeouts.EXPECTED);
 
     List<String> all = sortedUnion(posted);
     assertThat(all).hasSize(10 * 50);

@@ -6,6 +6,8 @@ import dev.parley.Channel;
 import dev.parley.Message;
 import dev.parley.Replay;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.store.memory.MemoryStore;
+import dev.parley.test.Nodes;
 import dev.parley.test.ReceivedEvent;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
@@ -19,7 +21,7 @@ import reactor.test.StepVerifier;
 class SlowConsumerTest {
   private static final int BUFFER = 64;
 
-  private final Nodes nodes = new Nodes();
+  private final Nodes nodes = Nodes.sharing(new MemoryStore());
   private final Nodes.Node node = nodes.start(b -> b.config(c -> c.outboundBufferSize(BUFFER)));
 
   @AfterEach
@@ -40,7 +42,7 @@ class SlowConsumerTest {
     int total = 2_000;
     int cutOffAfter = -1;
     for (int i = 0; i < total; i++) {
-      node.server.to("r").emit("n", i);
+      node.server().to("r").emit("n", i);
       if (cutOffAfter < 0 && !stalledChannel.connected()) {
         cutOffAfter = i + 1;
       }
@@ -54,7 +56,7 @@ class SlowConsumerTest {
     // Never cut off while its buffer had room; never allowed to queue more than the buffer holds
     // (the one batch handed to the stalled connection may or may not count).
     assertThat(cutOffAfter).isBetween(BUFFER + 1, BUFFER + 2);
-    assertThat(node.server.room("r").members()).hasSize(20).doesNotContain(stalledChannel);
+    assertThat(node.server().room("r").members()).hasSize(20).doesNotContain(stalledChannel);
 
     for (TestClient reader : readers) {
       for (int i = 0; i < total; i++) {
@@ -71,7 +73,7 @@ class SlowConsumerTest {
     TestClient stalled = node.connect("r");
     stalled.stall();
     for (int i = 0; i < 500; i++) {
-      node.server.to("r").emit("n", i);
+      node.server().to("r").emit("n", i);
     }
     assertThat(stalled.awaitDisconnect()).isEqualTo(DisconnectReason.SLOW_CONSUMER);
 
@@ -88,7 +90,7 @@ class SlowConsumerTest {
 
     List<String> posted = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
-      posted.add(node.server.room("r").post("chat", i).block(Timeouts.EXPECTED).id());
+      posted.add(node.server().room("r").post("chat", i).block(Timeouts.EXPECTED).id());
     }
     assertThat(stalled.awaitDisconnect()).isEqualTo(DisconnectReason.SLOW_CONSUMER);
     stalled.resume();
@@ -102,7 +104,7 @@ class SlowConsumerTest {
     TestClient again = node.connect();
     String lastSeen = seen.isEmpty() ? null : seen.get(seen.size() - 1);
     node.join(again, "r", lastSeen == null ? Replay.last(1000) : Replay.after(lastSeen));
-    Message live = node.server.room("r").post("chat", "live").block(Timeouts.EXPECTED);
+    Message live = node.server().room("r").post("chat", "live").block(Timeouts.EXPECTED);
 
     List<String> missed = posted.subList(seen.size(), posted.size());
     assertThat(again.next(missed.size() + 1)).extracting(ReceivedEvent::messageId)

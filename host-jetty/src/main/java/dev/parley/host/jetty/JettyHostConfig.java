@@ -69,10 +69,7 @@ public record JettyHostConfig(
    */
   public JettyHostConfig {
     Checks.positive("stopTimeout", stopTimeout);
-    if (maxThreads < MIN_MAX_THREADS) {
-      throw new IllegalArgumentException(
-          "maxThreads must be at least " + MIN_MAX_THREADS + ": " + maxThreads);
-    }
+    Checks.atLeast("maxThreads", maxThreads, MIN_MAX_THREADS);
     if (minThreads < 1 || minThreads > maxThreads) {
       throw new IllegalArgumentException(
           "minThreads must be 1.." + maxThreads + " (maxThreads): " + minThreads);

@@ -1,13 +1,14 @@
 package dev.parley.store.mongo;
 
-import static dev.parley.store.mongo.MongoNodes.messageIds;
-import static dev.parley.store.mongo.MongoNodes.until;
+import static dev.parley.test.Nodes.messageIds;
+import static dev.parley.test.Nodes.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.error.StoreException;
+import dev.parley.test.Nodes;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
 import dev.parley.testsupport.TestMongo;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private final TestMongo mongo = TestMongo.inProcess();
-  private final MongoNodes nodes = new MongoNodes(MongoNodes.config(mongo).build());
+  private final MongoNodes stores = new MongoNodes(MongoNodes.config(mongo).build());
+  private final Nodes nodes = Nodes.eachWith(stores);
   private final ExecutorService pool = Executors.newSingleThreadExecutor();
 
   @AfterEach
@@ -43,13 +45,14 @@ class DatabaseOutageTest {
     try {
       nodes.closeExhausted();
     } finally {
+      stores.close();
       mongo.close();
     }
   }
 
   @Test
   void postsSucceedOrFailClearlyAndNothingAcknowledgedIsLost() throws Exception {
-    MongoNodes.Node node = nodes.start();
+    Nodes.Node node = nodes.start();
     TestClient member = node.connect("r");
     ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -60,7 +63,7 @@ class DatabaseOutageTest {
       for (int i = 0; i < 5_000 && !stop.get(); i++) {
         attempts.incrementAndGet();
         try {
-          Message message = node.server.room("r").post("m", i).block(Timeouts.EXPECTED);
+          Message message = node.server().room("r").post("m", i).block(Timeouts.EXPECTED);
           acknowledged.add(message.id());
         } catch (RuntimeException e) {
           failures.add(e);
@@ -76,12 +79,12 @@ class DatabaseOutageTest {
     await().atMost(WAIT).until(() -> acknowledged.size() >= beforeRestart + 20);
     stop.set(true);
     poster.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    node.server.room("r").post("end", 0).block(Timeouts.EXPECTED);
+    node.server().room("r").post("end", 0).block(Timeouts.EXPECTED);
 
     assertThat(acknowledged.size() + failures.size()).isEqualTo(attempts.get());
     assertThat(failures).allSatisfy(e -> assertThat(e).isInstanceOf(StoreException.class)
         .hasMessageContaining("post \"m\" to room \"r\" failed"));
-    List<String> stored = node.server.room("r").history(new HistoryQuery("", null, 1_000)).map(Message::id)
+    List<String> stored = node.server().room("r").history(new HistoryQuery("", null, 1_000)).map(Message::id)
         .collectList().block(Timeouts.EXPECTED);
     assertThat(stored).containsAll(acknowledged);
     // Live delivery came back by itself: the member got every stored message (a post whose answer was

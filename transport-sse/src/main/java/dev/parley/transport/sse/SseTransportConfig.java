@@ -36,9 +36,7 @@ public record SseTransportConfig(String path, Duration heartbeatInterval, Durati
     Checks.positive("retry", retry);
     Checks.positive("postBodyTimeout", postBodyTimeout);
     Checks.positive("postAckTimeout", postAckTimeout);
-    if (maxPostBody < 256) {
-      throw new IllegalArgumentException("maxPostBody must be at least 256 bytes: " + maxPostBody);
-    }
+    Checks.atLeast("maxPostBody", maxPostBody, 256, "bytes");
     allowedOrigins = List.copyOf(allowedOrigins);
   }
 

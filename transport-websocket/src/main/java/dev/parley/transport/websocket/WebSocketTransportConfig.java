@@ -31,9 +31,7 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
     }
     Checks.positive("pingInterval", pingInterval);
     Checks.positive("pingTimeout", pingTimeout);
-    if (maxPayload < 1024) {
-      throw new IllegalArgumentException("maxPayload must be at least 1024 bytes: " + maxPayload);
-    }
+    Checks.atLeast("maxPayload", maxPayload, 1024, "bytes");
     allowedOrigins = List.copyOf(allowedOrigins);
     Checks.positive("attachmentTimeout", attachmentTimeout);
   }
