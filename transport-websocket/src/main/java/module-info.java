@@ -4,7 +4,7 @@ module dev.parley.transport.websocket {
   requires static jakarta.websocket;
   requires static jakarta.servlet;
   requires static org.jspecify;
-  // Optional: the Jetty fast path (JettyWire), used only when the transport runs inside Jetty 12.
+  // Optional: the Jetty fast path (JettySocketWriter), used only when the transport runs inside Jetty 12.
   requires static org.eclipse.jetty.ee10.websocket.jakarta.common;
   requires static org.eclipse.jetty.websocket.core.common;
   requires static org.eclipse.jetty.util;

@@ -59,7 +59,8 @@ public final class DefaultChatServer implements ChatServer {
     this.config = parts.config();
     this.mapper = parts.jsonMapper() != null ? parts.jsonMapper() : JsonMapper.builder().build();
     this.components = new Components(parts, new EngineTransportContext(this));
-    this.recovery = new Recovery(components::store, config.maxDisconnectionDuration(), mapper, settling);
+    this.recovery = new Recovery(components::store, config.maxDisconnectionDuration(), config.connectTimeout(),
+        mapper, settling);
     this.delivery = new Delivery(namespaces, components, settling, config.nodeId());
     this.sessions = new Sessions(config.maxConnectionsPerAddress(), settling);
     this.stats = new StatsCollector(namespaces.values(), sessions, components, recovery);

@@ -136,7 +136,10 @@ class TransportParityTest extends ClientTestSupport {
   @EnumSource(ClientTransport.class)
   void wrongPathIsATransportExceptionWithTheHttpStatus(ClientTransport transport) {
     assertThatThrownBy(() -> connect(builder(transport, app.directUrl()).path("/elsewhere/")))
-        .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.closeCode()).isEqualTo(404));
+        .isInstanceOfSatisfying(TransportException.class, e -> {
+          assertThat(e.httpStatus()).hasValue(404);
+          assertThat(e.closeCode()).isEmpty();
+        });
   }
 
   // ---- messaging ----

@@ -446,8 +446,8 @@ public interface ParleyClient extends AutoCloseable {
      *     the namespace does not exist), with the server's message and data; over SSE, a 401, 403 or 404
      *     answer with a JSON {@code {"error": message}}
      * @throws TransportException if the connection could not be made or was lost before the answer, or
-     *     the answer did not come in time; {@link TransportException#closeCode()} is the HTTP status of a
-     *     refused handshake or the WebSocket close code, if known, else 0
+     *     the answer did not come in time; {@link TransportException#httpStatus()} holds the status of a
+     *     refused HTTP handshake and {@link TransportException#closeCode()} the WebSocket close code, if known
      * @throws IllegalArgumentException if the auth payload does not serialise to a JSON object; over SSE,
      *     if there is an auth payload at all, or a header the JDK HttpClient may not send ({@code Host},
      *     {@code Connection}, …)

@@ -30,11 +30,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Recovery {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
-  // How long a save or a take may wait for the store; a take blocks a handshake meanwhile.
-  private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
+  // How long a save may wait for the store. A save blocks no thread and close() waits for it at most its
+  // shutdownTimeout, so this only keeps a store that never answers from holding a save for ever.
+  private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(10);
 
   private final Supplier<Store> store;
   private final Duration ttl;
+  private final Duration takeTimeout;
   private final JsonMapper mapper;
   private final Settling settling;
   private final AtomicInteger savesInFlight = new AtomicInteger();
@@ -42,11 +44,14 @@ public final class Recovery {
   /**
    * @param store the server's store, once started
    * @param ttl how long saved state is kept ({@code maxDisconnectionDuration})
+   * @param takeTimeout how long a {@link #take} may block a handshake ({@code connectTimeout}: a socket that
+   *     has not joined a namespace by then is closed anyway)
    * @param settling told when the last save in flight has completed
    */
-  public Recovery(Supplier<Store> store, Duration ttl, JsonMapper mapper, Settling settling) {
+  public Recovery(Supplier<Store> store, Duration ttl, Duration takeTimeout, JsonMapper mapper, Settling settling) {
     this.store = store;
     this.ttl = ttl;
+    this.takeTimeout = takeTimeout;
     this.mapper = mapper;
     this.settling = settling;
   }
@@ -72,7 +77,7 @@ public final class Recovery {
         .map(state::withStarts)
         .flatMap(resolved -> Mono.defer(() -> store.saveSession(namespace, privateId,
             resolved.toJson(mapper), ttl)))
-        .timeout(STORE_TIMEOUT)
+        .timeout(SAVE_TIMEOUT)
         .doFinally(signal -> {
           if (savesInFlight.decrementAndGet() == 0) {
             settling.changed();
@@ -96,7 +101,7 @@ public final class Recovery {
 
   /**
    * Takes the state saved under a private id and finds where the client is in each room. Blocks, at most
-   * 10 s; call it on the handler executor.
+   * the take timeout given to the constructor; call it on the handler executor.
    *
    * @param offset the id of the last posted message the client received, or null
    * @return the channel to restore; empty if there is none to restore (no state, expired, taken by
@@ -118,7 +123,7 @@ public final class Recovery {
             return resolve(store, namespace, positions.get())
                 .map(places -> new Restored(state.channelId(), places, state.data()));
           })
-          .block(STORE_TIMEOUT);
+          .block(takeTimeout);
       return Optional.ofNullable(restored);
     } catch (IllegalArgumentException e) {
       log.warn("a saved session in {} could not be read; not recovered: {}", Names.quote(namespace), e.getMessage());

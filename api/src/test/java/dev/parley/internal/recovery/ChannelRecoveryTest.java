@@ -33,10 +33,11 @@ import tools.jackson.databind.node.ObjectNode;
 /** One channel's connection state recovery: what the client presents, the journal's order, save and take. */
 class ChannelRecoveryTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Duration TAKE_TIMEOUT = Duration.ofMillis(200);
 
   private final SessionStore store = new SessionStore();
   private final Settling settling = new Settling();
-  private final Recovery recovery = new Recovery(() -> store, Duration.ofMinutes(2), JSON, settling);
+  private final Recovery recovery = new Recovery(() -> store, Duration.ofMinutes(2), TAKE_TIMEOUT, JSON, settling);
 
   private static ObjectNode auth(String... keysAndValues) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -155,6 +156,16 @@ class ChannelRecoveryTest {
   }
 
   @Test
+  void aStoreThatDoesNotAnswerATakeHoldsTheHandshakeOnlyForTheTakeTimeout() {
+    store.stalled = true;
+    long started = System.nanoTime();
+
+    assertThat(recovery.take("/", "pid-1", null)).isEmpty();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(TAKE_TIMEOUT, Duration.ofSeconds(5));
+  }
+
+  @Test
   void nothingIsSentOrJournalledOnceTheChannelIsClosed() {
     ChannelRecovery channel = fresh();
     List<String> sent = new ArrayList<>();
@@ -224,6 +235,7 @@ class ChannelRecoveryTest {
   /** A store that keeps saved sessions and has no history: all recovery asks of it here. */
   private static final class SessionStore implements Store {
     final Map<String, String> sessions = new ConcurrentHashMap<>();
+    volatile boolean stalled;
 
     @Override
     public Mono<Void> start() {
@@ -262,7 +274,7 @@ class ChannelRecoveryTest {
 
     @Override
     public Mono<String> takeSession(String namespace, String privateId) {
-      return Mono.fromCallable(() -> sessions.remove(privateId));
+      return stalled ? Mono.never() : Mono.fromCallable(() -> sessions.remove(privateId));
     }
   }
 }

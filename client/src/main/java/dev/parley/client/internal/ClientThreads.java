@@ -107,16 +107,16 @@ final class ClientThreads implements Timers {
     } catch (InterruptedException e) {
       step.cancel(true);
       Thread.currentThread().interrupt();
-      throw new TransportException("interrupted while connecting to " + endpoint, 0, e);
+      throw new TransportException("interrupted while connecting to " + endpoint, e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof ConnectionRejectedException rejected) {
         throw ConnectionRejectedException.of(rejected.refusal(), rejected.getMessage(), rejected.data());
       }
       if (cause instanceof TransportException transport) {
-        throw new TransportException(transport.getMessage(), transport.closeCode(), transport);
+        throw new TransportException(transport.getMessage(), transport);
       }
-      throw new TransportException("could not connect to " + endpoint + ": " + cause, 0, cause);
+      throw new TransportException("could not connect to " + endpoint + ": " + cause, cause);
     }
   }
 

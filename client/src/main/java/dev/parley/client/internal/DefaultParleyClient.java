@@ -125,7 +125,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     long deadline = System.nanoTime() + settings.connectTimeout().plus(CONNECT_MARGIN).toNanos();
     // Opened from the control thread, so that the connection's I/O threads join the client's group.
     threads.await(threads.submitControl(() -> open(attempt)), deadline, endpoint, () -> new TransportException(
-        "could not connect to " + endpoint + " within " + settings.connectTimeout().toMillis() + " ms", 0));
+        "could not connect to " + endpoint + " within " + settings.connectTimeout().toMillis() + " ms"));
     threads.await(attempt.answer(), deadline, endpoint, () -> {
       attempt.fail(DisconnectReason.TRANSPORT_ERROR, "no " + connector.answerName());
       return noAnswer();
@@ -135,7 +135,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
 
   private TransportException noAnswer() {
     return new TransportException("no " + connector.answerName() + " from " + endpoint + " (namespace "
-        + ClientConfig.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms", 0);
+        + ClientConfig.quote(settings.namespace()) + ") within " + settings.connectTimeout().toMillis() + " ms");
   }
 
   /** Fails {@code attempt} if the server has not answered it within the connect timeout. Under lock. */
@@ -166,7 +166,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
       throw e;
     } catch (RuntimeException e) {
       links.remove(attempt);
-      throw new TransportException("could not connect to " + endpoint + ": " + e, 0, e);
+      throw new TransportException("could not connect to " + endpoint + ": " + e, e);
     }
   }
 
@@ -285,22 +285,22 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
         log.debug("the server removed this client from namespace {}", settings.namespace());
         lost(DisconnectReason.SERVER_NAMESPACE_DISCONNECT, State.DISCONNECTED);
       } else if (state == State.RECONNECTING) {
-        giveUp(new TransportException("the server disconnected the client before answering CONNECT", 0));
+        giveUp(new TransportException("the server disconnected the client before answering CONNECT"));
       }
     }
     from.answer().completeExceptionally(
-        new TransportException("the server disconnected the client before answering CONNECT", 0));
+        new TransportException("the server disconnected the client before answering CONNECT"));
     from.closeAfterFlush();
   }
 
   @Override
-  public void linkClosed(Link closed, DisconnectReason reason, int closeCode, String detail) {
+  public void linkClosed(Link closed, DisconnectReason reason, TransportException ending) {
     links.remove(closed);
     synchronized (lock) {
       if (closed == link) {
         forgetLink();
         if (state == State.CONNECTED) {
-          log.debug("connection lost: {} ({})", reason.wireName(), detail);
+          log.debug("connection lost: {} ({})", reason.wireName(), ending.getMessage());
           boolean again = settings.reconnect().enabled();
           lost(reason, again ? State.RECONNECTING : State.DISCONNECTED);
           if (again) {
@@ -312,8 +312,8 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
         }
       }
     }
-    closed.answer().completeExceptionally(new TransportException(
-        "the connection to " + endpoint + " ended before the " + connector.answerName() + ": " + detail, closeCode));
+    closed.answer().completeExceptionally(new TransportException("the connection to " + endpoint
+        + " ended before the " + connector.answerName() + ": " + ending.getMessage(), ending));
   }
 
   /** Ends the current connection: pending acks fail, listeners hear why. Under lock. */
@@ -332,7 +332,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     try {
       if (!reconnector.schedule(this::reconnect)) {
         giveUp(new TransportException("gave up reconnecting to " + endpoint + " after "
-            + reconnector.attempts() + " attempts", 0));
+            + reconnector.attempts() + " attempts"));
       }
     } catch (RejectedExecutionException e) {
       state = State.DISCONNECTED;

@@ -1,5 +1,6 @@
 package dev.parley.client.internal;
 
+import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.socketio.BinaryAssembly;
@@ -263,7 +264,7 @@ final class EngineLink extends Endpoint implements Link {
   // ---- ending ----
 
   /** Reports the end once, stops the heartbeat watch; true for the caller that ended it. */
-  private boolean end(DisconnectReason reason, int code, String detail) {
+  private boolean end(DisconnectReason reason, int closeCode, String detail) {
     if (!ended.compareAndSet(false, true)) {
       return false;
     }
@@ -273,7 +274,8 @@ final class EngineLink extends Endpoint implements Link {
     }
     if (!closing) {
       log.debug("link {} ended: {} ({})", sid, reason.wireName(), detail);
-      listener.linkClosed(this, reason, code, detail);
+      listener.linkClosed(this, reason,
+          closeCode > 0 ? TransportException.withCloseCode(detail, closeCode) : new TransportException(detail));
     }
     return true;
   }

@@ -1,6 +1,7 @@
 package dev.parley.client.internal;
 
 import dev.parley.error.ParleyException;
+import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 
@@ -22,6 +23,10 @@ interface LinkListener {
   /** The server will not answer the client's {@code emitWithAck} with this ack id, for this reason. */
   void linkAckFailed(Link link, long ackId, ParleyException error);
 
-  /** The link ended, for the given reason; called once, and never for a link the client closed itself. */
-  void linkClosed(Link link, DisconnectReason reason, int closeCode, String detail);
+  /**
+   * The link ended, for the given reason; called once, and never for a link the client closed itself.
+   * {@code ending} describes it: its message is the detail, with the WebSocket close code or the HTTP
+   * status if there was one.
+   */
+  void linkClosed(Link link, DisconnectReason reason, TransportException ending);
 }

@@ -194,7 +194,7 @@ final class SseLink implements Link {
       return;
     }
     String detail = "HTTP " + status + (message != null ? " " + message : "");
-    answer.completeExceptionally(new TransportException("could not connect to " + uri + ": " + detail, status));
+    answer.completeExceptionally(TransportException.withHttpStatus("could not connect to " + uri + ": " + detail, status, null));
     end(DisconnectReason.TRANSPORT_ERROR, status, detail);
   }
 
@@ -203,11 +203,11 @@ final class SseLink implements Link {
     Throwable error = unwrap(failure);
     if (error == null) {
       answer.completeExceptionally(new TransportException("the stream from " + uri + " ended before the "
-          + connector.answerName(), 0));
+          + connector.answerName()));
       end(DisconnectReason.TRANSPORT_CLOSE, 0, "the server ended the stream");
     } else {
       if (!(error instanceof CancellationException)) {
-        answer.completeExceptionally(new TransportException("could not connect to " + uri + ": " + error, 0, error));
+        answer.completeExceptionally(new TransportException("could not connect to " + uri + ": " + error, error));
       }
       end(DisconnectReason.TRANSPORT_ERROR, 0, "the stream failed: " + error);
     }
@@ -441,8 +441,9 @@ final class SseLink implements Link {
       case 504 -> new AckTimeoutException(post.event(), Duration.ofMillis(
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
       case 404 -> new ChannelClosedException(channelId, DisconnectReason.TRANSPORT_CLOSE);
-      default -> new TransportException("emitWithAck of " + ClientConfig.quote(post.event()) + " was answered HTTP "
-          + status + (status == 200 ? " with a body that is not a JSON array" : ": " + errorText(response)), status);
+      default -> TransportException.withHttpStatus("emitWithAck of " + ClientConfig.quote(post.event())
+          + " was answered HTTP " + status
+          + (status == 200 ? " with a body that is not a JSON array" : ": " + errorText(response)), status, null);
     };
   }
 
@@ -454,7 +455,7 @@ final class SseLink implements Link {
   // ---- ending ----
 
   /** Ends the link once; reports it unless the client is closing it. */
-  private void end(DisconnectReason reason, int code, String detail) {
+  private void end(DisconnectReason reason, int status, String detail) {
     boolean report;
     synchronized (lock) {
       if (ended) {
@@ -467,7 +468,8 @@ final class SseLink implements Link {
     cancelAll();
     if (report) {
       log.debug("stream {} ended: {} ({})", session, reason.wireName(), detail);
-      listener.linkClosed(this, reason, code, detail);
+      listener.linkClosed(this, reason,
+          status > 0 ? TransportException.withHttpStatus(detail, status, null) : new TransportException(detail));
     }
   }
 

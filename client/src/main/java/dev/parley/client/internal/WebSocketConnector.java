@@ -76,8 +76,9 @@ final class WebSocketConnector extends Connector {
       tyrus.connectToServer((EngineLink) link, endpointConfig, endpoint());
     } catch (DeploymentException | IOException | RuntimeException e) {
       int status = httpStatus(e);
-      throw new TransportException("could not connect to " + endpoint() + ": " + describe(e)
-          + (status > 0 ? " (HTTP " + status + ")" : ""), status, e);
+      String message = "could not connect to " + endpoint() + ": " + describe(e);
+      throw status > 0 ? TransportException.withHttpStatus(message + " (HTTP " + status + ")", status, e)
+          : new TransportException(message, e);
     }
   }
 

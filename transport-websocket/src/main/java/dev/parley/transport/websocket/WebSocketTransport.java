@@ -112,7 +112,7 @@ public final class WebSocketTransport implements Transport {
   }
 
   /**
-   * {@code "sockets"}: the WebSocket sessions open now, counted from the upgrade to the close, whether or
+   * {@code "sockets"}: the WebSockets open now, counted from the upgrade to the close, whether or
    * not the client has connected to a namespace.
    */
   @Override

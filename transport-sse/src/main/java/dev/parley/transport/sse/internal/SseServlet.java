@@ -231,14 +231,16 @@ public final class SseServlet extends HttpServlet {
       return;
     }
     // The query string only: with a JSON body, getParameter cannot read the body as a form.
-    String sid = request.getParameter("sid") != null ? request.getParameter("sid") : request.getHeader("X-Parley-Session");
-    SseStream stream = sid == null ? null : streams.get(sid);
+    // ?sid= holds the session id, as in Engine.IO; the "sid" of the parley:session event is the channel id.
+    String sessionId = request.getParameter("sid") != null ? request.getParameter("sid")
+        : request.getHeader("X-Parley-Session");
+    SseStream stream = sessionId == null ? null : streams.get(sessionId);
     if (stream == null || stream.session() == null || stream.ended()) {
       send(response, 404, "unknown or closed session");
       return;
     }
     if (!tokenMatches(request, stream.token())) {
-      log.debug("wrong token for session {}", LogSafe.quote(sid));
+      log.debug("wrong token for session {}", LogSafe.quote(sessionId));
       send(response, 403, "wrong token for this session");
       return;
     }

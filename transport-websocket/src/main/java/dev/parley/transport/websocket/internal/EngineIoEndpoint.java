@@ -83,19 +83,19 @@ public final class EngineIoEndpoint extends Endpoint {
     socket.setMaxTextMessageBufferSize(config.maxPayload());
     socket.setMaxBinaryMessageBufferSize(config.maxPayload());
     socket.setMaxIdleTimeout(config.pingInterval().plus(config.pingTimeout()).toMillis() + 5_000);
-    WsConnection wire = new WsConnection(socket, codec);
+    WsConnection connection = new WsConnection(socket, codec);
     Session opened;
     try {
-      opened = context.open(wire, info, admission);
+      opened = context.open(connection, info, admission);
     } catch (IllegalStateException e) {
-      wire.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+      connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
       return;
     }
-    this.connection = wire;
+    this.connection = connection;
     this.session = opened;
     // Direct, not through the engine's outbound buffer: it is small, sent once, and nothing can be queued
     // before it (no handler is registered yet, so the client has not been heard).
-    wire.sendOpen("0" + new OpenPacket(opened.id(), List.of(), config.pingInterval().toMillis(),
+    connection.sendOpen("0" + new OpenPacket(opened.id(), List.of(), config.pingInterval().toMillis(),
         config.pingTimeout().toMillis(), config.maxPayload()).encode());
     socket.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
     socket.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) this::onBinary);
@@ -304,12 +304,12 @@ public final class EngineIoEndpoint extends Endpoint {
     closing = true;
     releasePending();
     Session current = session;
-    WsConnection wire = connection;
+    WsConnection currentConnection = connection;
     if (current != null) {
       current.closed(reason);
     }
-    if (wire != null) {
-      wire.close(reason);
+    if (currentConnection != null) {
+      currentConnection.close(reason);
     }
   }
 
@@ -322,8 +322,9 @@ public final class EngineIoEndpoint extends Endpoint {
     admission.release();
     Session current = session;
     if (current != null) {
-      WsConnection wire = connection;
-      DisconnectReason reason = wire == null ? DisconnectReason.TRANSPORT_CLOSE : wire.closeReason();
+      WsConnection currentConnection = connection;
+      DisconnectReason reason = currentConnection == null ? DisconnectReason.TRANSPORT_CLOSE
+          : currentConnection.closeReason();
       if (reason == DisconnectReason.TRANSPORT_CLOSE && closeReason != null) {
         reason = WsConnection.containerReason(closeReason.getCloseCode().getCode(), reason);
       }

@@ -42,7 +42,7 @@ public final class SocketIoServlet extends HttpServlet {
   private final transient OriginPolicy origins;
   private final transient AtomicInteger openSockets;
 
-  /** {@code openSockets} is the transport's count of open WebSocket sessions, which the endpoints keep. */
+  /** {@code openSockets} is the transport's count of open sockets (WebSockets), which the endpoints keep. */
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
                          ServerContainer container, AtomicInteger openSockets) {
     this.config = config;

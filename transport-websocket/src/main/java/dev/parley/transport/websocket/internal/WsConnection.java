@@ -14,18 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes to one WebSocket without blocking. Engine batches go through a {@link FrameWire}: inside Jetty its
+ * Writes to one WebSocket without blocking. Engine batches go through a {@link SocketWriter}: inside Jetty its
  * core session (UTF-8 shared by a broadcast's receivers, one write per batch), elsewhere the portable Jakarta
  * API. Everything the server sends after the open packet (pings, pongs, packets) comes through the engine's
  * bounded outbound buffer, weighed here in the bytes it will take on the wire. The system property
- * {@value #PORTABLE_PROPERTY} {@code =true} forces the portable wire, should the Jetty one ever misbehave.
+ * {@value #PORTABLE_PROPERTY} {@code =true} forces the portable writer, should the Jetty one ever misbehave.
  */
 final class WsConnection implements Connection {
   static final String PORTABLE_PROPERTY = "parley.websocket.portable";
   private static final Logger log = LoggerFactory.getLogger(WsConnection.class);
 
   private final Session socket;
-  private final FrameWire wire;
+  private final SocketWriter writer;
   private final SocketIoCodec codec;
   private final AtomicBoolean broken = new AtomicBoolean();
   private volatile DisconnectReason closeReason = DisconnectReason.TRANSPORT_CLOSE;
@@ -33,32 +33,32 @@ final class WsConnection implements Connection {
   WsConnection(Session socket, SocketIoCodec codec) {
     this.socket = socket;
     this.codec = codec;
-    this.wire = wireFor(socket);
+    this.writer = writerFor(socket);
   }
 
-  private FrameWire wireFor(Session socket) {
+  private SocketWriter writerFor(Session socket) {
     if (!Boolean.getBoolean(PORTABLE_PROPERTY)) {
       try {
-        FrameWire jetty = JettyWire.of(socket, this::broken);
+        SocketWriter jetty = JettySocketWriter.of(socket, this::broken);
         if (jetty != null) {
           return jetty;
         }
       } catch (LinkageError e) {
-        // Some Jetty classes are there and others are not (a trimmed container): the portable wire works anywhere.
-        log.debug("Jetty wire unavailable", e);
+        // Some Jetty classes are there and others are not (a trimmed container): the portable writer works anywhere.
+        log.debug("Jetty writer unavailable", e);
       }
     }
-    return new JakartaWire(socket.getAsyncRemote(), this::broken);
+    return new JakartaSocketWriter(socket.getAsyncRemote(), this::broken);
   }
 
-  /** Which wire this connection uses; for tests. */
+  /** Which writer this connection uses; for tests. */
   boolean portable() {
-    return wire instanceof JakartaWire;
+    return writer instanceof JakartaSocketWriter;
   }
 
   /**
    * Encodes the batch (each packet once per codec, whatever the number of connections) and hands it to the
-   * wire. Whatever is thrown here (an encoding error, out of memory) reaches the engine's outbox, which logs it
+   * writer. Whatever is thrown here (an encoding error, out of memory) reaches the engine's outbox, which logs it
    * and ends the connection (close 1011): nothing is caught and dropped.
    */
   @Override
@@ -67,16 +67,16 @@ final class WsConnection implements Connection {
     for (Outgoing packet : batch) {
       frames.add(packet.encoded(codec));
     }
-    wire.send(frames, done);
+    writer.send(frames, done);
   }
 
   /**
-   * The packet's bytes on this wire: its text frame as UTF-8 and its attachments. The encoding is made now and
+   * The packet's bytes through this writer: its text frame as UTF-8 and its attachments. The encoding is made now and
    * cached in the packet, so {@link #write} and every other connection of a broadcast reuse it.
    */
   @Override
   public long weigh(Outgoing packet) {
-    return wire.weigh(packet.encoded(codec));
+    return writer.weigh(packet.encoded(codec));
   }
 
   /** Socket.IO clients 4.6+ resume with the private id and offset (connection state recovery). */
@@ -87,7 +87,7 @@ final class WsConnection implements Connection {
 
   /** Sends Engine.IO's open packet, before the session can queue anything. */
   void sendOpen(String text) {
-    wire.sendControl(text);
+    writer.sendControl(text);
   }
 
   /** Why the server closed the socket, or TRANSPORT_CLOSE if the client did. */
@@ -95,7 +95,7 @@ final class WsConnection implements Connection {
     return closeReason;
   }
 
-  // The wire met a Throwable no batch callback could carry: logged once, and the socket closed with 1011; the
+  // The writer met a Throwable no batch callback could carry: logged once, and the socket closed with 1011; the
   // endpoint's onClose then ends the engine's session with TRANSPORT_ERROR.
   private void broken(Throwable error) {
     if (broken.compareAndSet(false, true)) {
@@ -120,7 +120,7 @@ final class WsConnection implements Connection {
       // that it cannot stay open with nobody writing to it.
       log.debug("close failed; aborting", e);
       try {
-        wire.abort();
+        writer.abort();
       } catch (Throwable again) {
         log.debug("abort failed too", again);
       }
@@ -145,7 +145,7 @@ final class WsConnection implements Connection {
   /** The close code the container gives {@code error}, if it is one of Jetty's that carry one; else 0. */
   static int containerCloseCode(Throwable error) {
     try {
-      return JettyWire.closeCode(error);
+      return JettySocketWriter.closeCode(error);
     } catch (LinkageError e) {
       return 0;
     }

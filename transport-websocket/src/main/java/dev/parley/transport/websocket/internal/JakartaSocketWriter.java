@@ -15,14 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The portable wire, for any Jakarta WebSocket 2.1 container (Tomcat, Undertow...): the API allows one
+ * The portable writer, for any Jakarta WebSocket 2.1 container (Tomcat, Undertow...): the API allows one
  * asynchronous send at a time, so frames and completion callbacks go through one queue, sent one after the
- * other. Each send converts the text to UTF-8 again; {@link JettyWire} avoids that where it can.
+ * other. Each send converts the text to UTF-8 again; {@link JettySocketWriter} avoids that where it can.
  */
-final class JakartaWire implements FrameWire, SendHandler {
-  private static final Logger log = LoggerFactory.getLogger(JakartaWire.class);
+final class JakartaSocketWriter implements SocketWriter, SendHandler {
+  private static final Logger log = LoggerFactory.getLogger(JakartaSocketWriter.class);
 
-  /** What the wire sends, in order: text and binary frames, and the end of a batch. */
+  /** What the writer sends, in order: text and binary frames, and the end of a batch. */
   private sealed interface Item permits Text, Binary, Done {
   }
 
@@ -45,7 +45,7 @@ final class JakartaWire implements FrameWire, SendHandler {
   private volatile @Nullable Throwable failure;
 
   /** {@code broken} hears of a {@link Throwable} that no batch callback can carry (one thrown by a callback). */
-  JakartaWire(RemoteEndpoint.Async remote, Consumer<Throwable> broken) {
+  JakartaSocketWriter(RemoteEndpoint.Async remote, Consumer<Throwable> broken) {
     this.remote = remote;
     this.broken = broken;
   }

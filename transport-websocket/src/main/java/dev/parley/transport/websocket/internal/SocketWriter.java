@@ -5,11 +5,11 @@ import dev.parley.spi.Connection;
 import java.util.List;
 
 /**
- * How one WebSocket's frames reach the container: portable Jakarta sends, or Jetty's core session directly.
- * A wire never lets a {@link Throwable} of its own (an error in a completion callback, out of memory while
+ * Writes one WebSocket's frames to the container: by portable Jakarta sends, or to Jetty's core session directly.
+ * A writer never lets a {@link Throwable} of its own (an error in a completion callback, out of memory while
  * queuing) vanish: it fails the batch's callback, or reports it to the connection, which closes the socket.
  */
-interface FrameWire {
+interface SocketWriter {
 
   /** Sends each frame (text, then its attachments) in order; {@code done} hears once all are written or one failed. */
   void send(List<WireFrame> frames, Connection.WriteCallback done);
@@ -20,7 +20,7 @@ interface FrameWire {
    */
   void sendControl(String text);
 
-  /** The bytes {@code frame} will hold in this wire's buffers. */
+  /** The bytes {@code frame} will hold in this writer's buffers. */
   default long weigh(WireFrame frame) {
     return frame.size();
   }

@@ -14,16 +14,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@link Throwable} on a wire's write path (a completion callback that throws, a container that throws an
+ * A {@link Throwable} on a writer's write path (a completion callback that throws, a container that throws an
  * error) is never swallowed: it reaches the connection's broken handler, which closes the socket, and every
  * batch still waiting hears of the failure instead of waiting forever.
  */
-class FrameWireFailureTest {
+class SocketWriterFailureTest {
   private final List<Throwable> broken = new CopyOnWriteArrayList<>();
 
   /** A container whose sends complete at once, or throw {@code thrown} if it is set. */
   private static RemoteEndpoint.Async remote(AtomicReference<Throwable> thrown) {
-    return (RemoteEndpoint.Async) Proxy.newProxyInstance(FrameWireFailureTest.class.getClassLoader(),
+    return (RemoteEndpoint.Async) Proxy.newProxyInstance(SocketWriterFailureTest.class.getClassLoader(),
         new Class<?>[] {RemoteEndpoint.Async.class}, (self, method, args) -> {
           if (method.getName().startsWith("send") && args != null && args.length == 2) {
             Throwable error = thrown.get();
@@ -59,34 +59,34 @@ class FrameWireFailureTest {
   }
 
   @Test
-  void anErrorThrownByACompletionCallbackReachesTheBrokenHandlerOfThePortableWire() {
-    JakartaWire wire = new JakartaWire(remote(new AtomicReference<>()), broken::add);
+  void anErrorThrownByACompletionCallbackReachesTheBrokenHandlerOfThePortableWriter() {
+    JakartaSocketWriter writer = new JakartaSocketWriter(remote(new AtomicReference<>()), broken::add);
     Recorder throwing = new Recorder(true);
-    wire.send(List.of(new WireFrame("42[\"a\"]", List.of())), throwing);
+    writer.send(List.of(new WireFrame("42[\"a\"]", List.of())), throwing);
     assertThat(throwing.heard).containsExactly("written");
     assertThat(broken).singleElement().isInstanceOf(OutOfMemoryError.class);
 
-    // The wire is done for; a later batch is failed, not left waiting.
+    // The writer is done for; a later batch is failed, not left waiting.
     Recorder later = new Recorder(false);
-    wire.send(List.of(new WireFrame("42[\"b\"]", List.of())), later);
+    writer.send(List.of(new WireFrame("42[\"b\"]", List.of())), later);
     assertThat(later.heard).containsExactly("failed");
   }
 
   @Test
   void anErrorThrownByTheContainerFailsTheBatchAndReachesTheBrokenHandler() {
     AtomicReference<Throwable> thrown = new AtomicReference<>(new OutOfMemoryError("in the container"));
-    JakartaWire wire = new JakartaWire(remote(thrown), broken::add);
+    JakartaSocketWriter writer = new JakartaSocketWriter(remote(thrown), broken::add);
     Recorder batch = new Recorder(false);
-    wire.send(List.of(new WireFrame("42[\"a\"]", List.of(new byte[] {1}))), batch);
+    writer.send(List.of(new WireFrame("42[\"a\"]", List.of(new byte[] {1}))), batch);
     assertThat(batch.heard).containsExactly("failed");
     assertThat(broken).singleElement().isInstanceOf(OutOfMemoryError.class);
   }
 
   @Test
-  void anErrorThrownByACompletionCallbackReachesTheBrokenHandlerOfTheJettyWire() {
-    // Jetty's flusher catches what a callback throws and only logs it at debug: the wire catches it first.
+  void anErrorThrownByACompletionCallbackReachesTheBrokenHandlerOfTheJettyWriter() {
+    // Jetty's flusher catches what a callback throws and only logs it at debug: the writer catches it first.
     Recorder throwing = new Recorder(true);
-    new JettyWire.Completion(throwing, broken::add).succeeded();
+    new JettySocketWriter.Completion(throwing, broken::add).succeeded();
     assertThat(broken).singleElement().isInstanceOf(OutOfMemoryError.class);
 
     Connection.WriteCallback failing = new Connection.WriteCallback() {
@@ -99,7 +99,7 @@ class FrameWireFailureTest {
         throw new IllegalStateException("from the failure callback");
       }
     };
-    new JettyWire.Completion(failing, broken::add).failed(new java.io.IOException("reset"));
+    new JettySocketWriter.Completion(failing, broken::add).failed(new java.io.IOException("reset"));
     assertThat(broken).hasSize(2).last().isInstanceOf(IllegalStateException.class);
   }
 }

@@ -14,30 +14,31 @@ import org.eclipse.jetty.websocket.core.exception.CloseException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The wire inside Jetty 12 (EE10): frames go to Jetty's core session, which queues them itself. Two costs of
+ * The writer inside Jetty 12 (EE10): frames go to Jetty's core session, which queues them itself. Two costs of
  * the portable path disappear: a broadcast's text is converted to UTF-8 once and the bytes are shared by every
  * connection, and the frames of one batch are aggregated and flushed by a single write instead of one write
  * each. Only this class names Jetty types; it is loaded only when Jetty is on the class path.
  */
-final class JettyWire implements FrameWire {
-  private static final boolean AVAILABLE = present("org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession")
-      && present("org.eclipse.jetty.websocket.core.CoreSession");
+final class JettySocketWriter implements SocketWriter {
+  private static final boolean AVAILABLE =
+      present("org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession")
+          && present("org.eclipse.jetty.websocket.core.CoreSession");
 
   private final CoreSession core;
   private final Consumer<Throwable> broken;
 
-  private JettyWire(CoreSession core, Consumer<Throwable> broken) {
+  private JettySocketWriter(CoreSession core, Consumer<Throwable> broken) {
     this.core = core;
     this.broken = broken;
   }
 
   /**
-   * A Jetty wire for the socket, or null when the socket does not come from Jetty 12 EE10; {@code broken}
+   * A Jetty writer for the socket, or null when the socket does not come from Jetty 12 EE10; {@code broken}
    * hears of a {@link Throwable} no batch callback can carry (one thrown by a callback itself).
    */
-  static @Nullable FrameWire of(jakarta.websocket.Session socket, Consumer<Throwable> broken) {
+  static @Nullable SocketWriter of(jakarta.websocket.Session socket, Consumer<Throwable> broken) {
     if (AVAILABLE && socket instanceof JakartaWebSocketSession jetty) {
-      return new JettyWire(jetty.getCoreSession(), broken);
+      return new JettySocketWriter(jetty.getCoreSession(), broken);
     }
     return null;
   }
@@ -77,7 +78,7 @@ final class JettyWire implements FrameWire {
 
   @Override
   public long weigh(WireFrame frame) {
-    // This wire sends the UTF-8 bytes: made now, once, and shared with every connection the packet goes to.
+    // This writer sends the UTF-8 bytes: made now, once, and shared with every connection the packet goes to.
     frame.utf8();
     return frame.size();
   }
@@ -97,7 +98,7 @@ final class JettyWire implements FrameWire {
 
   private static boolean present(String className) {
     try {
-      Class.forName(className, false, JettyWire.class.getClassLoader());
+      Class.forName(className, false, JettySocketWriter.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;
