@@ -46,7 +46,7 @@ public sealed interface Replay {
    * }</pre>
    */
   static Replay resume(Handshake handshake, Replay otherwise) {
-    java.util.Objects.requireNonNull(otherwise, "otherwise");
+    Objects.requireNonNull(otherwise, "otherwise");
     return handshake.lastEventId().<Replay>map(Replay::after).orElse(otherwise);
   }
 

@@ -7,6 +7,7 @@ import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Outgoing;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -69,7 +70,7 @@ final class DefaultBroadcast implements Broadcast {
     }
     Set<String> copy = new LinkedHashSet<>(set);
     copy.add(value);
-    return java.util.Collections.unmodifiableSet(copy);
+    return Collections.unmodifiableSet(copy);
   }
 
   @Override

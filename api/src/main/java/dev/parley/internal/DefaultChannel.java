@@ -10,6 +10,7 @@ import dev.parley.Replay;
 import dev.parley.Reply;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.internal.outbound.AckRegistry;
 import dev.parley.internal.recovery.ChannelRecovery;
 import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.recovery.RoomStart;

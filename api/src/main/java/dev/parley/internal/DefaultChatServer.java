@@ -196,7 +196,10 @@ public final class DefaultChatServer implements ChatServer {
     return mapper;
   }
 
-  /** Where outboxes write (see {@link Outbox}); never blocks, so a small pool of platform threads. */
+  /**
+   * Where outboxes write (see {@link dev.parley.internal.outbound.Outbox}); never blocks, so a small pool of
+   * platform threads.
+   */
   Executor flushExecutor() {
     return components.flushExecutor();
   }

@@ -3,6 +3,7 @@ package dev.parley.internal;
 import dev.parley.ChatServerConfig;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.internal.outbound.Outbox;
 import dev.parley.internal.support.Ids;
 import dev.parley.internal.support.SerialExecutor;
 import dev.parley.internal.support.TokenBucket;

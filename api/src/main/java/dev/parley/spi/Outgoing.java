@@ -2,6 +2,7 @@ package dev.parley.spi;
 
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.PacketEncoder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +52,7 @@ public final class Outgoing {
         }
       }
       F frame = Objects.requireNonNull(encoder.encode(packet), "encoder returned null");
-      Object[] grown = java.util.Arrays.copyOf(pairs, pairs.length + 2);
+      Object[] grown = Arrays.copyOf(pairs, pairs.length + 2);
       grown[pairs.length] = encoder;
       grown[pairs.length + 1] = frame;
       cache = grown;

@@ -1,6 +1,7 @@
 package dev.parley.internal.recovery;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ public record SavedSession(String channelId, Map<String, @Nullable Position> sta
   private static final int VERSION = 1;
 
   public SavedSession {
-    starts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(starts));
+    starts = Collections.unmodifiableMap(new LinkedHashMap<>(starts));
     journalRooms = List.copyOf(journalRooms);
     journalIds = List.copyOf(journalIds);
     if (journalRooms.size() != journalIds.size()) {

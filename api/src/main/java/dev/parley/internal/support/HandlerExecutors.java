@@ -4,11 +4,13 @@ import dev.parley.ChatServerConfig;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +75,7 @@ public final class HandlerExecutors {
     }
   }
 
-  private static @org.jspecify.annotations.Nullable ExecutorService virtualThreadExecutor() {
+  private static @Nullable ExecutorService virtualThreadExecutor() {
     try {
       // Compiled for Java 17, so reached reflectively; absent (NoSuchMethod) on 17-20.
       Method ofVirtual = Thread.class.getMethod("ofVirtual");
@@ -81,8 +83,7 @@ public final class HandlerExecutors {
       Class<?> builderType = Class.forName("java.lang.Thread$Builder");
       builder = builderType.getMethod("name", String.class, long.class).invoke(builder, "parley-handler-", 1L);
       ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
-      Method create = java.util.concurrent.Executors.class
-          .getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
+      Method create = Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
       return (ExecutorService) create.invoke(null, factory);
     } catch (ReflectiveOperationException | LinkageError e) {
       return null;

@@ -3,6 +3,7 @@ package dev.parley.internal.support;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class SerialExecutor implements Executor {
   private void start() {
     try {
       delegate.execute(this::drain);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // Only when the server is closing and its pool no longer takes work: what is queued is dropped.
       log.debug("executor closed; {} queued task(s) dropped", tasks.size());
       tasks.clear();

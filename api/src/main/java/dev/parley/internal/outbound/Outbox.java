@@ -1,4 +1,4 @@
-package dev.parley.internal;
+package dev.parley.internal.outbound;
 
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.support.SerialDrain;
@@ -17,18 +17,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The bounded outbound buffer of one connection, bounded in packets and in bytes (each packet weighed by the
  * connection as it is offered), and in bytes across all connections of the node. Batches are written one at a
- * time. An offer beyond the capacity while the transport holds a batch it could not write at once calls the overflow action (the
- * session cuts the client off as a slow consumer) instead of growing; an offer beyond the capacity while
- * the transport takes everything it is given only means the writing lags behind the producer, which then
- * helps write (or yields to the thread that is writing) until there is room: offers never wait on a client.
+ * time. An offer beyond the capacity while the transport holds a batch it could not write at once calls the
+ * overflow action (the session cuts the client off as a slow consumer) instead of growing; an offer beyond the
+ * capacity while the transport takes everything it is given only means the writing lags behind the producer,
+ * which then helps write (or yields to the thread that is writing) until there is room: offers never wait on a
+ * client.
  *
  * <p>Writing happens on the flush executor, not on the thread that offers. A broadcast then only queues
  * (a fraction of a microsecond per receiver) and the flush threads write; when packets come faster than
  * the writes, they pile up per connection and go out as one batch, which the transport can put in one
  * write. Under load that turns one system call per packet into one per batch; when idle it costs one
  * hand-over between threads.
+ *
+ * <p>Engine-internal: public only for {@link dev.parley.internal.DefaultSession}'s package.
  */
-final class Outbox implements Connection.WriteCallback {
+public final class Outbox implements Connection.WriteCallback {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
   private static final int MAX_BATCH = 64;
 
@@ -59,7 +62,8 @@ final class Outbox implements Connection.WriteCallback {
   private volatile boolean closed;
   private volatile @Nullable DisconnectReason closeWhenFlushed;
 
-  Outbox(Connection connection, Executor flusher, int capacity, long capacityBytes, AtomicLong nodeBytes,
+  /** Engine-internal: an outbox writing to {@code connection} on {@code flusher}, bounded as the class says. */
+  public Outbox(Connection connection, Executor flusher, int capacity, long capacityBytes, AtomicLong nodeBytes,
          long nodeCapacityBytes, Runnable onOverflow, Consumer<Throwable> onFailure) {
     this.connection = connection;
     this.queue = new SerialDrain<>(flusher, this::pass, this::fail);
@@ -72,8 +76,8 @@ final class Outbox implements Connection.WriteCallback {
     this.onFailure = onFailure;
   }
 
-  /** Queues a packet; false if the outbox is closed or full (then the overflow action has run). */
-  boolean offer(Outgoing packet) {
+  /** Queues a packet; false if the outbox is closed or full (then the overflow action has run). Engine-internal. */
+  public boolean offer(Outgoing packet) {
     if (closed || closeWhenFlushed != null) {
       return false;
     }
@@ -131,13 +135,13 @@ final class Outbox implements Connection.WriteCallback {
     return writing && heldBatch == batches;
   }
 
-  /** Packets queued or being written. */
-  int size() {
+  /** Packets queued or being written. Engine-internal. */
+  public int size() {
     return size.get();
   }
 
-  /** Bytes queued or being written, as the connection weighed them. */
-  long bytes() {
+  /** Bytes queued or being written, as the connection weighed them. Engine-internal. */
+  public long bytes() {
     return held.get();
   }
 
@@ -160,16 +164,16 @@ final class Outbox implements Connection.WriteCallback {
     }
   }
 
-  /** Writes what is queued, then closes the connection with {@code reason}. */
-  void closeWhenFlushed(DisconnectReason reason) {
+  /** Writes what is queued, then closes the connection with {@code reason}. Engine-internal. */
+  public void closeWhenFlushed(DisconnectReason reason) {
     if (closeWhenFlushed == null) {
       closeWhenFlushed = reason;
     }
     queue.signal();
   }
 
-  /** Drops everything queued; later offers are refused. */
-  void discard() {
+  /** Drops everything queued; later offers are refused. Engine-internal. */
+  public void discard() {
     closed = true;
     queue.clear();
     size.set(0);
