@@ -8,6 +8,8 @@ import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.Namespace;
+import dev.parley.Replay;
+import dev.parley.Room;
 import dev.parley.error.ConnectionRejectedException;
 import dev.parley.protocol.DisconnectReason;
 import java.time.Duration;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -37,8 +40,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The contract every transport must pass, seen from a real client of that transport: order per channel,
- * acks both ways, binary arguments, namespaces, disconnect reasons, the event rate limit and, where the
- * client can stop reading, the slow-consumer cut-off.
+ * acks both ways, binary arguments, namespaces, disconnect reasons, the event rate limit, the hand-over
+ * from a room's history to its live posts on a join and, where the client can stop reading, the
+ * slow-consumer cut-off.
  *
  * <p>Extend it in the transport's own tests, say how to add the transport to a server and how to connect
  * a client of it:
@@ -605,6 +609,37 @@ public abstract class TransportContractTest {
           .expectComplete()
           .verify(TIMEOUT);
       assertThat(client.awaitDisconnect(TIMEOUT)).isNotNull();
+    }
+  }
+
+  @Nested
+  @DisplayName("replay hand-over")
+  class ReplayHandOver {
+    @Test
+    @DisplayName("a join with history hands over to live posts with nothing lost, repeated or reordered")
+    void historyThenLivePostsArriveOnceInOrder() {
+      ChatServer started = start();
+      Room hall = started.room("hall");
+      int before = 30;
+      int during = 30;
+      for (int i = 0; i < before; i++) {
+        hall.post("news", i).block(TIMEOUT);
+      }
+      ContractClient client = client(started, "/");
+      Channel channel = channelOf(client);
+
+      // Posts race the join: the switch from stored history to the live feed must drop and repeat nothing.
+      Mono<Void> posting = Flux.range(before, during).concatMap(i -> hall.post("news", i)).then();
+      Mono.when(posting, channel.join("hall", Replay.last(before + during))).block(TIMEOUT);
+
+      List<Integer> received = new ArrayList<>(before + during);
+      for (int i = 0; i < before + during; i++) {
+        ReceivedEvent event = next(client);
+        assertThat(event.name()).isEqualTo("news");
+        received.add(event.arg(0).asInt());
+      }
+      assertThat(received).isEqualTo(upTo(before + during));
+      assertNoMoreEvents(client);
     }
   }
 }
