@@ -9,13 +9,13 @@ import dev.parley.protocol.Packet;
 import dev.parley.protocol.Refusal;
 import dev.parley.protocol.sse.EventStreamParser;
 import dev.parley.protocol.sse.SseData;
+import dev.parley.protocol.support.SerialDrain;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,8 +71,12 @@ final class SseLink implements Link {
   // Guarded by lock.
   private boolean ended;
   private boolean closing;
-  private boolean posting;
-  private final ArrayDeque<Post> posts = new ArrayDeque<>();
+  // Posts go out one at a time, each after the previous one's answer, except that an emitWithAck's post
+  // does not hold up the next; the pass runs on whichever thread queued a post or received an answer.
+  private final SerialDrain<Post> posts = new SerialDrain<>(Runnable::run, this::sendPosts,
+      error -> fail(DisconnectReason.TRANSPORT_ERROR, "could not post: " + error));
+  // Whether a post's answer is awaited before the next post; written by the pass, cleared by that answer.
+  private volatile boolean awaiting;
   private @Nullable CompletableFuture<?> stream;
   private Flow.@Nullable Subscription subscription;
   private boolean hasSession;
@@ -344,39 +348,42 @@ final class SseLink implements Link {
       if (ended || closing || !hasSession) {
         return;
       }
+      // Queued under the lock, so that a closeAfterFlush either comes after it (and waits for it) or
+      // has already made this post be dropped.
       posts.add(post);
-      if (posting) {
-        return;
-      }
-      posting = true;
     }
-    next();
+    posts.signal();
   }
 
-  /** Sends queued posts until one must be answered before the next; finishes a close once all are done. */
-  private void next() {
-    boolean finish;
-    while (true) {
-      Post post;
+  /** The drain's pass: sends queued posts until one must be answered first; finishes a close once all are. */
+  private void sendPosts() {
+    while (!awaiting) {
+      boolean finish;
       synchronized (lock) {
-        post = ended ? null : posts.poll();
-        if (post == null) {
-          posting = false;
-          finish = closing && !ended;
-          break;
+        if (ended) {
+          posts.clear();
+          return;
         }
+        finish = closing;
       }
-      if (send(post)) {
+      Post post = posts.poll();
+      if (post == null) {
+        if (finish) {
+          finishClose();
+        }
         return;
       }
-    }
-    if (finish) {
-      finishClose();
+      boolean wait = post.kind() != Kind.EMIT_WITH_ACK;
+      // Set before the send: its answer may come, and clear it, before send returns.
+      awaiting = wait;
+      if (!send(post, wait)) {
+        awaiting = false;
+      }
     }
   }
 
-  /** Starts one post; true if the queue waits for its answer. */
-  private boolean send(Post post) {
+  /** Starts one post; false if it was not sent (no client, or the send failed and ended the link). */
+  private boolean send(Post post, boolean wait) {
     HttpClient client = http;
     if (client == null) {
       return false;
@@ -388,18 +395,18 @@ final class SseLink implements Link {
           HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       fail(DisconnectReason.TRANSPORT_ERROR, "could not post: " + e);
-      return true;
+      return false;
     }
     inFlight.add(response);
-    boolean wait = post.kind() != Kind.EMIT_WITH_ACK;
     response.whenComplete((answered, error) -> {
       inFlight.remove(response);
       answered(post, started, answered, unwrap(error));
       if (wait) {
-        next();
+        awaiting = false;
+        posts.signal();
       }
     });
-    return wait;
+    return true;
   }
 
   private void answered(Post post, long started, @Nullable HttpResponse<String> response, @Nullable Throwable error) {
@@ -481,17 +488,13 @@ final class SseLink implements Link {
   /** Ends the stream once the posts sent before are answered (an emitWithAck's post is cut). */
   @Override
   public void closeAfterFlush() {
-    boolean finish;
     synchronized (lock) {
       if (ended) {
         return;
       }
       closing = true;
-      finish = !posting;
     }
-    if (finish) {
-      finishClose();
-    }
+    posts.signal();
   }
 
   private void finishClose() {
