@@ -3,15 +3,11 @@ package dev.parley.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.internal.RoomRegistry.Joined;
-import java.util.ArrayList;
+import dev.parley.testsupport.Concurrently;
+import dev.parley.testsupport.Timeouts;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The one record of which channels are in which rooms: both views, the room limit, and the counts. */
@@ -104,75 +100,45 @@ class RoomRegistryTest {
     int max = 5;
     int threads = 4;
     int perThread = 10;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<Integer>> joined = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        joined.add(pool.submit(() -> {
-          start.await();
-          int in = 0;
-          for (int i = 0; i < perThread; i++) {
-            if (rooms.join("room-" + thread + "-" + i, "a", "m", "a", max) == Joined.JOINED) {
-              in++;
-            }
-          }
-          return in;
-        }));
+    List<Integer> joined = Concurrently.run(threads, Timeouts.STEP, thread -> {
+      int in = 0;
+      for (int i = 0; i < perThread; i++) {
+        if (rooms.join("room-" + thread + "-" + i, "a", "m", "a", max) == Joined.JOINED) {
+          in++;
+        }
       }
-      start.countDown();
-      int total = 0;
-      for (Future<Integer> future : joined) {
-        total += future.get(10, TimeUnit.SECONDS);
-      }
+      return in;
+    });
 
-      assertThat(total).isEqualTo(max);
-      assertThat(rooms.rooms("a")).hasSize(max);
-      assertThat(rooms.roomCount()).isEqualTo(max);
-      assertThat(rooms.membershipCount()).isEqualTo(max);
-    } finally {
-      pool.shutdownNow();
-    }
+    assertThat(joined.stream().mapToInt(Integer::intValue).sum()).isEqualTo(max);
+    assertThat(rooms.rooms("a")).hasSize(max);
+    assertThat(rooms.roomCount()).isEqualTo(max);
+    assertThat(rooms.membershipCount()).isEqualTo(max);
   }
 
   @Test
   void countsStayTrueUnderConcurrentJoinsAndLeaves() throws Exception {
     int threads = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        String channel = "c" + t;
-        done.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < 200; i++) {
-            rooms.join("shared", channel, "m", channel, 10);
-            rooms.join("room-" + (i % 3), channel, "m", channel, 10);
-            if (i % 2 == 0) {
-              rooms.leave("shared", channel);
-            } else {
-              rooms.leaveAll(channel);
-            }
-          }
-          rooms.join("shared", channel, "m", channel, 10);
-          return null;
-        }));
+    Concurrently.run(threads, Timeouts.STEP, t -> {
+      String channel = "c" + t;
+      for (int i = 0; i < 200; i++) {
+        rooms.join("shared", channel, "m", channel, 10);
+        rooms.join("room-" + (i % 3), channel, "m", channel, 10);
+        if (i % 2 == 0) {
+          rooms.leave("shared", channel);
+        } else {
+          rooms.leaveAll(channel);
+        }
       }
-      start.countDown();
-      for (Future<?> future : done) {
-        future.get(10, TimeUnit.SECONDS);
-      }
+      rooms.join("shared", channel, "m", channel, 10);
+      return null;
+    });
 
-      assertThat(rooms.members("shared")).hasSize(threads);
-      int pairs = 0;
-      for (int t = 0; t < threads; t++) {
-        pairs += rooms.rooms("c" + t).size();
-      }
-      assertThat(rooms.membershipCount()).isEqualTo(pairs);
-    } finally {
-      pool.shutdownNow();
+    assertThat(rooms.members("shared")).hasSize(threads);
+    int pairs = 0;
+    for (int t = 0; t < threads; t++) {
+      pairs += rooms.rooms("c" + t).size();
     }
+    assertThat(rooms.membershipCount()).isEqualTo(pairs);
   }
 }

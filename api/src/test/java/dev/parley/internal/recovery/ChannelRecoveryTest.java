@@ -10,6 +10,8 @@ import dev.parley.protocol.DisconnectReason;
 import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
+import dev.parley.testsupport.Concurrently;
+import dev.parley.testsupport.Timeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,10 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -183,28 +181,14 @@ class ChannelRecoveryTest {
     ChannelRecovery channel = fresh();
     List<String> sent = Collections.synchronizedList(new ArrayList<>());
     int threads = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        String room = "room-" + t;
-        done.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < 20; i++) {
-            String id = room + "/" + i;
-            channel.journalled(room, id, () -> true, () -> sent.add(id));
-          }
-          return null;
-        }));
+    Concurrently.run(threads, Timeouts.STEP, t -> {
+      String room = "room-" + t;
+      for (int i = 0; i < 20; i++) {
+        String id = room + "/" + i;
+        channel.journalled(room, id, () -> true, () -> sent.add(id));
       }
-      start.countDown();
-      for (Future<?> future : done) {
-        future.get(10, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+      return null;
+    });
     Map<String, @Nullable RoomStart> rooms = new LinkedHashMap<>();
     for (int t = 0; t < threads; t++) {
       rooms.put("room-" + t, channel.start(""));
