@@ -2,6 +2,7 @@ package dev.parley.transport.sse.internal;
 
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.JsonCost;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.Packet;
@@ -86,7 +87,7 @@ public final class SseServlet extends HttpServlet {
   /** Ends every open stream (the transport is stopping). */
   public void closeAll() {
     for (SseStream stream : List.copyOf(streams.values())) {
-      stream.close(dev.parley.protocol.DisconnectReason.SERVER_SHUTTING_DOWN);
+      stream.close(DisconnectReason.SERVER_SHUTTING_DOWN);
     }
   }
 

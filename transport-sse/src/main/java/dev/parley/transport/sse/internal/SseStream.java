@@ -70,6 +70,8 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   private volatile boolean opened;
   // Ending need not wait for the container to flush (the reader stopped reading).
   private volatile boolean abandon;
+  // close() was called: the pass drops what is queued up to the end.
+  private volatile boolean closing;
   // The engine removed the stream's channel: a disconnect event was queued.
   private volatile boolean channelGone;
   // Session.closed was called.
@@ -211,8 +213,10 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
       // until the idle timeout, holding the stream (and its session) open all that time.
       abandon = true;
     }
-    // Anything still queued is dropped: the engine only closes once it has flushed what mattered.
-    queue.clear();
+    // Anything still queued is dropped, by the pass: the engine only closes once it has flushed what
+    // mattered. Clearing the queue from here could take away the item a running pass has just looked at,
+    // and with it the end.
+    closing = true;
     queue.offer(COMPLETE);
   }
 
@@ -248,6 +252,10 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   private void drain() throws IOException {
     while (!ended.get()) {
       Item item = queue.peek();
+      if (closing && item != null && item != COMPLETE) {
+        queue.poll();
+        continue;
+      }
       if (item == null) {
         if (dirty && out.isReady()) {
           dirty = false;

@@ -100,6 +100,16 @@ class SseStreamTest {
   }
 
   @Test
+  void aCloseWhileAPassIsWritingStillEndsTheStream() {
+    openStream();
+    // The engine's close() lands while a pass has peeked the heartbeat and not yet polled it.
+    out.onIsReady = () -> stream.close(DisconnectReason.FORCED_SERVER_CLOSE);
+    stream.ping();
+    assertThat(stream.ended()).as("stream ended after close()").isTrue();
+    assertThat(completed.get()).as("async completed").isEqualTo(1);
+  }
+
+  @Test
   void heartbeatsDoNotPileUpForAReaderThatDoesNotRead() {
     openStream();
     out.ready = false;
@@ -175,9 +185,15 @@ class SseStreamTest {
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
     volatile boolean ready = true;
     volatile Supplier<Error> failWith;
+    volatile Runnable onIsReady;
 
     @Override
     public boolean isReady() {
+      Runnable hook = onIsReady;
+      if (hook != null) {
+        onIsReady = null;
+        hook.run();
+      }
       return ready;
     }
 
