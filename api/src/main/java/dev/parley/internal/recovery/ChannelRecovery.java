@@ -41,8 +41,8 @@ public final class ChannelRecovery {
 
   /**
    * Recovery for a channel being admitted: the saved session the client names, taken back, or else a new
-   * private id. Blocks on the store (at most 10 s): call it on the handler executor, and after middleware,
-   * so that a client no longer allowed in cannot take its old channel back.
+   * private id. Blocks on the store (at most {@code connectTimeout}): call it on the handler executor, and
+   * after middleware, so that a client no longer allowed in cannot take its old channel back.
    *
    * @param presented what the client presented; its private id is ignored if null
    * @param journalSize how many sent messages the journal keeps

@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *       request gets a pass as usual. If the handler throws too, that goes to the thread's uncaught
  *       exception handler.
  *   <li>With an executor that refuses the drain ({@link RejectedExecutionException}, say when it is shutting
- *       down), the caller drains instead. With {@code Runnable::run} the caller always drains.
+ *       down), the caller drains instead; if the executor throws anything else, that goes to the failure
+ *       handler and the caller drains too. With {@code Runnable::run} the caller always drains.
  * </ul>
  *
  * <p>The queue is unbounded: bounding what is queued is the owner's business (the engine's outbox bounds
@@ -96,6 +97,11 @@ public final class SerialDrain<T> {
     try {
       executor.execute(loop);
     } catch (RejectedExecutionException e) {
+      loop();
+    } catch (RuntimeException | Error e) {
+      // The executor failed outright (no thread could be made): report it, and drain here rather than leave
+      // the request counted and the queue mute for good.
+      failed(e);
       loop();
     }
   }

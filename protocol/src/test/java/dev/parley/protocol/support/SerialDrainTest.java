@@ -190,6 +190,20 @@ class SerialDrainTest {
   }
 
   @Test
+  void anExecutorThatFailsIsReportedAndTheCallerDrains() {
+    List<String> handled = new ArrayList<>();
+    SerialDrain<String> drain = handing(task -> {
+      throw new IllegalStateException("unable to create a thread");
+    }, handled::add);
+
+    drain.offer("first");
+    drain.offer("second");
+
+    assertThat(handled).containsExactly("first", "second");
+    assertThat(failures).hasSize(2).allSatisfy(e -> assertThat(e).hasMessage("unable to create a thread"));
+  }
+
+  @Test
   void tryDrainHereStepsBackWhileAnotherThreadDrains() throws Exception {
     CountDownLatch inPass = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
