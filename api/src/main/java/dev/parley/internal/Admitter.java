@@ -89,6 +89,9 @@ final class Admitter {
     // the connection handlers run, so they see the rooms and data; replays wait behind the answer.
     namespace.register(channel);
     channel.enterRooms();
+    if (recovery != null) {
+      recovery.entered();
+    }
     if (restored != null) {
       log.debug("{} recovered", channel);
     }

@@ -4,6 +4,7 @@ import dev.parley.internal.support.Ids;
 import dev.parley.protocol.DisconnectReason;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -28,6 +29,11 @@ public final class ChannelRecovery {
   private final @Nullable String presentedOffset;
   private final Object lock = new Object();
   private final RecoveryJournal journal;
+  // One write per channel: a close racing the registration could otherwise both save and put back, and
+  // whichever write landed last would win.
+  private final AtomicBoolean written = new AtomicBoolean();
+  // A restored channel is back in its rooms, with its data; until then it has only what was taken.
+  private volatile boolean entered;
 
   private ChannelRecovery(Recovery recovery, String namespace, String privateId, Recovery.@Nullable Restored restored,
                           @Nullable String presentedOffset, int journalSize) {
@@ -87,11 +93,22 @@ public final class ChannelRecovery {
     return restored == null ? Map.of() : recovery.dataFrom(restored.data());
   }
 
-  /** The connection went before the restored channel was registered: saves it again for the next attempt. */
+  /**
+   * The connection went before the restored channel was registered: saves it again for the next attempt.
+   * Does nothing if the channel was saved already; see {@link #save}.
+   */
   public void putBack() {
-    if (restored != null) {
+    if (restored != null && written.compareAndSet(false, true)) {
       recovery.putBack(namespace, privateId, restored, presentedOffset);
     }
+  }
+
+  /**
+   * The channel is registered and back in its rooms, with its data: from now on {@link #save} records the
+   * channel itself rather than what was taken for it.
+   */
+  public void entered() {
+    entered = true;
   }
 
   /** Where the channel starts in a room it joins now; see {@link RoomStart#RoomStart(String)}. */
@@ -117,11 +134,21 @@ public final class ChannelRecovery {
 
   /**
    * Saves the closed channel: where it started in each room it was in, what it was sent, and its data.
-   * Call once the channel sends nothing more and before it leaves its rooms. Asynchronous.
+   * Call once the channel sends nothing more and before it leaves its rooms. Asynchronous. Writes at most
+   * once, together with {@link #putBack}: the first of the two wins. A restored channel that closes before
+   * it has {@linkplain #entered entered} its rooms is put back as it was taken, since its rooms and data
+   * here are not all restored yet and nothing has reached its client.
    *
    * @param rooms per room it is in (its own included), where it started there, or null if not known
    */
   public void save(String channelId, Map<String, @Nullable RoomStart> rooms, Map<String, Object> data) {
+    if (restored != null && !entered) {
+      putBack();
+      return;
+    }
+    if (!written.compareAndSet(false, true)) {
+      return;
+    }
     RecoveryJournal.Snapshot sent;
     synchronized (lock) {
       sent = journal.snapshot();

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -154,6 +155,45 @@ class ChannelRecoveryTest {
   }
 
   @Test
+  void aRestoredChannelClosedBeforeItEnteredItsRoomsIsPutBackAsTaken() {
+    ChannelRecovery before = fresh();
+    before.save("ch-1", Map.of("ch-1", before.start(""), "lobby", before.start("m-3")), Map.of("nick", "ada"));
+    saved(before.privateId());
+    ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
+        auth("pid", before.privateId()), true, true);
+    ChannelRecovery taken = ChannelRecovery.admit(recovery, "/", presented, 100);
+
+    // Closed while being registered: only its own room so far, and no data.
+    taken.save("ch-1", Map.of("ch-1", taken.start("")), Map.of());
+    saved(before.privateId());
+
+    ChannelRecovery after = ChannelRecovery.admit(recovery, "/", presented, 100);
+    assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-3"));
+    assertThat(after.restoredData()).isEqualTo(Map.of("nick", "ada"));
+  }
+
+  @Test
+  void aChannelIsWrittenOnceThoughSaveAndPutBackBothCome() {
+    ChannelRecovery before = fresh();
+    before.save("ch-1", Map.of("ch-1", before.start("")), Map.of());
+    saved(before.privateId());
+    ChannelRecovery taken = ChannelRecovery.admit(recovery, "/",
+        ChannelRecovery.Presented.from(auth("pid", before.privateId()), true, true), 100);
+    taken.entered();
+
+    taken.save("ch-1", Map.of("ch-1", taken.start(""), "lobby", taken.start("m-9")), Map.of());
+    saved(before.privateId());
+    taken.putBack();
+    saved(before.privateId());
+    taken.save("ch-1", Map.of("ch-1", taken.start("")), Map.of());
+
+    assertThat(store.writes.get()).as("the first save, the entered channel's save, nothing more").isEqualTo(2);
+    ChannelRecovery after = ChannelRecovery.admit(recovery, "/",
+        ChannelRecovery.Presented.from(auth("pid", before.privateId()), true, true), 100);
+    assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-9"));
+  }
+
+  @Test
   void aStoreThatDoesNotAnswerATakeHoldsTheHandshakeOnlyForTheTakeTimeout() {
     store.stalled = true;
     long started = System.nanoTime();
@@ -219,6 +259,7 @@ class ChannelRecoveryTest {
   /** A store that keeps saved sessions and has no history: all recovery asks of it here. */
   private static final class SessionStore implements Store {
     final Map<String, String> sessions = new ConcurrentHashMap<>();
+    final AtomicInteger writes = new AtomicInteger();
     volatile boolean stalled;
 
     @Override
@@ -253,7 +294,10 @@ class ChannelRecoveryTest {
 
     @Override
     public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
-      return Mono.fromRunnable(() -> sessions.put(privateId, state));
+      return Mono.fromRunnable(() -> {
+        writes.incrementAndGet();
+        sessions.put(privateId, state);
+      });
     }
 
     @Override
