@@ -78,7 +78,9 @@ public interface ChatServer extends Emitter, AutoCloseable {
   /**
    * Closes the server gracefully and blocks until done (at most
    * {@link ChatServerConfig#shutdownTimeout()} for the graceful part). Idempotent: a second call returns once
-   * the first has finished; on a server never started it only marks it closed.
+   * the first has finished, except that a call made while the server is already closing returns at once, so
+   * that a handler calling it does not wait for the close that waits for that handler; on a server never
+   * started it only marks it closed.
    */
   @Override
   void close();

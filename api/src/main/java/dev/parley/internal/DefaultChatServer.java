@@ -77,6 +77,11 @@ public final class DefaultChatServer implements ChatServer {
 
   @Override
   public void close() {
+    if (lifecycle.state() == Lifecycle.State.STOPPING) {
+      // Another thread is closing and waits for the handler threads: one of them calling close() must not
+      // wait in turn for that close, or shutdown stalls until the handler pool's deadline.
+      return;
+    }
     try {
       lifecycle.stop();
     } finally {

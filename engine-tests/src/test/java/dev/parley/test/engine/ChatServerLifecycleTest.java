@@ -21,6 +21,8 @@ import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -117,6 +119,30 @@ class ChatServerLifecycleTest {
     assertThat(client.isConnected()).isFalse();
     assertThat(channel.connected()).isFalse();
     assertThat(server.namespace().channels()).isEmpty();
+  }
+
+  @Test
+  void aHandlerThatClosesTheClosingServerDoesNotWaitForThatClose() {
+    ConnectedChannels channels = new ConnectedChannels();
+    ChatServer server = serverOn(transport).onConnection(channels).start();
+    Channel channel = channels.of(transport.connect("/"));
+    AtomicBoolean closed = new AtomicBoolean();
+    server.onClose().subscribe(null, null, () -> closed.set(true));
+    AtomicReference<Thread> handlerThread = new AtomicReference<>();
+    AtomicBoolean returnedWhileClosing = new AtomicBoolean();
+    channel.onDisconnect().subscribe(reason -> {
+      handlerThread.set(Thread.currentThread());
+      server.close();
+      returnedWhileClosing.set(!closed.get());
+    });
+
+    server.close();
+
+    // The closing thread waits for the handler threads; had the handler's close() waited for that close in
+    // turn, it could only have returned once the server had closed (after the handler pool's deadline).
+    assertThat(handlerThread.get()).isNotNull().isNotSameAs(Thread.currentThread());
+    assertThat(returnedWhileClosing).isTrue();
+    assertThat(closed).isTrue();
   }
 
   @Test
