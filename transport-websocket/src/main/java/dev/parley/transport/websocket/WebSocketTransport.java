@@ -4,6 +4,7 @@ import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.transport.websocket.internal.Polling;
 import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -61,6 +62,7 @@ public final class WebSocketTransport implements Transport {
   private volatile @Nullable TransportContext context;
   private volatile @Nullable SocketIoCodec codec;
   private final AtomicInteger openSockets = new AtomicInteger();
+  private volatile @Nullable Polling polling;
 
   public WebSocketTransport(WebSocketTransportConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -106,18 +108,26 @@ public final class WebSocketTransport implements Transport {
     if (!(container instanceof ServerContainer serverContainer)) {
       throw new IllegalStateException("the servlet context has no Jakarta WebSocket ServerContainer");
     }
+    Polling sessions = new Polling(config, started, startedCodec);
+    polling = sessions;
     ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
-        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets));
+        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets, sessions));
+    // Long-polls are held and POST bodies read with Servlet async I/O, holding no thread.
+    registration.setAsyncSupported(true);
     registration.addMapping(config.path() + "*");
   }
 
   /**
    * {@code "sockets"}: the WebSockets open now, counted from the upgrade to the close, whether or
-   * not the client has connected to a namespace.
+   * not the client has connected to a namespace; {@code "polling"}: the HTTP long-polling sessions open now,
+   * from the handshake to the close; {@code "heldPolls"}: the long-poll {@code GET}s among them held open now,
+   * each occupying an HTTP connection until the server has something to send.
    */
   @Override
   public Map<String, Integer> stats() {
-    return Map.of("sockets", openSockets.get());
+    Polling sessions = polling;
+    return Map.of("sockets", openSockets.get(), "polling", sessions == null ? 0 : sessions.sessions(),
+        "heldPolls", sessions == null ? 0 : sessions.heldPolls());
   }
 
   @Override
