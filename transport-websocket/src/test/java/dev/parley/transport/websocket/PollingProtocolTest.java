@@ -7,10 +7,15 @@ import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.testsupport.Timeouts;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -245,6 +250,67 @@ class PollingProtocolTest {
     assertError(post(sid, "42[\"echo\",\"" + "z".repeat(20_000) + "\"]"), 400, 3, "Bad request");
     await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.MESSAGE_TOO_LARGE));
     assertThat(server.stats().inboundBytes()).isZero();
+  }
+
+  @Test
+  void aMalformedPacketOrBinaryThatIsNotBase64EndsTheSession() throws Exception {
+    start();
+    String malformed = connected();
+    assertError(post(malformed, "42[\"echo\""), 400, 3, "Bad request");
+    String notBase64 = connected();
+    assertError(post(notBase64, "451-[\"binary\",{\"_placeholder\":true,\"num\":0}]" + RS + "b*not*base64*"), 400, 3,
+        "Bad request");
+    await().atMost(WAIT).until(() -> reasons.size() == 2);
+    assertThat(reasons.values()).containsOnly(DisconnectReason.PARSE_ERROR);
+    assertError(get(malformed), 400, 1, "Session ID unknown");
+    assertThat(pollingSessions()).isZero();
+  }
+
+  // Sends a POST's headers and only part of its body; the caller closes the socket.
+  private Socket partialPost(String sid, int length, String part) throws Exception {
+    URI uri = URI.create(base + "&sid=" + sid);
+    Socket socket = new Socket(uri.getHost(), uri.getPort());
+    socket.setSoTimeout((int) WAIT.toMillis());
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+        + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + length + "\r\n\r\n" + part)
+        .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return socket;
+  }
+
+  private static String statusLine(Socket socket) throws Exception {
+    return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+  }
+
+  @Test
+  void aPostBodyThatDoesNotComeInTimeEndsTheSession() throws Exception {
+    // No ping within the test: the POST's own deadline (pingTimeout) ends the session.
+    start(WebSocketTransportConfig.builder().pingInterval(Duration.ofSeconds(30)).pingTimeout(Duration.ofMillis(300))
+        .build(), c -> { });
+    String sid = connected();
+    try (Socket slow = partialPost(sid, 100, "42[\"ec")) {
+      assertThat(statusLine(slow)).startsWith("HTTP/1.1 400");
+    }
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.TRANSPORT_ERROR));
+    assertThat(pollingSessions()).isZero();
+  }
+
+  @Test
+  void aSecondConcurrentPostEndsTheSession() throws Exception {
+    start();
+    String sid = connected();
+    try (Socket first = partialPost(sid, 100, "42[\"ec")) {
+      // The first POST is being read, or the second came first: either way one of them is refused.
+      HttpResponse<String> second = post(sid, "421[\"echo\",2]");
+      if (second.statusCode() == 200) {
+        assertThat(statusLine(first)).startsWith("HTTP/1.1 400");
+      } else {
+        assertError(second, 400, 3, "Bad request");
+      }
+    }
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.TRANSPORT_ERROR));
+    assertError(get(sid), 400, 1, "Session ID unknown");
   }
 
   @Test

@@ -129,8 +129,8 @@ public final class Polling {
       return;
     }
     AsyncContext async = request.startAsync();
-    // A body that takes longer than a heartbeat to arrive holds its bytes too long: the session ends.
-    async.setTimeout(config.pingInterval().plus(config.pingTimeout()).toMillis());
+    // A body still coming after pingTimeout (the time a pong may take) holds its bytes too long: the session ends.
+    async.setTimeout(config.pingTimeout().toMillis());
     ServletInputStream in = request.getInputStream();
     Body body = new Body(async, in, response, session);
     async.addListener(body);
@@ -205,7 +205,7 @@ public final class Polling {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      abandon("a POST body not all there within pingInterval + pingTimeout");
+      abandon("a POST body not all there within pingTimeout");
     }
 
     @Override
