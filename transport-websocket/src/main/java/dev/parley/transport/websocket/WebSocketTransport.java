@@ -125,13 +125,14 @@ public final class WebSocketTransport implements Transport {
    * {@code "sockets"}: the WebSockets open now, counted from the upgrade to the close, whether or
    * not the client has connected to a namespace; {@code "polling"}: the HTTP long-polling sessions open now,
    * from the handshake to the close; {@code "heldPolls"}: the long-poll {@code GET}s among them held open now,
-   * each occupying an HTTP connection until the server has something to send.
+   * each occupying an HTTP connection until the server has something to send; {@code "bodies"}: the polling
+   * {@code POST}s whose body is being read.
    */
   @Override
   public Map<String, Integer> stats() {
     Polling sessions = polling;
     return Map.of("sockets", openSockets.get(), "polling", sessions == null ? 0 : sessions.sessions(),
-        "heldPolls", sessions == null ? 0 : sessions.heldPolls());
+        "heldPolls", sessions == null ? 0 : sessions.heldPolls(), "bodies", sessions == null ? 0 : sessions.bodies());
   }
 
   @Override

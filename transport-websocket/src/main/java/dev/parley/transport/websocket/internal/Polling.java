@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ public final class Polling {
   private final TransportContext context;
   private final SocketIoCodec codec;
   private final Map<String, PollingSession> sessions = new ConcurrentHashMap<>();
+  // POSTs whose body is being read.
+  private final AtomicInteger bodies = new AtomicInteger();
 
   /** Polling for the transport's config, sessions opened through {@code context}. */
   public Polling(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec) {
@@ -48,6 +51,11 @@ public final class Polling {
   /** The polling sessions open now, from the handshake to the close. Thread-safe. */
   public int sessions() {
     return sessions.size();
+  }
+
+  /** The POSTs whose body is being read now. Thread-safe. */
+  public int bodies() {
+    return bodies.get();
   }
 
   /** The long-poll {@code GET}s held open now, each waiting for something to send. Thread-safe. */
@@ -135,6 +143,7 @@ public final class Polling {
     Body body = new Body(async, in, response, session);
     async.addListener(body);
     in.setReadListener(body);
+    session.reading(body::ended);
   }
 
   private void tooLarge(HttpServletResponse response, PollingSession session) throws IOException {
@@ -162,6 +171,13 @@ public final class Polling {
       this.in = in;
       this.response = response;
       this.session = session;
+      bodies.incrementAndGet();
+    }
+
+    // Called under the lock, once: the read is over, whichever way.
+    private void finish() {
+      done = true;
+      bodies.decrementAndGet();
     }
 
     @Override
@@ -173,7 +189,7 @@ public final class Polling {
         }
         bytes.write(chunk, 0, n);
         if (bytes.size() > config.maxPayload()) {
-          done = true;
+          finish();
           tooLarge(response, session);
           async.complete();
         }
@@ -185,7 +201,7 @@ public final class Polling {
       if (done) {
         return;
       }
-      done = true;
+      finish();
       if (session.posted(bytes.toString(StandardCharsets.UTF_8))) {
         byte[] ok = "ok".getBytes(StandardCharsets.US_ASCII);
         response.setStatus(200);
@@ -221,12 +237,17 @@ public final class Polling {
     public void onStartAsync(AsyncEvent event) {
     }
 
+    // The session ended while the body was being read: it is not waited for.
+    void ended() {
+      abandon("the session ended while its POST body was being read");
+    }
+
     // The body will not come: the session ends, and whoever is left hears 400.
     private synchronized void abandon(String why) {
       if (done) {
         return;
       }
-      done = true;
+      finish();
       log.debug("{}; closing the session", why);
       session.fail(DisconnectReason.TRANSPORT_ERROR);
       try {

@@ -45,6 +45,8 @@ final class PollingSession implements Connection {
   private @Nullable AsyncContext poll;
   private @Nullable Batch waiting;
   private boolean posting;
+  // Drops the POST being read, if any, when the session ends.
+  private @Nullable Runnable dropPost;
   private boolean closed;
   private @Nullable String id;
   private volatile DisconnectReason closeReason = DisconnectReason.TRANSPORT_CLOSE;
@@ -126,6 +128,17 @@ final class PollingSession implements Connection {
     return false;
   }
 
+  /** Registers what drops the POST now being read should the session end first; runs it now if it has. */
+  void reading(Runnable drop) {
+    synchronized (lock) {
+      if (!closed) {
+        dropPost = drop;
+        return;
+      }
+    }
+    drop.run();
+  }
+
   /**
    * Hands the packets of a POST body, in order, to the session; binary ones ({@code b} + base64) as
    * attachments. A packet that breaks the protocol ends the session, and the rest are not looked at.
@@ -159,6 +172,7 @@ final class PollingSession implements Connection {
     } finally {
       synchronized (lock) {
         posting = false;
+        dropPost = null;
       }
     }
     return !isClosed() || closeReason == DisconnectReason.TRANSPORT_CLOSE;
@@ -234,11 +248,14 @@ final class PollingSession implements Connection {
   public void close(DisconnectReason reason) {
     AsyncContext held;
     Batch dropped;
+    Runnable drop;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
+      drop = dropPost;
+      dropPost = null;
       closeReason = reason;
       held = poll;
       poll = null;
@@ -258,6 +275,9 @@ final class PollingSession implements Connection {
     }
     if (held != null) {
       send(held, new Batch(String.valueOf('1'), null));
+    }
+    if (drop != null) {
+      drop.run();
     }
   }
 
