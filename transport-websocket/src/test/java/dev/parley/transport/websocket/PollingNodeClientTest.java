@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class PollingNodeClientTest {
   private static final WebSocketTransportConfig FAST_HEARTBEAT = WebSocketTransportConfig.builder()
-      .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofSeconds(1)).build();
+      .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   void pollingOnlyClientRunsTheWholeScenario() throws Exception {
