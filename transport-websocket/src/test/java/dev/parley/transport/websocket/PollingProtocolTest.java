@@ -201,6 +201,17 @@ class PollingProtocolTest {
   }
 
   @Test
+  void aServerShuttingDownAnswersTheHeldGetWithTheClosePacket() throws Exception {
+    start();
+    String sid = connected();
+    CompletableFuture<HttpResponse<String>> held = getAsync(sid);
+    await().atMost(WAIT).until(() -> server.stats().transports().get("websocket.heldPolls") == 1);
+    server.close();
+    assertThat(held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body()).isEqualTo("1");
+    assertThat(reasons.values()).containsExactly(DisconnectReason.SERVER_SHUTTING_DOWN);
+  }
+
+  @Test
   void badRequestsGetEngineIoErrors() throws Exception {
     start();
     String url = SocketIoTestApp.url(server) + "/socket.io/";
