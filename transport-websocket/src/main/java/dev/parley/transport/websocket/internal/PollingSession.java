@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class PollingSession implements Connection {
   /** Engine.IO v4's separator between the packets of one HTTP body. */
   static final char SEPARATOR = '\u001e';
+  /** Engine.IO's close packet, the answer a held {@code GET} gets when its session ends. */
+  static final String CLOSE_PACKET = "1";
   private static final Logger log = LoggerFactory.getLogger(PollingSession.class);
 
   private final EngineIoPackets packets;
@@ -84,7 +86,7 @@ final class PollingSession implements Connection {
     Batch ready;
     synchronized (lock) {
       if (closed) {
-        ready = new Batch(String.valueOf('1'), null);
+        ready = new Batch(CLOSE_PACKET, null);
       } else if (poll != null) {
         ready = null;
       } else if (waiting != null) {
@@ -274,7 +276,7 @@ final class PollingSession implements Connection {
       dropped.done.failed(new IOException("polling session closed: " + reason.wireName()));
     }
     if (held != null) {
-      send(held, new Batch(String.valueOf('1'), null));
+      send(held, new Batch(CLOSE_PACKET, null));
     }
     if (drop != null) {
       drop.run();
