@@ -1,10 +1,14 @@
 // Drives the official socket.io-client 4.8 against a Parley server; WebSocketNodeClientTest runs it.
-// Usage: node scenario.mjs <base-url>. Prints "ok <step>" per step; exits 1 on the first failure.
+// Usage: node scenario.mjs <base-url> [client-options-json]. The options default to
+// {"transports":["websocket"]}; "{}" leaves the client's own defaults (polling first, then the upgrade).
+// Prints "ok <step>" per step, and "ok transport <name>" for the transport the first socket ended on;
+// exits 1 on the first failure.
 import { io } from "socket.io-client";
 import assert from "node:assert/strict";
 
 const url = process.argv[2];
-const options = { transports: ["websocket"], reconnection: false, timeout: 5000 };
+const chosen = process.argv[3] === undefined ? { transports: ["websocket"] } : JSON.parse(process.argv[3]);
+const options = { reconnection: false, timeout: 5000, ...chosen };
 const timer = setTimeout(() => { console.log("fail timeout"); process.exit(1); }, 20000);
 
 function once(socket, event) {
@@ -71,6 +75,7 @@ try {
   assert.deepEqual(await kicked, ["io server disconnect", undefined]);
   console.log("ok server-disconnect");
 
+  console.log("ok transport " + a.io.engine.transport.name);
   a.close();
   admin.close();
   clearTimeout(timer);

@@ -4,6 +4,7 @@ import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.transport.websocket.internal.Polling;
 import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -15,9 +16,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * Socket.IO protocol v5 over Engine.IO v4, WebSocket transport only. The official clients connect with
- * {@code io(url, {transports: ["websocket"]})}; HTTP long-polling requests get Engine.IO's
- * "Transport unknown" error (400).
+ * Socket.IO protocol v5 over Engine.IO v4, over WebSocket or HTTP long-polling. The official clients connect
+ * with their default options (long-polling: the open packet offers no upgrade yet, so they stay on it) or
+ * with {@code io(url, {transports: ["websocket"]})}. Every request of a polling session must reach this node.
  *
  * <p>The embedded host mounts it by itself. To serve it from a Servlet 6 container you already run
  * (Tomcat 10.1+, Spring Boot 3), start the server without a host and mount the transport while the
@@ -51,7 +52,11 @@ import reactor.core.publisher.Mono;
  * ({@code connect}, {@code connect_error}, {@code disconnect}, {@code disconnecting}, {@code newListener},
  * {@code removeListener}) or with control characters in its name is dropped with a debug log and gets no
  * ack; the connection stays open, since no Socket.IO client sends one by mistake and nothing is gained by
- * closing. Client-supplied strings in log lines are escaped. Thread-safe.
+ * closing. Over long-polling the same causes end the session (a held {@code GET} then gets the close packet),
+ * and requests are answered with Engine.IO's JSON errors: 400 with code 0 (transport unknown), 1 (session id
+ * unknown or ended), 2 (a handshake not by {@code GET}), 3 (a second concurrent {@code GET} or {@code POST},
+ * which also ends the session; a {@code POST} with a packet that ends it), 5 (not {@code EIO=4}), and 413 for
+ * a {@code POST} body over {@code maxPayload}. Client-supplied strings in log lines are escaped. Thread-safe.
  */
 public final class WebSocketTransport implements Transport {
   /** The transport's name. */
@@ -61,6 +66,7 @@ public final class WebSocketTransport implements Transport {
   private volatile @Nullable TransportContext context;
   private volatile @Nullable SocketIoCodec codec;
   private final AtomicInteger openSockets = new AtomicInteger();
+  private volatile @Nullable Polling polling;
 
   public WebSocketTransport(WebSocketTransportConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -106,18 +112,27 @@ public final class WebSocketTransport implements Transport {
     if (!(container instanceof ServerContainer serverContainer)) {
       throw new IllegalStateException("the servlet context has no Jakarta WebSocket ServerContainer");
     }
+    Polling sessions = new Polling(config, started, startedCodec);
+    polling = sessions;
     ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
-        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets));
+        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets, sessions));
+    // Long-polls are held and POST bodies read with Servlet async I/O, holding no thread.
+    registration.setAsyncSupported(true);
     registration.addMapping(config.path() + "*");
   }
 
   /**
    * {@code "sockets"}: the WebSockets open now, counted from the upgrade to the close, whether or
-   * not the client has connected to a namespace.
+   * not the client has connected to a namespace; {@code "polling"}: the HTTP long-polling sessions open now,
+   * from the handshake to the close; {@code "heldPolls"}: the long-poll {@code GET}s among them held open now,
+   * each occupying an HTTP connection until the server has something to send; {@code "bodies"}: the polling
+   * {@code POST}s whose body is being read.
    */
   @Override
   public Map<String, Integer> stats() {
-    return Map.of("sockets", openSockets.get());
+    Polling sessions = polling;
+    return Map.of("sockets", openSockets.get(), "polling", sessions == null ? 0 : sessions.sessions(),
+        "heldPolls", sessions == null ? 0 : sessions.heldPolls(), "bodies", sessions == null ? 0 : sessions.bodies());
   }
 
   @Override

@@ -114,7 +114,7 @@ class WebSocketHostileInputTest {
     String url = start(b -> { });
     String forged = "\n2099-01-01 [main] ERROR dev.parley - forged";
     try (RecordingLog log = RecordingLog.debug("dev.parley.internal.DefaultSession",
-        "dev.parley.internal.DefaultChannel", "dev.parley.transport.websocket.internal.EngineIoEndpoint")) {
+        "dev.parley.internal.DefaultChannel", "dev.parley.transport.websocket.internal.EngineIoPackets")) {
       RawSocket raw = connected(url);
       raw.send(event("", "chat\r" + forged + "\u001b[31m"));           // control characters: an invalid name
       raw.send(event("", "chat\u2028forged\u202etxt.exe"));             // valid name, no handler

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -20,22 +22,35 @@ class WebSocketNodeClientTest {
 
   @Test
   void officialClientRunsTheWholeScenario() throws Exception {
-    requireNode();
     try (ChatServer server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(), b -> { })) {
-      Process node = new ProcessBuilder("node", "scenario.mjs", SocketIoTestApp.url(server))
-          .directory(FIXTURE.toFile())
-          .redirectErrorStream(true)
-          .start();
-      boolean finished = node.waitFor(60, TimeUnit.SECONDS);
-      if (!finished) {
-        node.destroyForcibly();
-      }
-      String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(finished).as("node finished; output:%n%s", output).isTrue();
-      assertThat(node.exitValue()).as("node exit code; output:%n%s", output).isZero();
-      assertThat(output).contains("ok connect", "ok ack", "ok broadcast", "ok direct", "ok binary",
-          "ok server-ack", "ok namespace", "ok rejected", "ok invalid-namespace", "ok server-disconnect", "done");
+      assertThat(scenario(SocketIoTestApp.url(server))).contains("ok transport websocket");
     }
+  }
+
+  /**
+   * Runs scenario.mjs against {@code url} with the client options given (none: WebSocket only) and checks that
+   * every step passed.
+   *
+   * @return what the scenario printed
+   */
+  static String scenario(String url, String... options) throws Exception {
+    requireNode();
+    List<String> command = new ArrayList<>(List.of("node", "scenario.mjs", url));
+    command.addAll(List.of(options));
+    Process node = new ProcessBuilder(command)
+        .directory(FIXTURE.toFile())
+        .redirectErrorStream(true)
+        .start();
+    boolean finished = node.waitFor(60, TimeUnit.SECONDS);
+    if (!finished) {
+      node.destroyForcibly();
+    }
+    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(finished).as("node finished; output:%n%s", output).isTrue();
+    assertThat(node.exitValue()).as("node exit code; output:%n%s", output).isZero();
+    assertThat(output).contains("ok connect", "ok ack", "ok broadcast", "ok direct", "ok binary",
+        "ok server-ack", "ok namespace", "ok rejected", "ok invalid-namespace", "ok server-disconnect", "done");
+    return output;
   }
 
   private static void requireNode() throws InterruptedException {

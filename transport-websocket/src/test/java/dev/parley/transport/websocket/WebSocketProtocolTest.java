@@ -60,10 +60,10 @@ class WebSocketProtocolTest {
   }
 
   @Test
-  void pollingGetsTheProtocolErrorAnswer() throws Exception {
+  void anUnknownTransportGetsTheProtocolErrorAnswer() throws Exception {
     String url = start(WebSocketTransportConfig.defaults());
     HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url + "/socket.io/?EIO=4&transport=polling")).build(),
+        HttpRequest.newBuilder(URI.create(url + "/socket.io/?EIO=4&transport=jsonp")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));

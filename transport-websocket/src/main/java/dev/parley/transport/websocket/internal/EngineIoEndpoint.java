@@ -1,18 +1,10 @@
 package dev.parley.transport.websocket.internal;
 
 import dev.parley.protocol.DisconnectReason;
-import dev.parley.protocol.LogSafe;
-import dev.parley.protocol.Packet;
-import dev.parley.protocol.socketio.BinaryAssembly;
-import dev.parley.protocol.socketio.Decoded;
 import dev.parley.protocol.socketio.OpenPacket;
-import dev.parley.protocol.socketio.Peer;
-import dev.parley.protocol.socketio.ProtocolException;
 import dev.parley.protocol.socketio.SocketIoCodec;
-import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
-import dev.parley.spi.Inbound;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
@@ -22,27 +14,18 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 
 /**
- * One Engine.IO v4 connection over WebSocket: the open packet, heartbeats, and Socket.IO packets in
- * and out. The container calls its handlers one at a time.
- *
- * <p>A Socket.IO packet is admitted by the engine before its payload is parsed: its header (type, namespace,
- * ack id, attachment count) is read, its cost once parsed estimated from the text, and only an admitted packet
- * is parsed. A binary packet's attachments then grow what it holds, each binary frame as it arrives, within
- * {@code maxPayload} for the whole packet and {@code attachmentTimeout} for the last frame to come.
+ * One Engine.IO v4 connection over WebSocket: the open packet, then each frame handed to the session's
+ * {@link EngineIoPackets} (heartbeats, Socket.IO packets in; out through the engine and a {@link WsConnection}).
+ * The container calls its handlers one at a time.
  */
 public final class EngineIoEndpoint extends Endpoint {
-  /** The longest payload a client's ping may carry: {@code "probe"} is the only one the protocol uses. */
-  static final int MAX_PING_PAYLOAD = 16;
   private static final Logger log = LoggerFactory.getLogger(EngineIoEndpoint.class);
 
   private final WebSocketTransportConfig config;
@@ -54,16 +37,8 @@ public final class EngineIoEndpoint extends Endpoint {
   // The transport's count of open sockets: this endpoint adds itself on open and removes itself once.
   private final AtomicInteger openSockets;
   private final AtomicBoolean counted = new AtomicBoolean();
-  // Guards pending and ended: the attachment deadline fires on a timer thread, the close may come on another.
-  private final Object lock = new Object();
-  private @Nullable Pending pending;
-  private boolean ended;
+  private final EngineIoPackets packets;
   private @Nullable WsConnection connection;
-  private volatile @Nullable Session session;
-  private @Nullable Disposable heartbeat;
-  private volatile @Nullable Disposable pongDeadline;
-  // Set once the server has decided to close: frames that still arrive are not looked at.
-  private volatile boolean closing;
 
   EngineIoEndpoint(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
                    ConnectionInfo info, AtomicInteger openSockets, Admission admission) {
@@ -73,6 +48,7 @@ public final class EngineIoEndpoint extends Endpoint {
     this.codec = codec;
     this.info = info;
     this.openSockets = openSockets;
+    this.packets = new EngineIoPackets(config, context, codec);
   }
 
   @Override
@@ -92,235 +68,22 @@ public final class EngineIoEndpoint extends Endpoint {
       return;
     }
     this.connection = connection;
-    this.session = opened;
     // Direct, not through the engine's outbound buffer: it is small, sent once, and nothing can be queued
     // before it (no handler is registered yet, so the client has not been heard).
     connection.sendOpen("0" + new OpenPacket(opened.id(), List.of(), config.pingInterval().toMillis(),
         config.pingTimeout().toMillis(), config.maxPayload()).encode());
-    socket.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
-    socket.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) this::onBinary);
-    long interval = config.pingInterval().toMillis();
-    heartbeat = context.scheduler().schedulePeriodically(this::ping, interval, interval, TimeUnit.MILLISECONDS);
-  }
-
-  private void ping() {
-    Session current = session;
-    if (current == null || pongDeadline != null) {
-      return;
-    }
-    Disposable deadline;
-    try {
-      deadline = context.scheduler().schedule(() -> {
-        log.debug("session {}: no pong within {} ms", current.id(), config.pingTimeout().toMillis());
-        fail(DisconnectReason.PING_TIMEOUT);
-      }, config.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return;
-    }
-    pongDeadline = deadline;
-    // Behind what is queued for the client, and counted against its outbound buffer like any packet.
-    if (!current.sendControl("2")) {
-      // Closed, or being cut off as a slow consumer: no pong to wait for.
-      pongDeadline = null;
-      deadline.dispose();
-    }
-  }
-
-  private void onText(String text) {
-    Session current = session;
-    if (current == null || closing) {
-      return;
-    }
-    try {
-      if (text.isEmpty()) {
-        throw new ProtocolException("empty Engine.IO packet");
-      }
-      switch (text.charAt(0)) {
-        case '4' -> message(current, text);
-        case '3' -> {
-          Disposable deadline = pongDeadline;
-          pongDeadline = null;
-          if (deadline != null) {
-            deadline.dispose();
-          }
-        }
-        case '2' -> {
-          if (text.length() - 1 > MAX_PING_PAYLOAD) {
-            throw new ProtocolException("ping payload of " + (text.length() - 1) + " characters, more than "
-                + MAX_PING_PAYLOAD);
-          }
-          // Through the outbound buffer: a client that pings and never reads is cut off as a slow consumer.
-          current.sendControl("3" + text.substring(1));
-        }
-        case '1' -> fail(DisconnectReason.TRANSPORT_CLOSE);
-        case '6' -> { }
-        default -> throw new ProtocolException("unknown Engine.IO packet type " + text.charAt(0));
-      }
-    } catch (ProtocolException e) {
-      log.debug("session {}: {}; closing", current.id(), LogSafe.text(e.getMessage()));
-      fail(DisconnectReason.PARSE_ERROR);
-    } catch (Throwable e) {
-      unexpected(current, e);
-    }
-  }
-
-  /** A Socket.IO packet: its header read, admitted by the engine, and only then parsed. */
-  private void message(Session current, String text) {
-    synchronized (lock) {
-      if (pending != null) {
-        throw new ProtocolException("text frame while binary attachments are pending");
-      }
-    }
-    SocketIoCodec.Header header = codec.header(text, 1, Peer.CLIENT);
-    if (header.disconnect()) {
-      // No payload, nothing to hold; and leaving a namespace is never refused, it frees what the channel held.
-      current.receive(new Packet.Disconnect(header.namespace()), null);
-      return;
-    }
-    Inbound inbound = current.admit(header.namespace(), header.connect(), header.eventAckId(),
-        SocketIoCodec.cost(header, text));
-    Inbound.Refusal refusal = inbound.refusal();
-    if (refusal == Inbound.Refusal.TOO_LARGE) {
-      log.debug("session {}: a frame of {} characters would hold more than the connection's inbound budget; "
-          + "closing", current.id(), text.length());
-      fail(DisconnectReason.MESSAGE_TOO_LARGE);
-      return;
-    }
-    if (refusal != null) {
-      // The engine has answered it (an error ack, a CONNECT_ERROR); it is dropped unparsed, and so are the
-      // attachments it announced, as they come.
-      if (header.binary()) {
-        await(new Pending(null, null, header.attachments(), WireFrame.utf8Length(text)));
-      }
-      return;
-    }
-    Decoded decoded;
-    try {
-      decoded = codec.decode(header, text);
-    } catch (Throwable e) {
-      inbound.cancel();
-      throw e;
-    }
-    if (decoded instanceof Decoded.Complete complete) {
-      current.receive(complete.packet(), inbound);
-    } else if (decoded instanceof Decoded.AwaitingAttachments awaiting) {
-      BinaryAssembly assembly = awaiting.assembly();
-      await(new Pending(assembly, inbound, assembly.expected(), WireFrame.utf8Length(text)));
-    }
-  }
-
-  // Waits for a binary packet's attachments, until the deadline.
-  private void await(Pending next) {
-    synchronized (lock) {
-      if (!ended) {
-        pending = next;
-        try {
-          next.deadline = context.scheduler().schedule(() -> attachmentsLate(next),
-              config.attachmentTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-          // The server is stopping, and closes this connection itself.
-          log.debug("no attachment deadline: the server is stopping");
-        }
-        return;
-      }
-    }
-    next.release();
-  }
-
-  private void attachmentsLate(Pending late) {
-    int received;
-    synchronized (lock) {
-      if (pending != late) {
-        return;
-      }
-      pending = null;
-      received = late.received;
-    }
-    late.release();
-    Session current = session;
-    log.debug("session {}: {} of {} attachments within {} ms; closing", current == null ? "?" : current.id(),
-        received, late.expected, config.attachmentTimeout().toMillis());
-    fail(DisconnectReason.PARSE_ERROR);
-  }
-
-  private void onBinary(ByteBuffer buffer) {
-    Session current = session;
-    if (current == null || closing) {
-      return;
-    }
-    try {
-      Packet complete = null;
-      Pending done;
-      String tooLarge = null;
-      synchronized (lock) {
-        done = pending;
-        if (done == null) {
-          throw new ProtocolException("binary frame with no pending attachment");
-        }
-        int size = buffer.remaining();
-        done.bytes += size;
-        done.received++;
-        if (done.bytes > config.maxPayload()) {
-          tooLarge = "a binary packet of more than " + config.maxPayload() + " bytes";
-        } else if (done.inbound != null && !done.inbound.grow(size)) {
-          tooLarge = "attachments beyond the connection's inbound budget";
-        } else if (done.assembly != null) {
-          byte[] bytes = new byte[size];
-          buffer.get(bytes);
-          complete = done.assembly.add(bytes);
-        }
-        if (tooLarge == null && complete == null && done.received < done.expected) {
-          return;
-        }
-        pending = null;
-      }
-      done.stopDeadline();
-      if (tooLarge != null) {
-        done.release();
-        log.debug("session {}: {}; closing", current.id(), tooLarge);
-        fail(DisconnectReason.MESSAGE_TOO_LARGE);
-      } else if (complete != null) {
-        current.receive(complete, done.inbound);
-      }
-    } catch (ProtocolException e) {
-      log.debug("session {}: {}; closing", current.id(), LogSafe.text(e.getMessage()));
-      fail(DisconnectReason.PARSE_ERROR);
-    } catch (Throwable e) {
-      unexpected(current, e);
-    }
-  }
-
-  // A failure of the server's own making while handling a frame (out of memory while parsing, a bug): logged
-  // once, and the connection ends with 1011. Thrown on to the container, it would close it with 1003 "cannot
-  // accept" and leave the log to the container.
-  private void unexpected(Session current, Throwable error) {
-    log.warn("session {}: handling a frame failed; closing the connection", current.id(), error);
-    fail(DisconnectReason.TRANSPORT_ERROR);
-  }
-
-  // Closes the connection for a reason of the server's: a binary packet still pending is dropped (its bytes
-  // given back, its deadline cancelled) and frames that still arrive are not looked at.
-  private void fail(DisconnectReason reason) {
-    closing = true;
-    releasePending();
-    Session current = session;
-    WsConnection currentConnection = connection;
-    if (current != null) {
-      current.closed(reason);
-    }
-    if (currentConnection != null) {
-      currentConnection.close(reason);
-    }
+    packets.start(opened, connection);
+    socket.addMessageHandler(String.class, (MessageHandler.Whole<String>) packets::onText);
+    socket.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) packets::onBinary);
   }
 
   @Override
   public void onClose(jakarta.websocket.Session socket, CloseReason closeReason) {
     uncount();
-    stopHeartbeat();
-    endPending();
+    packets.stop();
     // Also when onOpen never got a session (the server was closing); releasing twice is harmless.
     admission.release();
-    Session current = session;
+    Session current = packets.session();
     if (current != null) {
       WsConnection currentConnection = connection;
       DisconnectReason reason = currentConnection == null ? DisconnectReason.TRANSPORT_CLOSE
@@ -334,11 +97,10 @@ public final class EngineIoEndpoint extends Endpoint {
 
   @Override
   public void onError(jakarta.websocket.Session socket, Throwable error) {
-    Session current = session;
+    Session current = packets.session();
     log.debug("session {}: {}", current == null ? "?" : current.id(), error.toString());
     uncount();
-    stopHeartbeat();
-    endPending();
+    packets.stop();
     admission.release();
     if (current != null) {
       // Jetty reports a frame over maxPayload or a text that is not UTF-8 here, before it closes the socket.
@@ -347,75 +109,9 @@ public final class EngineIoEndpoint extends Endpoint {
     }
   }
 
-  private void releasePending() {
-    Pending dropped;
-    synchronized (lock) {
-      dropped = pending;
-      pending = null;
-    }
-    if (dropped != null) {
-      dropped.stopDeadline();
-      dropped.release();
-    }
-  }
-
-  private void endPending() {
-    synchronized (lock) {
-      ended = true;
-    }
-    releasePending();
-  }
-
   private void uncount() {
     if (counted.compareAndSet(true, false)) {
       openSockets.decrementAndGet();
-    }
-  }
-
-  private void stopHeartbeat() {
-    Disposable beat = heartbeat;
-    if (beat != null) {
-      beat.dispose();
-    }
-    Disposable deadline = pongDeadline;
-    if (deadline != null) {
-      deadline.dispose();
-    }
-  }
-
-  /**
-   * A binary packet whose text has been read and whose attachments are awaited: the assembly and its admitted
-   * bytes, or neither for a packet the engine refused, whose attachments are only skipped. Mutable fields are
-   * guarded by the endpoint's lock.
-   */
-  private static final class Pending {
-    private final @Nullable BinaryAssembly assembly;
-    private final @Nullable Inbound inbound;
-    private final int expected;
-    private int received;
-    // The packet's text frame and attachments so far, in bytes, for maxPayload.
-    private long bytes;
-    private volatile @Nullable Disposable deadline;
-
-    Pending(@Nullable BinaryAssembly assembly, @Nullable Inbound inbound, int expected, long textBytes) {
-      this.assembly = assembly;
-      this.inbound = inbound;
-      this.expected = expected;
-      this.bytes = textBytes;
-    }
-
-    void stopDeadline() {
-      Disposable timer = deadline;
-      if (timer != null) {
-        timer.dispose();
-      }
-    }
-
-    // Gives the packet's bytes back without handing it to the engine.
-    void release() {
-      if (inbound != null) {
-        inbound.cancel();
-      }
     }
   }
 }

@@ -27,9 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Engine.IO handshake over HTTP: checks the request (method, {@code EIO=4},
- * {@code transport=websocket}, origin) and answers Engine.IO's JSON errors, or upgrades the connection
- * with the container's Jakarta WebSocket 2.1 {@code upgradeHttpToWebSocket}.
+ * Engine.IO over HTTP: checks the request (origin, {@code transport}, {@code EIO}, method) and answers
+ * Engine.IO's JSON errors, hands {@code transport=polling} requests to {@link Polling}, or upgrades a
+ * {@code transport=websocket} handshake with the container's Jakarta WebSocket 2.1 {@code upgradeHttpToWebSocket}.
+ * Polling answers carry CORS headers for a browser origin the policy allows: that origin with credentials, or
+ * {@code *} without them when every origin is allowed.
  */
 public final class SocketIoServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -41,16 +43,21 @@ public final class SocketIoServlet extends HttpServlet {
   private final transient ServerContainer container;
   private final transient OriginPolicy origins;
   private final transient AtomicInteger openSockets;
+  private final transient Polling polling;
 
-  /** {@code openSockets} is the transport's count of open sockets (WebSockets), which the endpoints keep. */
+  /**
+   * {@code openSockets} is the transport's count of open sockets (WebSockets), which the endpoints keep;
+   * {@code polling} the transport's long-polling sessions.
+   */
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                         ServerContainer container, AtomicInteger openSockets) {
+                         ServerContainer container, AtomicInteger openSockets, Polling polling) {
     this.config = config;
     this.context = context;
     this.codec = codec;
     this.container = container;
     this.origins = new OriginPolicy(config.allowedOrigins());
     this.openSockets = openSockets;
+    this.polling = polling;
   }
 
   @Override
@@ -58,6 +65,10 @@ public final class SocketIoServlet extends HttpServlet {
     if (!allowedOrigin(request)) {
       log.debug("forbidden origin {}", LogSafe.quote(request.getHeader("Origin")));
       error(response, 403, 4, "Forbidden");
+      return;
+    }
+    if ("polling".equals(request.getParameter("transport"))) {
+      polling(request, response);
       return;
     }
     if (!"websocket".equals(request.getParameter("transport"))) {
@@ -124,18 +135,50 @@ public final class SocketIoServlet extends HttpServlet {
     }
   }
 
+  private void polling(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String origin = request.getHeader("Origin");
+    if (origin != null) {
+      boolean any = origins.allowed().contains("*");
+      response.setHeader("Access-Control-Allow-Origin", any ? "*" : origin);
+      if (!any) {
+        response.setHeader("Access-Control-Allow-Credentials", "true");
+        response.setHeader("Vary", "Origin");
+      }
+    }
+    if ("OPTIONS".equals(request.getMethod())) {
+      response.setHeader("Access-Control-Allow-Methods", "GET, POST");
+      String headers = request.getHeader("Access-Control-Request-Headers");
+      if (headers != null) {
+        response.setHeader("Access-Control-Allow-Headers", headers);
+      }
+      response.setStatus(204);
+      return;
+    }
+    if (!"4".equals(request.getParameter("EIO"))) {
+      error(response, 400, 5, "Unsupported protocol version");
+      return;
+    }
+    polling.handle(request, response);
+  }
+
   private boolean allowedOrigin(HttpServletRequest request) {
     return origins.allows(request.getHeader("Origin"), request.getScheme(), request.getHeader("Host"));
   }
 
   private static ConnectionInfo info(HttpServletRequest request) {
-    return ConnectionInfo.http("websocket", request.getRemoteAddr() + ":" + request.getRemotePort(),
+    return info(request, "websocket");
+  }
+
+  /** The request as the engine sees it, for a connection over {@code transport}. */
+  static ConnectionInfo info(HttpServletRequest request, String transport) {
+    return ConnectionInfo.http(transport, request.getRemoteAddr() + ":" + request.getRemotePort(),
         request.getRequestURI(), Collections.list(request.getHeaderNames()),
         name -> Collections.list(request.getHeaders(name)), request.getParameterMap());
   }
 
 
-  private static void error(HttpServletResponse response, int status, int code, String message) throws IOException {
+  /** Answers Engine.IO's JSON error {@code {"code":…,"message":…}} with {@code status}. */
+  static void error(HttpServletResponse response, int status, int code, String message) throws IOException {
     response.setStatus(status);
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");

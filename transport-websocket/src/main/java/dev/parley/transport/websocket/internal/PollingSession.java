@@ -1,0 +1,406 @@
+package dev.parley.transport.websocket.internal;
+
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.socketio.SocketIoCodec;
+import dev.parley.protocol.socketio.WireFrame;
+import dev.parley.spi.Connection;
+import dev.parley.spi.Outgoing;
+import dev.parley.spi.Session;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Engine.IO session over HTTP long-polling, the engine's {@link Connection} for it. A batch the engine
+ * writes waits here for the client's next {@code GET} (or goes at once into the one held open), and its write
+ * completes only once that response has been written: a client that stops polling leaves the batch pending,
+ * the engine's outbound buffer fills behind it, and the engine cuts the client off as a slow consumer. Packets
+ * a {@code POST} carries go to the session's {@link EngineIoPackets}, as a WebSocket's frames do.
+ *
+ * <p>At most one {@code GET} is held and one {@code POST} read at a time: a second concurrent one ends the
+ * session. Thread-safe: requests, the engine and the heartbeat's timer call it from any thread.
+ */
+final class PollingSession implements Connection {
+  /** Engine.IO v4's separator between the packets of one HTTP body. */
+  static final char SEPARATOR = '\u001e';
+  /** Engine.IO's close packet, the answer a held {@code GET} gets when its session ends. */
+  static final String CLOSE_PACKET = "1";
+  private static final Logger log = LoggerFactory.getLogger(PollingSession.class);
+
+  private final EngineIoPackets packets;
+  private final SocketIoCodec codec;
+  private final Map<String, PollingSession> sessions;
+  private final Object lock = new Object();
+  // Guarded by lock: the held GET, the batch waiting for a GET, whether a POST is being read, whether closed.
+  private @Nullable AsyncContext poll;
+  private @Nullable Batch waiting;
+  private boolean posting;
+  // Drops the POST being read, if any, when the session ends.
+  private @Nullable Runnable dropPost;
+  private boolean closed;
+  private @Nullable String id;
+  private volatile DisconnectReason closeReason = DisconnectReason.TRANSPORT_CLOSE;
+
+  PollingSession(EngineIoPackets packets, SocketIoCodec codec, Map<String, PollingSession> sessions) {
+    this.packets = packets;
+    this.codec = codec;
+    this.sessions = sessions;
+  }
+
+  /**
+   * Registers the session under its id and starts its heartbeat.
+   *
+   * @return false if the engine closed it already (the server is stopping): nothing registered
+   */
+  boolean start(Session opened) {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      id = opened.id();
+      sessions.put(opened.id(), this);
+    }
+    packets.start(opened, this);
+    return true;
+  }
+
+  /**
+   * A {@code GET}: answered now with the batch waiting, if any, else held until the engine writes one (a ping
+   * at the latest, every {@code pingInterval}). A second {@code GET} while one is held ends the session.
+   *
+   * @return false if one was held already: the caller answers this one with 400, the held one gets a close
+   */
+  boolean poll(AsyncContext async) {
+    Batch ready;
+    synchronized (lock) {
+      if (closed) {
+        ready = new Batch(CLOSE_PACKET, null);
+      } else if (poll != null) {
+        ready = null;
+      } else if (waiting != null) {
+        ready = waiting;
+        waiting = null;
+      } else {
+        poll = async;
+        async.addListener(new Gone(async));
+        return true;
+      }
+    }
+    if (ready == null) {
+      log.debug("session {}: a second GET while one is held; closing", id);
+      packets.fail(DisconnectReason.TRANSPORT_ERROR);
+      return false;
+    }
+    send(async, ready);
+    return true;
+  }
+
+  /** Whether a GET is held now. */
+  boolean polling() {
+    synchronized (lock) {
+      return poll != null;
+    }
+  }
+
+  /** Whether a POST may be read now: false if one is being read already (the session then ends) or closed. */
+  boolean startPost() {
+    synchronized (lock) {
+      if (!posting && !closed) {
+        posting = true;
+        return true;
+      }
+      if (closed) {
+        return false;
+      }
+    }
+    log.debug("session {}: a second POST while one is read; closing", id);
+    packets.fail(DisconnectReason.TRANSPORT_ERROR);
+    return false;
+  }
+
+  /** Registers what drops the POST now being read should the session end first; runs it now if it has. */
+  void reading(Runnable drop) {
+    synchronized (lock) {
+      if (!closed) {
+        dropPost = drop;
+        return;
+      }
+    }
+    drop.run();
+  }
+
+  /**
+   * Hands the packets of a POST body, in order, to the session; binary ones ({@code b} + base64) as
+   * attachments. A packet that breaks the protocol ends the session, and the rest are not looked at.
+   *
+   * @return whether the session is still open, or was closed by the client's own close packet
+   */
+  boolean posted(String body) {
+    try {
+      int from = 0;
+      while (from <= body.length() && !isClosed()) {
+        int end = body.indexOf(SEPARATOR, from);
+        if (end < 0) {
+          end = body.length();
+        }
+        String packet = body.substring(from, end);
+        if (packet.startsWith("b")) {
+          byte[] bytes;
+          try {
+            bytes = Base64.getDecoder().decode(packet.substring(1));
+          } catch (IllegalArgumentException e) {
+            log.debug("session {}: a binary packet that is not base64; closing", id);
+            packets.fail(DisconnectReason.PARSE_ERROR);
+            break;
+          }
+          packets.onBinary(ByteBuffer.wrap(bytes));
+        } else {
+          packets.onText(packet);
+        }
+        from = end + 1;
+      }
+    } finally {
+      synchronized (lock) {
+        posting = false;
+        dropPost = null;
+      }
+    }
+    return !isClosed() || closeReason == DisconnectReason.TRANSPORT_CLOSE;
+  }
+
+  /** Ends the session for a reason of the server's (a POST body too large, one that never came). */
+  void fail(DisconnectReason reason) {
+    packets.fail(reason);
+  }
+
+  private boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  /** Joins the batch's packets with the separator, binary attachments as {@code b} + base64, and sends or keeps it. */
+  @Override
+  public void write(List<Outgoing> batch, WriteCallback done) {
+    StringBuilder body = new StringBuilder();
+    for (Outgoing packet : batch) {
+      WireFrame frame = packet.encoded(codec);
+      if (body.length() > 0) {
+        body.append(SEPARATOR);
+      }
+      body.append(frame.text());
+      for (byte[] attachment : frame.attachments()) {
+        body.append(SEPARATOR).append('b').append(Base64.getEncoder().encodeToString(attachment));
+      }
+    }
+    Batch next = new Batch(body.toString(), done);
+    AsyncContext held;
+    synchronized (lock) {
+      if (closed) {
+        held = null;
+      } else if (poll != null) {
+        held = poll;
+        poll = null;
+      } else {
+        waiting = next;
+        return;
+      }
+    }
+    if (held == null) {
+      done.failed(new IOException("polling session closed"));
+    } else {
+      send(held, next);
+    }
+  }
+
+  /** The bytes the packet takes in a response: its text as UTF-8 and each attachment in base64 with its prefix. */
+  @Override
+  public long weigh(Outgoing packet) {
+    WireFrame frame = packet.encoded(codec);
+    long bytes = WireFrame.utf8Length(frame.text());
+    for (byte[] attachment : frame.attachments()) {
+      bytes += 2 + 4L * ((attachment.length + 2) / 3);
+    }
+    return bytes;
+  }
+
+  /** Socket.IO clients resume over polling as over WebSocket (connection state recovery). */
+  @Override
+  public boolean recoverable() {
+    return true;
+  }
+
+  /**
+   * Ends the session: the held {@code GET} gets the close packet, a batch still waiting fails, the id is
+   * forgotten (later requests with it get "Session ID unknown") and the engine hears of it. Idempotent.
+   */
+  @Override
+  public void close(DisconnectReason reason) {
+    AsyncContext held;
+    Batch dropped;
+    Runnable drop;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      drop = dropPost;
+      dropPost = null;
+      closeReason = reason;
+      held = poll;
+      poll = null;
+      dropped = waiting;
+      waiting = null;
+      if (id != null) {
+        sessions.remove(id, this);
+      }
+    }
+    packets.stop();
+    Session session = packets.session();
+    if (session != null) {
+      session.closed(reason);
+    }
+    if (dropped != null && dropped.done != null) {
+      dropped.done.failed(new IOException("polling session closed: " + reason.wireName()));
+    }
+    if (held != null) {
+      send(held, new Batch(CLOSE_PACKET, null));
+    }
+    if (drop != null) {
+      drop.run();
+    }
+  }
+
+  // Writes the body without blocking; the batch's write completes once it is all written.
+  private void send(AsyncContext async, Batch batch) {
+    try {
+      HttpServletResponse response = (HttpServletResponse) async.getResponse();
+      byte[] bytes = batch.body.getBytes(StandardCharsets.UTF_8);
+      response.setStatus(200);
+      response.setContentType("text/plain; charset=UTF-8");
+      response.setContentLength(bytes.length);
+      ServletOutputStream out = response.getOutputStream();
+      out.setWriteListener(new Response(async, out, bytes, batch.done));
+    } catch (IOException | RuntimeException e) {
+      // The request has gone (the client left, the container timed it out) before its answer could start.
+      log.debug("session {}: answering a GET failed: {}", id, e.toString());
+      if (batch.done != null) {
+        batch.done.failed(e);
+        packets.fail(DisconnectReason.TRANSPORT_ERROR);
+      }
+    }
+  }
+
+  /** A response body and the engine's callback for it, or none for the close packet. */
+  private record Batch(String body, @Nullable WriteCallback done) {
+  }
+
+  /** Writes one response, then completes the request and the batch. */
+  private final class Response implements WriteListener {
+    private final AsyncContext async;
+    private final ServletOutputStream out;
+    private final byte[] bytes;
+    private final @Nullable WriteCallback done;
+    private boolean started;
+    private boolean finished;
+
+    Response(AsyncContext async, ServletOutputStream out, byte[] bytes, @Nullable WriteCallback done) {
+      this.async = async;
+      this.out = out;
+      this.bytes = bytes;
+      this.done = done;
+    }
+
+    @Override
+    public void onWritePossible() throws IOException {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        if (!started) {
+          started = true;
+          out.write(bytes);
+          if (!out.isReady()) {
+            return;
+          }
+        }
+        finished = true;
+      }
+      async.complete();
+      if (done != null) {
+        done.written();
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        finished = true;
+      }
+      log.debug("session {}: writing a response failed: {}", id, error.toString());
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        log.debug("session {}: the request was completed already", id);
+      }
+      if (done != null) {
+        done.failed(error);
+      }
+    }
+  }
+
+  /** Forgets a held GET the client abandoned: the next batch then waits for another GET, or for the deadlines. */
+  private final class Gone implements AsyncListener {
+    private final AsyncContext async;
+
+    Gone(AsyncContext async) {
+      this.async = async;
+    }
+
+    private void forget() {
+      synchronized (lock) {
+        if (poll == async) {
+          poll = null;
+        }
+      }
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      forget();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      forget();
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        log.debug("session {}: the request was completed already", id);
+      }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+    }
+  }
+}

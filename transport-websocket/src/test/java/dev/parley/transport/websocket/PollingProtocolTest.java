@@ -1,0 +1,412 @@
+package dev.parley.transport.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.parley.ChatServer;
+import dev.parley.ChatServerConfig;
+import dev.parley.protocol.DisconnectReason;
+import dev.parley.testsupport.Timeouts;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Engine.IO v4 HTTP long-polling with raw HTTP requests against the embedded host: every answer it gives. */
+class PollingProtocolTest {
+  private static final Pattern SID = Pattern.compile("^0\\{\"sid\":\"([A-Za-z0-9_-]+)\"");
+  private static final String RS = "\u001e";
+  private static final Duration WAIT = Timeouts.STEP;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final Map<String, DisconnectReason> reasons = new ConcurrentHashMap<>();
+  private ChatServer server;
+  private String base;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void start(WebSocketTransportConfig transport, Consumer<ChatServerConfig.Builder> config) {
+    server = SocketIoTestApp.start(transport, b -> b.config(config).onConnection(channel -> {
+      channel.onDisconnect().subscribe(reason -> reasons.put(channel.id(), reason));
+      channel.on("flood", (ch, event) -> {
+        for (int i = 0; i < event.arg(0, Integer.class); i++) {
+          ch.emit("flood", "x".repeat(1024));
+        }
+      });
+    }));
+    base = SocketIoTestApp.url(server) + "/socket.io/?EIO=4&transport=polling";
+  }
+
+  private void start() {
+    start(WebSocketTransportConfig.defaults(), c -> { });
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CompletableFuture<HttpResponse<String>> getAsync(String sid) {
+    return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "&sid=" + sid)).timeout(WAIT).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String sid) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + "&sid=" + sid)));
+  }
+
+  private HttpResponse<String> post(String sid, String body) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + "&sid=" + sid))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "text/plain;charset=UTF-8"));
+  }
+
+  private String handshake() throws Exception {
+    HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base)));
+    assertThat(open.statusCode()).isEqualTo(200);
+    Matcher sid = SID.matcher(open.body());
+    assertThat(sid.find()).as(open.body()).isTrue();
+    return sid.group(1);
+  }
+
+  // A session connected to the main namespace: its CONNECT answered.
+  private String connected() throws Exception {
+    String sid = handshake();
+    assertThat(post(sid, "40").body()).isEqualTo("ok");
+    assertThat(get(sid).body()).startsWith("40{\"sid\":");
+    return sid;
+  }
+
+  // Long-polls until at least `count` packets have come (pings answered with pongs on the way).
+  private List<String> receive(String sid, int count) throws Exception {
+    List<String> packets = new ArrayList<>();
+    while (packets.size() < count) {
+      HttpResponse<String> response = get(sid);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      for (String packet : response.body().split(RS)) {
+        if (packet.equals("2")) {
+          post(sid, "3");
+        } else {
+          packets.add(packet);
+        }
+      }
+    }
+    return packets;
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, int code, String message) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/json"));
+    assertThat(response.body()).isEqualTo("{\"code\":" + code + ",\"message\":\"" + message + "\"}");
+  }
+
+  private int pollingSessions() {
+    return server.stats().transports().get("websocket.polling");
+  }
+
+  @Test
+  void handshakeAnswersTheOpenPacketAndCountsTheSession() throws Exception {
+    start(WebSocketTransportConfig.builder().pingInterval(Duration.ofSeconds(7)).pingTimeout(Duration.ofSeconds(3))
+        .maxPayload(4096).build(), c -> { });
+    HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base)));
+    assertThat(open.statusCode()).isEqualTo(200);
+    assertThat(open.headers().firstValue("content-type")).hasValue("text/plain;charset=utf-8");
+    assertThat(open.body()).matches("0\\{\"sid\":\"[A-Za-z0-9_-]{20}\",\"upgrades\":\\[\\],\"pingInterval\":7000,"
+        + "\"pingTimeout\":3000,\"maxPayload\":4096}");
+    assertThat(pollingSessions()).isEqualTo(1);
+    assertThat(server.stats().transports()).containsEntry("websocket.sockets", 0);
+  }
+
+  @Test
+  void postsAreAnsweredOkAndPacketsComeBackJoinedByTheRecordSeparator() throws Exception {
+    start();
+    String sid = connected();
+    HttpResponse<String> posted = post(sid, "421[\"echo\",\"one\"]" + RS + "422[\"echo\",\"two\"]");
+    assertThat(posted.statusCode()).isEqualTo(200);
+    assertThat(posted.headers().firstValue("content-type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("text/html"));
+    assertThat(posted.body()).isEqualTo("ok");
+    assertThat(receive(sid, 2)).containsExactly("431[\"one\"]", "432[\"two\"]");
+  }
+
+  @Test
+  void aHeldGetIsAnsweredWhenTheServerSendsSomething() throws Exception {
+    start();
+    String sid = connected();
+    CompletableFuture<HttpResponse<String>> held = getAsync(sid);
+    await().atMost(WAIT).until(() -> server.stats().transports().get("websocket.heldPolls") == 1);
+    assertThat(post(sid, "423[\"echo\",\"later\"]").body()).isEqualTo("ok");
+    assertThat(held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body()).isEqualTo("433[\"later\"]");
+  }
+
+  @Test
+  void binaryGoesAsBase64BothWays() throws Exception {
+    start();
+    String sid = connected();
+    post(sid, "451-4[\"binary\",{\"_placeholder\":true,\"num\":0}]" + RS + "bAQID");
+    List<String> packets = receive(sid, 2);
+    assertThat(packets.get(0)).isEqualTo("461-4[{\"_placeholder\":true,\"num\":0}]");
+    assertThat(packets.get(1)).isEqualTo("bAwIB");
+  }
+
+  @Test
+  void aSecondConcurrentGetEndsTheSession() throws Exception {
+    start();
+    String sid = connected();
+    CompletableFuture<HttpResponse<String>> first = getAsync(sid);
+    CompletableFuture<HttpResponse<String>> second = getAsync(sid);
+    List<HttpResponse<String>> answers = List.of(first.get(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+        second.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+    // Whichever came second is refused; the one held gets the close packet.
+    assertThat(answers).anySatisfy(response -> assertError(response, 400, 3, "Bad request"));
+    assertThat(answers).anySatisfy(response -> assertThat(response.body()).isEqualTo("1"));
+    assertError(get(sid), 400, 1, "Session ID unknown");
+    assertThat(reasons.values()).containsExactly(DisconnectReason.TRANSPORT_ERROR);
+  }
+
+  @Test
+  void theClientsClosePacketEndsTheSessionAndAnswersTheHeldGet() throws Exception {
+    start();
+    String sid = connected();
+    CompletableFuture<HttpResponse<String>> held = getAsync(sid);
+    await().atMost(WAIT).until(() -> server.stats().transports().get("websocket.heldPolls") == 1);
+    assertThat(post(sid, "1").body()).isEqualTo("ok");
+    assertThat(held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body()).isEqualTo("1");
+    assertError(get(sid), 400, 1, "Session ID unknown");
+    assertError(post(sid, "40"), 400, 1, "Session ID unknown");
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.TRANSPORT_CLOSE));
+    assertThat(pollingSessions()).isZero();
+  }
+
+  @Test
+  void aServerShuttingDownAnswersTheHeldGetWithTheClosePacket() throws Exception {
+    start();
+    String sid = connected();
+    CompletableFuture<HttpResponse<String>> held = getAsync(sid);
+    await().atMost(WAIT).until(() -> server.stats().transports().get("websocket.heldPolls") == 1);
+    server.close();
+    assertThat(held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body()).isEqualTo("1");
+    assertThat(reasons.values()).containsExactly(DisconnectReason.SERVER_SHUTTING_DOWN);
+  }
+
+  @Test
+  void badRequestsGetEngineIoErrors() throws Exception {
+    start();
+    String url = SocketIoTestApp.url(server) + "/socket.io/";
+    assertError(send(HttpRequest.newBuilder(URI.create(url + "?EIO=4&transport=flashsocket"))), 400, 0,
+        "Transport unknown");
+    assertError(send(HttpRequest.newBuilder(URI.create(url + "?EIO=4"))), 400, 0, "Transport unknown");
+    assertError(send(HttpRequest.newBuilder(URI.create(url + "?EIO=3&transport=polling"))), 400, 5,
+        "Unsupported protocol version");
+    assertError(send(HttpRequest.newBuilder(URI.create(url + "?transport=polling"))), 400, 5,
+        "Unsupported protocol version");
+    assertError(send(HttpRequest.newBuilder(URI.create(base)).POST(HttpRequest.BodyPublishers.ofString("40"))),
+        400, 2, "Bad handshake method");
+    assertError(get("no-such-session"), 400, 1, "Session ID unknown");
+    String sid = handshake();
+    assertError(send(HttpRequest.newBuilder(URI.create(base + "&sid=" + sid))
+        .PUT(HttpRequest.BodyPublishers.ofString("40"))), 400, 3, "Bad request");
+  }
+
+  @Test
+  void heartbeatPingsInTheLongPollAndAMissingPongEndsTheSession() throws Exception {
+    start(WebSocketTransportConfig.builder().pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(300))
+        .build(), c -> { });
+    // No namespace joined yet: nothing but a ping comes, however slow the machine.
+    String sid = handshake();
+    assertThat(get(sid).body()).isEqualTo("2");
+    assertThat(post(sid, "3" + RS + "40").body()).isEqualTo("ok");
+    assertThat(get(sid).body()).as("the session lives on and joins").startsWith("40{\"sid\":");
+    // No pong from now on: within pingTimeout of the next ping the session ends.
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.PING_TIMEOUT));
+    assertThat(pollingSessions()).isZero();
+    assertError(get(sid), 400, 1, "Session ID unknown");
+  }
+
+  @Test
+  void aPostOverMaxPayloadGets413AndEndsTheSession() throws Exception {
+    start(WebSocketTransportConfig.builder().maxPayload(2048).build(), c -> { });
+    String sid = connected();
+    assertThat(post(sid, "42[\"echo\",\"" + "y".repeat(1900) + "\"]").body()).isEqualTo("ok");
+    assertError(post(sid, "42[\"echo\",\"" + "z".repeat(4000) + "\"]"), 413, 3, "Payload too large");
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.MESSAGE_TOO_LARGE));
+    assertError(get(sid), 400, 1, "Session ID unknown");
+  }
+
+  @Test
+  void aPacketBeyondTheInboundBudgetIsRefusedBeforeItIsParsed() throws Exception {
+    start(WebSocketTransportConfig.defaults(), c -> c.maxInboundBytes(4096));
+    String sid = connected();
+    assertError(post(sid, "42[\"echo\",\"" + "z".repeat(20_000) + "\"]"), 400, 3, "Bad request");
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.MESSAGE_TOO_LARGE));
+    assertThat(server.stats().inboundBytes()).isZero();
+  }
+
+  @Test
+  void aMalformedPacketOrBinaryThatIsNotBase64EndsTheSession() throws Exception {
+    start();
+    String malformed = connected();
+    assertError(post(malformed, "42[\"echo\""), 400, 3, "Bad request");
+    String notBase64 = connected();
+    assertError(post(notBase64, "451-[\"binary\",{\"_placeholder\":true,\"num\":0}]" + RS + "b*not*base64*"), 400, 3,
+        "Bad request");
+    await().atMost(WAIT).until(() -> reasons.size() == 2);
+    assertThat(reasons.values()).containsOnly(DisconnectReason.PARSE_ERROR);
+    assertError(get(malformed), 400, 1, "Session ID unknown");
+    assertThat(pollingSessions()).isZero();
+  }
+
+  // Sends a POST's headers and only part of its body; the caller closes the socket.
+  private Socket partialPost(String sid, int length, String part) throws Exception {
+    URI uri = URI.create(base + "&sid=" + sid);
+    Socket socket = new Socket(uri.getHost(), uri.getPort());
+    socket.setSoTimeout((int) WAIT.toMillis());
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+        + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + length + "\r\n\r\n" + part)
+        .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return socket;
+  }
+
+  private static String statusLine(Socket socket) throws Exception {
+    return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+  }
+
+  @Test
+  void aPostBodyThatDoesNotComeInTimeEndsTheSession() throws Exception {
+    // No ping within the test: the POST's own deadline (pingTimeout) ends the session.
+    start(WebSocketTransportConfig.builder().pingInterval(Duration.ofSeconds(30)).pingTimeout(Duration.ofMillis(300))
+        .build(), c -> { });
+    String sid = connected();
+    try (Socket slow = partialPost(sid, 100, "42[\"ec")) {
+      assertThat(statusLine(slow)).startsWith("HTTP/1.1 400");
+    }
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.TRANSPORT_ERROR));
+    assertThat(pollingSessions()).isZero();
+  }
+
+  @Test
+  void aSecondConcurrentPostEndsTheSession() throws Exception {
+    start();
+    String sid = connected();
+    try (Socket first = partialPost(sid, 100, "42[\"ec")) {
+      await().atMost(WAIT).until(() -> server.stats().transports().get("websocket.bodies") == 1);
+      assertError(post(sid, "421[\"echo\",2]"), 400, 3, "Bad request");
+      await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.TRANSPORT_ERROR));
+      assertThat(statusLine(first)).as("the body still being read is dropped too").startsWith("HTTP/1.1 400");
+    }
+    assertThat(server.stats().transports()).containsEntry("websocket.bodies", 0);
+    assertError(get(sid), 400, 1, "Session ID unknown");
+  }
+
+  @Test
+  void aClientThatStopsPollingIsCutOffAsASlowConsumer() throws Exception {
+    start(WebSocketTransportConfig.defaults(), c -> c.outboundBufferSize(64));
+    String sid = connected();
+    // Nobody polls: the first batch waits for a GET, and everything after it for that batch's write.
+    post(sid, "42[\"flood\",200]");
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.SLOW_CONSUMER));
+    assertThat(pollingSessions()).isZero();
+    assertThat(get(sid).statusCode()).isEqualTo(400);
+    await().atMost(WAIT).until(() -> server.stats().queuedPackets() == 0);
+  }
+
+  @Test
+  void eventsOverTheRateLimitAreAnsweredRateLimited() throws Exception {
+    start(WebSocketTransportConfig.defaults(), c -> c.maxEventsPerSecond(1).maxEventBurst(3));
+    String sid = connected();
+    StringBuilder body = new StringBuilder();
+    for (int i = 1; i <= 6; i++) {
+      body.append(i == 1 ? "" : RS).append("42").append(i).append("[\"echo\",").append(i).append(']');
+    }
+    assertThat(post(sid, body.toString()).body()).isEqualTo("ok");
+    List<String> answers = receive(sid, 6);
+    assertThat(answers.stream().filter(a -> a.endsWith("[{\"error\":\"rate limited\"}]")).count())
+        .isGreaterThanOrEqualTo(2);
+    assertThat(answers).contains("431[1]");
+  }
+
+  @Test
+  void anAddressHoldsAtMostItsConnectionsOverPollingToo() throws Exception {
+    start(WebSocketTransportConfig.defaults(), c -> c.maxConnectionsPerAddress(2));
+    String first = handshake();
+    handshake();
+    assertError(send(HttpRequest.newBuilder(URI.create(base))), 429, 4, "Too many connections");
+    post(first, "1");
+    await().atMost(WAIT).until(() -> server.stats().addresses() == 1 && pollingSessions() == 1);
+    handshake();
+  }
+
+  @Test
+  void corsHeadersGoToAllowedOriginsOnly() throws Exception {
+    start(WebSocketTransportConfig.builder().allowedOrigins(List.of("http://app.example")).build(), c -> { });
+    HttpResponse<String> allowed = send(HttpRequest.newBuilder(URI.create(base)).header("Origin", "http://app.example"));
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue("http://app.example");
+    assertThat(allowed.headers().firstValue("access-control-allow-credentials")).hasValue("true");
+
+    HttpResponse<String> evil = send(HttpRequest.newBuilder(URI.create(base)).header("Origin", "http://evil.example"));
+    assertError(evil, 403, 4, "Forbidden");
+    assertThat(evil.headers().firstValue("access-control-allow-origin")).isEmpty();
+    assertThat(evil.headers().firstValue("access-control-allow-credentials")).isEmpty();
+
+    HttpResponse<String> noOrigin = send(HttpRequest.newBuilder(URI.create(base)));
+    assertThat(noOrigin.statusCode()).isEqualTo(200);
+    assertThat(noOrigin.headers().firstValue("access-control-allow-origin")).isEmpty();
+
+    HttpResponse<String> preflight = send(HttpRequest.newBuilder(URI.create(base))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "http://app.example")
+        .header("Access-Control-Request-Method", "POST").header("Access-Control-Request-Headers", "content-type"));
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("access-control-allow-methods")).hasValue("GET, POST");
+    assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue("content-type");
+    assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("http://app.example");
+    assertThat(pollingSessions()).as("sessions only from handshakes that got through").isEqualTo(2);
+  }
+
+  @Test
+  void anyOriginGetsAWildcardWithoutCredentials() throws Exception {
+    start(WebSocketTransportConfig.builder().allowedOrigins(List.of("*")).build(), c -> { });
+    HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base)).header("Origin", "http://any.example"));
+    assertThat(open.statusCode()).isEqualTo(200);
+    assertThat(open.headers().firstValue("access-control-allow-origin")).hasValue("*");
+    assertThat(open.headers().firstValue("access-control-allow-credentials")).isEmpty();
+  }
+
+  @Test
+  void manySessionsOpenedAndClosedLeaveNothingBehind() throws Exception {
+    start();
+    for (int i = 0; i < 60; i++) {
+      String sid = connected();
+      assertThat(post(sid, "421[\"echo\"," + i + "]").body()).isEqualTo("ok");
+      assertThat(receive(sid, 1)).containsExactly("431[" + i + "]");
+      assertThat(post(sid, "41" + RS + "1").body()).isEqualTo("ok");
+    }
+    await().atMost(WAIT).until(() -> server.stats().isIdle());
+    assertThat(pollingSessions()).isZero();
+    assertThat(Arrays.asList(reasons.values().toArray())).hasSize(60);
+  }
+}
