@@ -338,7 +338,16 @@ final class PollingSession implements Connection {
         }
         finished = true;
       }
-      async.complete();
+      // The engine's callback is owed whatever complete() does: a lost one would leave the outbox waiting
+      // on this batch for good.
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        if (done != null) {
+          done.failed(e);
+        }
+        return;
+      }
       if (done != null) {
         done.written();
       }
@@ -383,6 +392,12 @@ final class PollingSession implements Connection {
     @Override
     public void onError(AsyncEvent event) {
       forget();
+      // Completed here, so that the container does not answer the abandoned GET with an error page of its own.
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        log.debug("session {}: the request was completed already", id);
+      }
     }
 
     @Override

@@ -20,9 +20,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +67,12 @@ public final class SocketIoServlet extends HttpServlet {
     if (!allowedOrigin(request)) {
       log.debug("forbidden origin {}", LogSafe.quote(request.getHeader("Origin")));
       error(response, 403, 4, "Forbidden");
+      return;
+    }
+    if ("POST".equals(request.getMethod()) && isForm(request.getContentType())) {
+      // Engine.IO posts text; for a form, getParameter below would read the whole body first, holding this
+      // thread for as long as a client trickles it.
+      error(response, 400, 3, "Bad request");
       return;
     }
     if ("polling".equals(request.getParameter("transport"))) {
@@ -159,6 +167,11 @@ public final class SocketIoServlet extends HttpServlet {
       return;
     }
     polling.handle(request, response);
+  }
+
+  private static boolean isForm(@Nullable String contentType) {
+    return contentType != null
+        && contentType.trim().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
   }
 
   private boolean allowedOrigin(HttpServletRequest request) {
