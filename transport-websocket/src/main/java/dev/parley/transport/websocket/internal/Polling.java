@@ -142,8 +142,11 @@ public final class Polling {
     ServletInputStream in = request.getInputStream();
     Body body = new Body(async, in, response, session);
     async.addListener(body);
-    in.setReadListener(body);
-    session.reading(body::ended);
+    // Registered before reading starts, so that this body is done with (and its registration cleared) before
+    // the next POST of the session can register its own.
+    if (session.reading(body::ended)) {
+      in.setReadListener(body);
+    }
   }
 
   private void tooLarge(HttpServletResponse response, PollingSession session) throws IOException {

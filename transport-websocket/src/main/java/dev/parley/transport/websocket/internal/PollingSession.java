@@ -73,6 +73,10 @@ final class PollingSession implements Connection {
       sessions.put(opened.id(), this);
     }
     packets.start(opened, this);
+    if (isClosed()) {
+      // Closed between the registration and the heartbeat's start: close() found no timer to stop.
+      packets.stop();
+    }
     return true;
   }
 
@@ -130,15 +134,20 @@ final class PollingSession implements Connection {
     return false;
   }
 
-  /** Registers what drops the POST now being read should the session end first; runs it now if it has. */
-  void reading(Runnable drop) {
+  /**
+   * Registers what drops the POST about to be read should the session end first; runs it now if it has.
+   *
+   * @return whether the body is to be read: false if the session had ended and the drop ran
+   */
+  boolean reading(Runnable drop) {
     synchronized (lock) {
       if (!closed) {
         dropPost = drop;
-        return;
+        return true;
       }
     }
     drop.run();
+    return false;
   }
 
   /**
