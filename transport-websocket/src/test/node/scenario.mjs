@@ -21,7 +21,11 @@ async function connected(socket) {
 }
 
 try {
-  const a = await connected(io(url, options));
+  const first = io(url, options);
+  // The upgrade runs beside the steps; its outcome is recorded from the start, and waited for before the end.
+  const upgraded = Promise.race([once(first.io.engine, "upgrade").then(() => null),
+    once(first.io.engine, "upgradeError").then(([error]) => error)]);
+  const a = await connected(first);
   assert.equal(a.recovered, false);
   console.log("ok connect " + a.id);
 
@@ -75,6 +79,10 @@ try {
   assert.deepEqual(await kicked, ["io server disconnect", undefined]);
   console.log("ok server-disconnect");
 
+  if (chosen.transports === undefined) {
+    const error = await upgraded;
+    if (error) console.log("upgrade error " + error);
+  }
   console.log("ok transport " + a.io.engine.transport.name);
   a.close();
   admin.close();

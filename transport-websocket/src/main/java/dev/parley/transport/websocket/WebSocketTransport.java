@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Socket.IO protocol v5 over Engine.IO v4, over WebSocket or HTTP long-polling. The official clients connect
- * with their default options (long-polling: the open packet offers no upgrade yet, so they stay on it) or
+ * with their default options (long-polling, then Engine.IO's upgrade to WebSocket) or
  * with {@code io(url, {transports: ["websocket"]})}. Every request of a polling session must reach this node.
  *
  * <p>The embedded host mounts it by itself. To serve it from a Servlet 6 container you already run

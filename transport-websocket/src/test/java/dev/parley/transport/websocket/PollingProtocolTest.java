@@ -133,7 +133,7 @@ class PollingProtocolTest {
     HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base)));
     assertThat(open.statusCode()).isEqualTo(200);
     assertThat(open.headers().firstValue("content-type")).hasValue("text/plain;charset=utf-8");
-    assertThat(open.body()).matches("0\\{\"sid\":\"[A-Za-z0-9_-]{20}\",\"upgrades\":\\[\\],\"pingInterval\":7000,"
+    assertThat(open.body()).matches("0\\{\"sid\":\"[A-Za-z0-9_-]{20}\",\"upgrades\":\\[\"websocket\"\\],\"pingInterval\":7000,"
         + "\"pingTimeout\":3000,\"maxPayload\":4096}");
     assertThat(pollingSessions()).isEqualTo(1);
     assertThat(server.stats().transports()).containsEntry("websocket.sockets", 0);

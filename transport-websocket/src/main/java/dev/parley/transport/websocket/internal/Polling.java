@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,12 @@ public final class Polling {
     return held;
   }
 
+  /** The live polling session {@code sid} names that a WebSocket may still take over, or null. */
+  @Nullable PollingSession upgradable(String sid) {
+    PollingSession session = sessions.get(sid);
+    return session == null || session.upgraded() ? null : session;
+  }
+
   /** Answers one polling request whose origin, {@code transport} and {@code EIO} the servlet accepted. */
   void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String sid = request.getParameter("sid");
@@ -84,6 +91,9 @@ public final class Polling {
     PollingSession session = sessions.get(sid);
     if (session == null) {
       SocketIoServlet.error(response, 400, 1, "Session ID unknown");
+    } else if (session.upgraded()) {
+      // Engine.IO's answer to a request over a transport the session has left.
+      SocketIoServlet.error(response, 400, 3, "Bad request");
     } else if ("GET".equals(method)) {
       AsyncContext async = request.startAsync();
       // No container deadline: the heartbeat answers a held GET within pingInterval.
@@ -118,7 +128,7 @@ public final class Polling {
       SocketIoServlet.error(response, 503, 3, "Server shutting down");
       return;
     }
-    byte[] body = ("0" + new OpenPacket(opened.id(), List.of(), config.pingInterval().toMillis(),
+    byte[] body = ("0" + new OpenPacket(opened.id(), List.of("websocket"), config.pingInterval().toMillis(),
         config.pingTimeout().toMillis(), config.maxPayload()).encode()).getBytes(StandardCharsets.UTF_8);
     response.setStatus(200);
     response.setContentType("text/plain; charset=UTF-8");

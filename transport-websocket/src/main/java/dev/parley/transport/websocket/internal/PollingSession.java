@@ -37,6 +37,8 @@ final class PollingSession implements Connection {
   static final char SEPARATOR = '\u001e';
   /** Engine.IO's close packet, the answer a held {@code GET} gets when its session ends. */
   static final String CLOSE_PACKET = "1";
+  /** Engine.IO's noop, which ends a held {@code GET} while a WebSocket takes the session over. */
+  static final String NOOP_PACKET = "6";
   private static final Logger log = LoggerFactory.getLogger(PollingSession.class);
 
   private final EngineIoPackets packets;
@@ -50,6 +52,9 @@ final class PollingSession implements Connection {
   // Drops the POST being read, if any, when the session ends.
   private @Nullable Runnable dropPost;
   private boolean closed;
+  // Guarded by lock: a WebSocket is probing this session; the WebSocket that took over its outbound.
+  private boolean probing;
+  private @Nullable WsConnection upgraded;
   private @Nullable String id;
   private volatile DisconnectReason closeReason = DisconnectReason.TRANSPORT_CLOSE;
 
@@ -90,7 +95,7 @@ final class PollingSession implements Connection {
     Batch ready;
     synchronized (lock) {
       if (closed) {
-        ready = new Batch(CLOSE_PACKET, null);
+        ready = new Batch(CLOSE_PACKET, null, List.of());
       } else if (poll != null) {
         ready = null;
       } else if (waiting != null) {
@@ -109,6 +114,76 @@ final class PollingSession implements Connection {
     }
     send(async, ready);
     return true;
+  }
+
+  /**
+   * A WebSocket asks to take the session over ({@code 2probe}): a GET held now is answered with a noop, so that
+   * the client's polling pauses.
+   *
+   * @return false if the session is closed, upgraded already or probed by another socket
+   */
+  boolean probe() {
+    AsyncContext held;
+    synchronized (lock) {
+      if (closed || upgraded != null || probing) {
+        return false;
+      }
+      probing = true;
+      held = poll;
+      poll = null;
+    }
+    if (held != null) {
+      send(held, new Batch(NOOP_PACKET, null, List.of()));
+    }
+    return true;
+  }
+
+  /** The probing socket went before the upgrade: the session stays on polling. */
+  void probeEnded() {
+    synchronized (lock) {
+      probing = false;
+    }
+  }
+
+  /**
+   * The client's {@code 5}: from now on the session's outbound goes over {@code socket}; a batch waiting for a
+   * GET goes there first, and a GET still held gets a noop.
+   *
+   * @return false if the session has closed meanwhile
+   */
+  boolean upgrade(WsConnection socket) {
+    AsyncContext held;
+    Batch handed;
+    synchronized (lock) {
+      if (closed || !probing) {
+        return false;
+      }
+      probing = false;
+      upgraded = socket;
+      held = poll;
+      poll = null;
+      handed = waiting;
+      waiting = null;
+    }
+    if (held != null) {
+      send(held, new Batch(NOOP_PACKET, null, List.of()));
+    }
+    if (handed != null && handed.done != null) {
+      socket.write(handed.packets, handed.done);
+    }
+    return true;
+  }
+
+  /** Whether a WebSocket carries the session now: polling requests for it are refused. */
+  boolean upgraded() {
+    synchronized (lock) {
+      return upgraded != null;
+    }
+  }
+
+  /** The session's packets, which an upgraded socket's frames go to. */
+  EngineIoPackets packets() {
+    return packets;
   }
 
   /** Whether a GET is held now. */
@@ -214,10 +289,14 @@ final class PollingSession implements Connection {
         body.append(SEPARATOR).append('b').append(Base64.getEncoder().encodeToString(attachment));
       }
     }
-    Batch next = new Batch(body.toString(), done);
+    Batch next = new Batch(body.toString(), done, batch);
     AsyncContext held;
+    WsConnection socket;
     synchronized (lock) {
-      if (closed) {
+      socket = upgraded;
+      if (socket != null) {
+        held = null;
+      } else if (closed) {
         held = null;
       } else if (poll != null) {
         held = poll;
@@ -227,7 +306,9 @@ final class PollingSession implements Connection {
         return;
       }
     }
-    if (held == null) {
+    if (socket != null) {
+      socket.write(batch, done);
+    } else if (held == null) {
       done.failed(new IOException("polling session closed"));
     } else {
       send(held, next);
@@ -237,6 +318,13 @@ final class PollingSession implements Connection {
   /** The bytes the packet takes in a response: its text as UTF-8 and each attachment in base64 with its prefix. */
   @Override
   public long weigh(Outgoing packet) {
+    WsConnection socket;
+    synchronized (lock) {
+      socket = upgraded;
+    }
+    if (socket != null) {
+      return socket.weigh(packet);
+    }
     WireFrame frame = packet.encoded(codec);
     long bytes = WireFrame.utf8Length(frame.text());
     for (byte[] attachment : frame.attachments()) {
@@ -260,11 +348,13 @@ final class PollingSession implements Connection {
     AsyncContext held;
     Batch dropped;
     Runnable drop;
+    WsConnection socket;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
+      socket = upgraded;
       drop = dropPost;
       dropPost = null;
       closeReason = reason;
@@ -285,10 +375,13 @@ final class PollingSession implements Connection {
       dropped.done.failed(new IOException("polling session closed: " + reason.wireName()));
     }
     if (held != null) {
-      send(held, new Batch(CLOSE_PACKET, null));
+      send(held, new Batch(CLOSE_PACKET, null, List.of()));
     }
     if (drop != null) {
       drop.run();
+    }
+    if (socket != null) {
+      socket.close(reason);
     }
   }
 
@@ -313,7 +406,7 @@ final class PollingSession implements Connection {
   }
 
   /** A response body and the engine's callback for it, or none for the close packet. */
-  private record Batch(String body, @Nullable WriteCallback done) {
+  private record Batch(String body, @Nullable WriteCallback done, List<Outgoing> packets) {
   }
 
   /** Writes one response, then completes the request and the batch. */

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Engine.IO over HTTP: checks the request (origin, {@code transport}, {@code EIO}, method) and answers
  * Engine.IO's JSON errors, hands {@code transport=polling} requests to {@link Polling}, or upgrades a
- * {@code transport=websocket} handshake with the container's Jakarta WebSocket 2.1 {@code upgradeHttpToWebSocket}.
+ * {@code transport=websocket} handshake with the container's Jakarta WebSocket 2.1 {@code upgradeHttpToWebSocket}:
+ * a new session, or with the {@code sid} of a live polling session, its upgrade ({@link UpgradeEndpoint}).
  * Polling answers carry CORS headers for a browser origin the policy allows: that origin with credentials, or
  * {@code *} without them when every origin is allowed.
  */
@@ -87,7 +88,9 @@ public final class SocketIoServlet extends HttpServlet {
       error(response, 400, 5, "Unsupported protocol version");
       return;
     }
-    if (request.getParameter("sid") != null) {
+    String sid = request.getParameter("sid");
+    PollingSession upgrading = sid == null ? null : polling.upgradable(sid);
+    if (sid != null && upgrading == null) {
       error(response, 400, 1, "Session ID unknown");
       return;
     }
@@ -112,6 +115,10 @@ public final class SocketIoServlet extends HttpServlet {
       error(response, 400, 3, "Bad request");
       return;
     }
+    if (upgrading != null) {
+      upgrade(request, response, upgrading);
+      return;
+    }
     Admission admission = context.admit(request.getRemoteAddr()).orElse(null);
     if (admission == null) {
       error(response, 429, 4, "Too many connections");
@@ -129,16 +136,38 @@ public final class SocketIoServlet extends HttpServlet {
         })
         .build();
     try {
+      handOver(request, response, endpoint);
+    } finally {
+      // An endpoint, once made, gives the place back when its socket closes; without one nobody else would.
+      if (!created.get()) {
+        admission.release();
+      }
+    }
+  }
+
+  // The session keeps the admission it was opened with: its socket is not a second connection of the address.
+  private void upgrade(HttpServletRequest request, HttpServletResponse response, PollingSession session)
+      throws IOException {
+    ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(UpgradeEndpoint.class, config.path())
+        .configurator(new PlainConfigurator() {
+          @Override
+          public <T> T getEndpointInstance(Class<T> type) {
+            return type.cast(new UpgradeEndpoint(config, codec, session, openSockets));
+          }
+        })
+        .build();
+    handOver(request, response, endpoint);
+  }
+
+  // Switches the request to a WebSocket served by the endpoint; a refusal from the container gets Engine.IO's 400.
+  private void handOver(HttpServletRequest request, HttpServletResponse response, ServerEndpointConfig endpoint)
+      throws IOException {
+    try {
       container.upgradeHttpToWebSocket(request, response, endpoint, Map.of());
     } catch (DeploymentException e) {
       log.debug("upgrade failed", e);
       if (!response.isCommitted()) {
         error(response, 400, 3, "Bad request");
-      }
-    } finally {
-      // An endpoint, once made, gives the place back when its socket closes; without one nobody else would.
-      if (!created.get()) {
-        admission.release();
       }
     }
   }

@@ -1,0 +1,219 @@
+package dev.parley.transport.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.ChatServer;
+import dev.parley.testsupport.Timeouts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Engine.IO v4's upgrade from long-polling to WebSocket by hand: polling with HttpClient, the probe with the JDK's
+ * WebSocket client, each step's answer checked.
+ */
+class UpgradeProtocolTest {
+  private static final Pattern SID = Pattern.compile("^0\\{\"sid\":\"([A-Za-z0-9_-]+)\",\"upgrades\":\\[\"websocket\"]");
+  private static final String RS = "\u001e";
+  private static final Duration WAIT = Timeouts.STEP;
+  private static final int COUNT = 300;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private ChatServer server;
+  private String base;
+
+  @BeforeEach
+  void start() {
+    server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(), b -> b.onConnection(channel ->
+        channel.on("count", (ch, event) -> {
+          for (int i = 0; i < event.arg(0, Integer.class); i++) {
+            ch.emit("n", i);
+          }
+        })));
+    base = SocketIoTestApp.url(server) + "/socket.io/?EIO=4&transport=";
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String sid) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + "polling&sid=" + sid)));
+  }
+
+  private CompletableFuture<HttpResponse<String>> getAsync(String sid) {
+    return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "polling&sid=" + sid)).timeout(WAIT).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String sid, String body) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + "polling&sid=" + sid))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "text/plain;charset=UTF-8"));
+  }
+
+  private String connected() throws Exception {
+    HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base + "polling")));
+    Matcher sid = SID.matcher(open.body());
+    assertThat(sid.find()).as(open.body()).isTrue();
+    assertThat(post(sid.group(1), "40").body()).isEqualTo("ok");
+    assertThat(get(sid.group(1)).body()).startsWith("40{\"sid\":");
+    return sid.group(1);
+  }
+
+  private Probe probe(String sid) throws Exception {
+    Probe probe = new Probe();
+    probe.socket = http.newWebSocketBuilder().connectTimeout(WAIT)
+        .buildAsync(URI.create(base.replace("http", "ws") + "websocket&sid=" + sid), probe)
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    return probe;
+  }
+
+  @Test
+  void upgradeStepByStep() throws Exception {
+    String sid = connected();
+    CompletableFuture<HttpResponse<String>> held = getAsync(sid);
+    Probe probe = probe(sid);
+    probe.send("2probe");
+    assertThat(probe.next()).isEqualTo("3probe");
+    assertThat(held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body()).isEqualTo("6");
+    probe.send("5");
+    probe.send("421[\"echo\",{\"a\":1}]");
+    assertThat(probe.nextMessage()).isEqualTo("431[{\"a\":1}]");
+    HttpResponse<String> refused = get(sid);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
+    // A second WebSocket for the upgraded session is refused as for an unknown one.
+    assertThatThrownBy(() -> probe(sid)).hasCauseInstanceOf(WebSocketHandshakeException.class)
+        .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
+            .isEqualTo(400));
+    probe.socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+  }
+
+  @Test
+  void aProbeThatClosesBeforeTheUpgradeLeavesTheSessionOnPolling() throws Exception {
+    String sid = connected();
+    Probe probe = probe(sid);
+    probe.send("2probe");
+    assertThat(probe.next()).isEqualTo("3probe");
+    probe.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(probe.closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
+    assertThat(post(sid, "421[\"echo\",{\"a\":1}]").body()).isEqualTo("ok");
+    assertThat(receive(sid, 1)).containsExactly("431[{\"a\":1}]");
+    // Probed again, it upgrades.
+    Probe again = probe(sid);
+    again.send("2probe");
+    assertThat(again.next()).isEqualTo("3probe");
+    again.send("5");
+    again.send("421[\"echo\",2]");
+    assertThat(again.nextMessage()).isEqualTo("431[2]");
+  }
+
+  @Test
+  void aSequenceEmittedWhileTheClientUpgradesArrivesOnceInOrder() throws Exception {
+    String sid = connected();
+    assertThat(post(sid, "42[\"count\"," + COUNT + "]").body()).isEqualTo("ok");
+    List<String> got = new ArrayList<>(receive(sid, 1));
+    Probe probe = probe(sid);
+    CompletableFuture<HttpResponse<String>> held = getAsync(sid);
+    probe.send("2probe");
+    assertThat(probe.next()).isEqualTo("3probe");
+    for (String packet : held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body().split(RS)) {
+      if (packet.startsWith("42")) {
+        got.add(packet);
+      }
+    }
+    probe.send("5");
+    while (got.size() < COUNT) {
+      got.add(probe.nextMessage());
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < COUNT; i++) {
+      expected.add("42[\"n\"," + i + "]");
+    }
+    assertThat(got).containsExactlyElementsOf(expected);
+  }
+
+  // Long-polls until at least `count` Socket.IO packets have come (pings answered with pongs on the way).
+  private List<String> receive(String sid, int count) throws Exception {
+    List<String> packets = new ArrayList<>();
+    while (packets.size() < count) {
+      HttpResponse<String> response = get(sid);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      for (String packet : response.body().split(RS)) {
+        if (packet.equals("2")) {
+          post(sid, "3");
+        } else {
+          packets.add(packet);
+        }
+      }
+    }
+    return packets;
+  }
+
+  /** The JDK WebSocket client's frames, as they come. */
+  private static final class Probe implements WebSocket.Listener {
+    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        frames.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    void send(String text) throws Exception {
+      socket.sendText(text, true).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    String next() throws Exception {
+      String frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(frame).as("a frame within %s", WAIT).isNotNull();
+      return frame;
+    }
+
+    // The next frame that is not a ping (answered with a pong).
+    String nextMessage() throws Exception {
+      String frame = next();
+      while (frame.equals("2")) {
+        send("3");
+        frame = next();
+      }
+      return frame;
+    }
+  }
+}
