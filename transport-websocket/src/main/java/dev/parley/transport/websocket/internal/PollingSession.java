@@ -491,10 +491,9 @@ final class PollingSession implements Connection {
       }
     }
 
-    @Override
-    public void onError(AsyncEvent event) {
+    // Completed here, so that the container does not answer the abandoned GET with an error page of its own.
+    private void forgetAndComplete() {
       forget();
-      // Completed here, so that the container does not answer the abandoned GET with an error page of its own.
       try {
         async.complete();
       } catch (IllegalStateException e) {
@@ -503,13 +502,13 @@ final class PollingSession implements Connection {
     }
 
     @Override
+    public void onError(AsyncEvent event) {
+      forgetAndComplete();
+    }
+
+    @Override
     public void onTimeout(AsyncEvent event) {
-      forget();
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        log.debug("session {}: the request was completed already", id);
-      }
+      forgetAndComplete();
     }
 
     @Override
