@@ -20,9 +20,17 @@ import java.util.Objects;
  * @param attachmentTimeout how long the binary frames a BINARY_EVENT or BINARY_ACK announced may take to
  *     arrive, counted from its text frame: a packet still incomplete by then is dropped and the connection closed
  *     with 1002 (its bytes were held against {@code ChatServerConfig.maxInboundBytes} meanwhile). Default 10 s
+ * @param polling whether Engine.IO's HTTP long-polling transport is served; false answers
+ *     {@code transport=polling} with {@code 400 {"code":0,"message":"Transport unknown"}}, as for any unknown
+ *     transport, so clients must be told {@code transports: ["websocket"]}. Default true
+ * @param allowUpgrades whether a polling session may upgrade to WebSocket (Engine.IO's {@code allowUpgrades});
+ *     false offers {@code upgrades: []} in the open packet over polling and refuses a WebSocket that carries a
+ *     polling {@code sid} with {@code 400 {"code":3,"message":"Bad request"}}: the session stays on polling.
+ *     Default true
  */
 public record WebSocketTransportConfig(String path, Duration pingInterval, Duration pingTimeout, int maxPayload,
-                                       List<String> allowedOrigins, Duration attachmentTimeout) {
+                                       List<String> allowedOrigins, Duration attachmentTimeout, boolean polling,
+                                       boolean allowUpgrades) {
 
   public WebSocketTransportConfig {
     Objects.requireNonNull(path, "path");
@@ -55,6 +63,8 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
     private int maxPayload = 1_000_000;
     private List<String> allowedOrigins = List.of();
     private Duration attachmentTimeout = Duration.ofSeconds(10);
+    private boolean polling = true;
+    private boolean allowUpgrades = true;
 
     private Builder() {
     }
@@ -89,6 +99,16 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
       return this;
     }
 
+    public Builder polling(boolean polling) {
+      this.polling = polling;
+      return this;
+    }
+
+    public Builder allowUpgrades(boolean allowUpgrades) {
+      this.allowUpgrades = allowUpgrades;
+      return this;
+    }
+
     /**
      * Validates and returns the config.
      *
@@ -96,7 +116,7 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
      */
     public WebSocketTransportConfig build() {
       return new WebSocketTransportConfig(path, pingInterval, pingTimeout, maxPayload, allowedOrigins,
-          attachmentTimeout);
+          attachmentTimeout, polling, allowUpgrades);
     }
   }
 }

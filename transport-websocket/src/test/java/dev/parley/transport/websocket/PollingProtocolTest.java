@@ -1,23 +1,21 @@
 package dev.parley.transport.websocket;
 
+import static dev.parley.transport.websocket.PollingClient.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.protocol.DisconnectReason;
-import dev.parley.testsupport.Timeouts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -25,21 +23,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Engine.IO v4 HTTP long-polling with raw HTTP requests against the embedded host: every answer it gives. */
 class PollingProtocolTest {
-  private static final Pattern SID = Pattern.compile("^0\\{\"sid\":\"([A-Za-z0-9_-]+)\"");
-  private static final String RS = "\u001e";
-  private static final Duration WAIT = Timeouts.STEP;
+  private static final String RS = PollingClient.RS;
+  private static final Duration WAIT = PollingClient.WAIT;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, DisconnectReason> reasons = new ConcurrentHashMap<>();
   private ChatServer server;
   private String base;
+  private PollingClient client;
 
   @AfterEach
   void stop() {
@@ -57,7 +52,8 @@ class PollingProtocolTest {
         }
       });
     }));
-    base = SocketIoTestApp.url(server) + "/socket.io/?EIO=4&transport=polling";
+    client = new PollingClient(SocketIoTestApp.url(server));
+    base = client.base();
   }
 
   private void start() {
@@ -65,61 +61,31 @@ class PollingProtocolTest {
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(request);
   }
 
   private CompletableFuture<HttpResponse<String>> getAsync(String sid) {
-    return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "&sid=" + sid)).timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return client.getAsync(sid);
   }
 
   private HttpResponse<String> get(String sid) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + "&sid=" + sid)));
+    return client.get(sid);
   }
 
   private HttpResponse<String> post(String sid, String body) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + "&sid=" + sid))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "text/plain;charset=UTF-8"));
+    return client.post(sid, body);
   }
 
   private String handshake() throws Exception {
-    HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base)));
-    assertThat(open.statusCode()).isEqualTo(200);
-    Matcher sid = SID.matcher(open.body());
-    assertThat(sid.find()).as(open.body()).isTrue();
-    return sid.group(1);
+    return client.handshake();
   }
 
-  // A session connected to the main namespace: its CONNECT answered.
   private String connected() throws Exception {
-    String sid = handshake();
-    assertThat(post(sid, "40").body()).isEqualTo("ok");
-    assertThat(get(sid).body()).startsWith("40{\"sid\":");
-    return sid;
+    return client.connected();
   }
 
-  // Long-polls until at least `count` packets have come (pings answered with pongs on the way).
   private List<String> receive(String sid, int count) throws Exception {
-    List<String> packets = new ArrayList<>();
-    while (packets.size() < count) {
-      HttpResponse<String> response = get(sid);
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      for (String packet : response.body().split(RS)) {
-        if (packet.equals("2")) {
-          post(sid, "3");
-        } else {
-          packets.add(packet);
-        }
-      }
-    }
-    return packets;
-  }
-
-  private static void assertError(HttpResponse<String> response, int status, int code, String message) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/json"));
-    assertThat(response.body()).isEqualTo("{\"code\":" + code + ",\"message\":\"" + message + "\"}");
+    return client.receive(sid, count);
   }
 
   private int pollingSessions() {
@@ -137,6 +103,16 @@ class PollingProtocolTest {
         + "\"pingTimeout\":3000,\"maxPayload\":4096}");
     assertThat(pollingSessions()).isEqualTo(1);
     assertThat(server.stats().transports()).containsEntry("websocket.sockets", 0);
+  }
+
+  @Test
+  void withPollingTurnedOffAPollingRequestIsAnUnknownTransport() throws Exception {
+    start(WebSocketTransportConfig.builder().polling(false).build(), c -> { });
+    assertError(send(HttpRequest.newBuilder(URI.create(base))), 400, 0, "Transport unknown");
+    assertError(get("any"), 400, 0, "Transport unknown");
+    assertError(post("any", "40"), 400, 0, "Transport unknown");
+    assertThat(pollingSessions()).isZero();
+    assertThat(server.stats().sessions()).isZero();
   }
 
   @Test

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.ChatServer;
-import dev.parley.testsupport.Timeouts;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -19,8 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,24 +25,28 @@ import org.junit.jupiter.api.Test;
  * WebSocket client, each step's answer checked.
  */
 class UpgradeProtocolTest {
-  private static final Pattern SID = Pattern.compile("^0\\{\"sid\":\"([A-Za-z0-9_-]+)\",\"upgrades\":\\[\"websocket\"]");
-  private static final String RS = "\u001e";
-  private static final Duration WAIT = Timeouts.STEP;
+  private static final String RS = PollingClient.RS;
+  private static final Duration WAIT = PollingClient.WAIT;
   private static final int COUNT = 300;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private ChatServer server;
   private String base;
+  private PollingClient client;
 
   @BeforeEach
   void start() {
-    server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(), b -> b.onConnection(channel ->
+    start(WebSocketTransportConfig.defaults());
+  }
+
+  private void start(WebSocketTransportConfig config) {
+    server = SocketIoTestApp.start(config, b -> b.onConnection(channel ->
         channel.on("count", (ch, event) -> {
           for (int i = 0; i < event.arg(0, Integer.class); i++) {
             ch.emit("n", i);
           }
         })));
     base = SocketIoTestApp.url(server) + "/socket.io/?EIO=4&transport=";
+    client = new PollingClient(SocketIoTestApp.url(server));
   }
 
   @AfterEach
@@ -55,36 +54,32 @@ class UpgradeProtocolTest {
     server.close();
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
   private HttpResponse<String> get(String sid) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + "polling&sid=" + sid)));
+    return client.get(sid);
   }
 
   private CompletableFuture<HttpResponse<String>> getAsync(String sid) {
-    return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "polling&sid=" + sid)).timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return client.getAsync(sid);
   }
 
   private HttpResponse<String> post(String sid, String body) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + "polling&sid=" + sid))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "text/plain;charset=UTF-8"));
+    return client.post(sid, body);
   }
 
+  // A session connected to the main namespace, offered the upgrade.
   private String connected() throws Exception {
-    HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base + "polling")));
-    Matcher sid = SID.matcher(open.body());
-    assertThat(sid.find()).as(open.body()).isTrue();
-    assertThat(post(sid.group(1), "40").body()).isEqualTo("ok");
-    assertThat(get(sid.group(1)).body()).startsWith("40{\"sid\":");
-    return sid.group(1);
+    String open = client.open();
+    assertThat(open).contains("\"upgrades\":[\"websocket\"]");
+    return client.joined(PollingClient.sid(open));
+  }
+
+  private List<String> receive(String sid, int count) throws Exception {
+    return client.receive(sid, count);
   }
 
   private Probe probe(String sid) throws Exception {
     Probe probe = new Probe();
-    probe.socket = http.newWebSocketBuilder().connectTimeout(WAIT)
+    probe.socket = client.http().newWebSocketBuilder().connectTimeout(WAIT)
         .buildAsync(URI.create(base.replace("http", "ws") + "websocket&sid=" + sid), probe)
         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     return probe;
@@ -109,6 +104,21 @@ class UpgradeProtocolTest {
         .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
             .isEqualTo(400));
     probe.socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+  }
+
+  @Test
+  void withUpgradesTurnedOffNoneIsOfferedAndAWebSocketWithAPollingSidIsRefused() throws Exception {
+    server.close();
+    start(WebSocketTransportConfig.builder().allowUpgrades(false).build());
+    String open = client.open();
+    assertThat(open).contains("\"upgrades\":[]");
+    String sid = client.joined(PollingClient.sid(open));
+    assertThat(client.upgrade(sid)).startsWith("HTTP/1.1 400").endsWith("\n{\"code\":3,\"message\":\"Bad request\"}");
+    assertThat(server.stats().transports()).containsEntry("websocket.sockets", 0);
+    // The session carries on over polling.
+    assertThat(post(sid, "421[\"echo\",{\"a\":1}]").body()).isEqualTo("ok");
+    assertThat(receive(sid, 1)).containsExactly("431[{\"a\":1}]");
+    assertThat(client.upgrade("no-such-session")).endsWith("\n{\"code\":1,\"message\":\"Session ID unknown\"}");
   }
 
   @Test
@@ -153,23 +163,6 @@ class UpgradeProtocolTest {
       expected.add("42[\"n\"," + i + "]");
     }
     assertThat(got).containsExactlyElementsOf(expected);
-  }
-
-  // Long-polls until at least `count` Socket.IO packets have come (pings answered with pongs on the way).
-  private List<String> receive(String sid, int count) throws Exception {
-    List<String> packets = new ArrayList<>();
-    while (packets.size() < count) {
-      HttpResponse<String> response = get(sid);
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      for (String packet : response.body().split(RS)) {
-        if (packet.equals("2")) {
-          post(sid, "3");
-        } else {
-          packets.add(packet);
-        }
-      }
-    }
-    return packets;
   }
 
   /** The JDK WebSocket client's frames, as they come. */

@@ -20,4 +20,13 @@ class WebSocketTransportConfigTest {
     assertThatThrownBy(() -> WebSocketTransportConfig.builder().attachmentTimeout(null).build())
         .isInstanceOf(NullPointerException.class).hasMessage("attachmentTimeout");
   }
+
+  @Test
+  void pollingAndUpgradesAreOnByDefault() {
+    assertThat(WebSocketTransportConfig.defaults().polling()).isTrue();
+    assertThat(WebSocketTransportConfig.defaults().allowUpgrades()).isTrue();
+    WebSocketTransportConfig off = WebSocketTransportConfig.builder().polling(false).allowUpgrades(false).build();
+    assertThat(off.polling()).isFalse();
+    assertThat(off.allowUpgrades()).isFalse();
+  }
 }

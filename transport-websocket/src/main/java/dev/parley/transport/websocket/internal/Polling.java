@@ -128,7 +128,7 @@ public final class Polling {
       SocketIoServlet.error(response, 503, 3, "Server shutting down");
       return;
     }
-    byte[] body = ("0" + new OpenPacket(opened.id(), List.of("websocket"), config.pingInterval().toMillis(),
+    byte[] body = ("0" + new OpenPacket(opened.id(), config.allowUpgrades() ? List.of("websocket") : List.of(), config.pingInterval().toMillis(),
         config.pingTimeout().toMillis(), config.maxPayload()).encode()).getBytes(StandardCharsets.UTF_8);
     response.setStatus(200);
     response.setContentType("text/plain; charset=UTF-8");

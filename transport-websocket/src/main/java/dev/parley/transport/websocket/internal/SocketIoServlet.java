@@ -76,7 +76,7 @@ public final class SocketIoServlet extends HttpServlet {
       error(response, 400, 3, "Bad request");
       return;
     }
-    if ("polling".equals(request.getParameter("transport"))) {
+    if (config.polling() && "polling".equals(request.getParameter("transport"))) {
       polling(request, response);
       return;
     }
@@ -92,6 +92,10 @@ public final class SocketIoServlet extends HttpServlet {
     PollingSession upgrading = sid == null ? null : polling.upgradable(sid);
     if (sid != null && upgrading == null) {
       error(response, 400, 1, "Session ID unknown");
+      return;
+    }
+    if (upgrading != null && !config.allowUpgrades()) {
+      error(response, 400, 3, "Bad request");
       return;
     }
     if (!"GET".equals(request.getMethod())) {
