@@ -2,6 +2,7 @@ package dev.parley.transport.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import java.net.URI;
@@ -122,6 +123,22 @@ class UpgradeProtocolTest {
   }
 
   @Test
+  void aSecondWebSocketDuringAProbeIsRefusedBeforeItsUpgrade() throws Exception {
+    String sid = connected();
+    Probe probe = probe(sid);
+    assertThat(client.upgrade(sid)).as("before the first socket's 2probe")
+        .isEqualTo("HTTP/1.1 400 Bad Request\n{\"code\":3,\"message\":\"Bad request\"}");
+    probe.send("2probe");
+    assertThat(probe.next()).isEqualTo("3probe");
+    assertThat(client.upgrade(sid)).as("during the probe").endsWith("\n{\"code\":3,\"message\":\"Bad request\"}");
+    probe.send("5");
+    probe.send("421[\"echo\",1]");
+    assertThat(probe.nextMessage()).as("the first socket upgrades undisturbed").isEqualTo("431[1]");
+    assertThat(server.stats().transports()).containsEntry("websocket.sockets", 1);
+    probe.socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+  }
+
+  @Test
   void aProbeThatClosesBeforeTheUpgradeLeavesTheSessionOnPolling() throws Exception {
     String sid = connected();
     Probe probe = probe(sid);
@@ -131,7 +148,8 @@ class UpgradeProtocolTest {
     assertThat(probe.closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
     assertThat(post(sid, "421[\"echo\",{\"a\":1}]").body()).isEqualTo("ok");
     assertThat(receive(sid, 1)).containsExactly("431[{\"a\":1}]");
-    // Probed again, it upgrades.
+    // Probed again once the first socket has gone (and with it its claim), it upgrades.
+    await().atMost(WAIT).until(() -> server.stats().transports().get("websocket.sockets") == 0);
     Probe again = probe(sid);
     again.send("2probe");
     assertThat(again.next()).isEqualTo("3probe");

@@ -52,7 +52,9 @@ final class PollingSession implements Connection {
   // Drops the POST being read, if any, when the session ends.
   private @Nullable Runnable dropPost;
   private boolean closed;
-  // Guarded by lock: a WebSocket is probing this session; the WebSocket that took over its outbound.
+  // Guarded by lock: a WebSocket has been let in to take this session over; it is probing (2probe came);
+  // the WebSocket that took over its outbound.
+  private boolean claimed;
   private boolean probing;
   private @Nullable WsConnection upgraded;
   private @Nullable String id;
@@ -117,6 +119,22 @@ final class PollingSession implements Connection {
   }
 
   /**
+   * Lets one WebSocket in to take the session over, before its upgrade is accepted: a second one while it is
+   * there is refused before its upgrade, not closed after it.
+   *
+   * @return false if the session is closed, upgraded already, or another socket holds the claim
+   */
+  boolean claim() {
+    synchronized (lock) {
+      if (closed || upgraded != null || claimed) {
+        return false;
+      }
+      claimed = true;
+      return true;
+    }
+  }
+
+  /**
    * A WebSocket asks to take the session over ({@code 2probe}): a GET held now is answered with a noop, so that
    * the client's polling pauses.
    *
@@ -138,10 +156,11 @@ final class PollingSession implements Connection {
     return true;
   }
 
-  /** The probing socket went before the upgrade: the session stays on polling. */
+  /** The socket that claimed the session went before the upgrade: the session stays on polling, claimable. */
   void probeEnded() {
     synchronized (lock) {
       probing = false;
+      claimed = false;
     }
   }
 

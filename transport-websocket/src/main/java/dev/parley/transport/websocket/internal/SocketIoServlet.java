@@ -150,17 +150,31 @@ public final class SocketIoServlet extends HttpServlet {
   }
 
   // The session keeps the admission it was opened with: its socket is not a second connection of the address.
+  // One socket at a time may take a session over: a second one is refused here, before its upgrade.
   private void upgrade(HttpServletRequest request, HttpServletResponse response, PollingSession session)
       throws IOException {
+    if (!session.claim()) {
+      error(response, 400, 3, "Bad request");
+      return;
+    }
+    AtomicBoolean created = new AtomicBoolean();
     ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(UpgradeEndpoint.class, config.path())
         .configurator(new PlainConfigurator() {
           @Override
           public <T> T getEndpointInstance(Class<T> type) {
+            created.set(true);
             return type.cast(new UpgradeEndpoint(config, codec, session, openSockets));
           }
         })
         .build();
-    handOver(request, response, endpoint);
+    try {
+      handOver(request, response, endpoint);
+    } finally {
+      // An endpoint, once made, gives the claim back when its socket closes before the upgrade.
+      if (!created.get()) {
+        session.probeEnded();
+      }
+    }
   }
 
   // Switches the request to a WebSocket served by the endpoint; a refusal from the container gets Engine.IO's 400.

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * A WebSocket taking a live {@link PollingSession} over (Engine.IO v4's upgrade): it answers the client's
  * {@code 2probe} with {@code 3probe}, and on the client's {@code 5} becomes the session's outbound; from then on
  * its frames go to the session's {@link EngineIoPackets}. Closed before {@code 5}, it leaves the session on
- * polling. The session keeps the admission it was opened with. The container calls its handlers one at a time.
+ * polling. It is made only for a session it {@linkplain PollingSession#claim claimed}, and gives the claim back
+ * when it closes before the upgrade. The session keeps the admission it was opened with. The container calls its handlers one at a time.
  */
 public final class UpgradeEndpoint extends Endpoint {
   private static final Logger log = LoggerFactory.getLogger(UpgradeEndpoint.class);
@@ -106,7 +107,8 @@ public final class UpgradeEndpoint extends Endpoint {
       DisconnectReason why = current.closeReason() == DisconnectReason.TRANSPORT_CLOSE ? reason
           : current.closeReason();
       session.fail(why);
-    } else if (probed) {
+    } else {
+      // Probed or not, the claim it held goes: another socket may try.
       session.probeEnded();
     }
   }
