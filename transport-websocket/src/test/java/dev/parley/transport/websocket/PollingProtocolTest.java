@@ -222,6 +222,40 @@ class PollingProtocolTest {
   }
 
   @Test
+  void aSessionNeitherPolledNorUpgradedEndsByTheHeartbeat() throws Exception {
+    start(WebSocketTransportConfig.builder().pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(300))
+        .build(), c -> { });
+    client.handshake();
+    String joined = client.connected();
+    assertThat(pollingSessions()).isEqualTo(2);
+    // Nobody polls from now on: each ping waits for a GET that never comes, and so no pong comes either.
+    await().atMost(WAIT).until(() -> pollingSessions() == 0 && server.stats().sessions() == 0);
+    assertThat(reasons.values()).containsExactly(DisconnectReason.PING_TIMEOUT);
+    assertError(get(joined), 400, 1, "Session ID unknown");
+    await().atMost(WAIT).until(() -> server.stats().isIdle());
+  }
+
+  @Test
+  void aRequestReachingANodeThatDidNotMakeTheSessionIsAnsweredAtOnce() throws Exception {
+    start();
+    String sid = connected();
+    try (ChatServer other = SocketIoTestApp.start(WebSocketTransportConfig.defaults(), b -> { })) {
+      PollingClient elsewhere = new PollingClient(SocketIoTestApp.url(other));
+      // A hang would run into the request's own short deadline instead (HttpTimeoutException).
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(elsewhere.base() + "&sid=" + sid))
+          .timeout(Duration.ofSeconds(2));
+      assertError(elsewhere.http().send(request.build(), HttpResponse.BodyHandlers.ofString()), 400, 1,
+          "Session ID unknown");
+      assertError(elsewhere.http().send(request.POST(HttpRequest.BodyPublishers.ofString("42[\"echo\",1]"))
+          .header("Content-Type", "text/plain;charset=UTF-8").build(), HttpResponse.BodyHandlers.ofString()), 400, 1,
+          "Session ID unknown");
+      assertThat(elsewhere.upgrade(sid)).endsWith("\n{\"code\":1,\"message\":\"Session ID unknown\"}");
+    }
+    assertThat(post(sid, "421[\"echo\",2]").body()).as("the session lives on at its own node").isEqualTo("ok");
+    assertThat(receive(sid, 1)).containsExactly("431[2]");
+  }
+
+  @Test
   void aPostOverMaxPayloadGets413AndEndsTheSession() throws Exception {
     start(WebSocketTransportConfig.builder().maxPayload(2048).build(), c -> { });
     String sid = connected();
