@@ -50,6 +50,20 @@ public interface Connection {
     return packet.estimatedSize();
   }
 
+  /**
+   * The most packets the engine hands to one {@link #write}. Whatever this says, a batch also stays within a
+   * quarter of the connection's outbound buffer, in packets and in bytes, so that the buffer has room for what
+   * comes while the batch is written. A transport whose every write waits for a request of the client's (an
+   * HTTP long-poll) asks for more than the default, 64, so that a burst needs few round trips. Called once,
+   * when the session opens.
+   */
+  default int maxBatch() {
+    return DEFAULT_MAX_BATCH;
+  }
+
+  /** {@link #maxBatch()}'s default: enough to put a burst in few writes, few enough to keep each write short. */
+  int DEFAULT_MAX_BATCH = 64;
+
   /** The completion of a {@link #write}. */
   interface WriteCallback {
     void written();

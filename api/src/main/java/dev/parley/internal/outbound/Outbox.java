@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Outbox implements Connection.WriteCallback {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
-  private static final int MAX_BATCH = 64;
 
   private final Connection connection;
   private final int capacity;
@@ -71,7 +70,7 @@ public final class Outbox implements Connection.WriteCallback {
     this.capacityBytes = capacityBytes;
     this.nodeBytes = nodeBytes;
     this.nodeCapacityBytes = nodeCapacityBytes;
-    this.maxBatch = Math.max(1, Math.min(MAX_BATCH, capacity / 4));
+    this.maxBatch = Math.max(1, Math.min(connection.maxBatch(), capacity / 4));
     this.onOverflow = onOverflow;
     this.onFailure = onFailure;
   }

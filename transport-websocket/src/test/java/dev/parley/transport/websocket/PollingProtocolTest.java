@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,11 @@ class PollingProtocolTest {
   private void start(WebSocketTransportConfig transport, Consumer<ChatServerConfig.Builder> config) {
     server = SocketIoTestApp.start(transport, b -> b.config(config).onConnection(channel -> {
       channel.onDisconnect().subscribe(reason -> reasons.put(channel.id(), reason));
+      channel.on("burst", (ch, event) -> {
+        for (int i = 0; i < event.arg(0, Integer.class); i++) {
+          ch.emit("n", i);
+        }
+      });
       channel.on("flood", (ch, event) -> {
         for (int i = 0; i < event.arg(0, Integer.class); i++) {
           ch.emit("flood", "x".repeat(1024));
@@ -135,6 +141,32 @@ class PollingProtocolTest {
     await().atMost(WAIT).until(() -> server.stats().transports().get("websocket.heldPolls") == 1);
     assertThat(post(sid, "423[\"echo\",\"later\"]").body()).isEqualTo("ok");
     assertThat(held.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body()).isEqualTo("433[\"later\"]");
+  }
+
+  @Test
+  void aBurstOfSmallEventsComesInFewLongPolls() throws Exception {
+    start();
+    String sid = connected();
+    assertThat(post(sid, "42[\"burst\",1000]").body()).isEqualTo("ok");
+    // All queued before the first poll, so that the count measures what one response carries, not how fast the
+    // handler emits: the first event waits alone in the batch made before the rest came.
+    await().atMost(WAIT).until(() -> server.stats().queuedPackets() == 1000);
+    List<String> got = new ArrayList<>();
+    int polls = 0;
+    while (got.size() < 1000) {
+      HttpResponse<String> response = get(sid);
+      polls++;
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      for (String packet : response.body().split(RS)) {
+        if (packet.startsWith("42")) {
+          got.add(packet);
+        }
+      }
+    }
+    assertThat(got.get(999)).isEqualTo("42[\"n\",999]");
+    // A response carries up to a quarter of the outbound buffer (1,024 packets by default), not the 64 packets of
+    // a WebSocket write: 1 + 4 long-polls, where 1 + 16 were needed before.
+    assertThat(polls).isEqualTo(1 + (999 + 255) / 256);
   }
 
   @Test

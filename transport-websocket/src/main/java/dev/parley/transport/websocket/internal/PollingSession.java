@@ -352,6 +352,15 @@ final class PollingSession implements Connection {
     return bytes;
   }
 
+  /**
+   * No limit of its own: each batch costs the client a long-poll, so one response carries as much as the
+   * engine allows (a quarter of the outbound buffer), not the default 64 packets.
+   */
+  @Override
+  public int maxBatch() {
+    return Integer.MAX_VALUE;
+  }
+
   /** Socket.IO clients resume over polling as over WebSocket (connection state recovery). */
   @Override
   public boolean recoverable() {
