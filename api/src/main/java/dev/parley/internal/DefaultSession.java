@@ -133,6 +133,11 @@ final class DefaultSession implements Session {
     return new Frame(this, cost);
   }
 
+  @Override
+  public Inbound hold() {
+    return closed.get() ? Frame.refused(Inbound.Refusal.BUSY) : new Frame(this, 0);
+  }
+
   // Whether the rate limit lets one more event or CONNECT through; over it, counted and, if so configured,
   // the channel of that namespace is disconnected.
   private boolean takeEvent(String namespace) {

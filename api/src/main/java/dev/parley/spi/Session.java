@@ -39,6 +39,18 @@ public interface Session {
   Inbound admit(String namespace, boolean connect, @Nullable Long ackId, long cost);
 
   /**
+   * Holds the bytes of a request body while it is read (an HTTP long-polling {@code POST}), before the frames it
+   * carries can be {@link #admit admitted}: they count against the connection's and the node's inbound budget as
+   * they arrive, not against the rate limit. Non-blocking and thread-safe.
+   *
+   * @return the hold, empty at first: {@link Inbound#grow grow} it by each part of the body as it arrives (false
+   *     once the body no longer fits: the transport drops it) and {@link Inbound#cancel cancel} it once the body
+   *     has been split into frames, each then admitted on its own, or dropped. Refused
+   *     {@link Inbound.Refusal#BUSY} if the session has ended
+   */
+  Inbound hold();
+
+  /**
    * Hands the engine a packet the client sent, parsed from a frame {@link #admit admitted} before, whose
    * bytes the engine gives back once the packet has been handled. Called in arrival order, from one thread
    * at a time; never blocks. Protocol violations the engine detects (an ack id never issued, a packet for a

@@ -55,8 +55,10 @@ import reactor.core.publisher.Mono;
  * closing. Over long-polling the same causes end the session (a held {@code GET} then gets the close packet),
  * and requests are answered with Engine.IO's JSON errors: 400 with code 0 (transport unknown), 1 (session id
  * unknown or ended), 2 (a handshake not by {@code GET}), 3 (a second concurrent {@code GET} or {@code POST},
- * which also ends the session; a {@code POST} with a packet that ends it), 5 (not {@code EIO=4}), and 413 for
- * a {@code POST} body over {@code maxPayload}. Client-supplied strings in log lines are escaped. Thread-safe.
+ * which also ends the session; a {@code POST} with a packet that ends it, or a body over
+ * {@code ChatServerConfig.maxInboundBytes}), 5 (not {@code EIO=4}), 413 for a {@code POST} body over
+ * {@code maxPayload}, and 503 for a {@code POST} body the inbound budget has no room for as it is read (the
+ * session ends). Client-supplied strings in log lines are escaped. Thread-safe.
  */
 public final class WebSocketTransport implements Transport {
   /** The transport's name. */

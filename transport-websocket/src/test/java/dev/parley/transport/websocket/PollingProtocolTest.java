@@ -354,6 +354,49 @@ class PollingProtocolTest {
     assertThat(pollingSessions()).isZero();
   }
 
+  // A POST body of `length` bytes that the session only looks at once read: one pong with a long payload.
+  private static String pongOf(int length) {
+    return "3" + "p".repeat(length - 1);
+  }
+
+  @Test
+  void aPostBodyCountsAgainstTheInboundBudgetWhileItIsRead() throws Exception {
+    start(WebSocketTransportConfig.defaults(), c -> c.maxInboundBytes(4096));
+    String sid = connected();
+    try (Socket slow = partialPost(sid, 4000, pongOf(4000).substring(0, 3000))) {
+      await().atMost(WAIT).until(() -> server.stats().inboundBytes() == 3000);
+      slow.getOutputStream().write(pongOf(4000).substring(3000).getBytes(StandardCharsets.UTF_8));
+      assertThat(statusLine(slow)).startsWith("HTTP/1.1 200");
+    }
+    await().atMost(WAIT).until(() -> server.stats().inboundBytes() == 0);
+    assertThat(post(sid, pongOf(4096)).body()).as("a body of exactly maxInboundBytes").isEqualTo("ok");
+    assertThat(server.stats().inboundBytes()).isZero();
+    assertError(post(sid, pongOf(4097)), 400, 3, "Bad request");
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.MESSAGE_TOO_LARGE));
+    assertThat(server.stats().inboundBytes()).isZero();
+    assertError(get(sid), 400, 1, "Session ID unknown");
+  }
+
+  @Test
+  void aPostBodyTheNodesInboundBudgetCannotHoldEndsItsSession() throws Exception {
+    start(WebSocketTransportConfig.defaults(), c -> c.maxInboundBytes(4096).nodeInboundBytes(4096));
+    String reading = connected();
+    String refused = connected();
+    try (Socket slow = partialPost(reading, 4000, pongOf(4000).substring(0, 3000))) {
+      await().atMost(WAIT).until(() -> server.stats().inboundBytes() == 3000);
+      // 3,000 + 1,096 bytes fit the node; one more does not.
+      assertThat(post(refused, pongOf(1096)).body()).isEqualTo("ok");
+      assertError(post(refused, pongOf(1097)), 503, 3, "Server busy");
+      await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.TRANSPORT_ERROR));
+      assertError(get(refused), 400, 1, "Session ID unknown");
+      assertThat(server.stats().inboundBytes()).isEqualTo(3000);
+      slow.getOutputStream().write(pongOf(4000).substring(3000).getBytes(StandardCharsets.UTF_8));
+      assertThat(statusLine(slow)).as("the body being read is not disturbed").startsWith("HTTP/1.1 200");
+    }
+    await().atMost(WAIT).until(() -> server.stats().inboundBytes() == 0);
+    assertThat(reasons).hasSize(1);
+  }
+
   @Test
   void aFormPostIsRefusedBeforeItsBodyIsRead() throws Exception {
     start();

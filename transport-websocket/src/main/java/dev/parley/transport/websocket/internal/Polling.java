@@ -5,6 +5,7 @@ import dev.parley.protocol.socketio.OpenPacket;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Inbound;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Engine.IO v4's HTTP long-polling transport: the handshake ({@code GET} without {@code sid}), long-polls
  * ({@code GET} with it) and packets from the client ({@code POST} with it), each {@link PollingSession} kept
  * by its id until it closes. The servlet has checked the origin, {@code transport} and {@code EIO}. A POST body
- * is read without holding a thread, at most {@code maxPayload} bytes; a longer one gets 413 and ends the session.
+ * is read without holding a thread, at most {@code maxPayload} bytes (a longer one gets 413 and ends the session),
+ * each part held against the inbound budget as it arrives (a body that does not fit ends the session too).
  */
 public final class Polling {
   private static final Logger log = LoggerFactory.getLogger(Polling.class);
@@ -146,11 +148,18 @@ public final class Polling {
       SocketIoServlet.error(response, 400, 3, "Bad request");
       return;
     }
+    Session engine = session.packets().session();
+    Inbound hold = engine == null ? null : engine.hold();
+    if (hold == null || !hold.admitted()) {
+      // The session ended since startPost: no body is read for it, nor any other.
+      SocketIoServlet.error(response, 400, 3, "Bad request");
+      return;
+    }
     AsyncContext async = request.startAsync();
     // A body still coming after pingTimeout (the time a pong may take) holds its bytes too long: the session ends.
     async.setTimeout(config.pingTimeout().toMillis());
     ServletInputStream in = request.getInputStream();
-    Body body = new Body(async, in, response, session);
+    Body body = new Body(async, in, response, session, hold);
     async.addListener(body);
     // Registered before reading starts, so that this body is done with (and its registration cleared) before
     // the next POST of the session can register its own.
@@ -169,27 +178,35 @@ public final class Polling {
     return SocketIoServlet.info(request, "polling");
   }
 
-  /** Reads a POST body as it arrives, within maxPayload, then hands its packets to the session. */
+  /**
+   * Reads a POST body as it arrives, within maxPayload and the inbound budget (each part held against it as it
+   * comes), then hands its packets to the session.
+   */
   private final class Body implements ReadListener, AsyncListener {
     private final AsyncContext async;
     private final ServletInputStream in;
     private final HttpServletResponse response;
     private final PollingSession session;
+    private final Inbound hold;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final byte[] chunk = new byte[4096];
     private boolean done;
 
-    Body(AsyncContext async, ServletInputStream in, HttpServletResponse response, PollingSession session) {
+    Body(AsyncContext async, ServletInputStream in, HttpServletResponse response, PollingSession session,
+         Inbound hold) {
       this.async = async;
       this.in = in;
       this.response = response;
       this.session = session;
+      this.hold = hold;
       bodies.incrementAndGet();
     }
 
-    // Called under the lock, once: the read is over, whichever way.
+    // Called under the lock, once: the read is over, whichever way. The body's bytes are given back here: from
+    // now on each packet it carries is admitted on its own, or the body is dropped.
     private void finish() {
       done = true;
+      hold.cancel();
       bodies.decrementAndGet();
     }
 
@@ -205,7 +222,28 @@ public final class Polling {
           finish();
           tooLarge(response, session);
           async.complete();
+        } else if (!hold.grow(n)) {
+          finish();
+          overBudget();
+          async.complete();
         }
+      }
+    }
+
+    // The body does not fit in the inbound budget: over maxInboundBytes alone it never could (as for a packet
+    // over it once parsed), else the connection's packets not yet handled or the node's leave it no room. Either
+    // way the session ends: its client takes any answer but "ok" as the end of the transport.
+    private void overBudget() throws IOException {
+      if (bytes.size() > context.config().maxInboundBytes()) {
+        log.debug("a POST body over maxInboundBytes ({} bytes); closing the session",
+            context.config().maxInboundBytes());
+        session.fail(DisconnectReason.MESSAGE_TOO_LARGE);
+        SocketIoServlet.error(response, 400, 3, "Bad request");
+      } else {
+        log.debug("no room in the inbound budget for a POST body of {} bytes so far; closing the session",
+            bytes.size());
+        session.fail(DisconnectReason.TRANSPORT_ERROR);
+        SocketIoServlet.error(response, 503, 3, "Server busy");
       }
     }
 
