@@ -9,7 +9,9 @@ import java.util.Objects;
  * Settings of the {@link WebSocketTransport}. Immutable; built with {@link #builder()}.
  *
  * @param path where the transport is mounted; default {@code /socket.io/}, as Socket.IO clients expect
- * @param pingInterval how often the server pings (Engine.IO {@code pingInterval}); default 25 s
+ * @param pingInterval how often the server pings (Engine.IO {@code pingInterval}); default 25 s. A long-poll
+ *     {@code GET} is held up to this long: the embedded Jetty host does not cut it at its idle timeout, but a
+ *     proxy in front of the server must let a response take this long
  * @param pingTimeout how long a pong may take before the connection is closed; default 20 s
  * @param maxPayload the largest frame accepted, in bytes (Engine.IO {@code maxPayload}), and the largest
  *     binary packet (its text frame and its attachments together); a larger one closes the connection with 1009;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
+import dev.parley.host.jetty.JettyHost;
+import dev.parley.host.jetty.JettyHostConfig;
 import dev.parley.protocol.DisconnectReason;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -434,6 +436,34 @@ class PollingProtocolTest {
     assertThat(pollingSessions()).isZero();
     assertThat(get(sid).statusCode()).isEqualTo(400);
     await().atMost(WAIT).until(() -> server.stats().queuedPackets() == 0);
+  }
+
+  @Test
+  void aHeldGetOutlivesTheHostsIdleTimeoutUntilThePing() throws Exception {
+    // Jetty's idle timeout does not cut a request the servlet holds asynchronously (its own timeout is off): the
+    // GET waits for the ping, well past the host's second. Were it cut, the client would read an empty 200 or
+    // a reset as the end of its transport.
+    server = SocketIoTestApp.start(WebSocketTransportConfig.builder().pingInterval(Duration.ofSeconds(3)).build(),
+        b -> b.host(new JettyHost(JettyHostConfig.builder().idleTimeout(Duration.ofSeconds(1)).build())));
+    client = new PollingClient(SocketIoTestApp.url(server));
+    String sid = client.connected();
+    long start = System.nanoTime();
+    assertThat(get(sid).body()).isEqualTo("2");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(1));
+    assertThat(post(sid, "3").body()).isEqualTo("ok");
+    assertThat(pollingSessions()).isEqualTo(1);
+  }
+
+  @Test
+  void batchesWaitingForAGetCountAgainstTheOutboundBytes() throws Exception {
+    start(WebSocketTransportConfig.defaults(), c -> c.outboundBufferBytes(64 * 1024));
+    String sid = connected();
+    // Nobody polls: the batch waiting for a GET stays counted (in flight) until a response carries it, and what
+    // queues behind it goes over the byte bound long before the packet bound.
+    post(sid, "42[\"flood\",200]");
+    await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.SLOW_CONSUMER));
+    assertThat(pollingSessions()).isZero();
+    await().atMost(WAIT).until(() -> server.stats().queuedBytes() == 0);
   }
 
   @Test
