@@ -243,7 +243,9 @@ final class PollingSession implements Connection {
         if (packet.startsWith("b")) {
           byte[] bytes;
           try {
-            bytes = Base64.getDecoder().decode(packet.substring(1));
+            // io.socket's Java client breaks its base64 into lines (76 characters and a \n); Node's decoder skips
+            // the line ends too.
+            bytes = Base64.getDecoder().decode(packet.substring(1).replace("\n", "").replace("\r", ""));
           } catch (IllegalArgumentException e) {
             log.debug("session {}: a binary packet that is not base64; closing", id);
             packets.fail(DisconnectReason.PARSE_ERROR);
