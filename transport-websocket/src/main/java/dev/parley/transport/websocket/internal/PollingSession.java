@@ -86,8 +86,9 @@ final class PollingSession implements Connection {
   }
 
   /**
-   * A {@code GET}: answered now with the batch waiting, if any, else held until the engine writes one (a ping
-   * at the latest, every {@code pingInterval}). A second {@code GET} while one is held ends the session.
+   * A {@code GET}: answered now with the batch waiting, if any, or a noop while a WebSocket probes the session,
+   * else held until the engine writes one (a ping at the latest, every {@code pingInterval}). A second
+   * {@code GET} while one is held ends the session.
    *
    * @return false if one was held already: the caller answers this one with 400, the held one gets a close
    */
@@ -101,6 +102,10 @@ final class PollingSession implements Connection {
       } else if (waiting != null) {
         ready = waiting;
         waiting = null;
+      } else if (probing) {
+        // A client pauses polling for the upgrade, and sends its 5, only once its last GET is answered: held
+        // (until the next ping), this one would stall the upgrade.
+        ready = new Batch(NOOP_PACKET, null, List.of());
       } else {
         poll = async;
         async.addListener(new Gone(async));
