@@ -1,7 +1,9 @@
 // Drives the official socket.io-client 4.8 against a Parley server; WebSocketNodeClientTest runs it.
 // Usage: node scenario.mjs <base-url> [client-options-json]. The options default to
-// {"transports":["websocket"]}; "{}" leaves the client's own defaults (polling first, then the upgrade).
-// Prints "ok <step>" per step, and "ok transport <name>" for the transport the first socket ended on;
+// {"transports":["websocket"]}; "{}" leaves the client's own defaults (polling first, then the upgrade);
+// {"upgrade":false} stays on polling.
+// Prints "ok <step>" per step ("ok recovery over <name>" with the transport the resumed socket connected
+// over), and "ok transport <name>" for the transport the first socket ended on;
 // exits 1 on the first failure.
 import { io } from "socket.io-client";
 import assert from "node:assert/strict";
@@ -79,7 +81,34 @@ try {
   assert.deepEqual(await kicked, ["io server disconnect", undefined]);
   console.log("ok server-disconnect");
 
-  if (chosen.transports === undefined) {
+  // Connection state recovery: the transport under a socket is cut (its engine closed, the namespace never
+  // left), a message is posted while it is away, and the socket, connecting again, resumes with what it missed.
+  const away = await connected(io(url, { ...options, forceNew: true }));
+  assert.equal(away.recovered, false);
+  const awayId = away.id;
+  const live = once(away, "news");
+  const liveId = await a.timeout(5000).emitWithAck("post", "before");
+  assert.deepEqual(await live, ["before", liveId]);
+  const cut = once(away, "disconnect");
+  away.io.engine.close();
+  await cut;
+  // Bounded: the server notices the cut within a request or two.
+  for (let i = 0; await a.timeout(5000).emitWithAck("present", awayId); i++) {
+    assert.ok(i < 100, "the server still has the cut socket's channel after 2 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const missedId = await a.timeout(5000).emitWithAck("post", "missed");
+  const missed = once(away, "news");
+  away.connect();
+  await once(away, "connect");
+  const transportAtRecovery = away.io.engine.transport.name;
+  assert.equal(away.recovered, true);
+  assert.equal(away.id, awayId);
+  assert.deepEqual(await missed, ["missed", missedId]);
+  away.close();
+  console.log("ok recovery over " + transportAtRecovery);
+
+  if (chosen.transports === undefined && chosen.upgrade !== false) {
     const error = await upgraded;
     if (error) console.log("upgrade error " + error);
   }

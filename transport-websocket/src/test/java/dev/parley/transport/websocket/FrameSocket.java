@@ -42,6 +42,20 @@ final class FrameSocket implements AutoCloseable {
    */
   static FrameSocket open(String baseUrl, int receiveBuffer) throws IOException {
     URI uri = URI.create(baseUrl);
+    return connect(uri, receiveBuffer, WebSocketFrames.upgradeRequest("127.0.0.1", uri.getPort()));
+  }
+
+  /**
+   * Opens a WebSocket that offers to take the long-polling session {@code sid} over (Engine.IO's upgrade: the
+   * client's {@code 2probe} comes next); reads the 101 response and nothing else.
+   */
+  static FrameSocket probe(String baseUrl, String sid) throws IOException {
+    URI uri = URI.create(baseUrl);
+    return connect(uri, 0, WebSocketFrames.upgradeRequest("127.0.0.1", uri.getPort())
+        .replace("transport=websocket", "transport=websocket&sid=" + sid));
+  }
+
+  private static FrameSocket connect(URI uri, int receiveBuffer, String upgrade) throws IOException {
     Socket socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer);
@@ -49,7 +63,7 @@ final class FrameSocket implements AutoCloseable {
     socket.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), 5_000);
     socket.setSoTimeout(10_000);
     FrameSocket client = new FrameSocket(socket);
-    client.out.write(WebSocketFrames.upgradeRequest("127.0.0.1", uri.getPort()).getBytes(StandardCharsets.US_ASCII));
+    client.out.write(upgrade.getBytes(StandardCharsets.US_ASCII));
     client.out.flush();
     String head = WebSocketFrames.readHead(client.in);
     if (!head.startsWith("HTTP/1.1 101")) {

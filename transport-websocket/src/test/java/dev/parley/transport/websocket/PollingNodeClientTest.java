@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The official socket.io-client 4.8 under Node over HTTP long-polling, and with its defaults (polling, then the
- * upgrade to WebSocket): scenario.mjs (connect, acks both ways,
- * a room broadcast, binary, a second namespace, middleware refusal, a server disconnect), with the heartbeat
+ * upgrade to WebSocket), and with the upgrade turned off: scenario.mjs (connect, acks both ways, a room broadcast,
+ * binary, a second namespace, middleware refusal, a server disconnect, connection state recovery after a cut
+ * transport), with the heartbeat
  * short enough that pings and pongs cross the long-polls while it runs, and that a session whose close packet the
  * scenario's exit cut short ends by pingTimeout within the wait for an idle server.
  */
@@ -23,7 +24,16 @@ class PollingNodeClientTest {
   void pollingOnlyClientRunsTheWholeScenario() throws Exception {
     try (ChatServer server = SocketIoTestApp.start(FAST_HEARTBEAT, b -> { })) {
       String output = WebSocketNodeClientTest.scenario(SocketIoTestApp.url(server), "{\"transports\":[\"polling\"]}");
-      assertThat(output).contains("ok transport polling");
+      assertThat(output).contains("ok recovery over polling", "ok transport polling");
+      await().atMost(Timeouts.STEP).until(() -> server.stats().isIdle());
+    }
+  }
+
+  @Test
+  void clientWithTheUpgradeTurnedOffStaysOnPolling() throws Exception {
+    try (ChatServer server = SocketIoTestApp.start(FAST_HEARTBEAT, b -> { })) {
+      String output = WebSocketNodeClientTest.scenario(SocketIoTestApp.url(server), "{\"upgrade\":false}");
+      assertThat(output).contains("ok recovery over polling", "ok transport polling");
       await().atMost(Timeouts.STEP).until(() -> server.stats().isIdle());
     }
   }

@@ -8,7 +8,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The application every client test talks to: echo with ack, a room broadcast, a direct message,
- * binary both ways, a server-to-client ack, a second namespace, and middleware that rejects a bad token.
+ * binary both ways, a server-to-client ack, a second namespace, and middleware that rejects a bad token; a
+ * message posted to the lobby (stored, so that a recovering channel gets what it missed) and whether a
+ * channel is still connected, for the connection state recovery step.
  */
 final class SocketIoTestApp {
   private SocketIoTestApp() {
@@ -43,6 +45,9 @@ final class SocketIoTestApp {
           channel.on("ask", (ch, event) -> ch.emitWithAck("question", event.arg(0))
               .subscribe(reply -> ch.emit("answer", reply.arg(0))));
           channel.on("leave-me", (ch, event) -> ch.disconnect());
+          channel.on("post", (ch, event) -> ch.post("lobby", "news", event.arg(0)).subscribe(m -> event.ack(m.id())));
+          channel.on("present", (ch, event) ->
+              event.ack(ch.namespace().channel(event.arg(0, String.class)).isPresent()));
         })
         .namespace("/admin", ns -> ns.onConnection(channel ->
             channel.on("whoami", (ch, event) -> event.ack(ch.namespace().name()))));

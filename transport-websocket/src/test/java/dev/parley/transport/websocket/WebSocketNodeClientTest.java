@@ -49,7 +49,7 @@ class WebSocketNodeClientTest {
     assertThat(finished).as("node finished; output:%n%s", output).isTrue();
     assertThat(node.exitValue()).as("node exit code; output:%n%s", output).isZero();
     assertThat(output).contains("ok connect", "ok ack", "ok broadcast", "ok direct", "ok binary",
-        "ok server-ack", "ok namespace", "ok rejected", "ok invalid-namespace", "ok server-disconnect", "done");
+        "ok server-ack", "ok namespace", "ok rejected", "ok invalid-namespace", "ok server-disconnect", "ok recovery over", "done");
     return output;
   }
 

@@ -88,8 +88,9 @@ final class PollingSession implements Connection {
   }
 
   /**
-   * A {@code GET}: answered now with the batch waiting, if any, else held until the engine writes one (a ping
-   * at the latest, every {@code pingInterval}). A second {@code GET} while one is held ends the session.
+   * A {@code GET}: answered now with the batch waiting, if any, or a noop while a WebSocket probes the session,
+   * else held until the engine writes one (a ping at the latest, every {@code pingInterval}). A second
+   * {@code GET} while one is held ends the session.
    *
    * @return false if one was held already: the caller answers this one with 400, the held one gets a close
    */
@@ -103,6 +104,10 @@ final class PollingSession implements Connection {
       } else if (waiting != null) {
         ready = waiting;
         waiting = null;
+      } else if (probing) {
+        // A client pauses polling for the upgrade, and sends its 5, only once its last GET is answered: held
+        // (until the next ping), this one would stall the upgrade.
+        ready = new Batch(NOOP_PACKET, null, List.of());
       } else {
         poll = async;
         async.addListener(new Gone(async));
@@ -262,7 +267,9 @@ final class PollingSession implements Connection {
         if (packet.startsWith("b")) {
           byte[] bytes;
           try {
-            bytes = Base64.getDecoder().decode(packet.substring(1));
+            // io.socket's Java client breaks its base64 into lines (76 characters and a \n); Node's decoder skips
+            // the line ends too.
+            bytes = Base64.getDecoder().decode(packet.substring(1).replace("\n", "").replace("\r", ""));
           } catch (IllegalArgumentException e) {
             log.debug("session {}: a binary packet that is not base64; closing", id);
             packets.fail(DisconnectReason.PARSE_ERROR);
