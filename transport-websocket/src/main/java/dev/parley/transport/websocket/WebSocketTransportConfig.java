@@ -20,9 +20,14 @@ import java.util.Objects;
  * @param attachmentTimeout how long the binary frames a BINARY_EVENT or BINARY_ACK announced may take to
  *     arrive, counted from its text frame: a packet still incomplete by then is dropped and the connection closed
  *     with 1002 (its bytes were held against {@code ChatServerConfig.maxInboundBytes} meanwhile). Default 10 s
+ * @param serveClient whether the transport serves Parley's browser client at {@code <path>socket.io.js}, a
+ *     minified copy at {@code <path>socket.io.min.js} and its TypeScript declarations at
+ *     {@code <path>socket.io.d.ts}, to {@code GET} and {@code HEAD} from any origin; when false those URLs get
+ *     Engine.IO's {@code 400 {"code":0,"message":"Transport unknown"}}. Default true
  */
 public record WebSocketTransportConfig(String path, Duration pingInterval, Duration pingTimeout, int maxPayload,
-                                       List<String> allowedOrigins, Duration attachmentTimeout) {
+                                       List<String> allowedOrigins, Duration attachmentTimeout,
+                                       boolean serveClient) {
 
   public WebSocketTransportConfig {
     Objects.requireNonNull(path, "path");
@@ -55,6 +60,7 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
     private int maxPayload = 1_000_000;
     private List<String> allowedOrigins = List.of();
     private Duration attachmentTimeout = Duration.ofSeconds(10);
+    private boolean serveClient = true;
 
     private Builder() {
     }
@@ -90,13 +96,25 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
     }
 
     /**
+     * Whether to serve the browser client ({@code socket.io.js}, {@code socket.io.min.js},
+     * {@code socket.io.d.ts}) under the transport's path; default true. Turn it off when the page gets the
+     * client elsewhere (a bundler, a CDN) and the URLs should stay Engine.IO's.
+     *
+     * @return this builder
+     */
+    public Builder serveClient(boolean serveClient) {
+      this.serveClient = serveClient;
+      return this;
+    }
+
+    /**
      * Validates and returns the config.
      *
      * @throws IllegalArgumentException naming the first setting out of range
      */
     public WebSocketTransportConfig build() {
       return new WebSocketTransportConfig(path, pingInterval, pingTimeout, maxPayload, allowedOrigins,
-          attachmentTimeout);
+          attachmentTimeout, serveClient);
     }
   }
 }

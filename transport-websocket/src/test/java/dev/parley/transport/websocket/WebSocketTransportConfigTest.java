@@ -20,4 +20,10 @@ class WebSocketTransportConfigTest {
     assertThatThrownBy(() -> WebSocketTransportConfig.builder().attachmentTimeout(null).build())
         .isInstanceOf(NullPointerException.class).hasMessage("attachmentTimeout");
   }
+
+  @Test
+  void theClientIsServedUnlessTurnedOff() {
+    assertThat(WebSocketTransportConfig.defaults().serveClient()).isTrue();
+    assertThat(WebSocketTransportConfig.builder().serveClient(false).build().serveClient()).isFalse();
+  }
 }
