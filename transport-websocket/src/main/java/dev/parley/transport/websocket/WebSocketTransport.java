@@ -4,6 +4,7 @@ import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.transport.websocket.internal.ClientScript;
 import dev.parley.transport.websocket.internal.Polling;
 import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
@@ -19,6 +20,10 @@ import reactor.core.publisher.Mono;
  * Socket.IO protocol v5 over Engine.IO v4, over WebSocket or HTTP long-polling. The official clients connect
  * with their default options (long-polling, then Engine.IO's upgrade to WebSocket) or
  * with {@code io(url, {transports: ["websocket"]})}. Every request of a polling session must reach this node.
+ * Unless {@link WebSocketTransportConfig#serveClient()} is off, it also serves Parley's browser client beside
+ * Engine.IO: {@code <path>socket.io.js} (a page's {@code <script src="/socket.io/socket.io.js">} defines the
+ * global {@code io}), {@code <path>socket.io.min.js} and the TypeScript declarations {@code <path>socket.io.d.ts},
+ * with an ETag, {@code Cache-Control: public, max-age=86400} and gzip when the client accepts it.
  *
  * <p>The embedded host mounts it by itself. To serve it from a Servlet 6 container you already run
  * (Tomcat 10.1+, Spring Boot 3), start the server without a host and mount the transport while the
@@ -65,13 +70,20 @@ public final class WebSocketTransport implements Transport {
   public static final String NAME = "websocket";
 
   private final WebSocketTransportConfig config;
+  private final String clientResource;
   private volatile @Nullable TransportContext context;
   private volatile @Nullable SocketIoCodec codec;
   private final AtomicInteger openSockets = new AtomicInteger();
   private volatile @Nullable Polling polling;
 
   public WebSocketTransport(WebSocketTransportConfig config) {
+    this(config, ClientScript.SCRIPT);
+  }
+
+  // Tests serve a fixture script from their own class path.
+  WebSocketTransport(WebSocketTransportConfig config, String clientResource) {
     this.config = Objects.requireNonNull(config, "config");
+    this.clientResource = clientResource;
   }
 
   @Override
@@ -117,7 +129,8 @@ public final class WebSocketTransport implements Transport {
     Polling sessions = new Polling(config, started, startedCodec);
     polling = sessions;
     ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
-        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets, sessions));
+        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets, sessions,
+            config.serveClient() ? new ClientScript(clientResource, ClientScript.TYPES) : null));
     // Long-polls are held and POST bodies read with Servlet async I/O, holding no thread.
     registration.setAsyncSupported(true);
     registration.addMapping(config.path() + "*");

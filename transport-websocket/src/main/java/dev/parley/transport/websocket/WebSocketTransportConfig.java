@@ -29,10 +29,14 @@ import java.util.Objects;
  *     false offers {@code upgrades: []} in the open packet over polling and refuses a WebSocket that carries a
  *     polling {@code sid} with {@code 400 {"code":3,"message":"Bad request"}}: the session stays on polling.
  *     Default true
+ * @param serveClient whether the transport serves Parley's browser client at {@code <path>socket.io.js}, a
+ *     minified copy at {@code <path>socket.io.min.js} and its TypeScript declarations at
+ *     {@code <path>socket.io.d.ts}, to {@code GET} and {@code HEAD} from any origin; when false those URLs get
+ *     Engine.IO's {@code 400 {"code":0,"message":"Transport unknown"}}. Default true
  */
 public record WebSocketTransportConfig(String path, Duration pingInterval, Duration pingTimeout, int maxPayload,
                                        List<String> allowedOrigins, Duration attachmentTimeout, boolean polling,
-                                       boolean allowUpgrades) {
+                                       boolean allowUpgrades, boolean serveClient) {
 
   public WebSocketTransportConfig {
     Objects.requireNonNull(path, "path");
@@ -67,6 +71,7 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
     private Duration attachmentTimeout = Duration.ofSeconds(10);
     private boolean polling = true;
     private boolean allowUpgrades = true;
+    private boolean serveClient = true;
 
     private Builder() {
     }
@@ -101,13 +106,37 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
       return this;
     }
 
+    /**
+     * Whether to serve Engine.IO's HTTP long-polling transport; default true. Turn it off to accept WebSocket
+     * only: clients must then be told {@code transports: ["websocket"]}.
+     *
+     * @return this builder
+     */
     public Builder polling(boolean polling) {
       this.polling = polling;
       return this;
     }
 
+    /**
+     * Whether a session opened over polling may upgrade to WebSocket; default true. Turn it off when a proxy
+     * between clients and the server is known to break WebSocket, so sessions stay on polling.
+     *
+     * @return this builder
+     */
     public Builder allowUpgrades(boolean allowUpgrades) {
       this.allowUpgrades = allowUpgrades;
+      return this;
+    }
+
+    /**
+     * Whether to serve the browser client ({@code socket.io.js}, {@code socket.io.min.js},
+     * {@code socket.io.d.ts}) under the transport's path; default true. Turn it off when the page gets the
+     * client elsewhere (a bundler, a CDN) and the URLs should stay Engine.IO's.
+     *
+     * @return this builder
+     */
+    public Builder serveClient(boolean serveClient) {
+      this.serveClient = serveClient;
       return this;
     }
 
@@ -118,7 +147,7 @@ public record WebSocketTransportConfig(String path, Duration pingInterval, Durat
      */
     public WebSocketTransportConfig build() {
       return new WebSocketTransportConfig(path, pingInterval, pingTimeout, maxPayload, allowedOrigins,
-          attachmentTimeout, polling, allowUpgrades);
+          attachmentTimeout, polling, allowUpgrades, serveClient);
     }
   }
 }

@@ -17,8 +17,12 @@ final class SocketIoTestApp {
   }
 
   static ChatServer start(WebSocketTransportConfig config, Consumer<ChatServer.Builder> extra) {
+    return start(new WebSocketTransport(config), extra);
+  }
+
+  static ChatServer start(WebSocketTransport transport, Consumer<ChatServer.Builder> extra) {
     ChatServer.Builder builder = ChatServer.builder()
-        .transport(new WebSocketTransport(config))
+        .transport(transport)
         .store(new MemoryStore())
         .config(c -> c.bindAddress("127.0.0.1").port(0))
         .use(handshake -> {

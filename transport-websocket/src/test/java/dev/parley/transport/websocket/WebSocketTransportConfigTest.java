@@ -29,4 +29,10 @@ class WebSocketTransportConfigTest {
     assertThat(off.polling()).isFalse();
     assertThat(off.allowUpgrades()).isFalse();
   }
+
+  @Test
+  void theClientIsServedUnlessTurnedOff() {
+    assertThat(WebSocketTransportConfig.defaults().serveClient()).isTrue();
+    assertThat(WebSocketTransportConfig.builder().serveClient(false).build().serveClient()).isFalse();
+  }
 }

@@ -47,13 +47,16 @@ public final class SocketIoServlet extends HttpServlet {
   private final transient OriginPolicy origins;
   private final transient AtomicInteger openSockets;
   private final transient Polling polling;
+  private final transient @Nullable ClientScript client;
 
   /**
    * {@code openSockets} is the transport's count of open sockets (WebSockets), which the endpoints keep;
-   * {@code polling} the transport's long-polling sessions.
+   * {@code polling} the transport's long-polling sessions; {@code client} the browser client files, or null
+   * when they are not served.
    */
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                         ServerContainer container, AtomicInteger openSockets, Polling polling) {
+                         ServerContainer container, AtomicInteger openSockets, Polling polling,
+                         @Nullable ClientScript client) {
     this.config = config;
     this.context = context;
     this.codec = codec;
@@ -61,10 +64,18 @@ public final class SocketIoServlet extends HttpServlet {
     this.origins = new OriginPolicy(config.allowedOrigins());
     this.openSockets = openSockets;
     this.polling = polling;
+    this.client = client;
   }
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    // Before the Origin check: that check keeps other sites' pages from opening sessions in a user's name (with
+    // their cookies); a public file grants nothing, and pages of any origin may include it (a module script or
+    // `<script crossorigin>` sends an Origin, a plain `<script>` none).
+    if (client != null && client.serves(request)) {
+      client.serve(request, response);
+      return;
+    }
     if (!allowedOrigin(request)) {
       log.debug("forbidden origin {}", LogSafe.quote(request.getHeader("Origin")));
       error(response, 403, 4, "Forbidden");
