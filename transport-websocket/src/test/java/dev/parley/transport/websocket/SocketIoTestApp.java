@@ -8,7 +8,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The application every client test talks to: echo with ack, a room broadcast, a direct message,
- * binary both ways, a server-to-client ack, a second namespace, and middleware that rejects a bad token.
+ * binary both ways, a server-to-client ack, a post to the lobby (acked with its id), a second namespace, and
+ * middleware that rejects a bad token.
  */
 final class SocketIoTestApp {
   private SocketIoTestApp() {
@@ -43,6 +44,7 @@ final class SocketIoTestApp {
           channel.on("ask", (ch, event) -> ch.emitWithAck("question", event.arg(0))
               .subscribe(reply -> ch.emit("answer", reply.arg(0))));
           channel.on("leave-me", (ch, event) -> ch.disconnect());
+          channel.on("say", (ch, event) -> ch.post("lobby", "chat", event.arg(0)).subscribe(m -> event.ack(m.id())));
         })
         .namespace("/admin", ns -> ns.onConnection(channel ->
             channel.on("whoami", (ch, event) -> event.ack(ch.namespace().name()))));
