@@ -37,11 +37,10 @@
     }
 
     once(event, fn) {
-      const self = this;
-      function wrapper() {
-        self.off(event, wrapper);
-        fn.apply(self, arguments);
-      }
+      const wrapper = (...args) => {
+        this.off(event, wrapper);
+        fn.apply(this, args);
+      };
       // Remembered so that off(event, fn) also removes a listener registered with once.
       wrapper.fn = fn;
       return this.on(event, wrapper);
@@ -50,9 +49,7 @@
     /** off() removes every listener, off(event) those of one event, off(event, fn) one listener. */
     off(event, fn) {
       const map = this._listeners;
-      if (!map) {
-        return this;
-      }
+      if (!map) { return this; }
       if (arguments.length === 0) {
         this._listeners = Object.create(null);
       } else if (fn === undefined) {
@@ -65,41 +62,27 @@
             break;
           }
         }
-        if (list.length === 0) {
-          delete map[event];
-        }
+        if (list.length === 0) { delete map[event]; }
       }
       return this;
     }
 
-    removeListener(event, fn) {
-      return this.off.apply(this, arguments);
-    }
+    removeListener(...args) { return this.off(...args); }
 
-    removeAllListeners(event) {
-      return arguments.length === 0 ? this.off() : this.off(event);
-    }
+    removeAllListeners(...args) { return this.off(...args); }
 
     listeners(event) {
       const list = this._listeners && this._listeners[event];
       return list ? list.slice() : [];
     }
 
-    hasListeners(event) {
-      return this.listeners(event).length > 0;
-    }
+    hasListeners(event) { return this.listeners(event).length > 0; }
 
-    _fire(event) {
+    _fire(event, ...args) {
       const list = this._listeners && this._listeners[event];
-      if (!list) {
-        return false;
-      }
-      const args = Array.prototype.slice.call(arguments, 1);
+      if (!list) { return false; }
       // A copy: a listener may remove itself (once) or others while the event is dispatched.
-      const copy = list.slice();
-      for (let i = 0; i < copy.length; i++) {
-        copy[i].apply(this, args);
-      }
+      for (const fn of list.slice()) { fn.apply(this, args); }
       return true;
     }
   }
@@ -110,9 +93,7 @@
   /** Subscribes and returns the function that unsubscribes. */
   function subscribe(emitter, event, fn) {
     emitter.on(event, fn);
-    return function () {
-      emitter.off(event, fn);
-    };
+    return () => emitter.off(event, fn);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -140,17 +121,13 @@
   function fromBase64(text) {
     const decoded = atob(text);
     const bytes = new Uint8Array(decoded.length);
-    for (let i = 0; i < decoded.length; i++) {
-      bytes[i] = decoded.charCodeAt(i);
-    }
+    for (let i = 0; i < decoded.length; i++) { bytes[i] = decoded.charCodeAt(i); }
     return bytes.buffer;
   }
 
   /** Received binary is handed to the application as an ArrayBuffer of exactly its bytes. */
   function toArrayBuffer(data) {
-    if (data instanceof ArrayBuffer) {
-      return data;
-    }
+    if (data instanceof ArrayBuffer) { return data; }
     const bytes = bytesOf(data);
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   }
@@ -160,16 +137,12 @@
     let length = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      if (code < 0x80) {
-        length += 1;
-      } else if (code < 0x800) {
-        length += 2;
-      } else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
         // A surrogate pair: one four-byte character.
         length += 4;
         i++;
       } else {
-        length += 3;
+        length += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
       }
     }
     return length;
@@ -179,18 +152,10 @@
   // Engine.IO packets
 
   /** Polling payload: packets joined by the record separator, binary as "b" + base64 (type 4 implied). */
-  function encodePayload(packets) {
-    const parts = [];
-    for (let i = 0; i < packets.length; i++) {
-      parts.push(encodeText(packets[i]));
-    }
-    return parts.join(SEPARATOR);
-  }
+  function encodePayload(packets) { return packets.map(encodeText).join(SEPARATOR); }
 
   function encodeText(packet) {
-    if (packet.data !== undefined && typeof packet.data !== "string") {
-      return "b" + toBase64(bytesOf(packet.data));
-    }
+    if (packet.data !== undefined && typeof packet.data !== "string") { return "b" + toBase64(bytesOf(packet.data)); }
     return packet.type + (packet.data === undefined ? "" : packet.data);
   }
 
@@ -202,31 +167,13 @@
   }
 
   function decodePayload(body) {
-    const packets = [];
-    const parts = body.split(SEPARATOR);
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i].length > 0) {
-        packets.push(decodeEnginePacket(parts[i]));
-      }
-    }
-    return packets;
-  }
-
-  function decodeEnginePacket(text) {
-    if (text.charAt(0) === "b") {
-      return { type: MESSAGE, data: fromBase64(text.substring(1)) };
-    }
-    return { type: text.charAt(0), data: text.substring(1) };
+    return body.split(SEPARATOR).filter((text) => text.length > 0).map((text) => text.charAt(0) === "b"
+      ? { type: MESSAGE, data: fromBase64(text.substring(1)) } : { type: text.charAt(0), data: text.substring(1) });
   }
 
   function encodeQuery(query) {
-    const parts = [];
-    for (const key in query) {
-      if (Object.prototype.hasOwnProperty.call(query, key) && query[key] !== undefined && query[key] !== null) {
-        parts.push(encodeURIComponent(key) + "=" + encodeURIComponent(String(query[key])));
-      }
-    }
-    return parts.join("&");
+    return Object.keys(query).filter((key) => query[key] !== undefined && query[key] !== null)
+      .map((key) => encodeURIComponent(key) + "=" + encodeURIComponent(String(query[key]))).join("&");
   }
 
   let stampCount = 0;
@@ -245,59 +192,35 @@
     const url = engine._url("polling");
     const credentials = engine.opts.withCredentials;
     let done = false;
-    function finish(error, text) {
+    const finish = (error, text) => {
       if (!done) {
         done = true;
         callback(error, text);
       }
-    }
-    function failure(status) {
-      const error = new Error("poll error");
-      error.description = status;
-      return error;
-    }
+    };
+    const failure = (status) => Object.assign(new Error("poll error"), { description: status });
     if (typeof XMLHttpRequest !== "undefined") {
       const xhr = new XMLHttpRequest();
       xhr.open(method, url, true);
       xhr.withCredentials = !!credentials;
-      if (body !== null) {
-        xhr.setRequestHeader("Content-Type", "text/plain;charset=UTF-8");
-      }
-      xhr.onreadystatechange = function () {
-        if (xhr.readyState === 4) {
-          if (xhr.status === 200) {
-            finish(null, xhr.responseText);
-          } else {
-            finish(failure(xhr.status));
-          }
-        }
+      if (body !== null) { xhr.setRequestHeader("Content-Type", "text/plain;charset=UTF-8"); }
+      xhr.onreadystatechange = () => {
+        if (xhr.readyState === 4) { finish(xhr.status === 200 ? null : failure(xhr.status), xhr.responseText); }
       };
       xhr.send(body);
-      return { abort: function () { done = true; xhr.abort(); } };
+      return { abort: () => { done = true; xhr.abort(); } };
     }
     const controller = typeof AbortController !== "undefined" ? new AbortController() : null;
-    const init = { method: method, credentials: credentials ? "include" : "same-origin" };
-    if (controller) {
-      init.signal = controller.signal;
-    }
+    const init = { method, credentials: credentials ? "include" : "same-origin" };
+    if (controller) { init.signal = controller.signal; }
     if (body !== null) {
       init.body = body;
       init.headers = { "Content-Type": "text/plain;charset=UTF-8" };
     }
-    fetch(url, init).then(function (response) {
-      return response.text().then(function (text) {
-        return { status: response.status, text: text };
-      });
-    }).then(function (answer) {
-      if (answer.status === 200) {
-        finish(null, answer.text);
-      } else {
-        finish(failure(answer.status));
-      }
-    }, function (error) {
-      finish(failure(error));
-    });
-    return { abort: function () { done = true; if (controller) { controller.abort(); } } };
+    fetch(url, init).then((response) => response.text().then((text) => ({ status: response.status, text })))
+      .then((answer) => finish(answer.status === 200 ? null : failure(answer.status), answer.text),
+        (error) => finish(failure(error)));
+    return { abort: () => { done = true; if (controller) { controller.abort(); } } };
   }
 
   /**
@@ -306,62 +229,44 @@
    */
   class Polling {
     constructor(engine) {
-      this.engine = engine;
-      this.name = "polling";
-      this.writable = false;
-      this.closed = false;
-      this.paused = false;
-      this._get = null;
-      this._post = null;
-      this._onPaused = null;
+      Object.assign(this, { engine, name: "polling", writable: false, closed: false, paused: false });
+      this._get = this._post = this._onPaused = null;
     }
 
-    open() {
-      this._poll();
-    }
+    open() { this._poll(); }
 
     _poll() {
       const state = this.engine.readyState;
-      if (this.closed || this.paused || this._get || state === "closing" || state === "closed") {
-        return;
-      }
-      const self = this;
-      this._get = request(this.engine, "GET", null, function (error, body) {
-        self._get = null;
-        if (self.closed) {
-          return;
-        }
+      if (this.closed || this.paused || this._get || state === "closing" || state === "closed") { return; }
+      this._get = request(this.engine, "GET", null, (error, body) => {
+        this._get = null;
+        if (this.closed) { return; }
         if (error) {
-          self.engine._onTransportError(self, error);
+          this.engine._onTransportError(this, error);
           return;
         }
         try {
           const packets = decodePayload(body);
-          for (let i = 0; i < packets.length && !self.closed; i++) {
-            self.engine._onPacket(self, packets[i]);
-          }
+          for (let i = 0; i < packets.length && !this.closed; i++) { this.engine._onPacket(this, packets[i]); }
         } finally {
-          self._checkPaused();
-          self._poll();
+          this._checkPaused();
+          this._poll();
         }
       });
     }
 
     send(packets) {
-      const self = this;
       this.writable = false;
-      this._post = request(this.engine, "POST", encodePayload(packets), function (error) {
-        self._post = null;
-        if (self.closed) {
-          return;
-        }
+      this._post = request(this.engine, "POST", encodePayload(packets), (error) => {
+        this._post = null;
+        if (this.closed) { return; }
         if (error) {
-          self.engine._onTransportError(self, error);
+          this.engine._onTransportError(this, error);
           return;
         }
-        self.writable = true;
-        self._checkPaused();
-        self.engine._onDrain(self);
+        this.writable = true;
+        this._checkPaused();
+        this.engine._onDrain(this);
       });
     }
 
@@ -389,12 +294,8 @@
     close() {
       this.closed = true;
       this.writable = false;
-      if (this._get) {
-        this._get.abort();
-      }
-      if (this._post) {
-        this._post.abort();
-      }
+      if (this._get) { this._get.abort(); }
+      if (this._post) { this._post.abort(); }
       this._get = this._post = null;
     }
   }
@@ -402,52 +303,44 @@
   /** A WebSocket: one packet per frame, binary frames carrying message packets as they are. */
   class WebSocketTransport {
     constructor(engine, sid) {
-      this.engine = engine;
-      this.name = "websocket";
-      this.sid = sid;
-      this.writable = false;
-      this.closed = false;
-      this.ws = null;
+      Object.assign(this, { engine, sid, name: "websocket", writable: false, closed: false, ws: null });
     }
 
     open() {
-      const self = this;
       const engine = this.engine;
       let ws;
       try {
         ws = new WebSocket(engine._url("websocket", this.sid));
       } catch (error) {
         // Reported after open() returns, as a failed connection would be.
-        setTimeout(function () { engine._onTransportError(self, error); }, 0);
+        setTimeout(() => engine._onTransportError(this, error), 0);
         return;
       }
       this.ws = ws;
       ws.binaryType = "arraybuffer";
-      ws.onopen = function () {
-        if (!self.closed) {
-          self.writable = true;
-          engine._onTransportOpen(self);
+      ws.onopen = () => {
+        if (!this.closed) {
+          this.writable = true;
+          engine._onTransportOpen(this);
         }
       };
-      ws.onmessage = function (event) {
-        if (self.closed) {
-          return;
-        }
+      ws.onmessage = (event) => {
         const data = event.data;
-        engine._onPacket(self, typeof data === "string" ? { type: data.charAt(0), data: data.substring(1) }
-          : { type: MESSAGE, data: toArrayBuffer(data) });
-      };
-      ws.onerror = function () {
-        if (!self.closed) {
-          const error = new Error("websocket error");
-          self.close();
-          engine._onTransportError(self, error);
+        if (!this.closed) {
+          engine._onPacket(this, typeof data === "string" ? { type: data.charAt(0), data: data.substring(1) }
+            : { type: MESSAGE, data: toArrayBuffer(data) });
         }
       };
-      ws.onclose = function (event) {
-        if (!self.closed) {
-          self.close();
-          engine._onTransportClose(self, "transport close", event && event.code);
+      ws.onerror = () => {
+        if (!this.closed) {
+          this.close();
+          engine._onTransportError(this, new Error("websocket error"));
+        }
+      };
+      ws.onclose = (event) => {
+        if (!this.closed) {
+          this.close();
+          engine._onTransportClose(this, "transport close", event && event.code);
         }
       };
     }
@@ -455,11 +348,8 @@
     send(packets) {
       for (let i = 0; i < packets.length && this.writable; i++) {
         const packet = packets[i];
-        if (packet.data !== undefined && typeof packet.data !== "string") {
-          this.ws.send(bytesOf(packet.data));
-        } else {
-          this.ws.send(encodeText(packet));
-        }
+        this.ws.send(packet.data !== undefined && typeof packet.data !== "string" ? bytesOf(packet.data)
+          : encodeText(packet));
       }
     }
 
@@ -488,15 +378,8 @@
   class Engine extends Emitter {
     constructor(opts) {
       super();
-      this.opts = opts;
-      this.readyState = "closed";
-      this.transport = null;
-      this.id = null;
-      this.writeBuffer = [];
-      this.upgrading = false;
-      this._probe = null;
-      this._pingTimer = null;
-      this._closeTimer = null;
+      Object.assign(this, { opts, readyState: "closed", transport: null, id: null, writeBuffer: [], upgrading: false });
+      this._probe = this._pingTimer = this._closeTimer = null;
     }
 
     open() {
@@ -507,28 +390,20 @@
     }
 
     _url(transport, sid) {
-      const query = Object.assign({}, this.opts.query);
-      query.EIO = 4;
-      query.transport = transport;
+      const query = Object.assign({}, this.opts.query, { EIO: 4, transport });
       const id = transport === "websocket" ? sid : this.id;
-      if (id) {
-        query.sid = id;
-      }
-      if (transport === "polling") {
-        query.t = stamp();
-      }
+      if (id) { query.sid = id; }
+      if (transport === "polling") { query.t = stamp(); }
       const origin = transport === "websocket" ? this.opts.wsOrigin : this.opts.origin;
       return origin + this.opts.path + "?" + encodeQuery(query);
     }
 
     /** Sends a message: a string, or binary (ArrayBuffer or a view). */
-    send(data) {
-      this._write(MESSAGE, data);
-    }
+    send(data) { this._write(MESSAGE, data); }
 
     _write(type, data) {
       if (this.readyState === "opening" || this.readyState === "open") {
-        this.writeBuffer.push({ type: type, data: data });
+        this.writeBuffer.push({ type, data });
         this.flush();
       }
     }
@@ -536,9 +411,7 @@
     flush() {
       const transport = this.transport;
       const open = this.readyState === "open" || this.readyState === "closing";
-      if (!open || this.upgrading || !transport || !transport.writable || this.writeBuffer.length === 0) {
-        return;
-      }
+      if (!open || this.upgrading || !transport || !transport.writable || this.writeBuffer.length === 0) { return; }
       transport.send(transport.name === "polling" ? this._batch() : this.writeBuffer.splice(0));
     }
 
@@ -549,9 +422,7 @@
       let count = 0;
       while (count < this.writeBuffer.length) {
         const length = encodedLength(this.writeBuffer[count]) + (count > 0 ? 1 : 0);
-        if (count > 0 && size + length > max) {
-          break;
-        }
+        if (count > 0 && size + length > max) { break; }
         size += length;
         count++;
       }
@@ -572,37 +443,24 @@
         this._onProbePacket(transport, packet);
         return;
       }
-      if (transport !== this.transport || this.readyState === "closed") {
-        return;
-      }
+      if (transport !== this.transport || this.readyState === "closed") { return; }
       if (this.readyState === "closing") {
         // Closing: only the server's close packet matters now.
-        if (packet.type === CLOSE) {
-          this._onClose("forced close");
-        }
+        if (packet.type === CLOSE) { this._onClose("forced close"); }
         return;
       }
-      if (this.readyState === "open") {
-        this._armHeartbeat();
+      if (this.readyState === "open") { this._armHeartbeat(); }
+      if (packet.type === OPEN) {
+        this._onHandshake(packet.data);
+      } else if (packet.type === PING) {
+        this._fire("ping");
+        this._write(PONG);
+      } else if (packet.type === MESSAGE) {
+        this._fire("data", packet.data);
+      } else if (packet.type === CLOSE) {
+        this._onClose("transport close");
       }
-      switch (packet.type) {
-        case OPEN:
-          this._onHandshake(packet.data);
-          break;
-        case PING:
-          this._fire("ping");
-          this._write(PONG);
-          break;
-        case MESSAGE:
-          this._fire("data", packet.data);
-          break;
-        case CLOSE:
-          this._onClose("transport close");
-          break;
-        default:
-          // PONG and NOOP carry nothing for us.
-          break;
-      }
+      // PONG and NOOP carry nothing for us.
     }
 
     _onHandshake(text) {
@@ -617,12 +475,9 @@
         this._onError(new Error("invalid handshake"), "parse error");
         return;
       }
-      this.id = handshake.sid;
-      this.pingInterval = handshake.pingInterval;
-      this.pingTimeout = handshake.pingTimeout;
-      this.maxPayload = handshake.maxPayload;
+      Object.assign(this, { id: handshake.sid, pingInterval: handshake.pingInterval, readyState: "open",
+        pingTimeout: handshake.pingTimeout, maxPayload: handshake.maxPayload });
       this.upgrades = Array.isArray(handshake.upgrades) ? handshake.upgrades : [];
-      this.readyState = "open";
       this.transport.writable = true;
       this._armHeartbeat();
       this._fire("open");
@@ -637,15 +492,13 @@
     /** The server pings every pingInterval; silence for pingInterval + pingTimeout means it is gone. */
     _armHeartbeat() {
       clearTimeout(this._pingTimer);
-      const self = this;
       const delay = (this.pingInterval || 25000) + (this.pingTimeout || 20000);
-      this._pingTimer = setTimeout(function () { self._onClose("ping timeout"); }, delay);
+      this._pingTimer = setTimeout(() => this._onClose("ping timeout"), delay);
     }
 
     _startProbe() {
-      const probe = new WebSocketTransport(this, this.id);
-      this._probe = probe;
-      probe.open();
+      this._probe = new WebSocketTransport(this, this.id);
+      this._probe.open();
     }
 
     _onProbePacket(probe, packet) {
@@ -655,28 +508,23 @@
       }
       // The socket works: wait until polling has no request in flight (whatever they carry is handled
       // first), then send the upgrade packet and write the buffer over the socket.
-      const self = this;
       const polling = this.transport;
       this.upgrading = true;
-      polling.pause(function () {
-        if (self._probe !== probe || self.readyState !== "open") {
-          return;
-        }
-        self._probe = null;
+      polling.pause(() => {
+        if (this._probe !== probe || this.readyState !== "open") { return; }
+        this._probe = null;
         probe.send([{ type: UPGRADE }]);
         polling.close();
-        self.transport = probe;
-        self.upgrading = false;
-        self._fire("upgrade", probe);
-        self.flush();
+        this.transport = probe;
+        this.upgrading = false;
+        this._fire("upgrade", probe);
+        this.flush();
       });
     }
 
     _probeFailed(error) {
       const probe = this._probe;
-      if (!probe) {
-        return;
-      }
+      if (!probe) { return; }
       this._probe = null;
       probe.close();
       this.upgrading = false;
@@ -688,14 +536,9 @@
     }
 
     _onDrain(transport) {
-      if (transport !== this.transport) {
-        return;
-      }
-      if (this.readyState === "closing" && this.writeBuffer.length === 0) {
-        this._onClose("forced close");
-      } else {
-        this.flush();
-      }
+      if (transport !== this.transport) { return; }
+      if (this.readyState === "closing" && this.writeBuffer.length === 0) { this._onClose("forced close"); }
+      this.flush();
     }
 
     _onTransportError(transport, error) {
@@ -732,14 +575,9 @@
         this._onClose("forced close");
         return;
       }
-      if (this.readyState !== "open") {
-        return;
-      }
+      if (this.readyState !== "open") { return; }
       this.readyState = "closing";
-      if (this._probe) {
-        this._probe.close();
-        this._probe = null;
-      }
+      this._dropProbe();
       this.upgrading = false;
       if (this.transport.name === "websocket") {
         this.flush();
@@ -747,26 +585,25 @@
         return;
       }
       this.writeBuffer.push({ type: CLOSE });
-      const self = this;
       // Bounded: a POST that never completes does not keep the session half-closed.
-      this._closeTimer = setTimeout(function () { self._onClose("forced close"); }, this.pingTimeout || 5000);
+      this._closeTimer = setTimeout(() => this._onClose("forced close"), this.pingTimeout || 5000);
       this.flush();
     }
 
-    _onClose(reason, description) {
-      if (this.readyState === "closed") {
-        return;
-      }
-      this.readyState = "closed";
-      clearTimeout(this._pingTimer);
-      clearTimeout(this._closeTimer);
+    _dropProbe() {
       if (this._probe) {
         this._probe.close();
         this._probe = null;
       }
-      if (this.transport) {
-        this.transport.close();
-      }
+    }
+
+    _onClose(reason, description) {
+      if (this.readyState === "closed") { return; }
+      this.readyState = "closed";
+      clearTimeout(this._pingTimer);
+      clearTimeout(this._closeTimer);
+      this._dropProbe();
+      if (this.transport) { this.transport.close(); }
       this.writeBuffer = [];
       this._fire("close", reason, description);
     }
@@ -777,36 +614,22 @@
 
   /** A copy of `value` with every binary replaced by a placeholder; the binaries go to `buffers`. */
   function deconstruct(value, buffers) {
-    if (value === null || typeof value !== "object") {
-      return value;
-    }
+    if (value === null || typeof value !== "object") { return value; }
     if (isBinary(value)) {
       buffers.push(value instanceof ArrayBuffer ? value : bytesOf(value));
       return { _placeholder: true, num: buffers.length - 1 };
     }
-    if (Array.isArray(value)) {
-      const array = new Array(value.length);
-      for (let i = 0; i < value.length; i++) {
-        array[i] = deconstruct(value[i], buffers);
-      }
-      return array;
-    }
-    if (typeof value.toJSON === "function") {
-      return value;
-    }
+    if (Array.isArray(value)) { return value.map((item) => deconstruct(item, buffers)); }
+    if (typeof value.toJSON === "function") { return value; }
     const object = {};
     for (const key in value) {
-      if (Object.prototype.hasOwnProperty.call(value, key)) {
-        object[key] = deconstruct(value[key], buffers);
-      }
+      if (Object.prototype.hasOwnProperty.call(value, key)) { object[key] = deconstruct(value[key], buffers); }
     }
     return object;
   }
 
   function reconstruct(value, buffers) {
-    if (value === null || typeof value !== "object") {
-      return value;
-    }
+    if (value === null || typeof value !== "object") { return value; }
     if (value._placeholder === true && typeof value.num === "number") {
       if (value.num < 0 || value.num >= buffers.length || value.num % 1 !== 0) {
         throw new Error("illegal attachment");
@@ -814,14 +637,10 @@
       return buffers[value.num];
     }
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        value[i] = reconstruct(value[i], buffers);
-      }
+      for (let i = 0; i < value.length; i++) { value[i] = reconstruct(value[i], buffers); }
     } else {
       for (const key in value) {
-        if (Object.prototype.hasOwnProperty.call(value, key)) {
-          value[key] = reconstruct(value[key], buffers);
-        }
+        if (Object.prototype.hasOwnProperty.call(value, key)) { value[key] = reconstruct(value[key], buffers); }
       }
     }
     return value;
@@ -832,43 +651,27 @@
     const buffers = [];
     const data = packet.data === undefined ? undefined : deconstruct(packet.data, buffers);
     let type = packet.type;
-    if (buffers.length > 0) {
-      type = type === EVENT ? BINARY_EVENT : type === ACK ? BINARY_ACK : type;
-    }
+    if (buffers.length > 0) { type = type === EVENT ? BINARY_EVENT : type === ACK ? BINARY_ACK : type; }
     let text = String(type);
-    if (type === BINARY_EVENT || type === BINARY_ACK) {
-      text += buffers.length + "-";
-    }
-    if (packet.nsp && packet.nsp !== "/") {
-      text += packet.nsp + ",";
-    }
-    if (packet.id !== undefined && packet.id !== null) {
-      text += packet.id;
-    }
-    if (data !== undefined) {
-      text += JSON.stringify(data);
-    }
+    if (type === BINARY_EVENT || type === BINARY_ACK) { text += buffers.length + "-"; }
+    if (packet.nsp && packet.nsp !== "/") { text += packet.nsp + ","; }
+    if (packet.id !== undefined && packet.id !== null) { text += packet.id; }
+    if (data !== undefined) { text += JSON.stringify(data); }
     return [text].concat(buffers);
   }
 
-  function isDigit(c) {
-    return c >= "0" && c <= "9";
-  }
+  function isDigit(c) { return c >= "0" && c <= "9"; }
 
   /** Parses the text of a packet: type, attachment count, namespace, ack id, JSON payload. */
   function decodePacketText(text) {
     const type = Number(text.charAt(0));
-    if (text.length === 0 || !(type >= CONNECT && type <= BINARY_ACK)) {
-      throw new Error("unknown packet type");
-    }
-    const packet = { type: type, nsp: "/", attachments: 0 };
+    if (text.length === 0 || !(type >= CONNECT && type <= BINARY_ACK)) { throw new Error("unknown packet type"); }
+    const packet = { type, nsp: "/", attachments: 0 };
     let i = 1;
     if (type === BINARY_EVENT || type === BINARY_ACK) {
       const dash = text.indexOf("-", i);
       const count = dash === -1 ? "" : text.substring(i, dash);
-      if (count.length === 0 || !Array.prototype.every.call(count, isDigit)) {
-        throw new Error("illegal attachments");
-      }
+      if (count.length === 0 || !Array.prototype.every.call(count, isDigit)) { throw new Error("illegal attachments"); }
       packet.attachments = Number(count);
       i = dash + 1;
     }
@@ -879,51 +682,34 @@
       i = comma === -1 ? end : end + 1;
     }
     const start = i;
-    while (i < text.length && isDigit(text.charAt(i))) {
-      i++;
-    }
-    if (i > start) {
-      packet.id = Number(text.substring(start, i));
-    }
-    if (i < text.length) {
-      packet.data = JSON.parse(text.substring(i));
-    }
-    if (!validPayload(packet)) {
-      throw new Error("invalid payload");
-    }
+    while (i < text.length && isDigit(text.charAt(i))) { i++; }
+    if (i > start) { packet.id = Number(text.substring(start, i)); }
+    if (i < text.length) { packet.data = JSON.parse(text.substring(i)); }
+    if (!validPayload(packet)) { throw new Error("invalid payload"); }
     return packet;
   }
 
   function validPayload(packet) {
     const data = packet.data;
+    const object = data !== null && typeof data === "object";
     switch (packet.type) {
-      case CONNECT:
-        return data !== null && typeof data === "object";
-      case DISCONNECT:
-        return data === undefined;
-      case CONNECT_ERROR:
-        return typeof data === "string" || (data !== null && typeof data === "object");
-      case EVENT:
-      case BINARY_EVENT:
-        return Array.isArray(data) && data.length > 0 && typeof data[0] === "string";
-      default:
-        return Array.isArray(data);
+      case CONNECT: return object;
+      case DISCONNECT: return data === undefined;
+      case CONNECT_ERROR: return object || typeof data === "string";
+      case EVENT: case BINARY_EVENT: return Array.isArray(data) && data.length > 0 && typeof data[0] === "string";
+      default: return Array.isArray(data);
     }
   }
 
   /** Assembles packets from Engine.IO messages: a binary packet's attachments follow its text. */
   class Decoder {
     constructor(onPacket) {
-      this.onPacket = onPacket;
-      this.pending = null;
-      this.buffers = [];
+      Object.assign(this, { onPacket, pending: null, buffers: [] });
     }
 
     add(message) {
       if (typeof message === "string") {
-        if (this.pending) {
-          throw new Error("text while attachments were expected");
-        }
+        if (this.pending) { throw new Error("text while attachments were expected"); }
         const packet = decodePacketText(message);
         if (packet.attachments > 0) {
           this.pending = packet;
@@ -933,9 +719,7 @@
         }
         return;
       }
-      if (!this.pending) {
-        throw new Error("an attachment nobody announced");
-      }
+      if (!this.pending) { throw new Error("an attachment nobody announced"); }
       this.buffers.push(toArrayBuffer(message));
       if (this.buffers.length === this.pending.attachments) {
         const packet = this.pending;
@@ -949,41 +733,29 @@
 
   /** Blob arguments are read into ArrayBuffers before a packet is encoded. */
   function containsBlob(value) {
-    if (!hasBlob || value === null || typeof value !== "object") {
-      return false;
-    }
-    if (value instanceof Blob) {
-      return true;
-    }
+    if (!hasBlob || value === null || typeof value !== "object") { return false; }
+    if (value instanceof Blob) { return true; }
     for (const key in value) {
-      if (Object.prototype.hasOwnProperty.call(value, key) && containsBlob(value[key])) {
-        return true;
-      }
+      if (Object.prototype.hasOwnProperty.call(value, key) && containsBlob(value[key])) { return true; }
     }
     return false;
   }
 
   function readBlobs(value) {
-    if (!containsBlob(value)) {
-      return Promise.resolve(value);
-    }
+    if (!containsBlob(value)) { return Promise.resolve(value); }
     if (value instanceof Blob) {
-      if (typeof value.arrayBuffer === "function") {
-        return value.arrayBuffer();
-      }
-      return new Promise(function (resolve, reject) {
+      if (typeof value.arrayBuffer === "function") { return value.arrayBuffer(); }
+      return new Promise((resolve, reject) => {
         const reader = new FileReader();
-        reader.onload = function () { resolve(reader.result); };
-        reader.onerror = function () { reject(reader.error); };
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = () => reject(reader.error);
         reader.readAsArrayBuffer(value);
       });
     }
     const copy = Array.isArray(value) ? value.slice() : Object.assign({}, value);
     const keys = Object.keys(copy);
-    return Promise.all(keys.map(function (key) { return readBlobs(copy[key]); })).then(function (read) {
-      for (let i = 0; i < keys.length; i++) {
-        copy[keys[i]] = read[i];
-      }
+    return Promise.all(keys.map((key) => readBlobs(copy[key]))).then((read) => {
+      keys.forEach((key, i) => { copy[key] = read[i]; });
       return copy;
     });
   }
@@ -994,28 +766,19 @@
   /** Exponential backoff with jitter: min·2^attempt, spread by ±jitter, capped at max. */
   class Backoff {
     constructor(min, max, jitter) {
-      this.min = min;
-      this.max = max;
-      this.jitter = jitter;
-      this.attempts = 0;
+      Object.assign(this, { min, max, jitter, attempts: 0 });
     }
 
     duration() {
       let delay = this.min * Math.pow(2, this.attempts++);
-      if (this.jitter > 0) {
-        delay = delay * (1 + this.jitter * (2 * Math.random() - 1));
-      }
+      if (this.jitter > 0) { delay = delay * (1 + this.jitter * (2 * Math.random() - 1)); }
       return Math.max(0, Math.floor(Math.min(delay, this.max)));
     }
 
-    reset() {
-      this.attempts = 0;
-    }
+    reset() { this.attempts = 0; }
   }
 
-  function option(value, fallback) {
-    return value === undefined || value === null ? fallback : value;
-  }
+  function option(value, fallback) { return value === undefined || value === null ? fallback : value; }
 
   /**
    * One Engine.IO connection shared by the sockets of several namespaces; reconnects with backoff.
@@ -1033,83 +796,61 @@
       const target = parseUri(uri);
       const query = Object.assign({}, target.query, opts.query);
       let path = option(opts.path, "/socket.io/");
-      if (path.charAt(path.length - 1) !== "/") {
-        path += "/";
-      }
-      const known = (opts.transports || ["polling", "websocket"]).filter(function (name) {
-        return name === "polling" || (name === "websocket" && typeof WebSocket !== "undefined");
-      });
+      if (path.charAt(path.length - 1) !== "/") { path += "/"; }
+      const known = (opts.transports || ["polling", "websocket"]).filter((name) => name === "polling"
+        || (name === "websocket" && typeof WebSocket !== "undefined"));
       this.opts = opts;
       this.uri = target.origin;
       this.nsps = Object.create(null);
       this.engine = null;
       this.backoff = new Backoff(option(opts.reconnectionDelay, 1000), option(opts.reconnectionDelayMax, 5000),
         option(opts.randomizationFactor, 0.5));
-      this._engineOpts = {
-        origin: target.origin,
-        wsOrigin: (target.secure ? "wss:" : "ws:") + SLASHES + target.host,
-        path: path,
-        query: query,
-        transports: known.length > 0 ? known : ["polling"],
-        upgrade: opts.upgrade !== false,
-        withCredentials: !!opts.withCredentials
-      };
+      this._engineOpts = { origin: target.origin, wsOrigin: (target.secure ? "wss:" : "ws:") + SLASHES + target.host,
+        path, query, transports: known.length > 0 ? known : ["polling"], upgrade: opts.upgrade !== false,
+        withCredentials: !!opts.withCredentials };
       this._reconnection = opts.reconnection !== false;
       this._reconnectionAttempts = option(opts.reconnectionAttempts, Infinity);
       this._timeout = option(opts.timeout, 20000);
       this._autoConnect = opts.autoConnect !== false;
       this._readyState = "closed";
-      this._reconnecting = false;
-      this._skipReconnect = false;
-      this._reconnectTimer = null;
+      this._reconnecting = this._skipReconnect = false;
+      this._reconnectTimer = this._decoder = null;
       this._subs = [];
       this._outbound = [];
-      const self = this;
-      this._decoder = new Decoder(function (packet) { self._fire("packet", packet); });
-      if (this._autoConnect) {
-        this.open();
-      }
+      if (this._autoConnect) { this.open(); }
     }
 
     /** Opens the connection if it is not open or opening; `callback(error)` once it is, or failed. */
     open(callback) {
-      if (this._readyState === "open" || this._readyState === "opening") {
-        return this;
-      }
-      const self = this;
+      if (this._readyState === "open" || this._readyState === "opening") { return this; }
       const engine = new Engine(this._engineOpts);
       this.engine = engine;
       this._readyState = "opening";
       this._skipReconnect = false;
-      this._decoder = new Decoder(function (packet) { self._fire("packet", packet); });
+      // A new decoder per connection: attachments half-received on the last one are dropped with it.
+      this._decoder = new Decoder((packet) => this._fire("packet", packet));
       let failure = null;
       let timer = null;
-      function fail(error) {
+      this._subs.push(subscribe(engine, "open", () => {
         clearTimeout(timer);
-        self._cleanup();
-        self._readyState = "closed";
-        self._fire("error", error);
+        this._onOpen();
+        if (callback) { callback(); }
+      }));
+      this._subs.push(subscribe(engine, "error", (error) => { failure = error; }));
+      this._subs.push(subscribe(engine, "close", (reason) => {
+        clearTimeout(timer);
+        this._cleanup();
+        this._readyState = "closed";
+        const error = failure || new Error(reason);
+        this._fire("error", error);
         if (callback) {
           callback(error);
         } else {
-          self._maybeReconnectOnOpen();
+          this._maybeReconnectOnOpen();
         }
-      }
-      this._subs.push(subscribe(engine, "open", function () {
-        clearTimeout(timer);
-        self._onOpen();
-        if (callback) {
-          callback();
-        }
-      }));
-      this._subs.push(subscribe(engine, "error", function (error) {
-        failure = error;
-      }));
-      this._subs.push(subscribe(engine, "close", function (reason) {
-        fail(failure || new Error(reason));
       }));
       if (this._timeout !== false && this._timeout !== Infinity) {
-        timer = setTimeout(function () {
+        timer = setTimeout(() => {
           failure = new Error("timeout");
           engine.close();
         }, this._timeout);
@@ -1118,9 +859,7 @@
       return this;
     }
 
-    connect(callback) {
-      return this.open(callback);
-    }
+    connect(callback) { return this.open(callback); }
 
     /** The socket of a namespace on this connection, made on first use. */
     socket(nsp, opts) {
@@ -1137,80 +876,61 @@
     _onOpen() {
       this._cleanup();
       this._readyState = "open";
-      const self = this;
       const engine = this.engine;
-      this._subs.push(subscribe(engine, "data", function (data) {
+      this._subs.push(subscribe(engine, "data", (data) => {
         try {
-          self._decoder.add(data);
+          this._decoder.add(data);
         } catch (error) {
           engine._onError(error, "parse error");
         }
       }));
-      this._subs.push(subscribe(engine, "ping", function () { self._fire("ping"); }));
-      this._subs.push(subscribe(engine, "error", function (error) { self._fire("error", error); }));
-      this._subs.push(subscribe(engine, "close", function (reason, description) {
-        self._onClose(reason, description);
-      }));
+      this._subs.push(subscribe(engine, "ping", () => this._fire("ping")));
+      this._subs.push(subscribe(engine, "error", (error) => this._fire("error", error)));
+      this._subs.push(subscribe(engine, "close", (reason, description) => this._onClose(reason, description)));
       this._fire("open");
     }
 
     _cleanup() {
-      const subs = this._subs;
-      this._subs = [];
-      for (let i = 0; i < subs.length; i++) {
-        subs[i]();
-      }
+      this._subs.splice(0).forEach((unsubscribe) => unsubscribe());
       this._outbound = [];
     }
 
     /** Sends a packet; packets keep their order, also behind one whose Blobs are still being read. */
     _packet(packet) {
       this._outbound.push(packet);
-      if (this._outbound.length === 1) {
-        this._drainOutbound();
-      }
+      if (this._outbound.length === 1) { this._drainOutbound(); }
     }
 
     _drainOutbound() {
-      const self = this;
-      while (this._outbound.length > 0) {
-        const packet = this._outbound[0];
+      const queue = this._outbound;
+      while (queue.length > 0) {
+        const packet = queue[0];
         if (containsBlob(packet.data)) {
-          const queue = this._outbound;
-          readBlobs(packet.data).then(function (data) {
-            if (self._outbound === queue) {
-              packet.data = data;
-              self._drainOutbound();
-            }
-          }, function (error) {
-            if (self._outbound === queue) {
-              queue.shift();
-              self._fire("error", error);
-              self._drainOutbound();
-            }
+          // Resumed when read, unless the connection closed meanwhile (it then has a new queue).
+          readBlobs(packet.data).then((data) => {
+            packet.data = data;
+          }, (error) => {
+            queue.shift();
+            this._fire("error", error);
+          }).then(() => {
+            if (this._outbound === queue) { this._drainOutbound(); }
           });
           return;
         }
-        this._outbound.shift();
-        const messages = encodePacket(packet);
-        for (let i = 0; i < messages.length; i++) {
-          this.engine.send(messages[i]);
-        }
+        queue.shift();
+        encodePacket(packet).forEach((message) => this.engine.send(message));
       }
     }
 
     /** A socket went away: the connection closes with the last one. */
     _destroy() {
       for (const nsp in this.nsps) {
-        if (this.nsps[nsp].active) {
-          return;
-        }
+        if (this.nsps[nsp].active) { return; }
       }
       this._close();
     }
 
     _close() {
-      const self = this;
       const engine = this.engine;
       const wasOpen = this._readyState === "open";
       this._skipReconnect = true;
@@ -1222,10 +942,8 @@
       if (engine) {
         if (wasOpen) {
           // "close" once the engine has sent what it had, unless a new connection has been opened since.
-          engine.once("close", function (reason, description) {
-            if (self.engine === engine) {
-              self._fire("close", reason, description);
-            }
+          engine.once("close", (reason, description) => {
+            if (this.engine === engine) { this._fire("close", reason, description); }
           });
         }
         engine.close();
@@ -1237,45 +955,34 @@
       this.backoff.reset();
       this._readyState = "closed";
       this._fire("close", reason, description);
-      if (this._reconnection && !this._skipReconnect) {
-        this._reconnect();
-      }
+      if (this._reconnection && !this._skipReconnect) { this._reconnect(); }
     }
 
     _maybeReconnectOnOpen() {
-      if (!this._reconnecting && this._reconnection && this.backoff.attempts === 0) {
-        this._reconnect();
-      }
+      if (!this._reconnecting && this._reconnection && this.backoff.attempts === 0) { this._reconnect(); }
     }
 
     _reconnect() {
-      if (this._reconnecting || this._skipReconnect) {
-        return;
-      }
+      if (this._reconnecting || this._skipReconnect) { return; }
       if (this.backoff.attempts >= this._reconnectionAttempts) {
         this.backoff.reset();
         this._fire("reconnect_failed");
         return;
       }
-      const self = this;
       this._reconnecting = true;
-      this._reconnectTimer = setTimeout(function () {
-        if (self._skipReconnect) {
-          return;
-        }
-        self._fire("reconnect_attempt", self.backoff.attempts);
-        if (self._skipReconnect) {
-          return;
-        }
-        self.open(function (error) {
-          self._reconnecting = false;
+      this._reconnectTimer = setTimeout(() => {
+        if (this._skipReconnect) { return; }
+        this._fire("reconnect_attempt", this.backoff.attempts);
+        if (this._skipReconnect) { return; }
+        this.open((error) => {
+          this._reconnecting = false;
           if (error) {
-            self._reconnect();
-            self._fire("reconnect_error", error);
+            this._reconnect();
+            this._fire("reconnect_error", error);
           } else {
-            const attempts = self.backoff.attempts;
-            self.backoff.reset();
-            self._fire("reconnect", attempts);
+            const attempts = this.backoff.attempts;
+            this.backoff.reset();
+            this._fire("reconnect", attempts);
           }
         });
       }, this.backoff.duration());
@@ -1292,36 +999,21 @@
   class Socket extends Emitter {
     constructor(io, nsp, opts) {
       super();
-      this.io = io;
-      this.nsp = nsp;
-      this.id = undefined;
-      this.connected = false;
-      this.recovered = false;
-      this.auth = opts && opts.auth;
-      this.receiveBuffer = [];
-      this.sendBuffer = [];
-      this.ids = 0;
-      this.acks = Object.create(null);
-      this.flags = {};
+      Object.assign(this, { io, nsp, id: undefined, connected: false, recovered: false, auth: opts && opts.auth });
+      Object.assign(this, { receiveBuffer: [], sendBuffer: [], ids: 0, acks: Object.create(null), flags: {} });
       this._opts = Object.assign({}, opts);
       this._anyListeners = [];
       this._subs = null;
       // Connection state recovery: the server's private id and the offset of the last event received.
       this._pid = undefined;
       this._lastOffset = undefined;
-      if (io._autoConnect) {
-        this.open();
-      }
+      if (io._autoConnect) { this.open(); }
     }
 
-    get disconnected() {
-      return !this.connected;
-    }
+    get disconnected() { return !this.connected; }
 
     /** Whether the socket is subscribed to its Manager, i.e. it connects or reconnects by itself. */
-    get active() {
-      return !!this._subs;
-    }
+    get active() { return !!this._subs; }
 
     /** The next emit is dropped if the socket is not connected, rather than buffered. */
     get volatile() {
@@ -1336,59 +1028,38 @@
     }
 
     /** Kept for compatibility: compression is the transport's business. */
-    compress() {
-      return this;
-    }
+    compress() { return this; }
 
     connect() {
-      if (this.connected) {
-        return this;
-      }
+      if (this.connected) { return this; }
       this._subEvents();
-      if (!this.io._reconnecting) {
-        this.io.open();
-      }
-      if (this.io._readyState === "open") {
-        this._onOpen();
-      }
+      if (!this.io._reconnecting) { this.io.open(); }
+      if (this.io._readyState === "open") { this._onOpen(); }
       return this;
     }
 
-    open() {
-      return this.connect();
-    }
+    open() { return this.connect(); }
 
     _subEvents() {
-      if (this._subs) {
-        return;
-      }
-      const self = this;
+      if (this._subs) { return; }
       const io = this.io;
       this._subs = [
-        subscribe(io, "open", function () { self._onOpen(); }),
-        subscribe(io, "packet", function (packet) { self._onPacket(packet); }),
-        subscribe(io, "error", function (error) {
-          if (!self.connected) {
-            self._fire("connect_error", error);
-          }
+        subscribe(io, "open", () => this._onOpen()),
+        subscribe(io, "packet", (packet) => this._onPacket(packet)),
+        subscribe(io, "error", (error) => {
+          if (!this.connected) { this._fire("connect_error", error); }
         }),
-        subscribe(io, "close", function (reason, description) { self._onClose(reason, description); })
+        subscribe(io, "close", (reason, description) => this._onClose(reason, description))
       ];
     }
 
-    send() {
-      const args = Array.prototype.slice.call(arguments);
-      args.unshift("message");
-      return this.emit.apply(this, args);
-    }
+    send(...args) { return this.emit("message", ...args); }
 
     /** Sends an event; a function as last argument receives the server's ack. */
-    emit(event) {
-      if (RESERVED[event] === 1) {
-        throw new Error("\"" + event + "\" is a reserved event name");
-      }
-      const data = Array.prototype.slice.call(arguments);
-      const packet = { type: EVENT, data: data };
+    emit(event, ...args) {
+      if (RESERVED[event] === 1) { throw new Error("\"" + event + "\" is a reserved event name"); }
+      const data = [event, ...args];
+      const packet = { type: EVENT, data };
       if (typeof data[data.length - 1] === "function") {
         const id = this.ids++;
         this._registerAck(id, data.pop());
@@ -1405,21 +1076,16 @@
     }
 
     /** emit, answered by a Promise of the ack's first argument (rejected on timeout). */
-    emitWithAck() {
-      const self = this;
-      const args = Array.prototype.slice.call(arguments);
+    emitWithAck(event, ...args) {
       const withError = this.flags.timeout !== undefined || this._opts.ackTimeout !== undefined;
-      return new Promise(function (resolve, reject) {
-        args.push(function (first, second) {
-          if (!withError) {
-            resolve(first);
-          } else if (first) {
+      return new Promise((resolve, reject) => {
+        this.emit(event, ...args, (first, second) => {
+          if (withError && first) {
             reject(first);
           } else {
-            resolve(second);
+            resolve(withError ? second : first);
           }
         });
-        self.emit.apply(self, args);
       });
     }
 
@@ -1429,16 +1095,15 @@
         this.acks[id] = callback;
         return;
       }
-      const self = this;
-      const timer = setTimeout(function () {
-        delete self.acks[id];
+      const timer = setTimeout(() => {
+        delete this.acks[id];
         // Not sent yet: it is not sent at all, its caller has been told it failed.
-        self.sendBuffer = self.sendBuffer.filter(function (packet) { return packet.id !== id; });
-        callback.call(self, new Error("operation has timed out"));
+        this.sendBuffer = this.sendBuffer.filter((packet) => packet.id !== id);
+        callback.call(this, new Error("operation has timed out"));
       }, timeout);
-      const wrapped = function () {
+      const wrapped = (...args) => {
         clearTimeout(timer);
-        callback.apply(self, arguments);
+        callback.apply(this, args);
       };
       // Such a callback takes an error first: null when the ack came.
       wrapped.withError = true;
@@ -1451,9 +1116,8 @@
     }
 
     _onOpen() {
-      const self = this;
       if (typeof this.auth === "function") {
-        this.auth(function (data) { self._sendConnect(data); });
+        this.auth((data) => this._sendConnect(data));
       } else {
         this._sendConnect(this.auth);
       }
@@ -1465,13 +1129,11 @@
         // Asks the server to recover the session: its private id, and where the events stopped.
         data = Object.assign({ pid: this._pid, offset: this._lastOffset }, auth);
       }
-      this._packet(data === undefined ? { type: CONNECT } : { type: CONNECT, data: data });
+      this._packet(data === undefined ? { type: CONNECT } : { type: CONNECT, data });
     }
 
     _onPacket(packet) {
-      if (packet.nsp !== this.nsp) {
-        return;
-      }
+      if (packet.nsp !== this.nsp) { return; }
       switch (packet.type) {
         case CONNECT:
           if (packet.data && typeof packet.data.sid === "string") {
@@ -1514,16 +1176,8 @@
       }
       this._pid = pid || undefined;
       this.connected = true;
-      const received = this.receiveBuffer;
-      const waiting = this.sendBuffer;
-      this.receiveBuffer = [];
-      this.sendBuffer = [];
-      for (let i = 0; i < received.length; i++) {
-        this._emitEvent(received[i]);
-      }
-      for (let i = 0; i < waiting.length; i++) {
-        this._packet(waiting[i]);
-      }
+      this.receiveBuffer.splice(0).forEach((args) => this._emitEvent(args));
+      this.sendBuffer.splice(0).forEach((packet) => this._packet(packet));
       this._fire("connect");
     }
 
@@ -1543,82 +1197,61 @@
     }
 
     _emitEvent(args) {
-      const any = this._anyListeners.slice();
-      for (let i = 0; i < any.length; i++) {
-        any[i].apply(this, args);
-      }
-      this._fire.apply(this, args);
+      this._anyListeners.slice().forEach((fn) => fn.apply(this, args));
+      this._fire(...args);
     }
 
     /** The function a listener calls to ack an event of the server; only its first call counts. */
     _ack(id) {
-      const self = this;
       let sent = false;
-      return function () {
+      return (...data) => {
         if (!sent) {
           sent = true;
-          self._packet({ type: ACK, id: id, data: Array.prototype.slice.call(arguments) });
+          this._packet({ type: ACK, id, data });
         }
       };
     }
 
     _onAck(packet) {
       const callback = this.acks[packet.id];
-      if (typeof callback !== "function") {
-        return;
-      }
+      if (typeof callback !== "function") { return; }
       delete this.acks[packet.id];
       callback.apply(this, callback.withError ? [null].concat(packet.data) : packet.data);
     }
 
     _onClose(reason, description) {
-      if (!this.connected) {
-        return;
-      }
+      if (!this.connected) { return; }
       this.connected = false;
       this.id = undefined;
       this._fire("disconnect", reason, description);
       // Acks of packets sent on that connection will not come; those waiting in sendBuffer still may.
       const waiting = {};
-      for (let i = 0; i < this.sendBuffer.length; i++) {
-        waiting[this.sendBuffer[i].id] = true;
-      }
+      this.sendBuffer.forEach((packet) => { waiting[packet.id] = true; });
       for (const id in this.acks) {
         if (!waiting[id]) {
           const callback = this.acks[id];
           delete this.acks[id];
-          if (callback.withError) {
-            callback.call(this, new Error("socket has been disconnected"));
-          }
+          if (callback.withError) { callback.call(this, new Error("socket has been disconnected")); }
         }
       }
     }
 
     _destroy() {
       if (this._subs) {
-        const subs = this._subs;
+        this._subs.forEach((unsubscribe) => unsubscribe());
         this._subs = null;
-        for (let i = 0; i < subs.length; i++) {
-          subs[i]();
-        }
         this.io._destroy(this);
       }
     }
 
     disconnect() {
-      if (this.connected) {
-        this._packet({ type: DISCONNECT });
-      }
+      if (this.connected) { this._packet({ type: DISCONNECT }); }
       this._destroy();
-      if (this.connected) {
-        this._onClose("io client disconnect");
-      }
+      if (this.connected) { this._onClose("io client disconnect"); }
       return this;
     }
 
-    close() {
-      return this.disconnect();
-    }
+    close() { return this.disconnect(); }
 
     onAny(fn) {
       this._anyListeners.push(fn);
@@ -1635,16 +1268,12 @@
         this._anyListeners = [];
       } else {
         const i = this._anyListeners.indexOf(fn);
-        if (i !== -1) {
-          this._anyListeners.splice(i, 1);
-        }
+        if (i !== -1) { this._anyListeners.splice(i, 1); }
       }
       return this;
     }
 
-    listenersAny() {
-      return this._anyListeners.slice();
-    }
+    listenersAny() { return this._anyListeners.slice(); }
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -1655,9 +1284,7 @@
     const page = typeof location !== "undefined" ? location : null;
     let text = uri === undefined || uri === null ? "" : String(uri);
     if (text === "" || (text.charAt(0) === "/" && text.charAt(1) !== "/")) {
-      if (!page) {
-        throw new Error("io() without a URL needs a page to take its origin from");
-      }
+      if (!page) { throw new Error("io() without a URL needs a page to take its origin from"); }
       text = page.protocol + SLASHES + page.host + text;
     } else if (text.substring(0, 2) === SLASHES) {
       text = (page ? page.protocol : "https:") + text;
@@ -1667,14 +1294,9 @@
     const url = new URL(text);
     const secure = url.protocol === "https:" || url.protocol === "wss:";
     const query = {};
-    url.searchParams.forEach(function (value, key) { query[key] = value; });
-    return {
-      origin: (secure ? "https:" : "http:") + SLASHES + url.host,
-      host: url.host,
-      secure: secure,
-      nsp: url.pathname || "/",
-      query: query
-    };
+    url.searchParams.forEach((value, key) => { query[key] = value; });
+    return { origin: (secure ? "https:" : "http:") + SLASHES + url.host, host: url.host, secure,
+      nsp: url.pathname || "/", query };
   }
 
   const cache = Object.create(null);
@@ -1686,8 +1308,7 @@
    */
   function lookup(uri, opts) {
     if (uri && typeof uri === "object") {
-      opts = uri;
-      uri = undefined;
+      return lookup(undefined, uri);
     }
     opts = opts || {};
     const target = parseUri(uri);
@@ -1705,18 +1326,12 @@
     return manager.socket(target.nsp, opts);
   }
 
-  const io = lookup;
-  io.io = lookup;
-  io.connect = lookup;
-  io.default = lookup;
-  io.Manager = Manager;
-  io.Socket = Socket;
-  io.protocol = 5;
+  const io = Object.assign(lookup, { Manager, Socket, protocol: 5 });
+  // The names other loaders look for: io.io, io.connect, io.default.
+  Object.assign(io, { io, connect: io, default: io });
 
   const root = typeof globalThis !== "undefined" ? globalThis : typeof self !== "undefined" ? self
     : typeof window !== "undefined" ? window : {};
   root.io = io;
-  if (typeof module === "object" && module && typeof module.exports === "object") {
-    module.exports = io;
-  }
+  if (typeof module === "object" && module && typeof module.exports === "object") { module.exports = io; }
 })();
