@@ -59,10 +59,17 @@ try {
   // recovery appends after a string argument).
   const broadcast = once(a, "broadcast");
   const seen = [];
-  a.onAny((event, ...args) => seen.push(event));
+  const any = (event) => seen.push(event);
+  a.onAny(any);
+  const removed = () => assert.fail("a listener removed with off was called");
+  a.on("broadcast", removed);
+  a.once("broadcast", removed);
+  a.off("broadcast", removed);
+  a.off("broadcast", removed);
   a.emit("shout", "hi all");
   assert.deepEqual(await broadcast, ["hi all", null]);
-  assert.ok(seen.includes("broadcast"));
+  assert.deepEqual(seen, ["broadcast"]);
+  a.offAny(any);
   console.log("ok events");
 
   // Acks both ways.
@@ -108,7 +115,21 @@ try {
   rejected.close();
   console.log("ok rejected");
 
-  const b = await connected(io(url, { ...options, forceNew: true }));
+  // Emitted before the socket is connected: buffered, sent once it is. With ackTimeout, acks take an error first.
+  const early = io(url, { ...options, forceNew: true, ackTimeout: 300 });
+  const buffered = early.emitWithAck("echo", "early");
+  const b = await connected(early);
+  assert.equal(await buffered, "early");
+  const [unanswered] = await new Promise((resolve) => b.emit("nobody-answers", (...args) => resolve(args)));
+  assert.equal(unanswered.message, "operation has timed out");
+  console.log("ok buffered");
+
+  // Packets queued meanwhile go in POSTs that each fit the server's maxPayload (16,000 bytes in this test).
+  const big = "x".repeat(6000);
+  const echoes = await Promise.all([1, 2, 3, 4, 5].map((n) => a.emitWithAck("echo", n + big)));
+  assert.deepEqual(echoes, [1, 2, 3, 4, 5].map((n) => n + big));
+  console.log("ok batches");
+
   const kicked = once(b, "disconnect");
   b.emit("leave-me");
   assert.equal((await kicked)[0], "io server disconnect");
@@ -133,12 +154,14 @@ try {
   assert.deepEqual(await before, ["before", posted]);
   const dropped = once(r, "disconnect");
   const attempt = once(r.io, "reconnect_attempt");
+  const reconnected = once(r.io, "reconnect");
   const back = once(r, "connect");
   const missed = once(r, "chat");
   console.log("cut " + id);
   const [reason] = await dropped;
   assert.ok(reason === "transport close" || reason === "transport error" || reason === "ping timeout", reason);
   await attempt;
+  await reconnected;
   await back;
   assert.equal(r.recovered, true);
   assert.equal(r.id, id);

@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
  * Parley's own browser client, src/main/resources/META-INF/parley/socket.io.js, under Node (WebSocket from the
  * {@code ws} package, {@code fetch} for polling) through src/test/node/served-client.mjs: connect, events and
  * acks both ways, {@code emitWithAck}, ack timeouts, binary both ways, a second namespace on the same connection,
- * a middleware refusal, a server disconnect, the heartbeat, and recovery after the test cuts its connection
- * through a proxy and posts a message it misses; then the server is idle. Once per transport choice.
+ * a middleware refusal, emits buffered until connected, POSTs batched within {@code maxPayload}, a server
+ * disconnect, the heartbeat, and recovery after the test cuts its connection through a proxy and posts a message
+ * it misses; then the server is idle. Once per transport choice.
  */
 class ServedClientNodeTest {
   private static final Path SCRIPT = Path.of("src", "main", "resources", "META-INF", "parley", "socket.io.js");
   private static final WebSocketTransportConfig FAST_HEARTBEAT = WebSocketTransportConfig.builder()
-      .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofSeconds(2)).build();
+      .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofSeconds(2)).maxPayload(16_000).build();
   private static final Duration RUN = Duration.ofSeconds(60);
 
   @Test
@@ -85,7 +86,7 @@ class ServedClientNodeTest {
       String printed = output.toString();
       assertThat(node.exitValue()).as("node exit code; output:%n%s", printed).isZero();
       assertThat(printed).contains("ok connect", "ok events", "ok acks", "ok emitWithAck", "ok timeout", "ok binary",
-          "ok namespace", "ok rejected", "ok server-disconnect", "ok ping", "done");
+          "ok namespace", "ok rejected", "ok buffered", "ok batches", "ok server-disconnect", "ok ping", "done");
       assertThat(printed).as("the missed post, its id as offset").contains("ok recovered " + missed + " after");
       await().atMost(Timeouts.STEP).until(() -> server.stats().isIdle());
       return printed;
