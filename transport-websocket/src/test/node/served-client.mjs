@@ -1,8 +1,8 @@
 // Drives Parley's own browser client (META-INF/parley/socket.io.js) under Node against a Parley server;
 // ServedClientNodeTest runs it. Usage:
-//   node served-client.mjs <script> <server-url> <proxy-url> [client-options-json]
-// The script runs as a browser would load it (global io), with WebSocket from the ws package and fetch
-// for polling. Prints "ok <step>" per step and "ok transport <name>" for the transport the first socket
+//   node served-client.mjs <script> <server-url> <proxy-url> [client-options-json] [xhr]
+// The script runs as a browser would load it (global io), with WebSocket from the ws package, and fetch
+// for polling (or, given "xhr", the XMLHttpRequest of the xmlhttprequest-ssl package, as in a browser). Prints "ok <step>" per step and "ok transport <name>" for the transport the first socket
 // ended on. For the recovery step it prints "cut <socket-id>" and waits while the test cuts the
 // connections through the proxy and posts a message; the client must come back by itself, recovered.
 // Exits 1 on the first failure.
@@ -11,15 +11,27 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { runInThisContext } from "node:vm";
 
-const [script, url, proxied, chosenJson] = process.argv.slice(2);
+const [script, url, proxied, chosenJson, requests] = process.argv.slice(2);
 const chosen = chosenJson === undefined ? {} : JSON.parse(chosenJson);
 const timer = setTimeout(() => { console.log("fail timeout"); process.exit(1); }, 45000);
 
-globalThis.WebSocket = createRequire(import.meta.url)("ws");
+const require = createRequire(import.meta.url);
+globalThis.WebSocket = require("ws");
+if (requests === "xhr") {
+  globalThis.XMLHttpRequest = require("xmlhttprequest-ssl");
+  // That package's abort() nulls the request its error handler then reads: aborting a request whose
+  // connection also fails (the test's cut) would end the process. Only that is ignored.
+  process.on("uncaughtException", (error) => {
+    if (!(error instanceof TypeError && String(error.stack).includes("xmlhttprequest-ssl"))) {
+      console.log("fail " + error.stack);
+      process.exit(1);
+    }
+  });
+}
 runInThisContext(readFileSync(script, "utf8"), { filename: script });
 const io = globalThis.io;
 // Required as a CommonJS module, the same file exports io as well.
-const required = createRequire(import.meta.url)(script);
+const required = require(script);
 assert.equal(typeof required.Manager, "function");
 assert.equal(required.protocol, 5);
 

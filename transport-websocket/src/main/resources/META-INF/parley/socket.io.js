@@ -17,7 +17,7 @@
   const hasBlob = typeof Blob !== "undefined";
 
   // Engine.IO packet types.
-  const OPEN = "0", CLOSE = "1", PING = "2", PONG = "3", MESSAGE = "4", UPGRADE = "5", NOOP = "6";
+  const OPEN = "0", CLOSE = "1", PING = "2", PONG = "3", MESSAGE = "4", UPGRADE = "5";
   // Socket.IO packet types.
   const CONNECT = 0, DISCONNECT = 1, EVENT = 2, ACK = 3, CONNECT_ERROR = 4, BINARY_EVENT = 5, BINARY_ACK = 6;
 
@@ -251,6 +251,7 @@
         } finally {
           this._checkPaused();
           this._poll();
+          this.engine._onDrain(this);
         }
       });
     }
@@ -460,7 +461,7 @@
       } else if (packet.type === CLOSE) {
         this._onClose("transport close");
       }
-      // PONG and NOOP carry nothing for us.
+      // PONG and NOOP ("6") carry nothing for us.
     }
 
     _onHandshake(text) {
@@ -535,9 +536,14 @@
       }
     }
 
+    /** A polling request completed: the next POST may go, or a closing session is done. */
     _onDrain(transport) {
       if (transport !== this.transport) { return; }
-      if (this.readyState === "closing" && this.writeBuffer.length === 0) { this._onClose("forced close"); }
+      // Closing, the held GET is not aborted: the server answers it (with the close packet) once it has read
+      // ours, so that no request is left cancelled.
+      if (this.readyState === "closing" && this.writeBuffer.length === 0 && !transport._get && !transport._post) {
+        this._onClose("forced close");
+      }
       this.flush();
     }
 

@@ -12,6 +12,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -51,13 +53,24 @@ class ServedClientNodeTest {
     assertThat(run("{\"upgrade\":false}")).contains("ok transport polling");
   }
 
-  /** Runs the driver with these client options, plays the network cut it asks for, and returns its output. */
-  private static String run(String options) throws Exception {
+  /** A browser polls with XMLHttpRequest, not fetch: the driver lends Node one. */
+  @Test
+  void pollingOverXmlHttpRequest() throws Exception {
+    assertThat(run("{\"transports\":[\"polling\"]}", "xhr")).contains("ok transport polling");
+  }
+
+  /**
+   * Runs the driver with these client options (and its other arguments), plays the network cut it asks for,
+   * and returns its output.
+   */
+  private static String run(String... arguments) throws Exception {
     NodeDriver.requireNode();
     try (ChatServer server = SocketIoTestApp.start(FAST_HEARTBEAT, b -> { });
         TcpProxy proxy = new TcpProxy(server.address().orElseThrow().getPort())) {
-      Process node = new ProcessBuilder("node", "served-client.mjs", SCRIPT.toAbsolutePath().toString(),
-          SocketIoTestApp.url(server), proxy.url(), options)
+      List<String> command = new ArrayList<>(List.of("node", "served-client.mjs",
+          SCRIPT.toAbsolutePath().toString(), SocketIoTestApp.url(server), proxy.url()));
+      command.addAll(List.of(arguments));
+      Process node = new ProcessBuilder(command)
           .directory(NodeDriver.FIXTURE.toFile())
           .redirectErrorStream(true)
           .start();
