@@ -68,7 +68,6 @@
     }
 
     removeListener(...args) { return this.off(...args); }
-
     removeAllListeners(...args) { return this.off(...args); }
 
     listeners(event) {
@@ -82,8 +81,20 @@
       const list = this._listeners && this._listeners[event];
       if (!list) { return false; }
       // A copy: a listener may remove itself (once) or others while the event is dispatched.
-      for (const fn of list.slice()) { fn.apply(this, args); }
+      for (const fn of list.slice()) { call(fn, this, args); }
       return true;
+    }
+  }
+
+  /**
+   * Calls application code: what it throws is reported as uncaught, after the client has finished what it
+   * was doing, rather than left to break a poll loop or a half-decoded payload.
+   */
+  function call(fn, self, args) {
+    try {
+      fn.apply(self, args);
+    } catch (error) {
+      setTimeout(() => { throw error; }, 0);
     }
   }
 
@@ -709,31 +720,29 @@
 
   /** Assembles packets from Engine.IO messages: a binary packet's attachments follow its text. */
   class Decoder {
-    constructor(onPacket) {
-      Object.assign(this, { onPacket, pending: null, buffers: [] });
+    constructor() {
+      this.pending = null;
+      this.buffers = [];
     }
 
+    /** Takes the next message; returns the packet it completes, if any; throws if it is malformed. */
     add(message) {
       if (typeof message === "string") {
         if (this.pending) { throw new Error("text while attachments were expected"); }
         const packet = decodePacketText(message);
-        if (packet.attachments > 0) {
-          this.pending = packet;
-          this.buffers = [];
-        } else {
-          this.onPacket(packet);
-        }
-        return;
+        if (packet.attachments === 0) { return packet; }
+        this.pending = packet;
+        this.buffers = [];
+        return null;
       }
       if (!this.pending) { throw new Error("an attachment nobody announced"); }
       this.buffers.push(toArrayBuffer(message));
-      if (this.buffers.length === this.pending.attachments) {
-        const packet = this.pending;
-        packet.data = reconstruct(packet.data, this.buffers);
-        this.pending = null;
-        this.buffers = [];
-        this.onPacket(packet);
-      }
+      if (this.buffers.length < this.pending.attachments) { return null; }
+      const packet = this.pending;
+      packet.data = reconstruct(packet.data, this.buffers);
+      this.pending = null;
+      this.buffers = [];
+      return packet;
     }
   }
 
@@ -741,6 +750,8 @@
   function containsBlob(value) {
     if (!hasBlob || value === null || typeof value !== "object") { return false; }
     if (value instanceof Blob) { return true; }
+    // Not worth walking: the bytes of a buffer are no Blobs.
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) { return false; }
     for (const key in value) {
       if (Object.prototype.hasOwnProperty.call(value, key) && containsBlob(value[key])) { return true; }
     }
@@ -834,7 +845,7 @@
       this._readyState = "opening";
       this._skipReconnect = false;
       // A new decoder per connection: attachments half-received on the last one are dropped with it.
-      this._decoder = new Decoder((packet) => this._fire("packet", packet));
+      this._decoder = new Decoder();
       let failure = null;
       let timer = null;
       this._subs.push(subscribe(engine, "open", () => {
@@ -884,11 +895,14 @@
       this._readyState = "open";
       const engine = this.engine;
       this._subs.push(subscribe(engine, "data", (data) => {
+        let packet;
         try {
-          this._decoder.add(data);
+          packet = this._decoder.add(data);
         } catch (error) {
           engine._onError(error, "parse error");
+          return;
         }
+        if (packet) { this._fire("packet", packet); }
       }));
       this._subs.push(subscribe(engine, "ping", () => this._fire("ping")));
       this._subs.push(subscribe(engine, "error", (error) => this._fire("error", error)));
@@ -1203,7 +1217,7 @@
     }
 
     _emitEvent(args) {
-      this._anyListeners.slice().forEach((fn) => fn.apply(this, args));
+      this._anyListeners.slice().forEach((fn) => call(fn, this, args));
       this._fire(...args);
     }
 
@@ -1222,7 +1236,7 @@
       const callback = this.acks[packet.id];
       if (typeof callback !== "function") { return; }
       delete this.acks[packet.id];
-      callback.apply(this, callback.withError ? [null].concat(packet.data) : packet.data);
+      call(callback, this, callback.withError ? [null].concat(packet.data) : packet.data);
     }
 
     _onClose(reason, description) {
@@ -1237,7 +1251,7 @@
         if (!waiting[id]) {
           const callback = this.acks[id];
           delete this.acks[id];
-          if (callback.withError) { callback.call(this, new Error("socket has been disconnected")); }
+          if (callback.withError) { call(callback, this, [new Error("socket has been disconnected")]); }
         }
       }
     }
