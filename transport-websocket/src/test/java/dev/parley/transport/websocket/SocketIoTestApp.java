@@ -9,8 +9,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /**
  * The application every client test talks to: echo with ack, a room broadcast, a direct message,
  * binary both ways, a server-to-client ack, a second namespace, and middleware that rejects a bad token; a
- * message posted to the lobby (stored, so that a recovering channel gets what it missed) and whether a
- * channel is still connected, for the connection state recovery step.
+ * message posted to the lobby (stored, so that a recovering channel gets what it missed, and acked with its id)
+ * and whether a channel is still connected, for the connection state recovery steps.
  */
 final class SocketIoTestApp {
   private SocketIoTestApp() {
