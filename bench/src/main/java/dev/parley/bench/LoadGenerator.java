@@ -129,20 +129,23 @@ public final class LoadGenerator {
       }
     };
     List<Runnable> closers = new ArrayList<>();
+    List<BenchClient> receivers = List.of();
     if (sse) {
       openSseStreams(clients, room, sink, closers);
     } else {
-      for (BenchClient client : connectMany(clients, (name, raw) -> {
+      receivers = connectMany(clients, (name, raw) -> {
         if (name.equals("msg")) {
           sink.accept(raw);
         }
-      })) {
+      });
+      for (BenchClient client : receivers) {
         client.emitWithAck("[\"join\",\"" + room + "\"]").get(30, TimeUnit.SECONDS);
         closers.add(client::close);
       }
     }
     SioClient publisher = SioClient.connect(http, url, (n, r) -> { }).get(30, TimeUnit.SECONDS);
     String padding = "x".repeat(64);
+    long pollsBefore = polls(receivers);
     Cpu cpu = Cpu.read(serverPid);
     long start = System.nanoTime();
     for (int i = 0; i < messages; i++) {
@@ -158,6 +161,7 @@ public final class LoadGenerator {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Cpu used = Cpu.read(serverPid).minus(cpu);
+    long polls = polls(receivers) - pollsBefore;
     closers.forEach(Runnable::run);
     publisher.close();
     Map<String, Object> out = percentiles(latencies, Math.min(recorded.get(), latencies.length()));
@@ -167,6 +171,11 @@ public final class LoadGenerator {
     out.put("expected", expected);
     out.put("deliveries_per_s", Math.round(delivered.get() / seconds));
     out.put("seconds", round(seconds));
+    if (polls > 0) {
+      // How many messages a long-poll answer carried on average: what the server batched per HTTP round trip.
+      out.put("polls", polls);
+      out.put("deliveries_per_poll", round(delivered.get() / (double) polls));
+    }
     used.report(out, delivered.get());
     return out;
   }
@@ -283,6 +292,16 @@ public final class LoadGenerator {
       clients.add(future.get(60, TimeUnit.SECONDS));
     }
     return clients;
+  }
+
+  private static long polls(List<BenchClient> clients) {
+    long polls = 0;
+    for (BenchClient client : clients) {
+      if (client instanceof PollingSioClient session) {
+        polls += session.polls();
+      }
+    }
+    return polls;
   }
 
   private void openSseStreams(int count, String room, MessageSink sink, List<Runnable> closers) throws Exception {

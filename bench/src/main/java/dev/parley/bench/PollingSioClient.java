@@ -30,6 +30,8 @@ public final class PollingSioClient extends BenchClient {
   private volatile String sessionUrl = "";
   private volatile Duration pollTimeout = Duration.ofSeconds(60);
   private volatile boolean closed;
+  // Written only by the handler of the session's one long-poll at a time.
+  private volatile long polls;
   private volatile CompletableFuture<?> heldPoll = CompletableFuture.completedFuture(null);
 
   private PollingSioClient(HttpClient http, String baseUrl, BiConsumer<String, String> onEvent) {
@@ -97,8 +99,14 @@ public final class PollingSioClient extends BenchClient {
     handle(open);
   }
 
+  /** The long-poll answers this session has handled so far, the handshake's aside. Thread-safe. */
+  public long polls() {
+    return polls;
+  }
+
   private void polled(HttpResponse<String> response, Throwable error) {
     if (!closed && answered(response, error)) {
+      polls++;
       handle(response.body());
     }
   }
