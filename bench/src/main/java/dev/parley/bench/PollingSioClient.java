@@ -121,8 +121,11 @@ public final class PollingSioClient extends BenchClient {
       receive(packet);
     }
     if (!closed) {
-      heldPoll = http.sendAsync(get(sessionUrl, pollTimeout), HttpResponse.BodyHandlers.ofString())
-          .whenComplete(this::polled);
+      // The request's own future, not a dependent one: cancelling it is what aborts the exchange.
+      CompletableFuture<HttpResponse<String>> poll = http.sendAsync(get(sessionUrl, pollTimeout),
+          HttpResponse.BodyHandlers.ofString());
+      heldPoll = poll;
+      poll.whenComplete(this::polled);
     }
   }
 
