@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BiConsumer;
 
 /**
  * Load for any Socket.IO v5 server (and Parley's SSE transport), from one process without a thread per
@@ -31,26 +32,39 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <pre>
  * java -jar parley-bench.jar --url http://127.0.0.1:3000 --scenario fanout [--clients 1000] [--messages 2000]
  *      [--window 100] [--rate 100] [--seconds 10] [--connections 10000] [--concurrency 200] [--server-pid N]
+ *      [--transport websocket|polling]
  * </pre>
  * Scenarios: fanout, latency, idle, connect ({@code --warmup N} first makes N untimed connections and reports
  * the run as {@code connect-warm}), sse-fanout. With {@code --server-pid}, the server's CPU
  * seconds (from /proc/PID/stat) per million deliveries and its resident memory are reported.
+ * {@code --transport polling} makes the receiving (fanout, latency), idle and connecting clients Engine.IO
+ * long-polling sessions ({@link PollingSioClient}) and reports the scenario as {@code fanout-polling} and so on;
+ * the one publisher stays on WebSocket, so both runs measure the same sending side.
  */
 public final class LoadGenerator {
   private static final Duration LIMIT = Duration.ofSeconds(180);
   private final Map<String, String> options;
   private final String url;
+  // jdk.httpclient.connectionPoolSize stays at its default, 0 (no limit): a smaller pool would close a
+  // long-poll's connection after each answer and the run would measure TCP connects. The sessions bound the
+  // connections instead (two each at most: the held GET and a POST).
   private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2, r -> {
     Thread thread = new Thread(r, "loadgen-io");
     thread.setDaemon(true);
     return thread;
   })).build();
   private final long serverPid;
+  private final boolean polling;
 
   private LoadGenerator(Map<String, String> options) {
     this.options = options;
     this.url = options.getOrDefault("url", "http://127.0.0.1:3000");
     this.serverPid = Long.parseLong(options.getOrDefault("server-pid", "0"));
+    String transport = options.getOrDefault("transport", "websocket");
+    if (!transport.equals("websocket") && !transport.equals("polling")) {
+      throw new IllegalArgumentException("--transport must be websocket or polling: " + transport);
+    }
+    this.polling = transport.equals("polling");
   }
 
   public static void main(String[] args) throws Exception {
@@ -72,8 +86,9 @@ public final class LoadGenerator {
       default -> throw new IllegalArgumentException("unknown scenario: " + scenario
           + " (fanout, latency, idle, connect, sse-fanout)");
     };
-    // A warmed-up connect run is its own row in the summary.
-    result.put("scenario", scenario.equals("connect") && generator.option("warmup", 0) > 0 ? "connect-warm" : scenario);
+    // A warmed-up connect run, and a run over polling, is its own row in the summary.
+    String row = scenario.equals("connect") && generator.option("warmup", 0) > 0 ? "connect-warm" : scenario;
+    result.put("scenario", generator.polling && !scenario.equals("sse-fanout") ? row + "-polling" : row);
     System.out.println(json(result));
     System.out.println(summary(result));
     System.exit(0);
@@ -114,20 +129,23 @@ public final class LoadGenerator {
       }
     };
     List<Runnable> closers = new ArrayList<>();
+    List<BenchClient> receivers = List.of();
     if (sse) {
       openSseStreams(clients, room, sink, closers);
     } else {
-      for (SioClient client : connectMany(clients, (name, raw) -> {
+      receivers = connectMany(clients, (name, raw) -> {
         if (name.equals("msg")) {
           sink.accept(raw);
         }
-      })) {
+      });
+      for (BenchClient client : receivers) {
         client.emitWithAck("[\"join\",\"" + room + "\"]").get(30, TimeUnit.SECONDS);
         closers.add(client::close);
       }
     }
     SioClient publisher = SioClient.connect(http, url, (n, r) -> { }).get(30, TimeUnit.SECONDS);
     String padding = "x".repeat(64);
+    long pollsBefore = polls(receivers);
     Cpu cpu = Cpu.read(serverPid);
     long start = System.nanoTime();
     for (int i = 0; i < messages; i++) {
@@ -143,6 +161,7 @@ public final class LoadGenerator {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Cpu used = Cpu.read(serverPid).minus(cpu);
+    long polls = polls(receivers) - pollsBefore;
     closers.forEach(Runnable::run);
     publisher.close();
     Map<String, Object> out = percentiles(latencies, Math.min(recorded.get(), latencies.length()));
@@ -152,6 +171,11 @@ public final class LoadGenerator {
     out.put("expected", expected);
     out.put("deliveries_per_s", Math.round(delivered.get() / seconds));
     out.put("seconds", round(seconds));
+    if (polls > 0) {
+      // How many messages a long-poll answer carried on average: what the server batched per HTTP round trip.
+      out.put("polls", polls);
+      out.put("deliveries_per_poll", round(delivered.get() / (double) polls));
+    }
     used.report(out, delivered.get());
     return out;
   }
@@ -163,7 +187,7 @@ public final class LoadGenerator {
     int messages = rate * seconds;
     AtomicLongArray latencies = new AtomicLongArray(clients * messages);
     AtomicInteger recorded = new AtomicInteger();
-    List<SioClient> receivers = connectMany(clients, (name, raw) -> {
+    List<BenchClient> receivers = connectMany(clients, (name, raw) -> {
       if (name.equals("msg")) {
         long now = System.nanoTime();
         int t = raw.indexOf("\"t\":");
@@ -174,7 +198,7 @@ public final class LoadGenerator {
         }
       }
     });
-    for (SioClient client : receivers) {
+    for (BenchClient client : receivers) {
       client.emitWithAck("[\"join\",\"bench\"]").get(30, TimeUnit.SECONDS);
     }
     SioClient publisher = SioClient.connect(http, url, (n, r) -> { }).get(30, TimeUnit.SECONDS);
@@ -194,7 +218,7 @@ public final class LoadGenerator {
     }
     timer.shutdownNow();
     Cpu used = Cpu.read(serverPid).minus(cpu);
-    receivers.forEach(SioClient::close);
+    receivers.forEach(BenchClient::close);
     publisher.close();
     Map<String, Object> out = percentiles(latencies, Math.min(recorded.get(), latencies.length()));
     out.put("clients", clients);
@@ -208,11 +232,11 @@ public final class LoadGenerator {
   private Map<String, Object> idle() throws Exception {
     int connections = option("connections", 10_000);
     long before = rssKiB(serverPid);
-    List<SioClient> clients = connectMany(connections, (n, r) -> { });
+    List<BenchClient> clients = connectMany(connections, (n, r) -> { });
     // Let the server settle (allocations of the handshakes become garbage) before reading its memory.
     TimeUnit.SECONDS.sleep(3);
     long after = rssKiB(serverPid);
-    clients.forEach(SioClient::close);
+    clients.forEach(BenchClient::close);
     Map<String, Object> out = new HashMap<>();
     out.put("connections", clients.size());
     out.put("rss_before_kib", before);
@@ -228,17 +252,17 @@ public final class LoadGenerator {
       // Untimed rounds first, so the figure is the server's steady state rather than its start-up (a fresh
       // JVM spends much of its first thousands of upgrades compiling them).
       for (int done = 0; done < warmup; done += connections) {
-        connectMany(Math.min(connections, warmup - done), (n, r) -> { }).forEach(SioClient::close);
+        connectMany(Math.min(connections, warmup - done), (n, r) -> { }).forEach(BenchClient::close);
       }
       TimeUnit.SECONDS.sleep(1);
     }
     Cpu cpu = Cpu.read(serverPid);
     long start = System.nanoTime();
-    List<SioClient> clients = connectMany(connections, (n, r) -> { });
+    List<BenchClient> clients = connectMany(connections, (n, r) -> { });
     double seconds = (System.nanoTime() - start) / 1e9;
     Cpu used = Cpu.read(serverPid).minus(cpu);
-    long[] handshakes = clients.stream().mapToLong(c -> c.connectNanos).sorted().toArray();
-    clients.forEach(SioClient::close);
+    long[] handshakes = clients.stream().mapToLong(BenchClient::connectNanos).sorted().toArray();
+    clients.forEach(BenchClient::close);
     Map<String, Object> out = new HashMap<>();
     out.put("connections", clients.size());
     out.put("warmup_connections", warmup);
@@ -251,22 +275,33 @@ public final class LoadGenerator {
 
   // ---- connections ----
 
-  private List<SioClient> connectMany(int count, java.util.function.BiConsumer<String, String> onEvent)
-      throws Exception {
+  private List<BenchClient> connectMany(int count, BiConsumer<String, String> onEvent) throws Exception {
     int concurrency = option("concurrency", 200);
     Semaphore permits = new Semaphore(concurrency);
-    List<CompletableFuture<SioClient>> pending = new ArrayList<>(count);
+    List<CompletableFuture<? extends BenchClient>> pending = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       if (!permits.tryAcquire(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("connections stalled at " + i);
       }
-      pending.add(SioClient.connect(http, url, onEvent).whenComplete((c, e) -> permits.release()));
+      CompletableFuture<? extends BenchClient> client = polling
+          ? PollingSioClient.connect(http, url, onEvent) : SioClient.connect(http, url, onEvent);
+      pending.add(client.whenComplete((c, e) -> permits.release()));
     }
-    List<SioClient> clients = new ArrayList<>(count);
-    for (CompletableFuture<SioClient> future : pending) {
+    List<BenchClient> clients = new ArrayList<>(count);
+    for (CompletableFuture<? extends BenchClient> future : pending) {
       clients.add(future.get(60, TimeUnit.SECONDS));
     }
     return clients;
+  }
+
+  private static long polls(List<BenchClient> clients) {
+    long polls = 0;
+    for (BenchClient client : clients) {
+      if (client instanceof PollingSioClient session) {
+        polls += session.polls();
+      }
+    }
+    return polls;
   }
 
   private void openSseStreams(int count, String room, MessageSink sink, List<Runnable> closers) throws Exception {
