@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,14 +27,23 @@ import org.junit.jupiter.api.io.TempDir;
 class ServedClientScriptTest {
   private static final String FIXTURE = "META-INF/parley-test/client-fixture.js";
 
-  private final HttpClient http = HttpClient.newHttpClient();
+  private static final HttpClient http = HttpClient.newHttpClient();
+  // The files are read-only, so the tests on the default config share one server; the others start their own.
+  private static ChatServer shared;
   private ChatServer server;
   private String base;
 
   @AfterEach
   void stop() {
-    if (server != null) {
+    if (server != null && server != shared) {
       server.close();
+    }
+  }
+
+  @AfterAll
+  static void stopShared() {
+    if (shared != null) {
+      shared.close();
     }
   }
 
@@ -43,7 +53,11 @@ class ServedClientScriptTest {
   }
 
   private void start() {
-    start(WebSocketTransportConfig.defaults(), FIXTURE);
+    if (shared == null) {
+      shared = SocketIoTestApp.start(new WebSocketTransport(WebSocketTransportConfig.defaults(), FIXTURE), b -> { });
+    }
+    server = shared;
+    base = SocketIoTestApp.url(shared);
   }
 
   private HttpResponse<byte[]> send(String path, String... headers) throws Exception {
