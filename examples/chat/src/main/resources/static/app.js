@@ -1,5 +1,3 @@
-import { ParleySocket } from "./parley-socket.js";
-
 const ROOMS = ["general", "random", "help"];
 const $ = (id) => document.getElementById(id);
 // lastId: the id of the newest line shown (SSE gives ids), so a reconnect resumes right after it.
@@ -126,20 +124,38 @@ function setStatus(text) {
 
 // ---- links: the same chat over WebSocket (Socket.IO v5) or Server-Sent Events ----
 
+// The WebSocket mode uses the Socket.IO client the server serves at /socket.io/socket.io.js (the global io,
+// loaded by index.html): it opens with HTTP long-polling and upgrades to WebSocket. It does not reconnect by
+// itself: as with SSE's "parley:disconnect", a closed link shows "disconnected" and Connect joins again.
 async function webSocketLink(room, events) {
-  const socket = new ParleySocket();
+  const socket = io({ reconnection: false });
+  // The client keeps an ack waiting after its link closed; settle it then, so a line sent just before
+  // stays pending (no tick) and a join cut short fails the connect.
+  let fail;
+  const closed = new Promise((resolve, reject) => { fail = reject; });
+  closed.catch(() => {});
+  const ask = (event, ...args) => Promise.race([socket.emitWithAck(event, ...args), closed]);
   socket.on("chat", (message) => events.chat(message, null));
   socket.on("typing", (typing) => events.typing(typing.from));
   socket.on("presence", (presence) => events.presence(presence.users));
   socket.on("joined", (joined) => events.joined(joined.user));
   socket.on("left", (left) => events.left(left.user));
-  socket.on("disconnect", () => events.closed());
-  await socket.connect();
-  await socket.emitWithAck("join", room);
+  socket.on("disconnect", () => { fail(new Error("disconnected")); events.closed(); });
+  try {
+    // connect_error: refused by the server's middleware (its message, e.g. "sign in first"), or unreachable.
+    await new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    });
+    await ask("join", room);
+  } catch (error) {
+    socket.disconnect();
+    throw error;
+  }
   return {
-    send: (line) => socket.emitWithAck("chat", line),
-    typing: () => socket.emit("typing", room),
-    close: () => socket.close(),
+    send: (line) => ask("chat", line),
+    typing: () => socket.volatile.emit("typing", room),       // not worth sending late
+    close: () => socket.disconnect(),
   };
 }
 

@@ -50,6 +50,11 @@ class ChatPageE2ETest {
       assertThat(alice.online()).containsExactly("alice", "bob");
       assertThat(bob.online()).containsExactly("alice", "bob");
     });
+    // alice's page (the served Socket.IO client) opened with long-polling and upgraded: one WebSocket, and no
+    // long-poll held any more; bob's page is on SSE.
+    await("alice's page upgraded to WebSocket").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
+        .untilAsserted(() -> assertThat(chat.server().stats().transports())
+            .containsEntry("websocket.sockets", 1).containsEntry("websocket.heldPolls", 0));
 
     List<String> fromAlice = List.of("Hi Bob! I'm on WebSocket.",
         "We both see every line once, in the same order.",

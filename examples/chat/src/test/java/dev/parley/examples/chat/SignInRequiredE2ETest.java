@@ -20,12 +20,15 @@ class SignInRequiredE2ETest {
       source.addEventListener('parley:session', () => { source.close(); done({ opened: true }); });
       source.onerror = () => { const readyState = source.readyState; source.close(); done({ opened: false, readyState }); };
       """;
-  private static final String PARLEY_SOCKET = """
+  // The served client (/socket.io/socket.io.js), which the page loads: polling first, then the upgrade.
+  private static final String SOCKET_IO = """
       const done = arguments[arguments.length - 1];
-      import('/parley-socket.js')
-        .then(({ ParleySocket }) => new ParleySocket().connect())
-        .then((socket) => { socket.close(); done({ connected: true }); },
-              (error) => done({ connected: false, message: error.message, data: error.data }));
+      const socket = io({ reconnection: false });
+      socket.on('connect', () => { socket.disconnect(); done({ connected: true }); });
+      socket.on('connect_error', (error) => {
+        socket.disconnect();
+        done({ connected: false, message: error.message, data: error.data });
+      });
       """;
 
   @RegisterExtension
@@ -58,15 +61,15 @@ class SignInRequiredE2ETest {
   void withoutTheCookieTheWebSocketIsRefused() {
     WebDriver driver = signedOutPage();
 
-    Map<String, Object> refused = run(driver, PARLEY_SOCKET);
+    Map<String, Object> refused = run(driver, SOCKET_IO);
     assertThat(refused).containsEntry("connected", false).containsEntry("message", "sign in first");
     assertThat(refused.get("data")).asInstanceOf(MAP)
         .containsEntry("status", 401L);
 
     // A cookie that is not a nickname is no better.
     ((JavascriptExecutor) driver).executeScript("document.cookie = 'nick=' + encodeURIComponent('<b>') + '; path=/'");
-    assertThat(run(driver, PARLEY_SOCKET)).containsEntry("message", "sign in first");
-    ChatPage.showNote(driver, "no cookie: ParleySocket.connect()", List.of("connect_error: " + refused));
+    assertThat(run(driver, SOCKET_IO)).containsEntry("message", "sign in first");
+    ChatPage.showNote(driver, "no cookie: io()", List.of("connect_error: " + refused));
   }
 
   @Test
@@ -77,7 +80,25 @@ class SignInRequiredE2ETest {
     assertThat(driver.manage().getCookieNamed("nick").getValue()).isEqualTo("carol");
     assertThat(page.status()).isEqualTo("connected (websocket)");
     assertThat(run(driver, EVENT_SOURCE)).containsEntry("opened", true);
-    assertThat(run(driver, PARLEY_SOCKET)).containsEntry("connected", true);
+    assertThat(run(driver, SOCKET_IO)).containsEntry("connected", true);
+  }
+
+  @Test
+  void aPageWhoseCookieIsNoLongerValidShowsTheRefusalOnConnect() {
+    ChromeDriver driver = browsers.open();
+    ChatPage page = ChatPage.signIn(driver, chat.url(), "erin");
+    page.toggleConnection();
+    page.awaitStatus("disconnected");
+
+    // The cookie changed behind the page's back (another tab, or by hand): the middleware's refusal shows.
+    driver.executeScript("document.cookie = 'nick=' + encodeURIComponent('<b>') + '; path=/'");
+    page.toggleConnection();
+    page.awaitStatus("disconnected: sign in first");
+    assertThat(page.connectionButton()).isEqualTo("Connect");
+
+    driver.executeScript("document.cookie = 'nick=erin; path=/'");
+    page.toggleConnection();
+    page.awaitStatus("connected (websocket)");
   }
 
   /** The page as a newcomer first sees it: the sign-in form, no chat, no cookie. */
