@@ -137,11 +137,11 @@ public final class WebSocketTransport implements Transport {
   }
 
   /**
-   * {@code "sockets"}: the WebSockets open now, counted from the upgrade to the close, whether or
-   * not the client has connected to a namespace; {@code "polling"}: the HTTP long-polling sessions open now,
-   * from the handshake to the close; {@code "heldPolls"}: the long-poll {@code GET}s among them held open now,
-   * each occupying an HTTP connection until the server has something to send; {@code "bodies"}: the polling
-   * {@code POST}s whose body is being read.
+   * {@code "sockets"}: the WebSockets open now, counted from the upgrade to the close, whether or not the
+   * client has connected to a namespace; {@code "polling"}: the sessions opened by HTTP long-polling open now,
+   * from the handshake to the close, those since upgraded to a WebSocket included; {@code "heldPolls"}: the
+   * long-poll {@code GET}s among them held open now, each occupying an HTTP connection until the server has
+   * something to send; {@code "bodies"}: the polling {@code POST}s whose body is being read.
    */
   @Override
   public Map<String, Integer> stats() {
