@@ -167,8 +167,9 @@ class PollingProtocolTest {
     }
     assertThat(got.get(999)).isEqualTo("42[\"n\",999]");
     // A response carries up to a quarter of the outbound buffer (1,024 packets by default), not the 64 packets of
-    // a WebSocket write: 1 + 4 long-polls, where 1 + 16 were needed before.
-    assertThat(polls).isEqualTo(1 + (999 + 255) / 256);
+    // a WebSocket write: 4 long-polls, or 1 + 4 when the first event went alone into a batch before the rest
+    // came (the handler races the engine's drain), where 1 + 16 were needed before.
+    assertThat(polls).isBetween(1000 / 256 + 1, 1 + (999 + 255) / 256);
   }
 
   @Test
@@ -179,6 +180,19 @@ class PollingProtocolTest {
     List<String> packets = receive(sid, 2);
     assertThat(packets.get(0)).isEqualTo("461-4[{\"_placeholder\":true,\"num\":0}]");
     assertThat(packets.get(1)).isEqualTo("bAwIB");
+  }
+
+  @Test
+  void textBeyondAsciiAndAttachmentsComeBackByteExact() throws Exception {
+    start();
+    String sid = connected();
+    String text = "\"h\u00e9llo \u2713 \ud83d\ude00\"";
+    post(sid, "420[\"echo\"," + text + "]" + RS + "451-4[\"binary\",{\"_placeholder\":true,\"num\":0}]" + RS
+        + "bAQID" + RS + "421[\"echo\"," + text + "]");
+
+    // Whether they come in one response or several, the body's length and bytes must match what it carries.
+    assertThat(receive(sid, 4)).containsExactly("430[" + text + "]", "461-4[{\"_placeholder\":true,\"num\":0}]",
+        "bAwIB", "431[" + text + "]");
   }
 
   @Test

@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +99,7 @@ final class PollingSession implements Connection {
     Batch ready;
     synchronized (lock) {
       if (closed) {
-        ready = new Batch(CLOSE_PACKET, null, List.of());
+        ready = Batch.control(CLOSE_PACKET);
       } else if (poll != null) {
         ready = null;
       } else if (waiting != null) {
@@ -107,7 +108,7 @@ final class PollingSession implements Connection {
       } else if (probing) {
         // A client pauses polling for the upgrade, and sends its 5, only once its last GET is answered: held
         // (until the next ping), this one would stall the upgrade.
-        ready = new Batch(NOOP_PACKET, null, List.of());
+        ready = Batch.control(NOOP_PACKET);
       } else {
         poll = async;
         async.addListener(new Gone(async));
@@ -156,7 +157,7 @@ final class PollingSession implements Connection {
       poll = null;
     }
     if (held != null) {
-      send(held, new Batch(NOOP_PACKET, null, List.of()));
+      send(held, Batch.control(NOOP_PACKET));
     }
     return true;
   }
@@ -190,7 +191,7 @@ final class PollingSession implements Connection {
       waiting = null;
     }
     if (held != null) {
-      send(held, new Batch(NOOP_PACKET, null, List.of()));
+      send(held, Batch.control(NOOP_PACKET));
     }
     if (handed != null && handed.done != null) {
       socket.write(handed.packets, handed.done);
@@ -304,18 +305,7 @@ final class PollingSession implements Connection {
   /** Joins the batch's packets with the separator, binary attachments as {@code b} + base64, and sends or keeps it. */
   @Override
   public void write(List<Outgoing> batch, WriteCallback done) {
-    StringBuilder body = new StringBuilder();
-    for (Outgoing packet : batch) {
-      WireFrame frame = packet.encoded(codec);
-      if (body.length() > 0) {
-        body.append(SEPARATOR);
-      }
-      body.append(frame.text());
-      for (byte[] attachment : frame.attachments()) {
-        body.append(SEPARATOR).append('b').append(Base64.getEncoder().encodeToString(attachment));
-      }
-    }
-    Batch next = new Batch(body.toString(), done, batch);
+    Batch next = new Batch(body(batch), done, batch);
     AsyncContext held;
     WsConnection socket;
     synchronized (lock) {
@@ -351,12 +341,49 @@ final class PollingSession implements Connection {
     if (socket != null) {
       return socket.weigh(packet);
     }
-    WireFrame frame = packet.encoded(codec);
-    long bytes = WireFrame.utf8Length(frame.text());
+    return polledSize(packet.encoded(codec));
+  }
+
+  // WireFrame.size() is counted once per broadcast; only the attachments' base64 is per call, and arithmetic.
+  private static long polledSize(WireFrame frame) {
+    long bytes = frame.size();
     for (byte[] attachment : frame.attachments()) {
-      bytes += 2 + 4L * ((attachment.length + 2) / 3);
+      bytes += 2 + 4L * ((attachment.length + 2) / 3) - attachment.length;
     }
     return bytes;
+  }
+
+  /**
+   * A response's body: the packets joined by the separator, each attachment as {@code b} + base64. Copies the
+   * text frames' UTF-8, made once per broadcast, into one array of the exact size rather than re-encoding it.
+   */
+  private byte[] body(List<Outgoing> batch) {
+    List<WireFrame> frames = new ArrayList<>(batch.size());
+    long size = 0;
+    for (Outgoing packet : batch) {
+      WireFrame frame = packet.encoded(codec);
+      frames.add(frame);
+      size += polledSize(frame) + 1;   // and the separator before the next
+    }
+    byte[] body = new byte[(int) Math.max(0, size - 1)];
+    int at = 0;
+    Base64.Encoder base64 = Base64.getEncoder();
+    for (WireFrame frame : frames) {
+      if (at > 0) {
+        body[at++] = (byte) SEPARATOR;
+      }
+      byte[] text = frame.utf8();
+      System.arraycopy(text, 0, body, at, text.length);
+      at += text.length;
+      for (byte[] attachment : frame.attachments()) {
+        body[at++] = (byte) SEPARATOR;
+        body[at++] = 'b';
+        byte[] encoded = base64.encode(attachment);
+        System.arraycopy(encoded, 0, body, at, encoded.length);
+        at += encoded.length;
+      }
+    }
+    return body;
   }
 
   /**
@@ -410,7 +437,7 @@ final class PollingSession implements Connection {
       dropped.done.failed(new IOException("polling session closed: " + reason.wireName()));
     }
     if (held != null) {
-      send(held, new Batch(CLOSE_PACKET, null, List.of()));
+      send(held, Batch.control(CLOSE_PACKET));
     }
     if (drop != null) {
       drop.run();
@@ -424,7 +451,7 @@ final class PollingSession implements Connection {
   private void send(AsyncContext async, Batch batch) {
     try {
       HttpServletResponse response = (HttpServletResponse) async.getResponse();
-      byte[] bytes = batch.body.getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = batch.body;
       response.setStatus(200);
       response.setContentType("text/plain; charset=UTF-8");
       response.setContentLength(bytes.length);
@@ -441,7 +468,10 @@ final class PollingSession implements Connection {
   }
 
   /** A response body and the engine's callback for it, or none for the close packet. */
-  private record Batch(String body, @Nullable WriteCallback done, List<Outgoing> packets) {
+  private record Batch(byte[] body, @Nullable WriteCallback done, List<Outgoing> packets) {
+    static Batch control(String packet) {
+      return new Batch(packet.getBytes(StandardCharsets.UTF_8), null, List.of());
+    }
   }
 
   /** Writes one response, then completes the request and the batch. */
