@@ -49,11 +49,6 @@ class PollingProtocolTest {
   private void start(WebSocketTransportConfig transport, Consumer<ChatServerConfig.Builder> config) {
     server = SocketIoTestApp.start(transport, b -> b.config(config).onConnection(channel -> {
       channel.onDisconnect().subscribe(reason -> reasons.put(channel.id(), reason));
-      channel.on("burst", (ch, event) -> {
-        for (int i = 0; i < event.arg(0, Integer.class); i++) {
-          ch.emit("n", i);
-        }
-      });
       channel.on("flood", (ch, event) -> {
         for (int i = 0; i < event.arg(0, Integer.class); i++) {
           ch.emit("flood", "x".repeat(1024));

@@ -7,10 +7,10 @@ import java.util.function.Consumer;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * The application every client test talks to: echo with ack, a room broadcast, a direct message,
- * binary both ways, a server-to-client ack, a second namespace, and middleware that rejects a bad token; a
- * message posted to the lobby (stored, so that a recovering channel gets what it missed, and acked with its id)
- * and whether a channel is still connected, for the connection state recovery steps.
+ * The application every client test talks to: echo with ack, a burst of n events, a room broadcast, a direct
+ * message, binary both ways, a server-to-client ack, a second namespace, and middleware that rejects a bad
+ * token; a message posted to the lobby (stored, so that a recovering channel gets what it missed, and acked
+ * with its id) and whether a channel is still connected, for the connection state recovery steps.
  */
 final class SocketIoTestApp {
   private SocketIoTestApp() {
@@ -35,6 +35,11 @@ final class SocketIoTestApp {
         .onConnection(channel -> {
           channel.join("lobby");
           channel.on("echo", (ch, event) -> event.ack(event.arg(0)));
+          channel.on("burst", (ch, event) -> {
+            for (int i = 0; i < event.arg(0, Integer.class); i++) {
+              ch.emit("n", i);
+            }
+          });
           channel.on("shout", (ch, event) -> ch.namespace().to("lobby").emit("broadcast", event.arg(0)));
           channel.on("dm", (ch, event) ->
               ch.namespace().to(event.arg(0, String.class)).emit("dm", event.arg(1)));
