@@ -1,5 +1,6 @@
 package dev.parley.transport.websocket;
 
+import static dev.parley.transport.websocket.JavaClients.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,7 +13,6 @@ import io.socket.client.Socket;
 import io.socket.engineio.client.Transport;
 import io.socket.engineio.client.transports.Polling;
 import java.lang.reflect.Field;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -46,16 +46,6 @@ class PollingJavaClientTest {
   @AfterEach
   void stop() {
     server.close();
-  }
-
-  private static Socket connect(String url, IO.Options options) throws InterruptedException {
-    Socket socket = IO.socket(URI.create(url), options);
-    BlockingQueue<Object> connected = new LinkedBlockingQueue<>();
-    socket.once(Socket.EVENT_CONNECT, args -> connected.add(true));
-    socket.once(Socket.EVENT_CONNECT_ERROR, args -> connected.add(args[0]));
-    socket.connect();
-    assertThat(connected.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(true);
-    return socket;
   }
 
   private static Object[] next(BlockingQueue<Object[]> queue) throws InterruptedException {

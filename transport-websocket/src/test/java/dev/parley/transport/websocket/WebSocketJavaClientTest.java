@@ -1,5 +1,6 @@
 package dev.parley.transport.websocket;
 
+import static dev.parley.transport.websocket.JavaClients.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.ChatServer;
@@ -36,16 +37,6 @@ class WebSocketJavaClientTest {
   private static IO.Options options() {
     return IO.Options.builder().setTransports(new String[] {WebSocket.NAME}).setReconnection(false)
         .setForceNew(true).build();
-  }
-
-  private static Socket connect(String url, IO.Options options) throws InterruptedException {
-    Socket socket = IO.socket(URI.create(url), options);
-    BlockingQueue<Object> connected = new LinkedBlockingQueue<>();
-    socket.once(Socket.EVENT_CONNECT, args -> connected.add(true));
-    socket.once(Socket.EVENT_CONNECT_ERROR, args -> connected.add(args[0]));
-    socket.connect();
-    assertThat(connected.poll(10, TimeUnit.SECONDS)).isEqualTo(true);
-    return socket;
   }
 
   private static Object[] await(BlockingQueue<Object[]> queue) throws InterruptedException {
