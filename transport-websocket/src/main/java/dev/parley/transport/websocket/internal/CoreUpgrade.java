@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletCoreRequest;
 import org.eclipse.jetty.ee10.servlet.ServletCoreResponse;
@@ -19,6 +20,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.FutureCallback;
 import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.server.Handshaker;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
@@ -26,11 +28,11 @@ import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The WebSocket upgrade of a fresh Engine.IO session on Jetty's core WebSocket API, inside Jetty 12 (EE10): one
- * {@link CoreEndpoint} per connection and nothing else of the transport's per socket (no Jakarta session with its
+ * The WebSocket upgrade on Jetty's core WebSocket API, inside Jetty 12 (EE10), of a fresh Engine.IO session or
+ * of a polling session's probe: one {@link CoreEndpoint} or {@link CoreProbe} per connection and nothing else of the transport's per socket (no Jakarta session with its
  * encoders and decoders, no endpoint config per upgrade, no reference to the HTTP request once upgraded). What
  * every connection shares (the handshaker, Jetty's components, the session settings) is made once, here.
- * Thread-safe. Only this class and {@link CoreEndpoint} name Jetty's server types; the transport makes it only
+ * Thread-safe. Only the Core* classes name Jetty's server types; the transport makes it only
  * when they load, and in any other container upgrades through Jakarta WebSocket.
  */
 final class CoreUpgrade {
@@ -83,27 +85,53 @@ final class CoreUpgrade {
    */
   void open(HttpServletRequest request, HttpServletResponse response, ConnectionInfo info, Admission admission)
       throws IOException {
-    boolean[] created = new boolean[1];
+    boolean[] made = new boolean[1];
+    try {
+      upgrade(request, response, () -> {
+        made[0] = true;
+        return new CoreEndpoint(this, info, admission);
+      });
+    } finally {
+      if (!made[0]) {
+        admission.release();
+      }
+    }
+  }
+
+  /**
+   * Upgrades the request to a WebSocket that takes the {@linkplain PollingSession#claim claimed} {@code session}
+   * over ({@link CoreProbe}), and returns once the switch is answered. The claim is given back here if no probe
+   * was made (the probe gives it back otherwise, when it closes before the upgrade).
+   */
+  void probe(HttpServletRequest request, HttpServletResponse response, PollingSession session) throws IOException {
+    boolean[] made = new boolean[1];
+    try {
+      upgrade(request, response, () -> {
+        made[0] = true;
+        return new CoreProbe(this, session);
+      });
+    } finally {
+      if (!made[0]) {
+        session.probeEnded();
+      }
+    }
+  }
+
+  private void upgrade(HttpServletRequest request, HttpServletResponse response, Supplier<FrameHandler> handler)
+      throws IOException {
     WebSocketNegotiator negotiator = (upgradeRequest, upgradeResponse, callback) -> {
       // No extension (so no permessage-deflate, as Socket.IO's default: compressing per connection would undo
       // encoding a broadcast once) and no subprotocol.
       upgradeResponse.setExtensions(List.of());
-      created[0] = true;
-      return new CoreEndpoint(this, info, admission);
+      return handler.get();
     };
-    try {
-      Request core = ServletCoreRequest.wrap(request);
-      Response coreResponse = ServletCoreResponse.wrap(core, response, false);
-      FutureCallback done = new FutureCallback();
-      if (handshaker.upgradeRequest(negotiator, core, coreResponse, done, components, settings)) {
-        done.block();
-      } else if (!response.isCommitted()) {
-        SocketIoServlet.error(response, 400, 3, "Bad request");
-      }
-    } finally {
-      if (!created[0]) {
-        admission.release();
-      }
+    Request core = ServletCoreRequest.wrap(request);
+    Response coreResponse = ServletCoreResponse.wrap(core, response, false);
+    FutureCallback done = new FutureCallback();
+    if (handshaker.upgradeRequest(negotiator, core, coreResponse, done, components, settings)) {
+      done.block();
+    } else if (!response.isCommitted()) {
+      SocketIoServlet.error(response, 400, 3, "Bad request");
     }
   }
 }

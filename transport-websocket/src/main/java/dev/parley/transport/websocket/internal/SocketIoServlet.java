@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Engine.IO over HTTP: checks the request (origin, {@code transport}, {@code EIO}, method) and answers
  * Engine.IO's JSON errors, hands {@code transport=polling} requests to {@link Polling}, or upgrades a
  * {@code transport=websocket} handshake with the container's Jakarta WebSocket 2.1 {@code upgradeHttpToWebSocket}:
- * a new session, or with the {@code sid} of a live polling session, its upgrade ({@link UpgradeEndpoint}).
+ * a new session, or with the {@code sid} of a live polling session, its upgrade ({@link UpgradeEndpoint}); inside
+ * Jetty on Jetty's core WebSocket API instead ({@link CoreUpgrade}).
  * Polling answers carry CORS headers for a browser origin the policy allows: that origin with credentials, or
  * {@code *} without them when every origin is allowed.
  */
@@ -55,8 +56,8 @@ public final class SocketIoServlet extends HttpServlet {
    * {@code openSockets} is the transport's count of open sockets (WebSockets), which the endpoints keep;
    * {@code polling} the transport's long-polling sessions; {@code client} the browser client files, or null
    * when they are not served. Inside Jetty 12 (EE10) a fresh socket is upgraded on Jetty's core WebSocket API
-   * ({@link CoreUpgrade}) unless the system property {@value WsConnection#PORTABLE_PROPERTY} is {@code true};
-   * elsewhere, and for the upgrade of a polling session, through {@code container}.
+   * ({@link CoreUpgrade}), as is the upgrade of a polling session, unless the system property
+   * {@value WsConnection#PORTABLE_PROPERTY} is {@code true}; elsewhere through {@code container}.
    */
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
                          ServerContainer container, AtomicInteger openSockets, Polling polling,
@@ -186,6 +187,11 @@ public final class SocketIoServlet extends HttpServlet {
       throws IOException {
     if (!session.claim()) {
       error(response, 400, 3, "Bad request");
+      return;
+    }
+    CoreUpgrade direct = core;
+    if (direct != null && !Boolean.getBoolean(WsConnection.PORTABLE_PROPERTY)) {
+      direct.probe(request, response, session);
       return;
     }
     AtomicBoolean created = new AtomicBoolean();
