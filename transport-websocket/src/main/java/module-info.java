@@ -4,10 +4,14 @@ module dev.parley.transport.websocket {
   requires static jakarta.websocket;
   requires static jakarta.servlet;
   requires static org.jspecify;
-  // Optional: the Jetty fast path (JettySocketWriter), used only when the transport runs inside Jetty 12.
+  // Optional: the Jetty writer (JettySocketWriter), used only when the transport runs inside Jetty 12.
   requires static org.eclipse.jetty.ee10.websocket.jakarta.common;
   requires static org.eclipse.jetty.websocket.core.common;
   requires static org.eclipse.jetty.util;
+  // Optional too: the upgrade on Jetty's core WebSocket API (CoreUpgrade, CoreEndpoint), inside Jetty 12 EE10.
+  requires static org.eclipse.jetty.ee10.servlet;
+  requires static org.eclipse.jetty.server;
+  requires static org.eclipse.jetty.websocket.core.server;
 
   exports dev.parley.transport.websocket;
 

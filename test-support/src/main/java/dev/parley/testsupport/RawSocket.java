@@ -150,6 +150,17 @@ public final class RawSocket implements WebSocket.Listener, AutoCloseable {
     socket().sendText(text, true).orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
+  /**
+   * Sends one text message split into a frame per part (the first a text frame, the others continuations, the
+   * last one final); waits until each is written, up to {@link Timeouts#STEP}.
+   */
+  public void sendFragments(String... parts) {
+    for (int i = 0; i < parts.length; i++) {
+      socket().sendText(parts[i], i == parts.length - 1).orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)
+          .join();
+    }
+  }
+
   /** Sends one binary frame; waits until it is written, up to {@link Timeouts#STEP}. */
   public void sendBinary(byte[] bytes) {
     socket().sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)

@@ -130,7 +130,7 @@ public final class WebSocketTransport implements Transport {
     polling = sessions;
     ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
         new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets, sessions,
-            config.serveClient() ? new ClientScript(clientResource, ClientScript.TYPES) : null));
+            config.serveClient() ? new ClientScript(clientResource, ClientScript.TYPES) : null, servletContext));
     // Long-polls are held and POST bodies read with Servlet async I/O, holding no thread.
     registration.setAsyncSupported(true);
     registration.addMapping(config.path() + "*");

@@ -1,23 +1,8 @@
 package dev.parley.transport.websocket;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/**
- * The Java client tests again, with the portable Jakarta wire forced: inside Jetty the transport normally
- * writes through Jetty's core session, so without this the path every other container takes would go
- * untested.
- */
+/** The tests of {@link WebSocketJavaClientTest} again, on the portable Jakarta path ({@link PortablePath}). */
+@ExtendWith(PortablePath.class)
 class PortableWireJavaClientTest extends WebSocketJavaClientTest {
-  private static final String PORTABLE = "parley.websocket.portable";
-
-  @BeforeAll
-  static void forcePortableWire() {
-    System.setProperty(PORTABLE, "true");
-  }
-
-  @AfterAll
-  static void restore() {
-    System.clearProperty(PORTABLE);
-  }
 }

@@ -43,6 +43,11 @@ final class JettySocketWriter implements SocketWriter {
     return null;
   }
 
+  /** A writer on Jetty's core session (the core path: no Jakarta session at all). */
+  static SocketWriter of(CoreSession core, Consumer<Throwable> broken) {
+    return new JettySocketWriter(core, broken);
+  }
+
   @Override
   public void send(List<WireFrame> frames, Connection.WriteCallback done) {
     Callback last = new Completion(done, broken);
@@ -81,6 +86,13 @@ final class JettySocketWriter implements SocketWriter {
     // This writer sends the UTF-8 bytes: made now, once, and shared with every connection the packet goes to.
     frame.utf8();
     return frame.size();
+  }
+
+  @Override
+  public void close(int code, String phrase) {
+    if (core.isOutputOpen()) {
+      core.close(code, phrase, Callback.NOOP);
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Engine.IO over HTTP: checks the request (origin, {@code transport}, {@code EIO}, method) and answers
  * Engine.IO's JSON errors, hands {@code transport=polling} requests to {@link Polling}, or upgrades a
  * {@code transport=websocket} handshake with the container's Jakarta WebSocket 2.1 {@code upgradeHttpToWebSocket}:
- * a new session, or with the {@code sid} of a live polling session, its upgrade ({@link UpgradeEndpoint}).
+ * a new session, or with the {@code sid} of a live polling session, its upgrade ({@link UpgradeEndpoint}); inside
+ * Jetty on Jetty's core WebSocket API instead ({@link CoreUpgrade}).
  * Polling answers carry CORS headers for a browser origin the policy allows: that origin with credentials, or
  * {@code *} without them when every origin is allowed.
  */
@@ -48,15 +50,18 @@ public final class SocketIoServlet extends HttpServlet {
   private final transient AtomicInteger openSockets;
   private final transient Polling polling;
   private final transient @Nullable ClientScript client;
+  private final transient @Nullable CoreUpgrade core;
 
   /**
    * {@code openSockets} is the transport's count of open sockets (WebSockets), which the endpoints keep;
    * {@code polling} the transport's long-polling sessions; {@code client} the browser client files, or null
-   * when they are not served.
+   * when they are not served. Inside Jetty 12 (EE10) a fresh socket is upgraded on Jetty's core WebSocket API
+   * ({@link CoreUpgrade}), as is the upgrade of a polling session, unless the system property
+   * {@value WsConnection#PORTABLE_PROPERTY} is {@code true}; elsewhere through {@code container}.
    */
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
                          ServerContainer container, AtomicInteger openSockets, Polling polling,
-                         @Nullable ClientScript client) {
+                         @Nullable ClientScript client, ServletContext servletContext) {
     this.config = config;
     this.context = context;
     this.codec = codec;
@@ -65,6 +70,17 @@ public final class SocketIoServlet extends HttpServlet {
     this.openSockets = openSockets;
     this.polling = polling;
     this.client = client;
+    this.core = coreUpgrade(servletContext);
+  }
+
+  private @Nullable CoreUpgrade coreUpgrade(ServletContext servletContext) {
+    try {
+      return CoreUpgrade.of(servletContext, config, context, codec, openSockets);
+    } catch (LinkageError e) {
+      // Not Jetty 12 EE10, or a trimmed one: the portable Jakarta path works anywhere.
+      log.debug("Jetty's core WebSocket upgrade unavailable", e);
+      return null;
+    }
   }
 
   @Override
@@ -140,6 +156,11 @@ public final class SocketIoServlet extends HttpServlet {
       return;
     }
     ConnectionInfo info = info(request);
+    CoreUpgrade direct = core;
+    if (direct != null && !Boolean.getBoolean(WsConnection.PORTABLE_PROPERTY)) {
+      direct.open(request, response, info, admission);
+      return;
+    }
     AtomicBoolean created = new AtomicBoolean();
     ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(EngineIoEndpoint.class, config.path())
         .configurator(new PlainConfigurator() {
@@ -166,6 +187,11 @@ public final class SocketIoServlet extends HttpServlet {
       throws IOException {
     if (!session.claim()) {
       error(response, 400, 3, "Bad request");
+      return;
+    }
+    CoreUpgrade direct = core;
+    if (direct != null && !Boolean.getBoolean(WsConnection.PORTABLE_PROPERTY)) {
+      direct.probe(request, response, session);
       return;
     }
     AtomicBoolean created = new AtomicBoolean();

@@ -25,6 +25,16 @@ interface SocketWriter {
     return frame.size();
   }
 
+  /**
+   * Starts the close handshake with {@code code} and {@code phrase} if the socket is still open, for a writer that
+   * owns its socket (Jetty's core path); the Jakarta path closes through its session instead.
+   *
+   * @throws UnsupportedOperationException if this writer cannot close its socket
+   */
+  default void close(int code, String phrase) {
+    throw new UnsupportedOperationException("this writer does not own its socket");
+  }
+
   /** Drops the connection without a close handshake, when closing it properly failed; best effort. */
   default void abort() {
   }

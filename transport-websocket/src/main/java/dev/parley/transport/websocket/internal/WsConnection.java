@@ -10,6 +10,9 @@ import jakarta.websocket.Session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +27,8 @@ final class WsConnection implements Connection {
   static final String PORTABLE_PROPERTY = "parley.websocket.portable";
   private static final Logger log = LoggerFactory.getLogger(WsConnection.class);
 
-  private final Session socket;
+  // The Jakarta session, or null on Jetty's core path, where the writer owns the socket.
+  private final @Nullable Session socket;
   private final SocketWriter writer;
   private final SocketIoCodec codec;
   private final AtomicBoolean broken = new AtomicBoolean();
@@ -34,6 +38,13 @@ final class WsConnection implements Connection {
     this.socket = socket;
     this.codec = codec;
     this.writer = writerFor(socket);
+  }
+
+  /** A connection on a socket its writer owns (Jetty's core path); {@code writer} is given where to report a failure. */
+  WsConnection(Function<Consumer<Throwable>, SocketWriter> writer, SocketIoCodec codec) {
+    this.socket = null;
+    this.codec = codec;
+    this.writer = writer.apply(this::broken);
   }
 
   private SocketWriter writerFor(Session socket) {
@@ -99,7 +110,7 @@ final class WsConnection implements Connection {
   // endpoint's onClose then ends the engine's session with TRANSPORT_ERROR.
   private void broken(Throwable error) {
     if (broken.compareAndSet(false, true)) {
-      log.warn("writing to WebSocket {} failed; closing it", socket.getId(), error);
+      log.warn("writing to WebSocket {} failed; closing it", socket == null ? "(core)" : socket.getId(), error);
     }
     close(DisconnectReason.TRANSPORT_ERROR);
   }
@@ -112,8 +123,11 @@ final class WsConnection implements Connection {
 
   void close(CloseReason.CloseCode code, String phrase) {
     try {
-      if (socket.isOpen()) {
-        socket.close(new CloseReason(code, phrase));
+      Session jakarta = socket;
+      if (jakarta == null) {
+        writer.close(code.getCode(), phrase);
+      } else if (jakarta.isOpen()) {
+        jakarta.close(new CloseReason(code, phrase));
       }
     } catch (Throwable e) {
       // The close handshake could not even start (IOException, or worse): drop the connection instead, so

@@ -1,0 +1,8 @@
+package dev.parley.transport.websocket;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The tests of {@link WebSocketLimitsTest} again, on the portable Jakarta path ({@link PortablePath}). */
+@ExtendWith(PortablePath.class)
+class PortableWebSocketLimitsTest extends WebSocketLimitsTest {
+}
