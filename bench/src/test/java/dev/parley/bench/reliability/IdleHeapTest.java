@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.testsupport.Timeouts;
 import dev.parley.testsupport.WebSocketFrames;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -227,24 +226,8 @@ class IdleHeapTest {
     }
   }
 
-  private static Socket webSocket() throws IOException {
-    Socket socket = connect();
-    send(socket, WebSocketFrames.upgradeRequest(address.getHostString(), address.getPort()));
-    InputStream in = socket.getInputStream();
-    String head = WebSocketFrames.readHead(in);
-    assertThat(head).startsWith("HTTP/1.1 101");
-    assertThat(readFrame(in)).startsWith("0{");
-    ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    WebSocketFrames.writeMasked(frame, WebSocketFrames.TEXT, "40".getBytes(StandardCharsets.UTF_8));
-    socket.getOutputStream().write(frame.toByteArray());
-    assertThat(readFrame(in)).startsWith("40{");
-    return socket;
-  }
-
-  private static String readFrame(InputStream in) throws IOException {
-    WebSocketFrames.readByte(in);
-    long length = WebSocketFrames.readLength(in, WebSocketFrames.readByte(in));
-    return new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
+  private static Closeable webSocket() throws IOException {
+    return RawSocketIo.open(address).connect()::close;
   }
 
   private static Socket sseStream() throws IOException {
