@@ -32,10 +32,11 @@ import java.util.function.BiConsumer;
  * <pre>
  * java -jar parley-bench.jar --url http://127.0.0.1:3000 --scenario fanout [--clients 1000] [--messages 2000]
  *      [--window 100] [--rate 100] [--seconds 10] [--connections 10000] [--concurrency 200] [--server-pid N]
- *      [--transport websocket|polling]
+ *      [--transport websocket|polling] [--hold 0] [--warmup 0]
  * </pre>
- * Scenarios: fanout, latency, idle, connect ({@code --warmup N} first makes N untimed connections and reports
- * the run as {@code connect-warm}), sse-fanout. With {@code --server-pid}, the server's CPU
+ * Scenarios: fanout, latency, idle ({@code --hold N} keeps the connections N seconds after the reading),
+ * connect ({@code --warmup N} first makes N untimed connections and reports the run as {@code connect-warm}),
+ * sse-fanout, sse-idle (idle with SSE streams). With {@code --server-pid}, the server's CPU
  * seconds (from /proc/PID/stat) per million deliveries and its resident memory are reported.
  * {@code --transport polling} makes the receiving (fanout, latency), idle and connecting clients Engine.IO
  * long-polling sessions ({@link PollingSioClient}) and reports the scenario as {@code fanout-polling} and so on;
@@ -81,14 +82,15 @@ public final class LoadGenerator {
       case "fanout" -> generator.fanout(false);
       case "sse-fanout" -> generator.fanout(true);
       case "latency" -> generator.latency();
-      case "idle" -> generator.idle();
+      case "idle" -> generator.idle(false);
+      case "sse-idle" -> generator.idle(true);
       case "connect" -> generator.connect();
       default -> throw new IllegalArgumentException("unknown scenario: " + scenario
-          + " (fanout, latency, idle, connect, sse-fanout)");
+          + " (fanout, latency, idle, connect, sse-fanout, sse-idle)");
     };
     // A warmed-up connect run, and a run over polling, is its own row in the summary.
     String row = scenario.equals("connect") && generator.option("warmup", 0) > 0 ? "connect-warm" : scenario;
-    result.put("scenario", generator.polling && !scenario.equals("sse-fanout") ? row + "-polling" : row);
+    result.put("scenario", generator.polling && !scenario.startsWith("sse-") ? row + "-polling" : row);
     System.out.println(json(result));
     System.out.println(summary(result));
     System.exit(0);
@@ -229,19 +231,26 @@ public final class LoadGenerator {
     return out;
   }
 
-  private Map<String, Object> idle() throws Exception {
+  private Map<String, Object> idle(boolean sse) throws Exception {
     int connections = option("connections", 10_000);
     long before = rssKiB(serverPid);
-    List<BenchClient> clients = connectMany(connections, (n, r) -> { });
+    List<Runnable> closers = new ArrayList<>();
+    if (sse) {
+      openSseStreams(connections, "idle", payload -> { }, closers);
+    } else {
+      connectMany(connections, (n, r) -> { }).forEach(client -> closers.add(client::close));
+    }
     // Let the server settle (allocations of the handshakes become garbage) before reading its memory.
     TimeUnit.SECONDS.sleep(3);
     long after = rssKiB(serverPid);
-    clients.forEach(BenchClient::close);
+    // --hold N keeps the connections N seconds more, for a heap histogram or a profile of the idle server.
+    TimeUnit.SECONDS.sleep(option("hold", 0));
+    closers.forEach(Runnable::run);
     Map<String, Object> out = new HashMap<>();
-    out.put("connections", clients.size());
+    out.put("connections", closers.size());
     out.put("rss_before_kib", before);
     out.put("rss_after_kib", after);
-    out.put("kib_per_connection", clients.isEmpty() ? 0 : round((after - before) / (double) clients.size()));
+    out.put("kib_per_connection", closers.isEmpty() ? 0 : round((after - before) / (double) closers.size()));
     return out;
   }
 

@@ -1,0 +1,301 @@
+package dev.parley.bench.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.testsupport.Timeouts;
+import dev.parley.testsupport.WebSocketFrames;
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The live heap each idle connection costs a server with its default settings ({@link IdleHeapServer}, in a
+ * JVM of its own, so that its heap holds none of the clients' objects): the heap after full collections with
+ * {@value #WEBSOCKETS} idle WebSocket connections (Engine.IO open and Socket.IO CONNECT to {@code /}, then
+ * nothing) over the heap before them, per connection; the same for {@value #OTHERS} SSE streams and
+ * {@value #OTHERS} long-polling sessions (each connected to {@code /} and holding a {@code GET}). Each is
+ * asserted under a bound, so that per-connection state that grows fails the build. No time is asserted;
+ * the clients are bare sockets that read nothing once connected (pings come every 25 s, after the
+ * measurement). Each test prints one line with its figure and the classes that grew most.
+ */
+class IdleHeapTest {
+  static final int WEBSOCKETS = 2_000;
+  static final int OTHERS = 500;
+  /**
+   * KiB of live heap per idle WebSocket connection: 18.1 measured on 2026-12-05 (Jetty's Jakarta session, its
+   * 40 registered encoders and decoders, and the HTTP state it keeps after the upgrade are most of it). Issue
+   * 16's target is 4 KiB; this bound comes down with each step towards it.
+   */
+  static final double WEBSOCKET_BOUND_KIB = 20;
+  /** KiB per idle SSE stream: 9.8 measured on 2026-12-05. The target is no more than a WebSocket connection's. */
+  static final double SSE_BOUND_KIB = 11.5;
+  /**
+   * KiB per idle polling session holding a {@code GET}: 112 measured on 2026-12-05, of which 48 are two
+   * 24,576-character arrays the held request keeps. The target is no more than a WebSocket connection's.
+   */
+  static final double POLLING_BOUND_KIB = 120;
+  private static final int OPENERS = 4;
+  private static final int WARM_UP = 200;
+
+  private static Process server;
+  private static PrintWriter commands;
+  private static final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private static InetSocketAddress address;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // SerialGC: a full collection leaves exactly what is live, which makes the difference of two readings
+    // the connections' own.
+    server = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        IdleHeapServer.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    commands = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
+    Thread reader = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        lines.add("ended: " + e);
+      }
+    }, "idle-heap-server-out");
+    reader.setDaemon(true);
+    reader.start();
+    String ready = next(Timeouts.SLOW.toSeconds());
+    assertThat(ready).startsWith("port ");
+    address = new InetSocketAddress("127.0.0.1", Integer.parseInt(ready.substring(5)));
+    // Load every class and fill every pool on the way of each transport before the first reading.
+    for (Opener opener : List.<Opener>of(IdleHeapTest::webSocket, IdleHeapTest::sseStream, IdleHeapTest::pollingSession)) {
+      closeAll(open(WARM_UP, opener));
+      awaitNoChannels();
+    }
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null) {
+      commands.close();
+      if (!server.waitFor(Timeouts.STEP.toSeconds(), TimeUnit.SECONDS)) {
+        server.destroyForcibly().waitFor(Timeouts.STEP.toSeconds(), TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void anIdleWebSocketConnectionStaysUnderItsBound() throws Exception {
+    assertThat(kibPer("websocket", WEBSOCKETS, IdleHeapTest::webSocket)).isLessThan(WEBSOCKET_BOUND_KIB);
+  }
+
+  @Test
+  void anIdleSseStreamStaysUnderItsBound() throws Exception {
+    assertThat(kibPer("sse", OTHERS, IdleHeapTest::sseStream)).isLessThan(SSE_BOUND_KIB);
+  }
+
+  @Test
+  void anIdlePollingSessionStaysUnderItsBound() throws Exception {
+    assertThat(kibPer("polling", OTHERS, IdleHeapTest::pollingSession)).isLessThan(POLLING_BOUND_KIB);
+  }
+
+  /** Opens {@code count} connections, reads the server's heap, closes them: the KiB each one cost. */
+  private static double kibPer(String transport, int count, Opener opener) throws Exception {
+    Measure before = measure();
+    histogram(0);
+    List<Closeable> clients = open(count, opener);
+    Measure after;
+    String grew;
+    try {
+      after = measure();
+      grew = histogram(12);
+    } finally {
+      closeAll(clients);
+      awaitNoChannels();
+    }
+    double kib = (after.heap - before.heap) / 1024.0 / count;
+    System.out.println(String.format(Locale.ROOT, "[reliability] idle heap %s: %d connections, %.2f KiB of live "
+            + "heap each (%.1f -> %.1f MiB after full GC); grew most, in all:%n%s", transport, count, kib,
+        LeakApp.mib(before.heap), LeakApp.mib(after.heap), grew));
+    assertThat(after.channels - before.channels).as("channels the server holds").isEqualTo(count);
+    return kib;
+  }
+
+  // ---- the server's side ----
+
+  private record Measure(long heap, int channels) {
+  }
+
+  private static final Pattern MEASURE = Pattern.compile("heap=(\\d+) channels=(\\d+) sessions=(\\d+)");
+
+  private static Measure measure() throws Exception {
+    commands.println("measure");
+    String line = next(Timeouts.SLOW.toSeconds());
+    Matcher m = MEASURE.matcher(line);
+    assertThat(m.matches()).as("the server's answer: %s", line).isTrue();
+    return new Measure(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)));
+  }
+
+  private static String histogram(int classes) throws Exception {
+    commands.println("histogram " + classes);
+    StringBuilder text = new StringBuilder();
+    for (String line = next(Timeouts.SLOW.toSeconds()); !line.equals("end"); line = next(Timeouts.STEP.toSeconds())) {
+      text.append(line).append('\n');
+    }
+    return text.toString();
+  }
+
+  private static void awaitNoChannels() throws Exception {
+    long deadline = System.nanoTime() + Timeouts.SLOW.toNanos();
+    while (measure().channels > 0) {
+      assertThat(System.nanoTime()).as("the server dropped the closed connections in time").isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(Timeouts.POLL.toMillis());
+    }
+  }
+
+  private static String next(long seconds) throws InterruptedException {
+    String line = lines.poll(seconds, TimeUnit.SECONDS);
+    assertThat(line).as("a line from the server within %d s", seconds).isNotNull();
+    return line;
+  }
+
+  // ---- the clients: bare sockets that go quiet once connected ----
+
+  @FunctionalInterface
+  private interface Opener {
+    Closeable open() throws IOException;
+  }
+
+  private static List<Closeable> open(int count, Opener opener) throws Exception {
+    ExecutorService openers = Executors.newFixedThreadPool(OPENERS);
+    try {
+      List<Future<List<Closeable>>> parts = new ArrayList<>();
+      for (int t = 0; t < OPENERS; t++) {
+        int share = count / OPENERS + (t < count % OPENERS ? 1 : 0);
+        parts.add(openers.submit(() -> {
+          List<Closeable> clients = new ArrayList<>(share);
+          try {
+            for (int i = 0; i < share; i++) {
+              clients.add(opener.open());
+            }
+          } catch (IOException | RuntimeException e) {
+            closeAll(clients);
+            throw e;
+          }
+          return clients;
+        }));
+      }
+      List<Closeable> all = new ArrayList<>(count);
+      for (Future<List<Closeable>> part : parts) {
+        all.addAll(part.get(Timeouts.SLOW.toSeconds() * 3, TimeUnit.SECONDS));
+      }
+      return all;
+    } finally {
+      openers.shutdownNow();
+    }
+  }
+
+  private static void closeAll(List<Closeable> clients) {
+    for (Closeable client : clients) {
+      try {
+        client.close();
+      } catch (IOException e) {
+        // Closing is all that is wanted; the server notices either way.
+      }
+    }
+  }
+
+  private static Closeable webSocket() throws IOException {
+    return RawSocketIo.open(address).connect()::close;
+  }
+
+  private static Socket sseStream() throws IOException {
+    Socket socket = connect();
+    send(socket, "GET /sse/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+    InputStream in = socket.getInputStream();
+    assertThat(WebSocketFrames.readHead(in)).startsWith("HTTP/1.1 200");
+    // The stream is open once the session's event has come whole.
+    StringBuilder stream = new StringBuilder();
+    int event;
+    while ((event = stream.indexOf("event: parley:session")) < 0 || stream.indexOf("\n\n", event) < 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the stream ended before its session event: " + stream);
+      }
+      stream.append((char) b);
+    }
+    return socket;
+  }
+
+  private static Closeable pollingSession() throws IOException {
+    Socket socket = connect();
+    String open = poll(socket, "GET", "", "");
+    Matcher sid = Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(open);
+    assertThat(sid.find()).as("open packet %s", open).isTrue();
+    String query = "&sid=" + sid.group(1);
+    assertThat(poll(socket, "POST", query, "40")).isEqualTo("ok");
+    assertThat(poll(socket, "GET", query, "")).startsWith("40{");
+    // The next GET is held until there is something to send: the session's idle state.
+    send(socket, request("GET", query, ""));
+    // A held GET's connection closing is not noticed until the next ping: the session leaves with a close packet.
+    return () -> {
+      try (Socket goodbye = connect()) {
+        send(goodbye, request("POST", query, "1"));
+        WebSocketFrames.readHead(goodbye.getInputStream());
+      } finally {
+        socket.close();
+      }
+    };
+  }
+
+  /** One request on the session's keep-alive connection; the answer's body (sent with a Content-Length). */
+  private static String poll(Socket socket, String method, String query, String body) throws IOException {
+    send(socket, request(method, query, body));
+    InputStream in = socket.getInputStream();
+    String head = WebSocketFrames.readHead(in);
+    assertThat(head).startsWith("HTTP/1.1 200");
+    Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    assertThat(length.find()).as("a Content-Length in %s", head).isTrue();
+    return new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
+  }
+
+  private static String request(String method, String query, String body) {
+    return method + " /socket.io/?EIO=4&transport=polling" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + (body.isEmpty() ? "" : "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + body.length() + "\r\n")
+        + "\r\n" + body;
+  }
+
+  private static Socket connect() throws IOException {
+    Socket socket = new Socket();
+    socket.connect(address, (int) Timeouts.CONNECT.toMillis());
+    socket.setSoTimeout((int) Timeouts.STEP.toMillis());
+    return socket;
+  }
+
+  private static void send(Socket socket, String text) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+}
