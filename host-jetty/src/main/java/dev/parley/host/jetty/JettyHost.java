@@ -247,6 +247,9 @@ public final class JettyHost implements Host {
         new RequestHeaderDeadline(jetty.getScheduler(), config.requestHeaderTimeout());
     HttpConfiguration httpConfig = new HttpConfiguration();
     httpConfig.addCustomizer(deadline);
+    // A keep-alive connection builds a cache of the header fields it has seen on its second request and keeps
+    // it: close to 100 KiB for each polling session, whose GETs come again and again on one connection.
+    httpConfig.setHeaderCacheSize(0);
     HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
     // On the factory, not the connector: only the HTTP connections it makes are watched.
     http.addEventListener(deadline);
