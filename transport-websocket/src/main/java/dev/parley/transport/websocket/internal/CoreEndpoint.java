@@ -90,13 +90,7 @@ final class CoreEndpoint extends CoreFrames {
     admission.release();
     Session current = packets.session();
     if (current != null) {
-      WsConnection currentConnection = connection;
-      DisconnectReason reason = currentConnection == null ? DisconnectReason.TRANSPORT_CLOSE
-          : currentConnection.closeReason();
-      if (reason == DisconnectReason.TRANSPORT_CLOSE && closeStatus != null) {
-        reason = WsConnection.containerReason(closeStatus.getCode(), reason);
-      }
-      current.closed(reason);
+      current.closed(WsConnection.closeReason(connection, closeStatus != null ? closeStatus.getCode() : 0));
     }
     callback.succeeded();
   }

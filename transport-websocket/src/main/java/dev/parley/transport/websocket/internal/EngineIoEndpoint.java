@@ -85,13 +85,8 @@ public final class EngineIoEndpoint extends Endpoint {
     admission.release();
     Session current = packets.session();
     if (current != null) {
-      WsConnection currentConnection = connection;
-      DisconnectReason reason = currentConnection == null ? DisconnectReason.TRANSPORT_CLOSE
-          : currentConnection.closeReason();
-      if (reason == DisconnectReason.TRANSPORT_CLOSE && closeReason != null) {
-        reason = WsConnection.containerReason(closeReason.getCloseCode().getCode(), reason);
-      }
-      current.closed(reason);
+      int code = closeReason != null ? closeReason.getCloseCode().getCode() : 0;
+      current.closed(WsConnection.closeReason(connection, code));
     }
   }
 

@@ -156,6 +156,15 @@ final class WsConnection implements Connection {
     return otherwise;
   }
 
+  /**
+   * Why a socket closed, for the engine: the reason the transport closed it with, else the one the container's
+   * close {@code code} (0 when none) names, else a transport close.
+   */
+  static DisconnectReason closeReason(@Nullable WsConnection connection, int code) {
+    DisconnectReason reason = connection == null ? DisconnectReason.TRANSPORT_CLOSE : connection.closeReason();
+    return reason == DisconnectReason.TRANSPORT_CLOSE && code != 0 ? containerReason(code, reason) : reason;
+  }
+
   /** The close code the container gives {@code error}, if it is one of Jetty's that carry one; else 0. */
   static int containerCloseCode(Throwable error) {
     try {
