@@ -64,8 +64,10 @@ final class RoomRegistry<C, M> {
   }
 
   private void put(String room, C channel, M membership) {
-    byChannel.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).put(room, membership);
-    if (byRoom.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(channel, membership) == null) {
+    // Small first tables (4 slots, not 16): most channels are in a room or two, and most rooms of a chat
+    // server are a channel's own; the maps grow when they need to.
+    byChannel.computeIfAbsent(channel, c -> new ConcurrentHashMap<>(2)).put(room, membership);
+    if (byRoom.computeIfAbsent(room, r -> new ConcurrentHashMap<>(2)).put(channel, membership) == null) {
       memberships++;
     }
   }
