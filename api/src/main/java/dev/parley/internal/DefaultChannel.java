@@ -14,6 +14,7 @@ import dev.parley.internal.outbound.AckRegistry;
 import dev.parley.internal.recovery.ChannelRecovery;
 import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.recovery.RoomStart;
+import dev.parley.internal.support.Handles;
 import dev.parley.internal.support.SerialExecutor;
 import dev.parley.protocol.Checks;
 import dev.parley.protocol.DisconnectReason;
@@ -21,6 +22,8 @@ import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Outgoing;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,22 +43,35 @@ import tools.jackson.databind.json.JsonMapper;
 /** One client in one namespace. */
 final class DefaultChannel implements Channel {
   private static final Logger log = LoggerFactory.getLogger(DefaultChannel.class);
+  private static final VarHandle CONNECTED = Handles.field(MethodHandles.lookup(), "connected", boolean.class);
+  private static final VarHandle ACKS_OWED = Handles.field(MethodHandles.lookup(), "acksOwed", int.class);
+  private static final VarHandle ACKS = Handles.field(MethodHandles.lookup(), "acks", AckRegistry.class);
+  private static final VarHandle DATA = Handles.field(MethodHandles.lookup(), "data", Map.class);
+  private static final VarHandle DISCONNECTED =
+      Handles.field(MethodHandles.lookup(), "disconnected", Sinks.One.class);
 
   private final String id;
   private final DefaultNamespace namespace;
   private final DefaultSession session;
   private final Handshake handshake;
   private final SerialExecutor executor;
-  private final AckRegistry acks;
-  private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
-  private final Map<String, Object> data = new ConcurrentHashMap<>();
-  private final AtomicBoolean connected = new AtomicBoolean(true);
+  // Per event, its handlers as an immutable list replaced on each on(): a copy-on-write list per event would
+  // add its lock and array to every channel, and handlers are registered a few times, read on every event.
+  private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>(4);
+  // Most channels of a chat server sit idle: what only some of them use (acks they wait for, application
+  // data, packets sent before the CONNECT answer) is allocated on first use, and flags and counters are
+  // fields (through the handles below) rather than an atomic object each.
+  private volatile @Nullable AckRegistry acks;
+  private volatile @Nullable Map<String, Object> data;
+  private volatile boolean connected = true;
   // Events received asking for an ack that has not been sent yet (for stats).
-  private final AtomicInteger acksOwed = new AtomicInteger();
-  private final Sinks.One<DisconnectReason> disconnected = Sinks.one();
-  // Until the client has its CONNECT answer, packets for it wait here, in order; guarded by itself, and
-  // nothing is sent while holding it.
-  private final List<Outgoing> pending = new ArrayList<>();
+  private volatile int acksOwed;
+  // Made by the first onDisconnect(); the reason is kept for a sink made after the channel closed.
+  private volatile Sinks.@Nullable One<DisconnectReason> disconnected;
+  private volatile @Nullable DisconnectReason disconnectReason;
+  // Until the client has its CONNECT answer, packets for it wait here, in order; created by the first of
+  // them, guarded by the executor's monitor (nothing else locks it), and nothing is sent while holding it.
+  private @Nullable List<Outgoing> pending;
   private volatile boolean announced;
   // Null when the channel cannot be recovered.
   private final @Nullable ChannelRecovery recovery;
@@ -71,7 +84,6 @@ final class DefaultChannel implements Channel {
     this.handshake = handshake;
     this.executor = executor;
     this.recovery = recovery;
-    this.acks = new AckRegistry(namespace.server().config().maxPendingAcks());
   }
 
   @Override
@@ -96,12 +108,19 @@ final class DefaultChannel implements Channel {
 
   @Override
   public boolean connected() {
-    return connected.get();
+    return connected;
   }
 
   @Override
   public Map<String, Object> data() {
-    return data;
+    Map<String, Object> map = data;
+    if (map == null) {
+      map = new ConcurrentHashMap<>();
+      if (!DATA.compareAndSet(this, null, map)) {
+        map = data;
+      }
+    }
+    return map;
   }
 
   @Override
@@ -173,7 +192,7 @@ final class DefaultChannel implements Channel {
   public Channel on(String event, EventHandler handler) {
     Names.event(event);
     Objects.requireNonNull(handler, "handler");
-    handlers.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>()).add(handler);
+    handlers.merge(event, List.of(handler), DefaultChannel::concat);
     return this;
   }
 
@@ -205,13 +224,13 @@ final class DefaultChannel implements Channel {
     }
     long ackId;
     try {
-      ackId = acks.register(event, reply, timeout, server.scheduler());
+      ackId = acks().register(event, reply, timeout, server.scheduler());
     } catch (LimitExceededException e) {
       return Mono.error(e);
     }
     if (!connected()) {
       // Closed between the check above and the registration: closed() may have missed this ack.
-      acks.failAll(id, DisconnectReason.TRANSPORT_CLOSE);
+      acks().failAll(id, DisconnectReason.TRANSPORT_CLOSE);
       return result;
     }
     sendPacket(new Packet.Event(namespace.name(), event, json, ackId, null));
@@ -235,7 +254,18 @@ final class DefaultChannel implements Channel {
 
   @Override
   public Mono<DisconnectReason> onDisconnect() {
-    return disconnected.asMono();
+    Sinks.One<DisconnectReason> sink = disconnected;
+    if (sink == null) {
+      Sinks.One<DisconnectReason> made = Sinks.one();
+      sink = DISCONNECTED.compareAndSet(this, null, made) ? made : disconnected;
+      // Written before the reason is read, and closed() writes the reason before it reads the sink: one of
+      // the two at least sees the other's write, and a second emission is refused.
+      DisconnectReason reason = disconnectReason;
+      if (reason != null) {
+        sink.tryEmitValue(reason);
+      }
+    }
+    return sink.asMono();
   }
 
   @Override
@@ -269,7 +299,10 @@ final class DefaultChannel implements Channel {
       joinOwnRoom();
       return;
     }
-    data.putAll(recovery.restoredData());
+    Map<String, Object> restoredData = recovery.restoredData();
+    if (!restoredData.isEmpty()) {
+      data().putAll(restoredData);
+    }
     for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
       Membership membership = new Membership(this, true, recovery.start(room.getValue()));
       namespace.roomRegistry().add(room.getKey(), this, membership);
@@ -312,8 +345,11 @@ final class DefaultChannel implements Channel {
       return;
     }
     if (!announced) {
-      synchronized (pending) {
+      synchronized (executor) {
         if (!announced) {
+          if (pending == null) {
+            pending = new ArrayList<>();
+          }
           pending.add(packet);
           return;
         }
@@ -330,9 +366,10 @@ final class DefaultChannel implements Channel {
     session.send(connectAnswer);
     while (true) {
       List<Outgoing> batch;
-      synchronized (pending) {
-        if (pending.isEmpty()) {
+      synchronized (executor) {
+        if (pending == null || pending.isEmpty()) {
           announced = true;
+          pending = null;
           return;
         }
         batch = List.copyOf(pending);
@@ -354,7 +391,7 @@ final class DefaultChannel implements Channel {
       return;
     }
     if (packet.ackId() != null) {
-      acksOwed.incrementAndGet();
+      ACKS_OWED.getAndAdd(this, 1);
     }
     dispatch(new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper()), done);
   }
@@ -369,7 +406,7 @@ final class DefaultChannel implements Channel {
       return Mono.error(new ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
     }
     Sinks.One<List<JsonNode>> reply = Sinks.one();
-    acksOwed.incrementAndGet();
+    ACKS_OWED.getAndAdd(this, 1);
     DefaultEvent event = new DefaultEvent(name, args, reply, this, mapper());
     dispatch(event, () -> {
       if (!awaitLateAck || !event.hasHandlers()) {
@@ -407,30 +444,32 @@ final class DefaultChannel implements Channel {
 
   /** A client's ack; false if its id was never issued (a protocol violation). */
   boolean acked(Packet.Ack packet) {
-    if (!acks.issued(packet.id())) {
+    AckRegistry registry = acks;
+    if (registry == null || !registry.issued(packet.id())) {
       return false;
     }
-    acks.complete(packet.id(), new DefaultReply(packet.args(), mapper()));
+    registry.complete(packet.id(), new DefaultReply(packet.args(), mapper()));
     return true;
   }
 
   int pendingAcks() {
-    return acks.pendingCount();
+    AckRegistry registry = acks;
+    return registry == null ? 0 : registry.pendingCount();
   }
 
   /** Events from the client that asked for an ack the server has not sent yet. */
   int acksOwed() {
-    return acksOwed.get();
+    return acksOwed;
   }
 
   /** One event that asked for an ack no longer waits for it: acked, or nobody will ack it. */
   void ackSettled() {
-    acksOwed.decrementAndGet();
+    ACKS_OWED.getAndAdd(this, -1);
   }
 
   /** The channel is gone: leave every room, fail pending acks, then tell the application. Once. */
   void closed(DisconnectReason reason) {
-    if (!connected.compareAndSet(true, false)) {
+    if (!CONNECTED.compareAndSet(this, true, false)) {
       return;
     }
     log.debug("{} disconnected: {}", this, reason.wireName());
@@ -439,9 +478,19 @@ final class DefaultChannel implements Channel {
     }
     namespace.roomRegistry().leaveAll(this);
     namespace.removeChannel(this);
-    acks.failAll(id, reason);
+    // An ack registered after this read is failed by emitWithAck, which checks connected again.
+    AckRegistry registry = acks;
+    if (registry != null) {
+      registry.failAll(id, reason);
+    }
     // Queued behind the handlers already accepted, so onDisconnect is the last thing the app sees.
-    executor.execute(() -> disconnected.tryEmitValue(reason));
+    executor.execute(() -> {
+      disconnectReason = reason;
+      Sinks.One<DisconnectReason> sink = disconnected;
+      if (sink != null) {
+        sink.tryEmitValue(reason);
+      }
+    });
   }
 
   /** Whether closing for this reason saves the channel for its client to recover. */
@@ -453,6 +502,25 @@ final class DefaultChannel implements Channel {
   private void save() {
     Map<String, @Nullable RoomStart> starts = new LinkedHashMap<>();
     namespace.roomRegistry().memberships(this).forEach((room, membership) -> starts.put(room, membership.start()));
-    recovery.save(id, starts, data);
+    Map<String, Object> saved = data;
+    recovery.save(id, starts, saved == null ? Map.of() : saved);
+  }
+
+  private static List<EventHandler> concat(List<EventHandler> first, List<EventHandler> then) {
+    List<EventHandler> all = new ArrayList<>(first.size() + then.size());
+    all.addAll(first);
+    all.addAll(then);
+    return List.copyOf(all);
+  }
+
+  private AckRegistry acks() {
+    AckRegistry registry = acks;
+    if (registry == null) {
+      registry = new AckRegistry(namespace.server().config().maxPendingAcks());
+      if (!ACKS.compareAndSet(this, null, registry)) {
+        registry = acks;
+      }
+    }
+    return registry;
   }
 }

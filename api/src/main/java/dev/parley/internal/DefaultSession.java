@@ -4,6 +4,7 @@ import dev.parley.ChatServerConfig;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
 import dev.parley.internal.outbound.Outbox;
+import dev.parley.internal.support.Handles;
 import dev.parley.internal.support.Ids;
 import dev.parley.internal.support.SerialExecutor;
 import dev.parley.internal.support.TokenBucket;
@@ -17,6 +18,8 @@ import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Inbound;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,6 +39,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /** One client connection: its channels (one per namespace), its outbox, its handshakes in order. */
 final class DefaultSession implements Session {
   private static final Logger log = LoggerFactory.getLogger(DefaultSession.class);
+  private static final VarHandle CLOSED = Handles.field(MethodHandles.lookup(), "closed", boolean.class);
+  private static final VarHandle INBOUND_BYTES = Handles.field(MethodHandles.lookup(), "inboundBytes", long.class);
 
   private final String id = Ids.next();
   private final DefaultChatServer server;
@@ -46,10 +50,11 @@ final class DefaultSession implements Session {
   // The event rate limit of the whole connection: every namespace, CONNECTs included.
   private final TokenBucket events;
   // Bytes of admitted frames not yet handled; the node's total is the server's.
-  private final AtomicLong inboundBytes = new AtomicLong();
+  private volatile long inboundBytes;
   private final SerialExecutor handshakes;
-  private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  // Sized for the usual one or two namespaces (the default table has 16 slots); it grows if needed.
+  private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>(2);
+  private volatile boolean closed;
   // The reason the engine gave for closing the connection while it is still writing the last packets: a
   // transport that reports its close meanwhile ends the session with this one, not its own (Session.closed).
   private volatile @Nullable DisconnectReason closing;
@@ -90,7 +95,7 @@ final class DefaultSession implements Session {
   }
 
   boolean isClosed() {
-    return closed.get();
+    return closed;
   }
 
   int queued() {
@@ -102,13 +107,17 @@ final class DefaultSession implements Session {
   }
 
   long inboundBytes() {
-    return inboundBytes.get();
+    return inboundBytes;
+  }
+
+  private long addInbound(long delta) {
+    return (long) INBOUND_BYTES.getAndAdd(this, delta) + delta;
   }
 
   @Override
   public Inbound admit(String namespace, boolean connect, @Nullable Long ackId, long cost) {
     ChatServerConfig config = server.config();
-    if (closed.get()) {
+    if (closed) {
       return Frame.refused(Inbound.Refusal.BUSY);
     }
     if (cost > config.maxInboundBytes()) {
@@ -120,12 +129,12 @@ final class DefaultSession implements Session {
       refuse(namespace, connect, ackId, "rate limited");
       return Frame.refused(Inbound.Refusal.RATE_LIMITED);
     }
-    if (inboundBytes.addAndGet(cost) > config.maxInboundBytes()
+    if (addInbound(cost) > config.maxInboundBytes()
         | server.inboundBytes().addAndGet(cost) > config.nodeInboundBytes()) {
-      inboundBytes.addAndGet(-cost);
+      addInbound(-cost);
       server.inboundBytes().addAndGet(-cost);
       log.debug("session {}: no room for a frame of {} bytes ({} in flight here); refused", id, cost,
-          inboundBytes.get());
+          inboundBytes);
       server.countBusy();
       refuse(namespace, connect, ackId, "server busy");
       return Frame.refused(Inbound.Refusal.BUSY);
@@ -135,7 +144,7 @@ final class DefaultSession implements Session {
 
   @Override
   public Inbound hold() {
-    return closed.get() ? Frame.refused(Inbound.Refusal.BUSY) : new Frame(this, 0);
+    return closed ? Frame.refused(Inbound.Refusal.BUSY) : new Frame(this, 0);
   }
 
   // Whether the rate limit lets one more event or CONNECT through; over it, counted and, if so configured,
@@ -191,7 +200,7 @@ final class DefaultSession implements Session {
       }
     }
     Runnable done = frame == null ? () -> { } : frame::cancel;
-    if (closed.get()) {
+    if (closed) {
       done.run();
       return;
     }
@@ -240,7 +249,7 @@ final class DefaultSession implements Session {
   @Override
   public boolean acknowledge(Packet.Ack ack) {
     DefaultChannel channel = channels.get(ack.namespace());
-    return !closed.get() && channel != null && channel.acked(ack);
+    return !closed && channel != null && channel.acked(ack);
   }
 
   @Override
@@ -296,7 +305,7 @@ final class DefaultSession implements Session {
                                       @Nullable Inbound admitted) {
     Frame frame = admitted == null ? null : (Frame) admitted;
     DefaultChannel channel = channels.get(namespace);
-    if (closed.get() || channel == null) {
+    if (closed || channel == null) {
       release(frame);
       return Mono.error(new ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
     }
@@ -320,7 +329,7 @@ final class DefaultSession implements Session {
   /** Registers a channel that passed its handshake; false if the session closed meanwhile. */
   boolean attach(DefaultChannel channel) {
     channels.put(channel.namespace().name(), channel);
-    if (closed.get()) {
+    if (closed) {
       channels.remove(channel.namespace().name());
       return false;
     }
@@ -392,7 +401,7 @@ final class DefaultSession implements Session {
   }
 
   private void connectTimedOut() {
-    if (channels.isEmpty() && !closed.get()) {
+    if (channels.isEmpty() && !closed) {
       log.debug("session {}: no namespace joined within {} ms; closing", id,
           server.config().connectTimeout().toMillis());
       disconnect(DisconnectReason.FORCED_SERVER_CLOSE);
@@ -407,7 +416,7 @@ final class DefaultSession implements Session {
   }
 
   private boolean end(DisconnectReason reason) {
-    if (!closed.compareAndSet(false, true)) {
+    if (!CLOSED.compareAndSet(this, false, true)) {
       return false;
     }
     log.debug("session {} closed: {}", id, reason.wireName());
@@ -417,7 +426,7 @@ final class DefaultSession implements Session {
       held.release();
     }
     outbox.discard();
-    server.inboundBytes().addAndGet(-inboundBytes.getAndSet(0));
+    server.inboundBytes().addAndGet(-(long) INBOUND_BYTES.getAndSet(this, 0L));
     for (DefaultChannel channel : channels.values()) {
       channel.closed(reason);
     }
@@ -465,7 +474,7 @@ final class DefaultSession implements Session {
       }
       ChatServerConfig config = owner.server.config();
       bytes.addAndGet(more);
-      boolean fits = owner.inboundBytes.addAndGet(more) <= config.maxInboundBytes()
+      boolean fits = owner.addInbound(more) <= config.maxInboundBytes()
           & owner.server.inboundBytes().addAndGet(more) <= config.nodeInboundBytes();
       if (!fits) {
         cancel();
@@ -483,9 +492,9 @@ final class DefaultSession implements Session {
       }
       // Take from the session no more than it still counts (its end gave everything back at once).
       for (;;) {
-        long current = owner.inboundBytes.get();
+        long current = owner.inboundBytes;
         long taken = Math.min(current, given);
-        if (owner.inboundBytes.compareAndSet(current, current - taken)) {
+        if (INBOUND_BYTES.compareAndSet(owner, current, current - taken)) {
           owner.server.inboundBytes().addAndGet(-taken);
           return;
         }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which channels of one namespace on this node are in which rooms: the one place room membership is kept.
@@ -16,6 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Threading: every change takes the registry's lock, so the view by room and the view by channel change
  * together and the room limit is checked and applied in one step. Reads take no lock: they see each room's
  * (or channel's) members as of some moment during the call, which is what delivery needs.
+ *
+ * <p>A room or channel with one entry (most channels are only in the room of their own id, which has only
+ * them) is kept as an immutable one-entry map, replaced by a concurrent one when a second entry comes: a
+ * concurrent map per channel and per own room would cost every idle connection about 250 bytes. Readers that
+ * got the one-entry map see the registry as of the moment they read it.
  *
  * @param <C> the channel type
  * @param <M> what a membership carries
@@ -64,21 +70,56 @@ final class RoomRegistry<C, M> {
   }
 
   private void put(String room, C channel, M membership) {
-    byChannel.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).put(room, membership);
-    if (byRoom.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(channel, membership) == null) {
+    putIn(byChannel, channel, room, membership);
+    if (putIn(byRoom, room, channel, membership) == null) {
       memberships++;
     }
+  }
+
+  // Under the lock: puts (key, value) in the inner map of outerKey, growing a one-entry map into a concurrent
+  // one; returns the value it replaced, or null.
+  private static <O, K, V> @Nullable V putIn(Map<O, Map<K, V>> outer, O outerKey, K key, V value) {
+    Map<K, V> inner = outer.get(outerKey);
+    if (inner instanceof ConcurrentHashMap) {
+      return inner.put(key, value);
+    }
+    if (inner == null || inner.containsKey(key)) {
+      outer.put(outerKey, Map.of(key, value));
+      return inner == null ? null : inner.get(key);
+    }
+    Map<K, V> grown = new ConcurrentHashMap<>(4);
+    grown.putAll(inner);
+    grown.put(key, value);
+    outer.put(outerKey, grown);
+    return null;
+  }
+
+  // Under the lock: removes key from the inner map of outerKey, and the inner map once empty; returns the
+  // value removed, or null.
+  private static <O, K, V> @Nullable V removeFrom(Map<O, Map<K, V>> outer, O outerKey, K key) {
+    Map<K, V> inner = outer.get(outerKey);
+    if (inner == null) {
+      return null;
+    }
+    if (!(inner instanceof ConcurrentHashMap)) {
+      V removed = inner.get(key);
+      if (removed != null) {
+        outer.remove(outerKey);
+      }
+      return removed;
+    }
+    V removed = inner.remove(key);
+    if (inner.isEmpty()) {
+      outer.remove(outerKey);
+    }
+    return removed;
   }
 
   /** Takes a channel out of a room; false if it was not in it. */
   boolean leave(String room, C channel) {
     synchronized (lock) {
-      Map<String, M> rooms = byChannel.get(channel);
-      if (rooms == null || rooms.remove(room) == null) {
+      if (removeFrom(byChannel, channel, room) == null) {
         return false;
-      }
-      if (rooms.isEmpty()) {
-        byChannel.remove(channel);
       }
       drop(room, channel);
       return true;
@@ -96,12 +137,8 @@ final class RoomRegistry<C, M> {
   }
 
   private void drop(String room, C channel) {
-    Map<C, M> members = byRoom.get(room);
-    if (members != null && members.remove(channel) != null) {
+    if (removeFrom(byRoom, room, channel) != null) {
       memberships--;
-      if (members.isEmpty()) {
-        byRoom.remove(room);
-      }
     }
   }
 

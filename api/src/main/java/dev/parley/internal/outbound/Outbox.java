@@ -1,13 +1,15 @@
 package dev.parley.internal.outbound;
 
+import dev.parley.internal.support.Handles;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.support.SerialDrain;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Outbox implements Connection.WriteCallback {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+  private static final VarHandle SIZE = Handles.field(MethodHandles.lookup(), "size", int.class);
+  private static final VarHandle HELD = Handles.field(MethodHandles.lookup(), "held", long.class);
 
   private final Connection connection;
   private final int capacity;
@@ -49,8 +53,9 @@ public final class Outbox implements Connection.WriteCallback {
   // that completes synchronously asks from inside the pass and is served by the next, so the stack stays
   // flat. If the flush threads are gone (the server is stopping), the caller writes rather than lose packets.
   private final SerialDrain<Queued> queue;
-  private final AtomicInteger size = new AtomicInteger();
-  private final AtomicLong held = new AtomicLong();
+  // Packets and bytes queued or in flight, through SIZE and HELD: fields rather than an atomic object each.
+  private volatile int size;
+  private volatile long held;
   private volatile boolean writing;
   // Batches handed to the transport (written by the one draining thread), and the number of the batch the
   // transport returned from without having written it: the client is not reading.
@@ -88,8 +93,8 @@ public final class Outbox implements Connection.WriteCallback {
       fail(e);
       return false;
     }
-    int queued = size.incrementAndGet();
-    long bytes = held.addAndGet(weight);
+    int queued = (int) SIZE.getAndAdd(this, 1) + 1;
+    long bytes = (long) HELD.getAndAdd(this, weight) + weight;
     long node = nodeBytes.addAndGet(weight);
     if (closed) {
       // discard() ran between the check above and the counting: nobody else will give these back.
@@ -117,8 +122,8 @@ public final class Outbox implements Connection.WriteCallback {
       if (!queue.tryDrainHere()) {
         Thread.yield();
       }
-      queued = size.get();
-      bytes = held.get();
+      queued = size;
+      bytes = held;
       node = nodeBytes.get();
     }
     queue.add(new Queued(packet, weight));
@@ -136,27 +141,32 @@ public final class Outbox implements Connection.WriteCallback {
 
   /** Packets queued or being written. Engine-internal. */
   public int size() {
-    return size.get();
+    return size;
   }
 
   /** Bytes queued or being written, as the connection weighed them. Engine-internal. */
   public long bytes() {
-    return held.get();
+    return held;
   }
 
   // Takes n packets off the count, never below zero: a batch that completes after discard() already set it to
   // zero must not make it negative.
   private void uncount(int n) {
-    size.getAndUpdate(count -> Math.max(0, count - n));
+    for (;;) {
+      int count = size;
+      if (SIZE.compareAndSet(this, count, Math.max(0, count - n))) {
+        return;
+      }
+    }
   }
 
   // Gives back up to n of this outbox's bytes, never more than it holds: a batch that completes after
   // discard() already gave everything back must not take the node's count below what others hold.
   private void release(long n) {
     for (;;) {
-      long current = held.get();
+      long current = held;
       long taken = Math.min(current, n);
-      if (held.compareAndSet(current, current - taken)) {
+      if (HELD.compareAndSet(this, current, current - taken)) {
         nodeBytes.addAndGet(-taken);
         return;
       }
@@ -175,7 +185,7 @@ public final class Outbox implements Connection.WriteCallback {
   public void discard() {
     closed = true;
     queue.clear();
-    size.set(0);
+    size = 0;
     release(Long.MAX_VALUE);
   }
 
@@ -226,7 +236,7 @@ public final class Outbox implements Connection.WriteCallback {
     while ((batch == null || (batch.size() < maxBatch && batchBytes < capacityBytes / 4))
         && (next = queue.poll()) != null) {
       if (batch == null) {
-        batch = new ArrayList<>(Math.min(maxBatch, size.get()));
+        batch = new ArrayList<>(Math.min(maxBatch, size));
       }
       batch.add(next.packet);
       batchBytes += next.weight;

@@ -1,10 +1,12 @@
 package dev.parley.internal.recovery;
 
+import dev.parley.internal.support.Handles;
 import dev.parley.internal.support.Ids;
 import dev.parley.protocol.DisconnectReason;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -16,22 +18,23 @@ import tools.jackson.databind.node.ObjectNode;
  * restored from (if any), the offset the client presented, and the journal of posted messages sent to it,
  * which is saved with the channel's rooms and data when its connection drops.
  *
- * <p>Threading: the journal is guarded by this object's own lock, held across each journalled send so that
+ * <p>Threading: the journal is guarded by its own monitor (nothing else locks it), held across each journalled send so that
  * the journal's order is the order the client receives them in. The lock is held while the send runs,
  * which may close the channel and save it on the same thread; it is never taken under another lock that a
  * send can wait for.
  */
 public final class ChannelRecovery {
+  private static final VarHandle WRITTEN = Handles.field(MethodHandles.lookup(), "written", boolean.class);
   private final Recovery recovery;
   private final String namespace;
   private final String privateId;
   private final Recovery.@Nullable Restored restored;
   private final @Nullable String presentedOffset;
-  private final Object lock = new Object();
   private final RecoveryJournal journal;
   // One write per channel: a close racing the registration could otherwise both save and put back, and
   // whichever write landed last would win.
-  private final AtomicBoolean written = new AtomicBoolean();
+  // Through WRITTEN: a field rather than an atomic object per channel.
+  private volatile boolean written;
   // A restored channel is back in its rooms, with its data; until then it has only what was taken.
   private volatile boolean entered;
 
@@ -98,7 +101,7 @@ public final class ChannelRecovery {
    * Does nothing if the channel was saved already; see {@link #save}.
    */
   public void putBack() {
-    if (restored != null && written.compareAndSet(false, true)) {
+    if (restored != null && WRITTEN.compareAndSet(this, false, true)) {
       recovery.putBack(namespace, privateId, restored, presentedOffset);
     }
   }
@@ -123,7 +126,7 @@ public final class ChannelRecovery {
    * @param send sends the message to the client
    */
   public void journalled(String room, String messageId, BooleanSupplier open, Runnable send) {
-    synchronized (lock) {
+    synchronized (journal) {
       if (!open.getAsBoolean()) {
         return;
       }
@@ -146,11 +149,11 @@ public final class ChannelRecovery {
       putBack();
       return;
     }
-    if (!written.compareAndSet(false, true)) {
+    if (!WRITTEN.compareAndSet(this, false, true)) {
       return;
     }
     RecoveryJournal.Snapshot sent;
-    synchronized (lock) {
+    synchronized (journal) {
       sent = journal.snapshot();
     }
     Map<String, SavedSession.@Nullable Position> starts = new LinkedHashMap<>();

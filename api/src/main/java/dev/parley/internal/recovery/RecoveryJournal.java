@@ -4,35 +4,39 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The posted messages one channel was sent, as (room, id) in the order they went to its connection, for
  * connection state recovery: the client's offset (the id of the last one it received) then tells, for
  * every room, where it is. Bounded: past the capacity the oldest entry is dropped and remembered only as
- * its room's position ({@link Snapshot#evicted()}). Grows on demand, so a quiet channel holds a few slots.
+ * its room's position ({@link Snapshot#evicted()}). Grows on demand: a channel that was sent nothing holds
+ * no slots, a quiet one a few.
  * Not thread-safe: the channel guards it.
  */
 public final class RecoveryJournal {
+  private static final String[] NONE = {};
   private final int capacity;
-  private String[] rooms;
-  private String[] ids;
+  private String[] rooms = NONE;
+  private String[] ids = NONE;
   private int head;
   private int size;
-  private final Map<String, String> evicted = new HashMap<>();
+  // Made by the first eviction: most journals never fill.
+  private @Nullable Map<String, String> evicted;
 
   public RecoveryJournal(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
     }
     this.capacity = capacity;
-    int initial = Math.min(capacity, 8);
-    this.rooms = new String[initial];
-    this.ids = new String[initial];
   }
 
   /** Records a message as sent; drops the oldest entry if full. */
   public void add(String room, String id) {
     if (size == capacity) {
+      if (evicted == null) {
+        evicted = new HashMap<>();
+      }
       evicted.put(rooms[head], ids[head]);
       rooms[head] = room;
       ids[head] = id;
@@ -49,7 +53,7 @@ public final class RecoveryJournal {
   }
 
   private void grow() {
-    int length = Math.min(capacity, rooms.length * 2);
+    int length = Math.min(capacity, Math.max(8, rooms.length * 2));
     String[] newRooms = new String[length];
     String[] newIds = new String[length];
     for (int i = 0; i < size; i++) {
@@ -74,7 +78,7 @@ public final class RecoveryJournal {
       roomList.add(rooms[(head + i) % rooms.length]);
       idList.add(ids[(head + i) % rooms.length]);
     }
-    return new Snapshot(roomList, idList, Map.copyOf(evicted));
+    return new Snapshot(roomList, idList, evicted == null ? Map.of() : Map.copyOf(evicted));
   }
 
   /**

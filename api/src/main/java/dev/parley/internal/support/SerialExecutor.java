@@ -1,10 +1,11 @@
 package dev.parley.internal.support;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,10 +15,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class SerialExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
+  private static final VarHandle PENDING = Handles.field(MethodHandles.lookup(), "pending", int.class);
 
   private final Executor delegate;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger pending = new AtomicInteger();
+  // Tasks queued and not yet finished, through PENDING: a field rather than an atomic object per executor.
+  private volatile int pending;
 
   public SerialExecutor(Executor delegate) {
     this(delegate, false);
@@ -26,12 +29,12 @@ public final class SerialExecutor implements Executor {
   /** With {@code held}, tasks queue up but none runs until {@link #release()}. */
   public SerialExecutor(Executor delegate, boolean held) {
     this.delegate = delegate;
-    pending.set(held ? 1 : 0);
+    pending = held ? 1 : 0;
   }
 
   /** Lets a held executor start running its queued tasks; call once, only on a held executor. */
   public void release() {
-    if (pending.decrementAndGet() != 0) {
+    if ((int) PENDING.getAndAdd(this, -1) != 1) {
       start();
     }
   }
@@ -39,7 +42,7 @@ public final class SerialExecutor implements Executor {
   @Override
   public void execute(Runnable task) {
     tasks.add(task);
-    if (pending.getAndIncrement() == 0) {
+    if ((int) PENDING.getAndAdd(this, 1) == 0) {
       start();
     }
   }
@@ -62,6 +65,6 @@ public final class SerialExecutor implements Executor {
       } catch (Throwable t) {
         log.warn("task failed", t);
       }
-    } while (pending.decrementAndGet() != 0);
+    } while ((int) PENDING.getAndAdd(this, -1) != 1);
   }
 }

@@ -1,9 +1,10 @@
 package dev.parley.internal.support;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,8 @@ import reactor.core.scheduler.Scheduler;
  * that throws, so failing does not end it).
  */
 public final class TimerCounter implements Scheduler {
+  private static final VarHandle FINISHED =
+      Handles.field(MethodHandles.lookup(), Counted.class, "finished", boolean.class);
   private final Scheduler delegate;
   private final AtomicInteger waiting = new AtomicInteger();
 
@@ -108,7 +111,8 @@ public final class TimerCounter implements Scheduler {
     private final Runnable task;
     private final boolean periodic;
     private final @Nullable Set<Counted> worker;
-    private final AtomicBoolean finished = new AtomicBoolean();
+    // Through FINISHED: a field rather than an atomic object, since every connection has timers waiting.
+    private volatile boolean finished;
     private volatile @Nullable Disposable underlying;
 
     Counted(Runnable task, boolean periodic, @Nullable Set<Counted> worker) {
@@ -126,7 +130,7 @@ public final class TimerCounter implements Scheduler {
     }
 
     void finish() {
-      if (finished.compareAndSet(false, true)) {
+      if (FINISHED.compareAndSet(this, false, true)) {
         waiting.decrementAndGet();
         if (worker != null) {
           worker.remove(this);
@@ -146,7 +150,7 @@ public final class TimerCounter implements Scheduler {
     @Override
     public boolean isDisposed() {
       Disposable current = underlying;
-      return current != null ? current.isDisposed() : finished.get();
+      return current != null ? current.isDisposed() : finished;
     }
   }
 

@@ -1,11 +1,12 @@
 package dev.parley.protocol.support;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -48,9 +49,20 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the items queued
  */
 public final class SerialDrain<T> {
+  private static final VarHandle WIP;
+
+  static {
+    try {
+      WIP = MethodHandles.lookup().findVarHandle(SerialDrain.class, "wip", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final Queue<T> queue = new ConcurrentLinkedQueue<>();
   // Requests for a pass not yet served; whoever raises it from zero drains.
-  private final AtomicInteger wip = new AtomicInteger();
+  // Through WIP: a field rather than an atomic object, since there is a drain per connection.
+  private volatile int wip;
   private final Executor executor;
   private final Runnable pass;
   private final Consumer<? super Throwable> onFailure;
@@ -91,7 +103,7 @@ public final class SerialDrain<T> {
 
   /** Asks for a pass: the state the pass looks at changed (a send completed, the socket became ready). */
   public void signal() {
-    if (wip.getAndIncrement() != 0) {
+    if ((int) WIP.getAndAdd(this, 1) != 0) {
       return;
     }
     try {
@@ -113,7 +125,7 @@ public final class SerialDrain<T> {
    * @return whether this thread drained; false if another drain was running or about to run
    */
   public boolean tryDrainHere() {
-    if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
+    if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
       loop();
       return true;
     }
@@ -153,7 +165,7 @@ public final class SerialDrain<T> {
       } catch (Throwable e) {
         failed(e);
       }
-      missed = wip.addAndGet(-missed);
+      missed = (int) WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
         return;
       }
