@@ -16,10 +16,11 @@ import java.util.Map;
  * The server {@link IdleHeapTest} measures, in a JVM of its own so that its heap holds none of the clients'
  * objects: a Parley server with its default settings (both transports, polling on, connection state recovery
  * on, the in-memory store) on 127.0.0.1 and a free port, except that one address may open any number of
- * connections. It prints {@code port N} once it listens, then answers each line on its stdin:
- * {@code measure} prints {@code heap=B channels=N sessions=N} (the heap in use after full collections, and
- * the server's counts), {@code histogram K} prints the {@code K} classes whose bytes grew most since the
- * previous {@code histogram} (for a failure's message) and then {@code end}. It ends with its stdin.
+ * connections; and beside it the floor, a {@link BareJettyEcho}. It prints {@code port N} once it listens and
+ * {@code floor N} (the floor's port), then answers each line on its stdin: {@code measure} prints
+ * {@code heap=B channels=N sessions=N floor=N} (the heap in use after full collections, the server's counts,
+ * and the floor's open sockets), {@code histogram K} prints the {@code K} classes whose bytes grew most since
+ * the previous {@code histogram} (for a failure's message) and then {@code end}. It ends with its stdin.
  */
 final class IdleHeapServer {
   private IdleHeapServer() {
@@ -34,15 +35,18 @@ final class IdleHeapServer {
         // by default), so that the test need not wait long between transports. A stream's state is the same.
         .transport(new SseTransport(SseTransportConfig.builder().heartbeatInterval(Duration.ofSeconds(1)).build()))
         .start();
-    System.out.println("port " + server.address().orElseThrow().getPort());
-    Map<String, long[]> previous = LeakApp.classHistogram();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+    try (BareJettyEcho floor = BareJettyEcho.start();
+         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      System.out.println("port " + server.address().orElseThrow().getPort());
+      System.out.println("floor " + floor.port());
+      Map<String, long[]> previous = LeakApp.classHistogram();
       String line;
       while ((line = in.readLine()) != null) {
         if (line.equals("measure")) {
           long heap = LeakApp.heapAfterGc();
           ServerStats stats = server.stats();
-          System.out.println("heap=" + heap + " channels=" + stats.channels() + " sessions=" + stats.sessions());
+          System.out.println("heap=" + heap + " channels=" + stats.channels() + " sessions=" + stats.sessions()
+              + " floor=" + floor.openSockets());
         } else if (line.startsWith("histogram ")) {
           Map<String, long[]> now = LeakApp.classHistogram();
           System.out.println(LeakApp.growth(previous, now, Integer.parseInt(line.substring(10))));
