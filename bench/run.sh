@@ -30,8 +30,12 @@ fi
 MESSAGES=${MESSAGES:-2000}
 RATE=${RATE:-100}
 SECONDS_=${SECONDS_:-10}
-CONNECT=${CONNECT:-2000}
-WARMUP=${WARMUP:-6000}
+# The connect scenarios as issue 16 defines them: 5,000 connections at 50 at a time, cold and after 1,000,
+# from the Node client (bench/node/connect.mjs) over WebSocket, whose own CPU per connection is a fraction of
+# the JVM generator's; over polling, the JVM generator.
+CONNECT=${CONNECT:-5000}
+CONCURRENCY=${CONCURRENCY:-50}
+WARMUP=${WARMUP:-1000}
 JAR=bench/target/parley-bench.jar
 OUT=bench/target/results
 mkdir -p "$OUT"
@@ -66,12 +70,25 @@ run() {
   pid=$!
   wait_port $port
   echo "-- $server $scenario $*"
-  timeout 300 java -Xmx2g -cp "$JAR" dev.parley.bench.LoadGenerator --url "http://127.0.0.1:$port" \
-      --scenario "$scenario" --server-pid $pid "$@" > "$OUT/last.txt" || echo "   (run failed or timed out)"
+  if [ "$scenario" = connect ] && [ "$TRANSPORT" = websocket ]; then
+    timeout 300 node bench/node/connect.mjs --url "http://127.0.0.1:$port" --server-pid $pid "$@" \
+        > "$OUT/last.txt" || echo "   (run failed or timed out)"
+  else
+    timeout 300 java -Xmx2g -cp "$JAR" dev.parley.bench.LoadGenerator --url "http://127.0.0.1:$port" \
+        --scenario "$scenario" --server-pid $pid "$@" > "$OUT/last.txt" || echo "   (run failed or timed out)"
+  fi
   sed -n 2p "$OUT/last.txt"
   head -1 "$OUT/last.txt" | sed "s/^{/{\"server\":\"$server\",/" >> "$OUT/results.jsonl"
   kill $pid 2> /dev/null || true
   wait $pid 2> /dev/null || true
+}
+
+connect_options() {
+  if [ "$TRANSPORT" = websocket ]; then
+    echo --concurrency "$CONCURRENCY"
+  else
+    echo --transport "$TRANSPORT" --concurrency "$CONCURRENCY"
+  fi
 }
 
 selected() {
@@ -93,10 +110,10 @@ for i in $(seq "$PAIRS"); do
       run $server idle --transport "$TRANSPORT" --connections "$IDLE"
     fi
     if selected connect; then
-      run $server connect --transport "$TRANSPORT" --connections "$CONNECT"
+      run $server connect $(connect_options) --connections "$CONNECT"
     fi
     if selected connect-warm; then
-      run $server connect --transport "$TRANSPORT" --connections "$CONNECT" --warmup "$WARMUP"
+      run $server connect $(connect_options) --connections "$CONNECT" --warmup "$WARMUP"
     fi
   done
   if selected sse-fanout; then

@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Summary {
   private static final List<String> FIGURES = List.of("deliveries_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms",
       "server_cpu_s_per_million", "generator_cpu_s_per_million", "server_cpu_s", "generator_cpu_s",
-      "kib_per_connection", "connections_per_s", "handshake_p99_ms", "deliveries_per_poll");
+      "kib_per_connection", "connections_per_s", "handshake_p99_ms", "server_cpu_ms_per_connection",
+      "deliveries_per_poll");
 
   private Summary() {
   }
