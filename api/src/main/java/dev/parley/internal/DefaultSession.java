@@ -408,9 +408,12 @@ final class DefaultSession implements Session {
     }
   }
 
+  // The reference is dropped too: the scheduler forgets a cancelled task, but the field would keep its
+  // wrappers (about 100 bytes) for the life of every connected session.
   private void cancelConnectDeadline() {
     Disposable deadline = connectDeadline;
     if (deadline != null) {
+      connectDeadline = null;
       deadline.dispose();
     }
   }
