@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.internal.support.PairMap;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.HashMap;
@@ -47,9 +48,10 @@ public record Handshake(
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(remoteAddress, "remoteAddress");
     Objects.requireNonNull(path, "path");
-    headers = Map.copyOf(headers);
-    query = Map.copyOf(query);
-    cookies = Map.copyOf(cookies);
+    // The connection's maps as they are (one copy per connection, not a second per namespace joined).
+    headers = PairMap.copyOf(headers);
+    query = PairMap.copyOf(query);
+    cookies = PairMap.copyOf(cookies);
     Objects.requireNonNull(auth, "auth");
     attributes = Map.copyOf(attributes);
     Objects.requireNonNull(issuedAt, "issuedAt");

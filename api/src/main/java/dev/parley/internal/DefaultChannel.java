@@ -14,6 +14,7 @@ import dev.parley.internal.outbound.AckRegistry;
 import dev.parley.internal.recovery.ChannelRecovery;
 import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.recovery.RoomStart;
+import dev.parley.internal.support.CopyOnWrite;
 import dev.parley.internal.support.Handles;
 import dev.parley.internal.support.SerialExecutor;
 import dev.parley.protocol.Checks;
@@ -49,15 +50,17 @@ final class DefaultChannel implements Channel {
   private static final VarHandle DATA = Handles.field(MethodHandles.lookup(), "data", Map.class);
   private static final VarHandle DISCONNECTED =
       Handles.field(MethodHandles.lookup(), "disconnected", Sinks.One.class);
+  private static final VarHandle HANDLERS = Handles.field(MethodHandles.lookup(), "handlers", Map.class);
 
   private final String id;
   private final DefaultNamespace namespace;
   private final DefaultSession session;
   private final Handshake handshake;
   private final SerialExecutor executor;
-  // Per event, its handlers as an immutable list replaced on each on(): a copy-on-write list per event would
-  // add its lock and array to every channel, and handlers are registered a few times, read on every event.
-  private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>(4);
+  // Per event, its handlers as an immutable list, in an immutable map replaced whole on each on() (through
+  // HANDLERS): handlers are registered a few times, read on every event, and a concurrent map (or a
+  // copy-on-write list per event) would add its table, nodes or lock to every channel.
+  private volatile Map<String, List<EventHandler>> handlers = Map.of();
   // Most channels of a chat server sit idle: what only some of them use (acks they wait for, application
   // data, packets sent before the CONNECT answer) is allocated on first use, and flags and counters are
   // fields (through the handles below) rather than an atomic object each.
@@ -192,8 +195,14 @@ final class DefaultChannel implements Channel {
   public Channel on(String event, EventHandler handler) {
     Names.event(event);
     Objects.requireNonNull(handler, "handler");
-    handlers.merge(event, List.of(handler), DefaultChannel::concat);
-    return this;
+    for (;;) {
+      Map<String, List<EventHandler>> current = handlers;
+      List<EventHandler> before = current.get(event);
+      List<EventHandler> after = before == null ? List.of(handler) : concat(before, List.of(handler));
+      if (HANDLERS.compareAndSet(this, current, CopyOnWrite.with(current, event, after))) {
+        return this;
+      }
+    }
   }
 
   @Override

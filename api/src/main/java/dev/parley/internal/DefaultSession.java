@@ -4,6 +4,7 @@ import dev.parley.ChatServerConfig;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
 import dev.parley.internal.outbound.Outbox;
+import dev.parley.internal.support.CopyOnWrite;
 import dev.parley.internal.support.Handles;
 import dev.parley.internal.support.Ids;
 import dev.parley.internal.support.SerialExecutor;
@@ -24,10 +25,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ final class DefaultSession implements Session {
   private static final Logger log = LoggerFactory.getLogger(DefaultSession.class);
   private static final VarHandle CLOSED = Handles.field(MethodHandles.lookup(), "closed", boolean.class);
   private static final VarHandle INBOUND_BYTES = Handles.field(MethodHandles.lookup(), "inboundBytes", long.class);
+  private static final VarHandle CHANNELS = Handles.field(MethodHandles.lookup(), "channels", Map.class);
 
   private final String id = Ids.next();
   private final DefaultChatServer server;
@@ -52,8 +54,9 @@ final class DefaultSession implements Session {
   // Bytes of admitted frames not yet handled; the node's total is the server's.
   private volatile long inboundBytes;
   private final SerialExecutor handshakes;
-  // Sized for the usual one or two namespaces (the default table has 16 slots); it grows if needed.
-  private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>(2);
+  // By namespace name, copy-on-write (through CHANNELS): read on every packet, written on a join or a leave,
+  // and one or two entries, where a concurrent map would cost its table and nodes on every connection.
+  private volatile Map<String, DefaultChannel> channels = Map.of();
   private volatile boolean closed;
   // The reason the engine gave for closing the connection while it is still writing the last packets: a
   // transport that reports its close meanwhile ends the session with this one, not its own (Session.closed).
@@ -235,7 +238,7 @@ final class DefaultSession implements Session {
       }
     } else if (packet instanceof Packet.Disconnect disconnect) {
       done.run();
-      DefaultChannel channel = channels.remove(disconnect.namespace());
+      DefaultChannel channel = removeChannel(disconnect.namespace(), null);
       if (channel != null) {
         channel.closed(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
       }
@@ -328,9 +331,10 @@ final class DefaultSession implements Session {
 
   /** Registers a channel that passed its handshake; false if the session closed meanwhile. */
   boolean attach(DefaultChannel channel) {
-    channels.put(channel.namespace().name(), channel);
+    String name = channel.namespace().name();
+    updateChannels(current -> CopyOnWrite.with(current, name, channel));
     if (closed) {
-      channels.remove(channel.namespace().name());
+      removeChannel(name, null);
       return false;
     }
     cancelConnectDeadline();
@@ -343,7 +347,7 @@ final class DefaultSession implements Session {
 
   /** Removes one channel from the namespace, telling the client. */
   void disconnectChannel(DefaultChannel channel, DisconnectReason reason) {
-    if (channels.remove(channel.namespace().name(), channel)) {
+    if (removeChannel(channel.namespace().name(), channel) == channel) {
       // Through the channel, so it cannot overtake a CONNECT answer still being sent.
       channel.sendPacket(new Packet.Disconnect(channel.namespace().name()));
       channel.closed(reason);
@@ -357,7 +361,7 @@ final class DefaultSession implements Session {
     // are still being written must not be able to replace it.
     List<String> namespaces = new ArrayList<>();
     for (DefaultChannel channel : channels.values()) {
-      if (channels.remove(channel.namespace().name(), channel)) {
+      if (removeChannel(channel.namespace().name(), channel) == channel) {
         // A recoverable channel is not told to leave: a client told so would not come back to recover it,
         // whereas the closing connection makes it reconnect (to this server restarted, or another node).
         if (!channel.savedOn(DisconnectReason.SERVER_SHUTTING_DOWN)) {
@@ -408,11 +412,33 @@ final class DefaultSession implements Session {
     }
   }
 
+  // The reference is dropped too: the scheduler forgets a cancelled task, but the field would keep its
+  // wrappers (about 100 bytes) for the life of every connected session.
   private void cancelConnectDeadline() {
     Disposable deadline = connectDeadline;
     if (deadline != null) {
+      connectDeadline = null;
       deadline.dispose();
     }
+  }
+
+  // Replaces the channels with change(current), again if another write came in between; returns the map
+  // replaced.
+  private Map<String, DefaultChannel> updateChannels(UnaryOperator<Map<String, DefaultChannel>> change) {
+    for (;;) {
+      Map<String, DefaultChannel> current = channels;
+      Map<String, DefaultChannel> next = change.apply(current);
+      if (next == current || CHANNELS.compareAndSet(this, current, next)) {
+        return current;
+      }
+    }
+  }
+
+  // Removes the channel of a namespace (only if it is expected, when given); returns the one removed, or null.
+  private @Nullable DefaultChannel removeChannel(String namespace, @Nullable DefaultChannel expected) {
+    DefaultChannel removed = updateChannels(current -> CopyOnWrite.without(current, namespace, expected))
+        .get(namespace);
+    return expected == null || removed == expected ? removed : null;
   }
 
   private boolean end(DisconnectReason reason) {
@@ -427,10 +453,12 @@ final class DefaultSession implements Session {
     }
     outbox.discard();
     server.inboundBytes().addAndGet(-(long) INBOUND_BYTES.getAndSet(this, 0L));
-    for (DefaultChannel channel : channels.values()) {
+    // closed is set: an attach() from now on takes its channel out again itself.
+    @SuppressWarnings("unchecked")
+    Map<String, DefaultChannel> ended = (Map<String, DefaultChannel>) CHANNELS.getAndSet(this, Map.of());
+    for (DefaultChannel channel : ended.values()) {
       channel.closed(reason);
     }
-    channels.clear();
     server.removeSession(this);
     return true;
   }

@@ -1,12 +1,15 @@
 package dev.parley.spi;
 
+import dev.parley.internal.support.PairMap;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What a transport knows of a connection when it opens: the raw material of each
@@ -26,20 +29,45 @@ public record ConnectionInfo(
     Map<String, List<String>> headers,
     Map<String, List<String>> query,
     Map<String, String> cookies) {
+  // Every connection keeps its headers for its life: a well-known name, in whatever case it came, is stored as
+  // one shared lower-case String rather than a new one per connection.
+  private static final Map<String, String> KNOWN_HEADERS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+  // Engine.IO's own query names and values, the same on every connection.
+  private static final Map<String, String> KNOWN_QUERY = new HashMap<>();
 
+  static {
+    for (String name : List.of("host", "connection", "upgrade", "user-agent", "origin", "cookie", "accept",
+        "accept-encoding", "accept-language", "cache-control", "pragma", "referer", "sec-websocket-key",
+        "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "x-forwarded-for",
+        "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "forwarded", "authorization", "content-type",
+        "content-length", "last-event-id", "sec-fetch-mode", "sec-fetch-site", "sec-fetch-dest")) {
+      KNOWN_HEADERS.put(name, name);
+    }
+    for (String text : List.of("EIO", "4", "3", "transport", "websocket", "polling", "sid", "t", "b64",
+        "lastEventId")) {
+      KNOWN_QUERY.put(text, text);
+    }
+  }
+
+  /**
+   * Holds the three maps as given if they came from {@link #http}, else as immutable copies.
+   *
+   * @throws NullPointerException if a component, a map key or a map value is null
+   */
   public ConnectionInfo {
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(remoteAddress, "remoteAddress");
     Objects.requireNonNull(path, "path");
-    headers = Map.copyOf(headers);
-    query = Map.copyOf(query);
-    cookies = Map.copyOf(cookies);
+    headers = PairMap.copyOf(headers);
+    query = PairMap.copyOf(query);
+    cookies = PairMap.copyOf(cookies);
   }
 
   /**
-   * Info for an HTTP request, as a Servlet hands it over: header names are lower-cased, every
-   * parameter keeps its values, and cookies are read from the {@code Cookie} headers (the first value of
-   * a name wins).
+   * Info for an HTTP request, as a Servlet hands it over: header names are lower-cased (the values of names
+   * that differ only in case merged, in order), every parameter keeps its values, and cookies are read from
+   * the {@code Cookie} headers (the first value of a name wins). The three maps are immutable, their lists
+   * too; a header name with no value is left out.
    *
    * @param headerNames the request's header names
    * @param headerValues a header's values, by name
@@ -48,19 +76,21 @@ public record ConnectionInfo(
   public static ConnectionInfo http(String transport, String remoteAddress, String path,
                                     Iterable<String> headerNames, Function<String, Iterable<String>> headerValues,
                                     Map<String, String[]> parameters) {
-    Map<String, List<String>> headers = new HashMap<>();
+    // Grouped here, then kept flat (PairMap): these maps are garbage once the info is made.
+    Map<String, List<String>> headers = new LinkedHashMap<>();
     for (String name : headerNames) {
-      List<String> values = new ArrayList<>();
+      List<String> values = headers.computeIfAbsent(lowerCase(name), key -> new ArrayList<>());
       headerValues.apply(name).forEach(values::add);
-      headers.merge(name.toLowerCase(Locale.ROOT), values, (a, b) -> {
-        List<String> merged = new ArrayList<>(a);
-        merged.addAll(b);
-        return merged;
-      });
     }
-    Map<String, List<String>> query = new HashMap<>();
-    parameters.forEach((name, values) -> query.put(name, List.of(values)));
-    Map<String, String> cookies = new HashMap<>();
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    parameters.forEach((name, values) -> {
+      List<String> shared = new ArrayList<>(values.length);
+      for (String value : values) {
+        shared.add(KNOWN_QUERY.getOrDefault(value, value));
+      }
+      query.put(KNOWN_QUERY.getOrDefault(name, name), shared);
+    });
+    Map<String, String> cookies = new LinkedHashMap<>();
     for (String header : headers.getOrDefault("cookie", List.of())) {
       for (String pair : header.split(";")) {
         int equals = pair.indexOf('=');
@@ -73,7 +103,13 @@ public record ConnectionInfo(
         }
       }
     }
-    return new ConnectionInfo(transport, remoteAddress, path, headers, query, cookies);
+    return new ConnectionInfo(transport, remoteAddress, path, PairMap.ofLists(headers), PairMap.ofLists(query),
+        PairMap.of(cookies));
+  }
+
+  private static String lowerCase(String name) {
+    String known = KNOWN_HEADERS.get(name);
+    return known != null ? known : name.toLowerCase(Locale.ROOT);
   }
 
   /** Info with no HTTP details, for transports without them. */

@@ -1,7 +1,10 @@
 package dev.parley.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,5 +31,78 @@ class ConnectionInfoTest {
     ConnectionInfo info = ConnectionInfo.http("websocket", "127.0.0.1:5000", "/", sent.keySet(), sent::get, Map.of());
 
     assertThat(info.cookies()).containsExactly(Map.entry("ok", "1"));
+  }
+
+  @Test
+  void headerNamesDifferingOnlyInCaseAreMergedInOrderAndLowerCased() {
+    Map<String, List<String>> sent = new LinkedHashMap<>();
+    sent.put("Sec-WebSocket-Key", List.of("k1"));
+    sent.put("X-Trace", List.of("a", "b"));
+    sent.put("HOST", List.of("example.org"));
+    sent.put("x-TRACE", List.of("c"));
+    ConnectionInfo info = ConnectionInfo.http("websocket", "127.0.0.1:5000", "/", sent.keySet(), sent::get,
+        Map.of("EIO", new String[] {"4"}));
+
+    assertThat(info.headers()).containsExactly(Map.entry("sec-websocket-key", List.of("k1")),
+        Map.entry("x-trace", List.of("a", "b", "c")), Map.entry("host", List.of("example.org")));
+    assertThat(info.headers().get("x-trace")).containsExactly("a", "b", "c");
+    assertThat(info.headers().get("X-Trace")).isNull();
+    assertThat(info.headers()).doesNotContainKey("absent").hasSize(3);
+    // Well-known names are one shared String, not one per connection.
+    String key = info.headers().keySet().iterator().next();
+    assertThat(key).isSameAs(ConnectionInfo.http("websocket", "127.0.0.1:5001", "/", List.of("SEC-WEBSOCKET-KEY"),
+        name -> List.of("k2"), Map.of()).headers().keySet().iterator().next());
+  }
+
+  @Test
+  void theMapsAndTheirListsAreImmutable() {
+    Map<String, List<String>> sent = Map.of("Cookie", List.of("a=1"), "Accept", List.of("*/*"));
+    ConnectionInfo info = ConnectionInfo.http("sse", "127.0.0.1:5000", "/", sent.keySet(), sent::get,
+        Map.of("room", new String[] {"general"}));
+
+    assertThatThrownBy(() -> info.headers().put("x", List.of())).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.headers().remove("absent")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.headers().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.headers().get("accept").add("x")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.headers().entrySet().iterator().next().setValue(List.of()))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.query().put("x", List.of())).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.cookies().put("b", "2")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.cookies().keySet().remove("a")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void theMapsEqualAndHashLikeHashMapsOfTheSameEntries() {
+    Map<String, List<String>> sent = new LinkedHashMap<>();
+    sent.put("Cookie", List.of("nick=alice", "theme=dark"));
+    sent.put("Origin", List.of("http://example.org"));
+    ConnectionInfo info = ConnectionInfo.http("websocket", "127.0.0.1:5000", "/", sent.keySet(), sent::get,
+        Map.of("EIO", new String[] {"4"}, "transport", new String[] {"websocket"}));
+
+    Map<String, List<String>> headers = new HashMap<>();
+    headers.put("cookie", List.of("nick=alice", "theme=dark"));
+    headers.put("origin", List.of("http://example.org"));
+    Map<String, List<String>> query = new HashMap<>(Map.of("EIO", List.of("4"), "transport", List.of("websocket")));
+    Map<String, String> cookies = new HashMap<>(Map.of("nick", "alice", "theme", "dark"));
+    assertThat(info.headers()).isEqualTo(headers).hasSameHashCodeAs(headers);
+    assertThat(headers).isEqualTo(info.headers());
+    assertThat(info.query()).isEqualTo(query).hasSameHashCodeAs(query);
+    assertThat(info.cookies()).isEqualTo(cookies).hasSameHashCodeAs(cookies);
+    assertThat(cookies).isEqualTo(info.cookies());
+    assertThat(info.headers()).isNotEqualTo(Map.of("cookie", List.of("nick=alice")));
+    // A record made of the same maps again is equal, and keeps the compact maps rather than copying them.
+    ConnectionInfo again = new ConnectionInfo(info.transport(), info.remoteAddress(), info.path(), info.headers(),
+        info.query(), info.cookies());
+    assertThat(again).isEqualTo(info).hasSameHashCodeAs(info);
+    assertThat(again.headers()).isSameAs(info.headers());
+  }
+
+  @Test
+  void anEmptyRequestHasEmptyMaps() {
+    ConnectionInfo info = ConnectionInfo.http("sse", "127.0.0.1:5000", "/", List.of(), name -> List.of(), Map.of());
+
+    assertThat(info.headers()).isEmpty();
+    assertThat(info.query()).isEmpty();
+    assertThat(info.cookies()).isEqualTo(Map.of());
   }
 }

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletCoreRequest;
 import org.eclipse.jetty.ee10.servlet.ServletCoreResponse;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.FutureCallback;
@@ -125,7 +126,7 @@ final class CoreUpgrade {
       upgradeResponse.setExtensions(List.of());
       return handler.get();
     };
-    Request core = ServletCoreRequest.wrap(request);
+    Request core = withoutQuery(ServletCoreRequest.wrap(request));
     Response coreResponse = ServletCoreResponse.wrap(core, response, false);
     FutureCallback done = new FutureCallback();
     if (handshaker.upgradeRequest(negotiator, core, coreResponse, done, components, settings)) {
@@ -133,5 +134,21 @@ final class CoreUpgrade {
     } else if (!response.isCommitted()) {
       SocketIoServlet.error(response, 400, 3, "Bad request");
     }
+  }
+
+  /**
+   * {@code core} as the handshaker sees it: the same request, its URI without the query. The handshaker keeps
+   * for the socket's life a {@code Negotiated} made from the URI, with a map of the query's parameters (about
+   * 500 bytes a connection for {@code ?EIO=4&transport=websocket}); Parley never reads it, having its own
+   * {@link ConnectionInfo}.
+   */
+  private static Request withoutQuery(Request core) {
+    HttpURI uri = HttpURI.build(core.getHttpURI()).query(null).asImmutable();
+    return new Request.Wrapper(core) {
+      @Override
+      public HttpURI getHttpURI() {
+        return uri;
+      }
+    };
   }
 }
