@@ -8,30 +8,13 @@
 // Usage: node latency.mjs --url http://127.0.0.1:3000 [--clients 1000] [--rate 100] [--seconds 10] [--server-pid N]
 // Loopback only, and bounded: a connection that takes over 30 s fails the run; the measuring ends at seconds +
 // 30 s whatever was delivered; a run over 10 minutes fails.
-import { readFileSync } from "node:fs";
 import WebSocket from "ws";
+import { closeAll, parseOptions, report, round, serverCpu } from "./common.mjs";
 
-const options = { url: "http://127.0.0.1:3000", clients: 1000, rate: 100, seconds: 10, "server-pid": 0 };
-for (let i = 2; i < process.argv.length; i += 2) {
-  const name = process.argv[i].replace(/^--/, "");
-  if (!(name in options) || i + 1 >= process.argv.length) {
-    console.error(`unknown option or missing value: ${process.argv[i]}`);
-    process.exit(2);
-  }
-  options[name] = name === "url" ? process.argv[i + 1] : Number(process.argv[i + 1]);
-}
-const target = new URL(options.url);
-if (target.hostname !== "127.0.0.1" && target.hostname !== "localhost") {
-  console.error(`loopback only: ${options.url}`);
-  process.exit(2);
-}
-const socketUrl = `ws://${target.host}/socket.io/?EIO=4&transport=websocket`;
+const options = parseOptions({ url: "http://127.0.0.1:3000", clients: 1000, rate: 100, seconds: 10, "server-pid": 0 });
+const socketUrl = options.socketUrl;
 const CONNECT_TIMEOUT_MS = 30_000;
 const CONCURRENCY = 50;
-setTimeout(() => {
-  console.error("the run took over 10 minutes");
-  process.exit(1);
-}, 600_000).unref();
 
 const messages = options.rate * options.seconds;
 const expected = options.clients * messages;
@@ -123,23 +106,6 @@ async function connectMany(count) {
   return made;
 }
 
-async function closeAll(sockets) {
-  await Promise.all(sockets.map((socket) => new Promise((resolve) => {
-    socket.once("close", resolve);
-    socket.close();
-    setTimeout(resolve, 5_000).unref();
-  })));
-}
-
-// The server's CPU seconds so far (user + system), from /proc: 0 when no pid is given.
-function serverCpu() {
-  if (!options["server-pid"]) {
-    return 0;
-  }
-  const fields = readFileSync(`/proc/${options["server-pid"]}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;   // utime, stime in clock ticks (USER_HZ = 100)
-}
-
 // Emits the messages at a fixed rate: each one is due at start + i / rate, so a late tick does not delay the rest.
 function publish(publisher) {
   const period = 1e9 / options.rate;
@@ -162,7 +128,7 @@ let own;
 try {
   const receivers = await connectMany(options.clients);
   const publisher = await connectOne(false);
-  const cpuBefore = serverCpu();
+  const cpuBefore = serverCpu(options["server-pid"]);
   const ownBefore = process.cpuUsage();
   const done = new Promise((resolve) => {
     allDelivered = resolve;
@@ -170,7 +136,7 @@ try {
   });
   publish(publisher);
   await done;
-  serverSeconds = serverCpu() - cpuBefore;
+  serverSeconds = serverCpu(options["server-pid"]) - cpuBefore;
   own = process.cpuUsage(ownBefore);
   await closeAll([...receivers, publisher]);
 } catch (error) {
@@ -180,7 +146,6 @@ try {
 
 const count = Math.min(recorded, latencies.length);
 const sorted = latencies.subarray(0, count).sort();
-const round = (x) => Math.round(x * 1000) / 1000;
 const percentile = (p) => round(sorted[Math.min(count - 1, Math.floor(count * p))] / 1e6);
 const generatorSeconds = (own.user + own.system) / 1e6;
 const out = {
@@ -199,7 +164,4 @@ const out = {
   generator_cpu_s: round(generatorSeconds),
   generator_cpu_s_per_million: recorded > 0 ? round(generatorSeconds / recorded * 1e6) : null,
 };
-console.log(JSON.stringify(out));
-console.log(`${out.scenario}: ` + Object.entries(out).filter(([k]) => k !== "scenario").map(([k, v]) => `${k}=${v}`)
-  .join(" "));
-process.exit(0);
+report(out);
