@@ -7,29 +7,13 @@
 // Usage: node connect.mjs --url http://127.0.0.1:3000 [--connections 5000] [--concurrency 50] [--warmup 1000]
 //                         [--server-pid N]
 // Loopback only, and bounded: a connection that takes over 30 s, or a run over 10 minutes, fails the run.
-import { readFileSync } from "node:fs";
 import WebSocket from "ws";
+import { closeAll, parseOptions, report, round, serverCpu } from "./common.mjs";
 
-const options = { url: "http://127.0.0.1:3000", connections: 5000, concurrency: 50, warmup: 0, "server-pid": 0 };
-for (let i = 2; i < process.argv.length; i += 2) {
-  const name = process.argv[i].replace(/^--/, "");
-  if (!(name in options) || i + 1 >= process.argv.length) {
-    console.error(`unknown option or missing value: ${process.argv[i]}`);
-    process.exit(2);
-  }
-  options[name] = name === "url" ? process.argv[i + 1] : Number(process.argv[i + 1]);
-}
-const target = new URL(options.url);
-if (target.hostname !== "127.0.0.1" && target.hostname !== "localhost") {
-  console.error(`loopback only: ${options.url}`);
-  process.exit(2);
-}
-const socketUrl = `ws://${target.host}/socket.io/?EIO=4&transport=websocket`;
+const options = parseOptions({ url: "http://127.0.0.1:3000", connections: 5000, concurrency: 50, warmup: 0,
+  "server-pid": 0 });
+const socketUrl = options.socketUrl;
 const CONNECT_TIMEOUT_MS = 30_000;
-setTimeout(() => {
-  console.error("the run took over 10 minutes");
-  process.exit(1);
-}, 600_000).unref();
 
 // One Socket.IO connection: resolves with the socket and the handshake's nanoseconds once CONNECT is answered.
 function connectOne() {
@@ -76,49 +60,32 @@ async function connectMany(count) {
   return made;
 }
 
-async function closeAll(made) {
-  await Promise.all(made.map(({ socket }) => new Promise((resolve) => {
-    socket.once("close", resolve);
-    socket.close();
-    setTimeout(resolve, 5_000).unref();
-  })));
-}
-
-// The server's CPU seconds so far (user + system), from /proc: 0 when no pid is given.
-function serverCpu() {
-  if (!options["server-pid"]) {
-    return 0;
-  }
-  const fields = readFileSync(`/proc/${options["server-pid"]}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;   // utime, stime in clock ticks (USER_HZ = 100)
-}
-
 let made;
 let seconds;
 let serverSeconds;
 let own;
 try {
   for (let done = 0; done < options.warmup; done += options.connections) {
-    await closeAll(await connectMany(Math.min(options.connections, options.warmup - done)));
+    const warm = await connectMany(Math.min(options.connections, options.warmup - done));
+    await closeAll(warm.map(({ socket }) => socket));
   }
   if (options.warmup > 0) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
-  const cpuBefore = serverCpu();
+  const cpuBefore = serverCpu(options["server-pid"]);
   const ownBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   made = await connectMany(options.connections);
   seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  serverSeconds = serverCpu() - cpuBefore;
+  serverSeconds = serverCpu(options["server-pid"]) - cpuBefore;
   own = process.cpuUsage(ownBefore);
-  await closeAll(made);
+  await closeAll(made.map(({ socket }) => socket));
 } catch (error) {
   console.error(`connect run failed: ${error.message}`);
   process.exit(1);
 }
 
 const handshakes = made.map(({ nanos }) => Number(nanos) / 1e6).sort((a, b) => a - b);
-const round = (x) => Math.round(x * 1000) / 1000;
 const out = {
   scenario: options.warmup > 0 ? "connect-warm" : "connect",
   generator: "node",
@@ -132,7 +99,4 @@ const out = {
   server_cpu_ms_per_connection: round(serverSeconds * 1000 / made.length),
   generator_cpu_s: round((own.user + own.system) / 1e6),
 };
-console.log(JSON.stringify(out));
-console.log(`${out.scenario}: ` + Object.entries(out).filter(([k]) => k !== "scenario").map(([k, v]) => `${k}=${v}`)
-  .join(" "));
-process.exit(0);
+report(out);

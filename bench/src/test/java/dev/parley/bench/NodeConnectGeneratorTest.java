@@ -1,17 +1,12 @@
 package dev.parley.bench;
 
+import static dev.parley.bench.NodeScripts.node;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
 import dev.parley.testsupport.Timeouts;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,38 +55,10 @@ class NodeConnectGeneratorTest {
   @Test
   void aServerThatIsNotThereFailsTheRun() throws Exception {
     server.close();
-    Process process = start("connect.mjs", "--url", url, "--connections", "1");
+    Process process = NodeScripts.start("connect.mjs", "--url", url, "--connections", "1");
     assertThat(process.waitFor(Timeouts.SLOW.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(1);
     assertThat(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
         .contains("connect run failed");
-  }
-
-  // The first line of a successful run of node on a script of bench/node.
-  private static String node(String... args) throws IOException, InterruptedException {
-    Process process = start(args);
-    if (!process.waitFor(Timeouts.SLOW.toMillis(), TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly();
-      return fail("node %s did not end within %s", String.join(" ", args), Timeouts.SLOW);
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.exitValue()).as("node's exit; it printed:%n%s", output).isZero();
-    return output.lines().findFirst().orElseThrow();
-  }
-
-  private static Process start(String... args) throws IOException {
-    Path scripts = Path.of("node");
-    if (!Files.isDirectory(scripts.resolve("node_modules"))) {
-      fail("bench/node has no node_modules: run npm ci in bench/node");
-    }
-    try {
-      // Small outputs (two lines): the pipe cannot fill while the test waits for the exit.
-      List<String> command = new ArrayList<>();
-      command.add("node");
-      command.addAll(List.of(args));
-      return new ProcessBuilder(command).directory(scripts.toFile()).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      return fail("Node.js is not installed: install Node.js 18+ (Debian: apt-get install -y nodejs npm)", e);
-    }
   }
 }
