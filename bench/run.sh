@@ -5,6 +5,7 @@
 #   bench/run.sh                 # defaults: 3 pairs, the scenarios' default sizes
 #   PAIRS=5 CLIENTS=500 bench/run.sh
 #   SKIP_BUILD=1 bench/run.sh    # reuse bench/target/parley-bench.jar and bench/node/node_modules
+#   PARLEY_JAVA_OPTS=-Xmx2g bench/run.sh   # the Parley server with other JVM flags than the dense-node ones
 #   TRANSPORT=polling bench/run.sh   # the clients over Engine.IO long-polling: fanout and idle, smaller sizes
 #   SCENARIOS="fanout latency" bench/run.sh   # some scenarios only (fanout latency idle connect connect-warm
 #                                             # sse-fanout; sse-fanout ignores TRANSPORT)
@@ -40,6 +41,9 @@ CONCURRENCY=${CONCURRENCY:-50}
 WARMUP=${WARMUP:-1000}
 JAR=bench/target/parley-bench.jar
 OUT=bench/target/results
+# The JVM flags the README gives for a dense node (section "A dense node"): the bench server runs with exactly
+# those. PARLEY_JAVA_OPTS="-Xmx2g" bench/run.sh measures the JVM's defaults instead.
+PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx1g -XX:+UseSerialGC -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1"}
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 
@@ -64,7 +68,8 @@ run() {
   local pid port
   if [ "$server" = parley ]; then
     port=3000
-    java -Xmx2g -cp "$JAR" dev.parley.bench.BenchServer $port > "$OUT/parley.log" 2>&1 &
+    # shellcheck disable=SC2086
+    java $PARLEY_JAVA_OPTS -cp "$JAR" dev.parley.bench.BenchServer $port > "$OUT/parley.log" 2>&1 &
   else
     port=3001
     node bench/node/server.mjs $port > "$OUT/node.log" 2>&1 &
