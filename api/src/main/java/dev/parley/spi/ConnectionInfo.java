@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -79,8 +81,12 @@ public record ConnectionInfo(
     // Grouped here, then kept flat (PairMap): these maps are garbage once the info is made.
     Map<String, List<String>> headers = new LinkedHashMap<>();
     for (String name : headerNames) {
-      List<String> values = headers.computeIfAbsent(lowerCase(name), key -> new ArrayList<>());
-      headerValues.apply(name).forEach(values::add);
+      String lowerCase = lowerCase(name);
+      List<String> values = headers.computeIfAbsent(lowerCase, key -> new ArrayList<>());
+      boolean repeats = SharedValues.REPEATING.contains(lowerCase);
+      for (String value : headerValues.apply(name)) {
+        values.add(repeats ? SharedValues.share(value) : value);
+      }
     }
     Map<String, List<String>> query = new LinkedHashMap<>();
     parameters.forEach((name, values) -> {
@@ -103,8 +109,42 @@ public record ConnectionInfo(
         }
       }
     }
-    return new ConnectionInfo(transport, remoteAddress, path, PairMap.ofLists(headers), PairMap.ofLists(query),
+    return new ConnectionInfo(transport, remoteAddress, SharedValues.share(path), PairMap.ofLists(headers),
+        PairMap.ofLists(query),
         PairMap.of(cookies));
+  }
+
+  /**
+   * Header values and paths that most connections repeat (the {@code Host}, {@code Upgrade: websocket}, an
+   * {@code Origin}, a browser's {@code User-Agent}, {@code /socket.io/}) kept as one String each rather than
+   * one per connection for its life. Only the values of headers that repeat across clients are offered (not
+   * a key, a cookie or an address, which would fill it with values seen once). Bounded: values over
+   * {@value #LONGEST} characters are not shared, and once {@value #MOST} values are held no more are added (at
+   * most about 1 MiB whatever clients send; values sent after that are kept per connection, as before).
+   */
+  private static final class SharedValues {
+    static final Set<String> REPEATING = Set.of("host", "connection", "upgrade", "user-agent", "origin", "accept",
+        "accept-encoding", "accept-language", "cache-control", "pragma", "referer", "sec-websocket-version",
+        "sec-websocket-extensions", "sec-websocket-protocol", "x-forwarded-proto", "x-forwarded-host",
+        "content-type", "sec-fetch-mode", "sec-fetch-site", "sec-fetch-dest");
+    private static final int LONGEST = 256;
+    private static final int MOST = 2048;
+    private static final ConcurrentHashMap<String, String> VALUES = new ConcurrentHashMap<>();
+
+    static String share(String value) {
+      if (value.length() > LONGEST) {
+        return value;
+      }
+      String shared = VALUES.get(value);
+      if (shared != null) {
+        return shared;
+      }
+      if (VALUES.size() >= MOST) {
+        return value;
+      }
+      shared = VALUES.putIfAbsent(value, value);
+      return shared != null ? shared : value;
+    }
   }
 
   private static String lowerCase(String name) {

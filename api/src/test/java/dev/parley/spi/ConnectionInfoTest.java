@@ -55,6 +55,36 @@ class ConnectionInfoTest {
   }
 
   @Test
+  void valuesThatRepeatAcrossConnectionsAreOneStringAndOthersAreKeptAsGiven() {
+    ConnectionInfo first = connectionWith("UA/1.0 (shared)", "key-one");
+    ConnectionInfo second = connectionWith("UA/1.0 (shared)", "key-two");
+
+    // Equal strings from different requests (each made anew, as a container parses them) end as one.
+    assertThat(second.headers().get("user-agent").get(0)).isSameAs(first.headers().get("user-agent").get(0));
+    assertThat(second.headers().get("upgrade").get(0)).isSameAs(first.headers().get("upgrade").get(0));
+    assertThat(second.path()).isSameAs(first.path());
+    // A value seen once is not offered to the shared table: it is the request's own.
+    String key = new String("key-three".toCharArray());
+    ConnectionInfo third = ConnectionInfo.http("websocket", "127.0.0.1:5003", "/socket.io/",
+        List.of("Sec-WebSocket-Key"), name -> List.of(key), Map.of());
+    assertThat(third.headers().get("sec-websocket-key").get(0)).isSameAs(key);
+    // Values too long to be worth sharing stay the request's own too.
+    String longAgent = new String("x".repeat(300).toCharArray());
+    ConnectionInfo fourth = ConnectionInfo.http("websocket", "127.0.0.1:5004", "/socket.io/",
+        List.of("User-Agent"), name -> List.of(longAgent), Map.of());
+    assertThat(fourth.headers().get("user-agent").get(0)).isSameAs(longAgent);
+  }
+
+  private static ConnectionInfo connectionWith(String userAgent, String key) {
+    Map<String, List<String>> sent = new LinkedHashMap<>();
+    sent.put("User-Agent", List.of(new String(userAgent.toCharArray())));
+    sent.put("Upgrade", List.of(new String("websocket".toCharArray())));
+    sent.put("Sec-WebSocket-Key", List.of(key));
+    return ConnectionInfo.http("websocket", "127.0.0.1:5000", new String("/socket.io/".toCharArray()),
+        sent.keySet(), sent::get, Map.of());
+  }
+
+  @Test
   void theMapsAndTheirListsAreImmutable() {
     Map<String, List<String>> sent = Map.of("Cookie", List.of("a=1"), "Accept", List.of("*/*"));
     ConnectionInfo info = ConnectionInfo.http("sse", "127.0.0.1:5000", "/", sent.keySet(), sent::get,
