@@ -7,6 +7,8 @@
 #   SKIP_BUILD=1 bench/run.sh    # reuse bench/target/parley-bench.jar and bench/node/node_modules
 #   PARLEY_JAVA_OPTS=-Xmx2g bench/run.sh   # the Parley server with other JVM flags than the dense-node ones
 #   TRANSPORT=polling bench/run.sh   # the clients over Engine.IO long-polling: fanout and idle, smaller sizes
+#   FLOOR=1 bench/run.sh         # a third server in each pair: the Jetty floor (dev.parley.bench.JettyFloor, the
+#                                # least Jetty must do for these clients, nothing of Parley's), WebSocket only
 #   SCENARIOS="fanout latency" bench/run.sh   # some scenarios only (fanout latency idle connect connect-warm
 #                                             # sse-fanout; sse-fanout ignores TRANSPORT)
 set -euo pipefail
@@ -28,6 +30,14 @@ else
   echo "TRANSPORT must be websocket or polling: $TRANSPORT" >&2
   exit 2
 fi
+SERVERS="parley socket.io"
+if [ -n "${FLOOR:-}" ]; then
+  if [ "$TRANSPORT" != websocket ]; then
+    echo "FLOOR=1 speaks WebSocket only: leave TRANSPORT unset" >&2
+    exit 2
+  fi
+  SERVERS="$SERVERS jetty-floor"
+fi
 MESSAGES=${MESSAGES:-2000}
 RATE=${RATE:-100}
 SECONDS_=${SECONDS_:-10}
@@ -43,7 +53,7 @@ JAR=bench/target/parley-bench.jar
 OUT=bench/target/results
 # The JVM flags the README gives for a dense node (section "A dense node"): the bench server runs with exactly
 # those. PARLEY_JAVA_OPTS="-Xmx2g" bench/run.sh measures the JVM's defaults instead.
-PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx1g -XX:+UseSerialGC -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1"}
+PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx1g -XX:+UseSerialGC -Xmn32m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1"}
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 
@@ -70,6 +80,10 @@ run() {
     port=3000
     # shellcheck disable=SC2086
     java $PARLEY_JAVA_OPTS -cp "$JAR" dev.parley.bench.BenchServer $port > "$OUT/parley.log" 2>&1 &
+  elif [ "$server" = jetty-floor ]; then
+    port=3002
+    # shellcheck disable=SC2086
+    java $PARLEY_JAVA_OPTS -cp "$JAR" dev.parley.bench.JettyFloor $port > "$OUT/floor.log" 2>&1 &
   else
     port=3001
     node bench/node/server.mjs $port > "$OUT/node.log" 2>&1 &
@@ -116,7 +130,7 @@ selected() {
 }
 
 for i in $(seq "$PAIRS"); do
-  for server in parley socket.io; do
+  for server in $SERVERS; do
     if selected fanout; then
       run $server fanout --transport "$TRANSPORT" --clients "$CLIENTS" --messages "$MESSAGES"
     fi

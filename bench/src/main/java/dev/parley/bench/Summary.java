@@ -12,7 +12,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns the JSON lines bench/run.sh collected into a Markdown table: per scenario and figure, the
- * median and min–max for Parley and for Socket.IO, and their ratio.
+ * median and min–max for Parley and for Socket.IO, and their ratio; and, when the run had it (FLOOR=1), the
+ * same for the Jetty floor ({@link JettyFloor}) and Parley's ratio to it.
  *
  * <pre>java -cp parley-bench.jar dev.parley.bench.Summary results.jsonl</pre>
  */
@@ -43,15 +44,27 @@ public final class Summary {
         }
       }
     }
-    System.out.println("| scenario | figure | Parley median (min–max) | Socket.IO median (min–max) | Parley / Socket.IO |");
-    System.out.println("|---|---|---|---|---|");
+    boolean floor = values.values().stream().flatMap(figures -> figures.values().stream())
+        .anyMatch(servers -> servers.containsKey("jetty-floor"));
+    System.out.println("| scenario | figure | Parley median (min–max) | Socket.IO median (min–max) | Parley / Socket.IO |"
+        + (floor ? " Jetty floor median (min–max) | Parley / floor |" : ""));
+    System.out.println("|---|---|---|---|---|" + (floor ? "---|---|" : ""));
     values.forEach((scenario, figures) -> figures.forEach((figure, servers) -> {
       List<Double> parley = servers.getOrDefault("parley", List.of());
       List<Double> node = servers.getOrDefault("socket.io", List.of());
-      String ratio = parley.isEmpty() || node.isEmpty() || median(node) == 0 ? "–"
-          : String.format(Locale.ROOT, "%.2f", median(parley) / median(node));
-      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", scenario, figure, cell(parley), cell(node), ratio);
+      String row = String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |", scenario, figure, cell(parley), cell(node),
+          ratio(parley, node));
+      if (floor) {
+        List<Double> jetty = servers.getOrDefault("jetty-floor", List.of());
+        row += String.format(Locale.ROOT, " %s | %s |", cell(jetty), ratio(parley, jetty));
+      }
+      System.out.println(row);
     }));
+  }
+
+  private static String ratio(List<Double> of, List<Double> to) {
+    return of.isEmpty() || to.isEmpty() || median(to) == 0 ? "–"
+        : String.format(Locale.ROOT, "%.2f", median(of) / median(to));
   }
 
   private static String cell(List<Double> values) {

@@ -2,6 +2,7 @@ package dev.parley.bench.reliability;
 
 import dev.parley.ChatServer;
 import dev.parley.ServerStats;
+import dev.parley.bench.JettyFloor;
 import dev.parley.transport.sse.SseTransport;
 import dev.parley.transport.sse.SseTransportConfig;
 import dev.parley.transport.websocket.WebSocketTransport;
@@ -16,7 +17,7 @@ import java.util.Map;
  * The server {@link IdleHeapTest} measures, in a JVM of its own so that its heap holds none of the clients'
  * objects: a Parley server with its default settings (both transports, polling on, connection state recovery
  * on, the in-memory store) on 127.0.0.1 and a free port, except that one address may open any number of
- * connections; and beside it the floor, a {@link BareJettyEcho}. It prints {@code port N} once it listens and
+ * connections; and beside it the floor, a {@link JettyFloor}. It prints {@code port N} once it listens and
  * {@code floor N} (the floor's port), then answers each line on its stdin: {@code measure} prints
  * {@code heap=B channels=N sessions=N floor=N} (the heap in use after full collections, the server's counts,
  * and the floor's open sockets), {@code histogram K} prints the {@code K} classes whose bytes grew most since
@@ -35,7 +36,7 @@ final class IdleHeapServer {
         // by default), so that the test need not wait long between transports. A stream's state is the same.
         .transport(new SseTransport(SseTransportConfig.builder().heartbeatInterval(Duration.ofSeconds(1)).build()))
         .start();
-    try (BareJettyEcho floor = BareJettyEcho.start();
+    try (JettyFloor floor = JettyFloor.start(0);
          BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
       System.out.println("port " + server.address().orElseThrow().getPort());
       System.out.println("floor " + floor.port());

@@ -48,22 +48,6 @@ final class RawSocketIo implements AutoCloseable {
    * @throws IOException if the upgrade is refused or the open packet does not come
    */
   static RawSocketIo open(InetSocketAddress address) throws IOException {
-    RawSocketIo client = upgrade(address);
-    String open = client.readText();
-    if (open == null || !open.startsWith("0{")) {
-      client.close();
-      throw new IOException("expected Engine.IO's open packet, got " + open);
-    }
-    return client;
-  }
-
-  /**
-   * Upgrades to a WebSocket at {@code /socket.io/?EIO=4&transport=websocket} and reads nothing past the
-   * {@code 101}: for a server that is not Engine.IO's.
-   *
-   * @throws IOException if the upgrade is refused
-   */
-  static RawSocketIo upgrade(InetSocketAddress address) throws IOException {
     Socket socket = new Socket();
     socket.connect(address, (int) READ_LIMIT.toMillis());
     socket.setSoTimeout((int) READ_LIMIT.toMillis());
@@ -74,6 +58,11 @@ final class RawSocketIo implements AutoCloseable {
     if (!head.startsWith("HTTP/1.1 101")) {
       socket.close();
       throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+    }
+    String open = client.readText();
+    if (open == null || !open.startsWith("0{")) {
+      client.close();
+      throw new IOException("expected Engine.IO's open packet, got " + open);
     }
     return client;
   }

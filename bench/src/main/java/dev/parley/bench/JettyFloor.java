@@ -1,0 +1,312 @@
+package dev.parley.bench;
+
+import dev.parley.host.jetty.JettyHostConfig;
+import dev.parley.transport.websocket.WebSocketTransportConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The floor of issue 16: the least a server on Jetty 12 must do to serve the bench's Socket.IO clients over
+ * WebSocket, with nothing of Parley's, so that a figure of Parley's can be read against what Jetty and the JVM
+ * cost by themselves. One connector on 127.0.0.1, set up as the embedded host sets up its own where it matters
+ * per connection (no header field cache, the host's idle timeout and accept queue, the bench server's thread
+ * pool), and Jetty's core WebSocket API at {@code /socket.io/} with no extension (so no permessage-deflate, as
+ * Parley) and Parley's WebSocket idle timeout.
+ *
+ * <p>Each socket gets the Engine.IO open packet, and from then on a text frame at a time: {@code 40} is
+ * answered with a CONNECT to {@code /}; {@code 42<id>["join",room]} joins the room and acks {@code "ok"};
+ * {@code 42["pub",room,payload]} sends {@code 42["msg",payload]} to the room, encoded once, from a pool thread
+ * per core; {@code 42<id>["echo",x]} acks x. Anything else, a pong included, is dropped. One timer pings every
+ * socket each ping interval (Parley keeps a deadline per connection). The bench's clients send whole frames, so
+ * a fragmented one is dropped too. It knows no namespace, binary, recovery or limit: the floor, not a server.
+ *
+ * <pre>java -cp parley-bench.jar dev.parley.bench.JettyFloor [port]</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class JettyFloor implements AutoCloseable {
+  private static final SecureRandom IDS = new SecureRandom();
+  private static final byte[] PING = {'2'};
+  private static final int SLICES = Runtime.getRuntime().availableProcessors();
+
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Map<String, Set<Socket>> rooms = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "floor-pinger");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final String openTail;
+  private final Executor pool;
+
+  private JettyFloor(Server jetty, ServerConnector connector, WebSocketTransportConfig parley) {
+    this.jetty = jetty;
+    this.connector = connector;
+    this.pool = jetty.getThreadPool();
+    this.openTail = "\",\"upgrades\":[],\"pingInterval\":" + parley.pingInterval().toMillis() + ",\"pingTimeout\":"
+        + parley.pingTimeout().toMillis() + ",\"maxPayload\":" + parley.maxPayload() + "}";
+  }
+
+  /** Runs a floor on {@code args[0]} (3002 if absent) until the process is ended. */
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    JettyFloor floor = start(args.length > 0 ? Integer.parseInt(args[0]) : 3002);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        floor.close();
+      } catch (Exception e) {
+        System.err.println("floor: " + e);
+      }
+    }));
+    System.out.println("jetty floor on http://127.0.0.1:" + floor.port() + " pid " + ProcessHandle.current().pid());
+    floor.jetty.join();
+  }
+
+  /**
+   * Starts a floor on 127.0.0.1.
+   *
+   * @param port the port, or 0 for a free one
+   * @return the started floor
+   * @throws Exception if Jetty does not start
+   */
+  public static JettyFloor start(int port) throws Exception {
+    JettyHostConfig host = JettyHostConfig.defaults();
+    QueuedThreadPool pool = new QueuedThreadPool(BenchServer.JETTY_THREADS, host.minThreads());
+    pool.setName("floor-jetty");
+    Server jetty = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setHeaderCacheSize(0);
+    ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+    connector.setHost("127.0.0.1");
+    connector.setPort(port);
+    connector.setAcceptQueueSize(1024);
+    connector.setIdleTimeout(host.idleTimeout().toMillis());
+    jetty.addConnector(connector);
+    WebSocketTransportConfig parley = WebSocketTransportConfig.defaults();
+    JettyFloor floor = new JettyFloor(jetty, connector, parley);
+    WebSocketUpgradeHandler upgrade =
+        new WebSocketUpgradeHandler(WebSocketServerComponents.ensureWebSocketComponents(jetty));
+    // Parley's core path sets this idle timeout on each socket: beyond the heartbeat's own.
+    upgrade.getConfiguration().setIdleTimeout(parley.pingInterval().plus(parley.pingTimeout()).plusSeconds(5));
+    upgrade.addMapping("/socket.io/", (request, response, callback) -> {
+      response.setExtensions(List.of());
+      return floor.new Socket();
+    });
+    jetty.setHandler(upgrade);
+    jetty.start();
+    long every = parley.pingInterval().toMillis();
+    floor.pinger.scheduleAtFixedRate(floor::pingAll, every, every, TimeUnit.MILLISECONDS);
+    return floor;
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** The WebSocket connections open now. */
+  public int openSockets() {
+    return sockets.size();
+  }
+
+  @Override
+  public void close() throws Exception {
+    pinger.shutdownNow();
+    jetty.stop();
+  }
+
+  /**
+   * Sends {@code message} to every one of {@code members}, the bytes shared, in as many slices as there are
+   * cores, each on a pool thread: a write per socket is a system call, and one thread writing a thousand
+   * sockets in turn would make the last one wait for all the others.
+   */
+  private void broadcast(Socket[] members, ByteBuffer message) {
+    int slices = Math.min(members.length, SLICES);
+    for (int slice = 0; slice < slices; slice++) {
+      int from = members.length * slice / slices;
+      int to = members.length * (slice + 1) / slices;
+      pool.execute(() -> {
+        for (int i = from; i < to; i++) {
+          members[i].send(message.duplicate());
+        }
+      });
+    }
+  }
+
+  private void pingAll() {
+    for (Socket socket : sockets) {
+      socket.send(ByteBuffer.wrap(PING));
+    }
+  }
+
+  private static String newId() {
+    byte[] bytes = new byte[15];
+    IDS.nextBytes(bytes);
+    return Base64.getUrlEncoder().encodeToString(bytes);
+  }
+
+  /** One socket: Jetty hands it a frame at a time, the next on demand. */
+  private final class Socket implements FrameHandler {
+    private volatile @Nullable CoreSession session;
+    private final String id = newId();
+
+    @Override
+    public void onOpen(CoreSession opened, Callback callback) {
+      session = opened;
+      sockets.add(this);
+      callback.succeeded();
+      send(text("0{\"sid\":\"" + id + openTail));
+      opened.demand();
+    }
+
+    @Override
+    public void onFrame(Frame frame, Callback callback) {
+      CoreSession current = session;
+      if (current == null || frame.getOpCode() == OpCode.CLOSE) {
+        // Jetty answers a close frame itself.
+        callback.succeeded();
+        return;
+      }
+      if (frame.getOpCode() == OpCode.TEXT && frame.isFin()) {
+        // The payload is Jetty's until the callback: read it into a string first.
+        receive(frame.getPayloadAsUTF8());
+      }
+      callback.succeeded();
+      current.demand();
+    }
+
+    private void receive(String packet) {
+      if (packet.startsWith("40")) {
+        send(text("40{\"sid\":\"" + newId() + "\"}"));
+        return;
+      }
+      if (!packet.startsWith("42")) {
+        return;
+      }
+      int open = packet.indexOf('[');
+      if (open < 0) {
+        return;
+      }
+      String ackId = packet.substring(2, open);
+      List<String> parts = split(packet, open);
+      if (parts.isEmpty()) {
+        return;
+      }
+      switch (parts.get(0)) {
+        case "\"join\"" -> {
+          if (parts.size() > 1) {
+            rooms.computeIfAbsent(parts.get(1), room -> ConcurrentHashMap.newKeySet()).add(this);
+          }
+          if (!ackId.isEmpty()) {
+            send(text("43" + ackId + "[\"ok\"]"));
+          }
+        }
+        case "\"pub\"" -> {
+          Set<Socket> room = parts.size() > 2 ? rooms.get(parts.get(1)) : null;
+          if (room != null) {
+            broadcast(room.toArray(Socket[]::new), text("42[\"msg\"," + parts.get(2) + "]"));
+          }
+        }
+        case "\"echo\"" -> {
+          if (!ackId.isEmpty()) {
+            send(text("43" + ackId + "[" + (parts.size() > 1 ? parts.get(1) : "") + "]"));
+          }
+        }
+        default -> {
+        }
+      }
+    }
+
+    void send(ByteBuffer payload) {
+      CoreSession current = session;
+      if (current != null) {
+        current.sendFrame(new Frame(OpCode.TEXT, true, payload), Callback.NOOP, false);
+      }
+    }
+
+    @Override
+    public void onError(Throwable cause, Callback callback) {
+      callback.succeeded();
+    }
+
+    @Override
+    public void onClosed(CloseStatus closeStatus, Callback callback) {
+      session = null;
+      sockets.remove(this);
+      for (Set<Socket> room : rooms.values()) {
+        room.remove(this);
+      }
+      callback.succeeded();
+    }
+  }
+
+  private static ByteBuffer text(String text) {
+    return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The top-level elements of the JSON array that starts at {@code open}, as text: at most three (event, room
+   * or argument, payload), the last running to the array's end. Strings are kept with their quotes.
+   */
+  static List<String> split(String packet, int open) {
+    int end = packet.lastIndexOf(']');
+    if (end <= open) {
+      return List.of();
+    }
+    List<String> parts = new ArrayList<>(3);
+    int start = open + 1;
+    int depth = 0;
+    boolean quoted = false;
+    for (int i = start; i < end && parts.size() < 2; i++) {
+      char c = packet.charAt(i);
+      if (quoted) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == '[' || c == '{') {
+        depth++;
+      } else if (c == ']' || c == '}') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        parts.add(packet.substring(start, i));
+        start = i + 1;
+      }
+    }
+    if (start < end) {
+      parts.add(packet.substring(start, end));
+    }
+    return parts;
+  }
+}
