@@ -70,11 +70,15 @@ public final class Recovery {
   public void save(String namespace, String privateId, SavedSession state) {
     Store store = this.store.get();
     savesInFlight.incrementAndGet();
-    Mono<Void> saved = Flux.fromIterable(state.roomsWithoutStart())
+    List<String> unresolved = state.roomsWithoutStart();
+    // Most channels close having been sent something in each of their rooms, or in none but their own: then
+    // nothing is asked of the store before the save (every closing channel comes this way).
+    Mono<SavedSession> resolving = unresolved.isEmpty() ? Mono.just(state) : Flux.fromIterable(unresolved)
         .flatMap(room -> store.history(namespace, room, HistoryQuery.latest(1)).next()
             .map(Message::id).defaultIfEmpty("").map(id -> Map.entry(room, id)))
         .collectMap(Map.Entry::getKey, Map.Entry::getValue)
-        .map(state::withStarts)
+        .map(state::withStarts);
+    Mono<Void> saved = resolving
         .flatMap(resolved -> Mono.defer(() -> store.saveSession(namespace, privateId,
             resolved.toJson(mapper), ttl)))
         .timeout(SAVE_TIMEOUT)

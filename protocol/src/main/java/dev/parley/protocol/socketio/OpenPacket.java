@@ -35,17 +35,44 @@ public record OpenPacket(String sid, List<String> upgrades, long pingInterval, l
   }
 
   /**
-   * The packet's JSON body, without Engine.IO's {@code "0"} type. Through a JSON tree, not concatenation, so a
-   * session id is escaped whatever it holds. Safe from any thread.
+   * The packet's JSON body, without Engine.IO's {@code "0"} type. A session id and upgrades of printable ASCII
+   * with no quote or backslash (what a server generates) are written as they are, since JSON would not escape
+   * them; anything else goes through a JSON tree, so that it is escaped whatever it holds. Every connection
+   * sends one: the tree cost a few percent of a connection's CPU. Safe from any thread.
    *
    * @return the JSON object, fields in the order socket.io's server writes them
    */
   public String encode() {
+    if (!plain(sid) || !upgrades.stream().allMatch(OpenPacket::plain)) {
+      return encodeEscaped();
+    }
+    StringBuilder body = new StringBuilder(96 + sid.length())
+        .append("{\"sid\":\"").append(sid).append("\",\"upgrades\":[");
+    for (int i = 0; i < upgrades.size(); i++) {
+      body.append(i == 0 ? "\"" : ",\"").append(upgrades.get(i)).append('"');
+    }
+    return body.append("],\"pingInterval\":").append(pingInterval).append(",\"pingTimeout\":").append(pingTimeout)
+        .append(",\"maxPayload\":").append(maxPayload).append('}').toString();
+  }
+
+  /** {@link #encode()} through a JSON tree, which escapes whatever the values hold. */
+  String encodeEscaped() {
     ObjectNode body = JsonNodeFactory.instance.objectNode().put("sid", sid);
     ArrayNode list = body.putArray("upgrades");
     upgrades.forEach(list::add);
     body.put("pingInterval", pingInterval).put("pingTimeout", pingTimeout).put("maxPayload", maxPayload);
     return body.toString();
+  }
+
+  // Printable ASCII but the two characters JSON escapes in a string: written as they are, a JSON string of itself.
+  private static boolean plain(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

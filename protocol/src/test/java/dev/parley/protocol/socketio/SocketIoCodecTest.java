@@ -365,6 +365,19 @@ class SocketIoCodecTest {
   }
 
   @Test
+  void theOpenPacketWrittenDirectlyIsTheJsonTreesOwnText() {
+    JsonMapper mapper = JsonMapper.builder().build();
+    for (String sid : List.of("abc", "aZ09-_~!#$%&'()*+,./:;<=>?@[]^`{|}", "", "s\"id", "back\\slash", "tab\t",
+        "caf\u00e9", "\u007f", "\ud83d\ude00")) {
+      for (List<String> upgrades : List.of(List.<String>of(), List.of("websocket"), List.of("a", "b\"c"))) {
+        OpenPacket open = new OpenPacket(sid, upgrades, 25_000, 20_000, 1_000_000);
+        assertThat(open.encode()).as("sid %s, upgrades %s", sid, upgrades).isEqualTo(open.encodeEscaped());
+        assertThat(OpenPacket.parse(open.encode(), mapper)).isEqualTo(open);
+      }
+    }
+  }
+
+  @Test
   void anOpenPacketNeedsItsSidAndTimingsButNotTheRest() {
     JsonMapper mapper = JsonMapper.builder().build();
     assertThat(OpenPacket.parse("{\"sid\":\"a\",\"pingInterval\":5,\"pingTimeout\":-3}", mapper))

@@ -4,7 +4,6 @@ import dev.parley.error.StoreException;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -34,9 +33,9 @@ final class SessionTable {
   private final Scheduler scheduler;
   private final long maxBytes;
   private final Map<Key, Entry> entries = new HashMap<>();
-  // Each saved entry exactly once, soonest expiry first.
-  private final TreeSet<Entry> byExpiry = new TreeSet<>(
-      Comparator.comparingLong((Entry e) -> e.expiresAt).thenComparingLong(e -> e.seq));
+  // Each saved entry exactly once, soonest expiry first (Entry's own order: every closing channel is put here,
+  // and a composed Comparator's lambdas cost a visible share of a connection's close).
+  private final TreeSet<Entry> byExpiry = new TreeSet<>();
   private long bytes;
   private long seq;
   private @Nullable Disposable timer;
@@ -182,7 +181,7 @@ final class SessionTable {
   private record Key(String namespace, String privateId) {
   }
 
-  private static final class Entry {
+  private static final class Entry implements Comparable<Entry> {
     final Key key;
     final String state;
     final long expiresAt;
@@ -195,6 +194,13 @@ final class SessionTable {
       this.expiresAt = expiresAt;
       this.size = size;
       this.seq = seq;
+    }
+
+    /** Soonest expiry first; among equal expiries, saved first first. */
+    @Override
+    public int compareTo(Entry other) {
+      int byTime = Long.compare(expiresAt, other.expiresAt);
+      return byTime != 0 ? byTime : Long.compare(seq, other.seq);
     }
   }
 }
