@@ -520,4 +520,25 @@ class WebSocketBudgetTest {
     assertStillServed(bystander, 1);
     assertIdleOnceGone(bystander);
   }
+
+  @Test
+  void upgradeThatJettysHandshakerRefusesGets400JsonAndHoldsNoPlace() throws Exception {
+    // One connection per address: a refused upgrade that kept its admission would refuse the bystander.
+    start(c -> c.maxConnectionsPerAddress(1));
+    // Everything Parley checks is there, over HTTP/1.0, which Jetty's core handshaker refuses (RFC 6455 section
+    // 4.1 asks for HTTP/1.1 at least): the refusal is the transport's, as Engine.IO's JSON.
+    String request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.0\r\nHost: {host}\r\n"
+        + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        + "Sec-WebSocket-Version: 13\r\n\r\n";
+    for (int i = 0; i < 3; i++) {
+      String response = FrameSocket.exchange(url, request);
+      assertThat(response).startsWith("HTTP/1.1 400 ");
+      assertThat(response.toLowerCase(Locale.ROOT)).as(response).contains("content-type: application/json");
+      assertThat(response).endsWith("\r\n\r\n{\"code\":3,\"message\":\"Bad request\"}");
+    }
+    assertThat(server.stats().transports()).containsEntry("websocket.sockets", 0);
+    RawSocket bystander = bystander();
+    assertStillServed(bystander, 1);
+    assertIdleOnceGone(bystander);
+  }
 }
