@@ -16,8 +16,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
@@ -46,6 +51,10 @@ import org.jspecify.annotations.Nullable;
  * socket each ping interval (Parley keeps a deadline per connection). The bench's clients send whole frames, so
  * a fragmented one is dropped too. It knows no namespace, binary, recovery or limit: the floor, not a server.
  *
+ * <p>{@code GET /sse/...} is an SSE stream held open on Jetty's core API (no servlet, as the WebSocket side has
+ * none): the session's event first, as Parley's SSE transport sends it, then a comment at each heartbeat, the
+ * floor of a held HTTP response.
+ *
  * <pre>java -cp parley-bench.jar dev.parley.bench.JettyFloor [port]</pre>
  *
  * <p>Thread-safe.
@@ -53,11 +62,15 @@ import org.jspecify.annotations.Nullable;
 public final class JettyFloor implements AutoCloseable {
   private static final SecureRandom IDS = new SecureRandom();
   private static final byte[] PING = {'2'};
+  private static final String HEARTBEAT = ":\n\n";
+  /** Parley's SSE transport's default heartbeat. */
+  private static final Duration DEFAULT_SSE_HEARTBEAT = Duration.ofSeconds(15);
   private static final int SLICES = Runtime.getRuntime().availableProcessors();
 
   private final Server jetty;
   private final ServerConnector connector;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<Socket>> rooms = new ConcurrentHashMap<>();
   private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(task -> {
     Thread thread = new Thread(task, "floor-pinger");
@@ -98,6 +111,19 @@ public final class JettyFloor implements AutoCloseable {
    * @throws Exception if Jetty does not start
    */
   public static JettyFloor start(int port) throws Exception {
+    return start(port, DEFAULT_SSE_HEARTBEAT);
+  }
+
+  /**
+   * Starts a floor on 127.0.0.1 whose SSE streams get a comment every {@code sseHeartbeat} (which is also how
+   * it notices a stream its client closed).
+   *
+   * @param port the port, or 0 for a free one
+   * @param sseHeartbeat how often each SSE stream is written to when idle
+   * @return the started floor
+   * @throws Exception if Jetty does not start
+   */
+  public static JettyFloor start(int port, Duration sseHeartbeat) throws Exception {
     JettyHostConfig host = JettyHostConfig.defaults();
     QueuedThreadPool pool = new QueuedThreadPool(BenchServer.JETTY_THREADS, host.minThreads());
     pool.setName("floor-jetty");
@@ -120,10 +146,12 @@ public final class JettyFloor implements AutoCloseable {
       response.setExtensions(List.of());
       return floor.new Socket();
     });
-    jetty.setHandler(upgrade);
+    jetty.setHandler(new Handler.Sequence(floor.new SseStreams(), upgrade));
     jetty.start();
     long every = parley.pingInterval().toMillis();
     floor.pinger.scheduleAtFixedRate(floor::pingAll, every, every, TimeUnit.MILLISECONDS);
+    long beat = sseHeartbeat.toMillis();
+    floor.pinger.scheduleAtFixedRate(floor::beatAll, beat, beat, TimeUnit.MILLISECONDS);
     return floor;
   }
 
@@ -135,6 +163,11 @@ public final class JettyFloor implements AutoCloseable {
   /** The WebSocket connections open now. */
   public int openSockets() {
     return sockets.size();
+  }
+
+  /** The SSE streams open now (a stream its client closed counts until a heartbeat finds it gone). */
+  public int openStreams() {
+    return streams.size();
   }
 
   @Override
@@ -164,6 +197,64 @@ public final class JettyFloor implements AutoCloseable {
   private void pingAll() {
     for (Socket socket : sockets) {
       socket.send(ByteBuffer.wrap(PING));
+    }
+  }
+
+  private void beatAll() {
+    for (Stream stream : streams) {
+      stream.write(HEARTBEAT);
+    }
+  }
+
+  /**
+   * {@code GET /sse/...}: an SSE stream held open on Jetty's core API (no servlet), its first event the session's
+   * as Parley's SSE transport sends it, then a comment at each heartbeat. Anything else goes on to the
+   * WebSocket upgrade.
+   */
+  private final class SseStreams extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (!Request.getPathInContext(request).startsWith("/sse/")) {
+        return false;
+      }
+      response.setStatus(200);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+      Stream stream = new Stream(response, callback);
+      streams.add(stream);
+      stream.write("event: parley:session\ndata: {\"id\":\"" + newId() + "\"}\n\n");
+      return true;
+    }
+  }
+
+  /** One held SSE response: one write at a time (a heartbeat that finds one pending is skipped). */
+  private final class Stream implements Callback {
+    private final Response response;
+    private final Callback done;
+    private final AtomicBoolean writing = new AtomicBoolean();
+
+    Stream(Response response, Callback done) {
+      this.response = response;
+      this.done = done;
+    }
+
+    void write(String text) {
+      if (writing.compareAndSet(false, true)) {
+        response.write(false, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), this);
+      }
+    }
+
+    @Override
+    public void succeeded() {
+      writing.set(false);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      // The client is gone: the response ends with the failure.
+      if (streams.remove(this)) {
+        done.failed(cause);
+      }
     }
   }
 

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>The floor: the same for {@value #WEBSOCKETS} idle WebSockets to the bare Jetty server in the same JVM
  * ({@link JettyFloor}), the part of a connection's heap that is Jetty's; it runs after the WebSocket test,
- * and prints what is left, Parley's own.
+ * and prints what is left, Parley's own. Likewise {@value #OTHERS} SSE streams held by the same server on
+ * Jetty's core API, after the SSE test.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IdleHeapTest {
@@ -84,6 +85,8 @@ class IdleHeapTest {
   private static InetSocketAddress floor;
   // The WebSocket test's figure, for the floor test that runs after it; NaN until then.
   private static volatile double webSocketKib = Double.NaN;
+  // The SSE test's figure, for the SSE floor test that runs after it; NaN until then.
+  private static volatile double sseKib = Double.NaN;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -119,6 +122,8 @@ class IdleHeapTest {
     }
     closeAll(open(WARM_UP, IdleHeapTest::floorWebSocket));
     awaitNone(Measure::floor);
+    closeAll(open(WARM_UP, () -> sseStream(floor)));
+    awaitNone(Measure::floorSse);
   }
 
   @AfterAll
@@ -153,8 +158,23 @@ class IdleHeapTest {
   }
 
   @Test
+  @Order(3)
   void anIdleSseStreamStaysUnderItsBound() throws Exception {
-    assertThat(kibPer("sse", OTHERS, IdleHeapTest::sseStream, Measure::channels)).isLessThan(SSE_BOUND_KIB);
+    sseKib = kibPer("sse", OTHERS, IdleHeapTest::sseStream, Measure::channels);
+    assertThat(sseKib).isLessThan(SSE_BOUND_KIB);
+  }
+
+  @Test
+  @Order(4)
+  void aBareJettySseStreamIsTheFloorOfOne() throws Exception {
+    double kib = kibPer("floor (bare Jetty SSE stream)", OTHERS, () -> sseStream(floor), Measure::floorSse);
+    if (!Double.isNaN(sseKib)) {
+      System.out.println(String.format(Locale.ROOT, "[reliability] idle heap: Parley's own: %.2f KiB per SSE "
+          + "stream (%.2f KiB, less the floor's %.2f KiB)", sseKib - kib, sseKib, kib));
+    }
+    // The server really holds the streams (Jetty's connection and request alone are more than half a KiB), and
+    // no Parley stream can cost less than Jetty's share of it.
+    assertThat(kib).isGreaterThan(0.5).isLessThan(SSE_BOUND_KIB);
   }
 
   @Test
@@ -193,18 +213,19 @@ class IdleHeapTest {
   // ---- the server's side ----
 
   /** The heap after full collections, the Parley server's channels, and the floor's open sockets. */
-  private record Measure(long heap, int channels, int floor) {
+  private record Measure(long heap, int channels, int floor, int floorSse) {
   }
 
   private static final Pattern MEASURE =
-      Pattern.compile("heap=(\\d+) channels=(\\d+) sessions=(\\d+) floor=(\\d+)");
+      Pattern.compile("heap=(\\d+) channels=(\\d+) sessions=(\\d+) floor=(\\d+) floorSse=(\\d+)");
 
   private static Measure measure() throws Exception {
     commands.println("measure");
     String line = next(Timeouts.SLOW.toSeconds());
     Matcher m = MEASURE.matcher(line);
     assertThat(m.matches()).as("the server's answer: %s", line).isTrue();
-    return new Measure(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(4)));
+    return new Measure(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(4)),
+        Integer.parseInt(m.group(5)));
   }
 
   private static String histogram(int classes) throws Exception {
@@ -287,7 +308,12 @@ class IdleHeapTest {
   }
 
   private static Socket sseStream() throws IOException {
-    Socket socket = connect();
+    return sseStream(address);
+  }
+
+  /** An SSE stream from {@code server}, open once its session's event has come whole. */
+  private static Socket sseStream(InetSocketAddress server) throws IOException {
+    Socket socket = connect(server);
     send(socket, "GET /sse/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
     InputStream in = socket.getInputStream();
     assertThat(WebSocketFrames.readHead(in)).startsWith("HTTP/1.1 200");
@@ -343,8 +369,12 @@ class IdleHeapTest {
   }
 
   private static Socket connect() throws IOException {
+    return connect(address);
+  }
+
+  private static Socket connect(InetSocketAddress server) throws IOException {
     Socket socket = new Socket();
-    socket.connect(address, (int) Timeouts.CONNECT.toMillis());
+    socket.connect(server, (int) Timeouts.CONNECT.toMillis());
     socket.setSoTimeout((int) Timeouts.STEP.toMillis());
     return socket;
   }
