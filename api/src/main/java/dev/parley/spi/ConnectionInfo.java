@@ -110,8 +110,7 @@ public record ConnectionInfo(
       }
     }
     return new ConnectionInfo(transport, remoteAddress, SharedValues.share(path), PairMap.ofLists(headers),
-        PairMap.ofLists(query),
-        PairMap.of(cookies));
+        PairMap.ofLists(query), PairMap.of(cookies));
   }
 
   /**
