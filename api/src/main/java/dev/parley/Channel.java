@@ -86,6 +86,19 @@ public interface Channel extends Emitter {
   Mono<Void> join(String room, Replay replay);
 
   /**
+   * Joins a room as {@link #join(String, Replay)} does, and receives its posted messages as
+   * {@code batching} says: one event each, or {@linkplain Batching#arrays(String) as arrays} (the replayed
+   * history as one array, then each live message as an array of one). Fixed for the membership: a second
+   * join of the same room does nothing, whatever its batching. A channel restored by connection state
+   * recovery gets the posts it missed one event each, as {@link Batching#each()}.
+   *
+   * @return as {@link #join(String, Replay)}
+   * @throws IllegalArgumentException if the room name is invalid
+   * @throws NullPointerException if {@code replay} or {@code batching} is null
+   */
+  Mono<Void> join(String room, Replay replay, Batching batching);
+
+  /**
    * Leaves a room. Leaving a room the channel is not in does nothing.
    *
    * @throws IllegalArgumentException if the room name is invalid, or is this channel's own id

@@ -29,6 +29,18 @@ public sealed interface Replay {
   }
 
   /**
+   * Every message the store still holds for the room, oldest first, then live ones. Same as
+   * {@code after("")}. Not capped at {@link ChatServerConfig#maxHistoryPage()}: it is read in pages of
+   * {@link ChatServerConfig#replayPageSize()} and bounded only by the store's retention
+   * ({@code MemoryStoreConfig.maxMessagesPerRoom}, 10,000 by default; {@code MongoStoreConfig}'s
+   * {@code maxMessagesPerRoom} and {@code maxAge}, none by default), and a client too slow for its outbound
+   * buffer is cut off as a slow consumer: for a room with a long history prefer {@link #last(int)}.
+   */
+  static Replay all() {
+    return After.ALL;
+  }
+
+  /**
    * Every retained message after the one with the given id, oldest first, then live ones.
    *
    * @throws NullPointerException if {@code messageId} is null
@@ -66,6 +78,8 @@ public sealed interface Replay {
 
   /** The messages after {@code messageId}. */
   record After(String messageId) implements Replay {
+    private static final After ALL = new After("");
+
     public After {
       Objects.requireNonNull(messageId, "messageId");
     }

@@ -1,5 +1,6 @@
 package dev.parley.internal;
 
+import dev.parley.Batching;
 import dev.parley.Broadcast;
 import dev.parley.Channel;
 import dev.parley.EventHandler;
@@ -138,8 +139,14 @@ final class DefaultChannel implements Channel {
 
   @Override
   public Mono<Void> join(String room, Replay replay) {
+    return join(room, replay, Batching.each());
+  }
+
+  @Override
+  public Mono<Void> join(String room, Replay replay, Batching batching) {
     Names.room(room);
     Objects.requireNonNull(replay, "replay");
+    Objects.requireNonNull(batching, "batching");
     namespace.server().checkOpen();
     if (!connected()) {
       return Mono.empty();
@@ -147,7 +154,8 @@ final class DefaultChannel implements Channel {
     boolean replaying = !(replay instanceof Replay.None);
     RoomStart start = recovery == null ? null
         : recovery.start(replay instanceof Replay.After after ? after.messageId() : null);
-    Membership membership = new Membership(this, replaying, start);
+    Membership membership = new Membership(this, replaying, start,
+        batching instanceof Batching.Arrays arrays ? arrays.event() : null);
     int max = namespace.server().config().maxRoomsPerChannel();
     RoomRegistry.Joined joined = namespace.roomRegistry().join(room, this, membership, id, max);
     if (joined == RoomRegistry.Joined.ALREADY_IN) {
@@ -313,7 +321,7 @@ final class DefaultChannel implements Channel {
       data().putAll(restoredData);
     }
     for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
-      Membership membership = new Membership(this, true, recovery.start(room.getValue()));
+      Membership membership = new Membership(this, true, recovery.start(room.getValue()), null);
       namespace.roomRegistry().add(room.getKey(), this, membership);
       if (!connected()) {
         namespace.roomRegistry().leaveAll(this);
@@ -328,7 +336,7 @@ final class DefaultChannel implements Channel {
 
   private void joinOwnRoom() {
     // A new id's room has no history, so the channel has all of it from the start.
-    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start("")));
+    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start(""), null));
   }
 
   /** The channel's connection state recovery, or null when it cannot be recovered. */

@@ -2,10 +2,13 @@ package dev.parley.internal;
 
 import dev.parley.Message;
 import dev.parley.internal.recovery.RoomStart;
+import dev.parley.protocol.Packet;
 import dev.parley.spi.Outgoing;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * One channel's membership of one room, and the hand-over from replayed history to live messages:
@@ -18,14 +21,23 @@ import org.jspecify.annotations.Nullable;
 final class Membership {
   private final DefaultChannel channel;
   private final @Nullable RoomStart start;
+  // The event name of Batching.arrays, or null for one event per message.
+  private final @Nullable String arrays;
   private @Nullable List<Held> heldBack;
+  // What a replay in arrays mode has read, sent as one array when it is done.
+  private @Nullable List<Message> batch;
   private @Nullable String lastId;
 
-  /** @param start where the channel starts in the room, for recovery; null if it cannot be recovered */
-  Membership(DefaultChannel channel, boolean replaying, @Nullable RoomStart start) {
+  /**
+   * @param start where the channel starts in the room, for recovery; null if it cannot be recovered
+   * @param arrays the event name to send arrays of payloads under, or null to send one event per message
+   */
+  Membership(DefaultChannel channel, boolean replaying, @Nullable RoomStart start, @Nullable String arrays) {
     this.channel = channel;
     this.heldBack = replaying ? new ArrayList<>() : null;
+    this.batch = replaying && arrays != null ? new ArrayList<>() : null;
     this.start = start;
+    this.arrays = arrays;
   }
 
   /** Where the channel starts in the room, for recovery; null if it cannot be recovered. */
@@ -46,7 +58,15 @@ final class Membership {
   /** A message read from history for this channel's replay. */
   synchronized void replayed(Message message) {
     seen(message);
-    if (message.isAfter(lastId)) {
+    if (!message.isAfter(lastId)) {
+      return;
+    }
+    if (batch != null) {
+      lastId = message.id();
+      if (!channel.id().equals(message.sender())) {
+        batch.add(message);
+      }
+    } else {
       deliver(message, new Outgoing(channel.namespaceImpl().eventOf(message)));
     }
   }
@@ -55,6 +75,11 @@ final class Membership {
   synchronized void replayDone() {
     List<Held> held = heldBack;
     heldBack = null;
+    List<Message> replayed = batch;
+    batch = null;
+    if (replayed != null) {
+      sendArray(replayed);
+    }
     if (held != null) {
       for (Held message : held) {
         deliver(message.message(), message.packet());
@@ -73,8 +98,30 @@ final class Membership {
       return;
     }
     lastId = message.id();
-    if (!channel.id().equals(message.sender())) {
+    if (channel.id().equals(message.sender())) {
+      return;
+    }
+    if (arrays != null) {
+      sendArray(List.of(message));
+    } else {
       channel.sendPosted(message, packet);
+    }
+  }
+
+  /** Messages as one event whose argument is the array of their payloads; empty for an empty replay. */
+  private void sendArray(List<Message> messages) {
+    ArrayNode payloads = JsonNodeFactory.instance.arrayNode(messages.size());
+    for (Message message : messages) {
+      payloads.add(message.payload());
+    }
+    DefaultNamespace namespace = channel.namespaceImpl();
+    Message last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+    Outgoing packet = new Outgoing(new Packet.Event(namespace.name(), arrays, List.of(payloads), null,
+        last == null ? null : last.id(), namespace.recoveryEnabled()));
+    if (last == null) {
+      channel.send(packet);
+    } else {
+      channel.sendPosted(last, packet);
     }
   }
 

@@ -6,6 +6,8 @@ import dev.parley.protocol.support.Lifecycle;
 import dev.parley.spi.Host;
 import dev.parley.spi.ProviderContext;
 import dev.parley.spi.Transport;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -14,10 +16,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +30,7 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -268,7 +274,7 @@ public final class JettyHost implements Host {
     // Bind before anything starts, so that a taken port fails fast with a message about the port.
     open(connector, plan.bindAddress(), plan.port());
     AtomicReference<@Nullable ParleyException> mountFailure = new AtomicReference<>();
-    jetty.setHandler(new GracefulHandler(context(jetty, plan.transports(), mountFailure)));
+    jetty.setHandler(new GracefulHandler(withRoutes(context(jetty, plan.transports(), mountFailure))));
     try {
       jetty.start();
     } catch (Exception e) {
@@ -351,8 +357,49 @@ public final class JettyHost implements Host {
           throw failure;
         }
       }
+      // After the transports, so that a route on one of their paths is found rather than silently winning.
+      try {
+        addRoutes(servletContext);
+      } catch (ParleyException e) {
+        mountFailure.set(e);
+        throw e;
+      }
     });
     return context;
+  }
+
+  /** The application's own servlets and filters. */
+  private void addRoutes(ServletContext servletContext) {
+    int n = 0;
+    for (JettyHostConfig.Route route : config.routes()) {
+      n++;
+      if (route instanceof JettyHostConfig.Route.ServletRoute servlet) {
+        Set<String> taken = servletContext.addServlet("app-servlet-" + n, servlet.servlet())
+            .addMapping(servlet.pathSpec());
+        if (!taken.isEmpty()) {
+          throw new ParleyException("the application's servlet at \"" + servlet.pathSpec()
+              + "\" is on a path the host already serves (a transport's, or the static files' \"/\"): " + taken);
+        }
+      } else if (route instanceof JettyHostConfig.Route.FilterRoute filter) {
+        servletContext.addFilter("app-filter-" + n, filter.filter())
+            .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, filter.pathSpec());
+      }
+    }
+  }
+
+  /** The application's own Jetty handlers in front of the context, in the order they were added. */
+  private Handler withRoutes(ServletContextHandler context) {
+    List<Handler> handlers = new ArrayList<>();
+    for (JettyHostConfig.Route route : config.routes()) {
+      if (route instanceof JettyHostConfig.Route.HandlerRoute handler) {
+        handlers.add(handler.handler());
+      }
+    }
+    if (handlers.isEmpty()) {
+      return context;
+    }
+    handlers.add(context);
+    return new Handler.Sequence(handlers);
   }
 
   private static Resource resolve(StaticResources resources, ResourceFactory factory) {

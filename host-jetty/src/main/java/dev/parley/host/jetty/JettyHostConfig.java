@@ -1,8 +1,14 @@
 package dev.parley.host.jetty;
 
 import dev.parley.protocol.Checks;
+import jakarta.servlet.Filter;
+import jakarta.servlet.Servlet;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jetty.server.Handler;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  *     one more connection beside it (the one an SSE client posts on, a page load), so that a client
  *     refused by a transport normally gets its HTTP 429 rather than a closed connection. Behind a reverse
  *     proxy every client has the proxy's address: raise both there.
+ * @param routes the application's own servlets, filters and Jetty handlers, served on the same port as the
+ *     transports (see {@link Builder#servlet}); none by default
  */
 public record JettyHostConfig(
     @Nullable StaticResources staticResources,
@@ -46,7 +54,8 @@ public record JettyHostConfig(
     int minThreads,
     Duration idleTimeout,
     Duration requestHeaderTimeout,
-    int maxConnectionsPerAddress) {
+    int maxConnectionsPerAddress,
+    List<Route> routes) {
 
   /**
    * The smallest {@code maxThreads}: Jetty leases threads to accept and select connections before any
@@ -63,11 +72,12 @@ public record JettyHostConfig(
   /**
    * Validates the settings.
    *
-   * @throws NullPointerException if {@code stopTimeout}, {@code idleTimeout} or
-   *     {@code requestHeaderTimeout} is null
+   * @throws NullPointerException if {@code stopTimeout}, {@code idleTimeout},
+   *     {@code requestHeaderTimeout} or {@code routes} is null, or holds null
    * @throws IllegalArgumentException naming the first setting that is out of range
    */
   public JettyHostConfig {
+    routes = List.copyOf(routes);
     Checks.positive("stopTimeout", stopTimeout);
     Checks.atLeast("maxThreads", maxThreads, MIN_MAX_THREADS);
     if (minThreads < 1 || minThreads > maxThreads) {
@@ -122,6 +132,7 @@ public record JettyHostConfig(
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration requestHeaderTimeout = Duration.ofSeconds(10);
     private int maxConnectionsPerAddress = PER_ADDRESS_FROM_SERVER;
+    private final List<Route> routes = new ArrayList<>();
 
     private Builder() {
     }
@@ -134,6 +145,7 @@ public record JettyHostConfig(
       idleTimeout = config.idleTimeout;
       requestHeaderTimeout = config.requestHeaderTimeout;
       maxConnectionsPerAddress = config.maxConnectionsPerAddress;
+      routes.addAll(config.routes);
     }
 
     /** Serves static files from these resources, or none when null. */
@@ -200,6 +212,47 @@ public record JettyHostConfig(
     }
 
     /**
+     * Serves the application's own servlet at {@code pathSpec} (a Servlet path spec: {@code "/login"},
+     * {@code "/api/*"}, {@code "*.json"}), on the host's port beside the transports and the static files.
+     * The servlet is initialized when the host starts and destroyed when it stops; one instance serves one
+     * host. A path a transport also serves (its {@code /socket.io/*}, {@code /sse/*}) is refused when the
+     * host starts.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code pathSpec} is not a Servlet path spec
+     */
+    public Builder servlet(String pathSpec, Servlet servlet) {
+      routes.add(new Route.ServletRoute(pathSpec, servlet));
+      return this;
+    }
+
+    /**
+     * Runs the application's own filter for requests matching {@code pathSpec}, in the order filters were
+     * added. The transports' requests pass through it too when the path matches (a filter on
+     * {@code "/*"} sees the Socket.IO handshakes and SSE requests before the transport does; a WebSocket
+     * upgraded inside Jetty does not pass through filters).
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code pathSpec} is not a Servlet path spec
+     */
+    public Builder filter(String pathSpec, Filter filter) {
+      routes.add(new Route.FilterRoute(pathSpec, filter));
+      return this;
+    }
+
+    /**
+     * Puts one of the application's Jetty core handlers in front of the Servlet context: each request
+     * goes to the handlers in the order they were added, and only to the transports, servlets and static
+     * files if none of them handled it (returned {@code false} from {@code handle}).
+     *
+     * @throws NullPointerException if {@code handler} is null
+     */
+    public Builder handler(Handler handler) {
+      routes.add(new Route.HandlerRoute(handler));
+      return this;
+    }
+
+    /**
      * Validates the settings and returns the config.
      *
      * @throws NullPointerException if {@code stopTimeout}, {@code idleTimeout} or
@@ -208,7 +261,46 @@ public record JettyHostConfig(
      */
     public JettyHostConfig build() {
       return new JettyHostConfig(staticResources, stopTimeout, maxThreads, minThreads, idleTimeout,
-          requestHeaderTimeout, maxConnectionsPerAddress);
+          requestHeaderTimeout, maxConnectionsPerAddress, routes);
+    }
+  }
+
+  /** One of the application's own routes on the host. */
+  public sealed interface Route {
+
+    /** A servlet at a path spec. */
+    record ServletRoute(String pathSpec, Servlet servlet) implements Route {
+      public ServletRoute {
+        checkPathSpec(pathSpec);
+        Objects.requireNonNull(servlet, "servlet");
+      }
+    }
+
+    /** A filter for the requests matching a path spec. */
+    record FilterRoute(String pathSpec, Filter filter) implements Route {
+      public FilterRoute {
+        checkPathSpec(pathSpec);
+        Objects.requireNonNull(filter, "filter");
+      }
+    }
+
+    /** A Jetty core handler in front of the Servlet context. */
+    record HandlerRoute(Handler handler) implements Route {
+      public HandlerRoute {
+        Objects.requireNonNull(handler, "handler");
+      }
+    }
+
+    private static void checkPathSpec(String pathSpec) {
+      Objects.requireNonNull(pathSpec, "pathSpec");
+      boolean valid = pathSpec.equals("/") || pathSpec.equals("")
+          || (pathSpec.startsWith("/") && (!pathSpec.contains("*") || (pathSpec.endsWith("/*")
+              && pathSpec.indexOf('*') == pathSpec.length() - 1)))
+          || (pathSpec.startsWith("*.") && pathSpec.indexOf('/') < 0 && pathSpec.length() > 2);
+      if (!valid) {
+        throw new IllegalArgumentException("not a Servlet path spec (\"/exact\", \"/prefix/*\", \"*.ext\" or \"/\"): \""
+            + pathSpec + "\"");
+      }
     }
   }
 }
