@@ -155,7 +155,8 @@ final class DefaultChannel implements Channel {
     RoomStart start = recovery == null ? null
         : recovery.start(replay instanceof Replay.After after ? after.messageId() : null);
     Membership membership = new Membership(this, replaying, start,
-        batching instanceof Batching.Arrays arrays ? arrays.event() : null);
+        batching instanceof Batching.Arrays arrays ? arrays.event() : null,
+        replay instanceof Replay.After after ? after.messageId() : null);
     int max = namespace.server().config().maxRoomsPerChannel();
     RoomRegistry.Joined joined = namespace.roomRegistry().join(room, this, membership, id, max);
     if (joined == RoomRegistry.Joined.ALREADY_IN) {
@@ -321,7 +322,7 @@ final class DefaultChannel implements Channel {
       data().putAll(restoredData);
     }
     for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
-      Membership membership = new Membership(this, true, recovery.start(room.getValue()), null);
+      Membership membership = new Membership(this, true, recovery.start(room.getValue()), null, room.getValue());
       namespace.roomRegistry().add(room.getKey(), this, membership);
       if (!connected()) {
         namespace.roomRegistry().leaveAll(this);
@@ -336,7 +337,7 @@ final class DefaultChannel implements Channel {
 
   private void joinOwnRoom() {
     // A new id's room has no history, so the channel has all of it from the start.
-    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start(""), null));
+    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start(""), null, null));
   }
 
   /** The channel's connection state recovery, or null when it cannot be recovered. */

@@ -5,15 +5,20 @@ import dev.parley.internal.recovery.RoomStart;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Outgoing;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * One channel's membership of one room, and the hand-over from replayed history to live messages:
- * while a replay runs, live messages are held back; afterwards those not already replayed follow.
- * Ids only grow, so "already delivered" is "not after the last id delivered".
+ * while a replay runs, live messages are held back; afterwards those the replay did not deliver follow
+ * (not among the replayed ids, and after the replay's cursor), then live messages go straight through, each
+ * once as the store's feed promises. The hand-over compares ids as a set, not by order, so a store whose
+ * feed delivers a room in commit order rather than id order (a collection feed with several writers) loses
+ * nothing at it.
  *
  * <p>For a recoverable channel it reports every message that reaches it to the channel's {@link RoomStart}
  * of the room. Threading: deliveries are serialized by this object's lock.
@@ -26,15 +31,22 @@ final class Membership {
   private @Nullable List<Held> heldBack;
   // What a replay in arrays mode has read, sent as one array when it is done.
   private @Nullable List<Message> batch;
-  private @Nullable String lastId;
+  // While a replay runs: the ids it delivered, and the cursor it replays after (null for a last-N replay).
+  private @Nullable Set<String> replayedIds;
+  private final @Nullable String after;
+  private @Nullable String lastReplayed;
 
   /**
    * @param start where the channel starts in the room, for recovery; null if it cannot be recovered
    * @param arrays the event name to send arrays of payloads under, or null to send one event per message
+   * @param after the id a replay starts after, whose live messages up to it the client has; null if none
    */
-  Membership(DefaultChannel channel, boolean replaying, @Nullable RoomStart start, @Nullable String arrays) {
+  Membership(DefaultChannel channel, boolean replaying, @Nullable RoomStart start, @Nullable String arrays,
+             @Nullable String after) {
     this.channel = channel;
     this.heldBack = replaying ? new ArrayList<>() : null;
+    this.replayedIds = replaying ? new HashSet<>() : null;
+    this.after = after == null || after.isEmpty() ? null : after;
     this.batch = replaying && arrays != null ? new ArrayList<>() : null;
     this.start = start;
     this.arrays = arrays;
@@ -58,11 +70,13 @@ final class Membership {
   /** A message read from history for this channel's replay. */
   synchronized void replayed(Message message) {
     seen(message);
-    if (!message.isAfter(lastId)) {
+    // Pages come in id order; a page boundary read twice must not deliver twice.
+    if (replayedIds == null || !message.isAfter(lastReplayed)) {
       return;
     }
+    lastReplayed = message.id();
+    replayedIds.add(message.id());
     if (batch != null) {
-      lastId = message.id();
       if (!channel.id().equals(message.sender())) {
         batch.add(message);
       }
@@ -77,12 +91,17 @@ final class Membership {
     heldBack = null;
     List<Message> replayed = batch;
     batch = null;
+    Set<String> replayedAlready = replayedIds;
+    replayedIds = null;
     if (replayed != null) {
       sendArray(replayed);
     }
     if (held != null) {
       for (Held message : held) {
-        deliver(message.message(), message.packet());
+        String id = message.message().id();
+        if ((replayedAlready == null || !replayedAlready.contains(id)) && message.message().isAfter(after)) {
+          deliver(message.message(), message.packet());
+        }
       }
     }
   }
@@ -94,10 +113,6 @@ final class Membership {
   }
 
   private void deliver(Message message, Outgoing packet) {
-    if (!message.isAfter(lastId)) {
-      return;
-    }
-    lastId = message.id();
     if (channel.id().equals(message.sender())) {
       return;
     }

@@ -15,6 +15,7 @@ import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
 import dev.parley.store.mongo.internal.ChangeStreamFollower;
+import dev.parley.store.mongo.internal.ForeignCollection;
 import dev.parley.store.mongo.internal.HistoryReader;
 import dev.parley.store.mongo.internal.MessageDocuments;
 import dev.parley.store.mongo.internal.MessageFeed;
@@ -28,6 +29,8 @@ import dev.parley.store.mongo.internal.Schema;
 import dev.parley.store.mongo.internal.SessionCollection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
@@ -88,6 +91,8 @@ public final class MongoStore implements Store {
   private final MongoBus bus = new MongoBus(() -> started().bus(), clock);
   private final MessageFeed feed = new MessageFeed(() -> started().messages(), lanes, MAX_FEED_ROOMS);
   private final StoreLifecycle lifecycle = new StoreLifecycle();
+  private final List<ForeignCollection> foreign;
+  private final Flux<Message> allFeeds;
   // Set once by start(), before the change streams open: they read the collections through it.
   private volatile @Nullable Started started;
 
@@ -100,6 +105,8 @@ public final class MongoStore implements Store {
   public MongoStore(MongoStoreConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.givenClient = null;
+    this.foreign = foreign(config, clock);
+    this.allFeeds = allFeeds(feed, foreign);
   }
 
   /**
@@ -109,6 +116,32 @@ public final class MongoStore implements Store {
   public MongoStore(MongoClient client, MongoStoreConfig config) {
     this.givenClient = Objects.requireNonNull(client, "client");
     this.config = Objects.requireNonNull(config, "config");
+    this.foreign = foreign(config, clock);
+    this.allFeeds = allFeeds(feed, foreign);
+  }
+
+  private static List<ForeignCollection> foreign(MongoStoreConfig config, Clock clock) {
+    return config.collectionFeeds().stream().map(feed -> new ForeignCollection(feed, clock)).toList();
+  }
+
+  private static Flux<Message> allFeeds(MessageFeed feed, List<ForeignCollection> foreign) {
+    if (foreign.isEmpty()) {
+      return feed.flux();
+    }
+    List<Flux<Message>> all = new ArrayList<>();
+    all.add(feed.flux());
+    foreign.forEach(collection -> all.add(collection.flux()));
+    return Flux.merge(all);
+  }
+
+  /** The collection feed of a room, or null if the room is Parley's own. */
+  private @Nullable ForeignCollection foreignOf(String namespace, String room) {
+    for (ForeignCollection collection : foreign) {
+      if (collection.feed().feeds(namespace, room)) {
+        return collection;
+      }
+    }
+    return null;
   }
 
   /** The store's settings. */
@@ -124,7 +157,7 @@ public final class MongoStore implements Store {
    */
   private record Started(MongoClient client, MongoCollection<BsonDocument> messages,
       MongoCollection<BsonDocument> bus, MessageWriter writer, HistoryReader history, SessionCollection sessions,
-      ChangeStreamFollower feedFollower, ChangeStreamFollower busFollower) {
+      ChangeStreamFollower feedFollower, ChangeStreamFollower busFollower, List<ForeignCollection> foreign) {
   }
 
   /**
@@ -180,6 +213,7 @@ public final class MongoStore implements Store {
               Schema.sessions(database, config.sessionsCollection()))
           .onErrorMap(e -> MongoErrors.wrap("preparing the collections of database " + config.database(), e))
           .then(Mono.when(now.feedFollower().start(), now.busFollower().start()))
+          .then(Flux.fromIterable(now.foreign()).concatMap(collection -> collection.start(database)).then())
           .block();
       log.info("MongoDB store started: database {}, collections {}, {}, {}, {}", config.database(),
           config.messagesCollection(), config.busCollection(), config.sessionsCollection(), retention());
@@ -193,6 +227,7 @@ public final class MongoStore implements Store {
       }
       now.feedFollower().stop();
       now.busFollower().stop();
+      now.foreign().forEach(ForeignCollection::stop);
       if (givenClient == null) {
         now.client().close();
       }
@@ -217,7 +252,8 @@ public final class MongoStore implements Store {
         new ChangeStreamFollower(prefix + config.messagesCollection(), messages, messageProbes, feed,
             Schedulers.parallel(), clock, config.recoveryLookback()),
         new ChangeStreamFollower(prefix + config.busCollection(), busDocuments, bus.probes(), bus,
-            Schedulers.parallel(), clock, config.recoveryLookback()));
+            Schedulers.parallel(), clock, config.recoveryLookback()),
+        foreign);
   }
 
   private String retention() {
@@ -277,6 +313,10 @@ public final class MongoStore implements Store {
             + " is " + size + " bytes as BSON; MongoDB stores at most " + MessageDocuments.MAX_DOCUMENT_SIZE
             + " bytes (16 MiB) per document"));
       }
+      ForeignCollection collection = foreignOf(post.namespace(), post.room());
+      if (collection != null) {
+        return collection.insert(post, payload);
+      }
       RoomKey room = new RoomKey(post.namespace(), post.room());
       return lanes.submit(room, lane -> now.writer().write(lane, post, payload))
           .onErrorMap(e -> MongoErrors.wrap("post \"" + post.event() + "\" to room " + Names.quote(post.room()), e));
@@ -294,7 +334,9 @@ public final class MongoStore implements Store {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(room, "room");
     Objects.requireNonNull(query, "query");
-    return running().history().page(namespace, room, query);
+    Started now = running();
+    ForeignCollection collection = foreignOf(namespace, room);
+    return collection != null ? collection.history(room, query) : now.history().page(namespace, room, query);
   }
 
   // ---- sessions ----
@@ -339,7 +381,7 @@ public final class MongoStore implements Store {
    */
   @Override
   public Flux<Message> feed() {
-    return feed.flux();
+    return allFeeds;
   }
 
   /** The bus: emits travel as documents in the bus collection, read back through a change stream. */
@@ -351,7 +393,8 @@ public final class MongoStore implements Store {
   /** Whether both change streams are open and delivering (for health checks). */
   public boolean isLive() {
     Started now = started;
-    return lifecycle.isRunning() && now != null && now.feedFollower().isLive() && now.busFollower().isLive();
+    return lifecycle.isRunning() && now != null && now.feedFollower().isLive() && now.busFollower().isLive()
+        && now.foreign().stream().allMatch(ForeignCollection::isLive);
   }
 
   /** The follower of the messages collection (tests play interruptions through it). */

@@ -1,6 +1,7 @@
 package dev.parley.store.mongo;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +39,9 @@ import org.jspecify.annotations.Nullable;
  * @param recoveryLookback how far before the last message seen the feed re-reads the messages collection
  *     when the change stream cannot resume (its resume point has left the oplog); it must cover the clock
  *     skew between nodes plus the longest time a post takes; default 1 min
+ * @param collectionFeeds rooms whose messages are the documents of the application's own collections
+ *     (see {@link CollectionFeed}); none by default. No two may claim one room, and none may be one of
+ *     Parley's own collections.
  */
 public record MongoStoreConfig(
     String connectionString,
@@ -49,7 +53,8 @@ public record MongoStoreConfig(
     @Nullable Duration maxAge,
     int maxMessagesPerRoom,
     Duration busRetention,
-    Duration recoveryLookback) {
+    Duration recoveryLookback,
+    List<CollectionFeed> collectionFeeds) {
 
   /** The default connection string: a MongoDB on this machine. */
   public static final String DEFAULT_CONNECTION_STRING = "mongodb://127.0.0.1:27017";
@@ -89,6 +94,21 @@ public record MongoStoreConfig(
     Objects.requireNonNull(recoveryLookback, "recoveryLookback");
     if (recoveryLookback.isNegative()) {
       throw new IllegalArgumentException("recoveryLookback must not be negative: " + recoveryLookback);
+    }
+    collectionFeeds = List.copyOf(collectionFeeds);
+    for (int i = 0; i < collectionFeeds.size(); i++) {
+      CollectionFeed feed = collectionFeeds.get(i);
+      if (collections.contains(feed.collection())) {
+        throw new IllegalArgumentException("a collection feed cannot read Parley's own collection \""
+            + feed.collection() + "\"");
+      }
+      for (int j = 0; j < i; j++) {
+        if (feed.overlaps(collectionFeeds.get(j))) {
+          throw new IllegalArgumentException("two collection feeds claim the same rooms (namespace \""
+              + feed.namespace() + "\", room prefixes \"" + collectionFeeds.get(j).roomPrefix() + "\" and \""
+              + feed.roomPrefix() + "\"): " + collectionFeeds.get(j).collection() + ", " + feed.collection());
+        }
+      }
     }
   }
 
@@ -132,7 +152,7 @@ public record MongoStoreConfig(
     return "MongoStoreConfig[connectionString=" + redact(connectionString) + ", database=" + database
         + ", messagesCollection=" + messagesCollection + ", countersCollection=" + countersCollection
         + ", busCollection=" + busCollection + ", sessionsCollection=" + sessionsCollection + ", maxAge=" + maxAge + ", maxMessagesPerRoom="
-        + maxMessagesPerRoom + ", busRetention=" + busRetention + ", recoveryLookback=" + recoveryLookback + "]";
+        + maxMessagesPerRoom + ", busRetention=" + busRetention + ", recoveryLookback=" + recoveryLookback + ", collectionFeeds=" + collectionFeeds + "]";
   }
 
   /** Builds a {@link MongoStoreConfig}; not thread-safe. */
@@ -147,6 +167,7 @@ public record MongoStoreConfig(
     private int maxMessagesPerRoom;
     private Duration busRetention = Duration.ofSeconds(60);
     private Duration recoveryLookback = Duration.ofMinutes(1);
+    private final List<CollectionFeed> collectionFeeds = new ArrayList<>();
 
     private Builder() {
     }
@@ -162,6 +183,7 @@ public record MongoStoreConfig(
       maxMessagesPerRoom = config.maxMessagesPerRoom;
       busRetention = config.busRetention;
       recoveryLookback = config.recoveryLookback;
+      collectionFeeds.addAll(config.collectionFeeds);
     }
 
     /** The MongoDB connection string, such as {@code mongodb://db1,db2/?replicaSet=rs0}. */
@@ -225,13 +247,23 @@ public record MongoStoreConfig(
     }
 
     /**
+     * Adds rooms whose messages are the documents of one of the application's collections.
+     *
+     * @see CollectionFeed
+     */
+    public Builder collectionFeed(CollectionFeed feed) {
+      collectionFeeds.add(Objects.requireNonNull(feed, "feed"));
+      return this;
+    }
+
+    /**
      * The config.
      *
      * @throws IllegalArgumentException if a value is out of range, saying which and why
      */
     public MongoStoreConfig build() {
       return new MongoStoreConfig(connectionString, database, messagesCollection, countersCollection,
-          busCollection, sessionsCollection, maxAge, maxMessagesPerRoom, busRetention, recoveryLookback);
+          busCollection, sessionsCollection, maxAge, maxMessagesPerRoom, busRetention, recoveryLookback, collectionFeeds);
     }
   }
 }

@@ -36,6 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Payloads {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final String BIGINT = "%bigint";
+  // JavaScript's Date.toISOString: always milliseconds, always UTC.
+  private static final java.time.format.DateTimeFormatter JS_DATE =
+      java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
   private static final String DECIMAL = "%decimal";
 
   private Payloads() {
@@ -106,10 +109,22 @@ public final class Payloads {
 
   /** The JSON value a BSON value stores. */
   public static JsonNode toJson(BsonValue value) {
+    return toJson(value, false);
+  }
+
+  /**
+   * A document some other program wrote, as JSON: field names as they are, a date as an ISO-8601 string
+   * (as JavaScript's {@code JSON.stringify} writes one), the rest as {@link #toJson(BsonValue)} does.
+   */
+  public static JsonNode foreignToJson(BsonValue value) {
+    return toJson(value, true);
+  }
+
+  private static JsonNode toJson(BsonValue value, boolean foreign) {
     switch (value.getBsonType()) {
       case DOCUMENT -> {
         BsonDocument document = value.asDocument();
-        if (document.size() == 1) {
+        if (!foreign && document.size() == 1) {
           String key = document.getFirstKey();
           BsonValue only = document.get(key);
           if (only.isString() && key.equals(BIGINT)) {
@@ -121,14 +136,14 @@ public final class Payloads {
         }
         ObjectNode out = JSON.objectNode();
         for (Map.Entry<String, BsonValue> field : document.entrySet()) {
-          out.set(decodeKey(field.getKey()), toJson(field.getValue()));
+          out.set(foreign ? field.getKey() : decodeKey(field.getKey()), toJson(field.getValue(), foreign));
         }
         return out;
       }
       case ARRAY -> {
         ArrayNode out = JSON.arrayNode();
         for (BsonValue item : value.asArray()) {
-          out.add(toJson(item));
+          out.add(toJson(item, foreign));
         }
         return out;
       }
@@ -157,6 +172,9 @@ public final class Payloads {
         return JSON.nullNode();
       }
       case DATE_TIME -> {
+        if (foreign) {
+          return JSON.stringNode(JS_DATE.format(java.time.Instant.ofEpochMilli(value.asDateTime().getValue())));
+        }
         return JSON.numberNode(value.asDateTime().getValue());
       }
       case OBJECT_ID -> {
