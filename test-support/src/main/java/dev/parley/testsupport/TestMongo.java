@@ -4,6 +4,7 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
+import dev.parley.mongo.embedded.AwaitingMemoryBackend;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

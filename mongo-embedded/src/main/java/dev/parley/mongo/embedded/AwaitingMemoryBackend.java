@@ -1,4 +1,4 @@
-package dev.parley.testsupport;
+package dev.parley.mongo.embedded;
 
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.Document;
@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   backend and port, as a mongod restart keeps its data files.
  * </ul>
  * The wait runs on the server's Netty worker thread, so the server is bound with a worker per connection.
- * Used through {@link TestMongo}, or directly by tests that bind servers of their own.
+ * {@link EmbeddedMongo} serves one; tests that stop and restart a server bind their own on it.
  */
 public final class AwaitingMemoryBackend extends MemoryBackend {
   private static final long MAX_AWAIT_MILLIS = 250;
