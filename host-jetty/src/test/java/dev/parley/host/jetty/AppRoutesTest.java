@@ -101,6 +101,13 @@ class AppRoutesTest {
   }
 
   @Test
+  void aServletAtTheRootBesideTheStaticFilesIsRefusedAtStart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) {
+    assertThatThrownBy(() -> base(JettyHostConfig.builder().staticResources(files).servlet("/", new LoginServlet()).build()))
+        .isInstanceOf(ParleyException.class)
+        .hasMessageContaining("\"/\"");
+  }
+
+  @Test
   void pathSpecsAreChecked() {
     JettyHostConfig.Builder builder = JettyHostConfig.builder();
     assertThatThrownBy(() -> builder.servlet("login", new LoginServlet()))
