@@ -16,7 +16,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /** The repository's README.md read as its fenced code blocks, and javac over them. */
-final class Readme {
+public final class Readme {
   private static final Pattern GIVEN = Pattern.compile("<!-- given: (.*) -->");
 
   /**
@@ -27,7 +27,7 @@ final class Readme {
    * @param given the declarations of a {@code <!-- given: ... -->} comment on the line before, or {@code ""}
    * @param text the lines between the fences
    */
-  record Block(int line, String language, String given, String text) {
+  public record Block(int line, String language, String given, String text) {
     @Override
     public String toString() {
       return "README.md:" + line + " (" + language + ")";
@@ -37,7 +37,7 @@ final class Readme {
   private Readme() {
   }
 
-  static String text() {
+  public static String text() {
     try {
       return Files.readString(Path.of("..", "..", "README.md"));
     } catch (IOException e) {
@@ -45,7 +45,7 @@ final class Readme {
     }
   }
 
-  static List<Block> blocks() {
+  public static List<Block> blocks() {
     List<String> lines = text().lines().toList();
     List<Block> blocks = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -65,7 +65,7 @@ final class Readme {
   }
 
   /** The text between {@code <!-- name:begin -->} and {@code <!-- name:end -->}, inside its fences. */
-  static String marked(String name) {
+  public static String marked(String name) {
     String readme = text();
     String section = readme.substring(readme.indexOf("<!-- " + name + ":begin -->"), readme.indexOf("<!-- " + name + ":end -->"));
     int open = section.indexOf("```");
@@ -73,7 +73,7 @@ final class Readme {
   }
 
   /** Compiles the sources into {@code out} on this JVM's class path; returns javac's output, empty if it passed. */
-  static String compile(List<Path> sources, Path out) {
+  public static String compile(List<Path> sources, Path out) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<String> arguments = new ArrayList<>(List.of("-classpath", System.getProperty("java.class.path"),
         "-d", out.toString(), "-proc:none", "-Xlint:none", "-nowarn"));
@@ -84,7 +84,7 @@ final class Readme {
   }
 
   /** A loader for classes compiled into {@code out}. */
-  static URLClassLoader loader(Path out) throws IOException {
+  public static URLClassLoader loader(Path out) throws IOException {
     return new URLClassLoader(new URL[] {out.toUri().toURL()}, Readme.class.getClassLoader());
   }
 }
