@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -246,10 +245,7 @@ public final class ForeignCollection {
               .batchSize(Math.min(query.limit(), 1_000)))
           .mapNotNull(this::toMessage);
       if (!oldestFirst) {
-        page = page.collectList().flatMapMany(newestFirst -> {
-          Collections.reverse(newestFirst);
-          return Flux.fromIterable(newestFirst);
-        });
+        page = HistoryReader.reversed(page);
       }
       return page.onErrorMap(e -> MongoErrors.wrap("history of room " + Names.quote(room) + " from collection "
           + feed.collection(), e));

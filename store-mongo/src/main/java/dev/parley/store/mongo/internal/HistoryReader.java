@@ -54,12 +54,17 @@ public final class HistoryReader {
               .batchSize(Math.min(query.limit(), 1_000)))
           .map(MessageDocuments::toMessage);
       if (!oldestFirst) {
-        page = page.collectList().flatMapMany(newestFirst -> {
-          Collections.reverse(newestFirst);
-          return Flux.fromIterable(newestFirst);
-        });
+        page = reversed(page);
       }
       return page.onErrorMap(e -> MongoErrors.wrap("history of room " + Names.quote(room), e));
+    });
+  }
+
+  /** A page read newest first, turned oldest first. */
+  static Flux<Message> reversed(Flux<Message> newestFirst) {
+    return newestFirst.collectList().flatMapMany(messages -> {
+      Collections.reverse(messages);
+      return Flux.fromIterable(messages);
     });
   }
 }
