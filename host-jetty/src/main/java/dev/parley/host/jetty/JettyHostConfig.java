@@ -228,9 +228,8 @@ public record JettyHostConfig(
 
     /**
      * Runs the application's own filter for requests matching {@code pathSpec}, in the order filters were
-     * added. The transports' requests pass through it too when the path matches (a filter on
-     * {@code "/*"} sees the Socket.IO handshakes and SSE requests before the transport does; a WebSocket
-     * upgraded inside Jetty does not pass through filters).
+     * added. The transports' requests pass through it too when the path matches: a filter on {@code "/*"}
+     * sees the Socket.IO and SSE requests before the transport does, and must pass them on.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code pathSpec} is not a Servlet path spec

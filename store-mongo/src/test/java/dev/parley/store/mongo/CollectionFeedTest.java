@@ -223,6 +223,42 @@ class CollectionFeedTest {
   }
 
   @Test
+  void theChangeStreamResumesAfterTheDatabaseWasAway() {
+    try (TestMongo own = TestMongo.inProcess()) {
+      MongoStoreConfig config = MongoNodes.config(own)
+          .collectionFeed(CollectionFeed.builder("message").roomField("parent").build()).build();
+      MongoStore store = new MongoStore(config);
+      store.start().block(Timeouts.EXPECTED);
+      List<Message> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      reactor.core.Disposable feed = store.feed().subscribe(seen::add);
+      // Another program writes through a listener that stays up while the one the store uses is down.
+      try (com.mongodb.reactivestreams.client.MongoClient writer =
+               com.mongodb.reactivestreams.client.MongoClients.create(own.secondConnectionString())) {
+        MongoCollection<Document> collection = writer.getDatabase(config.database()).getCollection("message");
+        List<String> written = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          if (i == 2) {
+            own.stopServer();
+            org.awaitility.Awaitility.await().atMost(Timeouts.EXPECTED).until(() -> !store.isLive());
+          }
+          if (i == 5) {
+            own.restartServer();
+          }
+          ObjectId id = new ObjectId();
+          Mono.from(collection.insertOne(new Document("_id", id).append("parent", "42"))).block(Timeouts.EXPECTED);
+          written.add(id.toHexString());
+        }
+        org.awaitility.Awaitility.await().atMost(Timeouts.EXPECTED).until(() -> seen.size() >= 6);
+        assertThat(seen).extracting(Message::id).containsExactlyElementsOf(written);
+        assertThat(store.isLive()).isTrue();
+      } finally {
+        feed.dispose();
+        store.stop().block(Timeouts.EXPECTED);
+      }
+    }
+  }
+
+  @Test
   void configurationsThatCannotKeepTheGuaranteeAreRefused() {
     assertThatThrownBy(() -> CollectionFeed.builder("message").build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("roomField");

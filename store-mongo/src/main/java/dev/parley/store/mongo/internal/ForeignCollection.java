@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonDocument;
 import org.bson.BsonInt64;
 import org.bson.BsonObjectId;
@@ -65,6 +66,10 @@ public final class ForeignCollection {
   private @Nullable BsonTimestamp startAt;
   private @Nullable Disposable stream;
   private volatile boolean live;
+  private volatile @Nullable MongoDatabase database;
+  // Which (re)subscription of the stream this is, and the last one that failed.
+  private final AtomicInteger attempts = new AtomicInteger();
+  private final AtomicInteger failures = new AtomicInteger();
 
   public ForeignCollection(CollectionFeed feed, Clock clock) {
     this.feed = feed;
@@ -94,6 +99,7 @@ public final class ForeignCollection {
    */
   public Mono<Void> start(MongoDatabase database) {
     collection = database.getCollection(feed.collection(), BsonDocument.class);
+    this.database = database;
     return checkIndexes()
         .then(operationTime(database))
         .doOnNext(time -> {
@@ -168,7 +174,7 @@ public final class ForeignCollection {
   /** Opens the stream where it left off; called with the lock held. */
   private void open() {
     stream = Flux.defer(this::watch)
-        .doOnSubscribe(s -> live = true)
+        .doOnSubscribe(s -> confirmOpen(attempts.incrementAndGet()))
         .doOnError(this::failed)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(2)))
         .subscribe(this::onEvent, e -> log.error("the change stream on {} ended", feed.collection(), e));
@@ -188,8 +194,26 @@ public final class ForeignCollection {
     }
   }
 
+  /**
+   * The driver says nothing when a stream's cursor is open: a stream counts as live once the server answers a
+   * ping after it was (re)opened and it has not failed since, or once it delivers.
+   */
+  private void confirmOpen(int attempt) {
+    MongoDatabase now = database;
+    if (now == null) {
+      return;
+    }
+    Mono.from(now.runCommand(new BsonDocument("ping", new org.bson.BsonInt32(1)), BsonDocument.class))
+        .subscribe(reply -> live = attempts.get() == attempt && !failedSince(attempt), error -> { });
+  }
+
+  private boolean failedSince(int attempt) {
+    return failures.get() >= attempt;
+  }
+
   private void failed(Throwable error) {
     live = false;
+    failures.set(attempts.get());
     if (error instanceof com.mongodb.MongoCommandException command && HISTORY_LOST.contains(command.getErrorCode())) {
       log.warn("the change stream on {} cannot resume (its resume point left the oplog): documents inserted"
           + " meanwhile are not delivered live; they are in the history", feed.collection());
