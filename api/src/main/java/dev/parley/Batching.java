@@ -20,7 +20,8 @@ public sealed interface Batching {
   /**
    * Every message under one event name, whose one argument is an array of payloads: the replayed history as
    * one array (an empty array when the replay finds nothing; no such event with {@link Replay#none()}), then
-   * each live message as an array of one. An array's message id (SSE's {@code id:}, the offset connection
+   * each live message as an array of one. A replay longer than {@link ChatServerConfig#maxHistoryPage()}
+   * (1,000) comes as several arrays of at most that many, so that no array holds more than a history page. An array's message id (SSE's {@code id:}, the offset connection
    * state recovery resumes from) is the id of its last message, so a client that resumes with it gets what
    * came after the whole array. The channel's own posts are left out of the arrays, as they are of single
    * events.

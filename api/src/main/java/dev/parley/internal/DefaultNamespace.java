@@ -170,6 +170,8 @@ final class DefaultNamespace implements Namespace {
       history = pagesAfter(room, ((Replay.After) replay).messageId());
     }
     Mono<Void> done = history
+        // A channel that closed (a slow consumer cut off by its own replay) stops the reading.
+        .takeWhile(message -> membership.channelConnected())
         .doOnNext(membership::replayed)
         .then()
         .doOnError(e -> log.warn("replay of {} failed; live messages continue", Names.quote(room), e))

@@ -4,6 +4,7 @@ import dev.parley.Message;
 import dev.parley.internal.recovery.RoomStart;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Outgoing;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * of the room. Threading: deliveries are serialized by this object's lock.
  */
 final class Membership {
+  /** How many of a replay's latest ids the hand-over remembers: far more than arrive while a replay reads. */
+  static final int MAX_TRACKED_IDS = 4_096;
   private final DefaultChannel channel;
   private final @Nullable RoomStart start;
   // The event name of Batching.arrays, or null for one event per message.
@@ -31,8 +34,12 @@ final class Membership {
   private @Nullable List<Held> heldBack;
   // What a replay in arrays mode has read, sent as one array when it is done.
   private @Nullable List<Message> batch;
-  // While a replay runs: the ids it delivered, and the cursor it replays after (null for a last-N replay).
+  // While a replay runs: the latest ids it delivered (a live message it also read is one of the latest, as it
+  // was committed after the join began), and the cursor it replays after (null for a last-N replay).
   private @Nullable Set<String> replayedIds;
+  private @Nullable ArrayDeque<String> replayedOrder;
+  // Arrays sent by this replay so far; an empty replay still sends one (empty) array.
+  private int arraysSent;
   private final @Nullable String after;
   private @Nullable String lastReplayed;
 
@@ -46,10 +53,16 @@ final class Membership {
     this.channel = channel;
     this.heldBack = replaying ? new ArrayList<>() : null;
     this.replayedIds = replaying ? new HashSet<>() : null;
+    this.replayedOrder = replaying ? new ArrayDeque<>() : null;
     this.after = after == null || after.isEmpty() ? null : after;
     this.batch = replaying && arrays != null ? new ArrayList<>() : null;
     this.start = start;
     this.arrays = arrays;
+  }
+
+  /** Whether the member is still connected. */
+  boolean channelConnected() {
+    return channel.connected();
   }
 
   /** Where the channel starts in the room, for recovery; null if it cannot be recovered. */
@@ -76,9 +89,18 @@ final class Membership {
     }
     lastReplayed = message.id();
     replayedIds.add(message.id());
+    replayedOrder.add(message.id());
+    if (replayedOrder.size() > MAX_TRACKED_IDS) {
+      replayedIds.remove(replayedOrder.poll());
+    }
     if (batch != null) {
       if (!channel.id().equals(message.sender())) {
         batch.add(message);
+      }
+      if (batch.size() >= channel.namespaceImpl().server().config().maxHistoryPage()) {
+        sendArray(batch);
+        arraysSent++;
+        batch = new ArrayList<>();
       }
     } else {
       deliver(message, new Outgoing(channel.namespaceImpl().eventOf(message)));
@@ -93,7 +115,8 @@ final class Membership {
     batch = null;
     Set<String> replayedAlready = replayedIds;
     replayedIds = null;
-    if (replayed != null) {
+    replayedOrder = null;
+    if (replayed != null && (!replayed.isEmpty() || arraysSent == 0)) {
       sendArray(replayed);
     }
     if (held != null) {

@@ -114,6 +114,20 @@ class BatchingTest {
   }
 
   @Test
+  void aReplayLongerThanAHistoryPageComesAsSeveralArrays() {
+    Nodes.Node node = nodes.start(b -> b.config(c -> c.replayPageSize(7).maxHistoryPage(10)));
+    List<String> ids = post(node.server().room("r"), 25);
+    TestClient client = node.connect();
+
+    node.channel(client).join("r", Replay.all(), Batching.arrays("messages")).block(Timeouts.EXPECTED);
+    node.server().to("r").emit("end");
+
+    List<ReceivedEvent> got = until(client, "end");
+    assertThat(got).extracting(e -> e.arg(0).size()).containsExactly(10, 10, 5);
+    assertThat(got).extracting(ReceivedEvent::messageId).containsExactly(ids.get(9), ids.get(19), ids.get(24));
+  }
+
+  @Test
   void badArgumentsAreRefused() {
     assertThatThrownBy(() -> Batching.arrays("")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Batching.arrays("connect")).isInstanceOf(IllegalArgumentException.class);

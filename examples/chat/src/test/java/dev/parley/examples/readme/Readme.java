@@ -27,26 +27,41 @@ public final class Readme {
    * @param given the declarations of a {@code <!-- given: ... -->} comment on the line before, or {@code ""}
    * @param text the lines between the fences
    */
-  public record Block(int line, String language, String given, String text) {
+  public record Block(String file, int line, String language, String given, String text) {
     @Override
     public String toString() {
-      return "README.md:" + line + " (" + language + ")";
+      return file + ":" + line + " (" + language + ")";
     }
   }
+
+  /** The READMEs whose code blocks are checked: the repository's and the modules'. */
+  public static final List<String> FILES = List.of("README.md", "store-mongo/README.md");
 
   private Readme() {
   }
 
   public static String text() {
+    return text("README.md");
+  }
+
+  /** A file of the repository, by its path from the root. */
+  public static String text(String file) {
     try {
-      return Files.readString(Path.of("..", "..", "README.md"));
+      return Files.readString(Path.of("..", "..").resolve(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** The code blocks of every file of {@link #FILES}. */
   public static List<Block> blocks() {
-    List<String> lines = text().lines().toList();
+    List<Block> blocks = new ArrayList<>();
+    FILES.forEach(file -> blocks.addAll(blocks(file)));
+    return blocks;
+  }
+
+  private static List<Block> blocks(String file) {
+    List<String> lines = text(file).lines().toList();
     List<Block> blocks = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       if (!lines.get(i).startsWith("```")) {
@@ -59,7 +74,7 @@ public final class Readme {
       for (i++; i < lines.size() && !lines.get(i).startsWith("```"); i++) {
         body.append(lines.get(i)).append('\n');
       }
-      blocks.add(new Block(start + 1, language, given != null && given.matches() ? given.group(1) : "", body.toString()));
+      blocks.add(new Block(file, start + 1, language, given != null && given.matches() ? given.group(1) : "", body.toString()));
     }
     return blocks;
   }

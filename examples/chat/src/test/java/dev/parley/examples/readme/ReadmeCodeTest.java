@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every code block of README.md is checked by what reads its language: Java by javac (a whole class as it is,
+ * Every code block of README.md and the modules' READMEs ({@link Readme#FILES}) is checked by what reads its language: Java by javac (a whole class as it is,
  * a fragment as the body of a method whose parameters are the block's {@code <!-- given: ... -->} comment),
  * JavaScript and the scripts of HTML by {@code node --check}, XML by a parser, shell by {@code bash -n}.
  * The blocks that run are run elsewhere: the quickstart by {@code QuickstartTest}, the tutorial's app and page
@@ -44,11 +44,11 @@ class ReadmeCodeTest {
     List<Path> sources = new ArrayList<>();
     for (Readme.Block block : blocks("java")) {
       Matcher whole = PUBLIC_CLASS.matcher(block.text());
-      Path folder = Files.createDirectories(dir.resolve("line" + block.line()));
+      Path folder = Files.createDirectories(dir.resolve(block.file().replace('/', '_') + block.line()));
       if (whole.find()) {
         sources.add(Files.writeString(folder.resolve(whole.group(1) + ".java"), block.text()));
       } else {
-        String name = "ReadmeLine" + block.line();
+        String name = "Readme" + block.file().replaceAll("[^A-Za-z]", "") + block.line();
         StringBuilder source = new StringBuilder();
         FRAGMENT_IMPORTS.forEach(pkg -> source.append("import ").append(pkg).append(".*;\n"));
         source.append("import tools.jackson.databind.JsonNode;\nimport dev.parley.test.ReceivedEvent;\n")
@@ -66,14 +66,14 @@ class ReadmeCodeTest {
     int checked = 0;
     for (Readme.Block block : blocks("js")) {
       // Modules: the blocks import from "socket.io-client" and await at the top level.
-      assertThat(node(Files.writeString(dir.resolve("line" + block.line() + ".mjs"), block.text()))).as(block.toString()).isEmpty();
+      assertThat(node(Files.writeString(dir.resolve("block" + block.line() + block.file().length() + ".mjs"), block.text()))).as(block.toString()).isEmpty();
       checked++;
     }
     for (Readme.Block block : blocks("html")) {
       Matcher script = INLINE_SCRIPT.matcher(block.text());
       assertThat(script.find()).as("%s has a script", block).isTrue();
       do {
-        Path file = dir.resolve("line" + block.line() + "-" + script.start() + ".js");
+        Path file = dir.resolve("block" + block.line() + block.file().length() + "-" + script.start() + ".js");
         assertThat(node(Files.writeString(file, script.group(1)))).as(block.toString()).isEmpty();
         checked++;
       } while (script.find());
@@ -93,7 +93,7 @@ class ReadmeCodeTest {
   @Test
   void everyShellBlockParses(@TempDir Path dir) throws Exception {
     for (Readme.Block block : blocks("sh")) {
-      Path file = Files.writeString(dir.resolve("line" + block.line() + ".sh"), block.text());
+      Path file = Files.writeString(dir.resolve("block" + block.line() + block.file().length() + ".sh"), block.text());
       assertThat(run("bash", "-n", file.toString())).as(block.toString()).isEmpty();
     }
     assertThat(blocks("sh")).hasSizeGreaterThanOrEqualTo(3);
