@@ -8,8 +8,8 @@ import java.net.InetSocketAddress;
  * A MongoDB in this JVM, in memory, with change streams, on a loopback port: what a demo or a test needs to
  * run Parley's MongoDB store with no database installed. It is mongo-java-server (memory backend, its oplog
  * on) with one change of behaviour: a change stream with nothing new waits for the next write (up to 250 ms)
- * before it answers, as {@code mongod} does, instead of having the driver ask again at once, which keeps a
- * plain in-memory server busy at about one and a half cores while nothing happens.
+ * before it answers, as {@code mongod} does, instead of having the driver ask again at once (measured with two
+ * idle change streams: 5 % of a core, against 176 % for the plain memory backend).
  *
  * <pre>{@code
  * try (EmbeddedMongo mongo = EmbeddedMongo.start()) {
