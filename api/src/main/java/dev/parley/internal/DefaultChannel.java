@@ -156,7 +156,7 @@ final class DefaultChannel implements Channel {
         : recovery.start(replay instanceof Replay.After after ? after.messageId() : null);
     Membership membership = new Membership(this, replaying, start,
         batching instanceof Batching.Arrays arrays ? arrays.event() : null,
-        replay instanceof Replay.After after ? after.messageId() : null);
+        replay instanceof Replay.After after ? after.messageId() : null, inIdOrder(room));
     int max = namespace.server().config().maxRoomsPerChannel();
     RoomRegistry.Joined joined = namespace.roomRegistry().join(room, this, membership, id, max);
     if (joined == RoomRegistry.Joined.ALREADY_IN) {
@@ -186,6 +186,10 @@ final class DefaultChannel implements Channel {
       replayed.subscribe(null, error -> { }, () -> start.joinedAt(""));
     }
     return replayed;
+  }
+
+  private boolean inIdOrder(String room) {
+    return namespace.server().store().feedInIdOrder(namespace.name(), room);
   }
 
   @Override
@@ -322,7 +326,8 @@ final class DefaultChannel implements Channel {
       data().putAll(restoredData);
     }
     for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
-      Membership membership = new Membership(this, true, recovery.start(room.getValue()), null, room.getValue());
+      Membership membership = new Membership(this, true, recovery.start(room.getValue()), null, room.getValue(),
+          inIdOrder(room.getKey()));
       namespace.roomRegistry().add(room.getKey(), this, membership);
       if (!connected()) {
         namespace.roomRegistry().leaveAll(this);
@@ -337,7 +342,7 @@ final class DefaultChannel implements Channel {
 
   private void joinOwnRoom() {
     // A new id's room has no history, so the channel has all of it from the start.
-    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start(""), null, null));
+    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start(""), null, null, true));
   }
 
   /** The channel's connection state recovery, or null when it cannot be recovered. */

@@ -15,49 +15,60 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * One channel's membership of one room, and the hand-over from replayed history to live messages:
- * while a replay runs, live messages are held back; afterwards those the replay did not deliver follow
- * (not among the replayed ids, and after the replay's cursor), then live messages go straight through, each
- * once as the store's feed promises. The hand-over compares ids as a set, not by order, so a store whose
- * feed delivers a room in commit order rather than id order (a collection feed with several writers) loses
- * nothing at it.
+ * while a replay runs, live messages are held back; afterwards those the replay did not deliver follow. In
+ * a room whose feed comes in id order, "already delivered" is "not after the last id delivered". In one
+ * whose feed comes in commit order (a collection feed with several writers), a live message is dropped only
+ * if the replay read it (among its latest {@value #MAX_TRACKED_IDS} ids), so one committed out of id order is
+ * not lost.
  *
  * <p>For a recoverable channel it reports every message that reaches it to the channel's {@link RoomStart}
  * of the room. Threading: deliveries are serialized by this object's lock.
  */
 final class Membership {
-  /** How many of a replay's latest ids the hand-over remembers: far more than arrive while a replay reads. */
-  static final int MAX_TRACKED_IDS = 4_096;
+  /**
+   * How many of its latest replayed ids a membership of a room not in id order remembers, for its life: a
+   * message read by the replay and also delivered by the feed was committed as the replay read, so it is
+   * among the latest it read.
+   */
+  static final int MAX_TRACKED_IDS = 512;
   private final DefaultChannel channel;
   private final @Nullable RoomStart start;
   // The event name of Batching.arrays, or null for one event per message.
   private final @Nullable String arrays;
+  // Whether the store's feed delivers this room in id order (see Store#feedInIdOrder).
+  private final boolean ordered;
   private @Nullable List<Held> heldBack;
   // What a replay in arrays mode has read, sent as one array when it is done.
   private @Nullable List<Message> batch;
-  // While a replay runs: the latest ids it delivered (a live message it also read is one of the latest, as it
-  // was committed after the join began), and the cursor it replays after (null for a last-N replay).
-  private @Nullable Set<String> replayedIds;
-  private @Nullable ArrayDeque<String> replayedOrder;
   // Arrays sent by this replay so far; an empty replay still sends one (empty) array.
   private int arraysSent;
+  // The cursor a replay starts after (null for a last-N replay): the client has what is not after it.
   private final @Nullable String after;
-  private @Nullable String lastReplayed;
+  // In id order: the last id delivered. Otherwise: the last id the replay read (pages come in id order).
+  private @Nullable String lastId;
+  // Not in id order: the latest ids the replay read.
+  private @Nullable Set<String> recentIds;
+  private @Nullable ArrayDeque<String> recentOrder;
 
   /**
    * @param start where the channel starts in the room, for recovery; null if it cannot be recovered
    * @param arrays the event name to send arrays of payloads under, or null to send one event per message
    * @param after the id a replay starts after, whose live messages up to it the client has; null if none
+   * @param ordered whether the store's feed delivers the room's messages in id order
    */
   Membership(DefaultChannel channel, boolean replaying, @Nullable RoomStart start, @Nullable String arrays,
-             @Nullable String after) {
+             @Nullable String after, boolean ordered) {
     this.channel = channel;
     this.heldBack = replaying ? new ArrayList<>() : null;
-    this.replayedIds = replaying ? new HashSet<>() : null;
-    this.replayedOrder = replaying ? new ArrayDeque<>() : null;
     this.after = after == null || after.isEmpty() ? null : after;
     this.batch = replaying && arrays != null ? new ArrayList<>() : null;
     this.start = start;
     this.arrays = arrays;
+    this.ordered = ordered;
+    if (!ordered && replaying) {
+      recentIds = new HashSet<>();
+      recentOrder = new ArrayDeque<>();
+    }
   }
 
   /** Whether the member is still connected. */
@@ -76,7 +87,7 @@ final class Membership {
     if (heldBack != null) {
       heldBack.add(new Held(message, packet));
     } else {
-      deliver(message, packet);
+      deliverLive(message, packet);
     }
   }
 
@@ -84,14 +95,16 @@ final class Membership {
   synchronized void replayed(Message message) {
     seen(message);
     // Pages come in id order; a page boundary read twice must not deliver twice.
-    if (replayedIds == null || !message.isAfter(lastReplayed)) {
+    if (heldBack == null || !message.isAfter(lastId)) {
       return;
     }
-    lastReplayed = message.id();
-    replayedIds.add(message.id());
-    replayedOrder.add(message.id());
-    if (replayedOrder.size() > MAX_TRACKED_IDS) {
-      replayedIds.remove(replayedOrder.poll());
+    lastId = message.id();
+    if (recentIds != null) {
+      recentIds.add(message.id());
+      recentOrder.add(message.id());
+      if (recentOrder.size() > MAX_TRACKED_IDS) {
+        recentIds.remove(recentOrder.poll());
+      }
     }
     if (batch != null) {
       if (!channel.id().equals(message.sender())) {
@@ -113,20 +126,32 @@ final class Membership {
     heldBack = null;
     List<Message> replayed = batch;
     batch = null;
-    Set<String> replayedAlready = replayedIds;
-    replayedIds = null;
-    replayedOrder = null;
     if (replayed != null && (!replayed.isEmpty() || arraysSent == 0)) {
       sendArray(replayed);
     }
     if (held != null) {
       for (Held message : held) {
-        String id = message.message().id();
-        if ((replayedAlready == null || !replayedAlready.contains(id)) && message.message().isAfter(after)) {
-          deliver(message.message(), message.packet());
+        if (ordered || message.message().isAfter(after)) {
+          deliverLive(message.message(), message.packet());
         }
       }
     }
+  }
+
+  /**
+   * A live message, once: in id order, one after the last delivered; otherwise one the replay did not read
+   * (the feed delivers each once, in commit order, which may not be id order).
+   */
+  private void deliverLive(Message message, Outgoing packet) {
+    if (ordered) {
+      if (!message.isAfter(lastId)) {
+        return;
+      }
+      lastId = message.id();
+    } else if (recentIds != null && recentIds.contains(message.id())) {
+      return;
+    }
+    deliver(message, packet);
   }
 
   private void seen(Message message) {

@@ -45,6 +45,19 @@ public interface Store {
   /** Every appended message from every node, each room's in id order, from subscription on; hot. */
   Flux<Message> feed();
 
+  /**
+   * Whether {@link #feed()} emits the room's messages in id order, as the contract above asks. A store may
+   * answer false for rooms whose messages are written by others and come in commit order (a collection the
+   * application writes): the engine then drops a live message at a join's hand-over only if the replay read
+   * it, not because an id after it was delivered. Ids must still be unique and ordered for history and
+   * "after id X". Called once per join; must be cheap.
+   *
+   * @return true by default
+   */
+  default boolean feedInIdOrder(String namespace, String room) {
+    return true;
+  }
+
   /** The bus for ephemeral emits between nodes. */
   Bus bus();
 

@@ -302,9 +302,46 @@ class ReplayTest {
   }
 
   /** A {@link MemoryStore} that runs a hook before each history read: posts landing mid-replay. */
+  /**
+   * As above, for a store whose feed is not in id order (a collection feed): the hand-over drops what the
+   * replay read, by id, and nothing else.
+   */
+  @Test
+  void postsLandingDuringTheReplayFollowItOnceWhenTheFeedIsInCommitOrder() {
+    InterleavingStore store = new InterleavingStore();
+    store.inIdOrder = false;
+    try (Nodes own = Nodes.sharing(store)) {
+      Nodes.Node node = own.start(b -> b.config(c -> c.replayPageSize(7)));
+      Room room = node.server().room("r");
+      List<String> ids = post(room, 30);
+      TestClient client = node.connect();
+      AtomicInteger reads = new AtomicInteger();
+      store.beforeHistory = () -> {
+        if (reads.incrementAndGet() <= 20) {
+          post(room, 3);
+        }
+      };
+      node.join(client, "r", Replay.after(ids.get(4)));
+      store.beforeHistory = () -> { };
+      String live = room.post("m", "live").block(Timeouts.EXPECTED).id();
+      room.post("end", 0).block(Timeouts.EXPECTED);
+
+      assertThat(reads.get()).isBetween(3, 20);
+      List<String> all = stored(store, HistoryQuery.latest(1000));
+      assertThat(all).endsWith(live);
+      assertThat(messageIds(until(client, "end"))).isEqualTo(all.subList(5, all.size()));
+    }
+  }
+
   private static final class InterleavingStore implements Store {
     private final MemoryStore delegate = new MemoryStore();
     volatile Runnable beforeHistory = () -> { };
+    volatile boolean inIdOrder = true;
+
+    @Override
+    public boolean feedInIdOrder(String namespace, String room) {
+      return inIdOrder;
+    }
 
     @Override
     public Mono<Void> start() {

@@ -7,7 +7,9 @@ import dev.parley.spi.Host;
 import dev.parley.spi.ProviderContext;
 import dev.parley.spi.Transport;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -374,15 +376,18 @@ public final class JettyHost implements Host {
     for (JettyHostConfig.Route route : config.routes()) {
       n++;
       if (route instanceof JettyHostConfig.Route.ServletRoute servlet) {
-        Set<String> taken = servletContext.addServlet("app-servlet-" + n, servlet.servlet())
-            .addMapping(servlet.pathSpec());
+        ServletRegistration.Dynamic registration = servletContext.addServlet("app-servlet-" + n, servlet.servlet());
+        registration.setAsyncSupported(true);
+        Set<String> taken = registration.addMapping(servlet.pathSpec());
         if (!taken.isEmpty()) {
           throw new ParleyException("the application's servlet at \"" + servlet.pathSpec()
               + "\" is on a path the host already serves (a transport's, or the static files' \"/\"): " + taken);
         }
       } else if (route instanceof JettyHostConfig.Route.FilterRoute filter) {
-        servletContext.addFilter("app-filter-" + n, filter.filter())
-            .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, filter.pathSpec());
+        FilterRegistration.Dynamic registration = servletContext.addFilter("app-filter-" + n, filter.filter());
+        // A filter without async support in front of SSE or a long-poll would make their startAsync fail.
+        registration.setAsyncSupported(true);
+        registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, filter.pathSpec());
       }
     }
   }

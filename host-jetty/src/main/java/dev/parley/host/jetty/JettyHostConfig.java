@@ -215,8 +215,10 @@ public record JettyHostConfig(
      * Serves the application's own servlet at {@code pathSpec} (a Servlet path spec: {@code "/login"},
      * {@code "/api/*"}, {@code "*.json"}), on the host's port beside the transports and the static files.
      * The servlet is initialized when the host starts and destroyed when it stops; one instance serves one
-     * host. A path a transport also serves (its {@code /socket.io/*}, {@code /sse/*}) is refused when the
-     * host starts.
+     * host. It may serve asynchronously. A path spec that a transport or the static files already map
+     * exactly ({@code "/socket.io/*"}, {@code "/sse/*"}, {@code "/"}) is refused when the host starts; a more
+     * specific one inside a transport's path ({@code "/sse/42"}) is not detected, and takes those requests
+     * from the transport: keep your routes outside the transports' paths.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code pathSpec} is not a Servlet path spec
@@ -229,7 +231,9 @@ public record JettyHostConfig(
     /**
      * Runs the application's own filter for requests matching {@code pathSpec}, in the order filters were
      * added. The transports' requests pass through it too when the path matches: a filter on {@code "/*"}
-     * sees the Socket.IO and SSE requests before the transport does, and must pass them on.
+     * sees the Socket.IO and SSE requests before the transport does, and must pass them on (it is registered
+     * as supporting asynchronous requests, which SSE streams and long-polls are, so it must not assume the
+     * response is complete when {@code chain.doFilter} returns).
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code pathSpec} is not a Servlet path spec

@@ -94,6 +94,23 @@ class AppRoutesTest {
   }
 
   @Test
+  void aFilterOnEveryPathLeavesATransportsAsyncStreamWorking() throws Exception {
+    Filter everything = (request, response, chain) -> {
+      synchronized (filtered) {
+        filtered.add(((HttpServletRequest) request).getRequestURI());
+      }
+      chain.doFilter(request, response);
+    };
+    String base = base(JettyHostConfig.builder().filter("/*", everything).build());
+
+    HttpResponse<java.util.stream.Stream<String>> stream = http.send(
+        HttpRequest.newBuilder(URI.create(base + "/stream")).build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.body().limit(2)).containsExactly("tick", "tick");
+    assertThat(filtered).contains("/stream");
+  }
+
+  @Test
   void aServletOnATransportsPathIsRefusedAtStart() {
     assertThatThrownBy(() -> base(JettyHostConfig.builder().servlet("/hello", new LoginServlet()).build()))
         .isInstanceOf(ParleyException.class)

@@ -7,8 +7,9 @@ import java.util.Objects;
  * Rooms whose messages are the documents of one of the application's own collections, whoever inserts them:
  * the application's other services, a script, {@code mongosh}. A room {@code prefix + v} of the namespace
  * holds the documents whose {@code roomField} is the string {@code v}; joining it with a {@code Replay}
- * sends the stored documents in {@code orderField} order, then every document inserted later, read from a
- * change stream on the collection that matches the feed's rooms on the server.
+ * sends the stored documents in {@code orderField} order, then every document inserted later, read from one
+ * change stream per node on the collection, which matches on the server the inserts whose room field holds
+ * a string (which of them are rooms with members is decided on the node).
  *
  * <pre>{@code
  * // db.message documents {parent: "42", text: "hi", ...} are room "42"'s messages, event "message"
@@ -24,22 +25,28 @@ import java.util.Objects;
  * digits; a number as 16 hex digits that sort as the numbers do), so {@code Replay.after(id)}, SSE's
  * {@code Last-Event-ID} and connection state recovery resume after it. A document without a string in
  * the room field, or without an order value of the configured type, is not a message of any room (skipped,
- * logged once at WARN per collection). {@code room.post} to a feed room inserts the payload (a JSON
- * object) with the room field set, and an {@code ObjectId} {@code _id} if the order field is {@code _id}.
+ * logged once at WARN per collection; note that {@code mongosh} stores a plain number as a double, which
+ * {@link OrderType#NUMBER} does not take: insert {@code NumberLong(n)}). {@code room.post} to a feed room
+ * inserts the payload (a JSON object) with the room field set, and an {@code ObjectId} {@code _id} if the
+ * order field is {@code _id}; its field names are stored as Parley stores payloads (the characters
+ * {@code % $ .} percent-encoded) and come back as stored.
  *
  * <h3>Order and resume</h3>
  * <ul>
  *   <li>History is in order-field order, and live documents come in the order the database committed
- *   them, each once; at a join's hand-over from history to live nothing is lost or doubled, whatever the
- *   order of the two.
+ *   them, each once; at a join's hand-over from history to live nothing is lost, and a document both read
+ *   and delivered live is sent once (the hand-over remembers the replay's latest 512 ids, among which such a
+ *   document is, having been committed as the replay read).
  *   <li>A resume after an id returns the documents with a greater order value. That is exact when a room's
  *   documents commit in order-field order, as they do when one writer at a time inserts them (a driver's
  *   {@code ObjectId}s grow within one process). When several writers insert into one room at once, a
  *   document can commit after another with a greater order value; a client that resumes after that
  *   greater one misses it (live delivery does not). Give such rooms one writer, or accept that window.
- *   <li>A numeric order field must be unique within a room: the store refuses to start unless a unique
- *   index begins with {@code roomField, orderField} (or is on {@code orderField} alone), because "after
- *   id X" is ambiguous between documents that share X. {@code _id} is unique by definition.
+ *   <li>An order field other than {@code _id} must be unique within a room: the store refuses to start
+ *   unless a unique index has exactly the keys {@code roomField, orderField} (or {@code orderField} alone),
+ *   because "after id X" is ambiguous between documents that share X. {@code _id} is unique by definition.
+ *   (A partial or sparse unique index passes this check but leaves documents outside it unchecked: avoid
+ *   one.)
  *   <li>If the change stream's resume point leaves the oplog while the database is unreachable, documents
  *   inserted meanwhile are not delivered live (a WARN says so); they stay in the history.
  * </ul>

@@ -128,9 +128,11 @@ public final class MongoStore implements Store {
     if (foreign.isEmpty()) {
       return feed.flux();
     }
+    // Each source buffered: merge takes from them in turns, and a best-effort sink whose subscriber is not
+    // requesting drops what it is given.
     List<Flux<Message>> all = new ArrayList<>();
-    all.add(feed.flux());
-    foreign.forEach(collection -> all.add(collection.flux()));
+    all.add(feed.flux().onBackpressureBuffer());
+    foreign.forEach(collection -> all.add(collection.flux().onBackpressureBuffer()));
     return Flux.merge(all);
   }
 
@@ -382,6 +384,12 @@ public final class MongoStore implements Store {
   @Override
   public Flux<Message> feed() {
     return allFeeds;
+  }
+
+  /** False for a room of a {@link CollectionFeed}: its documents come in commit order. */
+  @Override
+  public boolean feedInIdOrder(String namespace, String room) {
+    return foreignOf(namespace, room) == null;
   }
 
   /** The bus: emits travel as documents in the bus collection, read back through a change stream. */

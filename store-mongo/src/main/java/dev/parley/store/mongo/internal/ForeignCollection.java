@@ -66,6 +66,7 @@ public final class ForeignCollection {
   private @Nullable BsonTimestamp startAt;
   private @Nullable Disposable stream;
   private volatile boolean live;
+  private volatile boolean stopped;
   private volatile @Nullable MongoDatabase database;
   // Which (re)subscription of the stream this is, and the last one that failed.
   private final AtomicInteger attempts = new AtomicInteger();
@@ -105,7 +106,9 @@ public final class ForeignCollection {
         .doOnNext(time -> {
           synchronized (lock) {
             startAt = time;
-            open();
+            if (!stopped) {
+              open();
+            }
           }
         })
         .then();
@@ -114,6 +117,7 @@ public final class ForeignCollection {
   /** Closes the stream and ends {@link #flux()}. */
   public void stop() {
     synchronized (lock) {
+      stopped = true;
       if (stream != null) {
         stream.dispose();
         stream = null;
@@ -173,7 +177,21 @@ public final class ForeignCollection {
 
   /** Opens the stream where it left off; called with the lock held. */
   private void open() {
+    if (stopped) {
+      return;
+    }
     stream = Flux.defer(this::watch)
+        // A stream ends when the collection is dropped or renamed (its invalidate event): start it again, from
+        // now, so that a collection made anew under the name is followed too.
+        .concatWith(Mono.defer(() -> {
+          log.warn("the change stream on {} ended (the collection was dropped or renamed?); following it again",
+              feed.collection());
+          synchronized (lock) {
+            resumeToken = null;
+            startAt = new BsonTimestamp((int) clock.instant().getEpochSecond(), 0);
+          }
+          return Mono.error(new StoreException("the change stream on " + feed.collection() + " ended"));
+        }))
         .doOnSubscribe(s -> confirmOpen(attempts.incrementAndGet()))
         .doOnError(this::failed)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(2)))
@@ -204,7 +222,7 @@ public final class ForeignCollection {
       return;
     }
     Mono.from(now.runCommand(new BsonDocument("ping", new org.bson.BsonInt32(1)), BsonDocument.class))
-        .subscribe(reply -> live = attempts.get() == attempt && !failedSince(attempt), error -> { });
+        .subscribe(reply -> live = !stopped && attempts.get() == attempt && !failedSince(attempt), error -> { });
   }
 
   private boolean failedSince(int attempt) {
@@ -227,7 +245,7 @@ public final class ForeignCollection {
   }
 
   private void onEvent(ChangeStreamDocument<BsonDocument> event) {
-    live = true;
+    live = !stopped;
     synchronized (lock) {
       resumeToken = event.getResumeToken();
     }
