@@ -4,9 +4,12 @@ import static dev.parley.test.Nodes.messageIds;
 import static dev.parley.test.Nodes.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import dev.parley.Batching;
 import dev.parley.HistoryQuery;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -171,17 +176,17 @@ class CollectionFeedTest {
     Nodes.Node node = nodes.start();
     MongoStore store = (MongoStore) node.store();
 
-    assertThat(store.history("/", "42", HistoryQuery.latest(2)).map(Message::id).collectList().block())
+    assertThat(store.history("/", "42", HistoryQuery.latest(2)).map(Message::id).collectList().block(Timeouts.EXPECTED))
         .isEqualTo(ids.subList(3, 5));
-    assertThat(store.history("/", "42", HistoryQuery.after(ids.get(1), 2)).map(Message::id).collectList().block())
+    assertThat(store.history("/", "42", HistoryQuery.after(ids.get(1), 2)).map(Message::id).collectList().block(Timeouts.EXPECTED))
         .isEqualTo(ids.subList(2, 4));
-    assertThatThrownBy(() -> store.history("/", "42", HistoryQuery.after("not-an-id", 2)).blockLast())
+    assertThatThrownBy(() -> store.history("/", "42", HistoryQuery.after("not-an-id", 2)).blockLast(Timeouts.EXPECTED))
         .isInstanceOf(StoreException.class).hasMessageContaining("not an id");
     // Another namespace's room of the same name is Parley's own.
     Message own = store.append(new dev.parley.spi.Post("/other", "42", "chat",
         JsonMapper.shared().valueToTree("x"), null)).block(Timeouts.EXPECTED);
     assertThat(own.id()).isNotIn(ids);
-    assertThat(Mono.from(messages.countDocuments()).block()).isEqualTo(5);
+    assertThat(Mono.from(messages.countDocuments()).block(Timeouts.EXPECTED)).isEqualTo(5);
   }
 
   @Test
@@ -229,17 +234,16 @@ class CollectionFeedTest {
           .collectionFeed(CollectionFeed.builder("message").roomField("parent").build()).build();
       MongoStore store = new MongoStore(config);
       store.start().block(Timeouts.EXPECTED);
-      List<Message> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-      reactor.core.Disposable feed = store.feed().subscribe(seen::add);
+      List<Message> seen = new CopyOnWriteArrayList<>();
+      Disposable feed = store.feed().subscribe(seen::add);
       // Another program writes through a listener that stays up while the one the store uses is down.
-      try (com.mongodb.reactivestreams.client.MongoClient writer =
-               com.mongodb.reactivestreams.client.MongoClients.create(own.secondConnectionString())) {
+      try (MongoClient writer = MongoClients.create(own.secondConnectionString())) {
         MongoCollection<Document> collection = writer.getDatabase(config.database()).getCollection("message");
         List<String> written = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
           if (i == 2) {
             own.stopServer();
-            org.awaitility.Awaitility.await().atMost(Timeouts.EXPECTED).until(() -> !store.isLive());
+            await().atMost(Timeouts.EXPECTED).until(() -> !store.isLive());
           }
           if (i == 5) {
             own.restartServer();
@@ -248,7 +252,7 @@ class CollectionFeedTest {
           Mono.from(collection.insertOne(new Document("_id", id).append("parent", "42"))).block(Timeouts.EXPECTED);
           written.add(id.toHexString());
         }
-        org.awaitility.Awaitility.await().atMost(Timeouts.EXPECTED).until(() -> seen.size() >= 6);
+        await().atMost(Timeouts.EXPECTED).until(() -> seen.size() >= 6);
         assertThat(seen).extracting(Message::id).containsExactlyElementsOf(written);
         assertThat(store.isLive()).isTrue();
       } finally {

@@ -1,5 +1,6 @@
 package dev.parley.store.mongo.internal;
 
+import com.mongodb.MongoCommandException;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
@@ -21,7 +22,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
+import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonObjectId;
 import org.bson.BsonString;
@@ -145,7 +148,7 @@ public final class ForeignCollection {
           boolean orderUnique = feed.orderField().equals("_id");
           for (BsonDocument index : indexes) {
             List<String> keys = new ArrayList<>(index.getDocument("key").keySet());
-            boolean unique = index.getBoolean("unique", org.bson.BsonBoolean.FALSE).getValue();
+            boolean unique = index.getBoolean("unique", BsonBoolean.FALSE).getValue();
             roomIndexed |= keys.get(0).equals(feed.roomField());
             if (unique && (keys.equals(List.of(feed.orderField()))
                 || keys.equals(List.of(feed.roomField(), feed.orderField())))) {
@@ -169,7 +172,7 @@ public final class ForeignCollection {
 
   /** The database's operation time now, or this node's clock less a second where it reports none. */
   private Mono<BsonTimestamp> operationTime(MongoDatabase database) {
-    return Mono.from(database.runCommand(new BsonDocument("ping", new org.bson.BsonInt32(1)), BsonDocument.class))
+    return Mono.from(database.runCommand(new BsonDocument("ping", new BsonInt32(1)), BsonDocument.class))
         .map(reply -> reply.isTimestamp("operationTime") ? reply.getTimestamp("operationTime")
             : new BsonTimestamp((int) (clock.instant().getEpochSecond() - 1), 0))
         .onErrorMap(e -> MongoErrors.wrap("reading the operation time for collection feed " + feed.collection(), e));
@@ -221,7 +224,7 @@ public final class ForeignCollection {
     if (now == null) {
       return;
     }
-    Mono.from(now.runCommand(new BsonDocument("ping", new org.bson.BsonInt32(1)), BsonDocument.class))
+    Mono.from(now.runCommand(new BsonDocument("ping", new BsonInt32(1)), BsonDocument.class))
         .subscribe(reply -> live = !stopped && attempts.get() == attempt && !failedSince(attempt), error -> { });
   }
 
@@ -232,7 +235,7 @@ public final class ForeignCollection {
   private void failed(Throwable error) {
     live = false;
     failures.set(attempts.get());
-    if (error instanceof com.mongodb.MongoCommandException command && HISTORY_LOST.contains(command.getErrorCode())) {
+    if (error instanceof MongoCommandException command && HISTORY_LOST.contains(command.getErrorCode())) {
       log.warn("the change stream on {} cannot resume (its resume point left the oplog): documents inserted"
           + " meanwhile are not delivered live; they are in the history", feed.collection());
       synchronized (lock) {
