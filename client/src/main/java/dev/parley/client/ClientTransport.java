@@ -33,7 +33,9 @@ public enum ClientTransport {
    *   <tr><th>API</th><th>on the wire</th></tr>
    *   <tr><td>{@code connect()}, a reconnect</td>
    *       <td>{@code GET {path}[?ns=namespace][&url query]} with {@code Accept: text/event-stream}, the
-   *       builder's headers, and {@code Last-Event-ID} once an event with an {@code id:} has arrived; the
+   *       builder's headers (with those of its
+   *       {@link ParleyClient.Builder#headers(java.util.function.Supplier) headers supplier}, called for each
+   *       attempt), and {@code Last-Event-ID} once an event with an {@code id:} has arrived; the
    *       client is connected when the {@code parley:session} event arrives ({@code sid} is its
    *       {@link ParleyClient#id() id}). A 401, 403 or 404 answer with {@code {"error": message}} is a
    *       {@link dev.parley.error.ConnectionRejectedException} with that message (and {@code data})</td></tr>
@@ -44,7 +46,7 @@ public enum ClientTransport {
    *       {@code {"ackId": n, "args": [...]}} is the server's {@code emitWithAck}: its {@code args} are
    *       the arguments, and {@link ClientEvent#ack} posts {@code {"ackId": n, "args": [...]}}</td></tr>
    *   <tr><td>{@code emit(event, args...)}</td>
-   *       <td>{@code POST {path}?sid=session} with {@code X-Parley-Token} and
+   *       <td>{@code POST {path}?sid=session} with {@code X-Parley-Token}, the stream's headers and
    *       {@code {"event": name, "args": [...]}}; 204 expected, a failure is logged</td></tr>
    *   <tr><td>{@code emitWithAck(event, args...)}</td>
    *       <td>the same with {@code "ack": true}: 200 with a JSON array is the reply, 204 a reply without
@@ -60,7 +62,8 @@ public enum ClientTransport {
    * </table>
    *
    * <p>Differences from {@link #WEBSOCKET}: there is no auth payload ({@link ParleyClient.Builder#auth}
-   * is refused; send credentials in a header or the URL's query); {@code byte[]} arguments travel as base64
+   * is refused; send credentials in a header, {@link ParleyClient.Builder#headers(java.util.function.Supplier)}
+   * to refresh them on each reconnect, or in the URL's query); {@code byte[]} arguments travel as base64
    * strings (JSON has no binary), so {@link ClientEvent#bytes} does not apply; emits are posted one at a
    * time in call order, each once the one before has been answered (after the server's handlers ran),
    * except that an {@code emitWithAck} does not hold back the emits after it, which may overtake it; a dead

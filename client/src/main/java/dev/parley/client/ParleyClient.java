@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -40,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p><b>States.</b> {@code connect()} returns a connected client. When the connection is lost (network
  * failure, server gone, no heartbeat within {@code pingInterval + pingTimeout}) the client tells the
  * {@link #onDisconnect} listeners and, unless {@link Reconnect#off()}, reconnects by itself with
- * {@link Reconnect backoff}, sending CONNECT with the same auth again (over SSE: opening a new stream with
+ * {@link Reconnect backoff}, sending CONNECT with the same auth again, or with what the
+ * {@linkplain Builder#auth(Supplier) auth supplier} returns this time (over SSE: opening a new stream with
  * {@code Last-Event-ID}, so that the room's posted messages missed meanwhile arrive, once); a successful
  * reconnect gets a new {@link #id()} and tells the {@link #onConnect} listeners. {@link #disconnect()}, {@link #close()}, the
  * server removing the client from the namespace, the server refusing a reconnect, and running out of
@@ -282,9 +284,10 @@ public interface ParleyClient extends AutoCloseable {
     }
 
     /**
-     * The auth payload of the CONNECT packet, sent on the first connection and on every reconnect;
+     * The auth payload of the CONNECT packet, the same on the first connection and on every reconnect;
      * the server's middleware reads it as {@code handshake.auth()}. WebSocket only: SSE has no CONNECT
-     * packet, and {@link #connect()} refuses an auth payload there (send a header instead).
+     * packet, and {@link #connect()} refuses an auth payload there (send a header instead). Replaces an
+     * {@linkplain #auth(Supplier) auth supplier} set before.
      *
      * @param auth a value that serialises to a JSON object (a map, a record, an {@code ObjectNode}), or
      *     null for none
@@ -292,6 +295,65 @@ public interface ParleyClient extends AutoCloseable {
      */
     public Builder auth(@Nullable Object auth) {
       config.auth(auth);
+      return this;
+    }
+
+    /**
+     * Makes the auth payload of the CONNECT packet anew for every connection attempt, for credentials that
+     * expire (a token refreshed before each reconnect):
+     *
+     * <pre>{@code
+     * ParleyClient.builder(url)
+     *     .auth(() -> Map.of("token", tokens.current()))   // called once per connection attempt
+     *     .connect();
+     * }</pre>
+     *
+     * <p><b>When.</b> Once per attempt, before the socket is opened: for {@link #connect()} and for each
+     * reconnect attempt, never for anything else; an attempt that fails calls it again on the next one. Its
+     * time counts towards the attempt's {@linkplain #connectTimeout connect timeout}. The server's middleware
+     * reads the value as {@code handshake.auth()}; when the client resumes a session, the connection state
+     * recovery fields ({@code pid}, {@code offset}) are added to a copy of it.
+     *
+     * <p><b>Thread.</b> The client's control thread
+     * ({@value ParleyClient#THREAD_NAME_PREFIX}{@code N-control-1}), which meanwhile does nothing else (it
+     * also completes the {@code Mono}s of {@link ParleyClient#emitWithAck}): it may block to fetch a token,
+     * briefly. Not the caller of {@code connect()}, which waits for it.
+     *
+     * <p><b>Failures.</b> If it throws, or returns a value that does not serialise to a JSON object, that
+     * attempt fails without connecting: {@link #connect()} throws a {@link TransportException} whose message
+     * says that the auth or headers supplier failed and whose cause chain ends with what it threw; a
+     * reconnect attempt fails like one whose connection could not be made (logged at WARN with the
+     * exception), and the
+     * {@linkplain #reconnect(Reconnect) reconnect policy} goes on: the next attempt after the backoff calls
+     * the supplier again, and when the attempts are used up the {@link ParleyClient#onReconnectFailed}
+     * listeners get a {@link TransportException} caused by the last failure. Returning null sends no auth
+     * payload. WebSocket only, as {@link #auth(Object)}: over SSE use {@link #headers(Supplier)}. Replaces a
+     * static auth payload set before.
+     *
+     * @param auth called once per connection attempt; returns a value that serialises to a JSON object, or
+     *     null for none
+     * @return this builder
+     * @throws NullPointerException if {@code auth} is null (use {@code auth((Object) null)} for no payload)
+     */
+    public Builder auth(Supplier<?> auth) {
+      config.authSupplier(auth);
+      return this;
+    }
+
+    /**
+     * Makes HTTP headers anew for every connection attempt, added to those of {@link #header} (replacing a
+     * header of the same name): for the WebSocket handshake request, or for the SSE stream request and every
+     * post of that stream. This is how credentials that expire are refreshed over SSE, where there is no
+     * auth payload: {@code headers(() -> Map.of("Authorization", "Bearer " + tokens.current()))}. Called
+     * when, where and with the failures of {@link #auth(Supplier)}: once per attempt on the control thread,
+     * an exception (or a header name or value with control characters, or over SSE one the JDK HttpClient
+     * may not send) fails the attempt, null adds nothing.
+     *
+     * @param headers called once per connection attempt; returns names and values, or null for none
+     * @return this builder
+     */
+    public Builder headers(Supplier<? extends Map<String, String>> headers) {
+      config.headerSupplier(headers);
       return this;
     }
 
@@ -447,7 +509,9 @@ public interface ParleyClient extends AutoCloseable {
      *     answer with a JSON {@code {"error": message}}
      * @throws TransportException if the connection could not be made or was lost before the answer, or
      *     the answer did not come in time; {@link TransportException#httpStatus()} holds the status of a
-     *     refused HTTP handshake and {@link TransportException#closeCode()} the WebSocket close code, if known
+     *     refused HTTP handshake and {@link TransportException#closeCode()} the WebSocket close code, if known;
+     *     also if the {@linkplain #auth(Supplier) auth} or {@linkplain #headers(Supplier) header} supplier
+     *     failed (its exception at the end of the cause chain)
      * @throws IllegalArgumentException if the auth payload does not serialise to a JSON object; over SSE,
      *     if there is an auth payload at all, or a header the JDK HttpClient may not send ({@code Host},
      *     {@code Connection}, …)

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import tools.jackson.core.JacksonException;
@@ -30,10 +31,13 @@ import tools.jackson.databind.node.ObjectNode;
  * A client's validated configuration, made by {@link Builder#build()} (which {@code ParleyClient.Builder}
  * fills in); also the validators the builder shares with the client.
  *
+ * @param auth the CONNECT auth payload of each connection attempt: the static value (or null) as a constant
+ *     supplier, or the application's supplier; read through {@link #credentials()}
+ * @param headerSupplier the application's supplier of per-attempt headers, or null; see {@link #credentials()}
  * @param scheduler the scheduler of the client's timers, or null for one the client makes (and disposes)
  */
 public record ClientConfig(URI serverUrl, ClientTransport transport, String path, String namespace,
-                           @Nullable ObjectNode auth,
+                           Supplier<?> auth, @Nullable Supplier<? extends Map<String, String>> headerSupplier,
                            Map<String, String> headers, Duration ackTimeout, Duration connectTimeout,
                            Reconnect reconnect, JsonMapper jsonMapper,
                            Map<String, List<ClientEventHandler>> handlers, List<Runnable> connectListeners,
@@ -64,6 +68,8 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
     private @Nullable String path;
     private String namespace = "/";
     private @Nullable Object auth;
+    private @Nullable Supplier<?> authSupplier;
+    private @Nullable Supplier<? extends Map<String, String>> headerSupplier;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration ackTimeout = Duration.ofSeconds(10);
     private Duration connectTimeout = Duration.ofSeconds(10);
@@ -98,8 +104,22 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
       return this;
     }
 
+    /** A static auth payload; replaces a supplier set before. */
     public Builder auth(@Nullable Object auth) {
       this.auth = auth;
+      this.authSupplier = null;
+      return this;
+    }
+
+    /** An auth supplier, called for each connection attempt; replaces a static payload set before. */
+    public Builder authSupplier(Supplier<?> auth) {
+      this.authSupplier = Objects.requireNonNull(auth, "auth");
+      this.auth = null;
+      return this;
+    }
+
+    public Builder headerSupplier(Supplier<? extends Map<String, String>> headers) {
+      this.headerSupplier = Objects.requireNonNull(headers, "headers");
       return this;
     }
 
@@ -168,18 +188,62 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
       JsonMapper mapper = jsonMapper == null ? JsonMapper.builder().build() : jsonMapper;
       String checkedPath = path == null ? defaultPath(transport) : checkPath(transport, path);
       if (transport == ClientTransport.SSE) {
-        if (auth != null) {
+        if (auth != null || authSupplier != null) {
           throw new IllegalArgumentException("auth(...) travels in Socket.IO's CONNECT packet, which the SSE "
-              + "transport does not have: send credentials in a header (header(\"Authorization\", ...)) or a "
-              + "query parameter of the server URL");
+              + "transport does not have: send credentials in a header (header(\"Authorization\", ...), or "
+              + "headers(() -> ...) to refresh them on each connection attempt) or a query parameter of the "
+              + "server URL");
         }
         headers.forEach(ClientConfig::checkHttpClientHeader);
       }
-      return new ClientConfig(serverUrl, transport, checkedPath, namespace, authJson(mapper, auth),
+      Supplier<?> authPayload;
+      if (authSupplier != null) {
+        authPayload = authSupplier;
+      } else {
+        ObjectNode fixed = authJson(mapper, auth);
+        authPayload = () -> fixed;
+      }
+      return new ClientConfig(serverUrl, transport, checkedPath, namespace, authPayload, headerSupplier,
           Map.copyOf(headers), ackTimeout, connectTimeout, reconnect, mapper, copy(handlers),
           List.copyOf(connectListeners), List.copyOf(disconnectListeners), List.copyOf(reconnectFailedListeners),
           scheduler);
     }
+  }
+
+  /** What one connection attempt presents: the CONNECT auth payload (WebSocket) and the request headers. */
+  public record Credentials(@Nullable ObjectNode auth, Map<String, String> headers) {
+  }
+
+  /**
+   * Calls the suppliers for one connection attempt, on the calling thread (the client's control thread), and
+   * checks what they return: the auth payload must serialise to a JSON object (null: none); the supplied
+   * headers (null: none) are checked as {@link #checkHeader} does (and, over SSE, must be ones the JDK
+   * HttpClient may send) and replace the builder's headers of the same name.
+   *
+   * @throws RuntimeException what a supplier threw, or {@link IllegalArgumentException} for a value that does
+   *     not pass the checks
+   */
+  public Credentials credentials() {
+    ObjectNode payload = authJson(jsonMapper, auth.get());
+    if (headerSupplier == null) {
+      return new Credentials(payload, headers);
+    }
+    Map<String, String> supplied = headerSupplier.get();
+    if (supplied == null || supplied.isEmpty()) {
+      return new Credentials(payload, headers);
+    }
+    Map<String, String> merged = new LinkedHashMap<>(headers);
+    supplied.forEach((name, value) -> {
+      checkHeader(name, value);
+      if (transport == ClientTransport.SSE) {
+        checkHttpClientHeader(name, value);
+      }
+      // A supplied header replaces a builder's header whatever the case of its name: HTTP names are not
+      // case-sensitive, and the request must not carry both.
+      merged.keySet().removeIf(name::equalsIgnoreCase);
+      merged.put(name, value);
+    });
+    return new Credentials(payload, Map.copyOf(merged));
   }
 
   /** The path a transport is mounted at by default: {@code /socket.io/} or {@code /sse/}. */

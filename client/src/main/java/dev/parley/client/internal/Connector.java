@@ -1,6 +1,7 @@
 package dev.parley.client.internal;
 
 import java.net.URI;
+import java.util.Map;
 
 /**
  * Makes a client's links in one transport, and owns what they share (the WebSocket container, the HTTP
@@ -34,13 +35,14 @@ abstract class Connector {
   abstract Link newLink(LinkListener listener);
 
   /**
-   * Opens a link made by {@link #newLink}; called on the client's control thread. The WebSocket connector
+   * Opens a link made by {@link #newLink} with this attempt's HTTP headers (the builder's and the supplied
+   * ones, {@link ClientConfig#credentials()}); called on the client's control thread. The WebSocket connector
    * blocks until the upgrade is done (at most the connect timeout); the SSE connector starts the request
    * and returns. Either way the server's acceptance arrives later, through the link.
    *
    * @throws dev.parley.error.TransportException if the connection could not be made
    */
-  abstract void open(Link link);
+  abstract void open(Link link, Map<String, String> headers);
 
   /** Releases the connector's resources once its links are closed; does not wait for threads to end. */
   abstract void shutdown();

@@ -31,6 +31,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The client: the connection state machine, the same for every transport, and the facade over its parts:
@@ -78,8 +79,13 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
   private volatile State state = State.CONNECTING;
   private volatile @Nullable Link link;
   private volatile @Nullable String id;
+  // The auth payload of the current attempt, from the supplier; written on the control thread before the
+  // attempt's link is opened, read when it opens.
+  private volatile @Nullable ObjectNode attemptAuth;
   // Guarded by lock.
   private @Nullable Runnable answerTimer;
+  // Why the last reconnect attempt failed to open, for the exception of giving up; cleared on connecting.
+  private @Nullable TransportException lastFailure;
 
   private DefaultParleyClient(ClientConfig settings) {
     super("ParleyClient");
@@ -157,10 +163,28 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     return created;
   }
 
-  /** Opens a link on the control thread (for WebSocket, the upgrade: it blocks up to the connect timeout). */
+  /**
+   * Opens a link on the control thread (for WebSocket, the upgrade: it blocks up to the connect timeout),
+   * with this attempt's credentials from the application's suppliers.
+   *
+   * @throws TransportException if the connection could not be made, or a supplier failed
+   */
   private void open(Link attempt) {
+    ClientConfig.Credentials credentials;
     try {
-      connector.open(attempt);
+      credentials = settings.credentials();
+    } catch (RuntimeException e) {
+      links.remove(attempt);
+      if (state == State.RECONNECTING) {
+        // The application's exception: the reconnect policy goes on, so say so, not only at debug level.
+        log.warn("the auth or headers supplier failed; this reconnect attempt to {} fails", endpoint, e);
+      }
+      throw new TransportException("could not connect to " + endpoint + ": the auth or headers supplier failed: "
+          + e, e);
+    }
+    attemptAuth = credentials.auth();
+    try {
+      connector.open(attempt, credentials.headers());
     } catch (TransportException e) {
       links.remove(attempt);
       throw e;
@@ -177,7 +201,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
         return;
       }
     }
-    opened.prepare(new Packet.Connect(settings.namespace(), recovery.auth(settings.auth()))).send();
+    opened.prepare(new Packet.Connect(settings.namespace(), recovery.auth(attemptAuth))).send();
   }
 
   @Override
@@ -217,6 +241,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
       recovery.accepted(pid);
       id = sid;
       state = State.CONNECTED;
+      lastFailure = null;
       reconnector.reset();
       cancelAnswerTimer();
       if (reconnected) {
@@ -331,8 +356,9 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
   private void scheduleReconnect() {
     try {
       if (!reconnector.schedule(this::reconnect)) {
-        giveUp(new TransportException("gave up reconnecting to " + endpoint + " after "
-            + reconnector.attempts() + " attempts"));
+        String message = "gave up reconnecting to " + endpoint + " after " + reconnector.attempts() + " attempts";
+        TransportException last = lastFailure;
+        giveUp(last == null ? new TransportException(message) : new TransportException(message, last));
       }
     } catch (RejectedExecutionException e) {
       state = State.DISCONNECTED;
@@ -361,6 +387,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
       log.debug("reconnect attempt {} failed: {}", reconnector.attempts(), e.getMessage());
       synchronized (lock) {
         if (link == attempt) {
+          lastFailure = e;
           forgetLink();
           if (state == State.RECONNECTING) {
             scheduleReconnect();

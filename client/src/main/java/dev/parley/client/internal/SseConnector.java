@@ -6,6 +6,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -70,26 +71,29 @@ final class SseConnector extends Connector {
     return new SseLink(listener, this);
   }
 
-  /** Starts the stream request; the link reports its answer. Runs on the control thread. */
+  /**
+   * Starts the stream request with these headers (also those of the stream's posts); the link reports its
+   * answer. Runs on the control thread.
+   */
   @Override
-  void open(Link link) {
+  void open(Link link, Map<String, String> headers) {
     HttpClient client = client();
     String resumeAfter = lastEventId;
     HttpRequest.Builder request = HttpRequest.newBuilder(endpoint()).GET();
-    settings.headers().forEach(request::header);
+    headers.forEach(request::header);
     request.setHeader("Accept", "text/event-stream").setHeader("Cache-Control", "no-cache");
     if (resumeAfter != null) {
       request.setHeader("Last-Event-ID", resumeAfter);
     }
-    ((SseLink) link).start(client, request.build(), resumeAfter);
+    ((SseLink) link).start(client, request.build(), resumeAfter, headers);
   }
 
-  /** A POST of a JSON body to the session of a stream. */
-  HttpRequest post(String session, String token, byte[] body) {
+  /** A POST of a JSON body to the session of a stream, with the stream's headers. */
+  HttpRequest post(String session, String token, byte[] body, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(
         URI.create(postBase + "?sid=" + URLEncoder.encode(session, StandardCharsets.UTF_8)))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    settings.headers().forEach(request::header);
+    headers.forEach(request::header);
     return request.setHeader("Content-Type", "application/json").setHeader("X-Parley-Token", token).build();
   }
 

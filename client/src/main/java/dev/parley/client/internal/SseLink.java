@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -83,6 +84,7 @@ final class SseLink implements Link {
   // Set before the link is started, or under lock with the session; read by posts after that.
   private volatile @Nullable HttpClient http;
   private volatile @Nullable URI uri;
+  private volatile Map<String, String> headers = Map.of();
   private volatile String channelId = "";
   private volatile String session = "";
   private volatile String token = "";
@@ -102,10 +104,11 @@ final class SseLink implements Link {
 
   // ---- the stream ----
 
-  /** Sends the stream request; what comes back is reported to the listener. */
-  void start(HttpClient client, HttpRequest request, @Nullable String lastEventId) {
+  /** Sends the stream request; what comes back is reported to the listener. Posts carry {@code headers}. */
+  void start(HttpClient client, HttpRequest request, @Nullable String lastEventId, Map<String, String> headers) {
     http = client;
     uri = request.uri();
+    this.headers = headers;
     parser = new EventStreamParser(lastEventId);
     synchronized (lock) {
       if (ended) {
@@ -391,7 +394,7 @@ final class SseLink implements Link {
     long started = System.nanoTime();
     CompletableFuture<HttpResponse<String>> response;
     try {
-      response = client.sendAsync(connector.post(session, token, post.body()),
+      response = client.sendAsync(connector.post(session, token, post.body(), headers),
           HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       fail(DisconnectReason.TRANSPORT_ERROR, "could not post: " + e);

@@ -28,7 +28,6 @@ final class WebSocketConnector extends Connector {
   private final ClientThreads threads;
   private final ScheduledThreadPoolExecutor websocketTimers;
   private final ClientManager tyrus;
-  private final ClientEndpointConfig endpointConfig;
 
   WebSocketConnector(ClientConfig settings, ClientThreads threads) {
     super(settings.webSocketEndpoint(), "CONNECT answer");
@@ -53,15 +52,6 @@ final class WebSocketConnector extends Connector {
     properties.put(GrizzlyClientProperties.WORKER_THREAD_POOL_CONFIG, ThreadPoolConfig.defaultConfig()
         .setPoolName(threads.prefix() + "io").setThreadFactory(threads.factory("io"))
         .setCorePoolSize(2).setMaxPoolSize(2).setDaemon(true));
-    Map<String, String> headers = settings.headers();
-    this.endpointConfig = ClientEndpointConfig.Builder.create()
-        .configurator(new ClientEndpointConfig.Configurator() {
-          @Override
-          public void beforeRequest(Map<String, List<String>> request) {
-            headers.forEach((name, value) -> request.put(name, List.of(value)));
-          }
-        })
-        .build();
   }
 
   @Override
@@ -69,9 +59,17 @@ final class WebSocketConnector extends Connector {
     return new EngineLink(listener, codec, mapper, threads);
   }
 
-  /** Opens the WebSocket (the HTTP upgrade); blocks up to the connect timeout. */
+  /** Opens the WebSocket (the HTTP upgrade) with these headers; blocks up to the connect timeout. */
   @Override
-  void open(Link link) {
+  void open(Link link, Map<String, String> headers) {
+    ClientEndpointConfig endpointConfig = ClientEndpointConfig.Builder.create()
+        .configurator(new ClientEndpointConfig.Configurator() {
+          @Override
+          public void beforeRequest(Map<String, List<String>> request) {
+            headers.forEach((name, value) -> request.put(name, List.of(value)));
+          }
+        })
+        .build();
     try {
       tyrus.connectToServer((EngineLink) link, endpointConfig, endpoint());
     } catch (DeploymentException | IOException | RuntimeException e) {
