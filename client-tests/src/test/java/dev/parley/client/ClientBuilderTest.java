@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** What the builder refuses, before any connection is tried. */
@@ -36,6 +38,22 @@ class ClientBuilderTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control characters");
     assertThatThrownBy(() -> builder.scheduler(null))
         .isInstanceOf(NullPointerException.class).hasMessage("scheduler");
+  }
+
+  @Test
+  void rejectsBoundsBelowOne() {
+    ParleyClient.Builder builder = ParleyClient.builder(URI.create("http://127.0.0.1:1"));
+
+    assertThatThrownBy(() -> builder.outboundBufferSize(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("outboundBufferSize must be at least 1: 0");
+    assertThatThrownBy(() -> builder.outboundBufferBytes(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("outboundBufferBytes must be at least 1: -1");
+    assertThatThrownBy(() -> builder.maxPendingAcks(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxPendingAcks must be at least 1: 0");
+    assertThatThrownBy(() -> builder.auth((Supplier<?>) null))
+        .isInstanceOf(NullPointerException.class).hasMessage("auth");
+    assertThatThrownBy(() -> builder.headers((Supplier<Map<String, String>>) null))
+        .isInstanceOf(NullPointerException.class).hasMessage("headers");
   }
 
   @Test

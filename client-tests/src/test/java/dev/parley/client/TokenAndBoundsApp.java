@@ -87,6 +87,11 @@ final class TokenAndBoundsApp implements AutoCloseable {
         .map(value -> value.substring("Bearer ".length())).orElse("none");
   }
 
+  /** How many {@code hold} events wait for a {@code release}. */
+  int held() {
+    return held.size();
+  }
+
   /** Waits until a {@code block} event holds the channel's handlers. */
   boolean blocked() throws InterruptedException {
     return blocked.await(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);

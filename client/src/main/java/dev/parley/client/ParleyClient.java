@@ -5,6 +5,7 @@ import dev.parley.client.internal.DefaultParleyClient;
 import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.error.LimitExceededException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
 import dev.parley.protocol.DisconnectReason;
@@ -141,13 +142,15 @@ public interface ParleyClient extends AutoCloseable {
    * Sends an event to the server. Does not block: the packet is queued on the connection and written
    * in call order (over SSE: posted one at a time, see {@link ClientTransport#SSE}); delivery is not
    * confirmed (use {@link #emitWithAck} for that), and a packet still queued when the connection drops is
-   * lost.
+   * lost. The queue is bounded ({@link Builder#outboundBufferSize}, {@link Builder#outboundBufferBytes}).
    *
    * @param event the event name
    * @param args JSON-serialisable values, {@code JsonNode}s, or {@code byte[]} (sent as binary
    *     attachments, also inside maps and lists of {@code JsonNode}s; over SSE as base64 strings)
    * @throws IllegalStateException if the client is not connected (it is reconnecting, or was disconnected
    *     or closed); nothing is sent or queued
+   * @throws LimitExceededException if the connection's outbound buffer is full ({@code limit()}
+   *     {@code "outboundBufferSize"} or {@code "outboundBufferBytes"}); nothing is sent, what is queued stays
    * @throws IllegalArgumentException if the name is invalid or reserved, an argument cannot be serialised,
    *     or the encoded packet is larger than the server's {@code maxPayload}
    */
@@ -161,7 +164,10 @@ public interface ParleyClient extends AutoCloseable {
    * @param event the event name
    * @param args as for {@link #emit}
    * @return the server's reply; errors with {@link AckTimeoutException} when the timeout passes first,
-   *     or with {@link ChannelClosedException} when the connection is lost or ended first. The result is
+   *     or with {@link ChannelClosedException} when the connection is lost or ended first; errors at once,
+   *     having sent nothing, with {@link LimitExceededException} when {@link Builder#maxPendingAcks} acks are
+   *     pending ({@code limit()} {@code "maxPendingAcks"}) or the outbound buffer is full (as for
+   *     {@link #emit}). The result is
    *     cached: subscribers present when it arrives get it on the client's control thread (do not block in
    *     their callbacks; blocking on the {@code Mono} from a handler is fine), later ones on their own thread
    * @throws IllegalStateException if the client is not connected
@@ -404,6 +410,56 @@ public interface ParleyClient extends AutoCloseable {
      */
     public Builder connectTimeout(Duration connectTimeout) {
       config.connectTimeout(connectTimeout);
+      return this;
+    }
+
+    /**
+     * How many emitted packets may wait in a connection's outbound buffer: emitted (by {@link ParleyClient#emit}
+     * or {@link ParleyClient#emitWithAck}) but not yet written to the WebSocket, which writes one frame at a
+     * time, or over SSE not yet posted, which posts one emit at a time after the server's answer to the one
+     * before. Only a slow network or a slow server fills it. At the bound the next emit is refused at once
+     * with a {@link LimitExceededException} whose {@code limit()} is {@code "outboundBufferSize"}:
+     * {@code emit} throws it, {@code emitWithAck}'s {@code Mono} errors with it; nothing is sent, and nothing
+     * already buffered is dropped. Acks answering the server, pongs and the client's own CONNECT and
+     * DISCONNECT are not counted and never refused.
+     *
+     * @param packets at least 1; default 1,000
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder outboundBufferSize(int packets) {
+      config.outboundBufferSize(packets);
+      return this;
+    }
+
+    /**
+     * How many bytes of encoded packets (a WebSocket packet's UTF-8 text and binary attachments; an SSE
+     * post's JSON body) the outbound buffer may hold; as {@link #outboundBufferSize}, with the
+     * {@code limit()} {@code "outboundBufferBytes"}. A packet that finds the buffer empty is always taken,
+     * however large (the server's {@code maxPayload} bounds it over WebSocket).
+     *
+     * @param bytes at least 1; default 1 MiB (1,048,576)
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder outboundBufferBytes(long bytes) {
+      config.outboundBufferBytes(bytes);
+      return this;
+    }
+
+    /**
+     * How many {@link ParleyClient#emitWithAck} calls may wait for the server's answer at once. Beyond it
+     * the next {@code emitWithAck} sends nothing and its {@code Mono} errors at once with a
+     * {@link LimitExceededException} whose {@code limit()} is {@code "maxPendingAcks"}. A slot is freed when
+     * the answer arrives, when the ack times out ({@link AckTimeoutException}), and when the connection ends
+     * (every pending ack fails with {@link ChannelClosedException}).
+     *
+     * @param acks at least 1; default 1,000
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxPendingAcks(int acks) {
+      config.maxPendingAcks(acks);
       return this;
     }
 

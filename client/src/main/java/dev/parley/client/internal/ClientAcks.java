@@ -16,19 +16,20 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The client's {@code emitWithAck}s waiting for the server: the shared {@link PendingAcks} bookkeeping,
- * timed on the client's timers, with no bound (the server bounds what it answers). Every result, answer or
- * error, reaches the application on the control thread.
+ * timed on the client's timers, at most {@code maxPendingAcks} at once. Every result, answer or error,
+ * reaches the application on the control thread.
  *
  * <p>Thread-safe.
  */
 final class ClientAcks {
   private static final Logger log = LoggerFactory.getLogger(ClientAcks.class);
 
-  private final PendingAcks<Sinks.One<ClientReply>> pending = new PendingAcks<>(Integer.MAX_VALUE);
+  private final PendingAcks<Sinks.One<ClientReply>> pending;
   private final ClientThreads threads;
   private final JsonMapper mapper;
 
-  ClientAcks(ClientThreads threads, JsonMapper mapper) {
+  ClientAcks(ClientThreads threads, JsonMapper mapper, int maxPendingAcks) {
+    this.pending = new PendingAcks<>(maxPendingAcks);
     this.threads = threads;
     this.mapper = mapper;
   }
@@ -36,6 +37,7 @@ final class ClientAcks {
   /**
    * Hands out the ack id for an emit of {@code event} and starts its timeout.
    *
+   * @throws dev.parley.error.LimitExceededException ({@code maxPendingAcks}) if as many acks are pending
    * @throws IllegalStateException if the client is closed
    */
   long register(String event, Duration timeout, Sinks.One<ClientReply> waiting) {

@@ -39,6 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
 public record ClientConfig(URI serverUrl, ClientTransport transport, String path, String namespace,
                            Supplier<?> auth, @Nullable Supplier<? extends Map<String, String>> headerSupplier,
                            Map<String, String> headers, Duration ackTimeout, Duration connectTimeout,
+                           int outboundBufferSize, long outboundBufferBytes, int maxPendingAcks,
                            Reconnect reconnect, JsonMapper jsonMapper,
                            Map<String, List<ClientEventHandler>> handlers, List<Runnable> connectListeners,
                            List<Consumer<DisconnectReason>> disconnectListeners,
@@ -49,6 +50,12 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
   static final Set<String> RESERVED_EVENTS = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
   private static final int MAX_NAME_LENGTH = 128;
+  /** The default of {@code outboundBufferSize}: packets emitted and not yet written. */
+  public static final int DEFAULT_OUTBOUND_BUFFER_SIZE = 1_000;
+  /** The default of {@code outboundBufferBytes}: 1 MiB of encoded packets emitted and not yet written. */
+  public static final long DEFAULT_OUTBOUND_BUFFER_BYTES = 1L << 20;
+  /** The default of {@code maxPendingAcks}: emitWithAcks waiting for the server's answer. */
+  public static final int DEFAULT_MAX_PENDING_ACKS = 1_000;
 
   /**
    * A builder of a client's configuration: each setter validates its value at once; {@link #build()}
@@ -73,6 +80,9 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration ackTimeout = Duration.ofSeconds(10);
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private int outboundBufferSize = DEFAULT_OUTBOUND_BUFFER_SIZE;
+    private long outboundBufferBytes = DEFAULT_OUTBOUND_BUFFER_BYTES;
+    private int maxPendingAcks = DEFAULT_MAX_PENDING_ACKS;
     private Reconnect reconnect = Reconnect.defaults();
     private @Nullable JsonMapper jsonMapper;
     private final Map<String, List<ClientEventHandler>> handlers = new LinkedHashMap<>();
@@ -136,6 +146,21 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
 
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = Checks.positive("connectTimeout", connectTimeout);
+      return this;
+    }
+
+    public Builder outboundBufferSize(int packets) {
+      this.outboundBufferSize = (int) Checks.atLeast("outboundBufferSize", packets, 1);
+      return this;
+    }
+
+    public Builder outboundBufferBytes(long bytes) {
+      this.outboundBufferBytes = Checks.atLeast("outboundBufferBytes", bytes, 1);
+      return this;
+    }
+
+    public Builder maxPendingAcks(int acks) {
+      this.maxPendingAcks = (int) Checks.atLeast("maxPendingAcks", acks, 1);
       return this;
     }
 
@@ -204,7 +229,8 @@ public record ClientConfig(URI serverUrl, ClientTransport transport, String path
         authPayload = () -> fixed;
       }
       return new ClientConfig(serverUrl, transport, checkedPath, namespace, authPayload, headerSupplier,
-          Map.copyOf(headers), ackTimeout, connectTimeout, reconnect, mapper, copy(handlers),
+          Map.copyOf(headers), ackTimeout, connectTimeout, outboundBufferSize, outboundBufferBytes, maxPendingAcks,
+          reconnect, mapper, copy(handlers),
           List.copyOf(connectListeners), List.copyOf(disconnectListeners), List.copyOf(reconnectFailedListeners),
           scheduler);
     }

@@ -6,6 +6,7 @@ import dev.parley.client.ClientTransport;
 import dev.parley.client.ParleyClient;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.ConnectionRejectedException;
+import dev.parley.error.LimitExceededException;
 import dev.parley.error.ParleyException;
 import dev.parley.error.TransportException;
 import dev.parley.protocol.Checks;
@@ -93,7 +94,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     this.mapper = settings.jsonMapper();
     this.threads = new ClientThreads(settings.scheduler());
     this.listeners = new ClientListeners(settings, threads);
-    this.acks = new ClientAcks(threads, mapper);
+    this.acks = new ClientAcks(threads, mapper, settings.maxPendingAcks());
     this.reconnector = new Reconnector(settings.reconnect(), threads);
     this.connector = settings.transport() == ClientTransport.SSE ? new SseConnector(settings, threads)
         : new WebSocketConnector(settings, threads);
@@ -464,6 +465,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     return this;
   }
 
+  /** Throws {@link LimitExceededException} when the link's outbound buffer is full (Link.Outbound.send). */
   @Override
   public void emit(String event, Object... args) {
     ClientConfig.checkOutboundEvent(event);
@@ -484,7 +486,13 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     List<JsonNode> json = JsonArguments.toJson(mapper, event, args);
     Link current = connectedLink(event);
     Sinks.One<ClientReply> waiting = Sinks.one();
-    long ackId = acks.register(event, timeout, waiting);
+    long ackId;
+    try {
+      ackId = acks.register(event, timeout, waiting);
+    } catch (LimitExceededException e) {
+      // Overload, not a mistake of the caller's: an error signal, as the server's emitWithAck gives.
+      return Mono.error(e);
+    }
     Link.Outbound packet;
     try {
       packet = current.prepare(new Packet.Event(settings.namespace(), event, json, ackId, null));
@@ -492,7 +500,12 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
       acks.forget(ackId);
       throw e;
     }
-    packet.send();
+    try {
+      packet.send();
+    } catch (LimitExceededException e) {
+      acks.forget(ackId);
+      return Mono.error(e);
+    }
     // The connection may have ended between the check and the registration: then nothing would fail it.
     if (link != current) {
       acks.fail(ackId, new ChannelClosedException(id == null ? "?" : id, DisconnectReason.TRANSPORT_CLOSE));

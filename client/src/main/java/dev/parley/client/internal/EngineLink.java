@@ -52,8 +52,11 @@ final class EngineLink extends Endpoint implements Link {
   private record Text(String text) implements Out {
   }
 
-  /** A Socket.IO packet: its text frame, then its binary attachments. */
-  private record Frame(WireFrame frame) implements Out {
+  /**
+   * A Socket.IO packet: its text frame, then its binary attachments; {@code size} is what it holds of the
+   * {@link OutboundBuffer} (an application's emit), or -1 for a packet the buffer does not count.
+   */
+  private record Frame(WireFrame frame, long size) implements Out {
   }
 
   /** Tells the writer to close the socket once everything queued before it is written. */
@@ -64,6 +67,7 @@ final class EngineLink extends Endpoint implements Link {
   private final SocketIoCodec codec;
   private final JsonMapper mapper;
   private final Timers timers;
+  private final OutboundBuffer buffer;
   private final CompletableFuture<String> answer = new CompletableFuture<>();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CountDownLatch socketClosed = new CountDownLatch(1);
@@ -87,11 +91,12 @@ final class EngineLink extends Endpoint implements Link {
   // The container calls the message handlers one at a time.
   private @Nullable BinaryAssembly pendingBinary;
 
-  EngineLink(LinkListener listener, SocketIoCodec codec, JsonMapper mapper, Timers timers) {
+  EngineLink(LinkListener listener, SocketIoCodec codec, JsonMapper mapper, Timers timers, OutboundBuffer buffer) {
     this.listener = listener;
     this.codec = codec;
     this.mapper = mapper;
     this.timers = timers;
+    this.buffer = buffer;
   }
 
   @Override
@@ -104,11 +109,36 @@ final class EngineLink extends Endpoint implements Link {
     return sid;
   }
 
-  /** Encodes the packet with the Socket.IO codec and checks it against the server's {@code maxPayload}. */
+  /**
+   * Encodes the packet with the Socket.IO codec and checks it against the server's {@code maxPayload}; an
+   * event (the application's emit) is counted in the outbound buffer when it is sent.
+   */
   @Override
   public Outbound prepare(Packet packet) {
     WireFrame frame = checked(codec.encode(packet));
-    return () -> send(frame);
+    long size = packet instanceof Packet.Event ? encodedSize(frame) : -1;
+    return () -> send(frame, size);
+  }
+
+  /** The bytes a frame puts on the wire: its text in UTF-8 and its attachments. */
+  private static long encodedSize(WireFrame frame) {
+    String text = frame.text();
+    long size = text.length();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isSurrogate(c)) {
+        // A pair is two chars and four bytes.
+        size += 1;
+      } else if (c >= 0x800) {
+        size += 2;
+      } else if (c >= 0x80) {
+        size += 1;
+      }
+    }
+    for (byte[] attachment : frame.attachments()) {
+      size += attachment.length;
+    }
+    return size;
   }
 
   private WireFrame checked(WireFrame frame) {
@@ -339,12 +369,20 @@ final class EngineLink extends Endpoint implements Link {
 
   // ---- writing ----
 
-  /** Queues a Socket.IO packet, as encoded by the codec; dropped if the link has ended. */
-  private void send(WireFrame frame) {
+  /**
+   * Queues a Socket.IO packet, as encoded by the codec, taking its room in the outbound buffer if it counts
+   * there ({@code size} not -1); dropped if the link has ended.
+   *
+   * @throws dev.parley.error.LimitExceededException if the outbound buffer is full; nothing is queued
+   */
+  private void send(WireFrame frame, long size) {
     if (stopped || closing) {
       return;
     }
-    queue.offer(new Frame(frame));
+    if (size >= 0) {
+      buffer.take(size);
+    }
+    queue.offer(new Frame(frame, size));
   }
 
   private void sendText(String text) {
@@ -390,6 +428,9 @@ final class EngineLink extends Endpoint implements Link {
       }
       String text;
       if (item instanceof Frame packet) {
+        if (packet.size() >= 0) {
+          buffer.release(packet.size());
+        }
         current = packet.frame();
         nextAttachment = 0;
         text = packet.frame().text();

@@ -15,7 +15,12 @@ interface Link {
   /** Sends a packet that {@link #prepare} encoded and checked. */
   @FunctionalInterface
   interface Outbound {
-    /** Queues the packet; it goes out in the order sent, or is dropped if the link has ended. */
+    /**
+     * Queues the packet; it goes out in the order sent, or is dropped if the link has ended.
+     *
+     * @throws dev.parley.error.LimitExceededException if the packet is an event and the link's
+     *     {@link OutboundBuffer} is full; nothing is queued
+     */
     void send();
   }
 

@@ -68,7 +68,8 @@ final class SseConnector extends Connector {
 
   @Override
   Link newLink(LinkListener listener) {
-    return new SseLink(listener, this);
+    return new SseLink(listener, this,
+        new OutboundBuffer(settings.outboundBufferSize(), settings.outboundBufferBytes()));
   }
 
   /**

@@ -65,6 +65,7 @@ final class SseLink implements Link {
   private final LinkListener listener;
   private final SseConnector connector;
   private final String namespace;
+  private final OutboundBuffer buffer;
   private final CompletableFuture<String> answer = new CompletableFuture<>();
   private final CountDownLatch streamDone = new CountDownLatch(1);
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
@@ -91,10 +92,11 @@ final class SseLink implements Link {
   // Set before the request is sent; then only used by the stream's subscriber, one signal at a time.
   private volatile @Nullable EventStreamParser parser;
 
-  SseLink(LinkListener listener, SseConnector connector) {
+  SseLink(LinkListener listener, SseConnector connector, OutboundBuffer buffer) {
     this.listener = listener;
     this.connector = connector;
     this.namespace = connector.namespace();
+    this.buffer = buffer;
   }
 
   @Override
@@ -346,10 +348,18 @@ final class SseLink implements Link {
     }
   }
 
+  /**
+   * Queues a post; an emit takes its room in the outbound buffer, which it gives back when it is posted.
+   *
+   * @throws dev.parley.error.LimitExceededException if the buffer is full; nothing is queued
+   */
   private void enqueue(Post post) {
     synchronized (lock) {
       if (ended || closing || !hasSession) {
         return;
+      }
+      if (post.kind() != Kind.ACK) {
+        buffer.take(post.body().length);
       }
       // Queued under the lock, so that a closeAfterFlush either comes after it (and waits for it) or
       // has already made this post be dropped.
@@ -375,6 +385,9 @@ final class SseLink implements Link {
           finishClose();
         }
         return;
+      }
+      if (post.kind() != Kind.ACK) {
+        buffer.release(post.body().length);
       }
       boolean wait = post.kind() != Kind.EMIT_WITH_ACK;
       // Set before the send: its answer may come, and clear it, before send returns.

@@ -28,12 +28,16 @@ final class WebSocketConnector extends Connector {
   private final ClientThreads threads;
   private final ScheduledThreadPoolExecutor websocketTimers;
   private final ClientManager tyrus;
+  private final int outboundBufferSize;
+  private final long outboundBufferBytes;
 
   WebSocketConnector(ClientConfig settings, ClientThreads threads) {
     super(settings.webSocketEndpoint(), "CONNECT answer");
     this.mapper = settings.jsonMapper();
     this.codec = new SocketIoCodec(mapper);
     this.threads = threads;
+    this.outboundBufferSize = settings.outboundBufferSize();
+    this.outboundBufferBytes = settings.outboundBufferBytes();
     // Tyrus's session timers get a thread of this client's; tasks that come after close() are dropped.
     this.websocketTimers = new ScheduledThreadPoolExecutor(1, threads.factory("websocket-timer"),
         new ThreadPoolExecutor.DiscardPolicy());
@@ -56,7 +60,8 @@ final class WebSocketConnector extends Connector {
 
   @Override
   Link newLink(LinkListener listener) {
-    return new EngineLink(listener, codec, mapper, threads);
+    return new EngineLink(listener, codec, mapper, threads,
+        new OutboundBuffer(outboundBufferSize, outboundBufferBytes));
   }
 
   /** Opens the WebSocket (the HTTP upgrade) with these headers; blocks up to the connect timeout. */
