@@ -53,7 +53,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p><b>Threads.</b> Every client has its own daemon threads (a client does not keep the JVM alive), in
  * one thread group named {@value #THREAD_NAME_PREFIX}{@code N}: one event thread on which every
  * {@link ClientEventHandler} and listener runs, one at a time, in arrival order; one control thread for
- * connecting, the heartbeat watchdog and completing the {@code Mono}s of {@link #emitWithAck}; one timer
+ * connecting (it calls the auth and headers suppliers), the heartbeat watchdog and completing the
+ * {@code Mono}s of {@link #emitWithAck}; one timer
  * thread for the other timers (ack timeouts, reconnect delays), unless {@link Builder#scheduler} gives the
  * client a Reactor {@code Scheduler} for them; over WebSocket, one timer
  * thread of the WebSocket sessions and, per connection, the WebSocket client's I/O threads (two workers and

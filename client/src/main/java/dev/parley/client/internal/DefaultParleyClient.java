@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Its life is a {@link Lifecycle}: {@code start()} makes the first connection, {@code stop()}
  * ({@link #close()}) ends it and the client's threads. State changes happen under one lock, on whichever
  * thread reported them; application code only ever runs on the event thread (handlers, listeners) and the
- * control thread (ack results). Every timer runs on the client's Reactor scheduler and hands its work to the
+ * control thread (ack results, the auth and headers suppliers of each connection attempt). Every timer runs on the client's Reactor scheduler and hands its work to the
  * control thread.
  */
 public final class DefaultParleyClient extends Lifecycle implements ParleyClient, LinkListener {
