@@ -10,6 +10,9 @@ module dev.parley.host.jetty {
   requires org.eclipse.jetty.io;
   requires org.eclipse.jetty.http;
   requires org.eclipse.jetty.server;
+  requires org.eclipse.jetty.http2.common;
+  requires org.eclipse.jetty.http2.server;
+  requires org.eclipse.jetty.alpn.server;
   requires org.eclipse.jetty.ee10.servlet;
   requires org.eclipse.jetty.ee10.websocket.jakarta.server;
   requires static org.jspecify;

@@ -52,6 +52,39 @@ public record OriginPolicy(List<String> allowed) {
     }
   }
 
+  /**
+   * Whether an allowed cross-origin request is answered with credentials ({@code Access-Control-Allow-Origin}
+   * naming the origin and {@code Access-Control-Allow-Credentials: true}), or as public ({@code *}, with no
+   * credentials: the browser then sends no cookies and shows the page no answer that needed them). An origin
+   * the policy lists, or the request's own, gets credentials; one let in only by {@code "*"} does not, so
+   * {@code "*"} never hands a logged-in user's session to any site.
+   *
+   * @param origin the {@code Origin} header of a request {@link #allows} let through
+   */
+  public boolean withCredentials(String origin) {
+    return !allowed.contains("*") || allowed.contains(origin);
+  }
+
+  /**
+   * Whether a request may proceed, its own origin given as a Servlet request reports it
+   * ({@code getScheme()}, {@code getServerName()}, {@code getServerPort()}): what a container that honours a
+   * trusted proxy's forwarding headers rewrites, and what HTTP/2 carries in {@code :authority} rather than a
+   * {@code Host} header.
+   *
+   * @param origin the {@code Origin} header, or null when absent (not a browser: allowed)
+   * @param scheme the request's scheme
+   * @param serverName the request's host name or IP address (an IPv6 address with or without brackets)
+   * @param serverPort the request's port
+   */
+  public boolean allows(@Nullable String origin, @Nullable String scheme, @Nullable String serverName,
+      int serverPort) {
+    if (serverName == null || serverName.isEmpty()) {
+      return allows(origin, scheme, null);
+    }
+    String host = serverName.indexOf(':') >= 0 && !serverName.startsWith("[") ? "[" + serverName + "]" : serverName;
+    return allows(origin, scheme, serverPort > 0 ? host + ":" + serverPort : host);
+  }
+
   // An absent port is the scheme's default, so http://host and http://host:80 are one origin.
   private static int port(int port, String scheme) {
     if (port >= 0) {

@@ -30,6 +30,17 @@ class OriginPolicyTest {
   }
 
   @Test
+  void theRequestsOwnOriginMayComeAsServerNameAndPort() {
+    assertThat(sameOrigin.allows("https://chat.example", "https", "chat.example", 443)).isTrue();
+    assertThat(sameOrigin.allows("http://chat.example:8080", "http", "chat.example", 8080)).isTrue();
+    assertThat(sameOrigin.allows("http://chat.example:8080", "http", "chat.example", 8081)).isFalse();
+    // IPv6 as a container reports it, with or without brackets.
+    assertThat(sameOrigin.allows("http://[::1]:8080", "http", "::1", 8080)).isTrue();
+    assertThat(sameOrigin.allows("http://[::1]:8080", "http", "[::1]", 8080)).isTrue();
+    assertThat(sameOrigin.allows("http://chat.example", "http", null, 80)).isFalse();
+  }
+
+  @Test
   void anotherSchemeIsAnotherOrigin() {
     assertThat(sameOrigin.allows("https://chat.example", "http", "chat.example")).isFalse();
     assertThat(sameOrigin.allows("http://chat.example", "https", "chat.example")).isFalse();

@@ -62,9 +62,17 @@ public final class RawSocket implements WebSocket.Listener, AutoCloseable {
    * that are not Engine.IO's. With {@code autoPong}, texts "2" are answered with "3" and not recorded.
    */
   public static RawSocket open(HttpClient http, URI uri, boolean autoPong) {
+    return open(http, uri, autoPong, new String[0]);
+  }
+
+  /** {@link #open(HttpClient, URI, boolean)} with request headers: name, value, name, value... */
+  public static RawSocket open(HttpClient http, URI uri, boolean autoPong, String... headers) {
     RawSocket raw = new RawSocket(autoPong);
-    raw.socket = http.newWebSocketBuilder()
-        .connectTimeout(Timeouts.CONNECT)
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Timeouts.CONNECT);
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    raw.socket = builder
         .buildAsync(uri, raw)
         .orTimeout(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)
         .join();

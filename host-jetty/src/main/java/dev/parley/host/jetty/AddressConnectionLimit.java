@@ -27,19 +27,25 @@ final class AddressConnectionLimit implements SelectorManager.AcceptListener {
   private static final Logger log = LoggerFactory.getLogger(AddressConnectionLimit.class);
 
   private final int max;
+  private final TrustedProxies proxies;
   private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<SelectableChannel, String> holding = new ConcurrentHashMap<>();
   private final LongAdder refused = new LongAdder();
 
-  AddressConnectionLimit(int max) {
+  /**
+   * @param proxies addresses not held to the limit: a trusted reverse proxy carries many clients' connections,
+   *     each of which the transports count by the client's forwarded address
+   */
+  AddressConnectionLimit(int max, TrustedProxies proxies) {
     this.max = max;
+    this.proxies = proxies;
   }
 
   /** Takes a place for the channel's address, or closes the channel if the address has none left. */
   @Override
   public void onAccepting(SelectableChannel channel) {
     String address = address(channel);
-    if (address == null) {
+    if (address == null || proxies.trusts(address)) {
       return;
     }
     boolean[] admitted = {false};

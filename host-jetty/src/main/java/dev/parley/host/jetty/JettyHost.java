@@ -32,14 +32,22 @@ import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -255,14 +263,24 @@ public final class JettyHost implements Host {
         new RequestHeaderDeadline(jetty.getScheduler(), config.requestHeaderTimeout());
     HttpConfiguration httpConfig = new HttpConfiguration();
     httpConfig.addCustomizer(deadline);
+    Tls tls = config.tls();
+    if (tls != null) {
+      httpConfig.setSecureScheme("https");
+      httpConfig.addCustomizer(new SecureRequestCustomizer());
+    }
+    TrustedProxies proxies = TrustedProxies.parse(config.trustedProxies());
+    if (!proxies.isEmpty()) {
+      // After the TLS customizer: a proxy's word on the scheme wins over how the proxy itself connected.
+      httpConfig.addCustomizer(new ForwardedHeaders(proxies));
+    }
     // A keep-alive connection builds a cache of the header fields it has seen on its second request and keeps
     // it: close to 100 KiB for each polling session, whose GETs come again and again on one connection.
     httpConfig.setHeaderCacheSize(0);
     HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
-    // On the factory, not the connector: only the HTTP connections it makes are watched.
+    // On the factory, not the connector: only the HTTP/1.1 connections it makes are watched.
     http.addEventListener(deadline);
-    ServerConnector connector = new ServerConnector(jetty, http);
-    AddressConnectionLimit limit = new AddressConnectionLimit(plan.perAddress());
+    ServerConnector connector = new ServerConnector(jetty, connectionFactories(http, httpConfig, tls));
+    AddressConnectionLimit limit = new AddressConnectionLimit(plan.perAddress(), proxies);
     connector.getSelectorManager().addEventListener(limit);
     headerDeadline = deadline;
     addressLimit = limit;
@@ -284,6 +302,36 @@ public final class JettyHost implements Host {
       throw failure != null ? failure : startFailure(plan.bindAddress(), plan.port(), e);
     }
     return (InetSocketAddress) ((ServerSocketChannel) connector.getTransport()).getLocalAddress();
+  }
+
+  /**
+   * What the connector speaks: HTTP/1.1, with HTTP/2 beside it over TLS (h2 chosen by ALPN) unless turned off, and
+   * in the clear (h2c) only when asked for.
+   */
+  private ConnectionFactory[] connectionFactories(HttpConnectionFactory http, HttpConfiguration httpConfig,
+      @Nullable Tls tls) {
+    if (tls == null) {
+      if (!config.h2c()) {
+        return new ConnectionFactory[] {http};
+      }
+      HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(httpConfig);
+      h2c.setConnectProtocolEnabled(false);
+      return new ConnectionFactory[] {http, h2c};
+    }
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(tls.keyStore());
+    ssl.setKeyStorePassword(tls.password());
+    if (!config.http2()) {
+      return new ConnectionFactory[] {new SslConnectionFactory(ssl, http.getProtocol()), http};
+    }
+    // HTTP/2 refuses the ciphers RFC 9113 lists: prefer the others, so a client offering both gets a good one.
+    ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
+    HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(httpConfig);
+    // No WebSocket over HTTP/2 (RFC 8441): browsers would use it, and the upgrade path expects HTTP/1.1.
+    h2.setConnectProtocolEnabled(false);
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http.getProtocol());
+    alpn.setDefaultProtocol(http.getProtocol());
+    return new ConnectionFactory[] {new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http};
   }
 
   /**

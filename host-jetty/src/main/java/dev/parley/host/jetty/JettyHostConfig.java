@@ -46,6 +46,23 @@ import org.jspecify.annotations.Nullable;
  *     proxy every client has the proxy's address: raise both there.
  * @param routes the application's own servlets, filters and Jetty handlers, served on the same port as the
  *     transports (see {@link Builder#servlet}); none by default
+ * @param tls the certificate and key to serve HTTPS with, or null (the default) for plain HTTP. With it the
+ *     port speaks TLS only (HTTP/1.1, and HTTP/2 chosen by ALPN); the WebSocket URL is {@code wss://}.
+ * @param http2 whether HTTP/2 is offered beside HTTP/1.1 over TLS, chosen by ALPN (default true). Over HTTP/2
+ *     all of a browser's SSE streams and posts to one server share one TCP connection, instead of taking one
+ *     of its six HTTP/1.1 connections each. WebSocket stays on HTTP/1.1 (RFC 8441's WebSocket over HTTP/2 is not offered:
+ *     {@code socket.io-client} on Node cannot use it, and a browser then opens an HTTP/1.1 connection for it).
+ * @param h2c whether HTTP/2 is offered in the clear too, without TLS (prior knowledge, or {@code Upgrade: h2c}
+ *     from HTTP/1.1): for a proxy that speaks h2c to its backends. Default false: browsers never use it, and a
+ *     client that asks for it by default (the JDK's {@code HttpClient}) would otherwise switch protocols
+ *     under a plain-HTTP deployment. Ignored when {@code tls} is set.
+ * @param trustedProxies the reverse proxies (IP addresses or CIDR ranges, such as {@code "10.0.0.0/8"})
+ *     whose forwarding headers are believed: for a request from one of them, the client's address comes
+ *     from {@code Forwarded} or {@code X-Forwarded-For} (the rightmost address that is not itself a trusted
+ *     proxy), its scheme from {@code proto=} or {@code X-Forwarded-Proto}, and its host from {@code host=} or
+ *     {@code X-Forwarded-Host}, for {@code handshake().remoteAddress()}, the per-address limits and the
+ *     same-origin check; such a proxy is not held to {@code maxConnectionsPerAddress} at the TCP level (its
+ *     clients are, each by its own address). From any other peer those headers are ignored. Empty by default.
  */
 public record JettyHostConfig(
     @Nullable StaticResources staticResources,
@@ -55,7 +72,11 @@ public record JettyHostConfig(
     Duration idleTimeout,
     Duration requestHeaderTimeout,
     int maxConnectionsPerAddress,
-    List<Route> routes) {
+    List<Route> routes,
+    @Nullable Tls tls,
+    boolean http2,
+    boolean h2c,
+    List<String> trustedProxies) {
 
   /**
    * The smallest {@code maxThreads}: Jetty leases threads to accept and select connections before any
@@ -73,11 +94,14 @@ public record JettyHostConfig(
    * Validates the settings.
    *
    * @throws NullPointerException if {@code stopTimeout}, {@code idleTimeout},
-   *     {@code requestHeaderTimeout} or {@code routes} is null, or holds null
-   * @throws IllegalArgumentException naming the first setting that is out of range
+   *     {@code requestHeaderTimeout}, {@code routes} or {@code trustedProxies} is null, or holds null
+   * @throws IllegalArgumentException naming the first setting that is out of range, or a trusted proxy that
+   *     is not an IP address or CIDR range
    */
   public JettyHostConfig {
     routes = List.copyOf(routes);
+    trustedProxies = List.copyOf(trustedProxies);
+    TrustedProxies.parse(trustedProxies);
     Checks.positive("stopTimeout", stopTimeout);
     Checks.atLeast("maxThreads", maxThreads, MIN_MAX_THREADS);
     if (minThreads < 1 || minThreads > maxThreads) {
@@ -107,7 +131,7 @@ public record JettyHostConfig(
 
   /**
    * The defaults: no static files, 30 s stop timeout, 4 to 200 threads, 30 s idle timeout, 10 s for a
-   * request's headers, twice the server's connections per address.
+   * request's headers, twice the server's connections per address, plain HTTP (HTTP/2 only once TLS is set), no trusted proxies.
    */
   public static JettyHostConfig defaults() {
     return builder().build();
@@ -133,6 +157,10 @@ public record JettyHostConfig(
     private Duration requestHeaderTimeout = Duration.ofSeconds(10);
     private int maxConnectionsPerAddress = PER_ADDRESS_FROM_SERVER;
     private final List<Route> routes = new ArrayList<>();
+    private @Nullable Tls tls;
+    private boolean http2 = true;
+    private boolean h2c;
+    private List<String> trustedProxies = List.of();
 
     private Builder() {
     }
@@ -146,6 +174,42 @@ public record JettyHostConfig(
       requestHeaderTimeout = config.requestHeaderTimeout;
       maxConnectionsPerAddress = config.maxConnectionsPerAddress;
       routes.addAll(config.routes);
+      tls = config.tls;
+      http2 = config.http2;
+      h2c = config.h2c;
+      trustedProxies = config.trustedProxies;
+    }
+
+    /**
+     * Serves HTTPS (and WSS) with this certificate and key, or plain HTTP when null (the default); see
+     * {@link JettyHostConfig#tls()}.
+     */
+    public Builder tls(@Nullable Tls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Whether HTTP/2 is offered beside HTTP/1.1 over TLS (default true); see {@link JettyHostConfig#http2()}. */
+    public Builder http2(boolean http2) {
+      this.http2 = http2;
+      return this;
+    }
+
+    /** Whether HTTP/2 is offered without TLS too (default false); see {@link JettyHostConfig#h2c()}. */
+    public Builder h2c(boolean h2c) {
+      this.h2c = h2c;
+      return this;
+    }
+
+    /**
+     * The reverse proxies whose {@code Forwarded} and {@code X-Forwarded-*} headers are believed, as IP
+     * addresses or CIDR ranges; see {@link JettyHostConfig#trustedProxies()}. Replaces any set before.
+     *
+     * @throws NullPointerException if {@code proxies} is null or holds null
+     */
+    public Builder trustedProxies(String... proxies) {
+      this.trustedProxies = List.of(proxies);
+      return this;
     }
 
     /** Serves static files from these resources, or none when null. */
@@ -264,7 +328,7 @@ public record JettyHostConfig(
      */
     public JettyHostConfig build() {
       return new JettyHostConfig(staticResources, stopTimeout, maxThreads, minThreads, idleTimeout,
-          requestHeaderTimeout, maxConnectionsPerAddress, routes);
+          requestHeaderTimeout, maxConnectionsPerAddress, routes, tls, http2, h2c, trustedProxies);
     }
   }
 

@@ -21,8 +21,11 @@ import java.util.Objects;
  *     against {@code ChatServerConfig.maxConnectionsPerAddress} while they are read). Default 10 s
  * @param postAckTimeout how long a POST that asked for its ack ({@code "ack": true}) waits; then 504.
  *     Default 10 s
- * @param allowedOrigins origins allowed to open streams and post, with credentials (CORS); empty means
- *     same origin only, {@code "*"} any origin. Default empty
+ * @param allowedOrigins origins ({@code scheme://host[:port]}) allowed to open streams and post (CORS); empty
+ *     means same origin only. A listed origin is answered with credentials (its cookies reach the server, and
+ *     the page may read the answers). {@code "*"} lets any other origin in too, but without credentials
+ *     ({@code Access-Control-Allow-Origin: *}): the browser sends such a page's requests without cookies, so
+ *     {@code "*"} never lets a site act with a signed-in user's session. Default empty
  */
 public record SseTransportConfig(String path, Duration heartbeatInterval, Duration retry, int maxPostBody,
                                  Duration postBodyTimeout, Duration postAckTimeout, List<String> allowedOrigins) {

@@ -9,9 +9,11 @@ import dev.parley.host.jetty.JettyHostConfig;
  *
  * <pre>
  * java -jar parley-chat.jar [--port 8080] [--store memory|mongo] [--mongo-uri mongodb://...] [--log-level info]
+ *     [--tls-cert fullchain.pem --tls-key privkey.pem | --tls-keystore server.p12] [--trusted-proxies 10.0.0.0/8]
  * </pre>
  * Each flag can also come from the environment: {@code PORT}, {@code PARLEY_STORE},
- * {@code PARLEY_MONGODB_URI}, {@code LOG_LEVEL}.
+ * {@code PARLEY_MONGODB_URI}, {@code LOG_LEVEL}, {@code TLS_CERT}, {@code TLS_KEY}, {@code TLS_KEYSTORE} (its
+ * password only from {@code TLS_KEYSTORE_PASSWORD}), {@code TRUSTED_PROXIES}.
  */
 public final class ChatApp {
   private ChatApp() {
@@ -31,7 +33,9 @@ public final class ChatApp {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
     ChatServer server = start(options);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-chat-shutdown"));
-    System.out.println("Parley chat is running: http://localhost:" + server.address().orElseThrow().getPort() + "/");
+    String scheme = options.tls() != null ? "https" : "http";
+    System.out.println("Parley chat is running: " + scheme + "://localhost:" + server.address().orElseThrow().getPort()
+        + "/");
     server.onClose().block();
   }
 
@@ -43,7 +47,8 @@ public final class ChatApp {
     }
     return ChatServer.builder()
         .config(c -> c.bindAddress(options.bindAddress()).port(options.port()).store(options.store()))
-        .host(new JettyHost(JettyHostConfig.builder().staticResources("static/").build()))
+        .host(new JettyHost(JettyHostConfig.builder().staticResources("static/").tls(options.tls())
+            .trustedProxies(options.trustedProxies().toArray(String[]::new)).build()))
         .use(ChatRooms::requireNickname)
         .onConnection(ChatRooms::connected)
         .start();

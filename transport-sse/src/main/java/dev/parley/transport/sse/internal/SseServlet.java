@@ -101,15 +101,20 @@ public final class SseServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String origin = request.getHeader("Origin");
-    if (!origins.allows(origin, request.getScheme(), request.getHeader("Host"))) {
+    if (!origins.allows(origin, request.getScheme(), request.getServerName(),
+        request.getServerPort())) {
       log.debug("forbidden origin {}", LogSafe.quote(origin));
       send(response, 403, "forbidden origin");
       return;
     }
     if (origin != null) {
-      response.setHeader("Access-Control-Allow-Origin", origin);
-      response.setHeader("Access-Control-Allow-Credentials", "true");
-      response.setHeader("Vary", "Origin");
+      // "*" lets any site read the stream, but never with the user's cookies: only listed origins get those.
+      boolean credentials = origins.withCredentials(origin);
+      response.setHeader("Access-Control-Allow-Origin", credentials ? origin : "*");
+      if (credentials) {
+        response.setHeader("Access-Control-Allow-Credentials", "true");
+        response.setHeader("Vary", "Origin");
+      }
     }
     switch (request.getMethod()) {
       case "GET" -> stream(request, response);

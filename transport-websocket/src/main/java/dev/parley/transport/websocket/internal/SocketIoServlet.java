@@ -230,9 +230,9 @@ public final class SocketIoServlet extends HttpServlet {
   private void polling(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String origin = request.getHeader("Origin");
     if (origin != null) {
-      boolean any = origins.allowed().contains("*");
-      response.setHeader("Access-Control-Allow-Origin", any ? "*" : origin);
-      if (!any) {
+      boolean credentials = origins.withCredentials(origin);
+      response.setHeader("Access-Control-Allow-Origin", credentials ? origin : "*");
+      if (credentials) {
         response.setHeader("Access-Control-Allow-Credentials", "true");
         response.setHeader("Vary", "Origin");
       }
@@ -259,7 +259,8 @@ public final class SocketIoServlet extends HttpServlet {
   }
 
   private boolean allowedOrigin(HttpServletRequest request) {
-    return origins.allows(request.getHeader("Origin"), request.getScheme(), request.getHeader("Host"));
+    return origins.allows(request.getHeader("Origin"), request.getScheme(), request.getServerName(),
+        request.getServerPort());
   }
 
   private static ConnectionInfo info(HttpServletRequest request) {
