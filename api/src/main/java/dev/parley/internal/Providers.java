@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,18 +39,28 @@ final class Providers {
   }
 
   static List<TransportProvider> transports() {
-    return load(TransportProvider.class, TransportProvider::name);
+    List<TransportProvider> found = load(TransportProvider.class, TransportProvider::name);
+    requireDistinctNames("transport", found, TransportProvider::name);
+    return found;
   }
 
   static List<StoreProvider> stores() {
-    return load(StoreProvider.class, StoreProvider::name);
+    List<StoreProvider> found = load(StoreProvider.class, StoreProvider::name);
+    requireDistinctNames("store", found, StoreProvider::name);
+    return found;
   }
 
   static List<HostProvider> hosts() {
-    return load(HostProvider.class, HostProvider::name);
+    List<HostProvider> found = load(HostProvider.class, HostProvider::name);
+    requireDistinctNames("host", found, HostProvider::name);
+    return found;
   }
 
-  /** The store the config names, else the one found (a store other than memory if there is one). */
+  /**
+   * The store the config names, else the only one found. With several found and none named, none is picked:
+   * a MongoDB jar that came in with something else must not quietly win over memory (and connect to a
+   * database at 127.0.0.1), nor memory over a MongoDB the application meant to use.
+   */
   static Store chooseStore(ChatServerConfig config, ProviderContext context) {
     List<StoreProvider> found = stores();
     StoreProvider chosen;
@@ -57,16 +68,34 @@ final class Providers {
       chosen = named("store", config.store(), found, StoreProvider::name);
     } else if (found.isEmpty()) {
       throw new ProviderNotFoundException("store", "memory", artifact("memory"));
+    } else if (found.size() > 1) {
+      throw new IllegalStateException("several stores are on the class path: " + describe(found,
+          StoreProvider::name) + "; name the one to use with ChatServer.builder().store(...) or"
+          + " config(c -> c.store(\"" + found.get(0).name() + "\")), or remove the others' jars");
     } else {
-      List<StoreProvider> preferred = found.size() == 1 ? found
-          : found.stream().filter(p -> !p.name().equals("memory")).toList();
-      if (preferred.size() > 1) {
-        throw new IllegalStateException("several stores found (" + preferred.stream()
-            .map(StoreProvider::name).toList() + "); choose one with ChatServer.builder().store(name)");
-      }
-      chosen = preferred.get(0);
+      chosen = found.get(0);
     }
     return chosen.create(context);
+  }
+
+  /** Each provider's name with its artifact, or its class when it is not one of Parley's. */
+  private static <P> String describe(List<P> found, Function<P, String> nameOf) {
+    return found.stream().map(p -> "\"" + nameOf.apply(p) + "\" (" + ARTIFACTS.getOrDefault(nameOf.apply(p),
+        p.getClass().getName()) + ")").collect(Collectors.joining(", "));
+  }
+
+  /** Refuses providers of one kind that share a name: which one a name means would depend on jar order. */
+  private static <P> void requireDistinctNames(String kind, List<P> found, Function<P, String> nameOf) {
+    Map<String, List<String>> classes = new LinkedHashMap<>();
+    for (P provider : found) {
+      classes.computeIfAbsent(nameOf.apply(provider), n -> new ArrayList<>()).add(provider.getClass().getName());
+    }
+    for (Map.Entry<String, List<String>> entry : classes.entrySet()) {
+      if (entry.getValue().size() > 1) {
+        throw new IllegalStateException("several " + kind + "s named \"" + entry.getKey()
+            + "\" are on the class path: " + entry.getValue() + "; remove all but one of their jars");
+      }
+    }
   }
 
   /** The transports given, plus those the config names; with neither, every transport found. */

@@ -5,10 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.ChatServer;
 import dev.parley.error.ProviderNotFoundException;
+import dev.parley.spi.ProviderContext;
+import dev.parley.spi.Store;
+import dev.parley.spi.StoreProvider;
+import dev.parley.spi.Transport;
+import dev.parley.spi.TransportProvider;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.TestClient;
 import dev.parley.test.Timeouts;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Class-path discovery: what {@code ChatServer.builder().start()} picks with nothing configured, and the
@@ -75,5 +85,83 @@ class DiscoveryTest {
         assertThat(client.isConnected()).isTrue();
       }
     }
+  }
+
+  @Test
+  void twoStoresAndNoneNamedFailStartListingBoth(@TempDir Path extra) throws Exception {
+    withServices(extra, StoreProvider.class, OtherStoreProvider.class, () -> {
+      ChatServer server = ChatServer.builder().build();
+      assertThatThrownBy(server::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("several stores are on the class path")
+          .hasMessageContaining("\"memory\" (dev.parley:parley-store-memory)")
+          .hasMessageContaining("\"other\" (" + OtherStoreProvider.class.getName() + ")")
+          .hasMessageContaining("store(");
+      assertThat(server.isRunning()).isFalse();
+
+      // Named, either is fine.
+      try (ChatServer named = ChatServer.builder().store("memory").start()) {
+        assertThat(named.isRunning()).isTrue();
+      }
+    });
+  }
+
+  @Test
+  void twoTransportsOfOneNameFailStart(@TempDir Path extra) throws Exception {
+    withServices(extra, TransportProvider.class, SameNameTransportProvider.class, () -> {
+      ChatServer server = ChatServer.builder().build();
+      assertThatThrownBy(server::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("several transports named \"in-process\"")
+          .hasMessageContaining(InProcessTransportProvider.class.getName())
+          .hasMessageContaining(SameNameTransportProvider.class.getName());
+      assertThat(server.isRunning()).isFalse();
+    });
+  }
+
+  /** A second store provider, as a second store's jar would bring. */
+  public static final class OtherStoreProvider implements StoreProvider {
+    @Override
+    public String name() {
+      return "other";
+    }
+
+    @Override
+    public Store create(ProviderContext context) {
+      throw new AssertionError("never chosen");
+    }
+  }
+
+  /** A transport provider that takes a name another one has. */
+  public static final class SameNameTransportProvider implements TransportProvider {
+    @Override
+    public String name() {
+      return "in-process";
+    }
+
+    @Override
+    public Transport create(ProviderContext context) {
+      throw new AssertionError("never chosen");
+    }
+  }
+
+  /** Runs {@code body} with a context class loader that also registers {@code provider} for {@code service}. */
+  private static void withServices(Path dir, Class<?> service, Class<?> provider, ThrowingRunnable body)
+      throws Exception {
+    Path file = dir.resolve("META-INF/services/" + service.getName());
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, provider.getName() + "\n");
+    Thread thread = Thread.currentThread();
+    ClassLoader before = thread.getContextClassLoader();
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, before)) {
+      thread.setContextClassLoader(loader);
+      body.run();
+    } finally {
+      thread.setContextClassLoader(before);
+    }
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
   }
 }
