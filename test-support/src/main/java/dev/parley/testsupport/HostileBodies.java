@@ -1,51 +1,43 @@
 package dev.parley.testsupport;
 
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Generators of hostile SSE POST bodies, for the decoder's properties and for the same over HTTP. */
+/** Hand-made hostile SSE POST bodies, for the decoder's tests, the same over HTTP, and the fuzz test's seeds. */
 public final class HostileBodies {
   /** Characters that mean something in JSON, and some that should never reach a log. */
   public static final String TRICKY = "0123456789-,:[]{}\" \\.eE+tfnul\u0000\n\u001b\u2028\u00e9";
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+  /** Valid bodies: events with and without ack, answers, empty and nested arguments, binary-looking ones. */
+  public static final List<String> VALID = List.of(
+      "{\"event\":\"chat\",\"args\":[\"hi\"]}",
+      "{\"event\":\"chat\",\"args\":[{\"text\":\"hi\",\"to\":[1,2]}],\"ack\":true}",
+      "{\"event\":\"e\"}",
+      "{\"event\":\"e\",\"args\":[],\"ack\":false}",
+      "{\"ackId\":0,\"args\":[]}",
+      "{\"ackId\":9223372036854775807,\"args\":[null,true,1.5,\"x\"]}",
+      "{\"event\":\"x\",\"args\":[{\"_placeholder\":true,\"num\":0}]}",
+      "{\"event\":\"\u00e9v\u00e9nement\",\"args\":[[[[1]]],{\"a\":{\"b\":{}}}]}");
 
   private HostileBodies() {
   }
 
-  /** JSON values up to {@code depth} levels of arrays and objects. */
-  public static Arbitrary<JsonNode> json(int depth) {
-    return Hostile.json(depth, false);
-  }
-
-  /** Valid event and answer bodies, each changed one to three times (truncated, spliced, deepened, ...). */
-  public static Arbitrary<String> mutated() {
-    Arbitrary<String> valid = Combinators.combine(Arbitraries.strings().ofMaxLength(12), json(2).list().ofMaxSize(3),
-        Arbitraries.of(true, false), Arbitraries.longs().between(-1, Long.MAX_VALUE), Arbitraries.of(true, false))
-        .as((event, args, ack, ackId, answer) -> {
-          ObjectNode body = NODES.objectNode();
-          ArrayNode array = body.putArray("args");
-          args.forEach(array::add);
-          if (answer) {
-            body.put("ackId", ackId);
-          } else {
-            body.put("event", event).put("ack", ack);
-          }
-          return MAPPER.writeValueAsString(body);
-        });
-    Arbitrary<Hostile.Mutation> hugeNumber = Arbitraries.of("9223372036854775808", "1e999999999", "-1e999999999",
-        "1" + "0".repeat(1_200), "0.5", "1.0e3").map(n -> t -> t.replaceFirst("-?[0-9]+", n));
-    Arbitrary<Hostile.Mutation> duplicateKey = Arbitraries.of(",\"ackId\":1", ",\"event\":7", ",\"args\":{}",
-        ",\"event\":\"\"", ",\"ack\":\"yes\"").map(extra -> t -> t.endsWith("}") ? t.substring(0, t.length() - 1) + extra + "}" : t);
-    return Hostile.mutated(valid, Arbitraries.oneOf(Hostile.truncations(), Hostile.insertions(TRICKY), hugeNumber,
-        Hostile.nestings(), duplicateKey), 3);
+  /** The valid bodies, each changed once in every way: truncated, spliced, given huge numbers, deepened, ... */
+  public static List<String> mutated() {
+    List<Hostile.Mutation> mutations = new ArrayList<>(Hostile.truncations());
+    mutations.addAll(Hostile.insertions(TRICKY));
+    for (String number : new String[] {"9223372036854775808", "1e999999999", "-1e999999999", "1" + "0".repeat(1_200),
+        "0.5", "1.0e3"}) {
+      mutations.add(t -> t.contains("0") || t.contains("9") ? t.replaceFirst("-?[0-9]+", number) : t + number);
+    }
+    mutations.addAll(Hostile.nestings());
+    for (String extra : new String[] {",\"ackId\":1", ",\"event\":7", ",\"args\":{}", ",\"event\":\"\"",
+        ",\"ack\":\"yes\""}) {
+      mutations.add(t -> t.endsWith("}") ? t.substring(0, t.length() - 1) + extra + "}" : t);
+    }
+    mutations.add(Hostile.repeat());
+    return Hostile.mutated(VALID, mutations);
   }
 
   /** The body as UTF-8. */

@@ -17,41 +17,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Engine.IO framing (text frames of every packet type, binary frames, attachments announced and not
  * sent, or sent and not announced) over a real socket: whatever a client sends, the connection either goes
  * on working (it answers a ping) or is closed with 1002 (1000 for Engine.IO's own close packet), never with
- * a server error. Fewer tries than the codec's own properties: each is a connection.
+ * a server error. Hand-made sequences, fewer than the codec's own cases: each is a connection. The fuzz tests
+ * (internal.EngineIoFramesFuzzTest) feed the same framing any sequence, without a socket.
  */
-class EngineIoFramingPropertiesTest {
+class EngineIoHostileFramesTest {
   private static final Map<String, DisconnectReason> REASONS = new ConcurrentHashMap<>();
   private static ChatServer server;
   private static String url;
 
-  @BeforeContainer
+  @BeforeAll
   static void start() {
     server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(),
         b -> b.onConnection(channel -> channel.onDisconnect().subscribe(reason -> REASONS.put(channel.id(), reason))));
     url = SocketIoTestApp.url(server);
   }
 
-  @AfterContainer
+  @AfterAll
   static void stop() {
     if (server != null) {
       server.close();
     }
   }
 
-  @Property(tries = 60)
-  void anyFramesLeaveTheConnectionWorkingOrCloseIt(@ForAll("frames") List<Object> frames) throws Exception {
+  @ParameterizedTest
+  @MethodSource("frames")
+  void anyFramesLeaveTheConnectionWorkingOrCloseIt(List<Object> frames) throws Exception {
     RawSocket raw = RawSocket.open(url);
     try {
       assertThat(raw.next()).startsWith("0{\"sid\":");
@@ -124,19 +123,43 @@ class EngineIoFramingPropertiesTest {
     }
   }
 
-  @Provide
-  Arbitrary<List<Object>> frames() {
-    Arbitrary<Object> socketIo = HostilePackets.mutated().map(text -> "4" + text);
-    Arbitrary<Object> valid = HostilePackets.packets().map(p -> (Object) HostilePackets.encode(p));
-    Arbitrary<Object> engineIo = Arbitraries.oneOf(
-        Arbitraries.of("2", "2probe", "3", "6", "1", "5", "0", "", "4", "41", "9x").map(s -> (Object) s),
-        Arbitraries.strings().withChars(HostilePackets.TRICKY).ofMaxLength(30).map(s -> (Object) s));
-    Arbitrary<Object> binary = Arbitraries.bytes().array(byte[].class).ofMaxSize(64).map(b -> (Object) b);
-    Arbitrary<Object> announced = Arbitraries.integers().between(1, 3).map(n ->
-        (Object) ("45" + n + "-[\"binary\",{\"_placeholder\":true,\"num\":0}]"));
-    return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(4, socketIo), net.jqwik.api.Tuple.of(2, valid), net.jqwik.api.Tuple.of(2, engineIo),
-        net.jqwik.api.Tuple.of(1, binary), net.jqwik.api.Tuple.of(1, announced))
-        .list().ofMinSize(1).ofMaxSize(5);
+  /**
+   * One to five frames each: mutated Socket.IO texts (every 25th of them), valid packets with their attachments,
+   * Engine.IO's own packets and tricky text, binary frames nobody announced, attachments announced and not sent.
+   */
+  static List<List<Object>> frames() {
+    List<Object> socketIo = new ArrayList<>();
+    List<String> mutated = HostilePackets.mutated();
+    for (int k = 0; k < mutated.size(); k += 25) {
+      socketIo.add("4" + mutated.get(k));
+    }
+    List<Object> valid = new ArrayList<>();
+    List<dev.parley.protocol.Packet> packets = HostilePackets.packets();
+    for (int k = 0; k < packets.size(); k += 7) {
+      valid.add(HostilePackets.encode(packets.get(k)));
+    }
+    List<Object> engineIo = new ArrayList<>(List.of("2", "2probe", "3", "6", "1", "5", "0", "", "4", "41", "9x",
+        "2" + "p".repeat(17), HostilePackets.TRICKY, HostilePackets.TRICKY.substring(3, 11)));
+    List<Object> binary = List.of(new byte[0], new byte[] {4, 0, 1}, new byte[64]);
+    List<Object> announced = List.of("451-[\"binary\",{\"_placeholder\":true,\"num\":0}]",
+        "453-[\"binary\",{\"_placeholder\":true,\"num\":0}]", "461-1[{\"_placeholder\":true,\"num\":0}]");
+    List<List<Object>> out = new ArrayList<>();
+    for (Object frame : socketIo) {
+      out.add(List.of(frame));
+    }
+    for (int k = 0; k < valid.size(); k++) {
+      out.add(List.of(valid.get(k), socketIo.get(k % socketIo.size())));
+    }
+    for (int k = 0; k < engineIo.size(); k++) {
+      out.add(List.of(engineIo.get(k), valid.get(k % valid.size()), binary.get(k % binary.size())));
+    }
+    for (int k = 0; k < announced.size(); k++) {
+      out.add(List.of(announced.get(k), binary.get(k), engineIo.get(k), valid.get(k), socketIo.get(k)));
+      out.add(List.of(announced.get(k), announced.get(k)));
+    }
+    for (Object frame : binary) {
+      out.add(List.of(frame));
+    }
+    return out;
   }
 }
