@@ -135,14 +135,45 @@ final class SseLink implements Link {
     int status = info.statusCode();
     String type = info.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
     if (status == 200 && type.startsWith("text/event-stream")) {
-      return HttpResponse.BodySubscribers.fromLineSubscriber(new Lines(), lines -> null, StandardCharsets.UTF_8,
-          null);
+      return eventStreamLines(new Lines());
     }
     return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
         text -> {
           refused(status, text);
           return null;
         });
+  }
+
+  /**
+   * A body subscriber that hands an event stream to {@code lines} one line at a time, without its line end
+   * (CR, LF or CRLF), each line decoded from UTF-8 on its own, a malformed sequence as U+FFFD. The JDK's line
+   * subscriber splits the bytes read as Latin-1, one char per byte: decoding UTF-8 itself, it turns malformed
+   * bytes that a buffer boundary cuts into dozens of U+FFFD each (24 to 30 chars per byte of a run of them,
+   * found by SseStreamFuzzTest). CR and LF never occur inside a multi-byte UTF-8 sequence, so the lines are the
+   * same.
+   */
+  static HttpResponse.BodySubscriber<Void> eventStreamLines(Flow.Subscriber<String> lines) {
+    return HttpResponse.BodySubscribers.fromLineSubscriber(new Flow.Subscriber<String>() {
+      @Override
+      public void onSubscribe(Flow.Subscription subscription) {
+        lines.onSubscribe(subscription);
+      }
+
+      @Override
+      public void onNext(String latin1) {
+        lines.onNext(new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        lines.onError(error);
+      }
+
+      @Override
+      public void onComplete() {
+        lines.onComplete();
+      }
+    }, done -> null, StandardCharsets.ISO_8859_1, null);
   }
 
   /** Takes the stream's lines as they come; the HttpClient calls it one signal at a time. */
