@@ -29,7 +29,7 @@ class ReadmeCodeTest {
   private static final List<String> FRAGMENT_IMPORTS = List.of("dev.parley", "dev.parley.error", "dev.parley.spi",
       "dev.parley.host.jetty", "dev.parley.transport.websocket", "dev.parley.transport.sse", "dev.parley.store.memory",
       "dev.parley.store.mongo", "dev.parley.mongo.embedded", "dev.parley.client", "dev.parley.test", "java.util",
-      "java.time", "java.net", "jakarta.servlet", "jakarta.servlet.http", "tools.jackson.databind",
+      "java.time", "java.net", "java.nio.file", "jakarta.servlet", "jakarta.servlet.http", "tools.jackson.databind",
       "reactor.core.publisher");
 
   @Test
