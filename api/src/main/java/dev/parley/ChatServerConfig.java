@@ -80,7 +80,8 @@ import org.jspecify.annotations.Nullable;
  * @param virtualThreads run handlers on virtual threads when the JVM has them (21+); default true
  * @param nodeId this server's id among the nodes sharing a store; default random
  * @param transports names of the transports to use; empty means every one found
- * @param store the name of the store to use, or null for the one found
+ * @param store the name of the store to use, or null for the only one found on the class path ({@code start()}
+ *     fails listing them when there are several)
  * @param host the name of the host to use, {@code "none"} when the application mounts the transports into
  *     its own container, or null for the one found (if a transport needs one)
  * @param bindAddress the address the host listens on; default {@code 0.0.0.0}
