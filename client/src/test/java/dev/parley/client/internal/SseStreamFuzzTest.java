@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.parley.protocol.sse.EventStreamParser;
 import dev.parley.protocol.sse.SseData;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import dev.parley.testsupport.Allocations;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,8 +31,6 @@ class SseStreamFuzzTest {
   private static final long SLOW_NANOS = 5_000_000_000L;
   private static final int[] CHUNKS = {1, 7, 64};
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
-  private static final Object THREADS = threadBean();
-  private static final MethodHandle ALLOCATED = allocationCounter();
 
   static {
     // Loaded and linked before anything is measured: the first stream loads much of java.net.http.
@@ -42,7 +38,7 @@ class SseStreamFuzzTest {
       read(("event: parley:session\ndata: {\"sid\":\"a\"}\n\nid: 1\r\nevent: e\r\n"
           + "data: {\"parley:args\":[1],\"parley:ackId\":2}\r\n\r\ndata: {\"x\n\ndata: {\"parley:args\":7}\n\n")
           .getBytes(StandardCharsets.UTF_8));
-      allocatedBytes();
+      Allocations.current();
     }
   }
 
@@ -52,16 +48,16 @@ class SseStreamFuzzTest {
       return;
     }
     long started = System.nanoTime();
-    long before = allocatedBytes();
+    long before = Allocations.current();
     Reader reader = read(input);
-    long allocated = allocatedBytes() - before;
+    long allocated = Allocations.current() - before;
     long elapsed = System.nanoTime() - started;
     long limit = 4L * 1024 * 1024 + 256L * input.length;
     if (allocated >= limit) {
       // Classes loaded (and instrumented) for a path taken the first time count against this thread: again.
-      before = allocatedBytes();
+      before = Allocations.current();
       reader = read(input);
-      allocated = allocatedBytes() - before;
+      allocated = Allocations.current() - before;
     }
 
     assertThat(reader.completed).as("the line subscriber completed on this thread").isTrue();
@@ -170,32 +166,5 @@ class SseStreamFuzzTest {
     }
   }
 
-  /** HotSpot's per-thread allocation counter (com.sun.management), through a handle: no boxing, no accessor. */
-  private static MethodHandle allocationCounter() {
-    try {
-      return MethodHandles.publicLookup().findVirtual(Class.forName("com.sun.management.ThreadMXBean"),
-          "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
-          .asType(MethodType.methodType(long.class, Object.class));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("needs a HotSpot JVM", e);
-    }
-  }
 
-  private static Object threadBean() {
-    try {
-      // Reflectively: the module under test does not read java.management.
-      return Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Bytes this thread has allocated so far. */
-  private static long allocatedBytes() {
-    try {
-      return (long) ALLOCATED.invokeExact(THREADS);
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
