@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
@@ -109,6 +110,33 @@ public interface ChatServer extends Emitter, AutoCloseable {
    * @return a new immutable snapshot
    */
   ServerStats stats();
+
+  /**
+   * Registers an observer of what happens on this node from now on: connections, events in and out,
+   * refusals, recoveries, replays, store appends and ack round trips (see {@link ServerObserver}, whose
+   * contract the observer must keep: fast, thread-safe, never throwing). Several observers may be registered;
+   * each is called in registration order. With none registered, the engine's cost is one volatile read per
+   * event.
+   *
+   * <pre>{@code
+   * Disposable registration = server.observe(new ServerObserver() {
+   *   @Override
+   *   public void connectionOpened(String transport) {
+   *     opened.increment();
+   *   }
+   * });
+   * ...
+   * registration.dispose();
+   * }</pre>
+   *
+   * <p>May be called from any thread, in any state, before {@link #start()} too.
+   *
+   * @param observer the observer; registering the same one twice makes it called twice
+   * @return the registration: {@link Disposable#dispose()} unregisters the observer (idempotent), after which
+   *     no new call to it starts
+   * @throws NullPointerException if {@code observer} is null
+   */
+  Disposable observe(ServerObserver observer);
 
   /**
    * A namespace, created on first use.

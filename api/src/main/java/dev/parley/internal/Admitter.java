@@ -74,6 +74,9 @@ final class Admitter {
     // then the client's events: nothing reaches the client ahead of the answer.
     SerialExecutor executor = new SerialExecutor(server.handlerExecutor(), true);
     Recovery.Restored restored = recovery == null ? null : recovery.restored();
+    if (presented.privateId() != null && restored == null) {
+      server.observers().recovered(false);
+    }
     DefaultChannel channel = new DefaultChannel(restored != null ? restored.channelId() : Ids.next(), namespace,
         session, handshake, executor, recovery);
     executor.execute(() -> runConnectionHandlers(channel));
@@ -94,6 +97,7 @@ final class Admitter {
     }
     if (restored != null) {
       log.debug("{} recovered", channel);
+      server.observers().recovered(true);
     }
     // After the connection handlers, as on Node, where nothing else runs between them and the answer: by the
     // time the client knows it is connected, it is in the rooms they joined it to, so a broadcast another

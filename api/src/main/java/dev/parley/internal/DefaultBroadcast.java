@@ -56,8 +56,9 @@ final class DefaultBroadcast implements Broadcast {
     DefaultChatServer server = namespace.server();
     List<JsonNode> json = JsonArguments.toJson(server.mapper(), event, args);
     server.checkOpen();
-    namespace.deliverLocal(rooms, except, new Outgoing(new Packet.Event(namespace.name(), event, json, null, null,
-        namespace.recoveryEnabled())));
+    int delivered = namespace.deliverLocal(rooms, except, new Outgoing(new Packet.Event(namespace.name(), event,
+        json, null, null, namespace.recoveryEnabled())));
+    server.observers().eventSent(namespace.name(), delivered);
     if (local) {
       return Mono.empty();
     }

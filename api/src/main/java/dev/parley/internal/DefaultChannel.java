@@ -9,6 +9,7 @@ import dev.parley.Message;
 import dev.parley.Namespace;
 import dev.parley.Replay;
 import dev.parley.Reply;
+import dev.parley.error.AckTimeoutException;
 import dev.parley.error.ChannelClosedException;
 import dev.parley.error.LimitExceededException;
 import dev.parley.internal.outbound.AckRegistry;
@@ -222,8 +223,11 @@ final class DefaultChannel implements Channel {
   public Mono<Void> emit(String event, Object... args) {
     Names.event(event);
     List<JsonNode> json = JsonArguments.toJson(mapper(), event, args);
-    namespace.server().checkOpen();
-    sendPacket(new Packet.Event(namespace.name(), event, json, null, null, namespace.recoveryEnabled()));
+    DefaultChatServer server = namespace.server();
+    server.checkOpen();
+    boolean sent = send(new Outgoing(new Packet.Event(namespace.name(), event, json, null, null,
+        namespace.recoveryEnabled())));
+    server.observers().eventSent(namespace.name(), sent ? 1 : 0);
     return Mono.empty();
   }
 
@@ -255,8 +259,26 @@ final class DefaultChannel implements Channel {
       acks().failAll(id, DisconnectReason.TRANSPORT_CLOSE);
       return result;
     }
-    sendPacket(new Packet.Event(namespace.name(), event, json, ackId, null));
+    Observers observers = server.observers();
+    if (observers.any()) {
+      timeRoundTrip(reply, observers);
+    }
+    boolean sent = send(new Outgoing(new Packet.Event(namespace.name(), event, json, ackId, null)));
+    observers.eventSent(namespace.name(), sent ? 1 : 0);
     return result;
+  }
+
+  // Only when observed: a clock read and a subscription per emitWithAck. A failure other than the timeout
+  // (the channel closed) is no round trip.
+  private static void timeRoundTrip(Sinks.One<Reply> reply, Observers observers) {
+    long start = System.nanoTime();
+    reply.asMono().subscribe(
+        answer -> observers.ackRoundTrip(System.nanoTime() - start, true),
+        error -> {
+          if (error instanceof AckTimeoutException) {
+            observers.ackRoundTrip(System.nanoTime() - start, false);
+          }
+        });
   }
 
   @Override
@@ -363,9 +385,10 @@ final class DefaultChannel implements Channel {
     send(new Outgoing(packet));
   }
 
-  void send(Outgoing packet) {
+  /** Queues a packet for the client (behind the CONNECT answer if that is not sent yet); false if closed. */
+  boolean send(Outgoing packet) {
     if (!connected()) {
-      return;
+      return false;
     }
     if (!announced) {
       synchronized (executor) {
@@ -374,11 +397,12 @@ final class DefaultChannel implements Channel {
             pending = new ArrayList<>();
           }
           pending.add(packet);
-          return;
+          return true;
         }
       }
     }
     session.send(packet);
+    return true;
   }
 
   /**
@@ -416,6 +440,7 @@ final class DefaultChannel implements Channel {
     if (packet.ackId() != null) {
       ACKS_OWED.getAndAdd(this, 1);
     }
+    namespace.server().observers().eventReceived(namespace.name());
     dispatch(new DefaultEvent(packet.name(), packet.args(), packet.ackId(), this, mapper()), done);
   }
 
@@ -430,6 +455,7 @@ final class DefaultChannel implements Channel {
     }
     Sinks.One<List<JsonNode>> reply = Sinks.one();
     ACKS_OWED.getAndAdd(this, 1);
+    namespace.server().observers().eventReceived(namespace.name());
     DefaultEvent event = new DefaultEvent(name, args, reply, this, mapper());
     dispatch(event, () -> {
       if (!awaitLateAck || !event.hasHandlers()) {

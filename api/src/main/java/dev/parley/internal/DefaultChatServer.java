@@ -6,6 +6,7 @@ import dev.parley.ChatServerConfig;
 import dev.parley.Message;
 import dev.parley.Namespace;
 import dev.parley.Room;
+import dev.parley.ServerObserver;
 import dev.parley.ServerStats;
 import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.support.Settling;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -52,6 +54,7 @@ public final class DefaultChatServer implements ChatServer {
   private final Delivery delivery;
   private final Sessions sessions;
   private final StatsCollector stats;
+  private final Observers observers = new Observers();
   private final ServerLifecycle lifecycle = new ServerLifecycle();
   private final Sinks.Empty<Void> closed = Sinks.empty();
 
@@ -61,7 +64,7 @@ public final class DefaultChatServer implements ChatServer {
     this.components = new Components(parts, new EngineTransportContext(this));
     this.recovery = new Recovery(components::store, config.maxDisconnectionDuration(), config.connectTimeout(),
         mapper, settling);
-    this.delivery = new Delivery(namespaces, components, settling, config.nodeId());
+    this.delivery = new Delivery(namespaces, components, settling, config.nodeId(), observers);
     this.sessions = new Sessions(config.maxConnectionsPerAddress(), settling);
     this.stats = new StatsCollector(namespaces.values(), sessions, components, recovery);
     namespace("/");
@@ -252,6 +255,16 @@ public final class DefaultChatServer implements ChatServer {
     return stats.snapshot();
   }
 
+  @Override
+  public Disposable observe(ServerObserver observer) {
+    return observers.add(observer);
+  }
+
+  /** The observers to tell what happens; see {@link Observers}. */
+  Observers observers() {
+    return observers;
+  }
+
   AtomicLong outboundBytes() {
     return stats.outboundBytes();
   }
@@ -260,13 +273,22 @@ public final class DefaultChatServer implements ChatServer {
     return stats.inboundBytes();
   }
 
-  void countBusy() {
+  /** Counts one frame for {@code namespace} refused for want of inbound budget. */
+  void countBusy(String namespace) {
     stats.countBusy();
+    observers.eventRefused(knownNamespace(namespace), "server busy");
   }
 
-  /** Counts one event rejected by its connection's rate limit. */
-  void countRateLimited() {
+  /** Counts one event (or CONNECT) for {@code namespace} rejected by its connection's rate limit. */
+  void countRateLimited(String namespace) {
     stats.countRateLimited();
+    observers.eventRefused(knownNamespace(namespace), "rate limited");
+  }
+
+  // A refused frame's namespace is the client's text, not yet checked against anything: observers (metric
+  // tags) get only names the application made.
+  private String knownNamespace(String name) {
+    return namespaces.containsKey(name) ? name : "";
   }
 
   /** See {@link Sessions#admit}. */
@@ -279,6 +301,9 @@ public final class DefaultChatServer implements ChatServer {
     if (!lifecycle.isRunning()) {
       throw new IllegalStateException("server is not accepting connections");
     }
-    return sessions.open(new DefaultSession(this, connection, info), admission);
+    DefaultSession session = new DefaultSession(this, connection, info);
+    // Before the session can end (its connect deadline starts in open): observers see the open first.
+    observers.connectionOpened(info.transport());
+    return sessions.open(session, admission);
   }
 }

@@ -211,14 +211,20 @@ final class DefaultNamespace implements Namespace {
         recoveryEnabled());
   }
 
-  /** Queues one shared packet for every local channel the targeting selects. */
-  void deliverLocal(Set<String> targets, Set<String> except, Outgoing packet) {
+  /**
+   * Queues one shared packet for every local channel the targeting selects.
+   *
+   * @return the channels it was queued for
+   */
+  int deliverLocal(Set<String> targets, Set<String> except, Outgoing packet) {
     Set<DefaultChannel> excluded = rooms.membersOfAnyCopy(except);
     Collection<DefaultChannel> recipients = targets.isEmpty() ? channels.values() : rooms.membersOfAny(targets);
+    int delivered = 0;
     for (DefaultChannel channel : recipients) {
-      if (!excluded.contains(channel)) {
-        channel.send(packet);
+      if (!excluded.contains(channel) && channel.send(packet)) {
+        delivered++;
       }
     }
+    return delivered;
   }
 }

@@ -73,7 +73,7 @@ final class DefaultSession implements Session {
     ChatServerConfig config = server.config();
     this.outbox = new Outbox(connection, server.flushExecutor(), config.outboundBufferSize(),
         config.outboundBufferBytes(), server.outboundBytes(), config.nodeOutboundBytes(),
-        () -> disconnect(DisconnectReason.SLOW_CONSUMER),
+        this::slowConsumer,
         error -> disconnect(DisconnectReason.TRANSPORT_ERROR));
     this.handshakes = new SerialExecutor(server.handlerExecutor());
     this.events = new TokenBucket(config.maxEventsPerSecond(), config.maxEventBurst(), now());
@@ -138,7 +138,7 @@ final class DefaultSession implements Session {
       server.inboundBytes().addAndGet(-cost);
       log.debug("session {}: no room for a frame of {} bytes ({} in flight here); refused", id, cost,
           inboundBytes);
-      server.countBusy();
+      server.countBusy(namespace);
       refuse(namespace, connect, ackId, "server busy");
       return Frame.refused(Inbound.Refusal.BUSY);
     }
@@ -156,7 +156,7 @@ final class DefaultSession implements Session {
     if (events.tryTake(now())) {
       return true;
     }
-    server.countRateLimited();
+    server.countRateLimited(namespace);
     DefaultChannel channel = channels.get(namespace);
     if (server.config().disconnectOnRateLimit() && channel != null) {
       log.debug("{}: over {} events/s; disconnecting", channel, server.config().maxEventsPerSecond());
@@ -383,6 +383,14 @@ final class DefaultSession implements Session {
     }
   }
 
+  // The outbox is full and the client is not reading.
+  private void slowConsumer() {
+    if (end(DisconnectReason.SLOW_CONSUMER)) {
+      connection.close(DisconnectReason.SLOW_CONSUMER);
+      server.observers().slowConsumerDisconnected(info.transport());
+    }
+  }
+
   @Override
   public void closed(DisconnectReason reason) {
     DisconnectReason given = closing;
@@ -460,6 +468,7 @@ final class DefaultSession implements Session {
       channel.closed(reason);
     }
     server.removeSession(this);
+    server.observers().connectionClosed(info.transport(), reason.wireName());
     return true;
   }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * The server's traffic through the store: posts out to the store and back from its feed to the namespaces,
@@ -27,13 +28,16 @@ final class Delivery {
   private final Components components;
   private final Settling settling;
   private final String nodeId;
+  private final Observers observers;
   private final AtomicInteger postsInFlight = new AtomicInteger();
 
-  Delivery(Map<String, DefaultNamespace> namespaces, Components components, Settling settling, String nodeId) {
+  Delivery(Map<String, DefaultNamespace> namespaces, Components components, Settling settling, String nodeId,
+           Observers observers) {
     this.namespaces = namespaces;
     this.components = components;
     this.settling = settling;
     this.nodeId = nodeId;
+    this.observers = observers;
   }
 
   /**
@@ -44,8 +48,10 @@ final class Delivery {
    */
   Mono<Message> post(Post post) {
     postsInFlight.incrementAndGet();
+    long start = System.nanoTime();
     Mono<Message> result = components.store().append(post)
         .doFinally(signal -> {
+          observers.storeAppend(System.nanoTime() - start, signal == SignalType.ON_COMPLETE);
           if (postsInFlight.decrementAndGet() == 0) {
             settling.changed();
           }

@@ -42,6 +42,8 @@ final class Membership {
   private @Nullable List<Message> batch;
   // Arrays sent by this replay so far; an empty replay still sends one (empty) array.
   private int arraysSent;
+  // Messages this replay has sent the client, for the server's observers.
+  private int replayedCount;
   // The cursor a replay starts after (null for a last-N replay): the client has what is not after it.
   private final @Nullable String after;
   // In id order: the last id delivered. Otherwise: the last id the replay read (pages come in id order).
@@ -99,6 +101,9 @@ final class Membership {
       return;
     }
     lastId = message.id();
+    if (!channel.id().equals(message.sender())) {
+      replayedCount++;
+    }
     if (recentIds != null) {
       recentIds.add(message.id());
       recentOrder.add(message.id());
@@ -120,8 +125,17 @@ final class Membership {
     }
   }
 
-  /** The replay is over (or failed): deliver what was held back, then go live. */
-  synchronized void replayDone() {
+  /** The replay is over (or failed): deliver what was held back, then go live. Once. */
+  void replayDone() {
+    int sent = endReplay();
+    if (sent >= 0) {
+      // Outside the lock: an observer is foreign code.
+      channel.namespaceImpl().server().observers().replayed(sent);
+    }
+  }
+
+  // Returns the messages the replay sent, or -1 if it had ended already.
+  private synchronized int endReplay() {
     List<Held> held = heldBack;
     heldBack = null;
     List<Message> replayed = batch;
@@ -129,13 +143,15 @@ final class Membership {
     if (replayed != null && (!replayed.isEmpty() || arraysSent == 0)) {
       sendArray(replayed);
     }
-    if (held != null) {
-      for (Held message : held) {
-        if (ordered || message.message().isAfter(after)) {
-          deliverLive(message.message(), message.packet());
-        }
+    if (held == null) {
+      return -1;
+    }
+    for (Held message : held) {
+      if (ordered || message.message().isAfter(after)) {
+        deliverLive(message.message(), message.packet());
       }
     }
+    return replayedCount;
   }
 
   /**
