@@ -104,7 +104,9 @@ public interface ParleyClient extends AutoCloseable {
    * recovery: the server kept the client's id, rooms and data, and sends the posted messages it missed
    * before any new one. The client asks for it by itself on every reconnect when the server handed out a
    * private id (Parley, and Socket.IO servers with {@code connectionStateRecovery}); over SSE, resuming is
-   * {@code Last-Event-ID}'s job and this stays false.
+   * {@code Last-Event-ID}'s job and this stays false. A Socket.IO server sends the missed events before its
+   * CONNECT answer: the client holds them (at most 10,000; more fail the attempt) and hands them to the
+   * handlers right after the {@link #onConnect} listeners, before anything sent later.
    *
    * @return true if the current connection continues the previous one's session
    */

@@ -19,6 +19,7 @@ import dev.parley.protocol.support.Lifecycle;
 import dev.parley.protocol.support.PendingAcks;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -54,6 +55,8 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
   private static final Duration THREADS_END = Duration.ofSeconds(5);
   /** How much longer than the connect timeout connect() waits in real time, should the timers be stuck. */
   private static final Duration CONNECT_MARGIN = Duration.ofSeconds(5);
+  /** How many events a connection may bring before its CONNECT answer; more fail it. */
+  private static final int MAX_EARLY_EVENTS = 10_000;
 
   /** The connection's state; the client's life (started, stopped) is the {@link Lifecycle}'s. */
   private enum State {
@@ -87,6 +90,9 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
   private @Nullable Runnable answerTimer;
   // Why the last reconnect attempt failed to open, for the exception of giving up; cleared on connecting.
   private @Nullable TransportException lastFailure;
+  // Events of the current link that came before its CONNECT answer: Socket.IO sends a recovered session's
+  // missed events first. Guarded by lock; handed to the application once connected, emptied with the link.
+  private final List<Packet.Event> early = new ArrayList<>();
 
   private DefaultParleyClient(ClientConfig settings) {
     super("ParleyClient");
@@ -217,6 +223,8 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     } else if (packet instanceof Packet.Event event) {
       if (from == link && state == State.CONNECTED) {
         dispatch(from, event);
+      } else if (from == link) {
+        early(from, event);
       }
     } else if (packet instanceof Packet.Ack ack) {
       if (from == link) {
@@ -225,6 +233,20 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
     } else if (packet instanceof Packet.Disconnect) {
       serverDisconnected(from);
     }
+  }
+
+  /** Keeps an event that came before the CONNECT answer, for {@link #connected}. */
+  private void early(Link from, Packet.Event event) {
+    synchronized (lock) {
+      if (from != link || (state != State.CONNECTING && state != State.RECONNECTING)) {
+        return;
+      }
+      if (early.size() < MAX_EARLY_EVENTS) {
+        early.add(event);
+        return;
+      }
+    }
+    from.fail(DisconnectReason.PARSE_ERROR, "more than " + MAX_EARLY_EVENTS + " events before the CONNECT answer");
   }
 
   private void connected(Link from, Packet.Connect connect) {
@@ -249,6 +271,11 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
         log.debug("reconnected to {} namespace {} as {}", endpoint, settings.namespace(), sid);
       }
       listeners.connected();
+      // After the connect listeners, before anything that follows on this link (read by this same thread).
+      for (Packet.Event event : early) {
+        dispatch(from, event);
+      }
+      early.clear();
     }
     from.answer().complete(sid);
   }
@@ -290,6 +317,7 @@ public final class DefaultParleyClient extends Lifecycle implements ParleyClient
   // The link is no longer this client's, nor is the wait for its CONNECT answer. Under the lock.
   private void forgetLink() {
     link = null;
+    early.clear();
     cancelAnswerTimer();
   }
 
