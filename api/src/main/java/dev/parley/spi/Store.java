@@ -4,6 +4,7 @@ import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.protocol.Checks;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,6 +27,7 @@ import reactor.core.publisher.Mono;
  *   <li>Sessions (for connection state recovery, where the store supports them): a state saved with
  *   {@link #saveSession} is returned by {@link #takeSession} at most once across every node, replaced by
  *   a later save under its key, gone once its ttl has passed; namespaces and private ids are plain values.
+ *   <li>{@link #health()} completes with one value, promptly, and never errors.
  * </ul>
  */
 public interface Store {
@@ -60,6 +62,28 @@ public interface Store {
 
   /** The bus for ephemeral emits between nodes. */
   Bus bus();
+
+  /**
+   * Checks whether the store can serve now, for a health endpoint or a load balancer's readiness probe.
+   * A store checks what it depends on that can fail while it runs: that its database answers, and that the
+   * streams behind {@link #feed()} and {@link #bus()} are delivering; what it found goes in the details
+   * (see the store's own documentation for their keys). A store that is not started, or was stopped,
+   * reports down.
+   *
+   * <p>The check must be cheap and must complete quickly whatever the database does: a store bounds each
+   * remote call it makes with a short timeout of its own (a few seconds at most) and reports a failure or a
+   * timeout as down with the error's message in the details, never as an error signal. Callers apply a
+   * timeout as well, and may call this often (every few seconds) and from several threads at once.
+   *
+   * <p>The default, for stores that cannot tell, completes at once with up and no details.
+   *
+   * @return the store's health; completes with one value, never empty and never an error. It may complete
+   *     on a thread of the store's driver or of a Reactor timer, not necessarily the subscriber's; nothing
+   *     blocks the subscribing thread.
+   */
+  default Mono<StoreHealth> health() {
+    return Mono.just(StoreHealth.up(Map.of()));
+  }
 
   /**
    * Saves a disconnected channel's state under its private id for at most {@code ttl}, for connection

@@ -37,7 +37,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The contract every {@link Store} must pass, as documented on {@link Store}: ids, history pages, the
- * feed, isolation of rooms and namespaces, names as plain values, and the bus.
+ * feed, isolation of rooms and namespaces, names as plain values, the bus, and health.
  *
  * <p>Extend it in the store's own tests and say how to make a store:
  *
@@ -215,6 +215,19 @@ public abstract class StoreContractTest {
       StepVerifier.create(store().start()).expectComplete().verify(TIMEOUT);
 
       assertThat(append("lobby", 0).room()).isEqualTo("lobby");
+    }
+
+    @Test
+    @DisplayName("a started store's health completes with one value, up, whose details are never null")
+    void health() {
+      StepVerifier.create(store().health())
+          .assertNext(health -> {
+            assertThat(health).isNotNull();
+            assertThat(health.details()).isNotNull();
+            assertThat(health.up()).as("health of a started store: %s", health.details()).isTrue();
+          })
+          .expectComplete()
+          .verify(TIMEOUT);
     }
   }
 
