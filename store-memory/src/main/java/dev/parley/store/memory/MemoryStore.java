@@ -7,10 +7,12 @@ import dev.parley.spi.Bus;
 import dev.parley.spi.BusMessage;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
+import dev.parley.spi.StoreHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -201,6 +203,32 @@ public final class MemoryStore implements Store {
   @Override
   public Bus bus() {
     return bus;
+  }
+
+  /**
+   * Always up: the store lives in this process and has nothing remote to lose. The details say how full it
+   * is: {@code store} ({@code "memory"}), {@code rooms} (rooms holding messages), {@code retainedBytes}
+   * and {@code maxBytesTotal} (what the messages hold against the store's bound, by the estimate
+   * {@link MemoryStoreConfig} describes), {@code savedSessions} (expired ones not yet swept included),
+   * and {@code feedSubscribers} and {@code busSubscribers} (the nodes and readers attached).
+   *
+   * @return the health, at once, on the subscribing thread
+   */
+  @Override
+  public Mono<StoreHealth> health() {
+    return Mono.fromCallable(() -> {
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("store", "memory");
+      synchronized (lock) {
+        details.put("rooms", rooms.size());
+        details.put("retainedBytes", totalBytes);
+      }
+      details.put("maxBytesTotal", config.maxBytesTotal());
+      details.put("savedSessions", sessions.size());
+      details.put("feedSubscribers", feedSinks.size());
+      details.put("busSubscribers", busSinks.size());
+      return StoreHealth.up(details);
+    });
   }
 
   /**
