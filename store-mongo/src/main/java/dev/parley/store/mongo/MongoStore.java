@@ -14,6 +14,7 @@ import dev.parley.protocol.support.Lifecycle;
 import dev.parley.spi.Bus;
 import dev.parley.spi.Post;
 import dev.parley.spi.Store;
+import dev.parley.spi.StoreHealth;
 import dev.parley.store.mongo.internal.ChangeStreamFollower;
 import dev.parley.store.mongo.internal.ForeignCollection;
 import dev.parley.store.mongo.internal.HistoryReader;
@@ -22,6 +23,7 @@ import dev.parley.store.mongo.internal.MessageFeed;
 import dev.parley.store.mongo.internal.MessageWriter;
 import dev.parley.store.mongo.internal.MongoBus;
 import dev.parley.store.mongo.internal.MongoErrors;
+import dev.parley.store.mongo.internal.MongoHealth;
 import dev.parley.store.mongo.internal.Payloads;
 import dev.parley.store.mongo.internal.RoomKey;
 import dev.parley.store.mongo.internal.RoomLanes;
@@ -83,6 +85,8 @@ public final class MongoStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(MongoStore.class);
   private static final int MAX_IDLE_ROOMS = 10_000;
   private static final int MAX_FEED_ROOMS = 100_000;
+  /** How long {@link #health()} waits for the server to answer its ping. */
+  public static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
 
   private final MongoStoreConfig config;
   private final @Nullable MongoClient givenClient;
@@ -159,7 +163,8 @@ public final class MongoStore implements Store {
    */
   private record Started(MongoClient client, MongoCollection<BsonDocument> messages,
       MongoCollection<BsonDocument> bus, MessageWriter writer, HistoryReader history, SessionCollection sessions,
-      ChangeStreamFollower feedFollower, ChangeStreamFollower busFollower, List<ForeignCollection> foreign) {
+      ChangeStreamFollower feedFollower, ChangeStreamFollower busFollower, List<ForeignCollection> foreign,
+      MongoHealth health) {
   }
 
   /**
@@ -246,16 +251,17 @@ public final class MongoStore implements Store {
         (id, n) -> MessageDocuments.key(MessageDocuments.PROBE_NAMESPACE, id, n),
         document -> MessageDocuments.isProbe(document) ? document.getString(MessageDocuments.ROOM).getValue() : null,
         id -> MessageDocuments.room(MessageDocuments.PROBE_NAMESPACE, id));
+    ChangeStreamFollower feedFollower = new ChangeStreamFollower(prefix + config.messagesCollection(), messages,
+        messageProbes, feed, Schedulers.parallel(), clock, config.recoveryLookback());
+    ChangeStreamFollower busFollower = new ChangeStreamFollower(prefix + config.busCollection(), busDocuments,
+        bus.probes(), bus, Schedulers.parallel(), clock, config.recoveryLookback());
     return new Started(mongo, messages, busDocuments,
         new MessageWriter(messages, database.getCollection(config.countersCollection(), BsonDocument.class),
             config.maxAge(), config.maxMessagesPerRoom(), clock),
         new HistoryReader(messages),
         new SessionCollection(database.getCollection(config.sessionsCollection(), BsonDocument.class), clock),
-        new ChangeStreamFollower(prefix + config.messagesCollection(), messages, messageProbes, feed,
-            Schedulers.parallel(), clock, config.recoveryLookback()),
-        new ChangeStreamFollower(prefix + config.busCollection(), busDocuments, bus.probes(), bus,
-            Schedulers.parallel(), clock, config.recoveryLookback()),
-        foreign);
+        feedFollower, busFollower, foreign,
+        new MongoHealth(config.database(), database, feedFollower, busFollower, bus, foreign, HEALTH_TIMEOUT));
   }
 
   private String retention() {
@@ -398,6 +404,41 @@ public final class MongoStore implements Store {
     return bus;
   }
 
+  /**
+   * Checks the store for a health endpoint. Reports down if the store is not running (details
+   * {@code state}: {@code new}, {@code starting}, {@code stopped}…), if the server does not answer a
+   * {@code ping} within {@link #HEALTH_TIMEOUT} (2 s), or if the change stream behind the feed or the bus has
+   * given up (its client was closed); the reason is in {@code error}. While the server answers and the
+   * streams are following, or reopening after an interruption (they resume where they left off), it reports
+   * up. The details, in this order:
+   *
+   * <ul>
+   *   <li>{@code store}: {@code "mongodb"}; {@code database}: the database's name;
+   *   <li>{@code ping}: {@code "ok"} or {@code "failed"}, and {@code pingMillis}, the round trip, when ok;
+   *   <li>{@code feed} and {@code bus}: where the change streams of the messages and bus collections are:
+   *   {@code following}, {@code restarting} (interrupted, reopening or recovering what they missed),
+   *   {@code failed} (given up) or {@code stopped};
+   *   <li>{@code collectionFeeds}: for each {@link CollectionFeed}, its collection's name and
+   *   {@code following} or {@code restarting}; absent when there are none;
+   *   <li>{@code busLagMillis}: how long the newest emit this node received through the bus took, from its
+   *   sender's clock to this node's change stream (includes the difference between the two nodes' clocks,
+   *   never negative); -1 until an emit arrives. {@code busLastReceived}: when that was (ISO-8601), absent
+   *   until then. An idle bus keeps the last figure: read both together;
+   *   <li>{@code error}: why the store is down; only when down.
+   * </ul>
+   *
+   * @return the health; completes within about {@link #HEALTH_TIMEOUT}, on a driver or Reactor
+   *     {@code parallel} thread, and never errors
+   */
+  @Override
+  public Mono<StoreHealth> health() {
+    Started now = started;
+    if (!lifecycle.isRunning() || now == null) {
+      return Mono.fromCallable(() -> MongoHealth.notRunning(config.database(), lifecycle.state().name()));
+    }
+    return now.health().check();
+  }
+
   /** Whether both change streams are open and delivering (for health checks). */
   public boolean isLive() {
     Started now = started;
@@ -408,6 +449,11 @@ public final class MongoStore implements Store {
   /** The follower of the messages collection (tests play interruptions through it). */
   ChangeStreamFollower messagesFollower() {
     return started().feedFollower();
+  }
+
+  /** The follower of the bus collection (for tests). */
+  ChangeStreamFollower busFollower() {
+    return started().busFollower();
   }
 
   @Override

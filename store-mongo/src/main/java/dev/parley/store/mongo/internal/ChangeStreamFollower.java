@@ -76,6 +76,20 @@ public final class ChangeStreamFollower {
 
   private enum Mode { START, FRESH, RECOVER }
 
+  /** Where a follower is, for health checks. */
+  public enum State {
+    /** Opening its first stream: {@link #start()} has not completed yet. */
+    STARTING,
+    /** A stream is open and delivering. */
+    FOLLOWING,
+    /** The stream failed or ended; reopening (or recovering what it missed) until it delivers again. */
+    RESTARTING,
+    /** Gave up: the first stream could not be opened, or the client was closed. It stays so. */
+    FAILED,
+    /** Stopped with the store. */
+    STOPPED
+  }
+
   private final String label;
   private final MongoCollection<BsonDocument> collection;
   private final Probes probes;
@@ -99,6 +113,8 @@ public final class ChangeStreamFollower {
   private boolean established;
   private boolean confirmed;
   private boolean stopped;
+  private boolean opened;
+  private @Nullable StoreException failure;
   private int failures;
   private long delivered;
 
@@ -139,6 +155,29 @@ public final class ChangeStreamFollower {
   public boolean isLive() {
     synchronized (lock) {
       return confirmed && !stopped && held == null;
+    }
+  }
+
+  /** Where the follower is now. */
+  public State state() {
+    synchronized (lock) {
+      if (stopped) {
+        return State.STOPPED;
+      }
+      if (failure != null) {
+        return State.FAILED;
+      }
+      if (confirmed && held == null) {
+        return State.FOLLOWING;
+      }
+      return opened ? State.RESTARTING : State.STARTING;
+    }
+  }
+
+  /** Why the follower gave up ({@link State#FAILED}), or null if it has not. */
+  public @Nullable StoreException failure() {
+    synchronized (lock) {
+      return failure;
     }
   }
 
@@ -264,6 +303,7 @@ public final class ChangeStreamFollower {
     lastSeen = clock.instant();
     if (held == null) {
       log.debug("change stream on {} open", label);
+      opened = true;
       started.tryEmitEmpty();
       return;
     }
@@ -300,6 +340,7 @@ public final class ChangeStreamFollower {
               if (waiting != null) {
                 waiting.forEach(this::deliver);
               }
+              opened = true;
               started.tryEmitEmpty();
             }
           }
@@ -403,6 +444,7 @@ public final class ChangeStreamFollower {
 
   private void fail(StoreException error) {
     generation++;
+    failure = error;
     confirmed = false;
     dispose();
     started.tryEmitError(error);

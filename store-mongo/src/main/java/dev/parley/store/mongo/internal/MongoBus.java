@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -22,6 +24,9 @@ public final class MongoBus implements Bus, ChangeStreamFollower.Handler {
   private final Supplier<MongoCollection<BsonDocument>> collection;
   private final Clock clock;
   private final Sinks.Many<BusMessage> sink = Sinks.many().multicast().directBestEffort();
+  // Written by the follower's one delivering thread at a time, read by health checks.
+  private volatile long lagMillis = -1;
+  private volatile @Nullable Instant lastReceived;
 
   public MongoBus(Supplier<MongoCollection<BsonDocument>> collection, Clock clock) {
     this.collection = collection;
@@ -62,8 +67,30 @@ public final class MongoBus implements Bus, ChangeStreamFollower.Handler {
   @Override
   public void inserted(BsonDocument document) {
     if (BusDocuments.probeId(document) == null) {
+      Instant now = clock.instant();
+      BsonValue createdAt = document.get(BusDocuments.CREATED_AT);
+      if (createdAt != null && createdAt.isDateTime()) {
+        // The writer's clock against ours: a node whose clock runs ahead would show a negative lag.
+        lagMillis = Math.max(0, now.toEpochMilli() - createdAt.asDateTime().getValue());
+        lastReceived = now;
+      }
       sink.tryEmitNext(BusDocuments.toMessage(document));
     }
+  }
+
+  /**
+   * How long the newest emit received took from its sender's clock ({@code createdAt}) to this node's
+   * change stream, in milliseconds; -1 if none was received yet. Includes the clock difference between the
+   * two nodes, so this node's own emits are the exact measure; never negative (a sender whose clock runs
+   * ahead shows 0).
+   */
+  public long lagMillis() {
+    return lagMillis;
+  }
+
+  /** When this node received the newest emit through its change stream, or null if none yet. */
+  public @Nullable Instant lastReceived() {
+    return lastReceived;
   }
 
   @Override
