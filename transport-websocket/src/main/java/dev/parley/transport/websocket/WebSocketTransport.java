@@ -109,12 +109,15 @@ public final class WebSocketTransport implements Transport {
   }
 
   /**
-   * Registers the transport's servlet at {@link WebSocketTransportConfig#path()} in a Servlet 6 context
-   * that publishes a Jakarta WebSocket 2.1 {@link ServerContainer}. Call after the server has started,
-   * while the context is initialising.
+   * Registers the transport's servlet at {@link WebSocketTransportConfig#path()} in a Servlet 6 context whose
+   * container has Jakarta WebSocket 2.1. Call after the server has started, while the context is initialising:
+   * in a {@code ServletContainerInitializer}, a Spring {@code ServletContextInitializer}, or before the context
+   * starts. The container's {@link ServerContainer} need not exist yet: the servlet looks it up when it starts,
+   * after every initializer has run, so the order in which a container runs its initializers does not matter
+   * (Tomcat runs its WebSocket initializer after Spring Boot's). Call on the thread that initialises the context.
    *
-   * @throws IllegalStateException if the server has not started the transport, or the context has no
-   *     WebSocket container
+   * @throws IllegalStateException if the server has not started the transport, or the context has already
+   *     started (the Servlet API then refuses new servlets)
    */
   public void mount(ServletContext servletContext) {
     TransportContext started = context;
@@ -122,15 +125,14 @@ public final class WebSocketTransport implements Transport {
     if (started == null || startedCodec == null) {
       throw new IllegalStateException("start the ChatServer before mounting its WebSocket transport");
     }
-    Object container = servletContext.getAttribute(ServerContainer.class.getName());
-    if (!(container instanceof ServerContainer serverContainer)) {
-      throw new IllegalStateException("the servlet context has no Jakarta WebSocket ServerContainer");
-    }
     Polling sessions = new Polling(config, started, startedCodec);
     polling = sessions;
     ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
-        new SocketIoServlet(config, started, startedCodec, serverContainer, openSockets, sessions,
-            config.serveClient() ? new ClientScript(clientResource, ClientScript.TYPES) : null, servletContext));
+        new SocketIoServlet(config, started, startedCodec, openSockets, sessions,
+            config.serveClient() ? new ClientScript(clientResource, ClientScript.TYPES) : null));
+    // Started with the context, after every initializer: a missing WebSocket container then fails the start
+    // rather than the first request.
+    registration.setLoadOnStartup(1);
     // Long-polls are held and POST bodies read with Servlet async I/O, holding no thread.
     registration.setAsyncSupported(true);
     registration.addMapping(config.path() + "*");

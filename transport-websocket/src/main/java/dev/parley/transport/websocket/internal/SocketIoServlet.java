@@ -8,6 +8,7 @@ import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -45,32 +47,56 @@ public final class SocketIoServlet extends HttpServlet {
   private final transient WebSocketTransportConfig config;
   private final transient TransportContext context;
   private final transient SocketIoCodec codec;
-  private final transient ServerContainer container;
+  // Looked up in init(): a container may publish its ServerContainer only after the initializer that mounted this
+  // servlet has run (Tomcat's WebSocket initializer runs after Spring Boot's), and servlets start after them all.
+  private transient @Nullable ServerContainer container;
   private final transient OriginPolicy origins;
   private final transient AtomicInteger openSockets;
   private final transient Polling polling;
   private final transient @Nullable ClientScript client;
-  private final transient @Nullable CoreUpgrade core;
+  private transient @Nullable CoreUpgrade core;
 
   /**
    * {@code openSockets} is the transport's count of open sockets (WebSockets), which the endpoints keep;
    * {@code polling} the transport's long-polling sessions; {@code client} the browser client files, or null
    * when they are not served. Inside Jetty 12 (EE10) a fresh socket is upgraded on Jetty's core WebSocket API
    * ({@link CoreUpgrade}), as is the upgrade of a polling session, unless the system property
-   * {@value WsConnection#PORTABLE_PROPERTY} is {@code true}; elsewhere through {@code container}.
+   * {@value WsConnection#PORTABLE_PROPERTY} is {@code true}; elsewhere through the context's Jakarta WebSocket
+   * {@link ServerContainer}, which {@link #init()} looks up.
    */
   public SocketIoServlet(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                         ServerContainer container, AtomicInteger openSockets, Polling polling,
-                         @Nullable ClientScript client, ServletContext servletContext) {
+                         AtomicInteger openSockets, Polling polling, @Nullable ClientScript client) {
     this.config = config;
     this.context = context;
     this.codec = codec;
-    this.container = container;
     this.origins = new OriginPolicy(config.allowedOrigins());
     this.openSockets = openSockets;
     this.polling = polling;
     this.client = client;
-    this.core = coreUpgrade(servletContext);
+  }
+
+  /**
+   * Finds the context's WebSocket container, and inside Jetty its core upgrade.
+   *
+   * @throws ServletException if the context publishes no Jakarta WebSocket {@link ServerContainer}
+   */
+  @Override
+  public void init() throws ServletException {
+    ServletContext servletContext = getServletContext();
+    Object published = servletContext.getAttribute(ServerContainer.class.getName());
+    if (!(published instanceof ServerContainer serverContainer)) {
+      throw new ServletException(missingContainer(servletContext));
+    }
+    container = serverContainer;
+    core = coreUpgrade(servletContext);
+  }
+
+  /** The error for a context whose container publishes no Jakarta WebSocket server, naming what to add. */
+  private static String missingContainer(ServletContext servletContext) {
+    return "the servlet context has no Jakarta WebSocket ServerContainer (attribute " + ServerContainer.class.getName()
+        + ") once it has started: " + servletContext.getServerInfo() + " needs its WebSocket support on the class "
+        + "path (Tomcat: tomcat-embed-websocket; Jetty 12: jetty-ee10-websocket-jakarta-server and its "
+        + "JakartaWebSocketServletContainerInitializer)";
   }
 
   private @Nullable CoreUpgrade coreUpgrade(ServletContext servletContext) {
@@ -218,7 +244,8 @@ public final class SocketIoServlet extends HttpServlet {
   private void handOver(HttpServletRequest request, HttpServletResponse response, ServerEndpointConfig endpoint)
       throws IOException {
     try {
-      container.upgradeHttpToWebSocket(request, response, endpoint, Map.of());
+      Objects.requireNonNull(container, "init() not called").upgradeHttpToWebSocket(request, response, endpoint,
+          Map.of());
     } catch (DeploymentException e) {
       log.debug("upgrade failed", e);
       if (!response.isCommitted()) {
