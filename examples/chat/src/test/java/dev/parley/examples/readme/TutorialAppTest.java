@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import dev.parley.ChatServer;
 import dev.parley.protocol.sse.EventStreamParser;
-import dev.parley.testsupport.EventStreamSubscriber;
+import dev.parley.testsupport.QueuedEventStream;
 import dev.parley.testsupport.RawSocket;
 import dev.parley.testsupport.TestMongo;
 import dev.parley.testsupport.Timeouts;
@@ -19,9 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +93,7 @@ class TutorialAppTest {
     Events sse = new Events();
     alice.sendAsync(stream("/sse/42"), HttpResponse.BodyHandlers.fromLineSubscriber(sse));
     assertThat(sse.next().type()).isEqualTo("parley:session");
-    assertThat(texts(sse.next("messages"))).containsExactly("stored first", "stored second");
+    assertThat(texts(sse.data("messages"))).containsExactly("stored first", "stored second");
 
     // Pattern 2: a Socket.IO client, logged in by the same cookie, joins room 42.
     try (RawSocket socket = RawSocket.connect(alice, base, "{}")) {
@@ -107,12 +104,12 @@ class TutorialAppTest {
 
       // Inserted by another program: both see it, as an array of one.
       insert(messages, new Document("parent", "42").append("text", "from mongosh"));
-      assertThat(texts(sse.next("messages"))).containsExactly("from mongosh");
+      assertThat(texts(sse.data("messages"))).containsExactly("from mongosh");
       assertThat(texts(ArrayNodeEvent.of(socket.nextEvent()).arg())).containsExactly("from mongosh");
 
       // Inserted by the app's own route.
       assertThat(post(alice, "/message?parent=42&text=from%20the%20route").statusCode()).isEqualTo(204);
-      JsonNode routed = sse.next("messages");
+      JsonNode routed = sse.data("messages");
       assertThat(texts(routed)).containsExactly("from the route");
       assertThat(routed.get(0).get("user").asString()).isEqualTo("alice");
       assertThat(texts(ArrayNodeEvent.of(socket.nextEvent()).arg())).containsExactly("from the route");
@@ -153,34 +150,9 @@ class TutorialAppTest {
   }
 
   /** An SSE stream's events, queued. */
-  private static final class Events extends EventStreamSubscriber {
-    private final BlockingQueue<EventStreamParser.Event> events = new LinkedBlockingQueue<>();
-
-    Events() {
-      super(null);
-    }
-
-    @Override
-    protected void event(EventStreamParser.Event event) {
-      events.add(event);
-    }
-
-    @Override
-    public void onError(Throwable error) {
-    }
-
-    @Override
-    public void onComplete() {
-    }
-
-    EventStreamParser.Event next() throws InterruptedException {
-      EventStreamParser.Event event = events.poll(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-      assertThat(event).as("an SSE event within %s", Timeouts.STEP).isNotNull();
-      return event;
-    }
-
+  private static final class Events extends QueuedEventStream {
     /** The data of the next event, which must be of this type, as JSON. */
-    JsonNode next(String type) throws InterruptedException {
+    JsonNode data(String type) throws InterruptedException {
       EventStreamParser.Event event = next();
       assertThat(event.type()).isEqualTo(type);
       return JSON.readTree(event.data());
