@@ -26,8 +26,8 @@ import reactor.core.publisher.Mono;
  * with an ETag, {@code Cache-Control: public, max-age=86400} and gzip when the client accepts it.
  *
  * <p>The embedded host mounts it by itself. To serve it from a Servlet 6 container you already run
- * (Tomcat 10.1+, Spring Boot 3), start the server without a host and mount the transport while the
- * container initialises (in a {@code ServletContainerInitializer} or Spring's
+ * (Tomcat 11, Jetty 12; in Spring Boot 4 the starter does it), start the server without a host and mount
+ * the transport while the container initialises (in a {@code ServletContainerInitializer} or Spring's
  * {@code ServletContextInitializer}):
  *
  * <pre>{@code
