@@ -45,7 +45,7 @@ import tools.jackson.databind.node.MissingNode;
  * {@code {room, user}} when a user's first channel enters and {@code left} {@code {room, user}} when its
  * last one goes, so a join costs the room one small event each, not the whole list.
  */
-final class ChatRooms {
+public final class ChatRooms {
   static final List<String> ROOMS = List.of("general", "random", "help");
   static final int MAX_NICKNAME = 24;
   static final int MAX_TEXT = 2000;
@@ -69,8 +69,13 @@ final class ChatRooms {
   private ChatRooms() {
   }
 
-  /** Middleware: no nickname cookie, no connection. */
-  static Handshake requireNickname(Handshake handshake) {
+  /**
+   * Middleware: no nickname cookie, no connection.
+   *
+   * @return the handshake with the nickname as its principal
+   * @throws ConnectionRejectedException without a valid {@code nick} cookie
+   */
+  public static Handshake requireNickname(Handshake handshake) {
     String nick = handshake.cookie("nick").map(ChatRooms::decode).orElse("");
     if (!NICKNAME.matcher(nick).matches()) {
       // SSE answers 401 for it; the status in the data is for Socket.IO clients, whose connect_error has none.
@@ -81,7 +86,8 @@ final class ChatRooms {
     return handshake.withPrincipal(user);
   }
 
-  static void connected(Channel channel) {
+  /** The connection handler: a channel's events (join, chat, typing) and, for SSE, the room its URL names. */
+  public static void connected(Channel channel) {
     if (channel.handshake().transport().equals("sse")) {
       // An EventSource's URL names its room: /sse/general. A reconnect resumes after Last-Event-ID.
       String room = channel.handshake().path().replaceFirst("^.*/", "");

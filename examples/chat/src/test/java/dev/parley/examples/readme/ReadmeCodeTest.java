@@ -30,7 +30,7 @@ class ReadmeCodeTest {
       "dev.parley.host.jetty", "dev.parley.transport.websocket", "dev.parley.transport.sse", "dev.parley.store.memory",
       "dev.parley.store.mongo", "dev.parley.mongo.embedded", "dev.parley.client", "dev.parley.test", "java.util",
       "java.time", "java.net", "java.nio.file", "jakarta.servlet", "jakarta.servlet.http", "tools.jackson.databind",
-      "reactor.core.publisher");
+      "reactor.core.publisher", "dev.parley.micrometer", "io.micrometer.core.instrument");
 
   @Test
   void everyBlockNamesItsLanguage() {
