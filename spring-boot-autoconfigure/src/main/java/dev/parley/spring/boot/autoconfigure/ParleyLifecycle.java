@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -22,7 +23,7 @@ import org.springframework.context.SmartLifecycle;
  * <p>Thread-safe: Spring calls it from the thread that refreshes or closes the context, and the container from
  * the thread that initialises it.
  */
-public class ParleyLifecycle implements SmartLifecycle {
+public class ParleyLifecycle implements SmartLifecycle, DisposableBean {
   /** Boot's graceful-shutdown phase ({@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE}). */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
@@ -90,6 +91,15 @@ public class ParleyLifecycle implements SmartLifecycle {
   public synchronized void stop() {
     running = false;
     server.close();
+  }
+
+  /**
+   * Closes the server if nothing has (a context whose refresh failed after the container started destroys its
+   * beans without stopping them); a close after {@link #stop()} does nothing.
+   */
+  @Override
+  public void destroy() {
+    stop();
   }
 
   @Override
