@@ -7,7 +7,7 @@ import dev.parley.client.ClientReply;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.Reconnect;
 import dev.parley.protocol.sse.EventStreamParser;
-import dev.parley.testsupport.EventStreamSubscriber;
+import dev.parley.testsupport.QueuedEventStream;
 import dev.parley.testsupport.Timeouts;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -163,37 +162,9 @@ final class RoundTrips implements AutoCloseable {
   }
 
   /** An event stream, its events queued; opened by {@link #openStream()}. */
-  final class Stream extends EventStreamSubscriber {
-    private final BlockingQueue<EventStreamParser.Event> events = new LinkedBlockingQueue<>();
-    private final CountDownLatch ended = new CountDownLatch(1);
+  final class Stream extends QueuedEventStream {
     // The parley:session event's data: the session id and its token, which the POSTs carry.
     private JsonNode hello;
-
-    private Stream() {
-      super(null);
-    }
-
-    @Override
-    protected void event(EventStreamParser.Event event) {
-      events.add(event);
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      ended.countDown();
-    }
-
-    @Override
-    public void onComplete() {
-      ended.countDown();
-    }
-
-    /** The next event, waiting at most {@link Timeouts#STEP}. */
-    EventStreamParser.Event next() throws InterruptedException {
-      EventStreamParser.Event event = events.poll(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS);
-      assertThat(event).as("an SSE event within %s", Timeouts.STEP).isNotNull();
-      return event;
-    }
 
     /** POSTs {@code json} on the stream's session. */
     HttpResponse<String> post(String json) throws Exception {
@@ -204,7 +175,7 @@ final class RoundTrips implements AutoCloseable {
     /** Checks that the next event is the server's {@code parley:disconnect} and that the stream then ends. */
     void assertEndedByServer() throws InterruptedException {
       assertThat(next().type()).isEqualTo("parley:disconnect");
-      assertThat(ended.await(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)).as("stream ended").isTrue();
+      assertThat(awaitEnd(Timeouts.STEP)).as("stream ended").isTrue();
     }
   }
 }
