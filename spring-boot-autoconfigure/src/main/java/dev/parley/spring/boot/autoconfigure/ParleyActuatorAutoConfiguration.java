@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Properties;
-import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -47,12 +47,12 @@ public class ParleyActuatorAutoConfiguration {
   static class Info {
     @Bean
     @ConditionalOnMissingBean(name = "parleyInfoContributor")
-    InfoContributor parleyInfoContributor(ChatServer server, List<Transport> transports) {
+    InfoContributor parleyInfoContributor(ChatServer server, ObjectProvider<Transport> transports) {
       return builder -> {
         Map<String, Object> parley = new LinkedHashMap<>();
         parley.put("version", version());
         parley.put("nodeId", server.config().nodeId());
-        parley.put("transports", transports.stream().map(Transport::name).toList());
+        parley.put("transports", transports.orderedStream().map(Transport::name).toList());
         builder.withDetail("parley", parley);
       };
     }

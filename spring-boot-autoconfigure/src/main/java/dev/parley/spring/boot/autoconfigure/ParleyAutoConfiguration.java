@@ -6,7 +6,6 @@ import dev.parley.ConnectionHandler;
 import dev.parley.Middleware;
 import dev.parley.spi.Store;
 import dev.parley.spi.Transport;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -61,14 +60,14 @@ public class ParleyAutoConfiguration {
    */
   @Bean(destroyMethod = "")
   @ConditionalOnMissingBean(ChatServer.class)
-  public ChatServer chatServer(ParleyProperties properties, Store store, List<Transport> transports,
+  public ChatServer chatServer(ParleyProperties properties, Store store, ObjectProvider<Transport> transports,
                                ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ParleyConfigurer> configurers,
                                ListableBeanFactory beans, Environment environment) {
     ChatServer.Builder builder = ChatServer.builder()
         .config(config -> configure(config, properties, environment))
         .store(store)
         .host("none");
-    transports.forEach(builder::transport);
+    transports.orderedStream().forEach(builder::transport);
     jsonMapper.ifAvailable(builder::jsonMapper);
     for (String name : beans.getBeanNamesForType(Middleware.class)) {
       Middleware middleware = beans.getBean(name, Middleware.class);
@@ -85,8 +84,9 @@ public class ParleyAutoConfiguration {
   /** Starts the server with the container and closes it in Boot's graceful-shutdown phase. */
   @Bean
   @ConditionalOnMissingBean
-  public ParleyLifecycle parleyLifecycle(ChatServer server, List<Transport> transports) {
-    return new ParleyLifecycle(server, transports);
+  public ParleyLifecycle parleyLifecycle(ChatServer server, ObjectProvider<Transport> transports) {
+    // No transport bean at all (both turned off) is not an injection error: the server then says what it needs.
+    return new ParleyLifecycle(server, transports.orderedStream().toList());
   }
 
   private static String namespace(ListableBeanFactory beans, String beanName) {
