@@ -80,10 +80,16 @@ function showPending(cid, text) {
   return li;
 }
 
+// "x is typing…" stays this long after x's last typing event (a typist announces itself at most once a
+// second): the indicator's data-clears-after-ms, read each time, so a page (or a test) can change it.
+function typingClearsAfterMs() {
+  return Number($("typing").dataset.clearsAfterMs) || 3000;
+}
+
 function showTyping(from) {
   if (from === nickname()) return;
   clearTimeout(state.typingTimers.get(from));
-  state.typingTimers.set(from, setTimeout(() => clearTyping(from), 3000));
+  state.typingTimers.set(from, setTimeout(() => clearTyping(from), typingClearsAfterMs()));
   renderTyping();
 }
 

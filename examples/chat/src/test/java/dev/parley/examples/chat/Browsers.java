@@ -20,9 +20,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -38,18 +41,21 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * Selenium Manager never runs and nothing is downloaded. Each session has its own fresh profile.
  *
  * <p>{@link #open()} hands a test a clean browser: one blank tab and no cookies, so it is signed out
- * and connected to nothing. Sessions are reused by the next test of the class, because
- * starting Chromium costs more than the rest of a test; a test that fails gets new ones after it. After
- * each test one screenshot of the sessions it used, side by side, is saved as
+ * and connected to nothing. Sessions are reused by the next test, of this class or of the next one (the
+ * test JVM keeps one pool, whose sessions quit when the whole run ends), because starting Chromium costs
+ * more than the rest of a test; a test that fails gets new ones after it, its own being quit. A class
+ * whose tests go on from one another can take back, as they were left, the pages the previous test used
+ * ({@link #resume(int)}). After each test one screenshot of the sessions it used, side by side, is saved as
  * {@code target/e2e-screenshots/<TestClass>-<test>.png}, and the pages' consoles are printed if it failed.
  */
-final class Browsers implements AfterEachCallback, AfterAllCallback {
+final class Browsers implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SCREENSHOTS = Path.of("target", "e2e-screenshots");
   private static final int WIDTH = 900;
   private static final int HEIGHT = 800;
   private static final int GAP = 12;
+  private static final Namespace NAMESPACE = Namespace.create(Browsers.class);
   // Selenium warns that it has no DevTools classes for this Chromium version; the tests use none.
   private static final Logger CDP_VERSION_FINDER = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
@@ -57,14 +63,47 @@ final class Browsers implements AfterEachCallback, AfterAllCallback {
     CDP_VERSION_FINDER.setLevel(Level.OFF);
   }
 
-  private final List<Session> idle = new ArrayList<>();
   private final List<Session> inUse = new ArrayList<>();
+  // The sessions the last test of this class used, in the order it opened them, if it passed.
+  private final List<Session> lastUsed = new ArrayList<>();
+  private @Nullable Pool pool;
 
   private record Session(ChromeDriver driver, Path profile) {
   }
 
+  /**
+   * The idle sessions of the whole test run, kept in the root context's store, so that JUnit closes it,
+   * quitting them, once every test class has run.
+   */
+  private static final class Pool implements AutoCloseable {
+    final List<Session> idle = new ArrayList<>();
+
+    @Override
+    public void close() {
+      idle.forEach(Browsers::quit);
+      idle.clear();
+    }
+  }
+
+  /**
+   * The sessions the previous test of this class used, in the order it opened them, their pages as that
+   * test left them, if it passed and used {@code count} of them; none otherwise (after a failure they were
+   * quit), and the test opens fresh ones with {@link #open()}.
+   */
+  List<ChromeDriver> resume(int count) {
+    List<Session> idle = pool().idle;
+    if (lastUsed.size() != count || !idle.containsAll(lastUsed) || !inUse.isEmpty()) {
+      return List.of();
+    }
+    idle.removeAll(lastUsed);
+    inUse.addAll(lastUsed);
+    return lastUsed.stream().map(Session::driver).toList();
+  }
+
   /** A browser for this test: one blank tab, no cookies, its console emptied. */
   ChromeDriver open() {
+    List<Session> idle = pool().idle;
+    lastUsed.clear();
     if (!idle.isEmpty()) {
       Session session = idle.remove(0);
       ChromeDriver driver = session.driver();
@@ -111,8 +150,21 @@ final class Browsers implements AfterEachCallback, AfterAllCallback {
   }
 
   @Override
+  public void beforeAll(ExtensionContext context) {
+    pool = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Pool.class);
+  }
+
+  private Pool pool() {
+    if (pool == null) {
+      throw new IllegalStateException("Browsers is registered as a static extension: @RegisterExtension static");
+    }
+    return pool;
+  }
+
+  @Override
   public void afterEach(ExtensionContext context) throws IOException {
     boolean failed = context.getExecutionException().isPresent();
+    lastUsed.clear();
     try {
       if (!inUse.isEmpty()) {
         screenshot(SCREENSHOTS.resolve(
@@ -125,7 +177,8 @@ final class Browsers implements AfterEachCallback, AfterAllCallback {
       if (failed) {
         inUse.forEach(Browsers::quit);
       } else {
-        idle.addAll(inUse);
+        pool().idle.addAll(inUse);
+        lastUsed.addAll(inUse);
       }
       inUse.clear();
     }
@@ -133,10 +186,10 @@ final class Browsers implements AfterEachCallback, AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) {
-    idle.forEach(Browsers::quit);
+    // Sessions still in use here had a failure outside a test (say, in @AfterEach): not worth keeping.
     inUse.forEach(Browsers::quit);
-    idle.clear();
     inUse.clear();
+    lastUsed.clear();
   }
 
   private static void quit(Session session) {

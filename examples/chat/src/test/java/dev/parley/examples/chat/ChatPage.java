@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.ChatServer;
 import dev.parley.testsupport.Timeouts;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
@@ -89,6 +90,27 @@ final class ChatPage {
       assertThat(status()).isEqualTo("connected (" + transport + ")");
     });
     return this;
+  }
+
+  /** The room the page shows, from its title: {@code general} for {@code #general}. */
+  String room() {
+    return driver.findElement(By.id("room-title")).getText().replaceFirst("^#", "");
+  }
+
+  /**
+   * Empties the text box as a script does, without an input event, so that no "typing" is announced: for a
+   * test that takes over a page where an earlier one left text.
+   */
+  void clearText() {
+    script("document.getElementById('text').value = ''");
+  }
+
+  /**
+   * Makes the page's typing indicators clear this long after the last typing event instead of the page's
+   * 3 s, through the indicator's {@code data-clears-after-ms}, for a test that waits for them to clear.
+   */
+  void typingClearsAfter(Duration after) {
+    script("document.getElementById('typing').dataset.clearsAfterMs = arguments[0]", after.toMillis());
   }
 
   /** Types into the text box without sending. */

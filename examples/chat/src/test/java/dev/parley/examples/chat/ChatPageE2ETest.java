@@ -13,8 +13,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * Two people in #general, alice's page on WebSocket and bob's on Server-Sent Events, driven through the
@@ -22,11 +25,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * it adds after those already shown; together they post fewer than 50 lines to #general, the replay of a
  * page that (re)joins, so every page can be compared with every other. The first test's screenshot is
  * the README's.
+ *
+ * <p>Each test goes on with the two pages the previous one left, signed in and back in #general on their
+ * transports (signing two pages in again took longer than most tests); the first test, and any test after
+ * one that failed, signs in fresh pages.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestInstance(Lifecycle.PER_CLASS)
 class ChatPageE2ETest {
-  /** A typing indicator clears 3 s after the last typing event; one more second for scheduling. */
-  private static final Duration TYPING_CLEARS = Duration.ofSeconds(4);
+  /** The typing test makes the pages clear an indicator after 1 s instead of 3 s; one more second for scheduling. */
+  private static final Duration TYPING_CLEARS_AFTER = Duration.ofSeconds(1);
+  private static final Duration TYPING_CLEARS = TYPING_CLEARS_AFTER.plusSeconds(1);
 
   @RegisterExtension
   static final RunningChat chat = new RunningChat();
@@ -35,12 +44,32 @@ class ChatPageE2ETest {
   static final Browsers browsers = new Browsers();
   private ChatPage alice;
   private ChatPage bob;
+  /** How many lines both pages showed when this test began. */
+  private int shown;
 
   @BeforeEach
   void aliceOnWebSocketAndBobOnSse() {
-    alice = ChatPage.signIn(browsers.open(), chat.url(), "alice");
-    bob = ChatPage.signIn(browsers.open(), chat.url(), "bob").useTransport("sse");
+    List<ChromeDriver> kept = browsers.resume(2);
+    if (kept.isEmpty()) {
+      alice = ChatPage.signIn(browsers.open(), chat.url(), "alice");
+      bob = ChatPage.signIn(browsers.open(), chat.url(), "bob").useTransport("sse");
+    } else {
+      takeOver(alice, "websocket");
+      takeOver(bob, "sse");
+    }
     awaitSameLines(List.of());
+    shown = alice.lines().size();
+  }
+
+  /** A page the previous test left: its text box emptied, in #general on its transport. */
+  private static void takeOver(ChatPage page, String transport) {
+    page.clearText();
+    if (!page.room().equals("general")) {
+      page.openRoom("general");
+    }
+    if (!page.status().equals("connected (" + transport + ")")) {
+      page.useTransport(transport);
+    }
   }
 
   @Test
@@ -76,7 +105,6 @@ class ChatPageE2ETest {
   @Test
   @Order(2)
   void linesSentAtOnceFromBothPagesShowInTheServersOrderInBoth() {
-    int shown = alice.texts().size();
     List<String> aliceBurst = List.of("Quick ones, to check the order: one", "two", "three");
     List<String> bobBurst = List.of("uno", "dos", "tres");
     for (int i = 0; i < 3; i++) {
@@ -100,6 +128,14 @@ class ChatPageE2ETest {
   @Test
   @Order(3)
   void typingShowsInTheOtherPageAndClears() {
+    for (ChatPage page : List.of(alice, bob)) {
+      page.typingClearsAfter(TYPING_CLEARS_AFTER);
+    }
+    // An indicator an earlier test left has cleared, so the ones below are this test's.
+    await("no one typing").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
+      assertThat(alice.typing()).isEmpty();
+      assertThat(bob.typing()).isEmpty();
+    });
     alice.type("I am thinking");
     await("alice is typing, in bob's page").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
         .untilAsserted(() -> assertThat(bob.typing()).isEqualTo("alice is typing…"));
@@ -142,6 +178,10 @@ class ChatPageE2ETest {
           .isEqualTo("connected (" + checked + ")");
       await(page.nick() + "'s history after the reload").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL)
           .untilAsserted(() -> assertThat(page.texts()).isEqualTo(history));
+      // The tick is the answer to this page's own send: none on the history, this user's lines among it.
+      assertThat(page.lines()).filteredOn(l -> l.from().equals(page.nick())).isNotEmpty()
+          .extracting(Line::tick).doesNotContain(true);
+      assertThat(page.lines()).extracting(Line::tick).doesNotContain(true);
     }
     awaitSameLines(conversation(bob, "After the reload, live again."));
   }
@@ -292,12 +332,13 @@ class ChatPageE2ETest {
   }
 
   /**
-   * The lines this page sent carry the delivery tick; no other line does (not even this user's lines from
-   * an earlier page: the tick is the answer to this page's send).
+   * Of the lines this test added, those this page sent carry the delivery tick and no other does (that
+   * the lines of this user's earlier page, replayed, carry none either: reloadingAPageShowsTheHistory).
    */
-  private static void assertTicks(ChatPage page, List<String> sent) {
+  private void assertTicks(ChatPage page, List<String> sent) {
     await(page.nick() + "'s ticks").atMost(Timeouts.STEP).pollInterval(Timeouts.POLL).untilAsserted(() -> {
-      List<Line> lines = page.lines();
+      List<Line> all = page.lines();
+      List<Line> lines = all.subList(Math.min(shown, all.size()), all.size());
       assertThat(lines).filteredOn(l -> sent.contains(l.text())).hasSameSizeAs(sent)
           .allSatisfy(l -> assertThat(l.from()).isEqualTo(page.nick()))
           .extracting(Line::tick).containsOnly(true);
