@@ -63,7 +63,10 @@ import reactor.core.publisher.Mono;
  * <p>A transport's {@link dev.parley.spi.Mount#unwrap} gets the context's
  * {@code jakarta.servlet.ServletContext}, its {@code jakarta.websocket.server.ServerContainer} and
  * Jetty's {@code org.eclipse.jetty.server.Server}; a transport that only uses the first two runs
- * unchanged in any other Servlet 6 container.
+ * unchanged in any other Servlet 6 container. Unless the application added servlet filters (which must see
+ * every request, the transports' included), it also gets an {@code org.eclipse.jetty.server.Handler.Sequence}
+ * that Jetty asks ahead of the Servlet context (after the application's own handlers): a transport may add core
+ * handlers there to serve its requests without the Servlet layer (the SSE transport serves its streams so).
  *
  * <p>A server finds this host by itself when the artifact is on the class path or module path (see
  * {@link JettyHostProvider}); to change its settings, give it one:
@@ -294,7 +297,12 @@ public final class JettyHost implements Host {
     // Bind before anything starts, so that a taken port fails fast with a message about the port.
     open(connector, plan.bindAddress(), plan.port());
     AtomicReference<@Nullable ParleyException> mountFailure = new AtomicReference<>();
-    jetty.setHandler(new GracefulHandler(withRoutes(context(jetty, plan.transports(), mountFailure))));
+    // Where transports may serve their requests on Jetty's core API, ahead of the Servlet context: not offered when
+    // the application has servlet filters, which must see every request (a filter on /* sees streams and polls).
+    Handler.Sequence coreHandlers = new Handler.Sequence();
+    boolean filters = config.routes().stream().anyMatch(JettyHostConfig.Route.FilterRoute.class::isInstance);
+    jetty.setHandler(new GracefulHandler(withRoutes(coreHandlers,
+        context(jetty, plan.transports(), filters ? null : coreHandlers, mountFailure))));
     try {
       jetty.start();
     } catch (Exception e) {
@@ -383,7 +391,7 @@ public final class JettyHost implements Host {
 
   /** The Servlet context at {@code /}: the transports' mount point, and the static files if any. */
   private ServletContextHandler context(Server jetty, List<Transport> transports,
-      AtomicReference<@Nullable ParleyException> mountFailure) {
+      Handler.@Nullable Sequence coreHandlers, AtomicReference<@Nullable ParleyException> mountFailure) {
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
     context.setContextPath("/");
     StaticResources resources = config.staticResources();
@@ -396,7 +404,7 @@ public final class JettyHost implements Host {
     }
     // Runs while the context starts: the moment the Servlet spec allows adding servlets and endpoints.
     JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
-      JettyMount mount = new JettyMount(servletContext, container, jetty);
+      JettyMount mount = new JettyMount(servletContext, container, jetty, coreHandlers);
       for (Transport transport : transports) {
         try {
           transport.mount(mount);
@@ -440,17 +448,18 @@ public final class JettyHost implements Host {
     }
   }
 
-  /** The application's own Jetty handlers in front of the context, in the order they were added. */
-  private Handler withRoutes(ServletContextHandler context) {
+  /**
+   * The application's own Jetty handlers in front of the context, in the order they were added, then the
+   * transports' core handlers, then the context.
+   */
+  private Handler withRoutes(Handler.Sequence coreHandlers, ServletContextHandler context) {
     List<Handler> handlers = new ArrayList<>();
     for (JettyHostConfig.Route route : config.routes()) {
       if (route instanceof JettyHostConfig.Route.HandlerRoute handler) {
         handlers.add(handler.handler());
       }
     }
-    if (handlers.isEmpty()) {
-      return context;
-    }
+    handlers.add(coreHandlers);
     handlers.add(context);
     return new Handler.Sequence(handlers);
   }

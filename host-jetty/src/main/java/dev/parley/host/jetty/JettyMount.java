@@ -6,14 +6,21 @@ import jakarta.websocket.server.ServerContainer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
+import org.jspecify.annotations.Nullable;
 
-/** What a transport sees of the Jetty host: its Servlet context, WebSocket container and server. */
+/**
+ * What a transport sees of the Jetty host: its Servlet context, WebSocket container and server, and, when given, the
+ * {@link Handler.Sequence} ahead of the Servlet context where a transport may add Jetty core handlers.
+ */
 final class JettyMount implements Mount {
   private final List<Object> parts;
 
-  JettyMount(ServletContext servletContext, ServerContainer serverContainer, Server server) {
-    this.parts = List.of(servletContext, serverContainer, server);
+  JettyMount(ServletContext servletContext, ServerContainer serverContainer, Server server,
+             Handler.@Nullable Sequence coreHandlers) {
+    this.parts = coreHandlers == null ? List.of(servletContext, serverContainer, server)
+        : List.of(servletContext, serverContainer, server, coreHandlers);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.parley.transport.sse;
 import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
+import dev.parley.transport.sse.internal.CoreStreams;
 import dev.parley.transport.sse.internal.SseServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -58,9 +59,13 @@ public final class SseTransport implements Transport {
   /** The transport's name. */
   public static final String NAME = "sse";
 
+  /** The system property that, set to {@code true}, keeps every stream on the Servlet path. */
+  public static final String SERVLET_PROPERTY = "parley.sse.servlet";
+
   private final SseTransportConfig config;
   private volatile @Nullable TransportContext context;
   private volatile @Nullable SseServlet servlet;
+  private volatile boolean coreStreams;
 
   public SseTransport(SseTransportConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -82,9 +87,32 @@ public final class SseTransport implements Transport {
     return Mono.empty();
   }
 
+  /**
+   * Registers the transport's servlet in the host's Servlet context ({@link #mount(ServletContext)}); where the host
+   * also offers a place for Jetty core handlers ahead of that context (Parley's Jetty host does, unless the
+   * application added servlet filters, which must see every stream), streams are served there, without the Servlet
+   * layer, and the servlet answers the rest. The system property {@value #SERVLET_PROPERTY}{@code =true} keeps every
+   * stream on the Servlet path.
+   *
+   * @throws IllegalStateException if the server has not started the transport, or the host has no Servlet context
+   */
   @Override
   public void mount(Mount mount) {
     mount(mount.require(ServletContext.class));
+    if (Boolean.getBoolean(SERVLET_PROPERTY)) {
+      return;
+    }
+    try {
+      coreStreams = CoreStreams.mount(mount, Objects.requireNonNull(servlet), config.path());
+    } catch (LinkageError e) {
+      // Jetty's server classes are not there: the servlet serves every stream.
+      coreStreams = false;
+    }
+  }
+
+  /** Whether streams are served on Jetty's core API rather than by the servlet (for tests and diagnostics). */
+  public boolean coreStreams() {
+    return coreStreams;
   }
 
   /**

@@ -53,11 +53,15 @@ public final class SseServlet extends HttpServlet {
   private final transient TransportContext context;
   private final transient SseEncoder encoder;
   private final transient OriginPolicy origins;
+  private final transient SessionTokens tokens = new SessionTokens();
   private final transient Map<String, SseStream> streams = new ConcurrentHashMap<>();
   // POSTs whose response waits on the handlers (asynchronous), for stats.
   private final transient AtomicInteger waitingPosts = new AtomicInteger();
   // POSTs whose body is being read, for stats.
   private final transient AtomicInteger readingPosts = new AtomicInteger();
+  // One timer for every stream's heartbeat, not a timer per stream. Guarded by this.
+  private transient @org.jspecify.annotations.Nullable Disposable heartbeats;
+  private transient boolean stopped; // guarded by this
 
   public SseServlet(SseTransportConfig config, TransportContext context) {
     this.config = config;
@@ -68,6 +72,10 @@ public final class SseServlet extends HttpServlet {
 
   SseEncoder encoder() {
     return encoder;
+  }
+
+  OriginPolicy origins() {
+    return origins;
   }
 
   public int openStreams() {
@@ -86,6 +94,13 @@ public final class SseServlet extends HttpServlet {
 
   /** Ends every open stream (the transport is stopping). */
   public void closeAll() {
+    synchronized (this) {
+      stopped = true;
+      if (heartbeats != null) {
+        heartbeats.dispose();
+        heartbeats = null;
+      }
+    }
     for (SseStream stream : List.copyOf(streams.values())) {
       stream.close(DisconnectReason.SERVER_SHUTTING_DOWN);
     }
@@ -93,8 +108,8 @@ public final class SseServlet extends HttpServlet {
 
   void forget(SseStream stream) {
     Session session = stream.session();
-    if (session != null) {
-      streams.remove(session.id(), stream);
+    if (session != null && streams.remove(session.id(), stream) && streams.isEmpty()) {
+      stopHeartbeats();
     }
   }
 
@@ -147,31 +162,62 @@ public final class SseServlet extends HttpServlet {
     AsyncContext async = request.startAsync();
     async.setTimeout(0);
     ServletOutputStream out = response.getOutputStream();
-    SseStream stream = new SseStream(this, async, response, out, namespace, token());
+    ServletStream stream = new ServletStream(this, async, response, out, namespace);
     async.addListener(stream);
     out.setWriteListener(stream);
-    Admission admission = context.admit(request.getRemoteAddr()).orElse(null);
+    open(stream, request.getRemoteAddr(), info(request));
+  }
+
+  /**
+   * Opens a stream whose response is held (by the Servlet or the core path): takes a place of its address, opens
+   * its session and hands the engine the namespace's CONNECT; a stream refused on the way is answered and ended.
+   */
+  void open(SseStream stream, String remoteAddress, ConnectionInfo info) {
+    Admission admission = context.admit(remoteAddress).orElse(null);
     if (admission == null) {
       stream.refuse(429, "too many connections from this address");
       return;
     }
     Session session;
     try {
-      session = context.open(stream, info(request), admission);
+      session = context.open(stream, info, admission);
     } catch (IllegalStateException e) {
       stream.refuse(503, "server shutting down");
       return;
     }
-    long beat = config.heartbeatInterval().toMillis();
-    Disposable heartbeat = context.scheduler().schedulePeriodically(stream::ping, beat, beat, TimeUnit.MILLISECONDS);
-    stream.bind(session, heartbeat);
+    stream.bind(session);
     streams.put(session.id(), stream);
     if (stream.ended()) {
       // Ended while it was being bound: its end found no session to forget.
       streams.remove(session.id(), stream);
       return;
     }
-    session.receive(new Packet.Connect(namespace, null));
+    startHeartbeats();
+    session.receive(new Packet.Connect(stream.namespace(), null));
+  }
+
+  // The timer runs while there are streams (a server with none holds no timer), decided under the lock after
+  // each change of the streams that could start or stop it.
+  private synchronized void startHeartbeats() {
+    if (heartbeats == null && !stopped && !streams.isEmpty()) {
+      long beat = config.heartbeatInterval().toMillis();
+      heartbeats = context.scheduler().schedulePeriodically(this::beat, beat, beat, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private synchronized void stopHeartbeats() {
+    Disposable timer = heartbeats;
+    if (timer != null && streams.isEmpty()) {
+      timer.dispose();
+      heartbeats = null;
+    }
+  }
+
+  // A heartbeat for every open stream; one that is still writing the last one gets none.
+  private void beat() {
+    for (SseStream stream : streams.values()) {
+      stream.ping();
+    }
   }
 
   void openResponse(HttpServletResponse response) {
@@ -182,15 +228,11 @@ public final class SseServlet extends HttpServlet {
     response.setHeader("X-Accel-Buffering", "no");
   }
 
-  byte[] preamble(String channelId, String sessionId, String token) {
+  byte[] preamble(String channelId, String sessionId) {
     ObjectNode hello = JsonNodeFactory.instance.objectNode()
-        .put("sid", channelId).put("session", sessionId).put("token", token);
+        .put("sid", channelId).put("session", sessionId).put("token", tokens.of(sessionId));
     return SseStream.utf8("retry: " + config.retry().toMillis() + "\n\n"
         + new String(SseEncoder.block(null, "parley:session", hello.toString()), StandardCharsets.UTF_8));
-  }
-
-  void rejectResponse(HttpServletResponse response, Packet.ConnectError error) {
-    errorResponse(response, status(error.refusal()));
   }
 
   /** The HTTP status a refused handshake is answered with, by why it was refused ({@link Refusal#sseStatus()}). */
@@ -216,12 +258,6 @@ public final class SseServlet extends HttpServlet {
     return SseStream.utf8(text);
   }
 
-  private static String token() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
   // ---- posts ----
 
   /*
@@ -245,7 +281,7 @@ public final class SseServlet extends HttpServlet {
       send(response, 404, "unknown or closed session");
       return;
     }
-    if (!tokenMatches(request, stream.token())) {
+    if (!tokenMatches(request, sessionId)) {
       log.debug("wrong token for session {}", LogSafe.quote(sessionId));
       send(response, 403, "wrong token for this session");
       return;
@@ -383,16 +419,18 @@ public final class SseServlet extends HttpServlet {
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())
         .timeout(config.postAckTimeout(), context.scheduler())
-        .doFinally(signal -> waitingPosts.decrementAndGet())
         .subscribe(
             reply -> {
               // The engine gives the bytes back when the reply completes, a moment after this: given back
-              // first, a client that posts again once it has its answer finds them free.
+              // first, a client that posts again once it has its answer finds them free. The count too: a
+              // client that has its answer sees the post no longer waiting.
               inbound.cancel();
+              waitingPosts.decrementAndGet();
               answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null));
             },
             error -> {
               inbound.cancel();
+              waitingPosts.decrementAndGet();
               fail(async, error);
             });
   }
@@ -484,14 +522,13 @@ public final class SseServlet extends HttpServlet {
     }
   }
 
-  private static boolean tokenMatches(HttpServletRequest request, String expected) {
+  private boolean tokenMatches(HttpServletRequest request, String sessionId) {
     String token = request.getHeader("X-Parley-Token");
     String authorization = request.getHeader("Authorization");
     if (token == null && authorization != null && authorization.startsWith("Bearer ")) {
       token = authorization.substring("Bearer ".length()).trim();
     }
-    return token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-        expected.getBytes(StandardCharsets.UTF_8));
+    return token != null && tokens.matches(sessionId, token);
   }
 
   private static void send(HttpServletResponse response, int status, String message) throws IOException {
@@ -507,7 +544,7 @@ public final class SseServlet extends HttpServlet {
     response.getOutputStream().write(bytes);
   }
 
-  private static ConnectionInfo info(HttpServletRequest request) {
+  static ConnectionInfo info(HttpServletRequest request) {
     return ConnectionInfo.http("sse", request.getRemoteAddr() + ":" + request.getRemotePort(),
         request.getRequestURI(), Collections.list(request.getHeaderNames()),
         name -> Collections.list(request.getHeaders(name)), request.getParameterMap());

@@ -7,38 +7,33 @@ import dev.parley.protocol.support.SerialDrain;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 
 /**
- * One open event stream, written with non-blocking Servlet I/O: queued chunks go out only while the
- * container says the stream is ready, so no thread waits on a slow reader.
+ * One open event stream: what the engine writes, queued and written in order while the container can take it, so
+ * that no thread waits on a slow reader. How the bytes reach the client is the container's: non-blocking Servlet
+ * I/O ({@link ServletStream}) or Jetty's core API ({@link CoreStream}).
  */
-final class SseStream implements Connection, WriteListener, AsyncListener {
+abstract class SseStream implements Connection {
   private static final Logger log = LoggerFactory.getLogger(SseStream.class);
 
   /** What the stream writes, in order. */
-  private sealed interface Item permits Bytes, Setup, Done, Complete {
+  private sealed interface Item permits Bytes, Head, Done, Complete {
   }
 
   /** Bytes of the body: events, the preamble, a heartbeat. */
   private record Bytes(byte[] bytes) implements Item {
   }
 
-  /** Sets up the response (status and headers) before its first bytes. */
-  private record Setup(Runnable step) implements Item {
+  /** The response's status and content type, before its first bytes: an event stream, or a JSON error. */
+  private record Head(int status, boolean eventStream) implements Item {
   }
 
   /** The end of a batch: the engine hears that it is written. */
@@ -51,20 +46,33 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
 
   private static final Complete COMPLETE = new Complete();
   private static final Bytes PING = new Bytes(SseEncoder.PING);
+  private static final Head EVENT_STREAM = new Head(200, true);
   // What a handshake's answer weighs beyond the packet itself: the response head and the preamble.
   private static final long HANDSHAKE_WEIGHT = 256;
 
-  private final SseServlet owner;
-  private final AsyncContext async;
-  private final HttpServletResponse response;
-  private final ServletOutputStream out;
+  // Bits of flags, set once each (through FLAGS: fields rather than an atomic object each, as there is a
+  // stream per connection).
+  private static final int ENDED = 1;
+  // Session.closed was called.
+  private static final int REPORTED = 2;
+  // A heartbeat is queued and not yet written: a reader that does not read gets no second one.
+  private static final int PING_QUEUED = 4;
+  private static final VarHandle FLAGS;
+
+  static {
+    try {
+      FLAGS = MethodHandles.lookup().findVarHandle(SseStream.class, "flags", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final SseServlet owner;
   private final String namespace;
-  private final String token;
-  // The container's onWritePossible and the engine's writes never write at once: one pass at a time.
+  // The container's write-possible callbacks and the engine's writes never write at once: one pass at a time.
   private final SerialDrain<Item> queue = new SerialDrain<>(Runnable::run, this::pass, this::broken);
-  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile int flags;
   private volatile @Nullable Session session;
-  private volatile @Nullable Disposable heartbeat;
   private boolean dirty;
   // The response is set up as an event stream (set by the drain, read by the heartbeat).
   private volatile boolean opened;
@@ -74,27 +82,48 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   private volatile boolean closing;
   // The engine removed the stream's channel: a disconnect event was queued.
   private volatile boolean channelGone;
-  // Session.closed was called.
-  private final AtomicBoolean reported = new AtomicBoolean();
-  // A heartbeat is queued and not yet written: a reader that does not read gets no second one.
-  private final AtomicBoolean pingQueued = new AtomicBoolean();
 
-  SseStream(SseServlet owner, AsyncContext async, HttpServletResponse response, ServletOutputStream out,
-            String namespace, String token) {
+  SseStream(SseServlet owner, String namespace) {
     this.owner = owner;
-    this.async = async;
-    this.response = response;
-    this.out = out;
     this.namespace = namespace;
-    this.token = token;
   }
 
-  void bind(Session session, Disposable heartbeat) {
+  // ---- the container's side ----
+
+  /** Sets the response's status and content type (an event stream's headers too); before any bytes. */
+  abstract void head(int status, boolean eventStream);
+
+  /** Whether bytes can be written now; when not, the container calls {@link #writable()} once they can. */
+  abstract boolean ready();
+
+  /** Writes (or gathers) bytes; called only while {@link #ready()}. */
+  abstract void send(byte[] bytes) throws IOException;
+
+  /** Sends what {@link #send} gathered; called only while {@link #ready()}. */
+  abstract void flush() throws IOException;
+
+  /**
+   * Ends the response: completed after what was flushed; or cut, when {@code abandon} (without waiting for a
+   * reader that stopped reading) or after a failure ({@code error} not null).
+   */
+  abstract void finish(boolean abandon, @Nullable Throwable error);
+
+  /** The container can take bytes again. */
+  final void writable() {
+    queue.signal();
+  }
+
+  /** The container failed the stream (the client has gone, a write failed, the request timed out). */
+  final void lost(DisconnectReason why, @Nullable Throwable error) {
+    end(why, error);
+  }
+
+  // ---- the engine's side ----
+
+  void bind(Session session) {
     this.session = session;
-    this.heartbeat = heartbeat;
-    if (ended.get()) {
+    if (ended()) {
       // Ended before it had a session (the container gave up on it at once): nothing else will report it.
-      heartbeat.dispose();
       report(DisconnectReason.TRANSPORT_CLOSE);
     }
   }
@@ -107,10 +136,6 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
     return namespace;
   }
 
-  String token() {
-    return token;
-  }
-
   /** Chunks, callbacks and setup steps waiting to be written (for tests). */
   int queued() {
     return queue.size();
@@ -118,7 +143,25 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
 
   /** Whether the stream has ended: its token no longer works. */
   boolean ended() {
-    return ended.get();
+    return (flags & ENDED) != 0;
+  }
+
+  private boolean set(int flag) {
+    int current;
+    do {
+      current = flags;
+      if ((current & flag) != 0) {
+        return false;
+      }
+    } while (!FLAGS.compareAndSet(this, current, current | flag));
+    return true;
+  }
+
+  private void clear(int flag) {
+    int current;
+    do {
+      current = flags;
+    } while (!FLAGS.compareAndSet(this, current, current & ~flag));
   }
 
   /**
@@ -139,7 +182,7 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
 
   @Override
   public void write(List<Outgoing> batch, WriteCallback done) {
-    if (ended.get()) {
+    if (ended()) {
       done.failed(new IOException("the stream is closed"));
       return;
     }
@@ -157,13 +200,10 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
       Packet packet = outgoing.packet();
       if (packet instanceof Packet.Connect connect) {
         String channelId = connect.data() == null ? "" : connect.data().path("sid").asString("");
-        queue.add(new Setup(() -> {
-          owner.openResponse(response);
-          opened = true;
-        }));
-        queue.add(new Bytes(owner.preamble(channelId, session == null ? "" : session.id(), token)));
+        queue.add(EVENT_STREAM);
+        queue.add(new Bytes(owner.preamble(channelId, session == null ? "" : session.id())));
       } else if (packet instanceof Packet.ConnectError error) {
-        queue.add(new Setup(() -> owner.rejectResponse(response, error)));
+        queue.add(new Head(SseServlet.status(error.refusal()), false));
         queue.add(new Bytes(owner.errorBody(error)));
         queue.add(COMPLETE);
       } else if (packet instanceof Packet.Disconnect) {
@@ -187,12 +227,12 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
    * stream once a write has made no progress that long).
    */
   void ping() {
-    if (!opened || ended.get()) {
+    if (!opened || ended()) {
       // Before the handshake is answered a ping would commit the response with no status or content type
       // of its own: a slow middleware must not turn a stream into a bare 200, or a refusal into one.
       return;
     }
-    if (!pingQueued.compareAndSet(false, true)) {
+    if (!set(PING_QUEUED)) {
       return;
     }
     queue.offer(PING);
@@ -205,7 +245,7 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
    */
   @Override
   public void close(DisconnectReason why) {
-    if (ended.get()) {
+    if (ended()) {
       return;
     }
     if (why == DisconnectReason.SLOW_CONSUMER) {
@@ -222,20 +262,9 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
 
   /** Ends the stream with an error answer before it opened (the server is not accepting). */
   void refuse(int status, String message) {
-    queue.add(new Setup(() -> owner.errorResponse(response, status)));
+    queue.add(new Head(status, false));
     queue.add(new Bytes(owner.json("{\"error\":\"" + message + "\"}")));
     queue.offer(COMPLETE);
-  }
-
-  @Override
-  public void onWritePossible() {
-    queue.signal();
-  }
-
-  @Override
-  public void onError(Throwable error) {
-    log.debug("stream write failed: {}", error.toString());
-    end(DisconnectReason.TRANSPORT_CLOSE, error);
   }
 
   // Anything else the pass throws (out of memory while writing, a callback that throws) goes to broken():
@@ -250,46 +279,49 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
   }
 
   private void drain() throws IOException {
-    while (!ended.get()) {
+    while (!ended()) {
       Item item = queue.peek();
       if (closing && item != null && item != COMPLETE) {
         queue.poll();
         continue;
       }
       if (item == null) {
-        if (dirty && out.isReady()) {
+        if (dirty && ready()) {
           dirty = false;
-          out.flush();
+          flush();
         }
         return;
       }
       if (item instanceof Bytes chunk) {
-        if (!out.isReady()) {
+        if (!ready()) {
           return;
         }
         queue.poll();
         if (chunk == PING) {
-          pingQueued.set(false);
+          clear(PING_QUEUED);
         }
         byte[] bytes = chunk.bytes();
         if (bytes.length > 0) {
-          out.write(bytes);
+          send(bytes);
           dirty = true;
         }
       } else if (item instanceof Done done) {
         queue.poll();
         done.callback().written();
-      } else if (item instanceof Setup setup) {
+      } else if (item instanceof Head head) {
         queue.poll();
-        setup.step().run();
+        head(head.status(), head.eventStream());
+        if (head.eventStream()) {
+          opened = true;
+        }
       } else {
         if (dirty && !abandon) {
-          if (!out.isReady()) {
+          if (!ready()) {
             return;
           }
           dirty = false;
-          out.flush();
-          if (!out.isReady()) {
+          flush();
+          if (!ready()) {
             return;
           }
         }
@@ -301,7 +333,7 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
 
   // A failure of the server's own making, not the client's going away: logged once, then the stream ends.
   private void broken(Throwable error) {
-    if (!ended.get()) {
+    if (!ended()) {
       log.warn("writing to SSE stream of session {} failed; ending it", sessionId(), error);
     }
     end(DisconnectReason.TRANSPORT_ERROR, error);
@@ -318,7 +350,7 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
    * the time the client sees the stream end the server holds nothing for it.
    */
   private void end(DisconnectReason why, @Nullable Throwable error) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!set(ENDED)) {
       return;
     }
     try {
@@ -326,10 +358,6 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
       // removed the channel whose DISCONNECT ended it) that reason stands, by the contract of Session.closed.
       report(channelGone && error == null ? DisconnectReason.SERVER_NAMESPACE_DISCONNECT : why);
       owner.forget(this);
-      Disposable beat = heartbeat;
-      if (beat != null) {
-        beat.dispose();
-      }
       Item item;
       while ((item = queue.poll()) != null) {
         if (item instanceof Done done) {
@@ -337,45 +365,20 @@ final class SseStream implements Connection, WriteListener, AsyncListener {
         }
       }
     } finally {
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        log.debug("stream already complete");
-      }
+      finish(abandon, error);
     }
   }
 
   /** Tells the engine the connection is gone, once. */
   private void report(DisconnectReason why) {
     Session current = session;
-    if (current != null && reported.compareAndSet(false, true)) {
+    if (current != null && set(REPORTED)) {
       try {
         current.closed(why);
       } catch (RuntimeException e) {
         log.warn("session {} failed to close", current.id(), e);
       }
     }
-  }
-
-  // ---- AsyncListener: the container's view of the request ----
-
-  @Override
-  public void onComplete(AsyncEvent event) {
-    end(DisconnectReason.TRANSPORT_CLOSE, null);
-  }
-
-  @Override
-  public void onTimeout(AsyncEvent event) {
-    end(DisconnectReason.TRANSPORT_CLOSE, null);
-  }
-
-  @Override
-  public void onError(AsyncEvent event) {
-    end(DisconnectReason.TRANSPORT_ERROR, event.getThrowable());
-  }
-
-  @Override
-  public void onStartAsync(AsyncEvent event) {
   }
 
   static byte[] utf8(String text) {

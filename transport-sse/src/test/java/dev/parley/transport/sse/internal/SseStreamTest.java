@@ -22,13 +22,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import reactor.core.Disposables;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * One stream against a container that stops taking bytes or fails while writing, without a network: the
- * container's side is a fake output stream, the engine's a fake session that records how it was closed.
+ * One stream (on the Servlet path) against a container that stops taking bytes or fails while writing, without a
+ * network: the container's side is a fake output stream, the engine's a fake session that records how it was
+ * closed.
  */
 class SseStreamTest {
   private final FakeOutput out = new FakeOutput();
@@ -37,14 +37,14 @@ class SseStreamTest {
   private final Queue<String> callbacks = new ConcurrentLinkedQueue<>();
   private final SseServlet servlet = new SseServlet(SseTransportConfig.defaults(), fake(TransportContext.class,
       name -> name.equals("jsonMapper") ? JsonMapper.builder().build() : null));
-  private final SseStream stream = new SseStream(servlet,
+  private final ServletStream stream = new ServletStream(servlet,
       fake(AsyncContext.class, name -> {
         if (name.equals("complete")) {
           completed.incrementAndGet();
         }
         return null;
       }),
-      fake(HttpServletResponse.class, name -> null), out, "/", "token");
+      fake(HttpServletResponse.class, name -> null), out, "/");
 
   SseStreamTest() {
     Session session = (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
@@ -59,7 +59,7 @@ class SseStreamTest {
           }
           return null;
         });
-    stream.bind(session, Disposables.single());
+    stream.bind(session);
     out.setWriteListener(stream);
   }
 

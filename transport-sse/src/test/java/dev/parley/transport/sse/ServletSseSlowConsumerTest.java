@@ -1,0 +1,8 @@
+package dev.parley.transport.sse;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The tests of {@link SseSlowConsumerTest} again, with streams on the Servlet path ({@link ServletPath}). */
+@ExtendWith(ServletPath.class)
+class ServletSseSlowConsumerTest extends SseSlowConsumerTest {
+}
