@@ -450,15 +450,16 @@ class PollingProtocolTest {
   @Test
   void aHeldGetOutlivesTheHostsIdleTimeoutUntilThePing() throws Exception {
     // Jetty's idle timeout does not cut a request the servlet holds asynchronously (its own timeout is off): the
-    // GET waits for the ping, well past the host's second. Were it cut, the client would read an empty 200 or
-    // a reset as the end of its transport.
-    server = SocketIoTestApp.start(WebSocketTransportConfig.builder().pingInterval(Duration.ofSeconds(3)).build(),
-        b -> b.host(new JettyHost(JettyHostConfig.builder().idleTimeout(Duration.ofSeconds(1)).build())));
+    // GET waits for the ping, three times the host's idle timeout. Were it cut, the client would read an empty
+    // 200 or a reset as the end of its transport.
+    Duration idleTimeout = Duration.ofMillis(500);
+    server = SocketIoTestApp.start(WebSocketTransportConfig.builder().pingInterval(idleTimeout.multipliedBy(3)).build(),
+        b -> b.host(new JettyHost(JettyHostConfig.builder().idleTimeout(idleTimeout).build())));
     client = new PollingClient(SocketIoTestApp.url(server));
     String sid = client.connected();
     long start = System.nanoTime();
     assertThat(get(sid).body()).isEqualTo("2");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(idleTimeout);
     assertThat(post(sid, "3").body()).isEqualTo("ok");
     assertThat(pollingSessions()).isEqualTo(1);
   }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class ServedClientNodeTest {
   private static final Path SCRIPT = Path.of("src", "main", "resources", "META-INF", "parley", "socket.io.js");
   private static final WebSocketTransportConfig FAST_HEARTBEAT = WebSocketTransportConfig.builder()
-      .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofSeconds(2)).maxPayload(16_000).build();
+      .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofSeconds(1)).maxPayload(16_000).build();
   private static final Duration RUN = Duration.ofSeconds(60);
 
   @Test
