@@ -5,6 +5,7 @@ import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.internal.ClientScript;
+import dev.parley.transport.websocket.internal.CoreSockets;
 import dev.parley.transport.websocket.internal.Polling;
 import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
@@ -69,12 +70,19 @@ public final class WebSocketTransport implements Transport {
   /** The transport's name. */
   public static final String NAME = "websocket";
 
+  /**
+   * The system property that, set to {@code true}, keeps the transport on the portable Jakarta WebSocket path
+   * inside Jetty too: upgrades through the servlet and Jakarta WebSocket, writes through the Jakarta session.
+   */
+  public static final String PORTABLE_PROPERTY = "parley.websocket.portable";
+
   private final WebSocketTransportConfig config;
   private final String clientResource;
   private volatile @Nullable TransportContext context;
   private volatile @Nullable SocketIoCodec codec;
   private final AtomicInteger openSockets = new AtomicInteger();
   private volatile @Nullable Polling polling;
+  private volatile boolean coreSockets;
 
   public WebSocketTransport(WebSocketTransportConfig config) {
     this(config, ClientScript.SCRIPT);
@@ -103,9 +111,37 @@ public final class WebSocketTransport implements Transport {
     return Mono.empty();
   }
 
+  /**
+   * Registers the transport's servlet in the host's Servlet context ({@link #mount(ServletContext)}); where the host
+   * also offers a place for Jetty core handlers ahead of that context (Parley's Jetty host does, unless the
+   * application added servlet filters, which must see every request), fresh WebSocket upgrades are taken there,
+   * without the Servlet layer, and the servlet answers the rest. {@value #PORTABLE_PROPERTY}{@code =true} keeps
+   * every request on the servlet (and the portable Jakarta WebSocket path).
+   *
+   * @throws IllegalStateException if the server has not started the transport, or the host has no Servlet context
+   */
   @Override
   public void mount(Mount mount) {
-    mount(mount.require(ServletContext.class));
+    ServletContext servletContext = mount.require(ServletContext.class);
+    mount(servletContext);
+    if (Boolean.getBoolean(PORTABLE_PROPERTY)) {
+      return;
+    }
+    try {
+      coreSockets = CoreSockets.mount(mount, servletContext, config, Objects.requireNonNull(context),
+          Objects.requireNonNull(codec), openSockets);
+    } catch (LinkageError e) {
+      // Not all of Jetty's classes are there: the servlet takes every upgrade.
+      coreSockets = false;
+    }
+  }
+
+  /**
+   * Whether fresh WebSocket upgrades are taken on Jetty's core API ahead of the Servlet context rather than by the
+   * servlet (for tests and diagnostics).
+   */
+  public boolean coreSockets() {
+    return coreSockets;
   }
 
   /**

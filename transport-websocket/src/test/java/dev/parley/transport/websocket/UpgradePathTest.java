@@ -3,14 +3,21 @@ package dev.parley.transport.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.ChatServer;
+import dev.parley.host.jetty.JettyHost;
+import dev.parley.host.jetty.JettyHostConfig;
 import dev.parley.testsupport.RawSocket;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which upgrade serves a fresh WebSocket inside the embedded Jetty host: Jetty's core WebSocket API by default,
- * the portable Jakarta endpoint with {@code parley.websocket.portable=true}. Told apart by the endpoint that logs
- * the closing of a socket whose message is over {@code maxPayload}; and a message in fragments is assembled.
+ * Which upgrade serves a fresh WebSocket inside the embedded Jetty host: Jetty's core WebSocket API by default
+ * (taken ahead of the Servlet context unless the application has servlet filters), the portable Jakarta endpoint
+ * with {@code parley.websocket.portable=true}. Told apart by the endpoint that logs the closing of a socket whose
+ * message is over {@code maxPayload}; and a message in fragments is assembled.
  */
 class UpgradePathTest {
   private static final String PORTABLE = "parley.websocket.portable";
@@ -56,6 +63,35 @@ class UpgradePathTest {
       server.close();
       assertThat(log.text()).contains("EngineIoEndpoint").doesNotContain("CoreEndpoint");
     }
+  }
+
+  @Test
+  void withoutFiltersAFreshUpgradeIsTakenAheadOfTheServletContext() throws Exception {
+    WebSocketTransport transport = new WebSocketTransport(WebSocketTransportConfig.defaults());
+    server = SocketIoTestApp.start(transport, b -> { });
+    assertThat(transport.coreSockets()).isTrue();
+    RawSocket raw = RawSocket.open(SocketIoTestApp.url(server));
+    assertThat(raw.next()).startsWith("0{\"sid\":");
+    raw.send("40");
+    assertThat(raw.next()).startsWith("40{\"sid\":");
+    raw.close();
+  }
+
+  @Test
+  void anApplicationFilterSeesEveryUpgradeOnTheCoreApiThroughTheServlet() throws Exception {
+    Queue<String> filtered = new ConcurrentLinkedQueue<>();
+    Filter filter = (request, response, chain) -> {
+      filtered.add(((HttpServletRequest) request).getQueryString());
+      chain.doFilter(request, response);
+    };
+    WebSocketTransport transport = new WebSocketTransport(WebSocketTransportConfig.defaults());
+    server = SocketIoTestApp.start(transport,
+        b -> b.host(new JettyHost(JettyHostConfig.builder().filter("/*", filter).build())));
+    assertThat(transport.coreSockets()).isFalse();
+    RawSocket raw = RawSocket.open(SocketIoTestApp.url(server));
+    assertThat(raw.next()).startsWith("0{\"sid\":");
+    raw.close();
+    assertThat(filtered).anySatisfy(query -> assertThat(query).contains("transport=websocket"));
   }
 
   @Test

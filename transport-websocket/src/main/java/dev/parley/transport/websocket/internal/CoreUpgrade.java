@@ -19,6 +19,7 @@ import org.eclipse.jetty.ee10.servlet.ServletCoreResponse;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
 import org.eclipse.jetty.websocket.core.Configuration;
 import org.eclipse.jetty.websocket.core.FrameHandler;
@@ -118,22 +119,46 @@ final class CoreUpgrade {
     }
   }
 
+  /**
+   * Upgrades a core request ({@link CoreSockets}, ahead of the Servlet context) to a WebSocket served by a new
+   * {@link CoreEndpoint}, without waiting: Jetty completes {@code callback} once the switch is answered.
+   *
+   * @return false if the handshaker would not upgrade the request (nothing is answered then, and the admission is
+   *     released: the servlet answers the request)
+   */
+  boolean open(Request request, Response response, Callback callback, ConnectionInfo info, Admission admission) {
+    boolean[] made = new boolean[1];
+    try {
+      return handshaker.upgradeRequest(negotiator(() -> {
+        made[0] = true;
+        return new CoreEndpoint(this, info, admission);
+      }), withoutQuery(request), response, callback, components, settings);
+    } finally {
+      if (!made[0]) {
+        admission.release();
+      }
+    }
+  }
+
   private void upgrade(HttpServletRequest request, HttpServletResponse response, Supplier<FrameHandler> handler)
       throws IOException {
-    WebSocketNegotiator negotiator = (upgradeRequest, upgradeResponse, callback) -> {
+    Request core = withoutQuery(ServletCoreRequest.wrap(request));
+    Response coreResponse = ServletCoreResponse.wrap(core, response, false);
+    FutureCallback done = new FutureCallback();
+    if (handshaker.upgradeRequest(negotiator(handler), core, coreResponse, done, components, settings)) {
+      done.block();
+    } else if (!response.isCommitted()) {
+      SocketIoServlet.error(response, 400, 3, "Bad request");
+    }
+  }
+
+  private static WebSocketNegotiator negotiator(Supplier<FrameHandler> handler) {
+    return (upgradeRequest, upgradeResponse, callback) -> {
       // No extension (so no permessage-deflate, as Socket.IO's default: compressing per connection would undo
       // encoding a broadcast once) and no subprotocol.
       upgradeResponse.setExtensions(List.of());
       return handler.get();
     };
-    Request core = withoutQuery(ServletCoreRequest.wrap(request));
-    Response coreResponse = ServletCoreResponse.wrap(core, response, false);
-    FutureCallback done = new FutureCallback();
-    if (handshaker.upgradeRequest(negotiator, core, coreResponse, done, components, settings)) {
-      done.block();
-    } else if (!response.isCommitted()) {
-      SocketIoServlet.error(response, 400, 3, "Bad request");
-    }
   }
 
   /**

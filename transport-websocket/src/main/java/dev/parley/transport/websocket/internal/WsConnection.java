@@ -5,6 +5,7 @@ import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
+import dev.parley.transport.websocket.WebSocketTransport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@value #PORTABLE_PROPERTY} {@code =true} forces the portable writer, should the Jetty one ever misbehave.
  */
 final class WsConnection implements Connection {
-  static final String PORTABLE_PROPERTY = "parley.websocket.portable";
+  static final String PORTABLE_PROPERTY = WebSocketTransport.PORTABLE_PROPERTY;
   private static final Logger log = LoggerFactory.getLogger(WsConnection.class);
 
   // The Jakarta session, or null on Jetty's core path, where the writer owns the socket.
