@@ -27,7 +27,7 @@ class ChatInputTest {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   @RegisterExtension
-  static final RunningChat chat = new RunningChat();
+  static final RunningChat chat = RunningChat.memory();
 
   private final List<RawSocket> sockets = new ArrayList<>();
   private RawSocket mallory;

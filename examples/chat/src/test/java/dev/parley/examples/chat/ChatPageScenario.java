@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
@@ -29,23 +28,29 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * <p>Each test goes on with the two pages the previous one left, signed in and back in #general on their
  * transports (signing two pages in again took longer than most tests); the first test, and any test after
  * one that failed, signs in fresh pages.
+ *
+ * <p>Run once per store, by a subclass that registers the app ({@link RunningChat}) and the browsers as its
+ * static extensions: {@link ChatPageE2ETest} (memory) and {@link ChatPageOnMongoE2ETest}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(Lifecycle.PER_CLASS)
-class ChatPageE2ETest {
+abstract class ChatPageScenario {
   /** The typing test makes the pages clear an indicator after 1 s instead of 3 s; one more second for scheduling. */
   private static final Duration TYPING_CLEARS_AFTER = Duration.ofSeconds(1);
   private static final Duration TYPING_CLEARS = TYPING_CLEARS_AFTER.plusSeconds(1);
 
-  @RegisterExtension
-  static final RunningChat chat = new RunningChat();
-
-  @RegisterExtension
-  static final Browsers browsers = new Browsers();
+  private final RunningChat chat;
+  private final Browsers browsers;
   private ChatPage alice;
   private ChatPage bob;
   /** How many lines both pages showed when this test began. */
   private int shown;
+
+  /** The subclass's app and browsers, its static extensions. */
+  ChatPageScenario(RunningChat chat, Browsers browsers) {
+    this.chat = chat;
+    this.browsers = browsers;
+  }
 
   @BeforeEach
   void aliceOnWebSocketAndBobOnSse() {

@@ -21,7 +21,7 @@ class ChatPresenceTest {
   private static final int DELTA_MAX_CHARS = 80;
 
   @RegisterExtension
-  static final RunningChat chat = new RunningChat();
+  static final RunningChat chat = RunningChat.memory();
 
   private final List<RawSocket> sockets = new ArrayList<>();
 

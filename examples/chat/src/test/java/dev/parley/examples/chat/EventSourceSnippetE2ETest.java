@@ -25,7 +25,7 @@ class EventSourceSnippetE2ETest {
       """;
 
   @RegisterExtension
-  static final RunningChat chat = new RunningChat();
+  static final RunningChat chat = RunningChat.memory();
 
   @RegisterExtension
   static final Browsers browsers = new Browsers();

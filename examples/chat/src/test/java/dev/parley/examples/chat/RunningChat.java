@@ -10,16 +10,31 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The example app on a free loopback port for one test class, as {@code java -jar parley-chat.jar} starts
- * it. With the system property {@code parley.e2e.store=mongo} (the e2e profile's second run) it uses the
- * "mongo" store against an in-process MongoDB server with its oplog (change streams need it).
+ * it: with the "memory" store, or with the "mongo" store against an in-process MongoDB server with its oplog
+ * (change streams need it).
  */
 final class RunningChat implements BeforeAllCallback, AfterAllCallback {
+  private final boolean onMongo;
   private @Nullable ChatServer server;
   private @Nullable TestMongo mongo;
 
+  private RunningChat(boolean onMongo) {
+    this.onMongo = onMongo;
+  }
+
+  /** The app with its default store, "memory". */
+  static RunningChat memory() {
+    return new RunningChat(false);
+  }
+
+  /** The app with the "mongo" store, on an in-process MongoDB server started for the class. */
+  static RunningChat mongo() {
+    return new RunningChat(true);
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
-    if ("mongo".equals(System.getProperty("parley.e2e.store"))) {
+    if (onMongo) {
       TestMongo database = TestMongo.inProcess();
       mongo = database;
       server = ChatApp.start(new Options(0, "127.0.0.1", "mongo", database.connectionString("chat"), "warn"));

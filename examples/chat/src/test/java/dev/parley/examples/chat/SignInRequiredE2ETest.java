@@ -32,7 +32,7 @@ class SignInRequiredE2ETest {
       """;
 
   @RegisterExtension
-  static final RunningChat chat = new RunningChat();
+  static final RunningChat chat = RunningChat.memory();
 
   @RegisterExtension
   static final Browsers browsers = new Browsers();

@@ -30,7 +30,7 @@ class SocketIoClientE2ETest {
       """;
 
   @RegisterExtension
-  static final RunningChat chat = new RunningChat();
+  static final RunningChat chat = RunningChat.memory();
 
   @RegisterExtension
   static final Browsers browsers = new Browsers();
