@@ -21,7 +21,8 @@ class SseTransportContractTest extends TransportContractTest {
   @Override
   protected ChatServer.Builder configure(ChatServer.Builder builder) {
     return builder.host(new JettyHost())
-        .transport(new SseTransport(SseTransportConfig.builder().heartbeatInterval(Duration.ofSeconds(1))
+        // A short heartbeat: the server notices a stream its client closed when a heartbeat cannot be written.
+        .transport(new SseTransport(SseTransportConfig.builder().heartbeatInterval(Duration.ofMillis(300))
             .postAckTimeout(Duration.ofSeconds(1)).build()))
         .store(new MemoryStore())
         .config(c -> c.bindAddress("127.0.0.1").port(0).shutdownTimeout(Duration.ofSeconds(2)));
