@@ -75,8 +75,9 @@ class TwoNodesTest {
       members.add(a.connect("r"));
       members.add(b.connect("r"));
     }
+    // 1,000 posts, eight threads interleaving on two nodes: the order question is asked at every post.
     int threadsPerNode = 4;
-    int perThread = 250;
+    int perThread = 125;
 
     CountDownLatch go = new CountDownLatch(1);
     List<Future<List<String>>> posters = new ArrayList<>();
