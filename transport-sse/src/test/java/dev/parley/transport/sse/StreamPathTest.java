@@ -9,6 +9,7 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +67,32 @@ class StreamPathTest {
     assertThat(transport.coreStreams()).isFalse();
     streamAndPost();
     assertThat(filtered).contains("GET /sse/path", "POST /sse/path");
+  }
+
+  /**
+   * Jetty's idle timeout ends neither path's stream while it has nothing to write: it waits for its next heartbeat
+   * (here three idle timeouts away), and its posts are answered after the timeout has passed.
+   */
+  @Test
+  void anIdleStreamOutlivesTheHostsIdleTimeoutOnBothPaths() throws Exception {
+    for (boolean servlet : new boolean[] {false, true}) {
+      System.setProperty(SseTransport.SERVLET_PROPERTY, String.valueOf(servlet));
+      Duration idleTimeout = Duration.ofMillis(300);
+      SseTransport transport = new SseTransport(SseTransportConfig.builder()
+          .heartbeatInterval(idleTimeout.multipliedBy(3)).build());
+      server = SseTestApp.start(transport,
+          b -> b.host(new JettyHost(JettyHostConfig.builder().idleTimeout(idleTimeout).build())));
+      assertThat(transport.coreStreams()).isEqualTo(!servlet);
+      try (SseTestClient client = SseTestClient.open(http, SseTestApp.stream(server, "idle"))) {
+        long start = System.nanoTime();
+        assertThat(client.nextComment()).as("the heartbeat, on the %s path", servlet ? "Servlet" : "core")
+            .isEqualTo(" ping");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(idleTimeout);
+        assertThat(client.emit("echo", "still here").statusCode()).isEqualTo(200);
+      }
+      server.close();
+      server = null;
+    }
   }
 
   @Test

@@ -5,7 +5,7 @@ import dev.parley.spi.Mount;
 import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.internal.ClientScript;
-import dev.parley.transport.websocket.internal.CoreSockets;
+import dev.parley.transport.websocket.internal.CoreRequests;
 import dev.parley.transport.websocket.internal.Polling;
 import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
@@ -82,7 +82,7 @@ public final class WebSocketTransport implements Transport {
   private volatile @Nullable SocketIoCodec codec;
   private final AtomicInteger openSockets = new AtomicInteger();
   private volatile @Nullable Polling polling;
-  private volatile boolean coreSockets;
+  private volatile boolean coreRequests;
 
   public WebSocketTransport(WebSocketTransportConfig config) {
     this(config, ClientScript.SCRIPT);
@@ -114,8 +114,8 @@ public final class WebSocketTransport implements Transport {
   /**
    * Registers the transport's servlet in the host's Servlet context ({@link #mount(ServletContext)}); where the host
    * also offers a place for Jetty core handlers ahead of that context (Parley's Jetty host does, unless the
-   * application added servlet filters, which must see every request), fresh WebSocket upgrades are taken there,
-   * without the Servlet layer, and the servlet answers the rest. {@value #PORTABLE_PROPERTY}{@code =true} keeps
+   * application added servlet filters, which must see every request), fresh WebSocket upgrades and the long-polls
+   * of live sessions are taken there, without the Servlet layer, and the servlet answers the rest. {@value #PORTABLE_PROPERTY}{@code =true} keeps
    * every request on the servlet (and the portable Jakarta WebSocket path).
    *
    * @throws IllegalStateException if the server has not started the transport, or the host has no Servlet context
@@ -128,20 +128,20 @@ public final class WebSocketTransport implements Transport {
       return;
     }
     try {
-      coreSockets = CoreSockets.mount(mount, servletContext, config, Objects.requireNonNull(context),
-          Objects.requireNonNull(codec), openSockets);
+      coreRequests = CoreRequests.mount(mount, servletContext, config, Objects.requireNonNull(context),
+          Objects.requireNonNull(codec), openSockets, Objects.requireNonNull(polling));
     } catch (LinkageError e) {
-      // Not all of Jetty's classes are there: the servlet takes every upgrade.
-      coreSockets = false;
+      // Not all of Jetty's classes are there: the servlet takes every request.
+      coreRequests = false;
     }
   }
 
   /**
-   * Whether fresh WebSocket upgrades are taken on Jetty's core API ahead of the Servlet context rather than by the
-   * servlet (for tests and diagnostics).
+   * Whether fresh WebSocket upgrades and held long-polls are taken on Jetty's core API ahead of the Servlet context
+   * rather than by the servlet (for tests and diagnostics).
    */
-  public boolean coreSockets() {
-    return coreSockets;
+  public boolean coreRequests() {
+    return coreRequests;
   }
 
   /**

@@ -69,7 +69,7 @@ class UpgradePathTest {
   void withoutFiltersAFreshUpgradeIsTakenAheadOfTheServletContext() throws Exception {
     WebSocketTransport transport = new WebSocketTransport(WebSocketTransportConfig.defaults());
     server = SocketIoTestApp.start(transport, b -> { });
-    assertThat(transport.coreSockets()).isTrue();
+    assertThat(transport.coreRequests()).isTrue();
     RawSocket raw = RawSocket.open(SocketIoTestApp.url(server));
     assertThat(raw.next()).startsWith("0{\"sid\":");
     raw.send("40");
@@ -87,7 +87,7 @@ class UpgradePathTest {
     WebSocketTransport transport = new WebSocketTransport(WebSocketTransportConfig.defaults());
     server = SocketIoTestApp.start(transport,
         b -> b.host(new JettyHost(JettyHostConfig.builder().filter("/*", filter).build())));
-    assertThat(transport.coreSockets()).isFalse();
+    assertThat(transport.coreRequests()).isFalse();
     RawSocket raw = RawSocket.open(SocketIoTestApp.url(server));
     assertThat(raw.next()).startsWith("0{\"sid\":");
     raw.close();

@@ -81,6 +81,9 @@ public final class CoreStreams extends Handler.Abstract {
     String[] ns = query.get("ns");
     CoreStream stream = new CoreStream(owner, response, callback, ns == null ? "/" : ns[0]);
     request.addFailureListener(stream);
+    // Jetty's idle timeout ends a stream only while a write is stuck (a reader that stopped reading), as on the
+    // Servlet path: a stream with nothing to write waits for its next heartbeat.
+    request.addIdleTimeoutListener(stream::stalled);
     String remote = Request.getRemoteAddr(request);
     ConnectionInfo info = ConnectionInfo.http("sse", remote + ":" + Request.getRemotePort(request),
         request.getHttpURI().getPath(), headers.getFieldNamesCollection(), headers::getValuesList, query);

@@ -120,7 +120,7 @@ final class CoreUpgrade {
   }
 
   /**
-   * Upgrades a core request ({@link CoreSockets}, ahead of the Servlet context) to a WebSocket served by a new
+   * Upgrades a core request ({@link CoreRequests}, ahead of the Servlet context) to a WebSocket served by a new
    * {@link CoreEndpoint}, without waiting: Jetty completes {@code callback} once the switch is answered.
    *
    * @return false if the handshaker would not upgrade the request (nothing is answered then, and the admission is

@@ -72,6 +72,11 @@ public final class Polling {
     return held;
   }
 
+  /** The polling session {@code sid} names, or null. */
+  @Nullable PollingSession session(String sid) {
+    return sessions.get(sid);
+  }
+
   /** The live polling session {@code sid} names that a WebSocket may still take over, or null. */
   @Nullable PollingSession upgradable(String sid) {
     PollingSession session = sessions.get(sid);
@@ -100,7 +105,7 @@ public final class Polling {
       AsyncContext async = request.startAsync();
       // No container deadline: the heartbeat answers a held GET within pingInterval.
       async.setTimeout(0);
-      if (!session.poll(async)) {
+      if (!session.poll(new ServletPoll(async))) {
         SocketIoServlet.error(response, 400, 3, "Bad request");
         async.complete();
       }

@@ -6,12 +6,6 @@ import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +41,7 @@ final class PollingSession implements Connection {
   private final Map<String, PollingSession> sessions;
   private final Object lock = new Object();
   // Guarded by lock: the held GET, the batch waiting for a GET, whether a POST is being read, whether closed.
-  private @Nullable AsyncContext poll;
+  private @Nullable HeldPoll poll;
   private @Nullable Batch waiting;
   private boolean posting;
   // Drops the POST being read, if any, when the session ends.
@@ -95,7 +89,7 @@ final class PollingSession implements Connection {
    *
    * @return false if one was held already: the caller answers this one with 400, the held one gets a close
    */
-  boolean poll(AsyncContext async) {
+  boolean poll(HeldPoll held) {
     Batch ready;
     synchronized (lock) {
       if (closed) {
@@ -110,8 +104,8 @@ final class PollingSession implements Connection {
         // (until the next ping), this one would stall the upgrade.
         ready = Batch.control(NOOP_PACKET);
       } else {
-        poll = async;
-        async.addListener(new Gone(async));
+        poll = held;
+        held.onGone(() -> forget(held));
         return true;
       }
     }
@@ -120,8 +114,17 @@ final class PollingSession implements Connection {
       packets.fail(DisconnectReason.TRANSPORT_ERROR);
       return false;
     }
-    send(async, ready);
+    send(held, ready);
     return true;
+  }
+
+  // The client abandoned the held GET: the next batch then waits for another GET, or for the deadlines.
+  private void forget(HeldPoll held) {
+    synchronized (lock) {
+      if (poll == held) {
+        poll = null;
+      }
+    }
   }
 
   /**
@@ -147,7 +150,7 @@ final class PollingSession implements Connection {
    * @return false if the session is closed, upgraded already or probed by another socket
    */
   boolean probe() {
-    AsyncContext held;
+    HeldPoll held;
     synchronized (lock) {
       if (closed || upgraded != null || probing) {
         return false;
@@ -177,7 +180,7 @@ final class PollingSession implements Connection {
    * @return false if the session has closed meanwhile
    */
   boolean upgrade(WsConnection socket) {
-    AsyncContext held;
+    HeldPoll held;
     Batch handed;
     synchronized (lock) {
       if (closed || !probing) {
@@ -306,7 +309,7 @@ final class PollingSession implements Connection {
   @Override
   public void write(List<Outgoing> batch, WriteCallback done) {
     Batch next = new Batch(body(batch), done, batch);
-    AsyncContext held;
+    HeldPoll held;
     WsConnection socket;
     synchronized (lock) {
       socket = upgraded;
@@ -407,7 +410,7 @@ final class PollingSession implements Connection {
    */
   @Override
   public void close(DisconnectReason reason) {
-    AsyncContext held;
+    HeldPoll held;
     Batch dropped;
     Runnable drop;
     WsConnection socket;
@@ -448,140 +451,30 @@ final class PollingSession implements Connection {
   }
 
   // Writes the body without blocking; the batch's write completes once it is all written.
-  private void send(AsyncContext async, Batch batch) {
-    try {
-      HttpServletResponse response = (HttpServletResponse) async.getResponse();
-      byte[] bytes = batch.body;
-      response.setStatus(200);
-      response.setContentType("text/plain; charset=UTF-8");
-      response.setContentLength(bytes.length);
-      ServletOutputStream out = response.getOutputStream();
-      out.setWriteListener(new Response(async, out, bytes, batch.done));
-    } catch (IOException | RuntimeException e) {
-      // The request has gone (the client left, the container timed it out) before its answer could start.
-      log.debug("session {}: answering a GET failed: {}", id, e.toString());
-      if (batch.done != null) {
-        batch.done.failed(e);
-        packets.fail(DisconnectReason.TRANSPORT_ERROR);
+  private void send(HeldPoll held, Batch batch) {
+    held.answer(batch.body, new WriteCallback() {
+      @Override
+      public void written() {
+        if (batch.done != null) {
+          batch.done.written();
+        }
       }
-    }
+
+      @Override
+      public void failed(Throwable error) {
+        log.debug("session {}: answering a GET failed: {}", id, error.toString());
+        if (batch.done != null) {
+          batch.done.failed(error);
+          packets.fail(DisconnectReason.TRANSPORT_ERROR);
+        }
+      }
+    });
   }
 
   /** A response body and the engine's callback for it, or none for the close packet. */
   private record Batch(byte[] body, @Nullable WriteCallback done, List<Outgoing> packets) {
     static Batch control(String packet) {
       return new Batch(packet.getBytes(StandardCharsets.UTF_8), null, List.of());
-    }
-  }
-
-  /** Writes one response, then completes the request and the batch. */
-  private final class Response implements WriteListener {
-    private final AsyncContext async;
-    private final ServletOutputStream out;
-    private final byte[] bytes;
-    private final @Nullable WriteCallback done;
-    private boolean started;
-    private boolean finished;
-
-    Response(AsyncContext async, ServletOutputStream out, byte[] bytes, @Nullable WriteCallback done) {
-      this.async = async;
-      this.out = out;
-      this.bytes = bytes;
-      this.done = done;
-    }
-
-    @Override
-    public void onWritePossible() throws IOException {
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        if (!started) {
-          started = true;
-          out.write(bytes);
-          if (!out.isReady()) {
-            return;
-          }
-        }
-        finished = true;
-      }
-      // The engine's callback is owed whatever complete() does: a lost one would leave the outbox waiting
-      // on this batch for good.
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        if (done != null) {
-          done.failed(e);
-        }
-        return;
-      }
-      if (done != null) {
-        done.written();
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        finished = true;
-      }
-      log.debug("session {}: writing a response failed: {}", id, error.toString());
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        log.debug("session {}: the request was completed already", id);
-      }
-      if (done != null) {
-        done.failed(error);
-      }
-    }
-  }
-
-  /** Forgets a held GET the client abandoned: the next batch then waits for another GET, or for the deadlines. */
-  private final class Gone implements AsyncListener {
-    private final AsyncContext async;
-
-    Gone(AsyncContext async) {
-      this.async = async;
-    }
-
-    private void forget() {
-      synchronized (lock) {
-        if (poll == async) {
-          poll = null;
-        }
-      }
-    }
-
-    // Completed here, so that the container does not answer the abandoned GET with an error page of its own.
-    private void forgetAndComplete() {
-      forget();
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        log.debug("session {}: the request was completed already", id);
-      }
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-      forgetAndComplete();
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-      forgetAndComplete();
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
     }
   }
 }

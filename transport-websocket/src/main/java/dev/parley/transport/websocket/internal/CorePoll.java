@@ -1,0 +1,72 @@
+package dev.parley.transport.websocket.internal;
+
+import dev.parley.spi.Connection.WriteCallback;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A long-poll held on Jetty's core API ({@link CoreRequests}): the response and the request's callback, nothing of
+ * the Servlet layer. Jetty completes the request with the answer's last write.
+ */
+final class CorePoll implements HeldPoll, Consumer<Throwable> {
+  private static final HttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=UTF-8");
+
+  private final Response response;
+  private final Callback callback;
+  private volatile @Nullable Runnable gone;
+
+  CorePoll(Request request, Response response, Callback callback) {
+    this.response = response;
+    this.callback = callback;
+    request.addFailureListener(this);
+    // Jetty's idle timeout would fail a request held with nothing to write (a 500 for the client, which would take it
+    // for the end of its transport); the heartbeat answers a held GET within pingInterval, as on the Servlet path,
+    // where the container's timeout is off.
+    request.addIdleTimeoutListener(timeout -> false);
+  }
+
+  @Override
+  public void answer(byte[] body, WriteCallback done) {
+    response.setStatus(200);
+    response.getHeaders().put(TEXT);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), new Callback() {
+      @Override
+      public void succeeded() {
+        callback.succeeded();
+        done.written();
+      }
+
+      @Override
+      public void failed(Throwable failure) {
+        callback.failed(failure);
+        done.failed(failure);
+      }
+    });
+  }
+
+  @Override
+  public void onGone(Runnable gone) {
+    this.gone = gone;
+  }
+
+  /**
+   * The request failed before it was answered (the client went away, or Jetty gave up on the connection): the
+   * session forgets it, and the request ends.
+   */
+  @Override
+  public void accept(Throwable failure) {
+    Runnable forget = gone;
+    if (forget != null) {
+      forget.run();
+    }
+    callback.failed(failure);
+  }
+}
