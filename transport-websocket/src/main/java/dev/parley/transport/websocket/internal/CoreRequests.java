@@ -8,6 +8,7 @@ import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import jakarta.servlet.ServletContext;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -83,17 +84,19 @@ public final class CoreRequests extends Handler.Abstract {
       return false;
     }
     HttpFields headers = request.getHeaders();
-    Fields query = Request.extractQueryParameters(request);
-    if (!"4".equals(query.getValue("EIO")) || !origins.allows(headers.get(HttpHeader.ORIGIN),
+    // Read from the raw query, not Jetty's parsed fields: those stay cached on the request, which a held poll keeps
+    // (about 0.3 KiB a session). Anything unusual reads as absent, and the servlet answers it.
+    String query = request.getHttpURI().getQuery();
+    if (!"4".equals(queryValue(query, "EIO")) || !origins.allows(headers.get(HttpHeader.ORIGIN),
         request.getHttpURI().getScheme(), Request.getServerName(request), Request.getServerPort(request))) {
       return false;
     }
-    String transport = query.getValue("transport");
+    String transport = queryValue(query, "transport");
     if ("polling".equals(transport)) {
-      return upgrade.config.polling() && poll(request, response, callback, query.getValue("sid"));
+      return upgrade.config.polling() && poll(request, response, callback, queryValue(query, "sid"));
     }
     String key = headers.get(HttpHeader.SEC_WEBSOCKET_KEY);
-    if (!"websocket".equals(transport) || query.get("sid") != null
+    if (!"websocket".equals(transport) || queryValue(query, "sid") != null
         || !"websocket".equalsIgnoreCase(headers.get(HttpHeader.UPGRADE))
         || !"13".equals(headers.get(HttpHeader.SEC_WEBSOCKET_VERSION)) || key == null || key.isBlank()) {
       return false;
@@ -106,7 +109,7 @@ public final class CoreRequests extends Handler.Abstract {
     }
     ConnectionInfo info = ConnectionInfo.http("websocket", remote + ":" + Request.getRemotePort(request),
         request.getHttpURI().getPath(), headers.getFieldNamesCollection(), headers::getValuesList,
-        parameters(query));
+        parameters(Request.extractQueryParameters(request)));
     return upgrade.open(request, response, callback, info, admission);
   }
 
@@ -133,6 +136,38 @@ public final class CoreRequests extends Handler.Abstract {
       response.write(true, ByteBuffer.wrap(BAD_REQUEST), callback);
     }
     return true;
+  }
+
+  /**
+   * The first value of {@code name} in a raw query string, percent-decoded; null if it is absent, or if the query
+   * is one this reader does not take (a malformed escape).
+   */
+  static @Nullable String queryValue(@Nullable String query, String name) {
+    if (query == null) {
+      return null;
+    }
+    int from = 0;
+    while (from <= query.length()) {
+      int end = query.indexOf('&', from);
+      if (end < 0) {
+        end = query.length();
+      }
+      int equals = query.indexOf('=', from);
+      boolean valued = equals >= 0 && equals < end;
+      if (query.regionMatches(from, name, 0, name.length()) && from + name.length() == (valued ? equals : end)) {
+        String raw = valued ? query.substring(equals + 1, end) : "";
+        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+          return raw;
+        }
+        try {
+          return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
+      }
+      from = end + 1;
+    }
+    return null;
   }
 
   private static Map<String, String[]> parameters(Fields fields) {
