@@ -1,6 +1,8 @@
 package dev.parley.spi;
 
 import dev.parley.internal.support.PairMap;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a transport knows of a connection when it opens: the raw material of each
@@ -111,6 +114,48 @@ public record ConnectionInfo(
     }
     return new ConnectionInfo(transport, remoteAddress, SharedValues.share(path), PairMap.ofLists(headers),
         PairMap.ofLists(query), PairMap.of(cookies));
+  }
+
+  /**
+   * The parameters of a raw query string ({@code a=1&b=2&a=3}) as {@code getParameterMap()} gives them: names and
+   * values percent-decoded as UTF-8 ({@code +} is a space), every value of a name in order, a name without
+   * {@code =} with an empty value, a part without a name left out. A part whose escapes are malformed is kept as it
+   * came. For a transport that reads
+   * a request without a Servlet container's help.
+   *
+   * @param query the query, without its {@code ?}; null or empty for none
+   * @return a new mutable map, in the order the names first appear
+   */
+  public static Map<String, String[]> queryParameters(@Nullable String query) {
+    Map<String, List<String>> grouped = new LinkedHashMap<>();
+    if (query != null && !query.isEmpty()) {
+      for (String pair : query.split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int equals = pair.indexOf('=');
+        String name = decode(equals < 0 ? pair : pair.substring(0, equals));
+        if (name.isEmpty()) {
+          continue;
+        }
+        String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
+        grouped.computeIfAbsent(name, key -> new ArrayList<>()).add(value);
+      }
+    }
+    Map<String, String[]> parameters = new LinkedHashMap<>();
+    grouped.forEach((name, values) -> parameters.put(name, values.toArray(String[]::new)));
+    return parameters;
+  }
+
+  private static String decode(String part) {
+    if (part.indexOf('%') < 0 && part.indexOf('+') < 0) {
+      return part;
+    }
+    try {
+      return URLDecoder.decode(part, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return part;
+    }
   }
 
   /**

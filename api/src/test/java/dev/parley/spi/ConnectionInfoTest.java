@@ -135,4 +135,22 @@ class ConnectionInfoTest {
     assertThat(info.query()).isEmpty();
     assertThat(info.cookies()).isEqualTo(Map.of());
   }
+
+  @Test
+  void aRawQueryReadsAsAServletsParameterMap() {
+    Map<String, String[]> parameters = ConnectionInfo.queryParameters("ns=%2Fchat&room=a+b&room=c&flag&=x&&t=%E2%82%AC");
+    assertThat(parameters.keySet()).containsExactly("ns", "room", "flag", "t");
+    assertThat(parameters.get("ns")).containsExactly("/chat");
+    assertThat(parameters.get("room")).containsExactly("a b", "c");
+    assertThat(parameters.get("flag")).containsExactly("");
+    assertThat(parameters.get("t")).containsExactly("\u20ac");
+    assertThat(ConnectionInfo.queryParameters(null)).isEmpty();
+    assertThat(ConnectionInfo.queryParameters("")).isEmpty();
+  }
+
+  @Test
+  void aMalformedEscapeInARawQueryIsKeptAsItCame() {
+    assertThat(ConnectionInfo.queryParameters("a=%zz&b=%4").get("a")).containsExactly("%zz");
+    assertThat(ConnectionInfo.queryParameters("a=%zz&b=%4").get("b")).containsExactly("%4");
+  }
 }

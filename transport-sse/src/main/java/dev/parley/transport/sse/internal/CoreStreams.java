@@ -2,8 +2,6 @@ package dev.parley.transport.sse.internal;
 
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Mount;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
@@ -13,7 +11,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /**
  * Event streams on Jetty's core API, ahead of the Servlet context, in a host that offers a place for such handlers
@@ -77,7 +74,7 @@ public final class CoreStreams extends Handler.Abstract {
         answer.put(HttpHeader.VARY, "Origin");
       }
     }
-    Map<String, String[]> query = parameters(Request.extractQueryParameters(request));
+    Map<String, String[]> query = ConnectionInfo.queryParameters(request.getHttpURI().getQuery());
     String[] ns = query.get("ns");
     CoreStream stream = new CoreStream(owner, response, callback, ns == null ? "/" : ns[0]);
     request.addFailureListener(stream);
@@ -89,17 +86,5 @@ public final class CoreStreams extends Handler.Abstract {
         request.getHttpURI().getPath(), headers.getFieldNamesCollection(), headers::getValuesList, query);
     owner.open(stream, remote, info);
     return true;
-  }
-
-  private static Map<String, String[]> parameters(Fields fields) {
-    if (fields.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, String[]> parameters = new LinkedHashMap<>();
-    for (Fields.Field field : fields) {
-      List<String> values = field.getValues();
-      parameters.put(field.getName(), values.toArray(String[]::new));
-    }
-    return parameters;
   }
 }

@@ -11,8 +11,6 @@ import jakarta.servlet.ServletContext;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpFields;
@@ -22,7 +20,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -109,7 +106,7 @@ public final class CoreRequests extends Handler.Abstract {
     }
     ConnectionInfo info = ConnectionInfo.http("websocket", remote + ":" + Request.getRemotePort(request),
         request.getHttpURI().getPath(), headers.getFieldNamesCollection(), headers::getValuesList,
-        parameters(Request.extractQueryParameters(request)));
+        ConnectionInfo.queryParameters(request.getHttpURI().getQuery()));
     return upgrade.open(request, response, callback, info, admission);
   }
 
@@ -170,12 +167,4 @@ public final class CoreRequests extends Handler.Abstract {
     return null;
   }
 
-  private static Map<String, String[]> parameters(Fields fields) {
-    Map<String, String[]> parameters = new LinkedHashMap<>();
-    for (Fields.Field field : fields) {
-      List<String> values = field.getValues();
-      parameters.put(field.getName(), values.toArray(String[]::new));
-    }
-    return parameters;
-  }
 }
