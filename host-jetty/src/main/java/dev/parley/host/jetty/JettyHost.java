@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -493,7 +494,9 @@ public final class JettyHost implements Host {
     long timeoutNanos = saturatedNanos(timeout);
     long deadline = System.nanoTime() + timeoutNanos;
     long graceful = gracefulMillis(timeoutNanos);
-    jetty.setStopTimeout(graceful);
+    long gracefulDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceful);
+    awaitRequests(jetty, graceful);
+    jetty.setStopTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(gracefulDeadline - System.nanoTime())));
     Exception failure = null;
     try {
       jetty.stop();
@@ -514,6 +517,27 @@ public final class JettyHost implements Host {
     if (!left.isEmpty()) {
       throw new ParleyException("Jetty host stopped, but these threads did not end within "
           + timeout + ": " + left);
+    }
+  }
+
+  /**
+   * Waits, at most {@code millis}, for the requests being handled to end, before Jetty's stop applies its short
+   * shutdown idle timeout to every connection: the engine has just closed its sessions, and their last answers (a
+   * held long-poll's close packet, a stream's end) may still be being written on connections idle for longer than
+   * that timeout, which would cut them mid-write (the client then sees a reset rather than the close).
+   */
+  private static void awaitRequests(Server jetty, long millis) {
+    if (!(jetty.getHandler() instanceof GracefulHandler graceful)) {
+      return;
+    }
+    try {
+      graceful.shutdown().get(millis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.debug("Jetty host: requests still being handled after {} ms", millis);
+    } catch (ExecutionException e) {
+      log.debug("Jetty host: waiting for the requests in flight failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
