@@ -117,11 +117,11 @@ public record ConnectionInfo(
   }
 
   /**
-   * The parameters of a raw query string ({@code a=1&b=2&a=3}) as {@code getParameterMap()} gives them: names and
-   * values percent-decoded as UTF-8 ({@code +} is a space), every value of a name in order, a name without
-   * {@code =} with an empty value, a part without a name left out. A part whose escapes are malformed is kept as it
-   * came. For a transport that reads
-   * a request without a Servlet container's help.
+   * The parameters of a raw query string ({@code a=1&b=2&a=3}), shaped as {@code getParameterMap()} gives them:
+   * names and values percent-decoded as UTF-8 ({@code +} is a space), every value of a name in order, a name
+   * without {@code =} with an empty value, a part without a name left out. Unlike a Servlet container, which may
+   * refuse the request, it keeps a part whose escapes are malformed as it came. For a transport that reads a request
+   * without a Servlet container's help; linear in the query's length.
    *
    * @param query the query, without its {@code ?}; null or empty for none
    * @return a new mutable map, in the order the names first appear

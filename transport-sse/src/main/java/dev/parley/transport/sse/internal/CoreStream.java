@@ -4,7 +4,6 @@ import dev.parley.protocol.DisconnectReason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -112,11 +111,6 @@ final class CoreStream extends SseStream implements Callback, Consumer<Throwable
   @Override
   public void accept(Throwable failure) {
     lost(DisconnectReason.TRANSPORT_CLOSE, failure);
-  }
-
-  /** Whether an idle timeout ends the stream: only while a write is in flight, which then made no progress. */
-  boolean stalled(TimeoutException timeout) {
-    return writing;
   }
 
   // ---- Callback: a write is over ----

@@ -4,6 +4,8 @@ import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Mount;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -21,6 +23,8 @@ import org.eclipse.jetty.util.Callback;
  * Only this class and {@link CoreStream} name Jetty's types: the transport loads them only when offered the place.
  */
 public final class CoreStreams extends Handler.Abstract {
+  private static final Predicate<TimeoutException> IDLE = timeout -> false;
+
   private final SseServlet owner;
   private final String path;
   private final String bare;
@@ -78,9 +82,9 @@ public final class CoreStreams extends Handler.Abstract {
     String[] ns = query.get("ns");
     CoreStream stream = new CoreStream(owner, response, callback, ns == null ? "/" : ns[0]);
     request.addFailureListener(stream);
-    // Jetty's idle timeout ends a stream only while a write is stuck (a reader that stopped reading), as on the
-    // Servlet path: a stream with nothing to write waits for its next heartbeat.
-    request.addIdleTimeoutListener(stream::stalled);
+    // Jetty asks these only while nothing is being written (a stuck write it fails itself, ending the stream as
+    // on the Servlet path): a stream with nothing to write waits for its next heartbeat instead of being failed.
+    request.addIdleTimeoutListener(IDLE);
     String remote = Request.getRemoteAddr(request);
     ConnectionInfo info = ConnectionInfo.http("sse", remote + ":" + Request.getRemotePort(request),
         request.getHttpURI().getPath(), headers.getFieldNamesCollection(), headers::getValuesList, query);

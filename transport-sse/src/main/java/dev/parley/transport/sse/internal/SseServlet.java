@@ -189,7 +189,9 @@ public final class SseServlet extends HttpServlet {
     streams.put(session.id(), stream);
     if (stream.ended()) {
       // Ended while it was being bound: its end found no session to forget.
-      streams.remove(session.id(), stream);
+      if (streams.remove(session.id(), stream) && streams.isEmpty()) {
+        stopHeartbeats();
+      }
       return;
     }
     startHeartbeats();

@@ -82,6 +82,9 @@ abstract class SseStream implements Connection {
   private volatile boolean closing;
   // The engine removed the stream's channel: a disconnect event was queued.
   private volatile boolean channelGone;
+  // Why the stream ended, for the batches still queued then (set just after ENDED: a pass that runs in between
+  // fails them with a plain IOException).
+  private volatile @Nullable Throwable endedBy;
 
   SseStream(SseServlet owner, String namespace) {
     this.owner = owner;
@@ -276,6 +279,21 @@ abstract class SseStream implements Connection {
       // The container refuses the write: the client has gone.
       end(DisconnectReason.TRANSPORT_CLOSE, e);
     }
+    if (ended()) {
+      failQueued();
+    }
+  }
+
+  // Only the pass takes items off the queue: an end on another thread (a Jetty callback) that failed them itself
+  // could fail a batch the pass has just seen and is telling the engine was written.
+  private void failQueued() {
+    Throwable error = endedBy;
+    Item item;
+    while ((item = queue.poll()) != null) {
+      if (item instanceof Done done) {
+        done.callback().failed(error != null ? error : new IOException("the stream is closed"));
+      }
+    }
   }
 
   private void drain() throws IOException {
@@ -315,14 +333,18 @@ abstract class SseStream implements Connection {
           opened = true;
         }
       } else {
-        if (dirty && !abandon) {
+        // The end waits for what is written to be out, not only handed over: a write still in flight (Jetty's
+        // core API takes one at a time) would be cut off by ending the response under it.
+        if (!abandon) {
           if (!ready()) {
             return;
           }
-          dirty = false;
-          flush();
-          if (!ready()) {
-            return;
+          if (dirty) {
+            dirty = false;
+            flush();
+            if (!ready()) {
+              return;
+            }
           }
         }
         queue.poll();
@@ -353,19 +375,16 @@ abstract class SseStream implements Connection {
     if (!set(ENDED)) {
       return;
     }
+    endedBy = error;
     try {
       // Reported at once, as the stream saw its end: where the engine gave a reason (it closed the stream, or
       // removed the channel whose DISCONNECT ended it) that reason stands, by the contract of Session.closed.
       report(channelGone && error == null ? DisconnectReason.SERVER_NAMESPACE_DISCONNECT : why);
       owner.forget(this);
-      Item item;
-      while ((item = queue.poll()) != null) {
-        if (item instanceof Done done) {
-          done.callback().failed(error != null ? error : new IOException("the stream is closed"));
-        }
-      }
     } finally {
       finish(abandon, error);
+      // A pass fails what is still queued.
+      queue.signal();
     }
   }
 

@@ -21,6 +21,8 @@ final class CorePoll implements HeldPoll, Consumer<Throwable> {
   private final Response response;
   private final Callback callback;
   private volatile @Nullable Runnable gone;
+  // The request failed, maybe before the session registered what to run then.
+  private volatile boolean failed;
 
   CorePoll(Request request, Response response, Callback callback) {
     this.response = response;
@@ -55,6 +57,10 @@ final class CorePoll implements HeldPoll, Consumer<Throwable> {
   @Override
   public void onGone(Runnable gone) {
     this.gone = gone;
+    if (failed) {
+      // Failed while the session was taking it: forgetting twice is harmless, never forgetting is not.
+      gone.run();
+    }
   }
 
   /**
@@ -63,6 +69,7 @@ final class CorePoll implements HeldPoll, Consumer<Throwable> {
    */
   @Override
   public void accept(Throwable failure) {
+    failed = true;
     Runnable forget = gone;
     if (forget != null) {
       forget.run();

@@ -8,6 +8,7 @@ import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.WebSocketTransportConfig;
 import jakarta.servlet.ServletContext;
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ public final class CoreRequests extends Handler.Abstract {
   }
 
   @Override
-  public boolean handle(Request request, Response response, Callback callback) {
+  public boolean handle(Request request, Response response, Callback callback) throws IOException {
     if (!HttpMethod.GET.is(request.getMethod())) {
       return false;
     }
@@ -149,8 +150,12 @@ public final class CoreRequests extends Handler.Abstract {
       if (end < 0) {
         end = query.length();
       }
-      int equals = query.indexOf('=', from);
-      boolean valued = equals >= 0 && equals < end;
+      // Looked for within the part only: searching the rest of the query for each part would be quadratic.
+      int equals = from;
+      while (equals < end && query.charAt(equals) != '=') {
+        equals++;
+      }
+      boolean valued = equals < end;
       if (query.regionMatches(from, name, 0, name.length()) && from + name.length() == (valued ? equals : end)) {
         String raw = valued ? query.substring(equals + 1, end) : "";
         if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {

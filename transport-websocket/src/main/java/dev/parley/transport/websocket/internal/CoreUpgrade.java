@@ -125,16 +125,24 @@ final class CoreUpgrade {
    *
    * @return false if the handshaker would not upgrade the request (nothing is answered then, and the admission is
    *     released: the servlet answers the request)
+   * @throws IOException if the handshaker failed (the admission is released)
    */
-  boolean open(Request request, Response response, Callback callback, ConnectionInfo info, Admission admission) {
-    boolean[] made = new boolean[1];
+  boolean open(Request request, Response response, Callback callback, ConnectionInfo info, Admission admission)
+      throws IOException {
+    // The endpoint gives the place back when its socket closes; a switch that fails after the endpoint was made
+    // (the client reset before the 101) never opens it, so the place is given back here too (release is
+    // idempotent).
+    Callback answered = Callback.from(callback::succeeded, failure -> {
+      admission.release();
+      callback.failed(failure);
+    });
+    boolean upgraded = false;
     try {
-      return handshaker.upgradeRequest(negotiator(() -> {
-        made[0] = true;
-        return new CoreEndpoint(this, info, admission);
-      }), withoutQuery(request), response, callback, components, settings);
+      upgraded = handshaker.upgradeRequest(negotiator(() -> new CoreEndpoint(this, info, admission)),
+          withoutQuery(request), response, answered, components, settings);
+      return upgraded;
     } finally {
-      if (!made[0]) {
+      if (!upgraded) {
         admission.release();
       }
     }
