@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
-import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.sse.SseTransportConfig;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -33,10 +31,10 @@ class CoreStreamTest {
   private final Queue<String> requestEnd = new ConcurrentLinkedQueue<>();
   private final Queue<String> callbacks = new ConcurrentLinkedQueue<>();
   private final Queue<DisconnectReason> closedWith = new ConcurrentLinkedQueue<>();
-  private final SseServlet servlet = new SseServlet(SseTransportConfig.defaults(), proxy(TransportContext.class,
+  private final SseServlet servlet = new SseServlet(SseTransportConfig.defaults(), Fakes.of(TransportContext.class,
       (name, args) -> name.equals("jsonMapper") ? JsonMapper.builder().build() : null));
   private final HttpFields.Mutable headers = HttpFields.build();
-  private final CoreStream stream = new CoreStream(servlet, proxy(Response.class, (name, args) -> {
+  private final CoreStream stream = new CoreStream(servlet, Fakes.of(Response.class, (name, args) -> {
     switch (name) {
       case "getHeaders" -> {
         return headers;
@@ -53,7 +51,7 @@ class CoreStreamTest {
   }), Callback.from(() -> requestEnd.add("succeeded"), failure -> requestEnd.add("failed")), "/");
 
   CoreStreamTest() {
-    stream.bind(proxy(Session.class, (name, args) -> {
+    stream.bind(Fakes.of(Session.class, (name, args) -> {
       if (name.equals("id")) {
         return "session-1";
       }
@@ -64,42 +62,13 @@ class CoreStreamTest {
     }));
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> T proxy(Class<T> type, java.util.function.BiFunction<String, Object[], Object> answer) {
-    return (T) Proxy.newProxyInstance(CoreStreamTest.class.getClassLoader(), new Class<?>[] {type},
-        (self, method, args) -> {
-          if (method.getName().equals("toString")) {
-            return type.getSimpleName();
-          }
-          Object value = answer.apply(method.getName(), args);
-          if (value == null && method.getReturnType() == boolean.class) {
-            return false;
-          }
-          return value;
-        });
-  }
-
-  private Connection.WriteCallback callback(String name) {
-    return new Connection.WriteCallback() {
-      @Override
-      public void written() {
-        callbacks.add(name + ": written");
-      }
-
-      @Override
-      public void failed(Throwable error) {
-        callbacks.add(name + ": failed");
-      }
-    };
-  }
-
   private static Outgoing event(String text) {
     return new Outgoing(new Packet.Event("/", "chat", List.of(JsonNodeFactory.instance.textNode(text)), null, null));
   }
 
   private void open() {
     stream.write(List.of(new Outgoing(new Packet.Connect("/", JsonNodeFactory.instance.objectNode().put("sid", "c1")))),
-        callback("connect"));
+        Fakes.recording(callbacks, "connect"));
     assertThat(written).hasSize(1);
     assertThat(written.peek()).contains("event: parley:session");
     inFlight.poll().succeeded();
@@ -109,9 +78,9 @@ class CoreStreamTest {
   @Test
   void whatIsSentWhileAWriteIsInFlightGoesInOneNextWrite() {
     open();
-    stream.write(List.of(event("one")), callback("one"));
-    stream.write(List.of(event("two")), callback("two"));
-    stream.write(List.of(event("three")), callback("three"));
+    stream.write(List.of(event("one")), Fakes.recording(callbacks, "one"));
+    stream.write(List.of(event("two")), Fakes.recording(callbacks, "two"));
+    stream.write(List.of(event("three")), Fakes.recording(callbacks, "three"));
     assertThat(written).as("one write at a time").hasSize(1);
 
     inFlight.poll().succeeded();
@@ -125,7 +94,7 @@ class CoreStreamTest {
   @Test
   void anEndWaitsForTheWriteInFlightInsteadOfCuttingItOff() {
     open();
-    stream.write(List.of(event("last words")), callback("last"));
+    stream.write(List.of(event("last words")), Fakes.recording(callbacks, "last"));
     assertThat(inFlight).hasSize(1);
 
     stream.close(DisconnectReason.SERVER_SHUTTING_DOWN);
@@ -139,14 +108,14 @@ class CoreStreamTest {
   @Test
   void aFailedWriteFailsWhatIsQueuedOnceAndEndsTheRequest() {
     open();
-    stream.write(List.of(event("one")), callback("one"));
-    stream.write(List.of(event("two")), callback("two"));
+    stream.write(List.of(event("one")), Fakes.recording(callbacks, "one"));
+    stream.write(List.of(event("two")), Fakes.recording(callbacks, "two"));
     inFlight.poll().failed(new java.io.IOException("reset"));
 
     assertThat(stream.ended()).isTrue();
     assertThat(closedWith).containsExactly(DisconnectReason.TRANSPORT_CLOSE);
     assertThat(requestEnd).containsExactly("failed");
-    assertThat(callbacks).filteredOn(line -> line.startsWith("two")).containsExactly("two: failed");
+    assertThat(callbacks).filteredOn(line -> line.startsWith("two")).containsExactly("two: failed IOException");
     assertThat(callbacks).filteredOn(line -> line.startsWith("one")).hasSize(1);
   }
 }

@@ -35,16 +35,16 @@ class SseStreamTest {
   private final AtomicInteger completed = new AtomicInteger();
   private final Queue<DisconnectReason> closedWith = new ConcurrentLinkedQueue<>();
   private final Queue<String> callbacks = new ConcurrentLinkedQueue<>();
-  private final SseServlet servlet = new SseServlet(SseTransportConfig.defaults(), fake(TransportContext.class,
-      name -> name.equals("jsonMapper") ? JsonMapper.builder().build() : null));
+  private final SseServlet servlet = new SseServlet(SseTransportConfig.defaults(), Fakes.of(TransportContext.class,
+      (name, args) -> name.equals("jsonMapper") ? JsonMapper.builder().build() : null));
   private final ServletStream stream = new ServletStream(servlet,
-      fake(AsyncContext.class, name -> {
+      Fakes.of(AsyncContext.class, (name, args) -> {
         if (name.equals("complete")) {
           completed.incrementAndGet();
         }
         return null;
       }),
-      fake(HttpServletResponse.class, name -> null), out, "/");
+      Fakes.of(HttpServletResponse.class, (name, args) -> null), out, "/");
 
   SseStreamTest() {
     Session session = (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
@@ -63,38 +63,9 @@ class SseStreamTest {
     out.setWriteListener(stream);
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> T fake(Class<T> type, java.util.function.Function<String, Object> answer) {
-    return (T) Proxy.newProxyInstance(SseStreamTest.class.getClassLoader(), new Class<?>[] {type},
-        (proxy, method, args) -> {
-          if (method.getName().equals("toString")) {
-            return type.getSimpleName();
-          }
-          Object value = answer.apply(method.getName());
-          if (value == null && method.getReturnType() == boolean.class) {
-            return false;
-          }
-          return value;
-        });
-  }
-
-  private Connection.WriteCallback callback(String name) {
-    return new Connection.WriteCallback() {
-      @Override
-      public void written() {
-        callbacks.add(name + ": written");
-      }
-
-      @Override
-      public void failed(Throwable error) {
-        callbacks.add(name + ": failed " + error.getClass().getSimpleName());
-      }
-    };
-  }
-
   private void openStream() {
     stream.write(List.of(new Outgoing(new Packet.Connect("/", JsonNodeFactory.instance.objectNode().put("sid", "c1")))),
-        callback("connect"));
+        Fakes.recording(callbacks, "connect"));
     assertThat(callbacks).containsExactly("connect: written");
     assertThat(out.text()).contains("event: parley:session");
   }
@@ -134,7 +105,7 @@ class SseStreamTest {
     out.failWith = () -> new OutOfMemoryError("simulated");
     Outgoing event = new Outgoing(new Packet.Event("/", "chat", List.of(JsonNodeFactory.instance.textNode("hi")),
         null, null));
-    stream.write(List.of(event), callback("event"));
+    stream.write(List.of(event), Fakes.recording(callbacks, "event"));
 
     assertThat(stream.ended()).isTrue();
     assertThat(closedWith).containsExactly(DisconnectReason.TRANSPORT_ERROR);
@@ -143,7 +114,7 @@ class SseStreamTest {
 
     // Nothing more is taken: later writes fail at once, heartbeats are dropped, the engine is told once.
     out.failWith = null;
-    stream.write(List.of(event), callback("later"));
+    stream.write(List.of(event), Fakes.recording(callbacks, "later"));
     stream.ping();
     stream.close(DisconnectReason.TRANSPORT_ERROR);
     assertThat(callbacks).endsWith("later: failed IOException");
@@ -158,7 +129,7 @@ class SseStreamTest {
     // An encoding that is not cached yet and fails: the encoder runs inside write.
     Outgoing poison = new Outgoing(new Packet.Event("/", "chat",
         List.of(JsonNodeFactory.instance.pojoNode(new Poison())), null, null));
-    stream.write(List.of(poison), callback("poison"));
+    stream.write(List.of(poison), Fakes.recording(callbacks, "poison"));
     assertThat(stream.ended()).isTrue();
     assertThat(closedWith).containsExactly(DisconnectReason.TRANSPORT_ERROR);
     assertThat(callbacks).contains("poison: failed OutOfMemoryError");
