@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
-import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
