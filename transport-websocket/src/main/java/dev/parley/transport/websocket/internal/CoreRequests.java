@@ -83,7 +83,7 @@ public final class CoreRequests extends Handler.Abstract {
     }
     HttpFields headers = request.getHeaders();
     // Read from the raw query, not Jetty's parsed fields: those stay cached on the request, which a held poll keeps
-    // (about 0.3 KiB a session). Anything unusual reads as absent, and the servlet answers it.
+    // (about 0.9 KiB a session, measured). Anything unusual reads as absent, and the servlet answers it.
     String query = request.getHttpURI().getQuery();
     if (!"4".equals(queryValue(query, "EIO")) || !origins.allows(headers.get(HttpHeader.ORIGIN),
         request.getHttpURI().getScheme(), Request.getServerName(request), Request.getServerPort(request))) {
