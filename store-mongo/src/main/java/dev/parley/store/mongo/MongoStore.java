@@ -214,10 +214,11 @@ public final class MongoStore implements Store {
       Started now = connect(mongo, database);
       started = now;
       log.debug("starting: database {}, {}", config.database(), givenClient != null ? "given client" : config);
-      Mono.when(
-              Schema.messages(database, config.messagesCollection(), config.maxAge()),
-              Schema.bus(database, config.busCollection(), config.busRetention()),
-              Schema.sessions(database, config.sessionsCollection()))
+      // One collection after the other: a start pays two more round trips, and mongo-java-server (the
+      // embedded and test database) does not survive a database's first collections being made at once.
+      Schema.messages(database, config.messagesCollection(), config.maxAge())
+          .then(Schema.bus(database, config.busCollection(), config.busRetention()))
+          .then(Schema.sessions(database, config.sessionsCollection()))
           .onErrorMap(e -> MongoErrors.wrap("preparing the collections of database " + config.database(), e))
           .then(Mono.when(now.feedFollower().start(), now.busFollower().start()))
           .then(Flux.fromIterable(now.foreign()).concatMap(collection -> collection.start(database)).then())
