@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
  * Which upgrade serves a fresh WebSocket inside the embedded Jetty host: Jetty's core WebSocket API by default
  * (taken ahead of the Servlet context unless the application has servlet filters), the portable Jakarta endpoint
  * with {@code parley.websocket.portable=true}. Told apart by the endpoint that logs the closing of a socket whose
- * message is over {@code maxPayload}; and a message in fragments is assembled.
+ * message is over {@code maxPayload} (a polling session by the log of its opening); and a message in fragments is
+ * assembled.
  */
 class UpgradePathTest {
   private static final String PORTABLE = "parley.websocket.portable";
   private static final String CORE = "dev.parley.transport.websocket.internal.CoreEndpoint";
   private static final String JAKARTA = "dev.parley.transport.websocket.internal.EngineIoEndpoint";
+  private static final String POLLING = "dev.parley.transport.websocket.internal.Polling";
   private ChatServer server;
 
   @AfterEach
@@ -63,6 +65,32 @@ class UpgradePathTest {
       server.close();
       assertThat(log.text()).contains("EngineIoEndpoint").doesNotContain("CoreEndpoint");
     }
+  }
+
+  @Test
+  void insideJettyAPollingSessionIsOpenedOnTheCoreApi() throws Exception {
+    try (RecordingLog log = RecordingLog.debug(POLLING)) {
+      assertThat(pollingSessionEcho()).isEqualTo("433[\"pong\"]");
+      assertThat(log.text()).contains("opened on Jetty's core API").doesNotContain("opened on the Servlet API");
+    }
+  }
+
+  @Test
+  void thePortablePropertyOpensAPollingSessionOnTheServlet() throws Exception {
+    System.setProperty(PORTABLE, "true");
+    try (RecordingLog log = RecordingLog.debug(POLLING)) {
+      assertThat(pollingSessionEcho()).isEqualTo("433[\"pong\"]");
+      assertThat(log.text()).contains("opened on the Servlet API").doesNotContain("opened on Jetty's core API");
+    }
+  }
+
+  // A polling session's handshake, CONNECT and an event with an ack; returns the ack.
+  private String pollingSessionEcho() throws Exception {
+    server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(), b -> { });
+    PollingClient client = new PollingClient(SocketIoTestApp.url(server));
+    String sid = client.connected();
+    assertThat(client.post(sid, "423[\"echo\",\"pong\"]").body()).isEqualTo("ok");
+    return client.receive(sid, 1).get(0);
   }
 
   @Test

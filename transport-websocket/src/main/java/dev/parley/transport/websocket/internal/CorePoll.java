@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * the Servlet layer. Jetty completes the request with the answer's last write.
  */
 final class CorePoll implements HeldPoll, Consumer<Throwable> {
-  private static final HttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=UTF-8");
+  // As Jetty's Servlet layer writes the type the Servlet path sets, so that both paths answer alike.
+  static final HttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
 
   private final Response response;
   private final Callback callback;

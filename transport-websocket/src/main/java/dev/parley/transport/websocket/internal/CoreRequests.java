@@ -3,6 +3,7 @@ package dev.parley.transport.websocket.internal;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.spi.Admission;
 import dev.parley.spi.ConnectionInfo;
+import dev.parley.spi.Inbound;
 import dev.parley.spi.Mount;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.TransportContext;
@@ -12,16 +13,23 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The transport's busiest requests on Jetty's core API, ahead of the Servlet context, in a host that offers a place
@@ -33,8 +41,9 @@ import org.jspecify.annotations.Nullable;
  * transport's servlet, which answers it as in any container.
  */
 public final class CoreRequests extends Handler.Abstract {
-  private static final byte[] BAD_REQUEST =
-      "{\"code\":3,\"message\":\"Bad request\"}".getBytes(StandardCharsets.UTF_8);
+  private static final HttpField HTML = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/html");
+  private static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json;charset=utf-8");
+  private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
 
   private final CoreUpgrade upgrade;
   private final Polling polling;
@@ -74,7 +83,9 @@ public final class CoreRequests extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws IOException {
-    if (!HttpMethod.GET.is(request.getMethod())) {
+    String method = request.getMethod();
+    boolean get = HttpMethod.GET.is(method);
+    if (!get && !HttpMethod.POST.is(method)) {
       return false;
     }
     String inContext = Request.getPathInContext(request);
@@ -91,10 +102,17 @@ public final class CoreRequests extends Handler.Abstract {
     }
     String transport = queryValue(query, "transport");
     if ("polling".equals(transport)) {
-      return upgrade.config.polling() && poll(request, response, callback, queryValue(query, "sid"));
+      if (!upgrade.config.polling()) {
+        return false;
+      }
+      String sid = queryValue(query, "sid");
+      if (!get) {
+        return post(request, response, callback, sid);
+      }
+      return sid == null ? handshake(request, response, callback) : poll(request, response, callback, sid);
     }
     String key = headers.get(HttpHeader.SEC_WEBSOCKET_KEY);
-    if (!"websocket".equals(transport) || queryValue(query, "sid") != null
+    if (!get || !"websocket".equals(transport) || queryValue(query, "sid") != null
         || !"websocket".equalsIgnoreCase(headers.get(HttpHeader.UPGRADE))
         || !"13".equals(headers.get(HttpHeader.SEC_WEBSOCKET_VERSION)) || key == null || key.isBlank()) {
       return false;
@@ -105,18 +123,72 @@ public final class CoreRequests extends Handler.Abstract {
       // The servlet answers Engine.IO's 429.
       return false;
     }
-    ConnectionInfo info = ConnectionInfo.http("websocket", remote + ":" + Request.getRemotePort(request),
+    return upgrade.open(request, response, callback, info(request, "websocket"), admission);
+  }
+
+  /** The request as the engine sees it, for a connection over {@code transport}. */
+  private static ConnectionInfo info(Request request, String transport) {
+    HttpFields headers = request.getHeaders();
+    return ConnectionInfo.http(transport, Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request),
         request.getHttpURI().getPath(), headers.getFieldNamesCollection(), headers::getValuesList,
         ConnectionInfo.queryParameters(request.getHttpURI().getQuery()));
-    return upgrade.open(request, response, callback, info, admission);
+  }
+
+  // A polling handshake: a new session, its open packet the answer.
+  private boolean handshake(Request request, Response response, Callback callback) {
+    Admission admission = upgrade.context.admit(Request.getRemoteAddr(request)).orElse(null);
+    if (admission == null) {
+      // The servlet answers Engine.IO's 429.
+      return false;
+    }
+    byte[] open = polling.open(info(request, "polling"), admission, "Jetty's core API");
+    cors(request, response);
+    if (open == null) {
+      error(response, callback, 503, 3, "Server shutting down");
+    } else {
+      response.setStatus(200);
+      response.getHeaders().put(CorePoll.TEXT);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, open.length);
+      response.write(true, ByteBuffer.wrap(open), callback);
+    }
+    return true;
   }
 
   // A live session's long-poll, held here; anything else is the servlet's.
-  private boolean poll(Request request, Response response, Callback callback, @Nullable String sid) {
-    PollingSession session = sid == null ? null : polling.session(sid);
+  private boolean poll(Request request, Response response, Callback callback, String sid) {
+    PollingSession session = polling.session(sid);
     if (session == null || session.upgraded()) {
       return false;
     }
+    cors(request, response);
+    if (!session.poll(new CorePoll(request, response, callback))) {
+      // A second GET while one is held: the session ends, this one is Engine.IO's 400.
+      error(response, callback, 400, 3, "Bad request");
+    }
+    return true;
+  }
+
+  // A live session's packets, read here as they arrive; a form (which the servlet refuses before reading it), or a
+  // request for no live session, is the servlet's.
+  private boolean post(Request request, Response response, Callback callback, @Nullable String sid) {
+    PollingSession session = sid == null ? null : polling.session(sid);
+    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (session == null || session.upgraded() || type != null
+        && type.trim().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      return false;
+    }
+    cors(request, response);
+    CoreReply reply = new CoreReply(response, callback);
+    Inbound hold = polling.admitPost(request.getLength(), session, reply);
+    if (hold != null) {
+      new CorePost(request, polling.body(session, hold, reply), session, upgrade.config.pingTimeout(),
+          upgrade.context.scheduler()).start();
+    }
+    return true;
+  }
+
+  // CORS for a browser origin the policy allows: that origin with credentials, or * without them.
+  private void cors(Request request, Response response) {
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
     if (origin != null) {
       boolean credentials = origins.withCredentials(origin);
@@ -127,13 +199,102 @@ public final class CoreRequests extends Handler.Abstract {
         answer.put(HttpHeader.VARY, "Origin");
       }
     }
-    if (!session.poll(new CorePoll(request, response, callback))) {
-      // A second GET while one is held: the session ends, this one is Engine.IO's 400.
-      response.setStatus(400);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json;charset=utf-8");
-      response.write(true, ByteBuffer.wrap(BAD_REQUEST), callback);
+  }
+
+  /** Answers Engine.IO's JSON error {@code {"code":…,"message":…}} with {@code status}. */
+  private static void error(Response response, Callback callback, int status, int code, String message) {
+    byte[] body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.getHeaders().put(JSON);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  /** Answers a POST on Jetty's core API; the last write completes the request. */
+  private record CoreReply(Response response, Callback callback) implements PostBody.Reply {
+    @Override
+    public void ok() {
+      response.setStatus(200);
+      response.getHeaders().put(HTML);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, OK.length);
+      response.write(true, ByteBuffer.wrap(OK), callback);
     }
-    return true;
+
+    @Override
+    public void error(int status, int code, String message) {
+      CoreRequests.error(response, callback, status, code, message);
+    }
+  }
+
+  /**
+   * Reads a POST body on Jetty's core API as it arrives, no thread held while it does not: each chunk into the
+   * {@link PostBody}, which answers. The body must be all there within pingTimeout (the time a pong may take), and a
+   * failed request or an ended session abandons it.
+   */
+  private static final class CorePost implements Runnable {
+    private final Request request;
+    private final PostBody body;
+    private final PollingSession session;
+    private final Duration timeout;
+    private final Scheduler scheduler;
+    private volatile @Nullable Disposable deadline;
+
+    CorePost(Request request, PostBody body, PollingSession session, Duration timeout, Scheduler scheduler) {
+      this.request = request;
+      this.body = body;
+      this.session = session;
+      this.timeout = timeout;
+      this.scheduler = scheduler;
+    }
+
+    void start() {
+      request.addFailureListener(failure -> body.abandon("the POST failed: " + failure));
+      deadline = scheduler.schedule(() -> body.abandon("a POST body not all there within pingTimeout"),
+          timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // Registered before reading starts, so that this body is done with (and its registration cleared) before the
+      // next POST of the session can register its own.
+      if (session.reading(body::ended)) {
+        run();
+      }
+      if (body.done()) {
+        cancelDeadline();
+      }
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          request.demand(this);
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          body.abandon("reading a POST body failed: " + chunk.getFailure());
+          cancelDeadline();
+          return;
+        }
+        boolean more = body.take(chunk.getByteBuffer());
+        boolean last = chunk.isLast();
+        chunk.release();
+        if (!more) {
+          cancelDeadline();
+          return;
+        }
+        if (last) {
+          body.complete();
+          cancelDeadline();
+          return;
+        }
+      }
+    }
+
+    private void cancelDeadline() {
+      Disposable pending = deadline;
+      if (pending != null) {
+        pending.dispose();
+      }
+    }
   }
 
   /**

@@ -16,8 +16,8 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -122,167 +122,183 @@ public final class Polling {
       SocketIoServlet.error(response, 429, 4, "Too many connections");
       return;
     }
-    PollingSession polling = new PollingSession(new EngineIoPackets(config, context, codec), codec, sessions);
-    Session opened;
-    try {
-      opened = context.open(polling, info(request), admission);
-    } catch (IllegalStateException e) {
-      admission.release();
+    byte[] body = open(SocketIoServlet.info(request, "polling"), admission, "the Servlet API");
+    if (body == null) {
       SocketIoServlet.error(response, 503, 3, "Server shutting down");
       return;
     }
-    if (!polling.start(opened)) {
-      SocketIoServlet.error(response, 503, 3, "Server shutting down");
-      return;
-    }
-    byte[] body = ("0" + new OpenPacket(opened.id(), config.allowUpgrades() ? List.of("websocket") : List.of(), config.pingInterval().toMillis(),
-        config.pingTimeout().toMillis(), config.maxPayload()).encode()).getBytes(StandardCharsets.UTF_8);
     response.setStatus(200);
     response.setContentType("text/plain; charset=UTF-8");
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
   }
 
+  /**
+   * Opens a polling session for a handshake the caller admitted, on whichever API it came ({@code via}, for the
+   * log).
+   *
+   * @return the answer's body (Engine.IO's open packet), or null if the server is shutting down (the admission is
+   *     then given back)
+   */
+  byte @Nullable [] open(ConnectionInfo info, Admission admission, String via) {
+    PollingSession polling = new PollingSession(new EngineIoPackets(config, context, codec), codec, sessions);
+    Session opened;
+    try {
+      opened = context.open(polling, info, admission);
+    } catch (IllegalStateException e) {
+      admission.release();
+      return null;
+    }
+    if (!polling.start(opened)) {
+      return null;
+    }
+    log.debug("polling session {} opened on {}", opened.id(), via);
+    return ("0" + new OpenPacket(opened.id(), config.allowUpgrades() ? List.of("websocket") : List.of(),
+        config.pingInterval().toMillis(), config.pingTimeout().toMillis(), config.maxPayload()).encode())
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
   private void post(HttpServletRequest request, HttpServletResponse response, PollingSession session)
       throws IOException {
-    if (request.getContentLengthLong() > config.maxPayload()) {
-      tooLarge(response, session);
-      return;
-    }
-    if (!session.startPost()) {
-      SocketIoServlet.error(response, 400, 3, "Bad request");
-      return;
-    }
-    Session engine = session.packets().session();
-    Inbound hold = engine == null ? null : engine.hold();
-    if (hold == null || !hold.admitted()) {
-      // The session ended since startPost: no body is read for it, nor any other.
-      SocketIoServlet.error(response, 400, 3, "Bad request");
+    Inbound hold = admitPost(request.getContentLengthLong(), session, new ServletReply(response, null));
+    if (hold == null) {
       return;
     }
     AsyncContext async = request.startAsync();
     // A body still coming after pingTimeout (the time a pong may take) holds its bytes too long: the session ends.
     async.setTimeout(config.pingTimeout().toMillis());
     ServletInputStream in = request.getInputStream();
-    Body body = new Body(async, in, response, session, hold);
+    ServletBody body = new ServletBody(body(session, hold, new ServletReply(response, async)), in);
     async.addListener(body);
     // Registered before reading starts, so that this body is done with (and its registration cleared) before
     // the next POST of the session can register its own.
-    if (session.reading(body::ended)) {
+    if (session.reading(body.body::ended)) {
       in.setReadListener(body);
     }
   }
 
-  private void tooLarge(HttpServletResponse response, PollingSession session) throws IOException {
+  /**
+   * The checks before a POST body of {@code contentLength} bytes (-1: not said) is read for {@code session}, on
+   * whichever API it came: not over maxPayload, no other POST of the session being read, room for it in the inbound
+   * budget to start with.
+   *
+   * @return the hold for the body's bytes, or null if the POST was answered through {@code refuse}
+   */
+  @Nullable Inbound admitPost(long contentLength, PollingSession session, PostBody.Reply refuse) {
+    if (contentLength > config.maxPayload()) {
+      tooLarge(session);
+      refuse.error(413, 3, "Payload too large");
+      return null;
+    }
+    if (!session.startPost()) {
+      refuse.error(400, 3, "Bad request");
+      return null;
+    }
+    Session engine = session.packets().session();
+    Inbound hold = engine == null ? null : engine.hold();
+    if (hold == null || !hold.admitted()) {
+      // The session ended since startPost: no body is read for it, nor any other.
+      refuse.error(400, 3, "Bad request");
+      return null;
+    }
+    return hold;
+  }
+
+  /** The reader of an admitted POST body, counted in {@link #bodies()} until it is done with. */
+  PostBody body(PollingSession session, Inbound hold, PostBody.Reply reply) {
+    bodies.incrementAndGet();
+    return new PostBody(this, session, hold, reply, config.maxPayload(), context.config().maxInboundBytes());
+  }
+
+  /** A POST body is done with, whichever way. */
+  void bodyEnded() {
+    bodies.decrementAndGet();
+  }
+
+  /** A POST body over maxPayload: the session ends (the caller answers 413). */
+  void tooLarge(PollingSession session) {
     log.debug("a POST body over maxPayload ({} bytes); closing the session", config.maxPayload());
     session.fail(DisconnectReason.MESSAGE_TOO_LARGE);
-    SocketIoServlet.error(response, 413, 3, "Payload too large");
   }
 
-  private static ConnectionInfo info(HttpServletRequest request) {
-    return SocketIoServlet.info(request, "polling");
-  }
-
-  /**
-   * Reads a POST body as it arrives, within maxPayload and the inbound budget (each part held against it as it
-   * comes), then hands its packets to the session.
-   */
-  private final class Body implements ReadListener, AsyncListener {
-    private final AsyncContext async;
-    private final ServletInputStream in;
-    private final HttpServletResponse response;
-    private final PollingSession session;
-    private final Inbound hold;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final byte[] chunk = new byte[4096];
-    private boolean done;
-
-    Body(AsyncContext async, ServletInputStream in, HttpServletResponse response, PollingSession session,
-         Inbound hold) {
-      this.async = async;
-      this.in = in;
-      this.response = response;
-      this.session = session;
-      this.hold = hold;
-      bodies.incrementAndGet();
-    }
-
-    // Called under the lock, once: the read is over, whichever way. The body's bytes are given back here: from
-    // now on each packet it carries is admitted on its own, or the body is dropped.
-    private void finish() {
-      done = true;
-      hold.cancel();
-      bodies.decrementAndGet();
-    }
+  /** Answers a POST on the Servlet API, and completes its async request if it has one. */
+  private record ServletReply(HttpServletResponse response, @Nullable AsyncContext async) implements PostBody.Reply {
+    private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
 
     @Override
-    public synchronized void onDataAvailable() throws IOException {
-      while (!done && in.isReady()) {
-        int n = in.read(chunk);
-        if (n < 0) {
-          return;
-        }
-        bytes.write(chunk, 0, n);
-        if (bytes.size() > config.maxPayload()) {
-          finish();
-          tooLarge(response, session);
-          async.complete();
-        } else if (!hold.grow(n)) {
-          finish();
-          overBudget();
-          async.complete();
-        }
-      }
-    }
-
-    // The body does not fit in the inbound budget: over maxInboundBytes alone it never could (as for a packet
-    // over it once parsed), else the connection's packets not yet handled or the node's leave it no room. Either
-    // way the session ends: its client takes any answer but "ok" as the end of the transport.
-    private void overBudget() throws IOException {
-      if (bytes.size() > context.config().maxInboundBytes()) {
-        log.debug("a POST body over maxInboundBytes ({} bytes); closing the session",
-            context.config().maxInboundBytes());
-        session.fail(DisconnectReason.MESSAGE_TOO_LARGE);
-        SocketIoServlet.error(response, 400, 3, "Bad request");
-      } else {
-        log.debug("no room in the inbound budget for a POST body of {} bytes so far; closing the session",
-            bytes.size());
-        session.fail(DisconnectReason.TRANSPORT_ERROR);
-        SocketIoServlet.error(response, 503, 3, "Server busy");
-      }
-    }
-
-    @Override
-    public synchronized void onAllDataRead() throws IOException {
-      if (done) {
-        return;
-      }
-      finish();
-      if (session.posted(bytes.toString(StandardCharsets.UTF_8))) {
-        byte[] ok = "ok".getBytes(StandardCharsets.US_ASCII);
+    public void ok() {
+      try {
         response.setStatus(200);
         response.setContentType("text/html");
-        response.setContentLength(ok.length);
-        response.getOutputStream().write(ok);
-      } else {
-        SocketIoServlet.error(response, 400, 3, "Bad request");
+        response.setContentLength(OK.length);
+        response.getOutputStream().write(OK);
+      } catch (IOException e) {
+        log.debug("no answer to the POST: {}", e.toString());
       }
-      async.complete();
+      complete();
+    }
+
+    @Override
+    public void error(int status, int code, String message) {
+      try {
+        SocketIoServlet.error(response, status, code, message);
+      } catch (IOException e) {
+        log.debug("no answer to the POST: {}", e.toString());
+      }
+      complete();
+    }
+
+    private void complete() {
+      if (async == null) {
+        return;
+      }
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        log.debug("the POST was completed already");
+      }
+    }
+  }
+
+  /** Reads a POST body on the Servlet API as it arrives, without holding a thread, into its {@link PostBody}. */
+  private static final class ServletBody implements ReadListener, AsyncListener {
+    private final PostBody body;
+    private final ServletInputStream in;
+    private final byte[] chunk = new byte[4096];
+
+    ServletBody(PostBody body, ServletInputStream in) {
+      this.body = body;
+      this.in = in;
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+      while (!body.done() && in.isReady()) {
+        int n = in.read(chunk);
+        if (n < 0 || !body.take(ByteBuffer.wrap(chunk, 0, n))) {
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void onAllDataRead() {
+      body.complete();
     }
 
     @Override
     public void onError(Throwable error) {
-      abandon("reading a POST body failed: " + error);
+      body.abandon("reading a POST body failed: " + error);
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      abandon("a POST body not all there within pingTimeout");
+      body.abandon("a POST body not all there within pingTimeout");
     }
 
     @Override
     public void onError(AsyncEvent event) {
-      abandon("the POST failed: " + event.getThrowable());
+      body.abandon("the POST failed: " + event.getThrowable());
     }
 
     @Override
@@ -291,31 +307,6 @@ public final class Polling {
 
     @Override
     public void onStartAsync(AsyncEvent event) {
-    }
-
-    // The session ended while the body was being read: it is not waited for.
-    void ended() {
-      abandon("the session ended while its POST body was being read");
-    }
-
-    // The body will not come: the session ends, and whoever is left hears 400.
-    private synchronized void abandon(String why) {
-      if (done) {
-        return;
-      }
-      finish();
-      log.debug("{}; closing the session", why);
-      session.fail(DisconnectReason.TRANSPORT_ERROR);
-      try {
-        SocketIoServlet.error(response, 400, 3, "Bad request");
-      } catch (IOException | RuntimeException e) {
-        log.debug("no answer to the POST: {}", e.toString());
-      }
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        log.debug("the POST was completed already");
-      }
     }
   }
 }
