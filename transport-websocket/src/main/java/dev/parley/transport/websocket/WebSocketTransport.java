@@ -114,9 +114,10 @@ public final class WebSocketTransport implements Transport {
   /**
    * Registers the transport's servlet in the host's Servlet context ({@link #mount(ServletContext)}); where the host
    * also offers a place for Jetty core handlers ahead of that context (Parley's Jetty host does, unless the
-   * application added servlet filters, which must see every request), fresh WebSocket upgrades and the long-polls
-   * of live sessions are taken there, without the Servlet layer, and the servlet answers the rest. {@value #PORTABLE_PROPERTY}{@code =true} keeps
-   * every request on the servlet (and the portable Jakarta WebSocket path).
+   * application added servlet filters, which must see every request), fresh WebSocket upgrades, polling handshakes
+   * and live polling sessions' long-polls and posts are taken there, without the Servlet layer, and the servlet
+   * answers the rest. {@value #PORTABLE_PROPERTY}{@code =true} keeps every request on the servlet (and the portable
+   * Jakarta WebSocket path).
    *
    * @throws IllegalStateException if the server has not started the transport, or the host has no Servlet context
    */
@@ -137,7 +138,7 @@ public final class WebSocketTransport implements Transport {
   }
 
   /**
-   * Whether fresh WebSocket upgrades and held long-polls are taken on Jetty's core API ahead of the Servlet context
+   * Whether fresh WebSocket upgrades and polling requests are taken on Jetty's core API ahead of the Servlet context
    * rather than by the servlet (for tests and diagnostics).
    */
   public boolean coreRequests() {

@@ -433,6 +433,8 @@ class PollingProtocolTest {
     }
     assertThat(server.stats().transports()).containsEntry("websocket.bodies", 0);
     assertError(get(sid), 400, 1, "Session ID unknown");
+    // Nothing of the dropped body waits for its deadline (pingTimeout, 20 s): no timer is left.
+    await().atMost(WAIT).until(() -> server.stats().timers() == 0);
   }
 
   @Test

@@ -8,6 +8,10 @@ import dev.parley.host.jetty.JettyHostConfig;
 import dev.parley.testsupport.RawSocket;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +29,7 @@ class UpgradePathTest {
   private static final String CORE = "dev.parley.transport.websocket.internal.CoreEndpoint";
   private static final String JAKARTA = "dev.parley.transport.websocket.internal.EngineIoEndpoint";
   private static final String POLLING = "dev.parley.transport.websocket.internal.Polling";
+  private static final String POST_BODY = "dev.parley.transport.websocket.internal.PostBody";
   private ChatServer server;
 
   @AfterEach
@@ -69,22 +74,36 @@ class UpgradePathTest {
 
   @Test
   void insideJettyAPollingSessionIsOpenedOnTheCoreApi() throws Exception {
-    try (RecordingLog log = RecordingLog.debug(POLLING)) {
+    try (RecordingLog log = RecordingLog.debug(POLLING, POST_BODY)) {
       assertThat(pollingSessionEcho()).isEqualTo("433[\"pong\"]");
-      assertThat(log.text()).contains("opened on Jetty's core API").doesNotContain("opened on the Servlet API");
+      assertThat(log.text()).contains("opened on Jetty's core API").doesNotContain("opened on the Servlet API")
+          .contains("read on Jetty's core API").doesNotContain("read on the Servlet API");
     }
   }
 
   @Test
   void thePortablePropertyOpensAPollingSessionOnTheServlet() throws Exception {
     System.setProperty(PORTABLE, "true");
-    try (RecordingLog log = RecordingLog.debug(POLLING)) {
+    try (RecordingLog log = RecordingLog.debug(POLLING, POST_BODY)) {
       assertThat(pollingSessionEcho()).isEqualTo("433[\"pong\"]");
-      assertThat(log.text()).contains("opened on the Servlet API").doesNotContain("opened on Jetty's core API");
+      assertThat(log.text()).contains("opened on the Servlet API").doesNotContain("opened on Jetty's core API")
+          .contains("read on the Servlet API").doesNotContain("read on Jetty's core API");
     }
   }
 
-  // A polling session's handshake, CONNECT and an event with an ack; returns the ack.
+  @Test
+  void theClientScriptStaysTheServletsWhateverItsQuery() throws Exception {
+    server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(), b -> { });
+    HttpResponse<String> script = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(SocketIoTestApp.url(server) + "/socket.io/socket.io.js?EIO=4&transport=polling")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).contains("javascript"));
+    assertThat(server.stats().sessions()).isZero();
+  }
+
+  // A polling session's handshake, CONNECT and an event with an ack (two POSTs); returns the ack.
   private String pollingSessionEcho() throws Exception {
     server = SocketIoTestApp.start(WebSocketTransportConfig.defaults(), b -> { });
     PollingClient client = new PollingClient(SocketIoTestApp.url(server));

@@ -34,10 +34,11 @@ import reactor.core.scheduler.Scheduler;
 /**
  * The transport's busiest requests on Jetty's core API, ahead of the Servlet context, in a host that offers a place
  * for such handlers (Parley's Jetty host, as a {@link Handler.Sequence} through its {@link Mount}): fresh WebSocket
- * upgrades (a connect then costs no Servlet dispatch, and no pool thread waits for the switch to be answered) and
- * the long-poll {@code GET}s of live sessions (held without the Servlet request, response and async state, about
- * 1 KiB a session). Only well-formed requests from allowed origins are taken here; anything else (handshakes and
- * posts of polling, the upgrade of a polling session, the client script, every refusal) goes on to the
+ * upgrades (a connect then costs no Servlet dispatch, and no pool thread waits for the switch to be answered),
+ * polling handshakes, and the long-poll {@code GET}s and {@code POST}s of live sessions (a held poll keeps no
+ * Servlet request, response and async state, and a session's connection no Servlet channel: about 2 KiB a session
+ * in all). Only well-formed requests at the transport's path from allowed origins are taken here; anything else
+ * (preflights, forms, the upgrade of a polling session, the client script, every refusal) goes on to the
  * transport's servlet, which answers it as in any container.
  */
 public final class CoreRequests extends Handler.Abstract {
@@ -88,8 +89,9 @@ public final class CoreRequests extends Handler.Abstract {
     if (!get && !HttpMethod.POST.is(method)) {
       return false;
     }
+    // The transport's path itself: anything under it (the client script) is the servlet's.
     String inContext = Request.getPathInContext(request);
-    if (!inContext.startsWith(path) && !inContext.equals(bare)) {
+    if (!inContext.equals(path) && !inContext.equals(bare)) {
       return false;
     }
     HttpFields headers = request.getHeaders();
@@ -181,8 +183,8 @@ public final class CoreRequests extends Handler.Abstract {
     CoreReply reply = new CoreReply(response, callback);
     Inbound hold = polling.admitPost(request.getLength(), session, reply);
     if (hold != null) {
-      new CorePost(request, polling.body(session, hold, reply), session, upgrade.config.pingTimeout(),
-          upgrade.context.scheduler()).start();
+      new CorePost(request, polling.body(session, hold, reply, "Jetty's core API"), session,
+          upgrade.config.pingTimeout(), upgrade.context.scheduler()).start();
     }
     return true;
   }
@@ -249,42 +251,52 @@ public final class CoreRequests extends Handler.Abstract {
 
     void start() {
       request.addFailureListener(failure -> body.abandon("the POST failed: " + failure));
-      deadline = scheduler.schedule(() -> body.abandon("a POST body not all there within pingTimeout"),
-          timeout.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        deadline = scheduler.schedule(() -> body.abandon("a POST body not all there within pingTimeout"),
+            timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RuntimeException e) {
+        // The server's timers are stopping: no body is read without a deadline.
+        body.abandon("no deadline for a POST body (" + e + ")");
+        return;
+      }
+      // Whichever way the body is done with (read, refused, the session ended, the deadline passed), the deadline
+      // holds it no longer.
+      body.onDone(this::cancelDeadline);
       // Registered before reading starts, so that this body is done with (and its registration cleared) before the
       // next POST of the session can register its own.
       if (session.reading(body::ended)) {
         run();
       }
-      if (body.done()) {
-        cancelDeadline();
-      }
     }
 
     @Override
     public void run() {
-      while (true) {
-        Content.Chunk chunk = request.read();
-        if (chunk == null) {
-          request.demand(this);
-          return;
+      try {
+        while (!body.done()) {
+          Content.Chunk chunk = request.read();
+          if (chunk == null) {
+            request.demand(this);
+            return;
+          }
+          if (Content.Chunk.isFailure(chunk)) {
+            body.abandon("reading a POST body failed: " + chunk.getFailure());
+            return;
+          }
+          boolean more = body.take(chunk.getByteBuffer());
+          boolean last = chunk.isLast();
+          chunk.release();
+          if (!more) {
+            return;
+          }
+          if (last) {
+            body.complete();
+            return;
+          }
         }
-        if (Content.Chunk.isFailure(chunk)) {
-          body.abandon("reading a POST body failed: " + chunk.getFailure());
-          cancelDeadline();
-          return;
-        }
-        boolean more = body.take(chunk.getByteBuffer());
-        boolean last = chunk.isLast();
-        chunk.release();
-        if (!more) {
-          cancelDeadline();
-          return;
-        }
-        if (last) {
-          body.complete();
-          cancelDeadline();
-          return;
+      } catch (IllegalStateException e) {
+        // Answered meanwhile on another thread, and the request completed under this read: nothing is lost.
+        if (!body.done()) {
+          body.abandon("reading a POST body failed: " + e);
         }
       }
     }

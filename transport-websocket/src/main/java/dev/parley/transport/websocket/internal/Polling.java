@@ -168,7 +168,7 @@ public final class Polling {
     // A body still coming after pingTimeout (the time a pong may take) holds its bytes too long: the session ends.
     async.setTimeout(config.pingTimeout().toMillis());
     ServletInputStream in = request.getInputStream();
-    ServletBody body = new ServletBody(body(session, hold, new ServletReply(response, async)), in);
+    ServletBody body = new ServletBody(body(session, hold, new ServletReply(response, async), "the Servlet API"), in);
     async.addListener(body);
     // Registered before reading starts, so that this body is done with (and its registration cleared) before
     // the next POST of the session can register its own.
@@ -204,10 +204,13 @@ public final class Polling {
     return hold;
   }
 
-  /** The reader of an admitted POST body, counted in {@link #bodies()} until it is done with. */
-  PostBody body(PollingSession session, Inbound hold, PostBody.Reply reply) {
+  /**
+   * The reader of an admitted POST body, on {@code via} (for the log), counted in {@link #bodies()} until it is done
+   * with.
+   */
+  PostBody body(PollingSession session, Inbound hold, PostBody.Reply reply, String via) {
     bodies.incrementAndGet();
-    return new PostBody(this, session, hold, reply, config.maxPayload(), context.config().maxInboundBytes());
+    return new PostBody(this, session, hold, reply, config.maxPayload(), context.config().maxInboundBytes(), via);
   }
 
   /** A POST body is done with, whichever way. */
@@ -232,20 +235,22 @@ public final class Polling {
         response.setContentType("text/html");
         response.setContentLength(OK.length);
         response.getOutputStream().write(OK);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         log.debug("no answer to the POST: {}", e.toString());
+      } finally {
+        complete();
       }
-      complete();
     }
 
     @Override
     public void error(int status, int code, String message) {
       try {
         SocketIoServlet.error(response, status, code, message);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         log.debug("no answer to the POST: {}", e.toString());
+      } finally {
+        complete();
       }
-      complete();
     }
 
     private void complete() {
@@ -273,10 +278,18 @@ public final class Polling {
 
     @Override
     public void onDataAvailable() throws IOException {
-      while (!body.done() && in.isReady()) {
-        int n = in.read(chunk);
-        if (n < 0 || !body.take(ByteBuffer.wrap(chunk, 0, n))) {
-          return;
+      try {
+        while (!body.done() && in.isReady()) {
+          int n = in.read(chunk);
+          if (n < 0 || !body.take(ByteBuffer.wrap(chunk, 0, n))) {
+            return;
+          }
+        }
+      } catch (IOException | IllegalStateException e) {
+        // Answered meanwhile on another thread (the session ended, the deadline passed), which completed the
+        // request under this read: nothing is lost. Otherwise the container hears of it, and onError abandons.
+        if (!body.done()) {
+          throw e;
         }
       }
     }

@@ -5,6 +5,7 @@ import dev.parley.spi.Inbound;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,16 +34,35 @@ final class PostBody {
   private final Reply reply;
   private final int maxPayload;
   private final long maxInboundBytes;
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final String via;
+  // Null once done with: a body that was abandoned keeps nothing of what had come.
+  private @Nullable ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private boolean done;
+  private @Nullable Runnable onDone;
 
-  PostBody(Polling polling, PollingSession session, Inbound hold, Reply reply, int maxPayload, long maxInboundBytes) {
+  PostBody(Polling polling, PollingSession session, Inbound hold, Reply reply, int maxPayload, long maxInboundBytes,
+           String via) {
     this.polling = polling;
     this.session = session;
     this.hold = hold;
     this.reply = reply;
     this.maxPayload = maxPayload;
     this.maxInboundBytes = maxInboundBytes;
+    this.via = via;
+  }
+
+  /**
+   * Runs {@code then} once the body is done with, whichever way (at once if it is): the reader cancels its
+   * deadline there.
+   */
+  void onDone(Runnable then) {
+    synchronized (this) {
+      if (!done) {
+        onDone = then;
+        return;
+      }
+    }
+    then.run();
   }
 
   /**
@@ -50,10 +70,26 @@ final class PostBody {
    *
    * @return whether to read on: false once the body is over its limits (answered, the session ended) or done with
    */
-  synchronized boolean take(ByteBuffer part) {
-    if (done) {
-      return false;
+  boolean take(ByteBuffer part) {
+    Runnable then;
+    synchronized (this) {
+      if (done) {
+        return false;
+      }
+      if (add(part)) {
+        return true;
+      }
+      then = onDone;
     }
+    if (then != null) {
+      then.run();
+    }
+    return false;
+  }
+
+  // Guarded by this, not done. Whether to read on; if not, the body is done with and answered.
+  private boolean add(ByteBuffer part) {
+    ByteArrayOutputStream bytes = this.bytes;
     int n = part.remaining();
     if (part.hasArray()) {
       bytes.write(part.array(), part.arrayOffset() + part.position(), n);
@@ -63,7 +99,8 @@ final class PostBody {
       part.get(copy);
       bytes.write(copy, 0, n);
     }
-    if (bytes.size() > maxPayload) {
+    int size = bytes.size();
+    if (size > maxPayload) {
       finish();
       polling.tooLarge(session);
       reply.error(413, 3, "Payload too large");
@@ -71,7 +108,7 @@ final class PostBody {
     }
     if (!hold.grow(n)) {
       finish();
-      overBudget();
+      overBudget(size);
       return false;
     }
     return true;
@@ -80,44 +117,60 @@ final class PostBody {
   // The body does not fit in the inbound budget: over maxInboundBytes alone it never could (as for a packet over it
   // once parsed), else the connection's packets not yet handled or the node's leave it no room. Either way the
   // session ends: its client takes any answer but "ok" as the end of the transport.
-  private void overBudget() {
-    if (bytes.size() > maxInboundBytes) {
+  private void overBudget(int size) {
+    if (size > maxInboundBytes) {
       log.debug("a POST body over maxInboundBytes ({} bytes); closing the session", maxInboundBytes);
       session.fail(DisconnectReason.MESSAGE_TOO_LARGE);
       reply.error(400, 3, "Bad request");
     } else {
-      log.debug("no room in the inbound budget for a POST body of {} bytes so far; closing the session",
-          bytes.size());
+      log.debug("no room in the inbound budget for a POST body of {} bytes so far; closing the session", size);
       session.fail(DisconnectReason.TRANSPORT_ERROR);
       reply.error(503, 3, "Server busy");
     }
   }
 
   /** The whole body is there: its packets go to the session, and the POST is answered. */
-  synchronized void complete() {
-    if (done) {
-      return;
+  void complete() {
+    Runnable then;
+    synchronized (this) {
+      ByteArrayOutputStream all = bytes;
+      if (done || all == null) {
+        return;
+      }
+      String text = all.toString(StandardCharsets.UTF_8);
+      finish();
+      log.debug("a POST body of {} bytes read on {}", all.size(), via);
+      if (session.posted(text)) {
+        reply.ok();
+      } else {
+        reply.error(400, 3, "Bad request");
+      }
+      then = onDone;
     }
-    finish();
-    if (session.posted(bytes.toString(StandardCharsets.UTF_8))) {
-      reply.ok();
-    } else {
-      reply.error(400, 3, "Bad request");
+    if (then != null) {
+      then.run();
     }
   }
 
   /** The body will not come ({@code why}): the session ends, and the POST hears 400 if it still can. */
-  synchronized void abandon(String why) {
-    if (done) {
-      return;
+  void abandon(String why) {
+    Runnable then;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      finish();
+      log.debug("{}; closing the session", why);
+      session.fail(DisconnectReason.TRANSPORT_ERROR);
+      try {
+        reply.error(400, 3, "Bad request");
+      } catch (RuntimeException e) {
+        log.debug("no answer to the POST: {}", e.toString());
+      }
+      then = onDone;
     }
-    finish();
-    log.debug("{}; closing the session", why);
-    session.fail(DisconnectReason.TRANSPORT_ERROR);
-    try {
-      reply.error(400, 3, "Bad request");
-    } catch (RuntimeException e) {
-      log.debug("no answer to the POST: {}", e.toString());
+    if (then != null) {
+      then.run();
     }
   }
 
@@ -135,6 +188,7 @@ final class PostBody {
   // its own, or the body is dropped.
   private void finish() {
     done = true;
+    bytes = null;
     hold.cancel();
     polling.bodyEnded();
   }
