@@ -364,6 +364,12 @@ public final class JettyHost implements Host {
     return deadline == null ? 0 : deadline.watched();
   }
 
+  /** Checks of the request-header deadline waiting on the timer now. */
+  int headerChecksPending() {
+    RequestHeaderDeadline deadline = headerDeadline;
+    return deadline == null ? 0 : deadline.pending();
+  }
+
   private static ParleyException startFailure(String bindAddress, int port, Exception e) {
     return new ParleyException("Jetty host failed to start on " + bindAddress + ":" + port + ": " + e, e);
   }

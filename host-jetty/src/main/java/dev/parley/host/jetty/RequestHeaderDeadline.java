@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -27,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * disarmed then, armed again when the response completes). A request being handled, such as an SSE
  * stream that never ends, is therefore never subject to it.
  *
- * <p>Cost: per request two uncontended monitor enters and a completion listener; per connection at most
- * one scheduled task pending at a time, rescheduled when it fires before a deadline that a later response
- * moved, cancelled when the connection closes: a busy connection schedules about one task per timeout,
- * not one per request.
+ * <p>Cost: per request two uncontended monitor enters and a completion listener (Jetty's wrapper of the
+ * request's stream; the listener is the connection's watch); per connection at most one scheduled task pending at
+ * a time, cancelled when its first request arrives or the connection closes, scheduled again when a response
+ * completes, rescheduled when it fires before a deadline that a later response moved: a busy connection schedules
+ * about one task per timeout, not one per request, and a held request (an SSE stream, a long-poll) keeps none.
  */
 final class RequestHeaderDeadline implements Connection.Listener, HttpConfiguration.Customizer {
   private static final Logger log = LoggerFactory.getLogger(RequestHeaderDeadline.class);
@@ -74,7 +76,7 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
       watch.requestArrived();
       // Runs before the stream completes, so before Jetty parses the next request (whose arrival then
       // disarms again) or hands the connection over to an upgrade (which closes this one).
-      Request.addCompletionListener(request, failure -> watch.awaitRequest());
+      Request.addCompletionListener(request, watch);
     }
     return request;
   }
@@ -84,11 +86,26 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     return watches.size();
   }
 
-  /** One connection's deadline. Thread-safe: guarded by its monitor. */
-  private final class Watch implements Runnable {
+  /** The checks waiting on the timer now: for tests. */
+  int pending() {
+    int pending = 0;
+    for (Watch watch : watches.values()) {
+      if (watch.pending()) {
+        pending++;
+      }
+    }
+    return pending;
+  }
+
+  /**
+   * One connection's deadline; also the completion listener of each of its requests (one object per connection
+   * rather than a listener per request, which a held request would keep). Thread-safe: guarded by its monitor.
+   */
+  private final class Watch implements Runnable, Consumer<Throwable> {
     private final Connection connection;
     // Guarded by this.
     private boolean awaiting;
+    private boolean answered;
     private long deadline;
     private boolean closed;
     private Scheduler.@Nullable Task pending;
@@ -109,9 +126,31 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
       }
     }
 
-    /** A request's headers are in: a check that fires now finds nothing to do. */
+    /**
+     * A request's headers are in: a check that fires now finds nothing to do. The connection's first request
+     * also cancels the pending check: most connections carry one request (an upgrade, a stream, a held poll), and
+     * the check would stay in the timer's queue, a task for each, until its time. A kept-alive connection's later
+     * requests leave it there (a busy connection then schedules about one check per timeout, not one per request).
+     */
     synchronized void requestArrived() {
       awaiting = false;
+      if (!answered && pending != null) {
+        pending.cancel();
+        pending = null;
+      }
+    }
+
+    /** A request completed (its response, or its failure): the next request's headers are due. */
+    @Override
+    public void accept(Throwable failure) {
+      synchronized (this) {
+        answered = true;
+      }
+      awaitRequest();
+    }
+
+    synchronized boolean pending() {
+      return pending != null;
     }
 
     /** The connection closed: the pending check, if any, is cancelled so that it holds nothing. */
