@@ -3,7 +3,6 @@ package dev.parley.transport.sse.internal;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.sse.SseEncoder;
-import dev.parley.protocol.support.SerialDrain;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Outgoing;
 import dev.parley.spi.Session;
@@ -11,6 +10,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -69,8 +69,14 @@ abstract class SseStream implements Connection {
 
   final SseServlet owner;
   private final String namespace;
-  // The container's write-possible callbacks and the engine's writes never write at once: one pass at a time.
-  private final SerialDrain<Item> queue = new SerialDrain<>(Runnable::run, this::pass, this::broken);
+  // The container's write-possible callbacks, the heartbeat and the engine's writes never write at once: one pass
+  // at a time, on whichever thread asked while none ran. Guarded by this: the items waiting (null while there are
+  // none, so that an idle stream holds no queue), whether a pass runs, and whether another was asked for meanwhile.
+  // (A SerialDrain would do the same with a queue object, its nodes and three method references kept per stream:
+  // about 0.16 KiB of an idle stream's 6.)
+  private @Nullable ArrayDeque<Item> items;
+  private boolean passing;
+  private boolean again;
   private volatile int flags;
   private volatile @Nullable Session session;
   private boolean dirty;
@@ -113,7 +119,7 @@ abstract class SseStream implements Connection {
 
   /** The container can take bytes again. */
   final void writable() {
-    queue.signal();
+    signal();
   }
 
   /** The container failed the stream (the client has gone, a write failed, the request timed out). */
@@ -140,8 +146,68 @@ abstract class SseStream implements Connection {
   }
 
   /** Chunks, callbacks and setup steps waiting to be written (for tests). */
-  int queued() {
-    return queue.size();
+  synchronized int queued() {
+    return items == null ? 0 : items.size();
+  }
+
+  // ---- the queue: added to by any thread, taken from by the pass only ----
+
+  private synchronized void add(Item item) {
+    ArrayDeque<Item> waiting = items;
+    if (waiting == null) {
+      waiting = new ArrayDeque<>(4);
+      items = waiting;
+    }
+    waiting.add(item);
+  }
+
+  private void offer(Item item) {
+    add(item);
+    signal();
+  }
+
+  private synchronized @Nullable Item peek() {
+    return items == null ? null : items.peek();
+  }
+
+  private synchronized @Nullable Item poll() {
+    return items == null ? null : items.poll();
+  }
+
+  /**
+   * Asks for a pass: runs it here if none is running, else the running one is followed by another (a pass that asks
+   * itself, through a callback that writes again, does not recurse). What a pass throws ends the stream.
+   */
+  private void signal() {
+    synchronized (this) {
+      if (passing) {
+        again = true;
+        return;
+      }
+      passing = true;
+    }
+    for (;;) {
+      try {
+        pass();
+      } catch (Throwable e) {
+        try {
+          broken(e);
+        } catch (Throwable alsoFailed) {
+          Thread current = Thread.currentThread();
+          current.getUncaughtExceptionHandler().uncaughtException(current, alsoFailed);
+        }
+      }
+      synchronized (this) {
+        if (!again) {
+          passing = false;
+          if (items != null && items.isEmpty()) {
+            items = null;
+          }
+          return;
+        }
+        again = false;
+      }
+    }
   }
 
   /** Whether the stream has ended: its token no longer works. */
@@ -203,25 +269,25 @@ abstract class SseStream implements Connection {
       Packet packet = outgoing.packet();
       if (packet instanceof Packet.Connect connect) {
         String channelId = connect.data() == null ? "" : connect.data().path("sid").asString("");
-        queue.add(EVENT_STREAM);
-        queue.add(new Bytes(owner.preamble(channelId, session == null ? "" : session.id())));
+        add(EVENT_STREAM);
+        add(new Bytes(owner.preamble(channelId, session == null ? "" : session.id())));
       } else if (packet instanceof Packet.ConnectError error) {
-        queue.add(new Head(SseServlet.status(error.refusal()), false));
-        queue.add(new Bytes(owner.errorBody(error)));
-        queue.add(COMPLETE);
+        add(new Head(SseServlet.status(error.refusal()), false));
+        add(new Bytes(owner.errorBody(error)));
+        add(COMPLETE);
       } else if (packet instanceof Packet.Disconnect) {
         // A stream carries one namespace: once its channel is gone the stream has nothing left to carry,
         // so it ends after the disconnect event. Nothing after that event is written.
-        queue.add(new Bytes(outgoing.encoded(owner.encoder())));
-        queue.add(new Done(done));
+        add(new Bytes(outgoing.encoded(owner.encoder())));
+        add(new Done(done));
         channelGone = true;
-        queue.offer(COMPLETE);
+        offer(COMPLETE);
         return;
       } else if (packet instanceof Packet.Event) {
-        queue.add(new Bytes(outgoing.encoded(owner.encoder())));
+        add(new Bytes(outgoing.encoded(owner.encoder())));
       }
     }
-    queue.offer(new Done(done));
+    offer(new Done(done));
   }
 
   /**
@@ -238,7 +304,7 @@ abstract class SseStream implements Connection {
     if (!set(PING_QUEUED)) {
       return;
     }
-    queue.offer(PING);
+    offer(PING);
   }
 
   /**
@@ -260,14 +326,14 @@ abstract class SseStream implements Connection {
     // mattered. Clearing the queue from here could take away the item a running pass has just looked at,
     // and with it the end.
     closing = true;
-    queue.offer(COMPLETE);
+    offer(COMPLETE);
   }
 
   /** Ends the stream with an error answer before it opened (the server is not accepting). */
   void refuse(int status, String message) {
-    queue.add(new Head(status, false));
-    queue.add(new Bytes(owner.json("{\"error\":\"" + message + "\"}")));
-    queue.offer(COMPLETE);
+    add(new Head(status, false));
+    add(new Bytes(owner.json("{\"error\":\"" + message + "\"}")));
+    offer(COMPLETE);
   }
 
   // Anything else the pass throws (out of memory while writing, a callback that throws) goes to broken():
@@ -289,7 +355,7 @@ abstract class SseStream implements Connection {
   private void failQueued() {
     Throwable error = endedBy;
     Item item;
-    while ((item = queue.poll()) != null) {
+    while ((item = poll()) != null) {
       if (item instanceof Done done) {
         done.callback().failed(error != null ? error : new IOException("the stream is closed"));
       }
@@ -298,9 +364,9 @@ abstract class SseStream implements Connection {
 
   private void drain() throws IOException {
     while (!ended()) {
-      Item item = queue.peek();
+      Item item = peek();
       if (closing && item != null && item != COMPLETE) {
-        queue.poll();
+        poll();
         continue;
       }
       if (item == null) {
@@ -314,7 +380,7 @@ abstract class SseStream implements Connection {
         if (!ready()) {
           return;
         }
-        queue.poll();
+        poll();
         if (chunk == PING) {
           clear(PING_QUEUED);
         }
@@ -324,10 +390,10 @@ abstract class SseStream implements Connection {
           dirty = true;
         }
       } else if (item instanceof Done done) {
-        queue.poll();
+        poll();
         done.callback().written();
       } else if (item instanceof Head head) {
-        queue.poll();
+        poll();
         head(head.status(), head.eventStream());
         if (head.eventStream()) {
           opened = true;
@@ -347,7 +413,7 @@ abstract class SseStream implements Connection {
             }
           }
         }
-        queue.poll();
+        poll();
         end(DisconnectReason.TRANSPORT_CLOSE, null);
       }
     }
@@ -384,7 +450,7 @@ abstract class SseStream implements Connection {
     } finally {
       finish(abandon, error);
       // A pass fails what is still queued.
-      queue.signal();
+      signal();
     }
   }
 
