@@ -364,10 +364,10 @@ public final class JettyHost implements Host {
     return deadline == null ? 0 : deadline.watched();
   }
 
-  /** Checks of the request-header deadline waiting on the timer now. */
-  int headerChecksPending() {
+  /** Whether the request-header deadline's sweep is scheduled now. */
+  boolean headerSweepScheduled() {
     RequestHeaderDeadline deadline = headerDeadline;
-    return deadline == null ? 0 : deadline.pending();
+    return deadline != null && deadline.sweeping();
   }
 
   private static ParleyException startFailure(String bindAddress, int port, Exception e) {

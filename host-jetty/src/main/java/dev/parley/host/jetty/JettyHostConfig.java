@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param requestHeaderTimeout how long a TCP connection has to deliver the complete headers of a request
  *     (request line, header fields and the blank line that ends them), counted from when the connection
  *     was accepted or, on a kept-alive connection, from the end of the previous response, however many
- *     bytes trickle in meanwhile. Beyond it the host closes the connection, without an answer. Once
+ *     bytes trickle in meanwhile. Beyond it (checked every quarter of it, so within 1.25 times it) the host
+ *     closes the connection, without an answer. Once
  *     the headers are in, the request, a long-lived response such as an SSE stream, and a connection
  *     upgraded to WebSocket are no longer subject to it. A kept-alive connection that sends no new
  *     request for this long is closed too. Default 10 s.

@@ -23,29 +23,33 @@ import org.slf4j.LoggerFactory;
  * client trickling one byte at a time holds a connection for ever; this deadline does not move.
  *
  * <p>It listens to the HTTP/1.1 connections of one connection factory ({@link Connection.Listener}:
- * armed when one opens, dropped when it closes or is upgraded to WebSocket, since an upgrade closes the
+ * watched from when one opens until it closes or is upgraded to WebSocket, since an upgrade closes the
  * HTTP connection) and to every request once its headers are parsed ({@link HttpConfiguration.Customizer}:
- * disarmed then, armed again when the response completes). A request being handled, such as an SSE
+ * disarmed then, armed again when the request completes). A request being handled, such as an SSE
  * stream that never ends, is therefore never subject to it.
  *
- * <p>Cost: per request two uncontended monitor enters and a completion listener (Jetty's wrapper of the
- * request's stream; the listener is the connection's watch); per connection at most one scheduled task pending at
- * a time, cancelled when its first request arrives or the connection closes, scheduled again when a response
- * completes, rescheduled when it fires before a deadline that a later response moved: a busy connection schedules
- * about one task per timeout, not one per request, and a held request (an SSE stream, a long-poll) keeps none.
+ * <p>One sweep for all connections checks the deadlines, every quarter of the timeout while any connection is
+ * watched: a connection is closed between the timeout and a quarter of it later. Cost: per connection a watch
+ * and its map entry, nothing on the timer; per request two uncontended monitor enters and a completion listener
+ * (Jetty's wrapper of the request's stream; the listener is the watch); per sweep a look at each watch.
  */
 final class RequestHeaderDeadline implements Connection.Listener, HttpConfiguration.Customizer {
   private static final Logger log = LoggerFactory.getLogger(RequestHeaderDeadline.class);
+  private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final Scheduler scheduler;
   private final Duration timeout;
   private final long timeoutNanos;
+  private final long sweepNanos;
   private final ConcurrentHashMap<Connection, Watch> watches = new ConcurrentHashMap<>();
+  // Guarded by this: the next sweep, scheduled while there are watches.
+  private Scheduler.@Nullable Task sweep;
 
   RequestHeaderDeadline(Scheduler scheduler, Duration timeout) {
     this.scheduler = scheduler;
     this.timeout = timeout;
     this.timeoutNanos = timeout.toNanos();
+    this.sweepNanos = Math.max(MIN_SWEEP_NANOS, timeoutNanos / 4);
   }
 
   /** A connection opened: its first request's headers are due within the timeout. */
@@ -53,9 +57,13 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
   public void onOpened(Connection connection) {
     // Only HTTP connections carry requests; anything else (an upgraded one) is not watched.
     if (connection instanceof ConnectionMetaData) {
-      Watch watch = new Watch(connection);
-      watches.put(connection, watch);
-      watch.awaitRequest();
+      watches.put(connection, new Watch(connection, System.nanoTime() + timeoutNanos));
+      // After the put: a sweep that finds no watch under the lock and stops is followed by this one's start.
+      synchronized (this) {
+        if (sweep == null) {
+          sweep = scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+        }
+      }
     }
   }
 
@@ -68,7 +76,7 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     }
   }
 
-  /** A request's headers are complete: disarms until its response completes. */
+  /** A request's headers are complete: disarms until it completes. */
   @Override
   public Request customize(Request request, HttpFields.Mutable responseHeaders) {
     Watch watch = watches.get(request.getConnectionMetaData().getConnection());
@@ -86,98 +94,68 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     return watches.size();
   }
 
-  /** The checks waiting on the timer now: for tests. */
-  int pending() {
-    int pending = 0;
+  /** Whether a sweep is scheduled (there are connections to watch): for tests. */
+  synchronized boolean sweeping() {
+    return sweep != null;
+  }
+
+  // Closes the connections past their deadline; runs again while any connection is watched.
+  private void sweep() {
+    long now = System.nanoTime();
     for (Watch watch : watches.values()) {
-      if (watch.pending()) {
-        pending++;
+      if (watch.expired(now)) {
+        watch.closeConnection();
       }
     }
-    return pending;
+    synchronized (this) {
+      sweep = watches.isEmpty() ? null : scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   /**
    * One connection's deadline; also the completion listener of each of its requests (one object per connection
    * rather than a listener per request, which a held request would keep). Thread-safe: guarded by its monitor.
    */
-  private final class Watch implements Runnable, Consumer<Throwable> {
+  private final class Watch implements Consumer<Throwable> {
     private final Connection connection;
     // Guarded by this.
-    private boolean awaiting;
-    private boolean answered;
+    private boolean awaiting = true;
     private long deadline;
     private boolean closed;
-    private Scheduler.@Nullable Task pending;
 
-    Watch(Connection connection) {
+    Watch(Connection connection, long deadline) {
       this.connection = connection;
+      this.deadline = deadline;
     }
 
-    /** The connection waits for a request: its headers are due within the timeout from now. */
-    synchronized void awaitRequest() {
-      if (closed) {
-        return;
-      }
-      awaiting = true;
-      deadline = System.nanoTime() + timeoutNanos;
-      if (pending == null) {
-        pending = scheduler.schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
-      }
-    }
-
-    /**
-     * A request's headers are in: a check that fires now finds nothing to do. The connection's first request
-     * also cancels the pending check: most connections carry one request (an upgrade, a stream, a held poll), and
-     * the check would stay in the timer's queue, a task for each, until its time. A kept-alive connection's later
-     * requests leave it there (a busy connection then schedules about one check per timeout, not one per request).
-     */
+    /** A request's headers are in: the sweep leaves the connection alone until the request completes. */
     synchronized void requestArrived() {
       awaiting = false;
-      if (!answered && pending != null) {
-        pending.cancel();
-        pending = null;
-      }
     }
 
     /** A request completed (its response, or its failure): the next request's headers are due. */
     @Override
-    public void accept(Throwable failure) {
-      synchronized (this) {
-        answered = true;
-      }
-      awaitRequest();
+    public synchronized void accept(Throwable failure) {
+      awaiting = true;
+      deadline = System.nanoTime() + timeoutNanos;
     }
 
-    synchronized boolean pending() {
-      return pending != null;
-    }
-
-    /** The connection closed: the pending check, if any, is cancelled so that it holds nothing. */
+    /** The connection closed: nothing more to check. */
     synchronized void close() {
       closed = true;
       awaiting = false;
-      if (pending != null) {
-        pending.cancel();
-        pending = null;
-      }
     }
 
-    /** The check: closes the connection if it still waits for headers past the deadline. */
-    @Override
-    public void run() {
-      synchronized (this) {
-        pending = null;
-        if (closed || !awaiting) {
-          return;
-        }
-        long left = deadline - System.nanoTime();
-        if (left > 0) {
-          pending = scheduler.schedule(this, left, TimeUnit.NANOSECONDS);
-          return;
-        }
-        closed = true;
+    /** Whether the connection still waits for headers past its deadline; if so it is marked closed. */
+    synchronized boolean expired(long now) {
+      if (closed || !awaiting || now - deadline < 0) {
+        return false;
       }
+      closed = true;
+      return true;
+    }
+
+    void closeConnection() {
       EndPoint endPoint = connection.getEndPoint();
       // An upgrade replaces the endpoint's connection (and closes this one first): never close that one.
       if (endPoint.getConnection() == connection && endPoint.isOpen()) {
