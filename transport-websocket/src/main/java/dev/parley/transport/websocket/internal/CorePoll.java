@@ -21,7 +21,7 @@ final class CorePoll implements HeldPoll, Consumer<Throwable> {
 
   private final Response response;
   private final Callback callback;
-  private volatile @Nullable Runnable gone;
+  private volatile @Nullable Owner owner;
   // The request failed, maybe before the session registered what to run then.
   private volatile boolean failed;
 
@@ -56,11 +56,11 @@ final class CorePoll implements HeldPoll, Consumer<Throwable> {
   }
 
   @Override
-  public void onGone(Runnable gone) {
-    this.gone = gone;
+  public void onGone(Owner owner) {
+    this.owner = owner;
     if (failed) {
       // Failed while the session was taking it: forgetting twice is harmless, never forgetting is not.
-      gone.run();
+      owner.forget(this);
     }
   }
 
@@ -71,9 +71,9 @@ final class CorePoll implements HeldPoll, Consumer<Throwable> {
   @Override
   public void accept(Throwable failure) {
     failed = true;
-    Runnable forget = gone;
-    if (forget != null) {
-      forget.run();
+    Owner holder = owner;
+    if (holder != null) {
+      holder.forget(this);
     }
     callback.failed(failure);
   }

@@ -13,6 +13,19 @@ interface HeldPoll {
    */
   void answer(byte[] body, WriteCallback done);
 
-  /** Runs {@code gone} if the client abandons the GET (or the container gives up on it) before it is answered. */
-  void onGone(Runnable gone);
+  /**
+   * Has {@code owner} forget this GET if the client abandons it (or the container gives up on it) before it is
+   * answered.
+   */
+  void onGone(Owner owner);
+
+  /**
+   * What holds the GET: its session, itself rather than a callback made per GET, as a held GET is kept per idle
+   * session.
+   */
+  @FunctionalInterface
+  interface Owner {
+    /** Forgets {@code held}, which its client abandoned. */
+    void forget(HeldPoll held);
+  }
 }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>At most one {@code GET} is held and one {@code POST} read at a time: a second concurrent one ends the
  * session. Thread-safe: requests, the engine and the heartbeat's timer call it from any thread.
  */
-final class PollingSession implements Connection {
+final class PollingSession implements Connection, HeldPoll.Owner {
   /** Engine.IO v4's separator between the packets of one HTTP body. */
   static final char SEPARATOR = '\u001e';
   /** Engine.IO's close packet, the answer a held {@code GET} gets when its session ends. */
@@ -39,15 +39,15 @@ final class PollingSession implements Connection {
   private final EngineIoPackets packets;
   private final SocketIoCodec codec;
   private final Map<String, PollingSession> sessions;
-  private final Object lock = new Object();
-  // Guarded by lock: the held GET, the batch waiting for a GET, whether a POST is being read, whether closed.
+  // Guarded by this (the session's monitor: no lock object kept per session): the held GET, the batch waiting for
+  // a GET, whether a POST is being read, whether closed.
   private @Nullable HeldPoll poll;
   private @Nullable Batch waiting;
   private boolean posting;
   // Drops the POST being read, if any, when the session ends.
   private @Nullable Runnable dropPost;
   private boolean closed;
-  // Guarded by lock: a WebSocket has been let in to take this session over; it is probing (2probe came);
+  // Guarded by this: a WebSocket has been let in to take this session over; it is probing (2probe came);
   // the WebSocket that took over its outbound.
   private boolean claimed;
   private boolean probing;
@@ -67,7 +67,7 @@ final class PollingSession implements Connection {
    * @return false if the engine closed it already (the server is stopping): nothing registered
    */
   boolean start(Session opened) {
-    synchronized (lock) {
+    synchronized (this) {
       if (closed) {
         return false;
       }
@@ -91,7 +91,7 @@ final class PollingSession implements Connection {
    */
   boolean poll(HeldPoll held) {
     Batch ready;
-    synchronized (lock) {
+    synchronized (this) {
       if (closed) {
         ready = Batch.control(CLOSE_PACKET);
       } else if (poll != null) {
@@ -105,7 +105,7 @@ final class PollingSession implements Connection {
         ready = Batch.control(NOOP_PACKET);
       } else {
         poll = held;
-        held.onGone(() -> forget(held));
+        held.onGone(this);
         return true;
       }
     }
@@ -118,9 +118,10 @@ final class PollingSession implements Connection {
     return true;
   }
 
-  // The client abandoned the held GET: the next batch then waits for another GET, or for the deadlines.
-  private void forget(HeldPoll held) {
-    synchronized (lock) {
+  /** The client abandoned the held GET: the next batch then waits for another GET, or for the deadlines. */
+  @Override
+  public void forget(HeldPoll held) {
+    synchronized (this) {
       if (poll == held) {
         poll = null;
       }
@@ -134,7 +135,7 @@ final class PollingSession implements Connection {
    * @return false if the session is closed, upgraded already, or another socket holds the claim
    */
   boolean claim() {
-    synchronized (lock) {
+    synchronized (this) {
       if (closed || upgraded != null || claimed) {
         return false;
       }
@@ -151,7 +152,7 @@ final class PollingSession implements Connection {
    */
   boolean probe() {
     HeldPoll held;
-    synchronized (lock) {
+    synchronized (this) {
       if (closed || upgraded != null || probing) {
         return false;
       }
@@ -167,7 +168,7 @@ final class PollingSession implements Connection {
 
   /** The socket that claimed the session went before the upgrade: the session stays on polling, claimable. */
   void probeEnded() {
-    synchronized (lock) {
+    synchronized (this) {
       probing = false;
       claimed = false;
     }
@@ -182,7 +183,7 @@ final class PollingSession implements Connection {
   boolean upgrade(WsConnection socket) {
     HeldPoll held;
     Batch handed;
-    synchronized (lock) {
+    synchronized (this) {
       if (closed || !probing) {
         return false;
       }
@@ -204,7 +205,7 @@ final class PollingSession implements Connection {
 
   /** Whether a WebSocket carries the session now: polling requests for it are refused. */
   boolean upgraded() {
-    synchronized (lock) {
+    synchronized (this) {
       return upgraded != null;
     }
   }
@@ -216,14 +217,14 @@ final class PollingSession implements Connection {
 
   /** Whether a GET is held now. */
   boolean polling() {
-    synchronized (lock) {
+    synchronized (this) {
       return poll != null;
     }
   }
 
   /** Whether a POST may be read now: false if one is being read already (the session then ends) or closed. */
   boolean startPost() {
-    synchronized (lock) {
+    synchronized (this) {
       if (!posting && !closed) {
         posting = true;
         return true;
@@ -243,7 +244,7 @@ final class PollingSession implements Connection {
    * @return whether the body is to be read: false if the session had ended and the drop ran
    */
   boolean reading(Runnable drop) {
-    synchronized (lock) {
+    synchronized (this) {
       if (!closed) {
         dropPost = drop;
         return true;
@@ -286,7 +287,7 @@ final class PollingSession implements Connection {
         from = end + 1;
       }
     } finally {
-      synchronized (lock) {
+      synchronized (this) {
         posting = false;
         dropPost = null;
       }
@@ -300,7 +301,7 @@ final class PollingSession implements Connection {
   }
 
   private boolean isClosed() {
-    synchronized (lock) {
+    synchronized (this) {
       return closed;
     }
   }
@@ -311,7 +312,7 @@ final class PollingSession implements Connection {
     Batch next = new Batch(body(batch), done, batch);
     HeldPoll held;
     WsConnection socket;
-    synchronized (lock) {
+    synchronized (this) {
       socket = upgraded;
       if (socket != null) {
         held = null;
@@ -338,7 +339,7 @@ final class PollingSession implements Connection {
   @Override
   public long weigh(Outgoing packet) {
     WsConnection socket;
-    synchronized (lock) {
+    synchronized (this) {
       socket = upgraded;
     }
     if (socket != null) {
@@ -414,7 +415,7 @@ final class PollingSession implements Connection {
     Batch dropped;
     Runnable drop;
     WsConnection socket;
-    synchronized (lock) {
+    synchronized (this) {
       if (closed) {
         return;
       }

@@ -37,8 +37,8 @@ final class ServletPoll implements HeldPoll {
   }
 
   @Override
-  public void onGone(Runnable gone) {
-    async.addListener(new Gone(gone));
+  public void onGone(Owner owner) {
+    async.addListener(new Gone(owner));
   }
 
   /** Writes one response, then completes the request and the batch. */
@@ -100,15 +100,15 @@ final class ServletPoll implements HeldPoll {
 
   /** Forgets a held GET the client abandoned. */
   private final class Gone implements AsyncListener {
-    private final Runnable gone;
+    private final Owner owner;
 
-    Gone(Runnable gone) {
-      this.gone = gone;
+    Gone(Owner owner) {
+      this.owner = owner;
     }
 
     // Completed here, so that the container does not answer the abandoned GET with an error page of its own.
     private void forgetAndComplete() {
-      gone.run();
+      owner.forget(ServletPoll.this);
       try {
         async.complete();
       } catch (IllegalStateException e) {

@@ -32,7 +32,7 @@ class CorePollTest {
     CorePoll poll = new CorePoll(request, response, Callback.NOOP);
     failureListener.get().accept(new IOException("reset"));
     AtomicInteger forgotten = new AtomicInteger();
-    poll.onGone(forgotten::incrementAndGet);
+    poll.onGone(held -> forgotten.incrementAndGet());
     assertThat(forgotten).hasValue(1);
   }
 
@@ -40,7 +40,7 @@ class CorePollTest {
   void aPollFailedAfterItsSessionTookItIsForgottenThen() {
     CorePoll poll = new CorePoll(request, response, Callback.NOOP);
     AtomicInteger forgotten = new AtomicInteger();
-    poll.onGone(forgotten::incrementAndGet);
+    poll.onGone(held -> forgotten.incrementAndGet());
     assertThat(forgotten).hasValue(0);
     failureListener.get().accept(new IOException("reset"));
     assertThat(forgotten).hasValue(1);
