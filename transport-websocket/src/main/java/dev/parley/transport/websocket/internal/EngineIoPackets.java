@@ -40,8 +40,8 @@ final class EngineIoPackets {
   private final WebSocketTransportConfig config;
   private final TransportContext context;
   private final SocketIoCodec codec;
-  // Guards pending and ended: the attachment deadline fires on a timer thread, the close may come on another.
-  private final Object lock = new Object();
+  // Guarded by this (no lock object kept per connection): pending and ended. The attachment deadline fires on a
+  // timer thread, the close may come on another.
   private @Nullable Pending pending;
   private boolean ended;
   private volatile @Nullable Connection connection;
@@ -140,7 +140,7 @@ final class EngineIoPackets {
 
   /** A Socket.IO packet: its header read, admitted by the engine, and only then parsed. */
   private void message(Session current, String text) {
-    synchronized (lock) {
+    synchronized (this) {
       if (pending != null) {
         throw new ProtocolException("text frame while binary attachments are pending");
       }
@@ -185,7 +185,7 @@ final class EngineIoPackets {
 
   // Waits for a binary packet's attachments, until the deadline.
   private void await(Pending next) {
-    synchronized (lock) {
+    synchronized (this) {
       if (!ended) {
         pending = next;
         try {
@@ -203,7 +203,7 @@ final class EngineIoPackets {
 
   private void attachmentsLate(Pending late) {
     int received;
-    synchronized (lock) {
+    synchronized (this) {
       if (pending != late) {
         return;
       }
@@ -227,7 +227,7 @@ final class EngineIoPackets {
       Packet complete = null;
       Pending done;
       String tooLarge = null;
-      synchronized (lock) {
+      synchronized (this) {
         done = pending;
         if (done == null) {
           throw new ProtocolException("binary frame with no pending attachment");
@@ -290,7 +290,7 @@ final class EngineIoPackets {
 
   private void releasePending() {
     Pending dropped;
-    synchronized (lock) {
+    synchronized (this) {
       dropped = pending;
       pending = null;
     }
@@ -301,7 +301,7 @@ final class EngineIoPackets {
   }
 
   private void endPending() {
-    synchronized (lock) {
+    synchronized (this) {
       ended = true;
     }
     releasePending();
@@ -321,7 +321,7 @@ final class EngineIoPackets {
   /**
    * A binary packet whose text has been read and whose attachments are awaited: the assembly and its admitted
    * bytes, or neither for a packet the engine refused, whose attachments are only skipped. Mutable fields are
-   * guarded by the endpoint's lock.
+   * guarded by the packets' monitor.
    */
   private static final class Pending {
     private final @Nullable BinaryAssembly assembly;
