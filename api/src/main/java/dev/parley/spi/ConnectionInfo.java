@@ -4,6 +4,7 @@ import dev.parley.internal.support.PairMap;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,8 @@ public record ConnectionInfo(
   private static final Map<String, String> KNOWN_HEADERS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   // Engine.IO's own query names and values, the same on every connection.
   private static final Map<String, String> KNOWN_QUERY = new HashMap<>();
+  // Room for this many header values before the array grows: a browser's upgrade request has about a dozen.
+  private static final int INITIAL_HEADERS = 16;
 
   static {
     for (String name : List.of("host", "connection", "upgrade", "user-agent", "origin", "cookie", "accept",
@@ -81,39 +84,55 @@ public record ConnectionInfo(
   public static ConnectionInfo http(String transport, String remoteAddress, String path,
                                     Iterable<String> headerNames, Function<String, Iterable<String>> headerValues,
                                     Map<String, String[]> parameters) {
-    // Grouped here, then kept flat (PairMap): these maps are garbage once the info is made.
-    Map<String, List<String>> headers = new LinkedHashMap<>();
+    // Kept flat as they come (PairMap groups a name's values): no map or list per name made only to be dropped.
+    String[] headers = new String[2 * INITIAL_HEADERS];
+    int headerEnd = 0;
+    Map<String, String> cookies = null;
     for (String name : headerNames) {
       String lowerCase = lowerCase(name);
-      List<String> values = headers.computeIfAbsent(lowerCase, key -> new ArrayList<>());
       boolean repeats = SharedValues.REPEATING.contains(lowerCase);
       for (String value : headerValues.apply(name)) {
-        values.add(repeats ? SharedValues.share(value) : value);
-      }
-    }
-    Map<String, List<String>> query = new LinkedHashMap<>();
-    parameters.forEach((name, values) -> {
-      List<String> shared = new ArrayList<>(values.length);
-      for (String value : values) {
-        shared.add(KNOWN_QUERY.getOrDefault(value, value));
-      }
-      query.put(KNOWN_QUERY.getOrDefault(name, name), shared);
-    });
-    Map<String, String> cookies = new LinkedHashMap<>();
-    for (String header : headers.getOrDefault("cookie", List.of())) {
-      for (String pair : header.split(";")) {
-        int equals = pair.indexOf('=');
-        if (equals > 0) {
-          String value = pair.substring(equals + 1).trim();
-          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            value = value.substring(1, value.length() - 1);
-          }
-          cookies.putIfAbsent(pair.substring(0, equals).trim(), value);
+        if (headerEnd == headers.length) {
+          headers = Arrays.copyOf(headers, 2 * headers.length);
+        }
+        headers[headerEnd++] = lowerCase;
+        headers[headerEnd++] = repeats ? SharedValues.share(value) : value;
+        if (lowerCase.equals("cookie")) {
+          cookies = cookies(value, cookies);
         }
       }
     }
-    return new ConnectionInfo(transport, remoteAddress, SharedValues.share(path), PairMap.ofLists(headers),
-        PairMap.ofLists(query), PairMap.of(cookies));
+    int queryValues = 0;
+    for (String[] values : parameters.values()) {
+      queryValues += values.length;
+    }
+    String[] query = new String[2 * queryValues];
+    int queryEnd = 0;
+    for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
+      String name = KNOWN_QUERY.getOrDefault(parameter.getKey(), parameter.getKey());
+      for (String value : parameter.getValue()) {
+        query[queryEnd++] = name;
+        query[queryEnd++] = KNOWN_QUERY.getOrDefault(value, value);
+      }
+    }
+    return new ConnectionInfo(transport, remoteAddress, SharedValues.share(path), PairMap.ofPairs(headers, headerEnd),
+        PairMap.ofPairs(query, queryEnd), cookies == null ? Map.of() : PairMap.of(cookies));
+  }
+
+  // The cookies of one Cookie header added to those of the headers before it (a name's first value kept).
+  private static Map<String, String> cookies(String header, @Nullable Map<String, String> before) {
+    Map<String, String> cookies = before == null ? new LinkedHashMap<>() : before;
+    for (String pair : header.split(";")) {
+      int equals = pair.indexOf('=');
+      if (equals > 0) {
+        String value = pair.substring(equals + 1).trim();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+          value = value.substring(1, value.length() - 1);
+        }
+        cookies.putIfAbsent(pair.substring(0, equals).trim(), value);
+      }
+    }
+    return cookies;
   }
 
   /**

@@ -2,7 +2,7 @@ package dev.parley.internal.support;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.Collection;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -33,32 +33,46 @@ public abstract sealed class PairMap<V> extends AbstractMap<String, V> {
   }
 
   /**
-   * The names and their values in a compact immutable map whose values are immutable lists; a name with no
-   * value is left out.
+   * Name and value pairs as they came ({@code pairs[0]} a name, {@code pairs[1]} its value, and so on, the first
+   * {@code length} entries) in a compact immutable map whose values are immutable lists: a name's values in the
+   * order given, names in the order they first appear. Groups the pairs in place when a name comes more than once
+   * apart; takes ownership of {@code pairs} (the caller must not change it afterwards).
    *
-   * @return the map, an empty {@code Map.of()} if no name has a value
-   * @throws NullPointerException if a name, a value list or a value is null
+   * @return the map, an empty {@code Map.of()} if {@code length} is 0
+   * @throws NullPointerException if a name or a value is null
+   * @throws IllegalArgumentException if {@code length} is odd or beyond the array
    */
-  public static Map<String, List<String>> ofLists(Map<String, ? extends Collection<String>> grouped) {
-    int count = 0;
-    int names = 0;
-    for (Collection<String> values : grouped.values()) {
-      count += values.size();
-      names += values.isEmpty() ? 0 : 1;
+  public static Map<String, List<String>> ofPairs(String[] pairs, int length) {
+    if (length % 2 != 0 || length > pairs.length) {
+      throw new IllegalArgumentException("not " + length + " name and value pairs in an array of " + pairs.length);
     }
-    if (count == 0) {
+    if (length == 0) {
       return Map.of();
     }
-    String[] pairs = new String[count * 2];
-    int at = 0;
-    for (Map.Entry<String, ? extends Collection<String>> entry : grouped.entrySet()) {
-      String name = Objects.requireNonNull(entry.getKey(), "name");
-      for (String value : entry.getValue()) {
-        pairs[at++] = name;
-        pairs[at++] = Objects.requireNonNull(value, "value");
+    int names = 0;
+    // Each name's later pairs are moved up behind its first ones, keeping the order of everything else.
+    for (int at = 0; at < length; ) {
+      String name = Objects.requireNonNull(pairs[at], "name");
+      Objects.requireNonNull(pairs[at + 1], "value");
+      names++;
+      int end = at + 2;
+      while (end < length && name.equals(pairs[end])) {
+        Objects.requireNonNull(pairs[end + 1], "value");
+        end += 2;
       }
+      for (int later = end; later < length; later += 2) {
+        if (name.equals(pairs[later])) {
+          String value = Objects.requireNonNull(pairs[later + 1], "value");
+          System.arraycopy(pairs, end, pairs, end + 2, later - end);
+          pairs[end] = name;
+          pairs[end + 1] = value;
+          end += 2;
+        }
+      }
+      at = end;
     }
-    return new Lists(pairs, names);
+    String[] exact = length == pairs.length ? pairs : Arrays.copyOf(pairs, length);
+    return new Lists(exact, names);
   }
 
   /**
