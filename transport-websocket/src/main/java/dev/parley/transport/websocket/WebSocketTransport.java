@@ -6,6 +6,7 @@ import dev.parley.spi.Transport;
 import dev.parley.spi.TransportContext;
 import dev.parley.transport.websocket.internal.ClientScript;
 import dev.parley.transport.websocket.internal.CoreRequests;
+import dev.parley.transport.websocket.internal.Heartbeats;
 import dev.parley.transport.websocket.internal.Polling;
 import dev.parley.transport.websocket.internal.SocketIoServlet;
 import jakarta.servlet.ServletContext;
@@ -162,7 +163,8 @@ public final class WebSocketTransport implements Transport {
     if (started == null || startedCodec == null) {
       throw new IllegalStateException("start the ChatServer before mounting its WebSocket transport");
     }
-    Polling sessions = new Polling(config, started, startedCodec);
+    Polling sessions = new Polling(config, started, startedCodec, new Heartbeats(started.scheduler(),
+        config.pingInterval().toMillis(), config.pingTimeout().toMillis()));
     polling = sessions;
     ServletRegistration.Dynamic registration = servletContext.addServlet("parley-socket.io",
         new SocketIoServlet(config, started, startedCodec, openSockets, sessions,

@@ -145,6 +145,8 @@ class WebSocketProtocolTest {
     String url = SocketIoTestApp.url(server);
     RawSocket answering = connected(url, true);
     RawSocket silent = connected(url);
+    // One timer beats for every session of the transport, none of its own per connection.
+    assertThat(server.stats().timers()).as("timers with two sessions").isEqualTo(1);
     long start = System.nanoTime();
     assertThat(silent.next()).isEqualTo("2");
     assertThat(silent.closeCode(5)).isEqualTo(1001);
@@ -153,5 +155,8 @@ class WebSocketProtocolTest {
 
     await().atMost(Timeouts.STEP).until(() -> answering.pongs() >= 4);
     assertThat(answering.isClosed()).isFalse();
+    // And it stops with the last session.
+    answering.close();
+    await().atMost(Timeouts.STEP).until(() -> server.stats().timers() == 0);
   }
 }

@@ -33,7 +33,7 @@ final class CoreEndpoint extends CoreFrames {
     super(shared);
     this.info = info;
     this.admission = admission;
-    this.packets = new EngineIoPackets(shared.config, shared.context, shared.codec);
+    this.packets = new EngineIoPackets(shared.config, shared.context, shared.codec, shared.heartbeats);
   }
 
   @Override

@@ -74,7 +74,8 @@ public final class CoreRequests extends Handler.Abstract {
     if (handlers == null) {
       return false;
     }
-    CoreUpgrade upgrade = CoreUpgrade.of(servletContext, config, context, codec, openSockets);
+    CoreUpgrade upgrade = CoreUpgrade.of(servletContext, config, context, codec, openSockets,
+        polling.heartbeats());
     if (upgrade == null) {
       return false;
     }

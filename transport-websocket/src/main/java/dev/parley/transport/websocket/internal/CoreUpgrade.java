@@ -43,16 +43,18 @@ final class CoreUpgrade {
   final SocketIoCodec codec;
   // The transport's count of open sockets: each endpoint adds itself on open and removes itself on close.
   final AtomicInteger openSockets;
+  final Heartbeats heartbeats;
   private final WebSocketComponents components;
   private final Handshaker handshaker = Handshaker.newInstance();
   private final Configuration.Customizer settings;
 
   private CoreUpgrade(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                      AtomicInteger openSockets, WebSocketComponents components) {
+                      AtomicInteger openSockets, Heartbeats heartbeats, WebSocketComponents components) {
     this.config = config;
     this.context = context;
     this.codec = codec;
     this.openSockets = openSockets;
+    this.heartbeats = heartbeats;
     this.components = components;
     // The same limits the Jakarta path sets on each session: messages up to maxPayload (enforced by the endpoint,
     // which assembles them), and an idle timeout beyond the heartbeat's own.
@@ -71,14 +73,15 @@ final class CoreUpgrade {
    * @throws LinkageError if only some of Jetty's classes are there (the caller then uses the portable path)
    */
   static @Nullable CoreUpgrade of(ServletContext servletContext, WebSocketTransportConfig config,
-                                  TransportContext context, SocketIoCodec codec, AtomicInteger openSockets) {
+                                  TransportContext context, SocketIoCodec codec, AtomicInteger openSockets,
+                                  Heartbeats heartbeats) {
     ServletContextHandler handler = ServletContextHandler.getServletContextHandler(servletContext);
     if (handler == null || handler.getServer() == null) {
       return null;
     }
     WebSocketComponents components = WebSocketServerComponents.ensureWebSocketComponents(handler.getServer(),
         handler);
-    return new CoreUpgrade(config, context, codec, openSockets, components);
+    return new CoreUpgrade(config, context, codec, openSockets, heartbeats, components);
   }
 
   /**

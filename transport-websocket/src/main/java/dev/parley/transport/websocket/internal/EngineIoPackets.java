@@ -46,23 +46,28 @@ final class EngineIoPackets {
   private boolean ended;
   private volatile @Nullable Connection connection;
   private volatile @Nullable Session session;
-  private volatile @Nullable Disposable heartbeat;
-  private volatile @Nullable Disposable pongDeadline;
+  private final Heartbeats heartbeats;
+  // The heartbeat's two times, on the heartbeats' clock: when the next ping is due, and when the pong to the last
+  // one is (0: none awaited). Written by the heartbeat's tick, the pong's arrival clears the second.
+  private volatile long nextPing;
+  private volatile long pongDue;
   // Set once the server has decided to close: packets that still arrive are not looked at.
   private volatile boolean closing;
 
-  EngineIoPackets(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec) {
+  EngineIoPackets(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
+                  Heartbeats heartbeats) {
     this.config = config;
     this.context = context;
     this.codec = codec;
+    this.heartbeats = heartbeats;
   }
 
   /** Starts the heartbeat of {@code opened}, whose frames go to {@code carrier}; packets are read from now. */
   void start(Session opened, Connection carrier) {
     this.connection = carrier;
     this.session = opened;
-    long interval = config.pingInterval().toMillis();
-    heartbeat = context.scheduler().schedulePeriodically(this::ping, interval, interval, TimeUnit.MILLISECONDS);
+    nextPing = heartbeats.now() + config.pingInterval().toMillis();
+    heartbeats.add(this);
   }
 
   /** The engine's session, once started. */
@@ -76,26 +81,32 @@ final class EngineIoPackets {
     endPending();
   }
 
-  private void ping() {
+  /**
+   * The heartbeat's tick ({@code now} on the heartbeats' clock): a ping once {@code pingInterval} has passed since
+   * the last, unless its pong is still awaited; the session's end once that pong is {@code pingTimeout} late.
+   */
+  void beat(long now) {
     Session current = session;
-    if (current == null || pongDeadline != null) {
+    if (current == null || closing) {
       return;
     }
-    Disposable deadline;
-    try {
-      deadline = context.scheduler().schedule(() -> {
+    long awaited = pongDue;
+    if (awaited != 0) {
+      if (now - awaited >= 0) {
         log.debug("session {}: no pong within {} ms", current.id(), config.pingTimeout().toMillis());
         fail(DisconnectReason.PING_TIMEOUT);
-      }, config.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
+      }
       return;
     }
-    pongDeadline = deadline;
+    if (now - nextPing < 0) {
+      return;
+    }
+    nextPing = now + config.pingInterval().toMillis();
+    pongDue = now + config.pingTimeout().toMillis();
     // Behind what is queued for the client, and counted against its outbound buffer like any packet.
     if (!current.sendControl("2")) {
       // Closed, or being cut off as a slow consumer: no pong to wait for.
-      pongDeadline = null;
-      deadline.dispose();
+      pongDue = 0;
     }
   }
 
@@ -111,13 +122,7 @@ final class EngineIoPackets {
       }
       switch (text.charAt(0)) {
         case '4' -> message(current, text);
-        case '3' -> {
-          Disposable deadline = pongDeadline;
-          pongDeadline = null;
-          if (deadline != null) {
-            deadline.dispose();
-          }
-        }
+        case '3' -> pongDue = 0;
         case '2' -> {
           if (text.length() - 1 > MAX_PING_PAYLOAD) {
             throw new ProtocolException("ping payload of " + (text.length() - 1) + " characters, more than "
@@ -308,14 +313,7 @@ final class EngineIoPackets {
   }
 
   private void stopHeartbeat() {
-    Disposable beat = heartbeat;
-    if (beat != null) {
-      beat.dispose();
-    }
-    Disposable deadline = pongDeadline;
-    if (deadline != null) {
-      deadline.dispose();
-    }
+    heartbeats.remove(this);
   }
 
   /**

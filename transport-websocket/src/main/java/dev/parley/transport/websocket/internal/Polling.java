@@ -40,15 +40,26 @@ public final class Polling {
   private final WebSocketTransportConfig config;
   private final TransportContext context;
   private final SocketIoCodec codec;
+  private final Heartbeats heartbeats;
   private final Map<String, PollingSession> sessions = new ConcurrentHashMap<>();
   // POSTs whose body is being read.
   private final AtomicInteger bodies = new AtomicInteger();
 
-  /** Polling for the transport's config, sessions opened through {@code context}. */
-  public Polling(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec) {
+  /**
+   * Polling for the transport's config, sessions opened through {@code context}; {@code heartbeats} beats for the
+   * transport's sessions, polling and WebSocket alike.
+   */
+  public Polling(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
+                 Heartbeats heartbeats) {
     this.config = config;
     this.context = context;
     this.codec = codec;
+    this.heartbeats = heartbeats;
+  }
+
+  /** The transport's heartbeats. */
+  Heartbeats heartbeats() {
+    return heartbeats;
   }
 
   /** The polling sessions open now, from the handshake to the close. Thread-safe. */
@@ -141,7 +152,8 @@ public final class Polling {
    *     then given back)
    */
   byte @Nullable [] open(ConnectionInfo info, Admission admission, String via) {
-    PollingSession polling = new PollingSession(new EngineIoPackets(config, context, codec), codec, sessions);
+    PollingSession polling = new PollingSession(new EngineIoPackets(config, context, codec, heartbeats), codec,
+        sessions);
     Session opened;
     try {
       opened = context.open(polling, info, admission);

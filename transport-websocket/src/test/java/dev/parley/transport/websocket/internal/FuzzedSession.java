@@ -76,6 +76,8 @@ final class FuzzedSession implements Session, Connection {
       throw new UnsupportedOperationException("one session per input, made by the test");
     }
   };
+  static final Heartbeats HEARTBEATS = new Heartbeats(CONTEXT.scheduler(), CONFIG.pingInterval().toMillis(),
+      CONFIG.pingTimeout().toMillis());
 
   private final List<Packet> received = new ArrayList<>();
   private final List<String> controls = new ArrayList<>();
