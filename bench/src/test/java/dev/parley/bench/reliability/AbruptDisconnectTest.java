@@ -79,7 +79,7 @@ class AbruptDisconnectTest {
     ServerStats busy = app.server.stats();
     assertThat(busy.channels()).isEqualTo(CLIENTS);
     assertThat(busy.transports()).containsEntry("websocket.sockets", CLIENTS);
-    assertThat(busy.timers()).as("a heartbeat per socket, at least").isGreaterThanOrEqualTo(CLIENTS);
+    assertThat(busy.timers()).as("the sockets' heartbeat timer, one for all").isGreaterThanOrEqualTo(1);
     assertThat(busy.addresses()).as("127.0.0.1").isEqualTo(1);
 
     for (RawSocketIo client : clients) {

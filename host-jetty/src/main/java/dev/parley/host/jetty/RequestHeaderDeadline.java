@@ -2,6 +2,7 @@ package dev.parley.host.jetty;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -61,7 +62,11 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
       // After the put: a sweep that finds no watch under the lock and stops is followed by this one's start.
       synchronized (this) {
         if (sweep == null) {
-          sweep = scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+          try {
+            sweep = scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+          } catch (RejectedExecutionException e) {
+            log.debug("no request-header sweep: {}", e.toString());
+          }
         }
       }
     }
@@ -99,16 +104,29 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     return sweep != null;
   }
 
-  // Closes the connections past their deadline; runs again while any connection is watched.
+  // Closes the connections past their deadline; runs again while any connection is watched, whatever one close
+  // throws (a failure must not end the deadline for every connection after it).
   private void sweep() {
     long now = System.nanoTime();
-    for (Watch watch : watches.values()) {
-      if (watch.expired(now)) {
-        watch.closeConnection();
+    try {
+      for (Watch watch : watches.values()) {
+        if (watch.expired(now)) {
+          try {
+            watch.closeConnection();
+          } catch (RuntimeException e) {
+            log.warn("closing a connection past its request-header deadline failed", e);
+          }
+        }
       }
-    }
-    synchronized (this) {
-      sweep = watches.isEmpty() ? null : scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+    } finally {
+      synchronized (this) {
+        try {
+          sweep = watches.isEmpty() ? null : scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          // The host is stopping: its connections close with it.
+          sweep = null;
+        }
+      }
     }
   }
 

@@ -72,7 +72,8 @@ class PollingGuaranteesTest {
     await().atMost(WAIT).until(() -> reasons.containsValue(DisconnectReason.SLOW_CONSUMER));
     assertThat(polling.get(sid).statusCode()).isEqualTo(400);
     // The other session is served meanwhile.
-    assertThat(polling.post(bystander, "421[\"echo\",\"still here\"]").body()).isEqualTo("ok");
+    assertThat(polling.post(bystander, "421[\"echo\",\"still here\"]").body())
+        .as("the bystander's post; the sessions that ended and why: %s", reasons).isEqualTo("ok");
     assertThat(polling.receive(bystander, 1)).containsExactly("431[\"still here\"]");
     assertThat(polling.post(bystander, "41" + RawPolling.RS + "1").body()).isEqualTo("ok");
     awaitIdle();

@@ -35,6 +35,7 @@ import reactor.core.Disposable;
 final class EngineIoPackets {
   /** The longest payload a client's ping may carry: {@code "probe"} is the only one the protocol uses. */
   static final int MAX_PING_PAYLOAD = 16;
+  private static final long NO_PONG = -1;
   private static final Logger log = LoggerFactory.getLogger(EngineIoPackets.class);
 
   private final WebSocketTransportConfig config;
@@ -47,10 +48,10 @@ final class EngineIoPackets {
   private volatile @Nullable Connection connection;
   private volatile @Nullable Session session;
   private final Heartbeats heartbeats;
-  // The heartbeat's two times, on the heartbeats' clock: when the next ping is due, and when the pong to the last
-  // one is (0: none awaited). Written by the heartbeat's tick, the pong's arrival clears the second.
+  // The heartbeat's two times, on the heartbeats' clock (ticks): when the next ping is due, and when the pong to
+  // the last one is (NO_PONG: none awaited). Written by the heartbeat's tick; the pong's arrival clears the second.
   private volatile long nextPing;
-  private volatile long pongDue;
+  private volatile long pongDue = NO_PONG;
   // Set once the server has decided to close: packets that still arrive are not looked at.
   private volatile boolean closing;
 
@@ -66,7 +67,7 @@ final class EngineIoPackets {
   void start(Session opened, Connection carrier) {
     this.connection = carrier;
     this.session = opened;
-    nextPing = heartbeats.now() + config.pingInterval().toMillis();
+    nextPing = heartbeats.now() + heartbeats.pingTicks();
     heartbeats.add(this);
   }
 
@@ -82,8 +83,8 @@ final class EngineIoPackets {
   }
 
   /**
-   * The heartbeat's tick ({@code now} on the heartbeats' clock): a ping once {@code pingInterval} has passed since
-   * the last, unless its pong is still awaited; the session's end once that pong is {@code pingTimeout} late.
+   * The heartbeat's tick ({@code now}, the ticks so far): a ping once {@code pingInterval} has passed since the
+   * last, unless its pong is still awaited; the session's end once that pong is {@code pingTimeout} late.
    */
   void beat(long now) {
     Session current = session;
@@ -91,22 +92,22 @@ final class EngineIoPackets {
       return;
     }
     long awaited = pongDue;
-    if (awaited != 0) {
-      if (now - awaited >= 0) {
+    if (awaited != NO_PONG) {
+      if (now >= awaited) {
         log.debug("session {}: no pong within {} ms", current.id(), config.pingTimeout().toMillis());
         fail(DisconnectReason.PING_TIMEOUT);
       }
       return;
     }
-    if (now - nextPing < 0) {
+    if (now < nextPing) {
       return;
     }
-    nextPing = now + config.pingInterval().toMillis();
-    pongDue = now + config.pingTimeout().toMillis();
+    nextPing = now + heartbeats.pingTicks();
+    pongDue = now + heartbeats.pongTicks();
     // Behind what is queued for the client, and counted against its outbound buffer like any packet.
     if (!current.sendControl("2")) {
       // Closed, or being cut off as a slow consumer: no pong to wait for.
-      pongDue = 0;
+      pongDue = NO_PONG;
     }
   }
 
@@ -122,7 +123,7 @@ final class EngineIoPackets {
       }
       switch (text.charAt(0)) {
         case '4' -> message(current, text);
-        case '3' -> pongDue = 0;
+        case '3' -> pongDue = NO_PONG;
         case '2' -> {
           if (text.length() - 1 > MAX_PING_PAYLOAD) {
             throw new ProtocolException("ping payload of " + (text.length() - 1) + " characters, more than "

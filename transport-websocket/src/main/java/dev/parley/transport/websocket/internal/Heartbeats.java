@@ -16,9 +16,11 @@ import reactor.core.scheduler.Scheduler;
  * keeps two numbers rather than a periodic task of its own (a task, the timer's entry and their wrappers: about
  * 0.15 KiB of every idle connection, and a schedule and a cancel on the timer per connection).
  *
- * <p>A tick comes every quarter of the shorter of {@code pingInterval} and {@code pingTimeout}, so a ping goes out
- * at most a quarter of that late, and a missing pong ends its session at most that late. The timer runs while any
- * session beats: a transport with none holds no timer. Thread-safe.
+ * <p>A tick comes every quarter of the shorter of {@code pingInterval} and {@code pingTimeout}. Time is counted in
+ * ticks, not read from a clock: a wall clock set back or forward neither stops the pings nor ends every session at
+ * once, and a virtual-time scheduler drives it in tests. A ping goes out within a tick of its interval, and a
+ * missing pong ends its session between {@code pingTimeout} and a tick later. The timer runs while any session
+ * beats: a transport with none holds no timer. Thread-safe.
  */
 public final class Heartbeats {
   private static final Logger log = LoggerFactory.getLogger(Heartbeats.class);
@@ -26,7 +28,11 @@ public final class Heartbeats {
 
   private final Scheduler scheduler;
   private final long tickMillis;
+  private final long pingTicks;
+  private final long pongTicks;
   private final Set<EngineIoPackets> beating = ConcurrentHashMap.newKeySet();
+  // The ticks so far: the heartbeats' clock.
+  private volatile long ticks;
   // Guarded by this: the tick, scheduled while any session beats.
   private @Nullable Disposable timer;
 
@@ -34,19 +40,33 @@ public final class Heartbeats {
   public Heartbeats(Scheduler scheduler, long pingIntervalMillis, long pingTimeoutMillis) {
     this.scheduler = scheduler;
     this.tickMillis = Math.max(MIN_TICK_MILLIS, Math.min(pingIntervalMillis, pingTimeoutMillis) / 4);
+    this.pingTicks = Math.max(1, Math.round((double) pingIntervalMillis / tickMillis));
+    // One more: a pong counted from a ping sent just before a tick is given its whole timeout.
+    this.pongTicks = Math.max(1, (pingTimeoutMillis + tickMillis - 1) / tickMillis) + 1;
   }
 
-  /** The scheduler's clock, in milliseconds: the one the ticks follow (virtual in tests). */
+  /** The heartbeats' clock: the ticks so far. */
   long now() {
-    return scheduler.now(TimeUnit.MILLISECONDS);
+    return ticks;
+  }
+
+  /** The ticks from a ping to the next. */
+  long pingTicks() {
+    return pingTicks;
+  }
+
+  /** The ticks a pong may take, at least {@code pingTimeout}. */
+  long pongTicks() {
+    return pongTicks;
   }
 
   /** {@code packets} beats from now on, until {@link #remove}. */
   void add(EngineIoPackets packets) {
     beating.add(packets);
-    // After the add: a remove that found none beating and stopped the timer is followed by this one's start.
+    // After the add: a remove that found none beating and stopped the timer is followed by this one's start (unless
+    // the session was removed meanwhile, which would leave a timer beating for none).
     synchronized (this) {
-      if (timer == null) {
+      if (timer == null && !beating.isEmpty()) {
         try {
           timer = scheduler.schedulePeriodically(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -75,7 +95,7 @@ public final class Heartbeats {
   }
 
   private void tick() {
-    long now = now();
+    long now = ++ticks;
     for (EngineIoPackets packets : beating) {
       try {
         packets.beat(now);
