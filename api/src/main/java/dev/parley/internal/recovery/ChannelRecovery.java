@@ -18,8 +18,9 @@ import tools.jackson.databind.node.ObjectNode;
  * restored from (if any), the offset the client presented, and the journal of posted messages sent to it,
  * which is saved with the channel's rooms and data when its connection drops.
  *
- * <p>Threading: the journal is guarded by its own monitor (nothing else locks it), held across each journalled send so that
- * the journal's order is the order the client receives them in. The lock is held while the send runs,
+ * <p>Threading: the journal (made by the first journalled message: an idle channel keeps none) is guarded by this
+ * object's monitor (nothing else locks it), held across each journalled send so that the journal's order is the
+ * order the client receives them in. The lock is held while the send runs,
  * which may close the channel and save it on the same thread; it is never taken under another lock that a
  * send can wait for.
  */
@@ -30,7 +31,9 @@ public final class ChannelRecovery {
   private final String privateId;
   private final Recovery.@Nullable Restored restored;
   private final @Nullable String presentedOffset;
-  private final RecoveryJournal journal;
+  private final int journalSize;
+  // Guarded by this; null until the first journalled message.
+  private @Nullable RecoveryJournal journal;
   // One write per channel: a close racing the registration could otherwise both save and put back, and
   // whichever write landed last would win.
   // Through WRITTEN: a field rather than an atomic object per channel.
@@ -45,7 +48,7 @@ public final class ChannelRecovery {
     this.privateId = privateId;
     this.restored = restored;
     this.presentedOffset = presentedOffset;
-    this.journal = new RecoveryJournal(journalSize);
+    this.journalSize = journalSize;
   }
 
   /**
@@ -126,11 +129,16 @@ public final class ChannelRecovery {
    * @param send sends the message to the client
    */
   public void journalled(String room, String messageId, BooleanSupplier open, Runnable send) {
-    synchronized (journal) {
+    synchronized (this) {
       if (!open.getAsBoolean()) {
         return;
       }
-      journal.add(room, messageId);
+      RecoveryJournal sent = journal;
+      if (sent == null) {
+        sent = new RecoveryJournal(journalSize);
+        journal = sent;
+      }
+      sent.add(room, messageId);
       send.run();
     }
   }
@@ -153,8 +161,8 @@ public final class ChannelRecovery {
       return;
     }
     RecoveryJournal.Snapshot sent;
-    synchronized (journal) {
-      sent = journal.snapshot();
+    synchronized (this) {
+      sent = journal == null ? RecoveryJournal.Snapshot.EMPTY : journal.snapshot();
     }
     Map<String, SavedSession.@Nullable Position> starts = new LinkedHashMap<>();
     rooms.forEach((room, start) -> starts.put(room, start == null ? null : start.position()));

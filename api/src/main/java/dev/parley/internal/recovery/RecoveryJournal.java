@@ -89,5 +89,7 @@ public final class RecoveryJournal {
    * @param evicted per room, the id of its last entry that was dropped for space
    */
   public record Snapshot(List<String> rooms, List<String> ids, Map<String, String> evicted) {
+    /** A journal with nothing in it. */
+    public static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), Map.of());
   }
 }
