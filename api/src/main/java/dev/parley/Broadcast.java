@@ -1,5 +1,9 @@
 package dev.parley;
 
+import java.time.Duration;
+import java.util.List;
+import reactor.core.publisher.Mono;
+
 /**
  * An immutable description of whom an emit reaches: the channels of a namespace in any of the target
  * rooms (all channels when there is none), minus those in any excluded room. Every modifier returns a
@@ -32,6 +36,59 @@ public interface Broadcast extends Emitter {
   /** Excludes one channel. */
   Broadcast except(Channel channel);
 
-  /** Restricts the emit to channels on this node: nothing goes over the bus. */
+  /** Restricts the emit and the operations below to channels on this node: nothing goes over the bus. */
   Broadcast local();
+
+  /**
+   * How long the operations below wait for the other nodes' answers; by default
+   * {@link ChatServerConfig#clusterTimeout()}.
+   *
+   * @throws IllegalArgumentException if the timeout is not positive
+   */
+  Broadcast timeout(Duration timeout);
+
+  /**
+   * Joins every channel this broadcast selects, on every node, to {@code room} (Socket.IO's
+   * {@code socketsJoin}); a channel already in it stays, one at {@link ChatServerConfig#maxRoomsPerChannel()}
+   * is left out.
+   *
+   * @return completes once every node that was alive when this was called has done it (or died); errors with
+   *     {@link dev.parley.error.ClusterException} naming the nodes that did not answer within the timeout
+   * @throws IllegalArgumentException if the room name is invalid
+   * @throws IllegalStateException if the server is closed
+   */
+  Mono<Void> join(String room);
+
+  /**
+   * Takes every channel this broadcast selects, on every node, out of {@code room} (Socket.IO's
+   * {@code socketsLeave}); completes and fails as {@link #join(String)}.
+   *
+   * @throws IllegalArgumentException if the room name is invalid
+   * @throws IllegalStateException if the server is closed
+   */
+  Mono<Void> leave(String room);
+
+  /**
+   * Disconnects every channel this broadcast selects, on every node, from its namespace (Socket.IO's
+   * {@code disconnectSockets}); their clients learn it as a server-side disconnect. Completes and fails as
+   * {@link #join(String)}.
+   *
+   * @throws IllegalStateException if the server is closed
+   */
+  Mono<Void> disconnect();
+
+  /**
+   * The channels this broadcast selects, on every node (Socket.IO's {@code fetchSockets}): this node's first,
+   * then the others' as they answered, each node's in no particular order. At most
+   * {@value #MAX_FETCHED} per node: a node with more answers with an error (narrow the selection, or count a
+   * room's members with its presence).
+   *
+   * @return snapshots of the channels, to read or to act on; errors with {@link dev.parley.error.ClusterException}
+   *     naming the nodes that did not answer within the timeout or had too many
+   * @throws IllegalStateException if the server is closed
+   */
+  Mono<List<RemoteChannel>> fetchChannels();
+
+  /** The most channels one node returns to {@link #fetchChannels()}. */
+  int MAX_FETCHED = 10_000;
 }

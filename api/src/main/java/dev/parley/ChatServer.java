@@ -7,12 +7,14 @@ import dev.parley.spi.Host;
 import dev.parley.spi.Store;
 import dev.parley.spi.Transport;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -160,6 +162,21 @@ public interface ChatServer extends Emitter, AutoCloseable {
   /** Emits to every channel of the default namespace, on every node. */
   @Override
   Mono<Void> emit(String event, Object... args);
+
+  /** {@link Namespace#serverSideEmit} of the default namespace. */
+  Mono<Void> serverSideEmit(String event, Object... args);
+
+  /** {@link Namespace#serverSideEmitWithAck} of the default namespace. */
+  Mono<List<Reply>> serverSideEmitWithAck(Duration timeout, String event, Object... args);
+
+  /**
+   * The nodes sharing this server's store that it knows to be alive, its own id included: those it has heard
+   * from within {@link ChatServerConfig#clusterNodeTimeout()} and that did not say they were leaving. A node
+   * learns of the others within one trip over the bus after it starts, as they answer its greeting.
+   *
+   * @return a snapshot, in no particular order; only this node's id before start and after close
+   */
+  Set<String> nodes();
 
   /**
    * Builds a {@link ChatServer}. Not thread-safe; each {@link #build()} makes a new server.

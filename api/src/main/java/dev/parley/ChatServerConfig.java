@@ -79,6 +79,12 @@ import org.jspecify.annotations.Nullable;
  *     {@code max(16, 4 × cores)}
  * @param virtualThreads run handlers on virtual threads when the JVM has them (21+); default true
  * @param nodeId this server's id among the nodes sharing a store; default random
+ * @param clusterHeartbeat how often this node tells the others sharing its store that it is alive; default 5 s
+ * @param clusterNodeTimeout how long a node may go unheard before the others count it as gone: no longer
+ *     waited for by operations across nodes; more than {@code clusterHeartbeat}. Default 15 s
+ * @param clusterTimeout how long an operation across nodes ({@link Broadcast#join(String)},
+ *     {@link Broadcast#fetchChannels()} and the like) waits for the other nodes' answers unless it is given a
+ *     timeout of its own; default 5 s
  * @param transports names of the transports to use; empty means every one found
  * @param store the name of the store to use, or null for the only one found on the class path ({@code start()}
  *     fails listing them when there are several)
@@ -111,6 +117,9 @@ public record ChatServerConfig(
     int handlerThreads,
     boolean virtualThreads,
     String nodeId,
+    Duration clusterHeartbeat,
+    Duration clusterNodeTimeout,
+    Duration clusterTimeout,
     List<String> transports,
     @Nullable String store,
     @Nullable String host,
@@ -148,6 +157,13 @@ public record ChatServerConfig(
     Objects.requireNonNull(nodeId, "nodeId");
     if (nodeId.isBlank()) {
       throw new IllegalArgumentException("nodeId must not be blank");
+    }
+    Checks.positive("clusterHeartbeat", clusterHeartbeat);
+    Checks.positive("clusterNodeTimeout", clusterNodeTimeout);
+    Checks.positive("clusterTimeout", clusterTimeout);
+    if (clusterNodeTimeout.compareTo(clusterHeartbeat) <= 0) {
+      throw new IllegalArgumentException("clusterNodeTimeout (" + clusterNodeTimeout.toMillis() + " ms) must be"
+          + " longer than clusterHeartbeat (" + clusterHeartbeat.toMillis() + " ms)");
     }
     transports = List.copyOf(transports);
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -194,6 +210,9 @@ public record ChatServerConfig(
     private int handlerThreads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private boolean virtualThreads = true;
     private String nodeId = UUID.randomUUID().toString();
+    private Duration clusterHeartbeat = Duration.ofSeconds(5);
+    private Duration clusterNodeTimeout = Duration.ofSeconds(15);
+    private Duration clusterTimeout = Duration.ofSeconds(5);
     private List<String> transports = List.of();
     private @Nullable String store;
     private @Nullable String host;
@@ -227,6 +246,9 @@ public record ChatServerConfig(
       handlerThreads = c.handlerThreads;
       virtualThreads = c.virtualThreads;
       nodeId = c.nodeId;
+      clusterHeartbeat = c.clusterHeartbeat;
+      clusterNodeTimeout = c.clusterNodeTimeout;
+      clusterTimeout = c.clusterTimeout;
       transports = c.transports;
       store = c.store;
       host = c.host;
@@ -371,6 +393,21 @@ public record ChatServerConfig(
       return this;
     }
 
+    public Builder clusterHeartbeat(Duration clusterHeartbeat) {
+      this.clusterHeartbeat = clusterHeartbeat;
+      return this;
+    }
+
+    public Builder clusterNodeTimeout(Duration clusterNodeTimeout) {
+      this.clusterNodeTimeout = clusterNodeTimeout;
+      return this;
+    }
+
+    public Builder clusterTimeout(Duration clusterTimeout) {
+      this.clusterTimeout = clusterTimeout;
+      return this;
+    }
+
     public Builder port(int port) {
       this.port = port;
       return this;
@@ -386,7 +423,7 @@ public record ChatServerConfig(
           nodeOutboundBytes, maxInboundBytes, nodeInboundBytes, maxAuthBytes, maxRoomsPerChannel,
           maxEventsPerSecond, maxEventBurst, disconnectOnRateLimit, maxConnectionsPerAddress, connectTimeout,
           maxHistoryPage, replayPageSize, maxDisconnectionDuration, recoveryJournalSize, shutdownTimeout, startTimeout, handlerThreads, virtualThreads, nodeId,
-          transports, store, host, bindAddress, port);
+          clusterHeartbeat, clusterNodeTimeout, clusterTimeout, transports, store, host, bindAddress, port);
     }
   }
 }

@@ -1,7 +1,10 @@
 package dev.parley;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import reactor.core.publisher.Mono;
 
 /**
  * An isolated partition of a server ({@code "/"} by default): its own middleware, connection handlers,
@@ -67,9 +70,52 @@ public interface Namespace extends Emitter {
   /** A broadcast to every channel of this namespace but the members of a room. */
   Broadcast except(String room);
 
+  /**
+   * Every channel of this namespace, on every node: the broadcast that {@link #to(String)} and
+   * {@link #except(String)} narrow, for {@link Broadcast#fetchChannels()}, {@link Broadcast#disconnect()} and
+   * the like on all of them.
+   */
+  Broadcast broadcast();
+
   /** The channels connected to this namespace on this node; a snapshot. */
   Collection<Channel> channels();
 
   /** A channel connected to this namespace on this node. */
   Optional<Channel> channel(String id);
+
+  /**
+   * Handles {@code event} when another node sends it with {@link #serverSideEmit} or
+   * {@link #serverSideEmitWithAck} (Socket.IO's {@code serverSideEmit}). A namespace's server events are
+   * handled one at a time, in the order they arrived; several handlers for one event run in the order they were
+   * added, and the first to answer answers. May be called before or after start.
+   *
+   * @return this namespace
+   * @throws IllegalArgumentException if the event name is invalid
+   */
+  Namespace onServerEvent(String event, ServerEventHandler handler);
+
+  /**
+   * Sends an event to this namespace on every other node sharing the store; their
+   * {@link #onServerEvent} handlers get it. Not to clients, and not to this node.
+   *
+   * @return completes once the event is handed to the store's bus; errors if the bus refused it
+   * @throws IllegalArgumentException if the event name is invalid or an argument is not serialisable
+   * @throws IllegalStateException if the server is closed
+   */
+  Mono<Void> serverSideEmit(String event, Object... args);
+
+  /**
+   * Sends an event to this namespace on every other node and gathers their answers
+   * ({@link ServerEvent#ack}): one {@link Reply} per node whose handler answered, its
+   * {@link Reply#from()} the node's id. A node with no handler for the event answers nothing and is not waited
+   * for.
+   *
+   * @return the answers, once every node that was alive when this was called has answered or died (an empty
+   *     list at once when there is no other node); errors with {@link dev.parley.error.ClusterException} naming
+   *     the nodes whose handler did not answer within {@code timeout}
+   * @throws IllegalArgumentException if the event name is invalid, an argument is not serialisable, or the
+   *     timeout is not positive
+   * @throws IllegalStateException if the server is closed
+   */
+  Mono<List<Reply>> serverSideEmitWithAck(Duration timeout, String event, Object... args);
 }

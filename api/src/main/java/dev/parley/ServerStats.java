@@ -36,7 +36,7 @@ import java.util.TreeMap;
  *     {@link ChatServerConfig#maxInboundBytes()}
  * @param timers tasks waiting on the server's timer scheduler, which the engine and the transports use:
  *     ack timeouts, heartbeats, pong deadlines, connect deadlines and the like; a periodic task counts
- *     until it is cancelled
+ *     until it is cancelled. The node's own heartbeat to the other nodes sharing its store is not counted
  * @param addresses remote addresses holding at least one connection, as counted for
  *     {@link ChatServerConfig#maxConnectionsPerAddress()}
  * @param recoverySaves recoverable channels' states on their way to the store after their connection dropped

@@ -128,6 +128,11 @@ final class DefaultChannel implements Channel {
     return map;
   }
 
+  /** The channel's data if anything ever asked for it, without making it; null otherwise. */
+  @Nullable Map<String, Object> dataIfAny() {
+    return data;
+  }
+
   @Override
   public boolean recovered() {
     return recovery != null && recovery.recovered();
@@ -497,7 +502,7 @@ final class DefaultChannel implements Channel {
     if (registry == null || !registry.issued(packet.id())) {
       return false;
     }
-    registry.complete(packet.id(), new DefaultReply(packet.args(), mapper()));
+    registry.complete(packet.id(), new DefaultReply(id, packet.args(), mapper()));
     return true;
   }
 

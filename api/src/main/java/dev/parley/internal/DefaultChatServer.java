@@ -5,6 +5,7 @@ import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.Message;
 import dev.parley.Namespace;
+import dev.parley.Reply;
 import dev.parley.Room;
 import dev.parley.ServerObserver;
 import dev.parley.ServerStats;
@@ -22,8 +23,10 @@ import dev.parley.spi.Session;
 import dev.parley.spi.Store;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,6 +55,8 @@ public final class DefaultChatServer implements ChatServer {
   private final Components components;
   private final Recovery recovery;
   private final Delivery delivery;
+  private final Cluster cluster;
+  private final ClusterOperations clusterOperations;
   private final Sessions sessions;
   private final StatsCollector stats;
   private final Observers observers = new Observers();
@@ -67,6 +72,8 @@ public final class DefaultChatServer implements ChatServer {
     this.delivery = new Delivery(namespaces, components, settling, config.nodeId(), observers);
     this.sessions = new Sessions(config.maxConnectionsPerAddress(), settling);
     this.stats = new StatsCollector(namespaces.values(), sessions, components, recovery);
+    this.cluster = new Cluster(this);
+    this.clusterOperations = new ClusterOperations(this, cluster);
     namespace("/");
   }
 
@@ -121,7 +128,8 @@ public final class DefaultChatServer implements ChatServer {
 
     @Override
     protected void doStart() {
-      components.start(delivery::onMessage, delivery::onBus);
+      components.start(delivery::onMessage, DefaultChatServer.this::onBus);
+      cluster.start(components.timers().uncounted());
       log.info("Parley started: node {}, {}{}", config.nodeId(), components.describe(),
           address().map(a -> ", listening on " + a).orElse(""));
     }
@@ -129,6 +137,8 @@ public final class DefaultChatServer implements ChatServer {
     @Override
     protected void doStop() {
       long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+      // First, so that the other nodes stop asking this one and nothing here waits on them.
+      cluster.stop();
       log.debug("closing: {} posts in flight, {} sessions", delivery.postsInFlight(), sessions.view().size());
       settling.await(() -> delivery.postsInFlight() == 0, deadline);
       sessions.end(deadline);
@@ -198,7 +208,35 @@ public final class DefaultChatServer implements ChatServer {
     return namespace().emit(event, args);
   }
 
+  @Override
+  public Mono<Void> serverSideEmit(String event, Object... args) {
+    return namespace().serverSideEmit(event, args);
+  }
+
+  @Override
+  public Mono<List<Reply>> serverSideEmitWithAck(Duration timeout, String event, Object... args) {
+    return namespace().serverSideEmitWithAck(timeout, event, args);
+  }
+
+  @Override
+  public Set<String> nodes() {
+    return cluster.nodes();
+  }
+
   // ---- engine ----
+
+  ClusterOperations clusterOperations() {
+    return clusterOperations;
+  }
+
+  // Every message tells the Cluster a node is alive; emits for this node go on to Delivery.
+  private void onBus(BusMessage message) {
+    cluster.received(message);
+    String target = message.target();
+    if (BusMessage.EMIT.equals(message.kind()) && (target == null || target.equals(config.nodeId()))) {
+      delivery.onBus(message);
+    }
+  }
 
   JsonMapper mapper() {
     return mapper;

@@ -8,16 +8,24 @@ import dev.parley.Message;
 import dev.parley.Middleware;
 import dev.parley.Namespace;
 import dev.parley.Replay;
+import dev.parley.Reply;
+import dev.parley.ServerEventHandler;
+import dev.parley.internal.support.SerialExecutor;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Outgoing;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -34,6 +42,9 @@ final class DefaultNamespace implements Namespace {
   private final RoomRegistry<DefaultChannel, Membership> rooms = new RoomRegistry<>();
   private final DefaultBroadcast everyone;
   private volatile boolean recovery = true;
+  private volatile Map<String, List<ServerEventHandler>> serverHandlers = Map.of();
+  // Server events run one at a time, in arrival order; made at the first, once the handler executor exists.
+  private volatile @Nullable SerialExecutor serverEvents;
 
   DefaultNamespace(String name, DefaultChatServer server) {
     this.name = name;
@@ -79,7 +90,8 @@ final class DefaultNamespace implements Namespace {
     return new DefaultRoom(Names.room(name), this);
   }
 
-  DefaultBroadcast broadcast() {
+  @Override
+  public DefaultBroadcast broadcast() {
     return everyone;
   }
 
@@ -101,6 +113,75 @@ final class DefaultNamespace implements Namespace {
   @Override
   public Collection<Channel> channels() {
     return List.copyOf(channels.values());
+  }
+
+  @Override
+  public Namespace onServerEvent(String event, ServerEventHandler handler) {
+    Names.event(event);
+    Objects.requireNonNull(handler, "handler");
+    synchronized (this) {
+      Map<String, List<ServerEventHandler>> next = new HashMap<>(serverHandlers);
+      List<ServerEventHandler> list = new ArrayList<>(next.getOrDefault(event, List.of()));
+      list.add(handler);
+      next.put(event, List.copyOf(list));
+      serverHandlers = Map.copyOf(next);
+    }
+    return this;
+  }
+
+  @Override
+  public Mono<Void> serverSideEmit(String event, Object... args) {
+    return server.clusterOperations().serverSideEmit(this, event, args);
+  }
+
+  @Override
+  public Mono<List<Reply>> serverSideEmitWithAck(Duration timeout, String event, Object... args) {
+    return server.clusterOperations().serverSideEmitWithAck(this, timeout, event, args);
+  }
+
+  boolean handlesServerEvent(String event) {
+    return serverHandlers.containsKey(event);
+  }
+
+  /** Runs the event's handlers on the handler executor, behind the server events before it. */
+  void serverEvent(DefaultServerEvent event) {
+    List<ServerEventHandler> handlers = serverHandlers.getOrDefault(event.name(), List.of());
+    serverEventExecutor().execute(() -> {
+      for (ServerEventHandler handler : handlers) {
+        try {
+          handler.handle(event);
+        } catch (Exception e) {
+          log.warn("server event handler for {} in {} failed", Names.quote(event.name()), name, e);
+        }
+      }
+    });
+  }
+
+  private SerialExecutor serverEventExecutor() {
+    SerialExecutor executor = serverEvents;
+    if (executor == null) {
+      synchronized (this) {
+        executor = serverEvents;
+        if (executor == null) {
+          executor = new SerialExecutor(server.handlerExecutor());
+          serverEvents = executor;
+        }
+      }
+    }
+    return executor;
+  }
+
+  /** This node's channels a broadcast to {@code targets} except {@code except} selects; a snapshot. */
+  List<DefaultChannel> select(Set<String> targets, Set<String> except) {
+    Set<DefaultChannel> excluded = rooms.membersOfAnyCopy(except);
+    Collection<DefaultChannel> candidates = targets.isEmpty() ? channels.values() : rooms.membersOfAny(targets);
+    List<DefaultChannel> selected = new ArrayList<>();
+    for (DefaultChannel channel : candidates) {
+      if (!excluded.contains(channel) && channel.connected()) {
+        selected.add(channel);
+      }
+    }
+    return selected;
   }
 
   @Override

@@ -8,7 +8,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** A client's acknowledgement. Everything but its {@code toString()} name is {@link JsonArguments}'. */
 final class DefaultReply extends JsonArguments implements Reply {
-  DefaultReply(List<JsonNode> args, JsonMapper mapper) {
+  private final String from;
+
+  DefaultReply(String from, List<JsonNode> args, JsonMapper mapper) {
     super("Reply", args, mapper);
+    this.from = from;
+  }
+
+  @Override
+  public String from() {
+    return from;
   }
 }

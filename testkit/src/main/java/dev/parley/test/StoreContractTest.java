@@ -632,6 +632,33 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    @DisplayName("carries a cluster message's kind, target and data intact, and an emit's absence of them")
+    void carriesKindTargetAndData() {
+      Bus bus = store().bus();
+      ObjectNode data = JSON.objectNode();
+      data.put("request", "r-1").put("n", 7).putArray("ids").add("a").add("{\"$ne\": 1}");
+      data.putObject("nested").put("$where", "x").putNull("none");
+      BusMessage request = new BusMessage("node-a", "node-b", "fetch", namespace, Set.of("lobby"), Set.of(),
+          "", List.of(), data);
+      BusMessage emit = message("typing", 2);
+
+      StepVerifier.create(ownMessages(bus).take(2))
+          .then(() -> {
+            bus.publish(request).block(TIMEOUT);
+            bus.publish(emit).block(TIMEOUT);
+          })
+          .assertNext(m -> assertThat(m).isEqualTo(request))
+          .assertNext(m -> {
+            assertThat(m).isEqualTo(emit);
+            assertThat(m.kind()).isEqualTo(BusMessage.EMIT);
+            assertThat(m.target()).isNull();
+            assertThat(m.data()).isNull();
+          })
+          .expectComplete()
+          .verify(TIMEOUT);
+    }
+
+    @Test
     @DisplayName("delivers one publisher's messages in the order they were published")
     void keepsPublishOrder() {
       Bus bus = store().bus();

@@ -28,6 +28,14 @@ public final class TimerCounter implements Scheduler {
     this.delegate = delegate;
   }
 
+  /**
+   * The scheduler underneath, whose tasks are not counted: for the node's own periodic work (its heartbeat to
+   * the other nodes), which no client holds and which would keep a node with no clients from looking idle.
+   */
+  public Scheduler uncounted() {
+    return delegate;
+  }
+
   /** Tasks scheduled and not yet started (one-shot) or not yet cancelled (periodic). */
   public int waiting() {
     return waiting.get();

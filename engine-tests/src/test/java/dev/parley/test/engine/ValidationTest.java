@@ -244,6 +244,13 @@ class ValidationTest {
           setting("recoveryJournalSize 0", b -> b.recoveryJournalSize(0), "recoveryJournalSize must be at least 1: 0"),
           setting("handlerThreads 0", b -> b.handlerThreads(0), "handlerThreads must be at least 1: 0"),
           setting("nodeId blank", b -> b.nodeId("  "), "nodeId must not be blank"),
+          setting("clusterHeartbeat zero", b -> b.clusterHeartbeat(Duration.ZERO),
+              "clusterHeartbeat must be positive"),
+          setting("clusterTimeout negative", b -> b.clusterTimeout(Duration.ofSeconds(-1)),
+              "clusterTimeout must be positive"),
+          setting("clusterNodeTimeout not above the heartbeat", b -> b.clusterHeartbeat(Duration.ofSeconds(5))
+              .clusterNodeTimeout(Duration.ofSeconds(5)), "clusterNodeTimeout (5000 ms) must be longer than"
+              + " clusterHeartbeat (5000 ms)"),
           setting("port -1", b -> b.port(-1), "port must be 0..65535: -1"),
           setting("port 65536", b -> b.port(65_536), "port must be 0..65535: 65536"));
     }

@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The shape of a bus document: {@code {_id, origin, ns, rooms, except, event, args, createdAt}};
- * probes carry {@code probe} instead.
+ * The shape of a bus document: {@code {_id, origin, ns, rooms, except, event, args, createdAt}}, and
+ * {@code kind}, {@code target} and {@code data} when the message has them (an emit has neither target nor data,
+ * and a document without a kind, as earlier versions wrote them, is an emit); probes carry {@code probe} instead.
  */
 public final class BusDocuments {
   public static final String ORIGIN = "origin";
@@ -27,6 +28,9 @@ public final class BusDocuments {
   public static final String EVENT = "event";
   public static final String ARGS = "args";
   public static final String CREATED_AT = "createdAt";
+  public static final String KIND = "kind";
+  public static final String TARGET = "target";
+  public static final String DATA = "data";
   public static final String PROBE = "probe";
 
   private BusDocuments() {
@@ -38,13 +42,23 @@ public final class BusDocuments {
     for (JsonNode arg : message.args()) {
       args.add(Payloads.toBson(arg));
     }
-    return new BsonDocument(ORIGIN, new BsonString(message.origin()))
+    BsonDocument document = new BsonDocument(ORIGIN, new BsonString(message.origin()))
         .append(NAMESPACE, new BsonString(message.namespace()))
         .append(ROOMS, strings(message.rooms()))
         .append(EXCEPT, strings(message.except()))
         .append(EVENT, new BsonString(message.event()))
         .append(ARGS, args)
         .append(CREATED_AT, new BsonDateTime(now.toEpochMilli()));
+    if (!message.kind().equals(BusMessage.EMIT)) {
+      document.append(KIND, new BsonString(message.kind()));
+    }
+    if (message.target() != null) {
+      document.append(TARGET, new BsonString(message.target()));
+    }
+    if (message.data() != null) {
+      document.append(DATA, Payloads.toBson(message.data()));
+    }
+    return document;
   }
 
   private static BsonArray strings(Set<String> values) {
@@ -61,9 +75,15 @@ public final class BusDocuments {
     for (BsonValue arg : document.getArray(ARGS)) {
       args.add(Payloads.toJson(arg));
     }
-    return new BusMessage(document.getString(ORIGIN).getValue(), document.getString(NAMESPACE).getValue(),
-        stringSet(document.getArray(ROOMS)), stringSet(document.getArray(EXCEPT)),
-        document.getString(EVENT).getValue(), args);
+    BsonValue kind = document.get(KIND);
+    BsonValue target = document.get(TARGET);
+    BsonValue data = document.get(DATA);
+    return new BusMessage(document.getString(ORIGIN).getValue(),
+        target != null && target.isString() ? target.asString().getValue() : null,
+        kind != null && kind.isString() ? kind.asString().getValue() : BusMessage.EMIT,
+        document.getString(NAMESPACE).getValue(), stringSet(document.getArray(ROOMS)),
+        stringSet(document.getArray(EXCEPT)), document.getString(EVENT).getValue(), args,
+        data == null ? null : Payloads.toJson(data));
   }
 
   private static Set<String> stringSet(BsonArray array) {

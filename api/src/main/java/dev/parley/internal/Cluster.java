@@ -1,0 +1,374 @@
+package dev.parley.internal;
+
+import dev.parley.error.ClusterException;
+import dev.parley.error.LimitExceededException;
+import dev.parley.spi.BusMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * This node among the nodes sharing a store: which others are alive, and the requests it sends them and
+ * answers. Everything travels over the store's bus, as {@link BusMessage}s of the kinds below.
+ *
+ * <p>Liveness: a node greets the others when it starts ({@value #HELLO}; each answers with a heartbeat, so it
+ * learns of them within one trip over the bus), sends a heartbeat every
+ * {@link dev.parley.ChatServerConfig#clusterHeartbeat()}, and says {@value #BYE} when it closes. Any message
+ * from a node counts as hearing from it; one unheard for {@link dev.parley.ChatServerConfig#clusterNodeTimeout()}
+ * is gone, and requests stop waiting for it.
+ *
+ * <p>Requests: a request goes to every node alive when it is sent (or to one), and completes once each has
+ * answered or gone; after its timeout it fails naming the silent ones. Requests waiting at once are bounded
+ * ({@value #MAX_PENDING}); each holds its answers until it completes.
+ *
+ * <p>Threading: messages arrive on the bus's thread (with the memory store, the sending node's own thread, inside
+ * its publish): handling them never blocks; what runs application code goes to the handler executor.
+ */
+final class Cluster {
+  private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
+  static final String HELLO = "hello";
+  static final String HEARTBEAT = "heartbeat";
+  static final String BYE = "bye";
+  static final String REPLY = "reply";
+  // The data field naming the request a reply answers, and the one carrying a node's error.
+  static final String REQUEST_ID = "request";
+  static final String ERROR = "error";
+  static final int MAX_PENDING = 10_000;
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  /** Answers one kind of request on this node: with the reply's data, or with an error. */
+  interface Handler {
+    Mono<ObjectNode> handle(BusMessage request);
+  }
+
+  /** One node's answer to a request. */
+  record Answer(String node, JsonNode data) {
+  }
+
+  private final DefaultChatServer server;
+  private final String self;
+  private final long nodeTimeoutNanos;
+  private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
+  // The other nodes, by the System.nanoTime() they were last heard from.
+  private final Map<String, Long> nodes = new ConcurrentHashMap<>();
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final AtomicLong requests = new AtomicLong();
+  private volatile @Nullable Disposable heartbeat;
+  private volatile boolean running;
+
+  Cluster(DefaultChatServer server) {
+    this.server = server;
+    this.self = server.config().nodeId();
+    this.nodeTimeoutNanos = server.config().clusterNodeTimeout().toNanos();
+  }
+
+  String self() {
+    return self;
+  }
+
+  /** Registers what answers requests of {@code kind}; at construction, before start. */
+  void handle(String kind, Handler handler) {
+    handlers.put(kind, handler);
+  }
+
+  /** Greets the other nodes and starts the heartbeat. */
+  void start(Scheduler timers) {
+    running = true;
+    long every = server.config().clusterHeartbeat().toMillis();
+    heartbeat = timers.schedulePeriodically(this::beat, every, every, TimeUnit.MILLISECONDS);
+    send(new BusMessage(self, null, HELLO, "/", Set.of(), Set.of(), "", List.of(), null));
+  }
+
+  /** Says goodbye, stops the heartbeat, and fails the requests still waiting. */
+  void stop() {
+    running = false;
+    Disposable beating = heartbeat;
+    if (beating != null) {
+      beating.dispose();
+    }
+    send(new BusMessage(self, null, BYE, "/", Set.of(), Set.of(), "", List.of(), null));
+    for (Pending request : List.copyOf(pending.values())) {
+      request.fail("the server closed");
+    }
+    nodes.clear();
+  }
+
+  /** The nodes alive as far as this one knows, itself included. */
+  Set<String> nodes() {
+    Set<String> alive = new HashSet<>();
+    alive.add(self);
+    if (running) {
+      long now = System.nanoTime();
+      nodes.forEach((node, heard) -> {
+        if (now - heard < nodeTimeoutNanos) {
+          alive.add(node);
+        }
+      });
+    }
+    return Set.copyOf(alive);
+  }
+
+  private void beat() {
+    send(new BusMessage(self, null, HEARTBEAT, "/", Set.of(), Set.of(), "", List.of(), null));
+    long now = System.nanoTime();
+    for (Map.Entry<String, Long> node : nodes.entrySet()) {
+      if (now - node.getValue() >= nodeTimeoutNanos && nodes.remove(node.getKey(), node.getValue())) {
+        log.warn("node {} not heard from for {} ms: counted as gone", node.getKey(),
+            TimeUnit.NANOSECONDS.toMillis(now - node.getValue()));
+        gone(node.getKey());
+      }
+    }
+  }
+
+  private void gone(String node) {
+    for (Pending request : pending.values()) {
+      request.gone(node);
+    }
+  }
+
+  /**
+   * Sends a request to the other nodes alive now ({@code message.target()} null), or to one, and gathers their
+   * answers. With no node to ask, completes at once with none.
+   */
+  Mono<List<Answer>> request(String operation, BusMessage message, Duration timeout) {
+    List<String> asked = new ArrayList<>();
+    String target = message.target();
+    if (target != null) {
+      if (!nodes().contains(target)) {
+        return Mono.error(new ClusterException(operation, timeout, List.of(),
+            Map.of(target, "not among the nodes alive")));
+      }
+      asked.add(target);
+    } else {
+      for (String node : nodes()) {
+        if (!node.equals(self)) {
+          asked.add(node);
+        }
+      }
+    }
+    if (asked.isEmpty()) {
+      return Mono.just(List.of());
+    }
+    if (pending.size() >= MAX_PENDING) {
+      return Mono.error(new LimitExceededException("requests waiting for other nodes", MAX_PENDING));
+    }
+    String id = self + ":" + requests.incrementAndGet();
+    ObjectNode data = message.data() instanceof ObjectNode given ? given.deepCopy() : JSON.objectNode();
+    data.put(REQUEST_ID, id);
+    Pending request = new Pending(id, operation, timeout, asked);
+    pending.put(id, request);
+    request.timer = server.scheduler().schedule(request::timedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    server.store().bus().publish(new BusMessage(self, target, message.kind(), message.namespace(),
+            message.rooms(), message.except(), message.event(), message.args(), data))
+        .subscribe(v -> { }, e -> request.fail("the bus refused it: " + e.getMessage()));
+    return request.sink.asMono().publishOn(server.handlerScheduler());
+  }
+
+  /** A message from the bus that is not an emit: a node's greeting or heartbeat, a request, or a reply. */
+  void received(BusMessage message) {
+    String origin = message.origin();
+    if (origin.equals(self) || !running) {
+      return;
+    }
+    String target = message.target();
+    if (target != null && !target.equals(self)) {
+      heard(origin);
+      return;
+    }
+    switch (message.kind()) {
+      case BYE -> {
+        if (nodes.remove(origin) != null) {
+          log.info("node {} left", origin);
+          gone(origin);
+        }
+      }
+      case HELLO -> {
+        heard(origin);
+        send(new BusMessage(self, origin, HEARTBEAT, "/", Set.of(), Set.of(), "", List.of(), null));
+      }
+      case HEARTBEAT, BusMessage.EMIT -> heard(origin);
+      case REPLY -> {
+        heard(origin);
+        JsonNode data = message.data();
+        Pending request = data == null ? null : pending.get(data.path(REQUEST_ID).asString(""));
+        if (request != null) {
+          request.answered(origin, data);
+        }
+      }
+      default -> {
+        heard(origin);
+        answer(message);
+      }
+    }
+  }
+
+  private void heard(String node) {
+    if (nodes.put(node, System.nanoTime()) == null) {
+      log.info("node {} joined", node);
+    }
+  }
+
+  private void answer(BusMessage request) {
+    JsonNode data = request.data();
+    String id = data == null ? null : data.path(REQUEST_ID).asString(null);
+    Handler handler = handlers.get(request.kind());
+    if (handler == null) {
+      log.debug("node {} sent a {} this node does not know; ignored", request.origin(), request.kind());
+      if (id != null) {
+        reply(request, id, error("this node does not know \"" + request.kind() + "\" requests"));
+      }
+      return;
+    }
+    Mono<ObjectNode> answer;
+    try {
+      answer = handler.handle(request);
+    } catch (RuntimeException e) {
+      answer = Mono.error(e);
+    }
+    answer.subscribe(
+        result -> {
+          if (id != null) {
+            reply(request, id, result);
+          }
+        },
+        e -> {
+          log.warn("{} from node {} failed here", request.kind(), request.origin(), e);
+          if (id != null) {
+            reply(request, id, error(String.valueOf(e.getMessage())));
+          }
+        });
+  }
+
+  private static ObjectNode error(String message) {
+    return JSON.objectNode().put(ERROR, message);
+  }
+
+  private void reply(BusMessage request, String id, ObjectNode result) {
+    result.put(REQUEST_ID, id);
+    server.store().bus().publish(new BusMessage(self, request.origin(), REPLY, request.namespace(), Set.of(),
+            Set.of(), "", List.of(), result))
+        .subscribe(v -> { }, e -> {
+          log.warn("the answer to {} from node {} could not be sent", request.kind(), request.origin(), e);
+          if (!result.has(ERROR)) {
+            // Too large for the bus, say: the asking node learns why rather than waiting out its timeout.
+            reply(request, id, error("its answer could not be sent: " + e.getMessage()));
+          }
+        });
+  }
+
+  private void send(BusMessage message) {
+    try {
+      server.store().bus().publish(message)
+          .subscribe(v -> { }, e -> log.debug("{} to other nodes not sent", message.kind(), e));
+    } catch (RuntimeException e) {
+      log.debug("{} to other nodes not sent", message.kind(), e);
+    }
+  }
+
+  /** A request waiting for answers. */
+  private final class Pending {
+    final String id;
+    final String operation;
+    final Duration timeout;
+    // The nodes still to answer, in the order asked; answers and errors in the order they came.
+    final List<String> waiting;
+    final List<Answer> answers = new ArrayList<>();
+    final Map<String, String> failures = new LinkedHashMap<>();
+    final Sinks.One<List<Answer>> sink = Sinks.one();
+    volatile @Nullable Disposable timer;
+
+    Pending(String id, String operation, Duration timeout, List<String> asked) {
+      this.id = id;
+      this.operation = operation;
+      this.timeout = timeout;
+      this.waiting = new ArrayList<>(asked);
+    }
+
+    void answered(String node, JsonNode data) {
+      synchronized (this) {
+        if (!waiting.remove(node)) {
+          return;
+        }
+        if (data.has(ERROR)) {
+          failures.put(node, data.path(ERROR).asString(""));
+        } else {
+          answers.add(new Answer(node, data));
+        }
+      }
+      finishIfDone();
+    }
+
+    void gone(String node) {
+      synchronized (this) {
+        if (!waiting.remove(node)) {
+          return;
+        }
+      }
+      finishIfDone();
+    }
+
+    private void finishIfDone() {
+      List<Answer> result;
+      Map<String, String> failed;
+      synchronized (this) {
+        if (!waiting.isEmpty() || !pending.remove(id, this)) {
+          return;
+        }
+        result = List.copyOf(answers);
+        failed = Map.copyOf(failures);
+      }
+      cancelTimer();
+      if (failed.isEmpty()) {
+        sink.tryEmitValue(result);
+      } else {
+        sink.tryEmitError(new ClusterException(operation, timeout, List.of(), failed));
+      }
+    }
+
+    void timedOut() {
+      List<String> silent;
+      Map<String, String> failed;
+      synchronized (this) {
+        if (!pending.remove(id, this)) {
+          return;
+        }
+        silent = List.copyOf(waiting);
+        failed = new LinkedHashMap<>(failures);
+      }
+      sink.tryEmitError(new ClusterException(operation, timeout, silent, failed));
+    }
+
+    void fail(String why) {
+      if (!pending.remove(id, this)) {
+        return;
+      }
+      cancelTimer();
+      sink.tryEmitError(new ClusterException(operation, timeout, List.of(), Map.of(self, why)));
+    }
+
+    private void cancelTimer() {
+      Disposable scheduled = timer;
+      if (scheduled != null) {
+        scheduled.dispose();
+      }
+    }
+  }
+}
