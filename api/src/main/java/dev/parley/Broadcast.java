@@ -40,12 +40,35 @@ public interface Broadcast extends Emitter {
   Broadcast local();
 
   /**
-   * How long the operations below wait for the other nodes' answers; by default
-   * {@link ChatServerConfig#clusterTimeout()}.
+   * Makes the emit droppable (Socket.IO's {@code volatile}): a channel with anything still queued for it, on
+   * any node, does not get it. For what a client that is behind can do without (a typing indicator, a cursor):
+   * it gets the next one instead of a backlog.
+   */
+  Broadcast droppable();
+
+  /**
+   * How long the operations below wait: for {@link #emitWithAck}, the clients' acks (by default
+   * {@link ChatServerConfig#ackTimeout()}); for the others, the other nodes' answers (by default
+   * {@link ChatServerConfig#clusterTimeout()}).
    *
    * @throws IllegalArgumentException if the timeout is not positive
    */
   Broadcast timeout(Duration timeout);
+
+  /**
+   * Sends an event to every channel this broadcast selects, on every node, asking each client to acknowledge
+   * it, and gathers the acks (Socket.IO's {@code timeout(ms).emitWithAck}): one {@link Reply} per client, its
+   * {@link Reply#from()} the channel's id, this node's first, each node's in the order they came.
+   *
+   * @return the replies, once every selected client has answered; errors with {@link BroadcastAckException}
+   *     holding the replies that did come if some client did not answer within the timeout (or left, or had
+   *     {@link ChatServerConfig#maxPendingAcks()} acks pending), or some node did not answer within the
+   *     timeout plus {@link ChatServerConfig#clusterTimeout()}
+   * @throws IllegalArgumentException if the event name is invalid or reserved, or an argument is not
+   *     serialisable
+   * @throws IllegalStateException if the server is closed
+   */
+  Mono<List<Reply>> emitWithAck(String event, Object... args);
 
   /**
    * Joins every channel this broadcast selects, on every node, to {@code room} (Socket.IO's

@@ -63,6 +63,15 @@ final class Cluster {
   record Answer(String node, JsonNode data) {
   }
 
+  /** What came of a request: the answers, the nodes that did not answer in time, those that answered an error. */
+  record Outcome(List<Answer> answers, List<String> silent, Map<String, String> failed) {
+    static final Outcome NONE = new Outcome(List.of(), List.of(), Map.of());
+
+    boolean complete() {
+      return silent.isEmpty() && failed.isEmpty();
+    }
+  }
+
   private final DefaultChatServer server;
   private final String self;
   private final long nodeTimeoutNanos;
@@ -146,15 +155,21 @@ final class Cluster {
 
   /**
    * Sends a request to the other nodes alive now ({@code message.target()} null), or to one, and gathers their
-   * answers. With no node to ask, completes at once with none.
+   * answers; errors with a {@link ClusterException} if a node did not answer or answered an error. With no node
+   * to ask, completes at once with none.
    */
   Mono<List<Answer>> request(String operation, BusMessage message, Duration timeout) {
+    return gather(message, timeout).flatMap(outcome -> outcome.complete() ? Mono.just(outcome.answers())
+        : Mono.error(new ClusterException(operation, timeout, outcome.silent(), outcome.failed())));
+  }
+
+  /** As {@link #request}, but what came, whatever came: the answers beside the silent and failed nodes. */
+  Mono<Outcome> gather(BusMessage message, Duration timeout) {
     List<String> asked = new ArrayList<>();
     String target = message.target();
     if (target != null) {
       if (!nodes().contains(target)) {
-        return Mono.error(new ClusterException(operation, timeout, List.of(),
-            Map.of(target, "not among the nodes alive")));
+        return Mono.just(new Outcome(List.of(), List.of(), Map.of(target, "not among the nodes alive")));
       }
       asked.add(target);
     } else {
@@ -165,7 +180,7 @@ final class Cluster {
       }
     }
     if (asked.isEmpty()) {
-      return Mono.just(List.of());
+      return Mono.just(Outcome.NONE);
     }
     if (pending.size() >= MAX_PENDING) {
       return Mono.error(new LimitExceededException("requests waiting for other nodes", MAX_PENDING));
@@ -173,7 +188,7 @@ final class Cluster {
     String id = self + ":" + requests.incrementAndGet();
     ObjectNode data = message.data() instanceof ObjectNode given ? given.deepCopy() : JSON.objectNode();
     data.put(REQUEST_ID, id);
-    Pending request = new Pending(id, operation, timeout, asked);
+    Pending request = new Pending(id, asked);
     pending.put(id, request);
     request.timer = server.scheduler().schedule(request::timedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
     server.store().bus().publish(new BusMessage(self, target, message.kind(), message.namespace(),
@@ -286,19 +301,15 @@ final class Cluster {
   /** A request waiting for answers. */
   private final class Pending {
     final String id;
-    final String operation;
-    final Duration timeout;
     // The nodes still to answer, in the order asked; answers and errors in the order they came.
     final List<String> waiting;
     final List<Answer> answers = new ArrayList<>();
     final Map<String, String> failures = new LinkedHashMap<>();
-    final Sinks.One<List<Answer>> sink = Sinks.one();
+    final Sinks.One<Outcome> sink = Sinks.one();
     volatile @Nullable Disposable timer;
 
-    Pending(String id, String operation, Duration timeout, List<String> asked) {
+    Pending(String id, List<String> asked) {
       this.id = id;
-      this.operation = operation;
-      this.timeout = timeout;
       this.waiting = new ArrayList<>(asked);
     }
 
@@ -326,42 +337,40 @@ final class Cluster {
     }
 
     private void finishIfDone() {
-      List<Answer> result;
-      Map<String, String> failed;
+      Outcome outcome;
       synchronized (this) {
         if (!waiting.isEmpty() || !pending.remove(id, this)) {
           return;
         }
-        result = List.copyOf(answers);
-        failed = Map.copyOf(failures);
+        outcome = new Outcome(List.copyOf(answers), List.of(), Map.copyOf(failures));
       }
       cancelTimer();
-      if (failed.isEmpty()) {
-        sink.tryEmitValue(result);
-      } else {
-        sink.tryEmitError(new ClusterException(operation, timeout, List.of(), failed));
-      }
+      sink.tryEmitValue(outcome);
     }
 
     void timedOut() {
-      List<String> silent;
-      Map<String, String> failed;
+      Outcome outcome;
       synchronized (this) {
         if (!pending.remove(id, this)) {
           return;
         }
-        silent = List.copyOf(waiting);
-        failed = new LinkedHashMap<>(failures);
+        outcome = new Outcome(List.copyOf(answers), List.copyOf(waiting), Map.copyOf(failures));
       }
-      sink.tryEmitError(new ClusterException(operation, timeout, silent, failed));
+      sink.tryEmitValue(outcome);
     }
 
     void fail(String why) {
-      if (!pending.remove(id, this)) {
-        return;
+      Outcome outcome;
+      synchronized (this) {
+        if (!pending.remove(id, this)) {
+          return;
+        }
+        Map<String, String> failed = new LinkedHashMap<>(failures);
+        failed.put(self, why);
+        outcome = new Outcome(List.copyOf(answers), List.copyOf(waiting), failed);
       }
       cancelTimer();
-      sink.tryEmitError(new ClusterException(operation, timeout, List.of(), Map.of(self, why)));
+      sink.tryEmitValue(outcome);
     }
 
     private void cancelTimer() {

@@ -1,6 +1,7 @@
 package dev.parley.internal;
 
 import dev.parley.Broadcast;
+import dev.parley.BroadcastAckException;
 import dev.parley.Reply;
 import dev.parley.RemoteChannel;
 import dev.parley.error.ClusterException;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +40,11 @@ final class ClusterOperations {
   static final String DISCONNECT = "disconnect";
   static final String FETCH = "fetch";
   static final String SERVER_EVENT = "server-event";
+  static final String EMIT_ACK = "emit-ack";
+  private static final String REPLIES = "replies";
+  private static final String FROM = "from";
+  private static final String MISSING = "missing";
+  private static final String TIMEOUT = "timeout";
   private static final String ROOM = "room";
   private static final String COUNT = "count";
   private static final String CHANNELS = "channels";
@@ -64,6 +71,12 @@ final class ClusterOperations {
       return JSON.objectNode().set(CHANNELS, channels);
     })));
     cluster.handle(SERVER_EVENT, this::serverEventHere);
+    cluster.handle(EMIT_ACK, request -> here(request, namespace -> {
+      Duration timeout = Duration.ofMillis(Math.max(1, request.data() == null ? 0
+          : request.data().path(TIMEOUT).asLong(0)));
+      return acksHere(namespace.select(request.rooms(), request.except()), request.event(), request.args(), timeout)
+          .map(Acks::json);
+    }));
   }
 
   private static String roomOf(BusMessage request) {
@@ -148,6 +161,78 @@ final class ClusterOperations {
       }));
     }
     return Mono.when(started).thenReturn(JSON.objectNode().put(COUNT, channels.size()));
+  }
+
+  // ---- a broadcast with acks ----
+
+  /** The acks of one node's clients: the replies, and the clients that did not answer. */
+  private record Acks(List<Reply> replies, int missing) {
+    ObjectNode json() {
+      ObjectNode out = JSON.objectNode().put(MISSING, missing);
+      ArrayNode array = out.putArray(REPLIES);
+      for (Reply reply : replies) {
+        ObjectNode one = array.addObject().put(FROM, reply.from());
+        ArrayNode args = one.putArray(ARGS);
+        reply.args().forEach(args::add);
+      }
+      return out;
+    }
+  }
+
+  Mono<List<Reply>> emitWithAck(DefaultBroadcast broadcast, String event, Object[] args) {
+    Names.event(event);
+    List<JsonNode> json = JsonArguments.toJson(server.mapper(), event, args);
+    server.checkOpen();
+    DefaultNamespace namespace = broadcast.namespace();
+    Duration timeout = broadcast.ackTimeout();
+    Mono<Acks> here = broadcast.includesThisNode()
+        ? acksHere(namespace.select(broadcast.rooms(), broadcast.except()), event, json, timeout)
+        : Mono.just(new Acks(List.of(), 0));
+    Mono<Cluster.Outcome> others = broadcast.includesOtherNodes()
+        ? cluster.gather(new BusMessage(cluster.self(), broadcast.node(), EMIT_ACK, namespace.name(),
+            broadcast.rooms(), broadcast.except(), event, json, JSON.objectNode().put(TIMEOUT, timeout.toMillis())),
+            timeout.plus(server.config().clusterTimeout()))
+        : Mono.just(Cluster.Outcome.NONE);
+    return Mono.zip(here, others).flatMap(both -> {
+      List<Reply> replies = new ArrayList<>(both.getT1().replies());
+      int missing = both.getT1().missing();
+      for (Cluster.Answer answer : both.getT2().answers()) {
+        missing += answer.data().path(MISSING).asInt(0);
+        for (JsonNode reply : answer.data().path(REPLIES)) {
+          List<JsonNode> replyArgs = new ArrayList<>();
+          reply.path(ARGS).forEach(replyArgs::add);
+          replies.add(new DefaultReply(reply.path(FROM).asString(""), replyArgs, server.mapper()));
+        }
+      }
+      List<String> silent = new ArrayList<>(both.getT2().silent());
+      silent.addAll(both.getT2().failed().keySet());
+      if (missing == 0 && silent.isEmpty()) {
+        return Mono.just(List.copyOf(replies));
+      }
+      return Mono.error(new BroadcastAckException(event, timeout, replies, missing, silent));
+    });
+  }
+
+  // Each channel's ack registered and its event sent now; a channel that does not answer (timed out, gone, at
+  // its pending-ack limit) counts as missing.
+  private static Mono<Acks> acksHere(List<DefaultChannel> channels, String event, List<JsonNode> json,
+                                     Duration timeout) {
+    if (channels.isEmpty()) {
+      return Mono.just(new Acks(List.of(), 0));
+    }
+    Object[] args = json.toArray();
+    List<Mono<Reply>> asked = new ArrayList<>(channels.size());
+    for (DefaultChannel channel : channels) {
+      Mono<Reply> one;
+      try {
+        one = channel.emitWithAck(timeout, event, args);
+      } catch (RuntimeException e) {
+        one = Mono.error(e);
+      }
+      asked.add(one.onErrorResume(e -> Mono.empty()));
+    }
+    return Flux.merge(Flux.fromIterable(asked), asked.size()).collectList()
+        .map(replies -> new Acks(replies, channels.size() - replies.size()));
   }
 
   // ---- fetch ----

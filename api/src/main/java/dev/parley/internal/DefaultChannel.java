@@ -128,6 +128,11 @@ final class DefaultChannel implements Channel {
     return map;
   }
 
+  /** Whether nothing is queued for the client: what a droppable broadcast asks before sending. */
+  boolean idle() {
+    return announced && session.queued() == 0;
+  }
+
   /** The channel's data if anything ever asked for it, without making it; null otherwise. */
   @Nullable Map<String, Object> dataIfAny() {
     return data;

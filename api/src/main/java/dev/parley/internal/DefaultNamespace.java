@@ -298,11 +298,16 @@ final class DefaultNamespace implements Namespace {
    * @return the channels it was queued for
    */
   int deliverLocal(Set<String> targets, Set<String> except, Outgoing packet) {
+    return deliverLocal(targets, except, packet, false);
+  }
+
+  /** As {@link #deliverLocal(Set, Set, Outgoing)}; {@code droppable} skips channels with anything queued. */
+  int deliverLocal(Set<String> targets, Set<String> except, Outgoing packet, boolean droppable) {
     Set<DefaultChannel> excluded = rooms.membersOfAnyCopy(except);
     Collection<DefaultChannel> recipients = targets.isEmpty() ? channels.values() : rooms.membersOfAny(targets);
     int delivered = 0;
     for (DefaultChannel channel : recipients) {
-      if (!excluded.contains(channel) && channel.send(packet)) {
+      if (!excluded.contains(channel) && (!droppable || channel.idle()) && channel.send(packet)) {
         delivered++;
       }
     }

@@ -93,9 +93,10 @@ final class Delivery {
     DefaultNamespace namespace = namespaces.get(message.namespace());
     if (namespace != null) {
       try {
+        boolean droppable = message.data() != null && message.data().path(DefaultBroadcast.DROPPABLE).asBoolean(false);
         namespace.deliverLocal(message.rooms(), message.except(), new Outgoing(
             new Packet.Event(message.namespace(), message.event(), message.args(), null, null,
-                namespace.recoveryEnabled())));
+                namespace.recoveryEnabled())), droppable);
       } catch (RuntimeException e) {
         log.error("delivering an emit from node {} failed", message.origin(), e);
       }

@@ -3,6 +3,7 @@ package dev.parley.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.BroadcastAckException;
 import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.RemoteChannel;
@@ -198,6 +199,64 @@ public abstract class ClusterContractTest {
     remote.disconnect().block(Timeouts.EXPECTED);
     assertThat(target.awaitDisconnect()).isEqualTo(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
     assertThat(bystander.isConnected()).isTrue();
+  }
+
+  @Test
+  @DisplayName("emitWithAck on a broadcast gathers every selected client's reply, on every node")
+  void emitWithAckAcrossNodes() {
+    List<TestClient> clients = List.of(a.connect("x"), b.connect("x"), c.connect("x"));
+    for (TestClient client : clients) {
+      client.respond("poll", args -> new Object[] {args.get(0).asInt() + 1, client.id()});
+    }
+    TestClient outside = c.connect();
+
+    List<Reply> replies = b.server().to("x").emitWithAck("poll", 41).block(Timeouts.EXPECTED);
+
+    assertThat(replies).extracting(Reply::from)
+        .containsExactlyInAnyOrderElementsOf(clients.stream().map(TestClient::id).toList());
+    assertThat(replies).allSatisfy(reply -> {
+      assertThat(reply.arg(0, Integer.class)).isEqualTo(42);
+      assertThat(reply.arg(1, String.class)).isEqualTo(reply.from());
+    });
+    outside.assertNoMoreEvents();
+  }
+
+  @Test
+  @DisplayName("emitWithAck: a client that does not answer in time fails it, with the replies that came")
+  void emitWithAckTimeout() {
+    TestClient quick = a.connect("x").respond("poll", args -> new Object[] {"yes"});
+    TestClient mute = c.connect("x");
+
+    assertThatThrownBy(() -> b.server().to("x").timeout(Duration.ofMillis(300)).emitWithAck("poll")
+        .block(Timeouts.EXPECTED))
+        .isInstanceOf(BroadcastAckException.class)
+        .satisfies(e -> {
+          BroadcastAckException error = (BroadcastAckException) e;
+          assertThat(error.replies()).extracting(Reply::from).containsExactly(quick.id());
+          assertThat(error.missing()).isEqualTo(1);
+          assertThat(error.silentNodes()).isEmpty();
+        });
+    assertThat(mute.next().name()).isEqualTo("poll");
+  }
+
+  @Test
+  @DisplayName("droppable(): a client with something still queued for it misses the emit; the others get it")
+  void droppableSkipsBusyClients() {
+    TestClient busy = b.connect("x");
+    TestClient free = b.connect("x");
+    busy.stall();
+    a.server().to(busy.id()).emit("first").block(Timeouts.EXPECTED);
+    awaitUntil(() -> b.server().stats().queuedPackets() > 0, "the first event held for the stalled client");
+
+    // From another node, then from this one; each once the last has reached the free client, which is
+    // otherwise busy too.
+    a.server().to("x").droppable().emit("typing", "from a").block(Timeouts.EXPECTED);
+    assertThat(free.next().arg(0).asString()).isEqualTo("from a");
+    b.server().to("x").droppable().emit("typing", "from b").block(Timeouts.EXPECTED);
+    assertThat(free.next().arg(0).asString()).isEqualTo("from b");
+    busy.resume();
+    assertThat(busy.next().name()).isEqualTo("first");
+    busy.assertNoMoreEvents();
   }
 
   @Test
