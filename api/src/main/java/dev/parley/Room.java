@@ -47,4 +47,11 @@ public interface Room extends Emitter {
 
   /** The channels in this room on this node; a snapshot. */
   Set<Channel> members();
+
+  /**
+   * Who is in this room on every node: a count, pages of members, and joins and leaves as they happen.
+   *
+   * @throws IllegalStateException if the namespace does not track presence ({@link Namespace#trackPresence()})
+   */
+  Presence presence();
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,8 @@ final class Cluster {
   private final Map<String, Long> nodes = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
+  private volatile Consumer<String> joined = node -> { };
+  private volatile Consumer<String> left = node -> { };
   private volatile @Nullable Disposable heartbeat;
   private volatile boolean running;
 
@@ -96,6 +99,15 @@ final class Cluster {
   /** Registers what answers requests of {@code kind}; at construction, before start. */
   void handle(String kind, Handler handler) {
     handlers.put(kind, handler);
+  }
+
+  /**
+   * Hears of nodes as this one learns of them ({@code joined}) and as they go ({@code gone}); at construction,
+   * before start. Called on the bus's or the timer's thread.
+   */
+  void onNodes(Consumer<String> joined, Consumer<String> gone) {
+    this.joined = joined;
+    this.left = gone;
   }
 
   /** Greets the other nodes and starts the heartbeat. */
@@ -150,6 +162,11 @@ final class Cluster {
   private void gone(String node) {
     for (Pending request : pending.values()) {
       request.gone(node);
+    }
+    try {
+      left.accept(node);
+    } catch (RuntimeException e) {
+      log.warn("forgetting node {} failed", node, e);
     }
   }
 
@@ -238,6 +255,11 @@ final class Cluster {
   private void heard(String node) {
     if (nodes.put(node, System.nanoTime()) == null) {
       log.info("node {} joined", node);
+      try {
+        joined.accept(node);
+      } catch (RuntimeException e) {
+        log.warn("learning of node {} failed", node, e);
+      }
     }
   }
 

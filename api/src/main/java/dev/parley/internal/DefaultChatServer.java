@@ -57,6 +57,7 @@ public final class DefaultChatServer implements ChatServer {
   private final Delivery delivery;
   private final Cluster cluster;
   private final ClusterOperations clusterOperations;
+  private final Presences presences;
   private final Sessions sessions;
   private final StatsCollector stats;
   private final Observers observers = new Observers();
@@ -74,6 +75,7 @@ public final class DefaultChatServer implements ChatServer {
     this.stats = new StatsCollector(namespaces.values(), sessions, components, recovery);
     this.cluster = new Cluster(this);
     this.clusterOperations = new ClusterOperations(this, cluster);
+    this.presences = new Presences(this, cluster);
     namespace("/");
   }
 
@@ -139,6 +141,7 @@ public final class DefaultChatServer implements ChatServer {
       long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
       // First, so that the other nodes stop asking this one and nothing here waits on them.
       cluster.stop();
+      presences.close();
       log.debug("closing: {} posts in flight, {} sessions", delivery.postsInFlight(), sessions.view().size());
       settling.await(() -> delivery.postsInFlight() == 0, deadline);
       sessions.end(deadline);
@@ -227,6 +230,10 @@ public final class DefaultChatServer implements ChatServer {
 
   ClusterOperations clusterOperations() {
     return clusterOperations;
+  }
+
+  Presences presences() {
+    return presences;
   }
 
   // Every message tells the Cluster a node is alive; emits for this node go on to Delivery.

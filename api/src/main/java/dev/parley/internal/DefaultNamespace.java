@@ -42,6 +42,7 @@ final class DefaultNamespace implements Namespace {
   private final RoomRegistry<DefaultChannel, Membership> rooms = new RoomRegistry<>();
   private final DefaultBroadcast everyone;
   private volatile boolean recovery = true;
+  private boolean presenceTracked;
   private volatile Map<String, List<ServerEventHandler>> serverHandlers = Map.of();
   // Server events run one at a time, in arrival order; made at the first, once the handler executor exists.
   private volatile @Nullable SerialExecutor serverEvents;
@@ -113,6 +114,15 @@ final class DefaultNamespace implements Namespace {
   @Override
   public Collection<Channel> channels() {
     return List.copyOf(channels.values());
+  }
+
+  @Override
+  public synchronized Namespace trackPresence() {
+    if (!presenceTracked) {
+      presenceTracked = true;
+      server.presences().track(this);
+    }
+    return this;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.parley.Channel;
 import dev.parley.HistoryQuery;
 import dev.parley.Message;
 import dev.parley.Namespace;
+import dev.parley.Presence;
 import dev.parley.Room;
 import dev.parley.protocol.JsonArguments;
 import dev.parley.protocol.Names;
@@ -63,6 +64,11 @@ final class DefaultRoom implements Room {
   @Override
   public Set<Channel> members() {
     return namespace.members(name);
+  }
+
+  @Override
+  public Presence presence() {
+    return namespace.server().presences().of(namespace, name);
   }
 
   @Override

@@ -37,7 +37,15 @@ final class RoomRegistry<C, M> {
     AT_LIMIT
   }
 
+  /** Hears every change of membership, under the registry's lock: in the order they happen, and quickly. */
+  interface Changes<C> {
+    void joined(String room, C channel);
+
+    void left(String room, C channel);
+  }
+
   private final Object lock = new Object();
+  private volatile @Nullable Changes<C> changes;
   private final Map<String, Map<C, M>> byRoom = new ConcurrentHashMap<>();
   private final Map<C, Map<String, M>> byChannel = new ConcurrentHashMap<>();
   // Pairs over all rooms, kept as they change so that stats need not walk them; written under the lock.
@@ -69,10 +77,19 @@ final class RoomRegistry<C, M> {
     }
   }
 
+  /** Reports every change from now on to {@code listener}; one listener at most. */
+  void listen(Changes<C> listener) {
+    changes = listener;
+  }
+
   private void put(String room, C channel, M membership) {
     putIn(byChannel, channel, room, membership);
     if (putIn(byRoom, room, channel, membership) == null) {
       memberships++;
+      Changes<C> listener = changes;
+      if (listener != null) {
+        listener.joined(room, channel);
+      }
     }
   }
 
@@ -139,6 +156,10 @@ final class RoomRegistry<C, M> {
   private void drop(String room, C channel) {
     if (removeFrom(byRoom, room, channel) != null) {
       memberships--;
+      Changes<C> listener = changes;
+      if (listener != null) {
+        listener.left(room, channel);
+      }
     }
   }
 

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parley.BroadcastAckException;
 import dev.parley.Channel;
 import dev.parley.ChatServer;
+import dev.parley.Namespace;
+import dev.parley.Presence;
+import dev.parley.PresenceEvent;
+import dev.parley.PresenceMember;
 import dev.parley.RemoteChannel;
 import dev.parley.Reply;
 import dev.parley.error.ClusterException;
@@ -50,11 +54,16 @@ public abstract class ClusterContractTest {
   /** Nodes on the store under test, none started yet; the test closes them. */
   protected abstract Nodes nodes();
 
-  /** The setup of every node: the cluster timings named above, the node id, and a name in each channel's data. */
+  /**
+   * The setup of every node: the cluster timings named above, the node id, presence tracked in {@code /}, a
+   * principal named {@code <node id>-user} for every client, and the node id in each channel's data.
+   */
   protected Consumer<ChatServer.Builder> setup(String nodeId) {
     return builder -> builder
         .config(config -> config.nodeId(nodeId).clusterHeartbeat(Duration.ofMillis(200))
             .clusterNodeTimeout(Duration.ofSeconds(2)).clusterTimeout(OPERATION))
+        .namespace("/", Namespace::trackPresence)
+        .use(handshake -> handshake.withPrincipal(() -> nodeId + "-user"))
         .onConnection(channel -> channel.data().put("node", nodeId));
   }
 
@@ -246,12 +255,13 @@ public abstract class ClusterContractTest {
     TestClient free = b.connect("x");
     busy.stall();
     a.server().to(busy.id()).emit("first").block(Timeouts.EXPECTED);
-    awaitUntil(() -> b.server().stats().queuedPackets() > 0, "the first event held for the stalled client");
-
-    // From another node, then from this one; each once the last has reached the free client, which is
-    // otherwise busy too.
+    // From another node, then from this one; each once nothing but the stalled client's first event is queued
+    // (the free client is busy too while its last event is being written).
+    BooleanSupplier onlyFirstQueued = () -> b.server().stats().queuedPackets() == 1;
+    awaitUntil(onlyFirstQueued, "the first event held for the stalled client, nothing else");
     a.server().to("x").droppable().emit("typing", "from a").block(Timeouts.EXPECTED);
     assertThat(free.next().arg(0).asString()).isEqualTo("from a");
+    awaitUntil(onlyFirstQueued, "the free client's event written");
     b.server().to("x").droppable().emit("typing", "from b").block(Timeouts.EXPECTED);
     assertThat(free.next().arg(0).asString()).isEqualTo("from b");
     busy.resume();
@@ -334,6 +344,133 @@ public abstract class ClusterContractTest {
     awaitUntil(() -> a.server().nodes().equals(Set.of("node-a", "node-b")), "node-a forgets node-c");
     List<RemoteChannel> fetched = a.server().to("x").fetchChannels().block(Timeouts.EXPECTED);
     assertThat(fetched).extracting(RemoteChannel::id).containsExactly(onA.id());
+  }
+
+  // ---- presence ----
+
+  private static void awaitCount(Nodes.Node node, String room, int count) {
+    awaitUntil(() -> node.server().room(room).presence().count() == count,
+        node.server().config().nodeId() + " counts " + count + " in " + room + " (it counts "
+            + node.server().room(room).presence().count() + ")");
+  }
+
+  @Test
+  @DisplayName("presence: every node counts and lists a room's members on every node, in pages by channel id")
+  void presenceAcrossNodes() {
+    TestClient onA = a.connect("x");
+    TestClient onB = b.connect("x");
+    TestClient onC = c.connect("x", "y");
+
+    for (Nodes.Node node : List.of(a, b, c)) {
+      awaitCount(node, "x", 3);
+      awaitCount(node, "y", 1);
+    }
+    Presence x = b.server().room("x").presence();
+    List<PresenceMember> all = x.members(null, Presence.MAX_PAGE);
+    assertThat(all).extracting(PresenceMember::channelId)
+        .containsExactlyElementsOf(List.of(onA.id(), onB.id(), onC.id()).stream().sorted().toList());
+    assertThat(all).allSatisfy(member -> {
+      assertThat(member.room()).isEqualTo("x");
+      assertThat(member.user()).isEqualTo(member.node() + "-user");
+    });
+    assertThat(all.stream().filter(m -> m.channelId().equals(onC.id())).findFirst().orElseThrow().node())
+        .isEqualTo("node-c");
+    List<PresenceMember> first = x.members(null, 2);
+    List<PresenceMember> rest = x.members(first.get(1).channelId(), 2);
+    assertThat(first).containsExactlyElementsOf(all.subList(0, 2));
+    assertThat(rest).containsExactlyElementsOf(all.subList(2, 3));
+    assertThat(b.server().room("empty").presence().count()).isZero();
+    assertThatThrownBy(() -> x.members(null, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @DisplayName("presence: leaves and disconnects reach every node; its own room is never counted")
+  void presenceLeaves() {
+    a.connect("x");
+    TestClient onB = b.connect("x");
+    TestClient onC = c.connect("x");
+    for (Nodes.Node node : List.of(a, b, c)) {
+      awaitCount(node, "x", 3);
+    }
+
+    b.channel(onB).leave("x").block(Timeouts.EXPECTED);
+    onC.close();
+
+    for (Nodes.Node node : List.of(a, b, c)) {
+      awaitCount(node, "x", 1);
+      assertThat(node.server().room(onB.id()).presence().count()).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("presence events: joins and leaves on other nodes, as they happen")
+  void presenceEvents() {
+    List<PresenceEvent> seen = new CopyOnWriteArrayList<>();
+    reactor.core.Disposable watching = a.server().room("x").presence().events().subscribe(seen::add);
+    try {
+      TestClient onC = c.connect("x");
+      awaitUntil(() -> seen.size() == 1, "a join");
+      c.channel(onC).leave("x").block(Timeouts.EXPECTED);
+      awaitUntil(() -> seen.size() == 2, "a leave");
+
+      assertThat(seen).extracting(PresenceEvent::type)
+          .containsExactly(PresenceEvent.Type.JOINED, PresenceEvent.Type.LEFT);
+      assertThat(seen).allSatisfy(event -> {
+        assertThat(event.member().channelId()).isEqualTo(onC.id());
+        assertThat(event.member().node()).isEqualTo("node-c");
+        assertThat(event.nodeGone()).isFalse();
+      });
+    } finally {
+      watching.dispose();
+    }
+  }
+
+  @Test
+  @DisplayName("presence: a node that closes takes its members with it, on every other node")
+  void presenceOfClosedNode() {
+    a.connect("x");
+    c.connect("x");
+    c.connect("x");
+    awaitCount(a, "x", 3);
+    List<PresenceEvent> seen = new CopyOnWriteArrayList<>();
+    reactor.core.Disposable watching = b.server().room("x").presence().events().subscribe(seen::add);
+    try {
+      c.server().close();
+
+      awaitCount(a, "x", 1);
+      awaitCount(b, "x", 1);
+      awaitUntil(() -> seen.size() == 2, "two leaves");
+      assertThat(seen).allSatisfy(event -> {
+        assertThat(event.type()).isEqualTo(PresenceEvent.Type.LEFT);
+        assertThat(event.member().node()).isEqualTo("node-c");
+      });
+    } finally {
+      watching.dispose();
+    }
+  }
+
+  @Test
+  @DisplayName("presence: a node that starts later learns who is already there")
+  void laterNodeLearnsPresence() {
+    a.connect("x");
+    b.connect("x");
+    awaitCount(c, "x", 2);
+
+    Nodes.Node d = nodes.start(setup("node-d"));
+
+    awaitCount(d, "x", 2);
+    d.connect("x");
+    for (Nodes.Node node : List.of(a, b, c, d)) {
+      awaitCount(node, "x", 3);
+    }
+  }
+
+  @Test
+  @DisplayName("presence in a namespace that does not track it is a clear error")
+  void presenceNotTracked() {
+    assertThatThrownBy(() -> a.server().namespace("/untracked").room("x").presence())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("trackPresence()");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.parley.store.mongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.PresenceEvent;
 import dev.parley.RemoteChannel;
 import dev.parley.test.ClusterContractTest;
 import dev.parley.test.Nodes;
@@ -10,11 +11,13 @@ import dev.parley.test.Timeouts;
 import dev.parley.testsupport.TestMongo;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 
 /**
  * Operations across nodes over MongoDB: three servers, each with its own {@link MongoStore} and client on one
@@ -61,5 +64,29 @@ class MongoClusterContractTest extends ClusterContractTest {
 
     assertThat(fetched).extracting(RemoteChannel::id).containsExactly(onA.id());
     assertThat(a.server().nodes()).containsExactlyInAnyOrder("node-a", "node-b");
+  }
+
+  @Test
+  @DisplayName("presence: the members of a node that dies without a word leave every other node's view once it"
+      + " expires, as left because their node went")
+  void deadNodesMembersLeave() {
+    Nodes.Node a = started().get(0);
+    Nodes.Node c = started().get(2);
+    a.connect("x");
+    c.connect("x");
+    awaitUntil(() -> a.server().room("x").presence().count() == 2, "node-a counts both");
+    List<PresenceEvent> seen = new CopyOnWriteArrayList<>();
+    Disposable watching = a.server().room("x").presence().events().subscribe(seen::add);
+    try {
+      stores.crash(c);
+
+      awaitUntil(() -> a.server().room("x").presence().count() == 1, "node-c's member gone from node-a's view");
+      awaitUntil(() -> seen.size() == 1, "its leave");
+      assertThat(seen.get(0).type()).isEqualTo(PresenceEvent.Type.LEFT);
+      assertThat(seen.get(0).member().node()).isEqualTo("node-c");
+      assertThat(seen.get(0).nodeGone()).isTrue();
+    } finally {
+      watching.dispose();
+    }
   }
 }
