@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,6 +183,14 @@ final class Cluster {
 
   /** As {@link #request}, but what came, whatever came: the answers beside the silent and failed nodes. */
   Mono<Outcome> gather(BusMessage message, Duration timeout) {
+    return gather(message, timeout, null);
+  }
+
+  /**
+   * As {@link #gather(BusMessage, Duration)}, done at once when an answer's data meets {@code decisive}: the
+   * nodes not heard from by then are not silent, only not waited for.
+   */
+  Mono<Outcome> gather(BusMessage message, Duration timeout, @Nullable Predicate<JsonNode> decisive) {
     List<String> asked = new ArrayList<>();
     String target = message.target();
     if (target != null) {
@@ -205,7 +214,7 @@ final class Cluster {
     String id = self + ":" + requests.incrementAndGet();
     ObjectNode data = message.data() instanceof ObjectNode given ? given.deepCopy() : JSON.objectNode();
     data.put(REQUEST_ID, id);
-    Pending request = new Pending(id, asked);
+    Pending request = new Pending(id, asked, decisive);
     pending.put(id, request);
     request.timer = server.scheduler().schedule(request::timedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
     server.store().bus().publish(new BusMessage(self, target, message.kind(), message.namespace(),
@@ -330,8 +339,11 @@ final class Cluster {
     final Sinks.One<Outcome> sink = Sinks.one();
     volatile @Nullable Disposable timer;
 
-    Pending(String id, List<String> asked) {
+    final @Nullable Predicate<JsonNode> decisive;
+
+    Pending(String id, List<String> asked, @Nullable Predicate<JsonNode> decisive) {
       this.id = id;
+      this.decisive = decisive;
       this.waiting = new ArrayList<>(asked);
     }
 
@@ -344,6 +356,9 @@ final class Cluster {
           failures.put(node, data.path(ERROR).asString(""));
         } else {
           answers.add(new Answer(node, data));
+          if (decisive != null && decisive.test(data)) {
+            waiting.clear();
+          }
         }
       }
       finishIfDone();

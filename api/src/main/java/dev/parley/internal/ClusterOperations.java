@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,10 @@ final class ClusterOperations {
   static final String FETCH = "fetch";
   static final String SERVER_EVENT = "server-event";
   static final String EMIT_ACK = "emit-ack";
+  static final String RELAY = "relay";
+  private static final String TRANSPORT = "transport";
+  private static final String REQUEST = "payload";
+  private static final String ANSWER = "answer";
   private static final String REPLIES = "replies";
   private static final String FROM = "from";
   private static final String MISSING = "missing";
@@ -54,6 +60,7 @@ final class ClusterOperations {
 
   private final DefaultChatServer server;
   private final Cluster cluster;
+  private final Map<String, Function<JsonNode, Mono<JsonNode>>> relays = new ConcurrentHashMap<>();
 
   ClusterOperations(DefaultChatServer server, Cluster cluster) {
     this.server = server;
@@ -71,6 +78,7 @@ final class ClusterOperations {
       return JSON.objectNode().set(CHANNELS, channels);
     })));
     cluster.handle(SERVER_EVENT, this::serverEventHere);
+    cluster.handle(RELAY, this::relayHere);
     cluster.handle(EMIT_ACK, request -> here(request, namespace -> {
       Duration timeout = Duration.ofMillis(Math.max(1, request.data() == null ? 0
           : request.data().path(TIMEOUT).asLong(0)));
@@ -233,6 +241,33 @@ final class ClusterOperations {
     }
     return Flux.merge(Flux.fromIterable(asked), asked.size()).collectList()
         .map(replies -> new Acks(replies, channels.size() - replies.size()));
+  }
+
+  // ---- requests a transport relays ----
+
+  void onRelay(String transport, Function<JsonNode, Mono<JsonNode>> handler) {
+    relays.put(transport, handler);
+  }
+
+  Mono<Optional<JsonNode>> relay(String transport, JsonNode request, Duration timeout) {
+    ObjectNode data = JSON.objectNode().put(TRANSPORT, transport);
+    data.set(REQUEST, request);
+    // Done with the first node that takes it: the others only say it is not theirs.
+    return cluster.gather(new BusMessage(cluster.self(), null, RELAY, "/", Set.of(), Set.of(), "", List.of(), data),
+            timeout, answer -> answer.has(ANSWER))
+        .map(outcome -> outcome.answers().stream().filter(a -> a.data().has(ANSWER)).findFirst()
+            .map(a -> a.data().get(ANSWER)));
+  }
+
+  private Mono<ObjectNode> relayHere(BusMessage message) {
+    JsonNode data = message.data();
+    Function<JsonNode, Mono<JsonNode>> handler = data == null ? null : relays.get(data.path(TRANSPORT).asString(""));
+    if (handler == null) {
+      return Mono.just(JSON.objectNode().put(NONE, true));
+    }
+    return handler.apply(data.path(REQUEST))
+        .map(answer -> JSON.objectNode().set(ANSWER, answer))
+        .defaultIfEmpty(JSON.objectNode().put(NONE, true));
   }
 
   // ---- fetch ----

@@ -6,7 +6,11 @@ import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,5 +55,20 @@ final class EngineTransportContext implements TransportContext {
       admission.release();
       throw e;
     }
+  }
+
+  @Override
+  public boolean hasOtherNodes() {
+    return server.nodes().size() > 1;
+  }
+
+  @Override
+  public Mono<Optional<JsonNode>> relay(String transport, JsonNode request, Duration timeout) {
+    return server.clusterOperations().relay(transport, request, timeout);
+  }
+
+  @Override
+  public void onRelay(String transport, Function<JsonNode, Mono<JsonNode>> handler) {
+    server.clusterOperations().onRelay(transport, handler);
   }
 }

@@ -1,6 +1,10 @@
 package dev.parley.spi;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 /** What a started transport uses to hand connections to the engine. */
 public interface TransportContext extends ProviderContext {
@@ -32,4 +36,37 @@ public interface TransportContext extends ProviderContext {
    * @throws IllegalStateException if the server is not accepting connections (it is closing)
    */
   Session open(Connection connection, ConnectionInfo info, Admission admission);
+
+  /**
+   * Whether another node shares this node's store and is alive now: whether {@link #relay} can reach anyone.
+   * The default implementation knows no other node.
+   */
+  default boolean hasOtherNodes() {
+    return false;
+  }
+
+  /**
+   * Hands a request this node cannot serve, one for a session another node holds, to the other nodes sharing
+   * the store: each gives it to its transport of the same name ({@link #onRelay}), and the answer of the one
+   * that takes it comes back. For a transport whose clients may reach any node (an SSE client's POSTs behind a
+   * load balancer without sticky sessions). Non-blocking; the request travels as one bus message to every node.
+   *
+   * @param transport the transport's name
+   * @param request what the other node needs to serve it (a JSON object of the transport's own making)
+   * @param timeout how long to wait for the node that takes it
+   * @return the answer; empty if no node took it within {@code timeout} (no node holds the session), or there
+   *     is no other node. The default implementation knows no other node
+   */
+  default Mono<Optional<JsonNode>> relay(String transport, JsonNode request, Duration timeout) {
+    return Mono.just(Optional.empty());
+  }
+
+  /**
+   * Serves the requests other nodes relay to this node's transport named {@code transport}: {@code handler}
+   * answers one that is for this node, and completes empty for one that is not (a session it does not hold). It
+   * runs on the bus's thread: it must not block. One handler per transport; the default implementation
+   * ignores it.
+   */
+  default void onRelay(String transport, Function<JsonNode, Mono<JsonNode>> handler) {
+  }
 }

@@ -42,6 +42,11 @@ import reactor.core.publisher.Mono;
  * When the server ends a channel it sends {@code event: parley:disconnect} before closing the stream,
  * after which a client should close its {@code EventSource}.
  *
+ * <p>Any node: a POST may reach any node sharing the store (a load balancer needs no sticky sessions). A node
+ * that does not hold the session reads the body within the same limits and hands it over the bus to the nodes
+ * ({@link dev.parley.spi.TransportContext#relay}); the one that holds the stream answers it as if it had come
+ * there, and its answer is the response. A lone node answers an unknown session before reading the body.
+ *
  * <p>Errors: unknown or closed session 404, wrong token 403 (both before the body is read), body over
  * {@code maxPostBody} 413 (before it is read if its {@code Content-Length} says so, else as soon as it is
  * over), a body not all there within {@code postBodyTimeout} 408 (and the connection is closed), a body

@@ -6,6 +6,7 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,7 @@ import reactor.core.Disposable;
 /**
  * Reads one POST body with non-blocking Servlet I/O, so that a client sending it slowly holds no thread:
  * the container calls back as bytes arrive. The read ends one way only, whichever comes first: the whole
- * body (handed to the servlet), more than {@code maxPostBody} bytes (413), the deadline (408), or a failed
+ * body (handed to {@code whole}), more than {@code maxPostBody} bytes (413), the deadline (408), or a failed
  * read (the client has gone). Until then the request holds a place of its address
  * ({@code maxConnectionsPerAddress}) and a timer; both are given back when the read ends. The body grows
  * with the bytes that arrive, never with a length the client claims.
@@ -26,7 +27,7 @@ final class PostReader implements ReadListener {
 
   private final SseServlet owner;
   private final AsyncContext async;
-  private final SseStream stream;
+  private final Consumer<byte[]> whole;
   private final Admission place;
   private final int limit;
   private @Nullable ServletInputStream in;
@@ -36,11 +37,11 @@ final class PostReader implements ReadListener {
   private boolean done;
   private @Nullable Disposable deadline;
 
-  PostReader(SseServlet owner, AsyncContext async, SseStream stream, Admission place, int limit,
+  PostReader(SseServlet owner, AsyncContext async, Consumer<byte[]> whole, Admission place, int limit,
              long contentLength) {
     this.owner = owner;
     this.async = async;
-    this.stream = stream;
+    this.whole = whole;
     this.place = place;
     this.limit = limit;
     // What the client claims is a hint for the first buffer only, never more than FIRST bytes.
@@ -106,7 +107,7 @@ final class PostReader implements ReadListener {
       body = complete;
     }
     try {
-      owner.received(async, stream, complete);
+      whole.accept(complete);
     } catch (Throwable e) {
       owner.failed(async, e);
     }

@@ -15,6 +15,7 @@ import dev.parley.spi.Inbound;
 import dev.parley.spi.OriginPolicy;
 import dev.parley.spi.Session;
 import dev.parley.spi.TransportContext;
+import dev.parley.transport.sse.SseTransport;
 import dev.parley.transport.sse.SseTransportConfig;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
@@ -38,8 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -47,6 +48,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class SseServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(SseServlet.class);
+  // The fields of a POST relayed to the node that holds its stream.
+  private static final String RELAY_SESSION = "session";
+  private static final String RELAY_TOKEN = "token";
+  private static final String RELAY_BODY = "body";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final transient SseTransportConfig config;
@@ -61,13 +66,15 @@ public final class SseServlet extends HttpServlet {
   private final transient AtomicInteger readingPosts = new AtomicInteger();
   // One timer for every stream's heartbeat, not a timer per stream. Guarded by this.
   private transient @org.jspecify.annotations.Nullable Disposable heartbeats;
-  private transient boolean stopped; // guarded by this
+  // Written under this object's lock.
+  private transient volatile boolean stopped;
 
   public SseServlet(SseTransportConfig config, TransportContext context) {
     this.config = config;
     this.context = context;
     this.encoder = new SseEncoder(context.jsonMapper());
     this.origins = new OriginPolicy(config.allowedOrigins());
+    context.onRelay(SseTransport.NAME, this::relayed);
   }
 
   SseEncoder encoder() {
@@ -279,11 +286,19 @@ public final class SseServlet extends HttpServlet {
     String sessionId = request.getParameter("sid") != null ? request.getParameter("sid")
         : request.getHeader("X-Parley-Session");
     SseStream stream = sessionId == null ? null : streams.get(sessionId);
+    String token = token(request);
+    if (stream == null && sessionId != null && token != null && !stopped && context.hasOtherNodes()) {
+      // Not a stream of this node's: maybe another's, behind a load balancer without sticky sessions. The body
+      // is read here, within the same limits as any post's, and the node that holds the stream answers (a
+      // single node answers 404 before reading, as it knows every stream there is).
+      relay(request, response, sessionId, token);
+      return;
+    }
     if (stream == null || stream.session() == null || stream.ended()) {
       send(response, 404, "unknown or closed session");
       return;
     }
-    if (!tokenMatches(request, sessionId)) {
+    if (!tokens.matches(sessionId, token == null ? "" : token)) {
       log.debug("wrong token for session {}", LogSafe.quote(sessionId));
       send(response, 403, "wrong token for this session");
       return;
@@ -310,8 +325,79 @@ public final class SseServlet extends HttpServlet {
       throw e;
     }
     readingPosts.incrementAndGet();
-    new PostReader(this, async, stream, place, config.maxPostBody(), length)
+    new PostReader(this, async, body -> received(async, stream, body), place, config.maxPostBody(), length)
         .start(config.postBodyTimeout().toMillis());
+  }
+
+  // ---- posts for another node's stream ----
+
+  private void relay(HttpServletRequest request, HttpServletResponse response, String sessionId, String token)
+      throws IOException {
+    long length = request.getContentLengthLong();
+    if (length > config.maxPostBody()) {
+      response.setHeader("Connection", "close");
+      send(response, 413, tooLargeMessage());
+      return;
+    }
+    Admission place = context.admit(request.getRemoteAddr()).orElse(null);
+    if (place == null) {
+      response.setHeader("Retry-After", "1");
+      response.setHeader("Connection", "close");
+      send(response, 429, "too many connections from this address");
+      return;
+    }
+    AsyncContext async;
+    try {
+      async = request.startAsync();
+      async.setTimeout(0);
+    } catch (RuntimeException e) {
+      place.release();
+      throw e;
+    }
+    readingPosts.incrementAndGet();
+    new PostReader(this, async, body -> relayBody(async, sessionId, token, body), place, config.maxPostBody(),
+        length).start(config.postBodyTimeout().toMillis());
+  }
+
+  private void relayBody(AsyncContext async, String sessionId, String token, byte[] body) {
+    ObjectNode relayed = JsonNodeFactory.instance.objectNode().put(RELAY_SESSION, sessionId)
+        .put(RELAY_TOKEN, token).put(RELAY_BODY, Base64.getEncoder().encodeToString(body));
+    waitingPosts.incrementAndGet();
+    // The other node waits up to postAckTimeout for an ack; the bus's trips on top.
+    context.relay(SseTransport.NAME, relayed, config.postAckTimeout().plus(context.config().clusterTimeout()))
+        .subscribe(
+            answer -> {
+              waitingPosts.decrementAndGet();
+              complete(async, answer.map(PostAnswer::of).orElse(PostAnswer.UNKNOWN_SESSION));
+            },
+            error -> {
+              waitingPosts.decrementAndGet();
+              log.warn("relaying a POST to another node failed", error);
+              complete(async, PostAnswer.error(502, "the node holding this session could not be reached"));
+            });
+  }
+
+  /** A POST another node read for a stream of this node's: answered as if it had come here, or empty if not ours. */
+  private Mono<JsonNode> relayed(JsonNode request) {
+    String sessionId = request.path(RELAY_SESSION).asString("");
+    SseStream stream = streams.get(sessionId);
+    if (stream == null) {
+      return Mono.empty();
+    }
+    if (!tokens.matches(sessionId, request.path(RELAY_TOKEN).asString(""))) {
+      log.debug("wrong token for session {} (relayed)", LogSafe.quote(sessionId));
+      return Mono.just(PostAnswer.error(403, "wrong token for this session").travelling());
+    }
+    byte[] body;
+    try {
+      body = Base64.getDecoder().decode(request.path(RELAY_BODY).asString(""));
+    } catch (IllegalArgumentException e) {
+      return Mono.just(PostAnswer.error(400, "the body could not be read").travelling());
+    }
+    if (body.length > config.maxPostBody()) {
+      return Mono.just(PostAnswer.error(413, tooLargeMessage()).travelling());
+    }
+    return handle(stream, body).map(PostAnswer::travelling);
   }
 
   /** Whether a Content-Type is JSON: {@code application/json}, in any case, with or without parameters. */
@@ -366,31 +452,32 @@ public final class SseServlet extends HttpServlet {
     });
   }
 
-  /** A whole body, read: admitted by the engine, parsed, handed over. */
+  /** A whole body, read: admitted by the engine, parsed, handed over, answered. */
   void received(AsyncContext async, SseStream stream, byte[] body) {
+    handle(stream, body).subscribe(answer -> complete(async, answer), error -> failed(async, error));
+  }
+
+  // What a body gets: the same whichever node read it.
+  private Mono<PostAnswer> handle(SseStream stream, byte[] body) {
     Session session = stream.session();
     if (session == null || stream.ended()) {
-      complete(async, response -> send(response, 404, "unknown or closed session"));
-      return;
+      return Mono.just(PostAnswer.UNKNOWN_SESSION);
     }
     Inbound inbound = session.admit(stream.namespace(), false, null, JsonCost.of(body));
     Inbound.Refusal refusal = inbound.refusal();
     if (refusal != null) {
-      complete(async, response -> refuse(response, refusal));
-      return;
+      return Mono.just(PostAnswer.refused(refusal));
     }
     PostBody parsed;
     try {
       parsed = PostBody.parse(context.jsonMapper(), body);
     } catch (PostBody.BadPostException e) {
       inbound.cancel();
-      complete(async, response -> send(response, 400, e.getMessage()));
-      return;
+      return Mono.just(PostAnswer.error(400, e.getMessage()));
     } catch (Throwable e) {
       inbound.cancel();
       log.warn("parsing a POST body failed", e);
-      complete(async, response -> send(response, 500, "internal server error"));
-      return;
+      return Mono.just(PostAnswer.error(500, "internal server error"));
     }
     if (parsed instanceof PostBody.Answer answer) {
       boolean known;
@@ -399,63 +486,36 @@ public final class SseServlet extends HttpServlet {
       } finally {
         inbound.cancel();
       }
-      complete(async, response -> {
-        if (known) {
-          response.setStatus(204);
-        } else {
-          send(response, 400, "unknown ack id");
-        }
-      });
-      return;
+      return Mono.just(known ? PostAnswer.NO_CONTENT : PostAnswer.error(400, "unknown ack id"));
     }
     PostBody.Emit emit = (PostBody.Emit) parsed;
-    reactor.core.publisher.Mono<List<JsonNode>> handled;
+    Mono<List<JsonNode>> handled;
     try {
       handled = session.request(stream.namespace(), emit.event(), emit.args(), emit.awaitAck(), inbound);
     } catch (RuntimeException e) {
       inbound.cancel();
-      throw e;
+      return Mono.error(e);
     }
     waitingPosts.incrementAndGet();
-    handled
+    return handled
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())
         .timeout(config.postAckTimeout(), context.scheduler())
-        .subscribe(
-            reply -> {
-              // The engine gives the bytes back when the reply completes, a moment after this: given back
-              // first, a client that posts again once it has its answer finds them free. The count too: a
-              // client that has its answer sees the post no longer waiting.
-              inbound.cancel();
-              waitingPosts.decrementAndGet();
-              answer(async, reply.isPresent() ? 200 : 204, reply.orElse(null));
-            },
-            error -> {
-              inbound.cancel();
-              waitingPosts.decrementAndGet();
-              fail(async, error);
-            });
+        // The engine gives the bytes back when the reply completes, a moment after this: given back first, a
+        // client that posts again once it has its answer finds them free. The count too: a client that has its
+        // answer sees the post no longer waiting.
+        .map(reply -> reply.map(args -> PostAnswer.reply(context.jsonMapper(), args)).orElse(PostAnswer.NO_CONTENT))
+        .onErrorResume(error -> Mono.just(failure(error)))
+        .doFinally(signal -> {
+          inbound.cancel();
+          waitingPosts.decrementAndGet();
+        });
   }
 
   /** Handing a POST to the engine failed unexpectedly: 500, and the request ends. */
   void failed(AsyncContext async, Throwable error) {
     log.warn("handling a POST failed", error);
     complete(async, response -> send(response, 500, "internal server error"));
-  }
-
-  // The answer to a body the engine would not take, unparsed.
-  private void refuse(HttpServletResponse response, Inbound.Refusal refusal) throws IOException {
-    switch (refusal) {
-      case RATE_LIMITED -> {
-        response.setHeader("Retry-After", "1");
-        send(response, 429, "rate limited");
-      }
-      case BUSY -> {
-        response.setHeader("Retry-After", "1");
-        send(response, 503, "server busy");
-      }
-      case TOO_LARGE -> send(response, 413, "the body is too large once parsed");
-    }
   }
 
   private interface Answer {
@@ -481,56 +541,41 @@ public final class SseServlet extends HttpServlet {
     }
   }
 
-  private void answer(AsyncContext async, int status, @org.jspecify.annotations.Nullable List<JsonNode> reply) {
-    HttpServletResponse response = (HttpServletResponse) async.getResponse();
-    if (response.isCommitted()) {
-      return;
+  private PostAnswer failure(Throwable error) {
+    if (error instanceof TimeoutException) {
+      return PostAnswer.error(504, "no ack within " + config.postAckTimeout().toMillis() + " ms");
+    } else if (error instanceof IllegalArgumentException) {
+      return PostAnswer.error(400, error.getMessage());
+    } else if (error instanceof ChannelClosedException) {
+      return PostAnswer.UNKNOWN_SESSION;
+    } else if (error instanceof LimitExceededException) {
+      return PostAnswer.RATE_LIMITED;
     }
-    try {
-      if (reply == null) {
-        response.setStatus(status);
-      } else {
-        ArrayNode array = JsonNodeFactory.instance.arrayNode(reply.size());
-        reply.forEach(array::add);
-        write(response, status, context.jsonMapper().writeValueAsString(array));
-      }
-    } catch (IOException e) {
-      log.debug("answer failed", e);
-    } finally {
-      async.complete();
-    }
+    log.warn("post failed", error);
+    return PostAnswer.error(500, "internal server error");
   }
 
-  private void fail(AsyncContext async, Throwable error) {
-    HttpServletResponse response = (HttpServletResponse) async.getResponse();
-    try {
-      if (error instanceof TimeoutException) {
-        send(response, 504, "no ack within " + config.postAckTimeout().toMillis() + " ms");
-      } else if (error instanceof IllegalArgumentException) {
-        send(response, 400, error.getMessage());
-      } else if (error instanceof ChannelClosedException) {
-        send(response, 404, "unknown or closed session");
-      } else if (error instanceof LimitExceededException) {
-        response.setHeader("Retry-After", "1");
-        send(response, 429, "rate limited");
-      } else {
-        log.warn("post failed", error);
-        send(response, 500, "internal server error");
+  // Writes an answer and completes the request.
+  private static void complete(AsyncContext async, PostAnswer answer) {
+    complete(async, response -> {
+      if (answer.retryAfter() != null) {
+        response.setHeader("Retry-After", answer.retryAfter());
       }
-    } catch (IOException e) {
-      log.debug("answer failed", e);
-    } finally {
-      async.complete();
-    }
+      if (answer.body() == null) {
+        response.setStatus(answer.status());
+      } else {
+        write(response, answer.status(), answer.body());
+      }
+    });
   }
 
-  private boolean tokenMatches(HttpServletRequest request, String sessionId) {
+  private static @org.jspecify.annotations.Nullable String token(HttpServletRequest request) {
     String token = request.getHeader("X-Parley-Token");
     String authorization = request.getHeader("Authorization");
     if (token == null && authorization != null && authorization.startsWith("Bearer ")) {
       token = authorization.substring("Bearer ".length()).trim();
     }
-    return token != null && tokens.matches(sessionId, token);
+    return token;
   }
 
   private static void send(HttpServletResponse response, int status, String message) throws IOException {
