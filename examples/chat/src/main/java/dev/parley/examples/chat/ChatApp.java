@@ -1,6 +1,7 @@
 package dev.parley.examples.chat;
 
 import dev.parley.ChatServer;
+import dev.parley.Namespace;
 import dev.parley.host.jetty.JettyHost;
 import dev.parley.host.jetty.JettyHostConfig;
 
@@ -10,10 +11,12 @@ import dev.parley.host.jetty.JettyHostConfig;
  * <pre>
  * java -jar parley-chat.jar [--port 8080] [--store memory|mongo] [--mongo-uri mongodb://...] [--log-level info]
  *     [--tls-cert fullchain.pem --tls-key privkey.pem | --tls-keystore server.p12] [--trusted-proxies 10.0.0.0/8]
+ *     [--node-timeout 15]
  * </pre>
  * Each flag can also come from the environment: {@code PORT}, {@code PARLEY_STORE},
  * {@code PARLEY_MONGODB_URI}, {@code LOG_LEVEL}, {@code TLS_CERT}, {@code TLS_KEY}, {@code TLS_KEYSTORE} (its
- * password only from {@code TLS_KEYSTORE_PASSWORD}), {@code TRUSTED_PROXIES}.
+ * password only from {@code TLS_KEYSTORE_PASSWORD}), {@code TRUSTED_PROXIES}, {@code NODE_TIMEOUT}. Several nodes on one
+ * MongoDB ({@code --store mongo}) serve the same rooms: who is online is counted across them.
  */
 public final class ChatApp {
   private ChatApp() {
@@ -45,12 +48,18 @@ public final class ChatApp {
       // Read by the "mongo" store that discovery creates (and that the server then owns and closes).
       System.setProperty("parley.mongodb.uri", options.mongoUri());
     }
-    return ChatServer.builder()
-        .config(c -> c.bindAddress(options.bindAddress()).port(options.port()).store(options.store()))
+    ChatRooms rooms = new ChatRooms();
+    ChatServer server = ChatServer.builder()
+        .config(c -> c.bindAddress(options.bindAddress()).port(options.port()).store(options.store())
+            .clusterNodeTimeout(options.nodeTimeout()).clusterHeartbeat(options.nodeTimeout().dividedBy(3)))
         .host(new JettyHost(JettyHostConfig.builder().staticResources("static/").tls(options.tls())
             .trustedProxies(options.trustedProxies().toArray(String[]::new)).build()))
+        // Who is in each room on every node: the example's "who is online".
+        .namespace("/", Namespace::trackPresence)
         .use(ChatRooms::requireNickname)
-        .onConnection(ChatRooms::connected)
+        .onConnection(rooms::connected)
         .start();
+    rooms.watch(server);
+    return server;
   }
 }

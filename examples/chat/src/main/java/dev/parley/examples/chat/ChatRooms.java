@@ -1,19 +1,29 @@
 package dev.parley.examples.chat;
 
 import dev.parley.Channel;
+import dev.parley.ChatServer;
 import dev.parley.Event;
 import dev.parley.Handshake;
-import dev.parley.Namespace;
+import dev.parley.PresenceEvent;
 import dev.parley.Replay;
 import dev.parley.error.ConnectionRejectedException;
 import java.security.Principal;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.MissingNode;
@@ -41,9 +51,14 @@ import tools.jackson.databind.node.MissingNode;
  * </table>
  *
  * <p>Presence is sent as changes: a channel that enters a room gets {@code presence} {@code {room, users}}
- * once, the list of who is there (on this node); the others in the room get {@code joined}
+ * once, the list of who is there on every node; the others in the room get {@code joined}
  * {@code {room, user}} when a user's first channel enters and {@code left} {@code {room, user}} when its
- * last one goes, so a join costs the room one small event each, not the whole list.
+ * last one goes (on any node, or with its node when that dies), so a join costs the room one small event each,
+ * not the whole list. Each node keeps, per room, how many channels each user has there, from the room's
+ * presence events ({@link dev.parley.Room#presence()}); the lists and the changes come out of that one count, in
+ * its order, so a client's list and the changes after it agree.
+ *
+ * <p>One instance per server: {@link #connected} is its connection handler, {@link #watch} starts the counts.
  */
 public final class ChatRooms {
   static final List<String> ROOMS = List.of("general", "random", "help");
@@ -63,10 +78,109 @@ public final class ChatRooms {
   private static final Pattern CID = Pattern.compile("[A-Za-z0-9-]{1," + MAX_CID + "}");
   private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
   private static final String ROOM = "room";
-  // Presence changes one at a time, so that a list and the deltas around it agree.
-  private static final Object PRESENCE = new Object();
+  private static final Logger log = LoggerFactory.getLogger(ChatRooms.class);
 
-  private ChatRooms() {
+  // Room -> who is in it, on every node; set by watch().
+  private final Map<String, Who> who = new ConcurrentHashMap<>();
+
+  /**
+   * Starts counting who is in each room from the rooms' presence events: call once the server has started,
+   * before clients come. Presence must be tracked in {@code /} ({@link dev.parley.Namespace#trackPresence()}).
+   */
+  public void watch(ChatServer server) {
+    for (String room : ROOMS) {
+      Who view = new Who(server, room);
+      who.put(room, view);
+      server.room(room).presence().events().subscribe(event -> view.executor.execute(() -> view.changed(event)));
+    }
+  }
+
+  /**
+   * Who is in one room: each user's channels there, on every node, changed only on the room's executor, in the
+   * order of the presence events; a list asked for there is the count as of that point in that order.
+   */
+  private static final class Who {
+    final ChatServer server;
+    final String room;
+    final SerialExecutor executor;
+    final Map<String, Integer> channels = new HashMap<>();
+
+    Who(ChatServer server, String room) {
+      this.server = server;
+      this.room = room;
+      this.executor = new SerialExecutor(ForkJoinPool.commonPool());
+    }
+
+    void changed(PresenceEvent event) {
+      String user = event.member().user() == null ? "?" : event.member().user();
+      if (event.type() == PresenceEvent.Type.JOINED) {
+        if (channels.merge(user, 1, Integer::sum) == 1) {
+          // Every node tells its own clients: local(), so that each client hears it once.
+          server.to(room).except(event.member().channelId()).local().emit("joined", Map.of(ROOM, room, "user", user));
+        }
+      } else if (channels.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1) == null) {
+        server.to(room).local().emit("left", Map.of(ROOM, room, "user", user));
+      }
+    }
+
+    /**
+     * Sends the channel the list, as of the changes counted so far (the channel's own may not be yet); completes
+     * once it is queued for the channel.
+     */
+    Mono<Void> sendList(Channel channel) {
+      Sinks.Empty<Void> sent = Sinks.empty();
+      executor.execute(() -> {
+        Set<String> users = new TreeSet<>(channels.keySet());
+        users.add(nick(channel));
+        channel.emit("presence", Map.of(ROOM, room, "users", List.copyOf(users)));
+        sent.tryEmitEmpty();
+      });
+      return sent.asMono();
+    }
+  }
+
+  /**
+   * A serial executor on a shared pool: the example's own, as the engine's is internal. Runs tasks one at a time,
+   * in order.
+   */
+  private static final class SerialExecutor implements Executor {
+    private final Executor pool;
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    private boolean running;
+
+    SerialExecutor(Executor pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      synchronized (this) {
+        tasks.add(task);
+        if (running) {
+          return;
+        }
+        running = true;
+      }
+      pool.execute(this::drain);
+    }
+
+    private void drain() {
+      while (true) {
+        Runnable task;
+        synchronized (this) {
+          task = tasks.poll();
+          if (task == null) {
+            running = false;
+            return;
+          }
+        }
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.warn("presence task failed", e);
+        }
+      }
+    }
   }
 
   /**
@@ -87,7 +201,7 @@ public final class ChatRooms {
   }
 
   /** The connection handler: a channel's events (join, chat, typing) and, for SSE, the room its URL names. */
-  public static void connected(Channel channel) {
+  public void connected(Channel channel) {
     if (channel.handshake().transport().equals("sse")) {
       // An EventSource's URL names its room: /sse/general. A reconnect resumes after Last-Event-ID.
       String room = channel.handshake().path().replaceFirst("^.*/", "");
@@ -122,14 +236,6 @@ public final class ChatRooms {
       String room = room(arg(event, 0));
       if (room != null && ch.rooms().contains(room)) {
         ch.to(room).emit("typing", Map.of("from", nick(ch)));
-      }
-    });
-    channel.onDisconnect().subscribe(reason -> {
-      synchronized (PRESENCE) {
-        Object room = channel.data().get(ROOM);
-        if (room != null) {
-          left(channel, (String) room);
-        }
       }
     });
   }
@@ -174,42 +280,18 @@ public final class ChatRooms {
   }
 
   /**
-   * Leaves the channel's current room, joins {@code room} with {@code replay}, sends the channel who is
-   * there and tells the others it came.
+   * Leaves the channel's current room, joins {@code room} with {@code replay}, and sends the channel who is there;
+   * the others hear of it from the presence events ({@link Who#changed}).
    */
-  private static Mono<Void> enter(Channel channel, String room, Replay replay) {
-    // All of it under the lock, the join included: whether the user is already in the room must be
-    // decided against memberships no other join or leave is changing. (With an in-memory store the
-    // replay, at most 50 lines, is queued to the channel within it.)
-    synchronized (PRESENCE) {
-      Object previous = channel.data().put(ROOM, room);
-      if (previous != null && !previous.equals(room)) {
-        channel.leave((String) previous);
-        left(channel, (String) previous);
-      }
-      Mono<Void> joined = channel.join(room, replay);
-      Namespace namespace = channel.namespace();
-      List<String> users = namespace.room(room).members().stream().map(ChatRooms::nick).distinct().sorted().toList();
-      channel.emit("presence", Map.of(ROOM, room, "users", users));
-      if (!room.equals(previous) && !presentBesides(channel, room)) {
-        channel.to(room).emit("joined", Map.of(ROOM, room, "user", nick(channel)));
-      }
-      return joined;
+  private Mono<Void> enter(Channel channel, String room, Replay replay) {
+    Object previous = channel.data().put(ROOM, room);
+    if (previous != null && !previous.equals(room)) {
+      channel.leave((String) previous);
     }
-  }
-
-  /** Tells a room the channel's user left it, unless another of the user's channels is still there. */
-  private static void left(Channel channel, String room) {
-    if (!presentBesides(channel, room)) {
-      channel.namespace().to(room).emit("left", Map.of(ROOM, room, "user", nick(channel)));
-    }
-  }
-
-  /** Whether another channel of the same user is in the room (on this node). */
-  private static boolean presentBesides(Channel channel, String room) {
-    String nick = nick(channel);
-    return channel.namespace().room(room).members().stream()
-        .anyMatch(other -> other != channel && Objects.equals(nick(other), nick));
+    Mono<Void> joined = channel.join(room, replay);
+    Who view = who.get(room);
+    // The join's answer waits for the list too: a client that has it has had the list first.
+    return view == null ? joined : Mono.when(joined, view.sendList(channel));
   }
 
   private static String nick(Channel channel) {
