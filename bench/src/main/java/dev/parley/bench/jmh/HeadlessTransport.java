@@ -8,8 +8,9 @@ import reactor.core.publisher.Mono;
  * A transport with no network and no host: it keeps the engine's context, so a benchmark can open sessions
  * itself, or open none when it only posts through the server.
  */
-final class HeadlessTransport implements Transport {
-  volatile TransportContext context;
+public final class HeadlessTransport implements Transport {
+  /** The engine's context, once started. */
+  public volatile TransportContext context;
 
   @Override
   public String name() {
