@@ -72,8 +72,9 @@ public interface Namespace extends Emitter {
 
   /**
    * Tracks who is in this namespace's rooms on every node, for {@link Room#presence()}. Call it on every node,
-   * before clients connect (a node that does not track a namespace neither tells the others of its members nor
-   * learns of theirs). Each node then keeps the namespace's whole presence: about 150 bytes per channel in a
+   * best in the builder's namespace setup, before the server starts (a node that does not track a namespace
+   * neither tells the others of its members nor learns of theirs; one that starts tracking later asks the others
+   * for theirs then). Each node then keeps the namespace's whole presence: about 150 bytes per channel in a
    * room, beside one bus message per batch of joins and leaves.
    *
    * @return this namespace
@@ -117,8 +118,9 @@ public interface Namespace extends Emitter {
   /**
    * Sends an event to this namespace on every other node and gathers their answers
    * ({@link ServerEvent#ack}): one {@link Reply} per node whose handler answered, its
-   * {@link Reply#from()} the node's id. A node with no handler for the event answers nothing and is not waited
-   * for.
+   * {@link Reply#from()} the node's id. A node with no handler for the event says so at once and gives no
+   * reply; a handler that does not answer within {@code timeout} gives none either (and its node is named in the
+   * error).
    *
    * @return the answers, once every node that was alive when this was called has answered or died (an empty
    *     list at once when there is no other node); errors with {@link dev.parley.error.ClusterException} naming

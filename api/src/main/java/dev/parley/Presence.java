@@ -8,7 +8,7 @@ import reactor.core.publisher.Flux;
  * Who is in a room across every node sharing the store ({@link Room#presence()}), in a namespace that tracks
  * presence ({@link Namespace#trackPresence()}). Each node keeps the whole namespace's presence (about 150 bytes
  * per channel in a room), told of the others' joins and leaves over the bus, so reading it asks no other node:
- * a count costs nothing, a page of members costs its size.
+ * a count is a field read, a page of members costs its size.
  *
  * <p>Eventually consistent: another node's join shows here after one trip over the bus; a node that dies takes
  * its members with it after at most {@link ChatServerConfig#clusterNodeTimeout()} plus one

@@ -2,9 +2,12 @@ package dev.parley.internal;
 
 import dev.parley.error.ClusterException;
 import dev.parley.error.LimitExceededException;
+import dev.parley.internal.support.Ids;
+import dev.parley.internal.support.SerialExecutor;
 import dev.parley.spi.BusMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -53,12 +57,17 @@ final class Cluster {
   // The data field naming the request a reply answers, and the one carrying a node's error.
   static final String REQUEST_ID = "request";
   static final String ERROR = "error";
+  static final String INCARNATION = "inc";
   static final int MAX_PENDING = 10_000;
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   /** Answers one kind of request on this node: with the reply's data, or with an error. */
   interface Handler {
     Mono<ObjectNode> handle(BusMessage request);
+  }
+
+  /** Another node: its incarnation, and when it was last heard from. */
+  private record Peer(String incarnation, long heardNanos) {
   }
 
   /** One node's answer to a request. */
@@ -78,8 +87,26 @@ final class Cluster {
   private final String self;
   private final long nodeTimeoutNanos;
   private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
-  // The other nodes, by the System.nanoTime() they were last heard from.
-  private final Map<String, Long> nodes = new ConcurrentHashMap<>();
+  // This node's life: drawn at construction, in every message of the Cluster's own, so that a node that restarts
+  // with the same id is told apart from the one before.
+  private final String incarnation = Ids.next();
+  // The other nodes: their incarnation and the System.nanoTime() they were last heard from.
+  private final Map<String, Peer> nodes = new ConcurrentHashMap<>();
+  // Orders every change of which nodes there are with the callbacks it makes (queued on `changes` under it).
+  private final Object membership = new Object();
+  // Incarnations that said goodbye (bounded): what they sent before it does not bring them back.
+  private final Set<String> departed = Collections.newSetFromMap(new LinkedHashMap<String, Boolean>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 1024;
+    }
+  });
+  private volatile Consumer<ObjectNode> heartbeatData = data -> { };
+  private volatile BiConsumer<String, JsonNode> heartbeatHeard = (node, data) -> { };
+  // Membership callbacks, in the order decided; requests from other nodes, in the order they came. Both run off
+  // the bus's thread (with the memory store, the sending node's), on the handler executor; made at start.
+  private volatile @Nullable SerialExecutor changes;
+  private volatile @Nullable SerialExecutor incoming;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
   private volatile Consumer<String> joined = node -> { };
@@ -111,26 +138,55 @@ final class Cluster {
     this.left = gone;
   }
 
+  /**
+   * Adds to every heartbeat ({@code fill}) and hears the other nodes' ({@code heard}, in order with their
+   * requests); at construction, before start.
+   */
+  void onHeartbeat(Consumer<ObjectNode> fill, BiConsumer<String, JsonNode> heard) {
+    this.heartbeatData = fill;
+    this.heartbeatHeard = heard;
+  }
+
   /** Greets the other nodes and starts the heartbeat. */
   void start(Scheduler timers) {
+    changes = new SerialExecutor(server.handlerExecutor());
+    incoming = new SerialExecutor(server.handlerExecutor());
     running = true;
     long every = server.config().clusterHeartbeat().toMillis();
     heartbeat = timers.schedulePeriodically(this::beat, every, every, TimeUnit.MILLISECONDS);
-    send(new BusMessage(self, null, HELLO, "/", Set.of(), Set.of(), "", List.of(), null));
+    send(own(HELLO, null));
   }
 
-  /** Says goodbye, stops the heartbeat, and fails the requests still waiting. */
+  /**
+   * Says goodbye, stops the heartbeat, and fails the requests still waiting: last, once this node's channels have
+   * gone (their leaves sent), so that nothing it sends afterwards brings it back in the others' view.
+   */
   void stop() {
     running = false;
     Disposable beating = heartbeat;
     if (beating != null) {
       beating.dispose();
     }
-    send(new BusMessage(self, null, BYE, "/", Set.of(), Set.of(), "", List.of(), null));
+    send(own(BYE, null));
     for (Pending request : List.copyOf(pending.values())) {
       request.fail("the server closed");
     }
     nodes.clear();
+  }
+
+  // A message of the Cluster's own: its kind, for one node or all, carrying this node's incarnation.
+  private BusMessage own(String kind, @Nullable String target) {
+    ObjectNode data = JSON.objectNode().put(INCARNATION, incarnation);
+    if (kind.equals(HEARTBEAT)) {
+      heartbeatData.accept(data);
+    }
+    return new BusMessage(self, target, kind, "/", Set.of(), Set.of(), "", List.of(), data);
+  }
+
+  /** Stamps a message's data with this node's incarnation (a request, a reply, a batch of presence changes). */
+  ObjectNode stamped(@Nullable JsonNode data) {
+    ObjectNode out = data instanceof ObjectNode given ? given.deepCopy() : JSON.objectNode();
+    return out.put(INCARNATION, incarnation);
   }
 
   /** The nodes alive as far as this one knows, itself included. */
@@ -139,8 +195,8 @@ final class Cluster {
     alive.add(self);
     if (running) {
       long now = System.nanoTime();
-      nodes.forEach((node, heard) -> {
-        if (now - heard < nodeTimeoutNanos) {
+      nodes.forEach((node, peer) -> {
+        if (now - peer.heardNanos() < nodeTimeoutNanos) {
           alive.add(node);
         }
       });
@@ -149,25 +205,39 @@ final class Cluster {
   }
 
   private void beat() {
-    send(new BusMessage(self, null, HEARTBEAT, "/", Set.of(), Set.of(), "", List.of(), null));
+    send(own(HEARTBEAT, null));
     long now = System.nanoTime();
-    for (Map.Entry<String, Long> node : nodes.entrySet()) {
-      if (now - node.getValue() >= nodeTimeoutNanos && nodes.remove(node.getKey(), node.getValue())) {
-        log.warn("node {} not heard from for {} ms: counted as gone", node.getKey(),
-            TimeUnit.NANOSECONDS.toMillis(now - node.getValue()));
-        gone(node.getKey());
+    for (Map.Entry<String, Peer> node : nodes.entrySet()) {
+      if (now - node.getValue().heardNanos() >= nodeTimeoutNanos) {
+        synchronized (membership) {
+          if (nodes.remove(node.getKey(), node.getValue())) {
+            log.warn("node {} not heard from for {} ms: counted as gone", node.getKey(),
+                TimeUnit.NANOSECONDS.toMillis(now - node.getValue().heardNanos()));
+            gone(node.getKey());
+          }
+        }
       }
     }
   }
 
+  // Under the membership lock: requests stop waiting for it now, the callback runs in its turn.
   private void gone(String node) {
     for (Pending request : pending.values()) {
       request.gone(node);
     }
-    try {
-      left.accept(node);
-    } catch (RuntimeException e) {
-      log.warn("forgetting node {} failed", node, e);
+    queueChange(() -> left.accept(node), node);
+  }
+
+  private void queueChange(Runnable change, String node) {
+    SerialExecutor executor = changes;
+    if (executor != null) {
+      executor.execute(() -> {
+        try {
+          change.run();
+        } catch (RuntimeException e) {
+          log.warn("a change of node {} failed", node, e);
+        }
+      });
     }
   }
 
@@ -211,8 +281,8 @@ final class Cluster {
     if (pending.size() >= MAX_PENDING) {
       return Mono.error(new LimitExceededException("requests waiting for other nodes", MAX_PENDING));
     }
-    String id = self + ":" + requests.incrementAndGet();
-    ObjectNode data = message.data() instanceof ObjectNode given ? given.deepCopy() : JSON.objectNode();
+    String id = self + ":" + incarnation + ":" + requests.incrementAndGet();
+    ObjectNode data = stamped(message.data());
     data.put(REQUEST_ID, id);
     Pending request = new Pending(id, asked, decisive);
     pending.put(id, request);
@@ -223,51 +293,85 @@ final class Cluster {
     return request.sink.asMono().publishOn(server.handlerScheduler());
   }
 
-  /** A message from the bus that is not an emit: a node's greeting or heartbeat, a request, or a reply. */
+  /** A message from the bus: a node's greeting, heartbeat or goodbye, a request, a reply, or an emit. */
   void received(BusMessage message) {
     String origin = message.origin();
     if (origin.equals(self) || !running) {
       return;
     }
+    JsonNode data = message.data();
+    String from = data == null ? null : data.path(INCARNATION).asString(null);
+    if (message.kind().equals(BYE)) {
+      if (from != null) {
+        bye(origin, from);
+      }
+      return;
+    }
+    if (from != null) {
+      heard(origin, from);
+    }
     String target = message.target();
     if (target != null && !target.equals(self)) {
-      heard(origin);
       return;
     }
     switch (message.kind()) {
-      case BYE -> {
-        if (nodes.remove(origin) != null) {
-          log.info("node {} left", origin);
-          gone(origin);
+      case HELLO -> send(own(HEARTBEAT, origin));
+      case HEARTBEAT -> {
+        if (data != null) {
+          inTurn(() -> heartbeatHeard.accept(origin, data));
         }
       }
-      case HELLO -> {
-        heard(origin);
-        send(new BusMessage(self, origin, HEARTBEAT, "/", Set.of(), Set.of(), "", List.of(), null));
-      }
-      case HEARTBEAT, BusMessage.EMIT -> heard(origin);
       case REPLY -> {
-        heard(origin);
-        JsonNode data = message.data();
         Pending request = data == null ? null : pending.get(data.path(REQUEST_ID).asString(""));
         if (request != null) {
           request.answered(origin, data);
         }
       }
-      default -> {
-        heard(origin);
-        answer(message);
-      }
+      case BusMessage.EMIT -> { }
+      default -> inTurn(() -> answer(message));
     }
   }
 
-  private void heard(String node) {
-    if (nodes.put(node, System.nanoTime()) == null) {
-      log.info("node {} joined", node);
-      try {
-        joined.accept(node);
-      } catch (RuntimeException e) {
-        log.warn("learning of node {} failed", node, e);
+  // Requests and heartbeats, in the order they came, off the bus's thread.
+  private void inTurn(Runnable task) {
+    SerialExecutor executor = incoming;
+    if (executor != null) {
+      executor.execute(task);
+    }
+  }
+
+  private void heard(String node, String from) {
+    long now = System.nanoTime();
+    Peer known = nodes.get(node);
+    if (known != null && known.incarnation().equals(from)) {
+      nodes.replace(node, known, new Peer(from, now));
+      return;
+    }
+    synchronized (membership) {
+      if (departed.contains(node + '/' + from)) {
+        return;
+      }
+      Peer before = nodes.put(node, new Peer(from, now));
+      if (before != null && before.incarnation().equals(from)) {
+        return;
+      }
+      if (before != null) {
+        log.info("node {} restarted", node);
+        gone(node);
+      } else {
+        log.info("node {} joined", node);
+      }
+      queueChange(() -> joined.accept(node), node);
+    }
+  }
+
+  private void bye(String node, String from) {
+    synchronized (membership) {
+      departed.add(node + '/' + from);
+      Peer known = nodes.get(node);
+      if (known != null && known.incarnation().equals(from) && nodes.remove(node, known)) {
+        log.info("node {} left", node);
+        gone(node);
       }
     }
   }
@@ -308,7 +412,7 @@ final class Cluster {
   }
 
   private void reply(BusMessage request, String id, ObjectNode result) {
-    result.put(REQUEST_ID, id);
+    result.put(REQUEST_ID, id).put(INCARNATION, incarnation);
     server.store().bus().publish(new BusMessage(self, request.origin(), REPLY, request.namespace(), Set.of(),
             Set.of(), "", List.of(), result))
         .subscribe(v -> { }, e -> {

@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -249,14 +251,24 @@ final class ClusterOperations {
     relays.put(transport, handler);
   }
 
-  Mono<Optional<JsonNode>> relay(String transport, JsonNode request, Duration timeout) {
+  Mono<Optional<JsonNode>> relay(String transport, @Nullable String node, JsonNode request, Duration timeout) {
+    if (node != null && !cluster.nodes().contains(node)) {
+      return Mono.just(Optional.empty());
+    }
     ObjectNode data = JSON.objectNode().put(TRANSPORT, transport);
     data.set(REQUEST, request);
     // Done with the first node that takes it: the others only say it is not theirs.
-    return cluster.gather(new BusMessage(cluster.self(), null, RELAY, "/", Set.of(), Set.of(), "", List.of(), data),
+    return cluster.gather(new BusMessage(cluster.self(), node, RELAY, "/", Set.of(), Set.of(), "", List.of(), data),
             timeout, answer -> answer.has(ANSWER))
-        .map(outcome -> outcome.answers().stream().filter(a -> a.data().has(ANSWER)).findFirst()
-            .map(a -> a.data().get(ANSWER)));
+        .flatMap(outcome -> {
+          Optional<JsonNode> taken = outcome.answers().stream().filter(a -> a.data().has(ANSWER)).findFirst()
+              .map(a -> a.data().get(ANSWER));
+          if (taken.isPresent() || outcome.complete()) {
+            return Mono.just(taken);
+          }
+          return Mono.error(new ClusterException("relay of a " + transport + " request", timeout, outcome.silent(),
+              outcome.failed()));
+        });
   }
 
   private Mono<ObjectNode> relayHere(BusMessage message) {
@@ -333,7 +345,7 @@ final class ClusterOperations {
     server.checkOpen();
     return cluster.request("serverSideEmitWithAck " + Names.quote(event) + " in " + namespace.name(),
         new BusMessage(cluster.self(), null, SERVER_EVENT, namespace.name(), Set.of(), Set.of(), event, json,
-            JSON.objectNode().put(ACK, true)), timeout)
+            JSON.objectNode().put(ACK, true).put(TIMEOUT, timeout.toMillis())), timeout)
         .map(answers -> {
           List<Reply> replies = new ArrayList<>();
           for (Cluster.Answer answer : answers) {
@@ -360,11 +372,16 @@ final class ClusterOperations {
     if (!wantsAck) {
       return Mono.empty();
     }
-    return answer.asMono().map(args -> {
-      ObjectNode data = JSON.objectNode();
-      ArrayNode array = data.putArray(ARGS);
-      args.forEach(array::add);
-      return data;
-    });
+    // An answer after the sender's timeout would be dropped there: none is waited for beyond it.
+    Duration wait = Duration.ofMillis(Math.max(1, request.data().path(TIMEOUT).asLong(1)));
+    return answer.asMono()
+        .timeout(wait, server.scheduler())
+        .onErrorResume(TimeoutException.class, e -> Mono.empty())
+        .map(args -> {
+          ObjectNode data = JSON.objectNode();
+          ArrayNode array = data.putArray(ARGS);
+          args.forEach(array::add);
+          return data;
+        });
   }
 }

@@ -139,9 +139,6 @@ public final class DefaultChatServer implements ChatServer {
     @Override
     protected void doStop() {
       long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-      // First, so that the other nodes stop asking this one and nothing here waits on them.
-      cluster.stop();
-      presences.close();
       log.debug("closing: {} posts in flight, {} sessions", delivery.postsInFlight(), sessions.view().size());
       settling.await(() -> delivery.postsInFlight() == 0, deadline);
       sessions.end(deadline);
@@ -149,6 +146,9 @@ public final class DefaultChatServer implements ChatServer {
       // back to this server restarted, or to another node.
       long second = Duration.ofSeconds(1).toNanos();
       settling.await(() -> recovery.savesInFlight() == 0, Math.max(deadline, System.nanoTime() + second));
+      // Once this node's channels have gone (the other nodes told of their leaves), and before the store stops.
+      cluster.stop();
+      presences.close();
       components.release(Duration.ofNanos(Math.max(deadline - System.nanoTime(), second)));
       log.info("Parley stopped: node {}", config.nodeId());
     }

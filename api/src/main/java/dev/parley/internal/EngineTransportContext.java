@@ -9,6 +9,7 @@ import dev.parley.spi.TransportContext;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import reactor.core.scheduler.Scheduler;
@@ -63,8 +64,9 @@ final class EngineTransportContext implements TransportContext {
   }
 
   @Override
-  public Mono<Optional<JsonNode>> relay(String transport, JsonNode request, Duration timeout) {
-    return server.clusterOperations().relay(transport, request, timeout);
+  public Mono<Optional<JsonNode>> relay(String transport, @Nullable String node, JsonNode request,
+                                        Duration timeout) {
+    return server.clusterOperations().relay(transport, node, request, timeout);
   }
 
   @Override

@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -19,41 +18,59 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * One namespace's presence on every node, as this node knows it: each room's members by channel id. Changes
- * come from this node's room registry and from the other nodes through {@link Presences}; each change that
- * alters the table is an event.
+ * One namespace's presence on every node, as this node knows it: each room's members by channel id, and their
+ * count. Changes come from this node's room registry and from the other nodes through {@link Presences}; each
+ * change that alters the table is an event. This node's own entries change only by its own registry: another
+ * node's word (a stale join from the node a recovered channel came from) does not replace them.
  *
  * <p>Threading: changes take the table's lock (they are few and short); reads take none and see each room as of
- * some moment during the call.
+ * some moment during the call. Events reach subscribers on the handler scheduler, never under the lock.
  */
 final class PresenceTable {
-  private final Map<String, NavigableMap<String, PresenceMember>> rooms = new ConcurrentHashMap<>();
+  private final String self;
+  private final Map<String, Members> rooms = new ConcurrentHashMap<>();
   private final Sinks.Many<PresenceEvent> events = Sinks.many().multicast().directBestEffort();
-  // Where subscribers hear events: never under the table's lock, nor on the bus's thread.
   private final Supplier<Scheduler> delivery;
 
-  PresenceTable(Supplier<Scheduler> delivery) {
+  /** One room's members, and their count (kept, as a skip list counts by walking). */
+  private static final class Members {
+    final ConcurrentSkipListMap<String, PresenceMember> byId = new ConcurrentSkipListMap<>();
+    volatile int count;
+  }
+
+  PresenceTable(String self, Supplier<Scheduler> delivery) {
+    this.self = self;
     this.delivery = delivery;
   }
 
-  /** Puts a member in its room, replacing the entry of the same channel there (it moved nodes). */
+  /**
+   * Puts a member in its room. A channel held by another node than before moved there (connection state
+   * recovery): it leaves as the old node's and joins as the new one's.
+   */
   synchronized void join(PresenceMember member) {
-    PresenceMember before = rooms.computeIfAbsent(member.room(), r -> new ConcurrentSkipListMap<>())
-        .put(member.channelId(), member);
-    if (before == null || !before.node().equals(member.node())) {
-      events.tryEmitNext(new PresenceEvent(PresenceEvent.Type.JOINED, member, false));
+    Members members = rooms.computeIfAbsent(member.room(), r -> new Members());
+    PresenceMember before = members.byId.get(member.channelId());
+    if (before != null && before.node().equals(member.node())) {
+      return;
     }
+    if (before != null && before.node().equals(self) && !member.node().equals(self)) {
+      return;
+    }
+    members.byId.put(member.channelId(), member);
+    if (before == null) {
+      members.count++;
+    } else {
+      events.tryEmitNext(new PresenceEvent(PresenceEvent.Type.LEFT, before, false));
+    }
+    events.tryEmitNext(new PresenceEvent(PresenceEvent.Type.JOINED, member, false));
   }
 
   /** Takes a channel out of a room if {@code node} holds it there; a leave from a node it moved from is stale. */
   synchronized void leave(String room, String channelId, String node) {
-    NavigableMap<String, PresenceMember> members = rooms.get(room);
-    PresenceMember member = members == null ? null : members.get(channelId);
+    Members members = rooms.get(room);
+    PresenceMember member = members == null ? null : members.byId.get(channelId);
     if (member != null && member.node().equals(node)) {
-      members.remove(channelId);
-      if (members.isEmpty()) {
-        rooms.remove(room);
-      }
+      remove(member);
       events.tryEmitNext(new PresenceEvent(PresenceEvent.Type.LEFT, member, false));
     }
   }
@@ -78,27 +95,25 @@ final class PresenceTable {
         events.tryEmitNext(new PresenceEvent(PresenceEvent.Type.LEFT, member, false));
       }
     }
-    for (PresenceMember member : members) {
-      NavigableMap<String, PresenceMember> room = rooms.get(member.room());
-      PresenceMember current = room == null ? null : room.get(member.channelId());
-      if (current == null || !current.node().equals(node)) {
-        join(member);
-      }
-    }
+    members.forEach(this::join);
   }
 
+  // Under the lock.
   private void remove(PresenceMember member) {
-    NavigableMap<String, PresenceMember> members = rooms.get(member.room());
-    if (members != null && members.remove(member.channelId(), member) && members.isEmpty()) {
-      rooms.remove(member.room());
+    Members members = rooms.get(member.room());
+    if (members != null && members.byId.remove(member.channelId(), member)) {
+      members.count--;
+      if (members.count == 0) {
+        rooms.remove(member.room());
+      }
     }
   }
 
   /** The members {@code node} holds, in every room. */
   List<PresenceMember> membersOf(String node) {
     List<PresenceMember> found = new ArrayList<>();
-    for (NavigableMap<String, PresenceMember> members : rooms.values()) {
-      for (PresenceMember member : members.values()) {
+    for (Members members : rooms.values()) {
+      for (PresenceMember member : members.byId.values()) {
         if (member.node().equals(node)) {
           found.add(member);
         }
@@ -108,16 +123,17 @@ final class PresenceTable {
   }
 
   int count(String room) {
-    NavigableMap<String, PresenceMember> members = rooms.get(room);
-    return members == null ? 0 : members.size();
+    Members members = rooms.get(room);
+    return members == null ? 0 : members.count;
   }
 
   List<PresenceMember> page(String room, @Nullable String after, int limit) {
-    NavigableMap<String, PresenceMember> members = rooms.get(room);
+    Members members = rooms.get(room);
     if (members == null) {
       return List.of();
     }
-    Collection<PresenceMember> from = after == null ? members.values() : members.tailMap(after, false).values();
+    Collection<PresenceMember> from = after == null ? members.byId.values()
+        : members.byId.tailMap(after, false).values();
     List<PresenceMember> page = new ArrayList<>(Math.min(limit, 64));
     for (PresenceMember member : from) {
       if (page.size() == limit) {

@@ -70,11 +70,17 @@ final class Presences {
       return Mono.empty();
     });
     cluster.onNodes(this::nodeJoined, this::nodeGone);
+    cluster.onHeartbeat(data -> {
+      synchronized (this) {
+        data.put(SEQ, sent);
+      }
+    }, this::heartbeat);
   }
 
   /** Starts tracking a namespace's presence: its registry's changes from now on, and its members so far. */
   PresenceTable track(DefaultNamespace namespace) {
-    PresenceTable table = tables.computeIfAbsent(namespace.name(), n -> new PresenceTable(server::handlerScheduler));
+    PresenceTable table = tables.computeIfAbsent(namespace.name(),
+        n -> new PresenceTable(self, server::handlerScheduler));
     namespace.roomRegistry().listen(new RoomRegistry.Changes<>() {
       @Override
       public void joined(String room, DefaultChannel channel) {
@@ -93,6 +99,16 @@ final class Presences {
         }
       }
     });
+    // Tracking that starts after other nodes were learned of: their members in this namespace are asked for.
+    List<String> known;
+    synchronized (peers) {
+      known = List.copyOf(peers.keySet());
+      for (Peer peer : peers.values()) {
+        peer.last = -1;
+        peer.held.clear();
+      }
+    }
+    known.forEach(this::askSnapshot);
     // Channels already here (tracking is meant to start before any connect, but need not).
     for (Channel channel : namespace.channels()) {
       for (String room : channel.rooms()) {
@@ -139,7 +155,20 @@ final class Presences {
       sending = true;
     }
     // Not here, under the room registry's lock: with the memory store, sending runs the other nodes' code.
-    server.handlerExecutor().execute(this::send);
+    next();
+  }
+
+  // The next batch, on the handler executor; if it refuses (the server is stopping), none: the others drop this
+  // node's members when it says goodbye.
+  private void next() {
+    try {
+      server.handlerExecutor().execute(this::send);
+    } catch (RuntimeException e) {
+      log.debug("presence changes not sent: {}", e.toString());
+      synchronized (this) {
+        sending = false;
+      }
+    }
   }
 
   // One batch in flight at a time: the next goes when the bus has taken this one.
@@ -158,12 +187,13 @@ final class Presences {
       data.put(SEQ, sent);
     }
     try {
-      server.store().bus().publish(new BusMessage(self, null, PRESENCE, "/", Set.of(), Set.of(), "", List.of(), data))
+      server.store().bus().publish(new BusMessage(self, null, PRESENCE, "/", Set.of(), Set.of(), "", List.of(),
+              cluster.stamped(data)))
           .subscribe(v -> { }, e -> {
-            // The other nodes see a gap in the numbers with the next batch, and ask for a snapshot.
+            // The others see the gap: in the next batch's number, or in the heartbeats' (which carry the last).
             log.warn("presence changes not sent to the other nodes", e);
-            send();
-          }, this::send);
+            next();
+          }, this::next);
     } catch (RuntimeException e) {
       log.warn("presence changes not sent to the other nodes", e);
       synchronized (this) {
@@ -200,8 +230,13 @@ final class Presences {
   private static final class Peer {
     // The number of its last batch applied, or -1 while a snapshot is awaited.
     long last = -1;
-    // Batches that came while a snapshot was awaited, to apply after it; at most MAX_HELD.
+    // Batches that came while a snapshot was awaited, to apply after it; at most MAX_HELD, then overflowed.
     final ArrayDeque<JsonNode> held = new ArrayDeque<>();
+    boolean overflowed;
+    // A snapshot asked for and not yet answered (or failed).
+    boolean asking;
+    // The last number a heartbeat named beyond `last`: still beyond it at the next heartbeat, a batch was lost.
+    long suspect = -1;
   }
 
   private static final int MAX_HELD = 64;
@@ -213,6 +248,35 @@ final class Presences {
     askSnapshot(node);
   }
 
+  // A heartbeat names the number of the node's last batch: a snapshot is asked for if one is awaited and not being
+  // asked for (the last attempt failed), or if a batch named in the previous heartbeat has still not come.
+  private void heartbeat(String node, JsonNode data) {
+    long seq = data.path(SEQ).asLong(-1);
+    boolean ask;
+    synchronized (peers) {
+      Peer peer = peers.get(node);
+      if (peer == null || seq < 0) {
+        return;
+      }
+      if (peer.last < 0) {
+        ask = !peer.asking;
+      } else if (seq <= peer.last) {
+        peer.suspect = -1;
+        ask = false;
+      } else if (peer.suspect >= 0 && peer.suspect > peer.last) {
+        peer.last = -1;
+        peer.suspect = -1;
+        ask = true;
+      } else {
+        peer.suspect = seq;
+        ask = false;
+      }
+    }
+    if (ask) {
+      askSnapshot(node);
+    }
+  }
+
   private void nodeGone(String node) {
     synchronized (peers) {
       peers.remove(node);
@@ -221,13 +285,27 @@ final class Presences {
   }
 
   private void askSnapshot(String node) {
+    Peer asked;
+    synchronized (peers) {
+      asked = peers.get(node);
+      if (asked == null) {
+        return;
+      }
+      asked.asking = true;
+    }
     cluster.request("presence snapshot", new BusMessage(self, node, SNAPSHOT, "/", Set.of(), Set.of(), "",
             List.of(), null), server.config().clusterTimeout())
-        .subscribe(answers -> answers.forEach(answer -> applySnapshot(answer.node(), answer.data())),
-            e -> log.debug("no presence snapshot from node {}: {}", node, e.getMessage()));
+        .subscribe(answers -> answers.forEach(answer -> applySnapshot(asked, answer.node(), answer.data())),
+            e -> {
+              // Asked again at the node's next heartbeat.
+              log.debug("no presence snapshot from node {}: {}", node, e.getMessage());
+              synchronized (peers) {
+                asked.asking = false;
+              }
+            });
   }
 
-  private void applySnapshot(String node, JsonNode data) {
+  private void applySnapshot(Peer asked, String node, JsonNode data) {
     Map<String, List<PresenceMember>> byNamespace = new HashMap<>();
     for (JsonNode member : data.path(MEMBERS)) {
       byNamespace.computeIfAbsent(member.path("ns").asString(""), n -> new ArrayList<>()).add(member(node, member));
@@ -235,11 +313,15 @@ final class Presences {
     boolean again = false;
     synchronized (peers) {
       Peer peer = peers.get(node);
-      if (peer == null) {
+      asked.asking = false;
+      if (peer != asked || peer.last >= 0) {
+        // The node went (or restarted) since, its snapshot of another life; or this one is not awaited.
         return;
       }
       tables.forEach((namespace, table) -> table.replaceNode(node, byNamespace.getOrDefault(namespace, List.of())));
       peer.last = data.path(SEQ).asLong(0);
+      again = peer.overflowed;
+      peer.overflowed = false;
       while (!peer.held.isEmpty() && !again) {
         JsonNode batch = peer.held.poll();
         long seq = batch.path(SEQ).asLong(0);
@@ -282,6 +364,8 @@ final class Presences {
         // Awaiting a snapshot: after it, in order. Beyond the bound, the snapshot's own numbers tell.
         if (peer.held.size() < MAX_HELD) {
           peer.held.add(data);
+        } else {
+          peer.overflowed = true;
         }
         return;
       }

@@ -3,6 +3,7 @@ package dev.parley.spi;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -46,19 +47,28 @@ public interface TransportContext extends ProviderContext {
   }
 
   /**
-   * Hands a request this node cannot serve, one for a session another node holds, to the other nodes sharing
-   * the store: each gives it to its transport of the same name ({@link #onRelay}), and the answer of the one
-   * that takes it comes back. For a transport whose clients may reach any node (an SSE client's POSTs behind a
-   * load balancer without sticky sessions). Non-blocking; the request travels as one bus message to every node.
+   * Hands a request this node cannot serve, one for a session another node holds, to that node (or, when it is
+   * not known, to every other node sharing the store): its transport of the same name ({@link #onRelay}) answers
+   * it. For a transport whose clients may reach any node (an SSE client's POSTs behind a load balancer without
+   * sticky sessions). Non-blocking; the request travels as one bus message, and the answer as another from each
+   * node asked.
    *
    * @param transport the transport's name
+   * @param node the node that holds the session, if the transport knows it ({@link #nodeId()}), or null for all
    * @param request what the other node needs to serve it (a JSON object of the transport's own making)
    * @param timeout how long to wait for the node that takes it
-   * @return the answer; empty if no node took it within {@code timeout} (no node holds the session), or there
-   *     is no other node. The default implementation knows no other node
+   * @return the answer; empty if no node took it (the node named is not alive, or no node holds the session),
+   *     or there is no other node; an error ({@link dev.parley.error.ClusterException}) if a node asked did not
+   *     answer within {@code timeout}. The default implementation knows no other node
    */
-  default Mono<Optional<JsonNode>> relay(String transport, JsonNode request, Duration timeout) {
+  default Mono<Optional<JsonNode>> relay(String transport, @Nullable String node, JsonNode request,
+                                         Duration timeout) {
     return Mono.just(Optional.empty());
+  }
+
+  /** This node's id among those sharing the store ({@link dev.parley.ChatServerConfig#nodeId()}). */
+  default String nodeId() {
+    return config().nodeId();
   }
 
   /**

@@ -466,6 +466,36 @@ public abstract class ClusterContractTest {
   }
 
   @Test
+  @DisplayName("a node that restarts under the same id is a new node: its old members leave, its new ones count")
+  void restartedNodeStartsAfresh() {
+    c.connect("x");
+    c.connect("x");
+    awaitCount(a, "x", 2);
+    c.server().close();
+
+    Nodes.Node again = nodes.start(setup("node-c"));
+    awaitUntil(() -> a.server().nodes().contains("node-c"), "node-a knows node-c again");
+    again.connect("x");
+
+    awaitCount(a, "x", 1);
+    awaitCount(b, "x", 1);
+    assertThat(a.server().room("x").presence().members(null, 10)).extracting(PresenceMember::node)
+        .containsExactly("node-c");
+  }
+
+  @Test
+  @DisplayName("a server event handler that never answers gives no reply, and its node is named")
+  void handlerThatNeverAnswers() {
+    b.server().namespace().onServerEvent("quiet", event -> { });
+    c.server().namespace().onServerEvent("quiet", event -> event.ack("here"));
+
+    assertThatThrownBy(() -> a.server().serverSideEmitWithAck(Duration.ofMillis(300), "quiet")
+        .block(Timeouts.EXPECTED))
+        .isInstanceOfSatisfying(ClusterException.class,
+            e -> assertThat(e.silentNodes()).containsExactly("node-b"));
+  }
+
+  @Test
   @DisplayName("presence in a namespace that does not track it is a clear error")
   void presenceNotTracked() {
     assertThatThrownBy(() -> a.server().namespace("/untracked").room("x").presence())

@@ -42,10 +42,14 @@ import reactor.core.publisher.Mono;
  * When the server ends a channel it sends {@code event: parley:disconnect} before closing the stream,
  * after which a client should close its {@code EventSource}.
  *
- * <p>Any node: a POST may reach any node sharing the store (a load balancer needs no sticky sessions). A node
- * that does not hold the session reads the body within the same limits and hands it over the bus to the nodes
- * ({@link dev.parley.spi.TransportContext#relay}); the one that holds the stream answers it as if it had come
- * there, and its answer is the response. A lone node answers an unknown session before reading the body.
+ * <p>Any node: a POST may reach any node sharing the store (a load balancer needs no sticky sessions). A token
+ * names the node that holds its stream; a node that gets a POST for another node's stream reads the body within
+ * the same limits and hands it over the bus to that node ({@link dev.parley.spi.TransportContext#relay}, the
+ * token's SHA-256 travelling rather than the token), which answers it as if it had come there; its answer is the
+ * response. While it waits, the relaying node holds a place of the client's address; it waits on at most 1,000
+ * relayed POSTs at once (beyond, 503), and answers 504 if the stream's node does not answer within
+ * {@code postAckTimeout} plus {@code ChatServerConfig.clusterTimeout}, 404 if that node is not alive. A POST whose
+ * token names this node (or no node) is judged here: 404 and 403 before the body is read.
  *
  * <p>Errors: unknown or closed session 404, wrong token 403 (both before the body is read), body over
  * {@code maxPostBody} 413 (before it is read if its {@code Content-Length} says so, else as soon as it is

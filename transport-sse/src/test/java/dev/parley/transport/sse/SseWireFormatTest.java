@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The bytes of a stream, exactly as the Javadoc of {@link SseTransport} and the WHATWG format say. */
 class SseWireFormatTest {
-  private static final String TOKEN = "[A-Za-z0-9_-]{43}";
+  private static final String TOKEN = "[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]+";
   private static final String ID = "[A-Za-z0-9_-]{20}";
 
   private final HttpClient http = SseTestClient.newHttpClient();

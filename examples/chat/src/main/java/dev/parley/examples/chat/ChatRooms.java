@@ -4,13 +4,16 @@ import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.Event;
 import dev.parley.Handshake;
+import dev.parley.Presence;
 import dev.parley.PresenceEvent;
+import dev.parley.PresenceMember;
 import dev.parley.Replay;
 import dev.parley.error.ConnectionRejectedException;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,19 +94,23 @@ public final class ChatRooms {
     for (String room : ROOMS) {
       Who view = new Who(server, room);
       who.put(room, view);
-      server.room(room).presence().events().subscribe(event -> view.executor.execute(() -> view.changed(event)));
+      Presence presence = server.room(room).presence();
+      presence.events().subscribe(event -> view.executor.execute(() -> view.changed(event)));
+      // Whoever came before the subscription (another node's members, learned of at start): counted in its turn.
+      view.executor.execute(() -> view.seed(presence));
     }
   }
 
   /**
    * Who is in one room: each user's channels there, on every node, changed only on the room's executor, in the
-   * order of the presence events; a list asked for there is the count as of that point in that order.
+   * order of the presence events; a list asked for there is the room as of that point in that order. Channels
+   * by id, so that a change seen twice (in the seed and as an event) counts once.
    */
   private static final class Who {
     final ChatServer server;
     final String room;
     final SerialExecutor executor;
-    final Map<String, Integer> channels = new HashMap<>();
+    final Map<String, Set<String>> channels = new HashMap<>();
 
     Who(ChatServer server, String room) {
       this.server = server;
@@ -111,14 +118,32 @@ public final class ChatRooms {
       this.executor = new SerialExecutor(ForkJoinPool.commonPool());
     }
 
+    void seed(Presence presence) {
+      List<PresenceMember> page = presence.members(null, Presence.MAX_PAGE);
+      while (!page.isEmpty()) {
+        page.forEach(member -> channels.computeIfAbsent(user(member), u -> new HashSet<>()).add(member.channelId()));
+        page = presence.members(page.get(page.size() - 1).channelId(), Presence.MAX_PAGE);
+      }
+    }
+
+    private static String user(PresenceMember member) {
+      return member.user() == null ? "?" : member.user();
+    }
+
     void changed(PresenceEvent event) {
-      String user = event.member().user() == null ? "?" : event.member().user();
+      String user = user(event.member());
+      String id = event.member().channelId();
       if (event.type() == PresenceEvent.Type.JOINED) {
-        if (channels.merge(user, 1, Integer::sum) == 1) {
+        Set<String> ids = channels.computeIfAbsent(user, u -> new HashSet<>());
+        if (ids.add(id) && ids.size() == 1) {
           // Every node tells its own clients: local(), so that each client hears it once.
-          server.to(room).except(event.member().channelId()).local().emit("joined", Map.of(ROOM, room, "user", user));
+          server.to(room).except(id).local().emit("joined", Map.of(ROOM, room, "user", user));
         }
-      } else if (channels.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1) == null) {
+        return;
+      }
+      Set<String> ids = channels.get(user);
+      if (ids != null && ids.remove(id) && ids.isEmpty()) {
+        channels.remove(user);
         server.to(room).local().emit("left", Map.of(ROOM, room, "user", user));
       }
     }

@@ -52,18 +52,21 @@ public final class SseServlet extends HttpServlet {
   private static final String RELAY_SESSION = "session";
   private static final String RELAY_TOKEN = "token";
   private static final String RELAY_BODY = "body";
+  // Relayed POSTs this node waits on at once; beyond, 503.
+  private static final int MAX_RELAYING = 1000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final transient SseTransportConfig config;
   private final transient TransportContext context;
   private final transient SseEncoder encoder;
   private final transient OriginPolicy origins;
-  private final transient SessionTokens tokens = new SessionTokens();
+  private final transient SessionTokens tokens;
   private final transient Map<String, SseStream> streams = new ConcurrentHashMap<>();
   // POSTs whose response waits on the handlers (asynchronous), for stats.
   private final transient AtomicInteger waitingPosts = new AtomicInteger();
   // POSTs whose body is being read, for stats.
   private final transient AtomicInteger readingPosts = new AtomicInteger();
+  private final transient AtomicInteger relaying = new AtomicInteger();
   // One timer for every stream's heartbeat, not a timer per stream. Guarded by this.
   private transient @org.jspecify.annotations.Nullable Disposable heartbeats;
   // Written under this object's lock.
@@ -74,6 +77,7 @@ public final class SseServlet extends HttpServlet {
     this.context = context;
     this.encoder = new SseEncoder(context.jsonMapper());
     this.origins = new OriginPolicy(config.allowedOrigins());
+    this.tokens = new SessionTokens(context.nodeId());
     context.onRelay(SseTransport.NAME, this::relayed);
   }
 
@@ -287,11 +291,13 @@ public final class SseServlet extends HttpServlet {
         : request.getHeader("X-Parley-Session");
     SseStream stream = sessionId == null ? null : streams.get(sessionId);
     String token = token(request);
-    if (stream == null && sessionId != null && token != null && !stopped && context.hasOtherNodes()) {
-      // Not a stream of this node's: maybe another's, behind a load balancer without sticky sessions. The body
-      // is read here, within the same limits as any post's, and the node that holds the stream answers (a
-      // single node answers 404 before reading, as it knows every stream there is).
-      relay(request, response, sessionId, token);
+    String holder = token == null ? null : SessionTokens.node(token);
+    if (stream == null && sessionId != null && holder != null && !holder.equals(context.nodeId()) && !stopped
+        && context.hasOtherNodes()) {
+      // Another node's stream, by its token: behind a load balancer without sticky sessions. The body is read
+      // here, within the same limits as any post's, and that node answers; a token naming this node, or none,
+      // is answered here before the body is read (404, 403), as a single node always does.
+      relay(request, response, sessionId, token, holder);
       return;
     }
     if (stream == null || stream.session() == null || stream.ended()) {
@@ -331,8 +337,8 @@ public final class SseServlet extends HttpServlet {
 
   // ---- posts for another node's stream ----
 
-  private void relay(HttpServletRequest request, HttpServletResponse response, String sessionId, String token)
-      throws IOException {
+  private void relay(HttpServletRequest request, HttpServletResponse response, String sessionId, String token,
+                     String holder) throws IOException {
     long length = request.getContentLengthLong();
     if (length > config.maxPostBody()) {
       response.setHeader("Connection", "close");
@@ -355,25 +361,42 @@ public final class SseServlet extends HttpServlet {
       throw e;
     }
     readingPosts.incrementAndGet();
-    new PostReader(this, async, body -> relayBody(async, sessionId, token, body), place, config.maxPostBody(),
-        length).start(config.postBodyTimeout().toMillis());
+    String address = request.getRemoteAddr();
+    new PostReader(this, async, body -> relayBody(async, address, sessionId, token, holder, body), place,
+        config.maxPostBody(), length).start(config.postBodyTimeout().toMillis());
   }
 
-  private void relayBody(AsyncContext async, String sessionId, String token, byte[] body) {
+  // The body, read: to the node the token names, holding a place of the client's address until it answers (so
+  // that one address has at most maxConnectionsPerAddress relays waiting), and within this node's relay budget.
+  private void relayBody(AsyncContext async, String address, String sessionId, String token, String holder,
+                         byte[] body) {
+    Admission place = context.admit(address).orElse(null);
+    if (place == null) {
+      complete(async, new PostAnswer(429, "{\"error\":\"too many connections from this address\"}", "1"));
+      return;
+    }
+    if (relaying.incrementAndGet() > MAX_RELAYING) {
+      relaying.decrementAndGet();
+      place.release();
+      complete(async, new PostAnswer(503, "{\"error\":\"server busy\"}", "1"));
+      return;
+    }
+    // The token's digest travels, not the token: the bus's documents hold no secret of a client's.
     ObjectNode relayed = JsonNodeFactory.instance.objectNode().put(RELAY_SESSION, sessionId)
-        .put(RELAY_TOKEN, token).put(RELAY_BODY, Base64.getEncoder().encodeToString(body));
+        .put(RELAY_TOKEN, SessionTokens.digest(token)).put(RELAY_BODY, Base64.getEncoder().encodeToString(body));
     waitingPosts.incrementAndGet();
     // The other node waits up to postAckTimeout for an ack; the bus's trips on top.
-    context.relay(SseTransport.NAME, relayed, config.postAckTimeout().plus(context.config().clusterTimeout()))
+    context.relay(SseTransport.NAME, holder, relayed, config.postAckTimeout().plus(context.config().clusterTimeout()))
+        .doFinally(signal -> {
+          place.release();
+          relaying.decrementAndGet();
+          waitingPosts.decrementAndGet();
+        })
         .subscribe(
-            answer -> {
-              waitingPosts.decrementAndGet();
-              complete(async, answer.map(PostAnswer::of).orElse(PostAnswer.UNKNOWN_SESSION));
-            },
+            answer -> complete(async, answer.map(PostAnswer::of).orElse(PostAnswer.UNKNOWN_SESSION)),
             error -> {
-              waitingPosts.decrementAndGet();
-              log.warn("relaying a POST to another node failed", error);
-              complete(async, PostAnswer.error(502, "the node holding this session could not be reached"));
+              log.warn("relaying a POST to node {} failed: {}", LogSafe.quote(holder), error.getMessage());
+              complete(async, PostAnswer.error(504, "the node holding this session did not answer"));
             });
   }
 
@@ -384,7 +407,7 @@ public final class SseServlet extends HttpServlet {
     if (stream == null) {
       return Mono.empty();
     }
-    if (!tokens.matches(sessionId, request.path(RELAY_TOKEN).asString(""))) {
+    if (!tokens.matchesDigest(sessionId, request.path(RELAY_TOKEN).asString(""))) {
       log.debug("wrong token for session {} (relayed)", LogSafe.quote(sessionId));
       return Mono.just(PostAnswer.error(403, "wrong token for this session").travelling());
     }

@@ -32,7 +32,8 @@ class CoreStreamTest {
   private final Queue<String> callbacks = new ConcurrentLinkedQueue<>();
   private final Queue<DisconnectReason> closedWith = new ConcurrentLinkedQueue<>();
   private final SseServlet servlet = new SseServlet(SseTransportConfig.defaults(), Fakes.of(TransportContext.class,
-      (name, args) -> name.equals("jsonMapper") ? JsonMapper.builder().build() : null));
+      (name, args) -> name.equals("jsonMapper") ? JsonMapper.builder().build()
+          : name.equals("nodeId") ? "node" : null));
   private final HttpFields.Mutable headers = HttpFields.build();
   private final CoreStream stream = new CoreStream(servlet, Fakes.of(Response.class, (name, args) -> {
     switch (name) {

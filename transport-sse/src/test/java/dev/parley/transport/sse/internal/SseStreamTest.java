@@ -35,7 +35,8 @@ class SseStreamTest {
   private final Queue<DisconnectReason> closedWith = new ConcurrentLinkedQueue<>();
   private final Queue<String> callbacks = new ConcurrentLinkedQueue<>();
   private final SseServlet servlet = new SseServlet(SseTransportConfig.defaults(), Fakes.of(TransportContext.class,
-      (name, args) -> name.equals("jsonMapper") ? JsonMapper.builder().build() : null));
+      (name, args) -> name.equals("jsonMapper") ? JsonMapper.builder().build()
+          : name.equals("nodeId") ? "node" : null));
   private final ServletStream stream = new ServletStream(servlet,
       Fakes.of(AsyncContext.class, (name, args) -> {
         if (name.equals("complete")) {
