@@ -2,11 +2,10 @@ package dev.parley.bench;
 
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.parley.ChatServer;
 import dev.parley.bench.jmh.HeadlessTransport;
 import dev.parley.host.jetty.JettyHost;
+import dev.parley.mongo.embedded.EmbeddedMongo;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Packet;
 import dev.parley.spi.Connection;
@@ -16,7 +15,6 @@ import dev.parley.store.mongo.MongoStore;
 import dev.parley.store.mongo.MongoStoreConfig;
 import dev.parley.transport.sse.SseTransport;
 import dev.parley.transport.sse.SseTransportConfig;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The cost of going between nodes on the MongoDB bus: nodes in this JVM, each with its own store and client on
- * one database (an in-process mongo-java-server with its oplog, or the replica set named by
+ * one database (parley-mongo-embedded in this JVM, whose change streams wait for writes as mongod's do, or the
+ * replica set named by
  * {@code PARLEY_MONGODB_URI}). Prints one line per figure:
  * <ul>
  *   <li>emits per second carried from one node to another (a window of 64 emits in flight on the bus);</li>
@@ -63,13 +62,10 @@ public final class ClusterBench {
     int emits = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     String uri = System.getenv("PARLEY_MONGODB_URI");
-    MongoServer inProcess = null;
+    EmbeddedMongo inProcess = null;
     if (uri == null) {
-      MemoryBackend backend = new MemoryBackend();
-      backend.enableOplog();
-      inProcess = new MongoServer(backend);
-      inProcess.bind(new InetSocketAddress("127.0.0.1", 0));
-      uri = "mongodb://127.0.0.1:" + inProcess.getLocalAddress().getPort() + "/?directConnection=true";
+      inProcess = EmbeddedMongo.start();
+      uri = inProcess.connectionString();
     }
     MongoStoreConfig config = MongoStoreConfig.builder().connectionString(uri)
         .database("bench_cluster_" + System.nanoTime()).build();
@@ -82,7 +78,7 @@ public final class ClusterBench {
         toClose.add(node);
       }
       awaitUntil(() -> nodes.stream().allMatch(n -> n.server.nodes().size() == 3), "the nodes know each other");
-      System.out.println("mongodb: " + (inProcess != null ? "in-process mongo-java-server" : "PARLEY_MONGODB_URI"));
+      System.out.println("mongodb: " + (inProcess != null ? "parley-mongo-embedded (in this JVM)" : "PARLEY_MONGODB_URI"));
       throughput(nodes.get(0), nodes.get(1), emits);
       latency(nodes.get(0), nodes.get(1), samples);
       fetch(nodes, samples);
@@ -92,7 +88,7 @@ public final class ClusterBench {
         toClose.get(i).close();
       }
       if (inProcess != null) {
-        inProcess.shutdownNow();
+        inProcess.close();
       }
     }
   }
