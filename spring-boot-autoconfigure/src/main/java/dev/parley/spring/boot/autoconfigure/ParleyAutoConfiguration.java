@@ -98,6 +98,9 @@ public class ParleyAutoConfiguration {
     set(properties.getNodeId(), config::nodeId);
     set(properties.getShutdownTimeout(), config::shutdownTimeout);
     set(properties.getHandlerThreads(), config::handlerThreads);
+    set(properties.getCluster().getHeartbeat(), config::clusterHeartbeat);
+    set(properties.getCluster().getNodeTimeout(), config::clusterNodeTimeout);
+    set(properties.getCluster().getTimeout(), config::clusterTimeout);
     // spring.threads.virtual.enabled decides when it is set; otherwise Parley's default (virtual on Java 21+).
     if (env.containsProperty("spring.threads.virtual.enabled")) {
       config.virtualThreads(Threading.VIRTUAL.isActive(env));

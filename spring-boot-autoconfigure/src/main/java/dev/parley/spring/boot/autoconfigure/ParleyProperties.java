@@ -32,6 +32,7 @@ public class ParleyProperties {
   /** Threads running the application's handlers when they do not run on virtual threads. Default: max(16, 4 x cores). */
   private @Nullable Integer handlerThreads;
 
+  private final Cluster cluster = new Cluster();
   private final WebSocket websocket = new WebSocket();
   private final Sse sse = new Sse();
   private final Store store = new Store();
@@ -70,6 +71,10 @@ public class ParleyProperties {
     this.shutdownTimeout = shutdownTimeout;
   }
 
+  public Cluster getCluster() {
+    return cluster;
+  }
+
   public @Nullable Integer getHandlerThreads() {
     return handlerThreads;
   }
@@ -96,6 +101,42 @@ public class ParleyProperties {
 
   public Recovery getRecovery() {
     return recovery;
+  }
+
+  /** How the nodes sharing a store know each other, and how long operations across them wait. */
+  public static class Cluster {
+    /** How often this node tells the others it is alive. Default: 5s. */
+    private @Nullable Duration heartbeat;
+
+    /** How long a node may go unheard before the others count it as gone (more than the heartbeat). Default: 15s. */
+    private @Nullable Duration nodeTimeout;
+
+    /** How long an operation across nodes (a broadcast's join, fetchChannels...) waits for the others. Default: 5s. */
+    private @Nullable Duration timeout;
+
+    public @Nullable Duration getHeartbeat() {
+      return heartbeat;
+    }
+
+    public void setHeartbeat(@Nullable Duration heartbeat) {
+      this.heartbeat = heartbeat;
+    }
+
+    public @Nullable Duration getNodeTimeout() {
+      return nodeTimeout;
+    }
+
+    public void setNodeTimeout(@Nullable Duration nodeTimeout) {
+      this.nodeTimeout = nodeTimeout;
+    }
+
+    public @Nullable Duration getTimeout() {
+      return timeout;
+    }
+
+    public void setTimeout(@Nullable Duration timeout) {
+      this.timeout = timeout;
+    }
   }
 
   /** The Socket.IO transport: Engine.IO over WebSocket and HTTP long-polling. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.ChatServer;
+import dev.parley.ChatServerConfig;
 import dev.parley.testsupport.QueuedEventStream;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -51,6 +52,7 @@ abstract class StarterScenario {
             "management.endpoint.health.show-details=always",
             "management.info.env.enabled=false",
             "parley.shutdown-timeout=5s",
+            "parley.cluster.heartbeat=2s", "parley.cluster.node-timeout=7s", "parley.cluster.timeout=3s",
             // A stream the client dropped is noticed at the next write: a heartbeat a second.
             "parley.sse.heartbeat-interval=1s",
             "spring.main.banner-mode=off")
@@ -107,6 +109,9 @@ abstract class StarterScenario {
       JsonNode info = getJson("/actuator/info").path("parley");
       assertThat(info.path("version").asString()).matches("\\d+\\.\\d+\\.\\d+.*");
       assertThat(info.path("nodeId").asString()).isEqualTo(context.getBean(ChatServer.class).config().nodeId());
+      ChatServerConfig config = context.getBean(ChatServer.class).config();
+      assertThat(List.of(config.clusterHeartbeat(), config.clusterNodeTimeout(), config.clusterTimeout()))
+          .as("parley.cluster.*").containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(7), Duration.ofSeconds(3));
       assertThat(info.path("transports").toString()).contains("websocket").contains("sse");
     }
     stream.close();
