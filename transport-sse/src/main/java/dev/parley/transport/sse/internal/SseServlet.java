@@ -35,7 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -309,6 +311,16 @@ public final class SseServlet extends HttpServlet {
       send(response, 403, "wrong token for this session");
       return;
     }
+    read(request, response, (async, body) -> received(async, stream, body));
+  }
+
+  /**
+   * Reads a POST's body without holding a thread (PostReader), within maxPostBody (413 at once if it declares
+   * more) and postBodyTimeout, while the request holds a place of its address (429 if it has none), then hands it
+   * to {@code whole}.
+   */
+  private void read(HttpServletRequest request, HttpServletResponse response, BiConsumer<AsyncContext, byte[]> whole)
+      throws IOException {
     long length = request.getContentLengthLong();
     if (length > config.maxPostBody()) {
       response.setHeader("Connection", "close");
@@ -331,7 +343,7 @@ public final class SseServlet extends HttpServlet {
       throw e;
     }
     readingPosts.incrementAndGet();
-    new PostReader(this, async, body -> received(async, stream, body), place, config.maxPostBody(), length)
+    new PostReader(this, async, body -> whole.accept(async, body), place, config.maxPostBody(), length)
         .start(config.postBodyTimeout().toMillis());
   }
 
@@ -339,31 +351,8 @@ public final class SseServlet extends HttpServlet {
 
   private void relay(HttpServletRequest request, HttpServletResponse response, String sessionId, String token,
                      String holder) throws IOException {
-    long length = request.getContentLengthLong();
-    if (length > config.maxPostBody()) {
-      response.setHeader("Connection", "close");
-      send(response, 413, tooLargeMessage());
-      return;
-    }
-    Admission place = context.admit(request.getRemoteAddr()).orElse(null);
-    if (place == null) {
-      response.setHeader("Retry-After", "1");
-      response.setHeader("Connection", "close");
-      send(response, 429, "too many connections from this address");
-      return;
-    }
-    AsyncContext async;
-    try {
-      async = request.startAsync();
-      async.setTimeout(0);
-    } catch (RuntimeException e) {
-      place.release();
-      throw e;
-    }
-    readingPosts.incrementAndGet();
     String address = request.getRemoteAddr();
-    new PostReader(this, async, body -> relayBody(async, address, sessionId, token, holder, body), place,
-        config.maxPostBody(), length).start(config.postBodyTimeout().toMillis());
+    read(request, response, (async, body) -> relayBody(async, address, sessionId, token, holder, body));
   }
 
   // The body, read: to the node the token names, holding a place of the client's address until it answers (so
@@ -385,16 +374,22 @@ public final class SseServlet extends HttpServlet {
     ObjectNode relayed = JsonNodeFactory.instance.objectNode().put(RELAY_SESSION, sessionId)
         .put(RELAY_TOKEN, SessionTokens.digest(token)).put(RELAY_BODY, Base64.getEncoder().encodeToString(body));
     waitingPosts.incrementAndGet();
+    // Given back before the answer is written, as for a post to this node's own stream.
+    Runnable settle = once(() -> {
+      place.release();
+      relaying.decrementAndGet();
+      waitingPosts.decrementAndGet();
+    });
     // The other node waits up to postAckTimeout for an ack; the bus's trips on top.
     context.relay(SseTransport.NAME, holder, relayed, config.postAckTimeout().plus(context.config().clusterTimeout()))
-        .doFinally(signal -> {
-          place.release();
-          relaying.decrementAndGet();
-          waitingPosts.decrementAndGet();
-        })
+        .doFinally(signal -> settle.run())
         .subscribe(
-            answer -> complete(async, answer.map(PostAnswer::of).orElse(PostAnswer.UNKNOWN_SESSION)),
+            answer -> {
+              settle.run();
+              complete(async, answer.map(PostAnswer::of).orElse(PostAnswer.UNKNOWN_SESSION));
+            },
             error -> {
+              settle.run();
               log.warn("relaying a POST to node {} failed: {}", LogSafe.quote(holder), error.getMessage());
               complete(async, PostAnswer.error(504, "the node holding this session did not answer"));
             });
@@ -520,19 +515,36 @@ public final class SseServlet extends HttpServlet {
       return Mono.error(e);
     }
     waitingPosts.incrementAndGet();
+    // The engine gives the bytes back when the reply completes, a moment after this: given back before the answer
+    // is written, a client that posts again once it has its answer finds them free. The count too: a client that
+    // has its answer sees the post no longer waiting.
+    Runnable settle = once(() -> {
+      inbound.cancel();
+      waitingPosts.decrementAndGet();
+    });
     return handled
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())
         .timeout(config.postAckTimeout(), context.scheduler())
-        // The engine gives the bytes back when the reply completes, a moment after this: given back first, a
-        // client that posts again once it has its answer finds them free. The count too: a client that has its
-        // answer sees the post no longer waiting.
-        .map(reply -> reply.map(args -> PostAnswer.reply(context.jsonMapper(), args)).orElse(PostAnswer.NO_CONTENT))
-        .onErrorResume(error -> Mono.just(failure(error)))
-        .doFinally(signal -> {
-          inbound.cancel();
-          waitingPosts.decrementAndGet();
-        });
+        .map(reply -> {
+          settle.run();
+          return reply.map(args -> PostAnswer.reply(context.jsonMapper(), args)).orElse(PostAnswer.NO_CONTENT);
+        })
+        .onErrorResume(error -> {
+          settle.run();
+          return Mono.just(failure(error));
+        })
+        .doFinally(signal -> settle.run());
+  }
+
+  /** {@code action}, run by the first call only. */
+  private static Runnable once(Runnable action) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        action.run();
+      }
+    };
   }
 
   /** Handing a POST to the engine failed unexpectedly: 500, and the request ends. */
