@@ -2,6 +2,7 @@ package dev.parley.store.memory;
 
 import dev.parley.test.ClusterContractTest;
 import dev.parley.test.Nodes;
+import dev.parley.test.Timeouts;
 import org.junit.jupiter.api.AfterEach;
 
 /** Operations across nodes, three servers sharing one {@link MemoryStore}: what applications test cluster code on. */
@@ -16,6 +17,6 @@ class MemoryClusterContractTest extends ClusterContractTest {
 
   @AfterEach
   void stopStore() {
-    store.stop().block();
+    store.stop().block(Timeouts.EXPECTED);
   }
 }

@@ -55,7 +55,7 @@ class SseAnyNodeTest {
     }
     other.close();
     holder.close();
-    store.stop().block();
+    store.stop().block(Timeouts.STEP);
   }
 
   private SseTestClient open(String room) throws Exception {
