@@ -49,7 +49,7 @@ public final class ChatApp {
       System.setProperty("parley.mongodb.uri", options.mongoUri());
     }
     ChatRooms rooms = new ChatRooms();
-    ChatServer server = ChatServer.builder()
+    return ChatServer.builder()
         .config(c -> c.bindAddress(options.bindAddress()).port(options.port()).store(options.store())
             .clusterNodeTimeout(options.nodeTimeout()).clusterHeartbeat(options.nodeTimeout().dividedBy(3)))
         .host(new JettyHost(JettyHostConfig.builder().staticResources("static/").tls(options.tls())
@@ -59,7 +59,5 @@ public final class ChatApp {
         .use(ChatRooms::requireNickname)
         .onConnection(rooms::connected)
         .start();
-    rooms.watch(server);
-    return server;
   }
 }

@@ -1,9 +1,9 @@
 package dev.parley.examples.chat;
 
 import dev.parley.Channel;
-import dev.parley.ChatServer;
 import dev.parley.Event;
 import dev.parley.Handshake;
+import dev.parley.Namespace;
 import dev.parley.Presence;
 import dev.parley.PresenceEvent;
 import dev.parley.PresenceMember;
@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,7 +62,8 @@ import tools.jackson.databind.node.MissingNode;
  * presence events ({@link dev.parley.Room#presence()}); the lists and the changes come out of that one count, in
  * its order, so a client's list and the changes after it agree.
  *
- * <p>One instance per server: {@link #connected} is its connection handler, {@link #watch} starts the counts.
+ * <p>One instance per server: {@link #connected} is its connection handler; the counts start with the first
+ * connection.
  */
 public final class ChatRooms {
   static final List<String> ROOMS = List.of("general", "random", "help");
@@ -86,17 +88,20 @@ public final class ChatRooms {
   // Room -> who is in it, on every node; set by watch().
   private final Map<String, Who> who = new ConcurrentHashMap<>();
 
+  // Set once, by the first connection: the counts start then (the server has started; presence needs that).
+  private final AtomicBoolean watching = new AtomicBoolean();
+
   /**
-   * Starts counting who is in each room from the rooms' presence events: call once the server has started,
-   * before clients come. Presence must be tracked in {@code /} ({@link dev.parley.Namespace#trackPresence()}).
+   * Starts counting who is in each room of {@code namespace} from the rooms' presence events, and from who is
+   * there already (another node's members, learned of at start). Presence must be tracked in it
+   * ({@link dev.parley.Namespace#trackPresence()}).
    */
-  public void watch(ChatServer server) {
+  private void watch(Namespace namespace) {
     for (String room : ROOMS) {
-      Who view = new Who(server, room);
+      Who view = new Who(namespace, room);
       who.put(room, view);
-      Presence presence = server.room(room).presence();
+      Presence presence = namespace.room(room).presence();
       presence.events().subscribe(event -> view.executor.execute(() -> view.changed(event)));
-      // Whoever came before the subscription (another node's members, learned of at start): counted in its turn.
       view.executor.execute(() -> view.seed(presence));
     }
   }
@@ -107,13 +112,13 @@ public final class ChatRooms {
    * by id, so that a change seen twice (in the seed and as an event) counts once.
    */
   private static final class Who {
-    final ChatServer server;
+    final Namespace namespace;
     final String room;
     final SerialExecutor executor;
     final Map<String, Set<String>> channels = new HashMap<>();
 
-    Who(ChatServer server, String room) {
-      this.server = server;
+    Who(Namespace namespace, String room) {
+      this.namespace = namespace;
       this.room = room;
       this.executor = new SerialExecutor(ForkJoinPool.commonPool());
     }
@@ -137,14 +142,14 @@ public final class ChatRooms {
         Set<String> ids = channels.computeIfAbsent(user, u -> new HashSet<>());
         if (ids.add(id) && ids.size() == 1) {
           // Every node tells its own clients: local(), so that each client hears it once.
-          server.to(room).except(id).local().emit("joined", Map.of(ROOM, room, "user", user));
+          namespace.to(room).except(id).local().emit("joined", Map.of(ROOM, room, "user", user));
         }
         return;
       }
       Set<String> ids = channels.get(user);
       if (ids != null && ids.remove(id) && ids.isEmpty()) {
         channels.remove(user);
-        server.to(room).local().emit("left", Map.of(ROOM, room, "user", user));
+        namespace.to(room).local().emit("left", Map.of(ROOM, room, "user", user));
       }
     }
 
@@ -227,6 +232,9 @@ public final class ChatRooms {
 
   /** The connection handler: a channel's events (join, chat, typing) and, for SSE, the room its URL names. */
   public void connected(Channel channel) {
+    if (watching.compareAndSet(false, true)) {
+      watch(channel.namespace());
+    }
     if (channel.handshake().transport().equals("sse")) {
       // An EventSource's URL names its room: /sse/general. A reconnect resumes after Last-Event-ID.
       String room = channel.handshake().path().replaceFirst("^.*/", "");

@@ -2,7 +2,9 @@ package dev.parley.examples.springboot;
 
 import dev.parley.ConnectionHandler;
 import dev.parley.Middleware;
+import dev.parley.Namespace;
 import dev.parley.examples.chat.ChatRooms;
+import dev.parley.spring.boot.autoconfigure.ParleyConfigurer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -29,9 +31,21 @@ public class SpringBootChatApp {
     return ChatRooms::requireNickname;
   }
 
+  /** The chat's rooms: one per server. */
+  @Bean
+  ChatRooms chatRooms() {
+    return new ChatRooms();
+  }
+
   /** Rooms with history, typing and presence. */
   @Bean
-  ConnectionHandler rooms() {
-    return ChatRooms::connected;
+  ConnectionHandler rooms(ChatRooms chatRooms) {
+    return chatRooms::connected;
+  }
+
+  /** Who is online, across every node sharing the store. */
+  @Bean
+  ParleyConfigurer presence() {
+    return builder -> builder.namespace("/", Namespace::trackPresence);
   }
 }
