@@ -632,6 +632,22 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    @DisplayName("delivers a burst published without waiting, every message once, in the order published")
+    void keepsOrderOfABurst() {
+      Bus bus = store().bus();
+      List<BusMessage> sent = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        sent.add(message("burst", i));
+      }
+
+      StepVerifier.create(ownMessages(bus).take(sent.size()))
+          .then(() -> Flux.fromIterable(sent).flatMap(bus::publish, sent.size()).then().block(TIMEOUT))
+          .expectNextSequence(sent)
+          .expectComplete()
+          .verify(TIMEOUT);
+    }
+
+    @Test
     @DisplayName("carries a cluster message's kind, target and data intact, and an emit's absence of them")
     void carriesKindTargetAndData() {
       Bus bus = store().bus();

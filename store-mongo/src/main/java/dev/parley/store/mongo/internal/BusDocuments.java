@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The shape of a bus document: {@code {_id, origin, ns, rooms, except, event, args, createdAt}}, and
  * {@code kind}, {@code target} and {@code data} when the message has them (an emit has neither target nor data,
- * and a document without a kind, as earlier versions wrote them, is an emit); probes carry {@code probe} instead.
+ * and a document without a kind, as earlier versions wrote them, is an emit); probes carry {@code probe} instead,
+ * and a batch of messages published together {@code {_id, batch: [message documents], createdAt}}.
  */
 public final class BusDocuments {
   public static final String ORIGIN = "origin";
@@ -31,6 +32,7 @@ public final class BusDocuments {
   public static final String KIND = "kind";
   public static final String TARGET = "target";
   public static final String DATA = "data";
+  public static final String BATCH = "batch";
   public static final String PROBE = "probe";
 
   private BusDocuments() {
@@ -92,6 +94,17 @@ public final class BusDocuments {
       out.add(value.asString().getValue());
     }
     return out;
+  }
+
+  /** A document carrying several messages' documents, in the order they were published. */
+  public static BsonDocument batch(BsonArray messages, Instant now) {
+    return new BsonDocument(BATCH, messages).append(CREATED_AT, new BsonDateTime(now.toEpochMilli()));
+  }
+
+  /** The messages' documents a batch document carries, or null if it carries one message. */
+  public static @Nullable BsonArray batchOf(BsonDocument document) {
+    BsonValue batch = document.get(BATCH);
+    return batch != null && batch.isArray() ? batch.asArray() : null;
   }
 
   /** A probe document. */
