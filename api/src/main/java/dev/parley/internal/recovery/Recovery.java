@@ -10,14 +10,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,16 +40,13 @@ public final class Recovery {
   // How long a save may wait for the store. A save blocks no thread and close() waits for it at most its
   // shutdownTimeout, so this only keeps a store that never answers from holding a save for ever.
   private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(10);
-  // Given rather than left to timeout(Duration), which names the operator chain in its message for each
-  // subscription: a string built for every closing channel (about 0.5 KiB of allocation per connection).
-  private static final Mono<Void> SAVE_TIMED_OUT =
-      Mono.error(() -> new TimeoutException("the store did not save within " + SAVE_TIMEOUT.toMillis() + " ms"));
 
   private final Supplier<Store> store;
   private final Duration ttl;
   private final Duration takeTimeout;
   private final JsonMapper mapper;
   private final Settling settling;
+  private final Duration saveTimeout;
   private final AtomicInteger savesInFlight = new AtomicInteger();
 
   /**
@@ -54,9 +57,15 @@ public final class Recovery {
    * @param settling told when the last save in flight has completed
    */
   public Recovery(Supplier<Store> store, Duration ttl, Duration takeTimeout, JsonMapper mapper, Settling settling) {
+    this(store, ttl, takeTimeout, SAVE_TIMEOUT, mapper, settling);
+  }
+
+  Recovery(Supplier<Store> store, Duration ttl, Duration takeTimeout, Duration saveTimeout, JsonMapper mapper,
+           Settling settling) {
     this.store = store;
     this.ttl = ttl;
     this.takeTimeout = takeTimeout;
+    this.saveTimeout = saveTimeout;
     this.mapper = mapper;
     this.settling = settling;
   }
@@ -76,25 +85,105 @@ public final class Recovery {
     Store store = this.store.get();
     savesInFlight.incrementAndGet();
     List<String> unresolved = state.roomsWithoutStart();
-    // Most channels close having been sent something in each of their rooms, or in none but their own: then
-    // nothing is asked of the store before the save (every closing channel comes this way).
-    Mono<SavedSession> resolving = unresolved.isEmpty() ? Mono.just(state) : Flux.fromIterable(unresolved)
+    SaveWatch watch = new SaveWatch(namespace, state.channelId());
+    if (unresolved.isEmpty()) {
+      // Every closing channel comes this way unless it joined a room that has sent it nothing yet: one call
+      // to the store, without an operator chain (a fresh JVM compiles what each closing channel runs).
+      Mono<Void> saving;
+      try {
+        saving = store.saveSession(namespace, privateId, state.toJson(mapper), ttl);
+      } catch (RuntimeException e) {
+        saving = Mono.error(e);
+      }
+      watch.follow(saving);
+      return;
+    }
+    watch.follow(Flux.fromIterable(unresolved)
         .flatMap(room -> store.history(namespace, room, HistoryQuery.latest(1)).next()
             .map(Message::id).defaultIfEmpty("").map(id -> Map.entry(room, id)))
         .collectMap(Map.Entry::getKey, Map.Entry::getValue)
-        .map(state::withStarts);
-    Mono<Void> saved = resolving
-        .flatMap(resolved -> Mono.defer(() -> store.saveSession(namespace, privateId,
-            resolved.toJson(mapper), ttl)))
-        .timeout(SAVE_TIMEOUT, SAVE_TIMED_OUT)
-        .doFinally(signal -> {
-          if (savesInFlight.decrementAndGet() == 0) {
-            settling.changed();
-          }
-        });
-    saved.subscribe(v -> { }, error -> log.warn("could not save the state of channel {} in {}; it cannot be "
-        + "recovered", state.channelId(), Names.quote(namespace), error),
-        () -> log.debug("saved the state of channel {} in {}", state.channelId(), Names.quote(namespace)));
+        .flatMap(starts -> store.saveSession(namespace, privateId, state.withStarts(starts).toJson(mapper), ttl)));
+  }
+
+  /**
+   * One save, followed to its end: logged, counted out of {@link #savesInFlight}, and given up after
+   * the save timeout (10 s) if the store has not answered by then. The timer is only started for a save
+   * the store did not complete at once (the in-memory store completes while subscribed to), so a closing
+   * channel costs no timer there.
+   */
+  private final class SaveWatch implements CoreSubscriber<Void> {
+    private final String namespace;
+    private final String channelId;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile @Nullable Subscription subscription;
+    private volatile @Nullable Disposable timer;
+
+    SaveWatch(String namespace, String channelId) {
+      this.namespace = namespace;
+      this.channelId = channelId;
+    }
+
+    void follow(Mono<Void> saving) {
+      saving.subscribe(this);
+      if (!ended.get()) {
+        timer = Schedulers.parallel().schedule(this::timedOut, saveTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (ended.get()) {
+          cancelTimer();
+        }
+      }
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(Void value) {
+      // A Mono<Void> has no values.
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      end(error);
+    }
+
+    @Override
+    public void onComplete() {
+      end(null);
+    }
+
+    private void timedOut() {
+      Subscription s = subscription;
+      if (s != null && !ended.get()) {
+        s.cancel();
+      }
+      end(new TimeoutException("the store did not save within " + saveTimeout.toMillis() + " ms"));
+    }
+
+    private void end(@Nullable Throwable error) {
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
+      cancelTimer();
+      if (error == null) {
+        log.debug("saved the state of channel {} in {}", channelId, Names.quote(namespace));
+      } else {
+        log.warn("could not save the state of channel {} in {}; it cannot be recovered", channelId,
+            Names.quote(namespace), error);
+      }
+      if (savesInFlight.decrementAndGet() == 0) {
+        settling.changed();
+      }
+    }
+
+    private void cancelTimer() {
+      Disposable t = timer;
+      if (t != null) {
+        t.dispose();
+      }
+    }
   }
 
   /**

@@ -257,10 +257,63 @@ class ChannelRecoveryTest {
   }
 
   /** A store that keeps saved sessions and has no history: all recovery asks of it here. */
+  private static SavedSession closed(String channelId) {
+    return new SavedSession(channelId, Map.of(channelId, Position.after("")), List.of(), List.of(), false, null,
+        JsonNodeFactory.instance.objectNode());
+  }
+
+  private boolean settles(Recovery recovery) {
+    return settling.await(() -> recovery.savesInFlight() == 0, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+  }
+
+  @Test
+  void aSaveTheStoreNeverAnswersIsGivenUpAfterTheSaveTimeout() {
+    Recovery quick = new Recovery(() -> store, Duration.ofMinutes(2), TAKE_TIMEOUT, Duration.ofMillis(100), JSON,
+        settling);
+    store.saving = Saving.NEVER;
+
+    quick.save("/", "pid-1", closed("ch-1"));
+
+    assertThat(quick.savesInFlight()).isEqualTo(1);
+    assertThat(settles(quick)).as("counted out after the timeout").isTrue();
+    assertThat(store.cancelled.get()).as("the store's save cancelled").isEqualTo(1);
+    assertThat(store.sessions).isEmpty();
+  }
+
+  @Test
+  void aSaveTheStoreAnswersLaterIsSavedAndNotCancelled() {
+    Recovery patient = new Recovery(() -> store, Duration.ofMinutes(2), TAKE_TIMEOUT, Duration.ofSeconds(5), JSON,
+        settling);
+    store.saving = Saving.LATER;
+
+    patient.save("/", "pid-1", closed("ch-1"));
+
+    assertThat(settles(patient)).isTrue();
+    assertThat(SavedSession.fromJson(JSON, store.sessions.get("pid-1")).channelId()).isEqualTo("ch-1");
+    assertThat(store.cancelled.get()).isZero();
+  }
+
+  @Test
+  void aSaveThatFailsOrThrowsIsCountedOutAndSavesNothing() {
+    store.saving = Saving.FAILING;
+    recovery.save("/", "pid-1", closed("ch-1"));
+    assertThat(settles(recovery)).isTrue();
+
+    store.saving = Saving.THROWING;
+    recovery.save("/", "pid-2", closed("ch-2"));
+    assertThat(settles(recovery)).isTrue();
+
+    assertThat(store.sessions).isEmpty();
+  }
+
+  private enum Saving { AT_ONCE, LATER, NEVER, FAILING, THROWING }
+
   private static final class SessionStore implements Store {
     final Map<String, String> sessions = new ConcurrentHashMap<>();
     final AtomicInteger writes = new AtomicInteger();
     volatile boolean stalled;
+    volatile Saving saving = Saving.AT_ONCE;
+    final AtomicInteger cancelled = new AtomicInteger();
 
     @Override
     public Mono<Void> start() {
@@ -294,10 +347,17 @@ class ChannelRecoveryTest {
 
     @Override
     public Mono<Void> saveSession(String namespace, String privateId, String state, Duration ttl) {
-      return Mono.fromRunnable(() -> {
+      Mono<Void> write = Mono.fromRunnable(() -> {
         writes.incrementAndGet();
         sessions.put(privateId, state);
       });
+      return switch (saving) {
+        case AT_ONCE -> write;
+        case LATER -> Mono.delay(Duration.ofMillis(50)).then(write);
+        case NEVER -> Mono.<Void>never().doOnCancel(cancelled::incrementAndGet);
+        case FAILING -> Mono.error(new IllegalStateException("the store is down"));
+        case THROWING -> throw new IllegalStateException("the store is gone");
+      };
     }
 
     @Override

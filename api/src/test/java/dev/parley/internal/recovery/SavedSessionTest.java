@@ -121,6 +121,28 @@ class SavedSessionTest {
   }
 
   @Test
+  void namesThatJsonMustEscapeSurviveAndReadAsJacksonWouldWriteThem() {
+    String odd = "q\"b\\n\n\t\u0001\u001f é 💬 \ud800 end";
+    SavedSession session = SavedSession.of(odd, starts(odd, Position.after(odd), "", null),
+        journal(10).snapshot(), odd, JsonNodeFactory.instance.objectNode().put(odd, odd));
+    var journal = new RecoveryJournal(10);
+    journal.add(odd, odd);
+    SavedSession withSent = SavedSession.of(odd, starts(odd, Position.before(odd)), journal.snapshot(), null,
+        JsonNodeFactory.instance.objectNode());
+
+    for (SavedSession each : new SavedSession[] {session, withSent}) {
+      String json = each.toJson(JSON);
+      assertThat(SavedSession.fromJson(JSON, json)).isEqualTo(each);
+      assertThat(json).doesNotContain("\n", "\t", "\u0001");
+    }
+    var expected = JsonNodeFactory.instance.objectNode().put("v", 1).put("id", odd);
+    expected.putObject("rooms").put("", (String) null).putObject(odd).put("after", odd);
+    expected.putArray("sent");
+    expected.put("truncated", false).put("resumedFrom", odd).putObject("data").put(odd, odd);
+    assertThat(JSON.readTree(session.toJson(JSON))).isEqualTo(expected);
+  }
+
+  @Test
   void refusesWhatItDidNotWrite() {
     assertThatThrownBy(() -> SavedSession.fromJson(JSON, "{\"v\":2}")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("saved session has an unknown shape");

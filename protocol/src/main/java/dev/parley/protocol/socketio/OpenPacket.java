@@ -65,7 +65,7 @@ public record OpenPacket(String sid, List<String> upgrades, long pingInterval, l
   }
 
   // Printable ASCII but the two characters JSON escapes in a string: written as they are, a JSON string of itself.
-  private static boolean plain(String text) {
+  static boolean plain(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {

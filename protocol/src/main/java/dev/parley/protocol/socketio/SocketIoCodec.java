@@ -91,7 +91,7 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
       text.append(CONNECT);
       namespace(text, connect.namespace());
       if (connect.data() != null) {
-        text.append(write(connect.data()));
+        text.append(connectData(connect.data()));
       }
     } else if (packet instanceof Packet.ConnectError error) {
       text.append(CONNECT_ERROR);
@@ -140,6 +140,26 @@ public final class SocketIoCodec implements PacketEncoder<WireFrame> {
     if (!namespace.equals("/")) {
       text.append(namespace).append(',');
     }
+  }
+
+  /**
+   * A CONNECT's data: an object of plain strings ({@code {"sid": ..., "pid": ...}}, which every connection is
+   * sent) written as it is, since JSON would not escape it; anything else through the mapper.
+   */
+  private String connectData(JsonNode data) {
+    if (!data.isObject() || data.size() > 8) {
+      return write(data);
+    }
+    StringBuilder out = new StringBuilder(80).append('{');
+    for (Map.Entry<String, JsonNode> field : data.properties()) {
+      JsonNode value = field.getValue();
+      if (!value.isString() || !OpenPacket.plain(field.getKey()) || !OpenPacket.plain(value.asString())) {
+        return write(data);
+      }
+      out.append(out.length() == 1 ? "\"" : ",\"").append(field.getKey()).append("\":\"").append(value.asString())
+          .append('"');
+    }
+    return out.append('}').toString();
   }
 
   private String write(JsonNode node) {

@@ -34,6 +34,24 @@ class SocketIoCodecTest {
   }
 
   @Test
+  void aConnectsDataIsWrittenAsTheMapperWouldWhateverItHolds() {
+    JsonMapper mapper = JsonMapper.builder().build();
+    List<JsonNode> datas = List.of(
+        NODES.objectNode(),
+        NODES.objectNode().put("sid", "abc").put("pid", "p-1"),
+        NODES.objectNode().put("sid", "a\"b\\c").put("pid", "é"),
+        NODES.objectNode().put("q\"", "v").put("tab\t", "\u0001"),
+        NODES.objectNode().put("sid", "abc").put("n", 1),
+        NODES.objectNode().put("sid", "abc").set("nested", NODES.objectNode().put("x", "y")),
+        NODES.arrayNode().add("sid"),
+        NODES.stringNode("plain"));
+    for (JsonNode data : datas) {
+      String text = codec.encode(new Packet.Connect("/", data)).text();
+      assertThat(text).as("%s", data).isEqualTo("40" + mapper.writeValueAsString(data));
+    }
+  }
+
+  @Test
   void encodesTheSpecificationExamples() {
     assertThat(codec.encode(new Packet.Connect("/", NODES.objectNode().put("sid", "abc"))).text())
         .isEqualTo("40{\"sid\":\"abc\"}");
