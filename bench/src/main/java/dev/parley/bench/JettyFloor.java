@@ -18,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -55,6 +57,11 @@ import org.jspecify.annotations.Nullable;
  * none): the session's event first, as Parley's SSE transport sends it, then a comment at each heartbeat, the
  * floor of a held HTTP response.
  *
+ * <p>{@code /socket.io/?EIO=4&transport=polling} is Engine.IO long-polling on Jetty's core API: a handshake
+ * answers the open packet; a session's {@code POST} is read whole and answered {@code ok} ({@code 40} queues the
+ * CONNECT, {@code 1} ends the session); its {@code GET} takes what is queued, or is held until something is (a
+ * ping, each ping interval). The floor of a polling session: a kept-alive HTTP/1.1 connection holding a request.
+ *
  * <pre>java -cp parley-bench.jar dev.parley.bench.JettyFloor [port]</pre>
  *
  * <p>Thread-safe.
@@ -71,6 +78,7 @@ public final class JettyFloor implements AutoCloseable {
   private final ServerConnector connector;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  private final Map<String, Poll> polls = new ConcurrentHashMap<>();
   private final Map<String, Set<Socket>> rooms = new ConcurrentHashMap<>();
   private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(task -> {
     Thread thread = new Thread(task, "floor-pinger");
@@ -146,7 +154,7 @@ public final class JettyFloor implements AutoCloseable {
       response.setExtensions(List.of());
       return floor.new Socket();
     });
-    jetty.setHandler(new Handler.Sequence(floor.new SseStreams(), upgrade));
+    jetty.setHandler(new Handler.Sequence(floor.new SseStreams(), floor.new Polling(), upgrade));
     jetty.start();
     long every = parley.pingInterval().toMillis();
     floor.pinger.scheduleAtFixedRate(floor::pingAll, every, every, TimeUnit.MILLISECONDS);
@@ -163,6 +171,11 @@ public final class JettyFloor implements AutoCloseable {
   /** The WebSocket connections open now. */
   public int openSockets() {
     return sockets.size();
+  }
+
+  /** The polling sessions open now (a session its client left counts until it posts its close). */
+  public int openPolls() {
+    return polls.size();
   }
 
   /** The SSE streams open now (a stream its client closed counts until a heartbeat finds it gone). */
@@ -197,6 +210,9 @@ public final class JettyFloor implements AutoCloseable {
   private void pingAll() {
     for (Socket socket : sockets) {
       socket.send(ByteBuffer.wrap(PING));
+    }
+    for (Poll poll : polls.values()) {
+      poll.queue("2");
     }
   }
 
@@ -256,6 +272,99 @@ public final class JettyFloor implements AutoCloseable {
         done.failed(cause);
       }
     }
+  }
+
+  /**
+   * {@code /socket.io/?...transport=polling}: the handshake, a session's posts and its long-polls. Anything else,
+   * a WebSocket upgrade included, goes on.
+   */
+  private final class Polling extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String query = request.getHttpURI().getQuery();
+      if (!Request.getPathInContext(request).startsWith("/socket.io/") || query == null
+          || !query.contains("transport=polling")) {
+        return false;
+      }
+      int at = query.indexOf("sid=");
+      if (at < 0) {
+        Poll poll = new Poll(newId());
+        polls.put(poll.id, poll);
+        answer(response, callback, "0{\"sid\":\"" + poll.id + openTail);
+        return true;
+      }
+      int end = query.indexOf('&', at);
+      Poll poll = polls.get(query.substring(at + 4, end < 0 ? query.length() : end));
+      if (poll == null) {
+        Response.writeError(request, response, callback, 400);
+      } else if (HttpMethod.POST.is(request.getMethod())) {
+        Content.Source.asStringAsync(request, StandardCharsets.UTF_8).whenComplete((body, failure) -> {
+          if (failure != null) {
+            callback.failed(failure);
+            return;
+          }
+          if (body.startsWith("40")) {
+            poll.queue("40{\"sid\":\"" + newId() + "\"}");
+          } else if (body.startsWith("1")) {
+            polls.remove(poll.id);
+            poll.queue("1");
+          }
+          answer(response, callback, "ok");
+        });
+      } else {
+        poll.hold(response, callback);
+      }
+      return true;
+    }
+  }
+
+  /** One polling session: the packets waiting for a GET, or the GET waiting for packets. */
+  private static final class Poll {
+    private final String id;
+    // Guarded by this.
+    private @Nullable String waiting;
+    private @Nullable Held held;
+
+    Poll(String id) {
+      this.id = id;
+    }
+
+    void queue(String packet) {
+      Held get;
+      synchronized (this) {
+        get = held;
+        if (get == null) {
+          waiting = waiting == null ? packet : waiting + '\u001e' + packet;
+          return;
+        }
+        held = null;
+      }
+      answer(get.response(), get.callback(), packet);
+    }
+
+    void hold(Response response, Callback callback) {
+      String packets;
+      synchronized (this) {
+        if (waiting == null) {
+          held = new Held(response, callback);
+          return;
+        }
+        packets = waiting;
+        waiting = null;
+      }
+      answer(response, callback, packets);
+    }
+  }
+
+  private record Held(Response response, Callback callback) {
+  }
+
+  private static void answer(Response response, Callback callback, String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 
   private static String newId() {

@@ -19,8 +19,8 @@ import java.util.Map;
  * on, the in-memory store) on 127.0.0.1 and a free port, except that one address may open any number of
  * connections; and beside it the floor, a {@link JettyFloor}. It prints {@code port N} once it listens and
  * {@code floor N} (the floor's port), then answers each line on its stdin: {@code measure} prints
- * {@code heap=B channels=N sessions=N floor=N floorSse=N} (the heap in use after full collections, the
- * server's counts, and the floor's open sockets and SSE streams), {@code histogram K} prints the {@code K}
+ * {@code heap=B channels=N sessions=N floor=N floorSse=N floorPolling=N} (the heap in use after full
+ * collections, the server's counts, and the floor's open sockets, SSE streams and polling sessions), {@code histogram K} prints the {@code K}
  * classes whose bytes grew most since the previous {@code histogram} (for a failure's message) and then
  * {@code end}. It ends with its stdin. The floor's SSE heartbeat is every second, as the server's here.
  */
@@ -48,7 +48,8 @@ final class IdleHeapServer {
           long heap = LeakApp.heapAfterGc();
           ServerStats stats = server.stats();
           System.out.println("heap=" + heap + " channels=" + stats.channels() + " sessions=" + stats.sessions()
-              + " floor=" + floor.openSockets() + " floorSse=" + floor.openStreams());
+              + " floor=" + floor.openSockets() + " floorSse=" + floor.openStreams()
+              + " floorPolling=" + floor.openPolls());
         } else if (line.startsWith("histogram ")) {
           Map<String, long[]> now = LeakApp.classHistogram();
           System.out.println(LeakApp.growth(previous, now, Integer.parseInt(line.substring(10))));

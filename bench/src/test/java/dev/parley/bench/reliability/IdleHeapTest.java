@@ -47,8 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>The floor: the same for {@value #WEBSOCKETS} idle WebSockets to the bare Jetty server in the same JVM
  * ({@link JettyFloor}), the part of a connection's heap that is Jetty's; it runs after the WebSocket test,
- * and prints what is left, Parley's own. Likewise {@value #OTHERS} SSE streams held by the same server on
- * Jetty's core API, after the SSE test.
+ * and prints what is left, Parley's own. Likewise {@value #OTHERS} SSE streams and {@value #OTHERS} polling
+ * sessions held by the same server on Jetty's core API, after the SSE and the polling tests.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IdleHeapTest {
@@ -102,6 +102,8 @@ class IdleHeapTest {
   private static volatile double webSocketKib = Double.NaN;
   // The SSE test's figure, for the SSE floor test that runs after it; NaN until then.
   private static volatile double sseKib = Double.NaN;
+  // The polling test's figure, for the polling floor test that runs after it; NaN until then.
+  private static volatile double pollingKib = Double.NaN;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -131,7 +133,8 @@ class IdleHeapTest {
     assertThat(floorReady).startsWith("floor ");
     floor = new InetSocketAddress("127.0.0.1", Integer.parseInt(floorReady.substring(6)));
     // Load every class and fill every pool on the way of each transport before the first reading.
-    for (Opener opener : List.<Opener>of(IdleHeapTest::webSocket, IdleHeapTest::sseStream, IdleHeapTest::pollingSession)) {
+    for (Opener opener : List.<Opener>of(IdleHeapTest::webSocket, IdleHeapTest::sseStream,
+        () -> pollingSession(address))) {
       closeAll(open(WARM_UP, opener));
       awaitNone(Measure::channels);
     }
@@ -139,6 +142,8 @@ class IdleHeapTest {
     awaitNone(Measure::floor);
     closeAll(open(WARM_UP, () -> sseStream(floor)));
     awaitNone(Measure::floorSse);
+    closeAll(open(WARM_UP, () -> pollingSession(floor)));
+    awaitNone(Measure::floorPolling);
   }
 
   @AfterAll
@@ -193,26 +198,49 @@ class IdleHeapTest {
   }
 
   @Test
+  @Order(5)
   void anIdlePollingSessionStaysUnderItsBound() throws Exception {
-    // Each of Jetty's pool threads keeps, from its first gathering write on, about 4 KiB (the JDK's per-thread I/O
-    // vectors and temporary buffers): a cost per thread, not per session. The pool has grown in the tests before
-    // this one, so polling first until no thread is new to such writes (at most a few rounds, as many sessions as
-    // measured each, each a handshake and a close); else some hundred threads' worth would read as about 1 KiB a
-    // session.
+    warmPollingThreads("", address, Measure::channels);
+    pollingKib = kibPer("polling", OTHERS, () -> pollingSession(address), Measure::channels);
+    assertThat(pollingKib).isLessThan(POLLING_BOUND_KIB);
+  }
+
+  @Test
+  @Order(6)
+  void aBareJettyPollingSessionIsTheFloorOfOne() throws Exception {
+    warmPollingThreads(" floor", floor, Measure::floorPolling);
+    double kib = kibPer("floor (bare Jetty polling session)", OTHERS, () -> pollingSession(floor),
+        Measure::floorPolling);
+    if (!Double.isNaN(pollingKib)) {
+      System.out.println(String.format(Locale.ROOT, "[reliability] idle heap: Parley's own: %.2f KiB per polling "
+          + "session (%.2f KiB, less the floor's %.2f KiB)", pollingKib - kib, pollingKib, kib));
+    }
+    // The server really holds the sessions (Jetty's connection and held request alone are more than half a KiB),
+    // and no Parley session can cost less than Jetty's share of it.
+    assertThat(kib).isGreaterThan(0.5).isLessThan(POLLING_BOUND_KIB);
+  }
+
+  /**
+   * Each of Jetty's pool threads keeps, from its first gathering write on, about 4 KiB (the JDK's per-thread I/O
+   * vectors and temporary buffers): a cost per thread, not per session. The pool has grown in the tests before, so
+   * this polls {@code server} first until no thread is new to such writes (at most a few rounds, as many sessions as
+   * measured each, each a handshake and a close); else some hundred threads' worth would read as about 1 KiB a
+   * session.
+   */
+  private static void warmPollingThreads(String which, InetSocketAddress server, ToIntFunction<Measure> held)
+      throws Exception {
     histogram(0);
     int rounds = 0;
     boolean newThreads = true;
     while (newThreads && rounds < THREAD_WARM_UP_ROUNDS) {
-      closeAll(open(OTHERS, IdleHeapTest::shortPollingSession));
-      awaitNone(Measure::channels);
+      closeAll(open(OTHERS, () -> shortPollingSession(server)));
+      awaitNone(held);
       rounds++;
       newThreads = histogram(Integer.MAX_VALUE).lines().anyMatch(IdleHeapTest::newThreadCaches);
     }
-    System.out.println("[reliability] idle heap polling: " + rounds + " warm-up rounds of " + OTHERS + " sessions, "
-        + (newThreads ? "pool threads still new to gathering writes after the last" : "the last with no thread new to"
-        + " gathering writes"));
-    assertThat(kibPer("polling", OTHERS, IdleHeapTest::pollingSession, Measure::channels))
-        .isLessThan(POLLING_BOUND_KIB);
+    System.out.println("[reliability] idle heap polling" + which + ": " + rounds + " warm-up rounds of " + OTHERS
+        + " sessions, " + (newThreads ? "pool threads still new to gathering writes after the last"
+        : "the last with no thread new to gathering writes"));
   }
 
   // A line of the histogram's growth saying that more threads now have the JDK's per-thread I/O vectors.
@@ -256,11 +284,12 @@ class IdleHeapTest {
   // ---- the server's side ----
 
   /** The heap after full collections, the Parley server's channels, and the floor's open sockets. */
-  private record Measure(long heap, int channels, int floor, int floorSse) {
+  private record Measure(long heap, int channels, int floor, int floorSse, int floorPolling) {
   }
 
   private static final Pattern MEASURE =
-      Pattern.compile("heap=(\\d+) channels=(\\d+) sessions=(\\d+) floor=(\\d+) floorSse=(\\d+)");
+      Pattern.compile("heap=(\\d+) channels=(\\d+) sessions=(\\d+) floor=(\\d+) floorSse=(\\d+)"
+          + " floorPolling=(\\d+)");
 
   private static Measure measure() throws Exception {
     commands.println("measure");
@@ -268,7 +297,7 @@ class IdleHeapTest {
     Matcher m = MEASURE.matcher(line);
     assertThat(m.matches()).as("the server's answer: %s", line).isTrue();
     return new Measure(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(4)),
-        Integer.parseInt(m.group(5)));
+        Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6)));
   }
 
   /**
@@ -387,8 +416,8 @@ class IdleHeapTest {
   }
 
   /** A polling session's handshake and close on one connection, both answered (for the threads' warm-up). */
-  private static Closeable shortPollingSession() throws IOException {
-    Socket socket = connect();
+  private static Closeable shortPollingSession(InetSocketAddress server) throws IOException {
+    Socket socket = connect(server);
     String open = poll(socket, "GET", "", "");
     Matcher sid = Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(open);
     assertThat(sid.find()).as("open packet %s", open).isTrue();
@@ -396,8 +425,8 @@ class IdleHeapTest {
     return socket::close;
   }
 
-  private static Closeable pollingSession() throws IOException {
-    Socket socket = connect();
+  private static Closeable pollingSession(InetSocketAddress server) throws IOException {
+    Socket socket = connect(server);
     String open = poll(socket, "GET", "", "");
     Matcher sid = Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(open);
     assertThat(sid.find()).as("open packet %s", open).isTrue();
@@ -408,7 +437,7 @@ class IdleHeapTest {
     send(socket, request("GET", query, ""));
     // A held GET's connection closing is not noticed until the next ping: the session leaves with a close packet.
     return () -> {
-      try (Socket goodbye = connect()) {
+      try (Socket goodbye = connect(server)) {
         send(goodbye, request("POST", query, "1"));
         WebSocketFrames.readHead(goodbye.getInputStream());
       } finally {
@@ -432,10 +461,6 @@ class IdleHeapTest {
     return method + " /socket.io/?EIO=4&transport=polling" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + (body.isEmpty() ? "" : "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + body.length() + "\r\n")
         + "\r\n" + body;
-  }
-
-  private static Socket connect() throws IOException {
-    return connect(address);
   }
 
   private static Socket connect(InetSocketAddress server) throws IOException {

@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,7 +44,6 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -107,7 +105,7 @@ public final class JettyHost implements Host {
   private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(5);
   /**
    * How long a graceful stop leaves a connection with no bytes moving before closing it (Jetty's default: 1 s).
-   * By then the engine has closed its sockets and streams, and GracefulHandler waits for requests being
+   * By then the engine has closed its sockets and streams, and the stop has waited for requests being
    * handled; what is left is mostly clients' idle keep-alive connections, and a second for each stop is waste.
    */
   private static final long SHUTDOWN_IDLE_MILLIS = 100;
@@ -302,8 +300,10 @@ public final class JettyHost implements Host {
     // the application has servlet filters, which must see every request (a filter on /* sees streams and polls).
     Handler.Sequence coreHandlers = new Handler.Sequence();
     boolean filters = config.routes().stream().anyMatch(JettyHostConfig.Route.FilterRoute.class::isInstance);
-    jetty.setHandler(new GracefulHandler(withRoutes(coreHandlers,
-        context(jetty, plan.transports(), filters ? null : coreHandlers, mountFailure))));
+    // No GracefulHandler: the request-header deadline counts the requests in flight for the stop, without
+    // wrapping each request (a held stream or long-poll would keep the wrappers for its lifetime).
+    jetty.setHandler(withRoutes(coreHandlers,
+        context(jetty, plan.transports(), filters ? null : coreHandlers, mountFailure)));
     try {
       jetty.start();
     } catch (Exception e) {
@@ -501,7 +501,7 @@ public final class JettyHost implements Host {
     long deadline = System.nanoTime() + timeoutNanos;
     long graceful = gracefulMillis(timeoutNanos);
     long gracefulDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceful);
-    awaitRequests(jetty, graceful);
+    awaitRequests(graceful);
     jetty.setStopTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(gracefulDeadline - System.nanoTime())));
     Exception failure = null;
     try {
@@ -532,16 +532,15 @@ public final class JettyHost implements Host {
    * held long-poll's close packet, a stream's end) may still be being written on connections idle for longer than
    * that timeout, which would cut them mid-write (the client then sees a reset rather than the close).
    */
-  private static void awaitRequests(Server jetty, long millis) {
-    if (!(jetty.getHandler() instanceof GracefulHandler graceful)) {
+  private void awaitRequests(long millis) {
+    RequestHeaderDeadline requests = headerDeadline;
+    if (requests == null) {
       return;
     }
     try {
-      graceful.shutdown().get(millis, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.debug("Jetty host: requests still being handled after {} ms", millis);
-    } catch (ExecutionException e) {
-      log.debug("Jetty host: waiting for the requests in flight failed", e);
+      if (!requests.awaitNoRequest(millis)) {
+        log.debug("Jetty host: {} requests still being handled after {} ms", requests.requests(), millis);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

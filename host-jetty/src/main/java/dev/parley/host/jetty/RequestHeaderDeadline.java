@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Connection;
@@ -18,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes an HTTP/1.1 connection that has not delivered a request's complete headers within
+ * Counts the requests being handled, for a graceful stop ({@link #awaitNoRequest}), and closes an HTTP/1.1
+ * connection that has not delivered a request's complete headers within
  * {@link JettyHostConfig#requestHeaderTimeout()}, counted from when the connection opened or, once kept
  * alive, from the end of the previous response. Jetty's idle timeout restarts with every byte, so a
  * client trickling one byte at a time holds a connection for ever; this deadline does not move.
@@ -33,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * watched: a connection is closed between the timeout and a quarter of it later. Cost: per connection a watch
  * and its map entry, nothing on the timer; per request two uncontended monitor enters and a completion listener
  * (Jetty's wrapper of the request's stream; the listener is the watch); per sweep a look at each watch.
+ *
+ * <p>The same listener counts requests from their headers to their completion, on every connection (HTTP/2
+ * ones included, whose requests get a shared listener). A stop waits for that count to reach zero: the last
+ * answers the engine writes as it closes (a held long-poll's close packet, a stream's end) complete rather
+ * than being cut by Jetty's short shutdown idle timeout. It does for the host what Jetty's
+ * {@code GracefulHandler} would, without wrapping each request and its callback (two objects that a held
+ * request, an SSE stream or a long-poll, would keep for its lifetime).
  */
 final class RequestHeaderDeadline implements Connection.Listener, HttpConfiguration.Customizer {
   private static final Logger log = LoggerFactory.getLogger(RequestHeaderDeadline.class);
@@ -43,6 +52,11 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
   private final long timeoutNanos;
   private final long sweepNanos;
   private final ConcurrentHashMap<Connection, Watch> watches = new ConcurrentHashMap<>();
+  private final AtomicLong requests = new AtomicLong();
+  // Told when the count of requests reaches zero (awaitNoRequest waits on it).
+  private final Object noRequest = new Object();
+  // A request on a connection that is not watched (HTTP/2): counted out when it completes.
+  private final Consumer<Throwable> unwatchedDone = failure -> requestDone();
   // Guarded by this: the next sweep, scheduled while there are watches.
   private Scheduler.@Nullable Task sweep;
 
@@ -81,17 +95,53 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     }
   }
 
-  /** A request's headers are complete: disarms until it completes. */
+  /** A request's headers are complete: counted, and its connection's deadline disarmed until it completes. */
   @Override
   public Request customize(Request request, HttpFields.Mutable responseHeaders) {
+    requests.incrementAndGet();
     Watch watch = watches.get(request.getConnectionMetaData().getConnection());
     if (watch != null) {
       watch.requestArrived();
       // Runs before the stream completes, so before Jetty parses the next request (whose arrival then
       // disarms again) or hands the connection over to an upgrade (which closes this one).
       Request.addCompletionListener(request, watch);
+    } else {
+      Request.addCompletionListener(request, unwatchedDone);
     }
     return request;
+  }
+
+  /** Requests whose headers are in and that have not completed: for tests and the stop. */
+  long requests() {
+    return requests.get();
+  }
+
+  /**
+   * Waits until no request is being handled, at most {@code millis}.
+   *
+   * @return whether none is
+   * @throws InterruptedException if interrupted while waiting
+   */
+  boolean awaitNoRequest(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (noRequest) {
+      while (requests.get() > 0) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return false;
+        }
+        noRequest.wait(left);
+      }
+      return true;
+    }
+  }
+
+  private void requestDone() {
+    if (requests.decrementAndGet() == 0) {
+      synchronized (noRequest) {
+        noRequest.notifyAll();
+      }
+    }
   }
 
   /** The connections watched now: for tests. */
@@ -153,9 +203,12 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
 
     /** A request completed (its response, or its failure): the next request's headers are due. */
     @Override
-    public synchronized void accept(Throwable failure) {
-      awaiting = true;
-      deadline = System.nanoTime() + timeoutNanos;
+    public void accept(Throwable failure) {
+      synchronized (this) {
+        awaiting = true;
+        deadline = System.nanoTime() + timeoutNanos;
+      }
+      requestDone();
     }
 
     /** The connection closed: nothing more to check. */

@@ -18,6 +18,8 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +39,9 @@ final class EchoTransport implements Transport {
   volatile boolean containerPublishedAsAttribute;
   /** Counts down when a {@code /hang} request has arrived. */
   final CountDownLatch hanging = new CountDownLatch(1);
+  /** Counts down when a {@code /finish} request has arrived; it is answered by {@link #finish()}. */
+  final CountDownLatch finishing = new CountDownLatch(1);
+  private final Queue<AsyncContext> held = new ConcurrentLinkedQueue<>();
   /** How often a {@code /stream} response writes a line. */
   static final long TICK_MILLIS = 200;
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -64,6 +69,9 @@ final class EchoTransport implements Transport {
         servletContext.getAttribute(ServerContainer.class.getName()) == container;
     servletContext.addServlet("hello", new HelloServlet()).addMapping("/hello");
     servletContext.addServlet("hang", new HangServlet()).addMapping("/hang");
+    ServletRegistration.Dynamic finish = servletContext.addServlet("finish", new FinishServlet());
+    finish.setAsyncSupported(true);
+    finish.addMapping("/finish");
     ServletRegistration.Dynamic stream = servletContext.addServlet("stream", new StreamServlet());
     stream.setAsyncSupported(true);
     stream.addMapping("/stream");
@@ -102,6 +110,30 @@ final class EchoTransport implements Transport {
         // The host is stopping and gave up on this request: end quietly.
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** Answers {@code /finish} requests held so far with "finished", from the calling thread. */
+  void finish() throws IOException {
+    AsyncContext async;
+    while ((async = held.poll()) != null) {
+      async.getResponse().setContentType("text/plain;charset=utf-8");
+      async.getResponse().getWriter().write("finished");
+      async.complete();
+    }
+  }
+
+  // Holds the request asynchronously: no pool thread is busy with it, so only a stop that waits for requests
+  // in flight keeps its quiet connection open until it is answered.
+  private final class FinishServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0);
+      held.add(async);
+      finishing.countDown();
     }
   }
 
