@@ -358,7 +358,7 @@ public final class JettyHost implements Host {
     return limit == null ? 0 : limit.refused();
   }
 
-  /** HTTP connections whose request-header deadline is watched now (open and not upgraded). */
+  /** HTTP connections waiting for a request's headers now, under the request-header deadline. */
   int connectionsWatched() {
     RequestHeaderDeadline deadline = headerDeadline;
     return deadline == null ? 0 : deadline.watched();

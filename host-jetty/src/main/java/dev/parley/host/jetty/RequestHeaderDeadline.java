@@ -6,12 +6,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.jspecify.annotations.Nullable;
@@ -25,23 +25,24 @@ import org.slf4j.LoggerFactory;
  * alive, from the end of the previous response. Jetty's idle timeout restarts with every byte, so a
  * client trickling one byte at a time holds a connection for ever; this deadline does not move.
  *
- * <p>It listens to the HTTP/1.1 connections of one connection factory ({@link Connection.Listener}:
- * watched from when one opens until it closes or is upgraded to WebSocket, since an upgrade closes the
- * HTTP connection) and to every request once its headers are parsed ({@link HttpConfiguration.Customizer}:
- * disarmed then, armed again when the request completes). A request being handled, such as an SSE
- * stream that never ends, is therefore never subject to it.
+ * <p>It listens to the HTTP/1.1 connections of one connection factory ({@link Connection.Listener}: watched from
+ * when one opens until it closes or is upgraded to WebSocket, since an upgrade closes the HTTP connection) and to
+ * every request once its headers are parsed ({@link HttpConfiguration.Customizer}). A connection is watched only
+ * while it waits for a request's headers: the request's arrival takes it off the watch, and the request's
+ * completion puts it back with a new deadline. A request being handled, such as an SSE stream that never ends, is
+ * therefore never subject to it, and costs it nothing while held but the wrapper of its stream that tells of
+ * its completion (24 bytes; Jetty's own completion listeners would keep a wrapper, a list and its array).
  *
  * <p>One sweep for all connections checks the deadlines, every quarter of the timeout while any connection is
- * watched: a connection is closed between the timeout and a quarter of it later. Cost: per connection a watch
- * and its map entry, nothing on the timer; per request two uncontended monitor enters and a completion listener
- * (Jetty's wrapper of the request's stream; the listener is the watch); per sweep a look at each watch.
+ * watched: a connection is closed between the timeout and a quarter of it later. Cost: per connection waiting
+ * for headers a watch and its map entry, nothing on the timer; per request a map removal and insertion and a
+ * stream wrapper; per sweep a look at each watch.
  *
- * <p>The same listener counts requests from their headers to their completion, on every connection (HTTP/2
- * ones included, whose requests get a shared listener). A stop waits for that count to reach zero: the last
- * answers the engine writes as it closes (a held long-poll's close packet, a stream's end) complete rather
- * than being cut by Jetty's short shutdown idle timeout. It does for the host what Jetty's
- * {@code GracefulHandler} would, without wrapping each request and its callback (two objects that a held
- * request, an SSE stream or a long-poll, would keep for its lifetime).
+ * <p>The same wrapper counts requests from their headers to their completion, on every connection (HTTP/2
+ * ones included). A stop waits for that count to reach zero: the last answers the engine writes as it closes
+ * (a held long-poll's close packet, a stream's end) complete before Jetty closes what is left. It does for the
+ * host what Jetty's {@code GracefulHandler} would, without wrapping each request and its callback (two objects
+ * that a held request would keep for its lifetime).
  */
 final class RequestHeaderDeadline implements Connection.Listener, HttpConfiguration.Customizer {
   private static final Logger log = LoggerFactory.getLogger(RequestHeaderDeadline.class);
@@ -51,12 +52,11 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
   private final Duration timeout;
   private final long timeoutNanos;
   private final long sweepNanos;
+  // The HTTP/1.1 connections waiting for a request's headers.
   private final ConcurrentHashMap<Connection, Watch> watches = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
   // Told when the count of requests reaches zero (awaitNoRequest waits on it).
   private final Object noRequest = new Object();
-  // A request on a connection that is not watched (HTTP/2): counted out when it completes.
-  private final Consumer<Throwable> unwatchedDone = failure -> requestDone();
   // Guarded by this: the next sweep, scheduled while there are watches.
   private Scheduler.@Nullable Task sweep;
 
@@ -72,17 +72,7 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
   public void onOpened(Connection connection) {
     // Only HTTP connections carry requests; anything else (an upgraded one) is not watched.
     if (connection instanceof ConnectionMetaData) {
-      watches.put(connection, new Watch(connection, System.nanoTime() + timeoutNanos));
-      // After the put: a sweep that finds no watch under the lock and stops is followed by this one's start.
-      synchronized (this) {
-        if (sweep == null) {
-          try {
-            sweep = scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
-          } catch (RejectedExecutionException e) {
-            log.debug("no request-header sweep: {}", e.toString());
-          }
-        }
-      }
+      watch(connection);
     }
   }
 
@@ -95,19 +85,20 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     }
   }
 
-  /** A request's headers are complete: counted, and its connection's deadline disarmed until it completes. */
+  /**
+   * A request's headers are complete: counted, and its connection off the watch until the request completes.
+   * Jetty parses a connection's next request only once this one has completed.
+   */
   @Override
   public Request customize(Request request, HttpFields.Mutable responseHeaders) {
     requests.incrementAndGet();
-    Watch watch = watches.get(request.getConnectionMetaData().getConnection());
+    Connection connection = request.getConnectionMetaData().getConnection();
+    Watch watch = watches.remove(connection);
     if (watch != null) {
-      watch.requestArrived();
-      // Runs before the stream completes, so before Jetty parses the next request (whose arrival then
-      // disarms again) or hands the connection over to an upgrade (which closes this one).
-      Request.addCompletionListener(request, watch);
-    } else {
-      Request.addCompletionListener(request, unwatchedDone);
+      watch.close();
     }
+    boolean watched = watch != null;
+    request.addHttpStreamWrapper(stream -> new Completion(stream, watched ? connection : null));
     return request;
   }
 
@@ -136,15 +127,7 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     }
   }
 
-  private void requestDone() {
-    if (requests.decrementAndGet() == 0) {
-      synchronized (noRequest) {
-        noRequest.notifyAll();
-      }
-    }
-  }
-
-  /** The connections watched now: for tests. */
+  /** The connections waiting for a request's headers now: for tests. */
   int watched() {
     return watches.size();
   }
@@ -154,13 +137,50 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     return sweep != null;
   }
 
-  // Closes the connections past their deadline; runs again while any connection is watched, whatever one close
-  // throws (a failure must not end the deadline for every connection after it).
+  // Whether the connection is still its endpoint's (not replaced by an upgrade) and open.
+  private static boolean current(Connection connection) {
+    EndPoint endPoint = connection.getEndPoint();
+    return endPoint.getConnection() == connection && endPoint.isOpen();
+  }
+
+  // A connection waits for a request's headers from now on, and the sweep runs.
+  private void watch(Connection connection) {
+    watches.put(connection, new Watch(connection, System.nanoTime() + timeoutNanos));
+    // After the put: a sweep that finds no watch under the lock and stops is followed by this one's start.
+    synchronized (this) {
+      if (sweep == null) {
+        try {
+          sweep = scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          log.debug("no request-header sweep: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  // A request completed: its connection, if still this HTTP connection and open, waits for the next one's headers.
+  private void completed(@Nullable Connection connection) {
+    if (connection != null && current(connection)) {
+      watch(connection);
+      // Closed meanwhile (onClosed found nothing to remove): the sweep drops it, as it drops any such watch.
+    }
+    if (requests.decrementAndGet() == 0) {
+      synchronized (noRequest) {
+        noRequest.notifyAll();
+      }
+    }
+  }
+
+  // Closes the connections past their deadline and forgets those closed or upgraded; runs again while any
+  // connection is watched, whatever one close throws (a failure must not end the deadline for every connection
+  // after it).
   private void sweep() {
     long now = System.nanoTime();
     try {
       for (Watch watch : watches.values()) {
-        if (watch.expired(now)) {
+        if (!current(watch.connection)) {
+          watches.remove(watch.connection, watch);
+        } else if (watch.expired(now)) {
           try {
             watch.closeConnection();
           } catch (RuntimeException e) {
@@ -181,14 +201,37 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
   }
 
   /**
-   * One connection's deadline; also the completion listener of each of its requests (one object per connection
-   * rather than a listener per request, which a held request would keep). Thread-safe: guarded by its monitor.
+   * A request's stream, told when the request completes (its response, or its failure). Runs before the stream
+   * completes, so before Jetty parses the next request or hands the connection over to an upgrade (which closes
+   * this one).
    */
-  private final class Watch implements Consumer<Throwable> {
+  private final class Completion extends HttpStream.Wrapper {
+    // The HTTP/1.1 connection that was waiting for this request's headers; null for any other (HTTP/2).
+    private final @Nullable Connection connection;
+
+    Completion(HttpStream wrapped, @Nullable Connection connection) {
+      super(wrapped);
+      this.connection = connection;
+    }
+
+    @Override
+    public void succeeded() {
+      completed(connection);
+      super.succeeded();
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+      completed(connection);
+      super.failed(failure);
+    }
+  }
+
+  /** One connection's wait for a request's headers. Thread-safe: guarded by its monitor. */
+  private final class Watch {
     private final Connection connection;
+    private final long deadline;
     // Guarded by this.
-    private boolean awaiting = true;
-    private long deadline;
     private boolean closed;
 
     Watch(Connection connection, long deadline) {
@@ -196,30 +239,14 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
       this.deadline = deadline;
     }
 
-    /** A request's headers are in: the sweep leaves the connection alone until the request completes. */
-    synchronized void requestArrived() {
-      awaiting = false;
-    }
-
-    /** A request completed (its response, or its failure): the next request's headers are due. */
-    @Override
-    public void accept(Throwable failure) {
-      synchronized (this) {
-        awaiting = true;
-        deadline = System.nanoTime() + timeoutNanos;
-      }
-      requestDone();
-    }
-
-    /** The connection closed: nothing more to check. */
+    /** The connection closed, or its request arrived: nothing more to check. */
     synchronized void close() {
       closed = true;
-      awaiting = false;
     }
 
     /** Whether the connection still waits for headers past its deadline; if so it is marked closed. */
     synchronized boolean expired(long now) {
-      if (closed || !awaiting || now - deadline < 0) {
+      if (closed || now - deadline < 0) {
         return false;
       }
       closed = true;
@@ -229,7 +256,7 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
     void closeConnection() {
       EndPoint endPoint = connection.getEndPoint();
       // An upgrade replaces the endpoint's connection (and closes this one first): never close that one.
-      if (endPoint.getConnection() == connection && endPoint.isOpen()) {
+      if (current(connection)) {
         log.debug("Closing the connection from {}: no complete request headers within {}",
             endPoint.getRemoteSocketAddress(), timeout);
         endPoint.close(new TimeoutException("no complete request headers within " + timeout));
