@@ -53,7 +53,7 @@ JAR=bench/target/parley-bench.jar
 OUT=bench/target/results
 # The JVM flags the README gives for a dense node (section "A dense node"): the bench server runs with exactly
 # those. PARLEY_JAVA_OPTS="-Xmx2g" bench/run.sh measures the JVM's defaults instead.
-PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx1g -XX:+UseSerialGC -Xmn32m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1"}
+PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-"-Xmx1g -XX:+UseSerialGC -Xmn32m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=50 -XX:Tier3MinInvocationThreshold=20 -XX:Tier3CompileThreshold=300 -XX:Tier3BackEdgeThreshold=6000"}
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 
