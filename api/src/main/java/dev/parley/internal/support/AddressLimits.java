@@ -1,10 +1,11 @@
 package dev.parley.internal.support;
 
 import dev.parley.spi.Admission;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Connections held per remote address, within {@code maxConnectionsPerAddress}; an address holding none
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class AddressLimits {
   private final int max;
-  private final Map<String, Integer> held = new ConcurrentHashMap<>();
+  private final Map<String, Held> held = new ConcurrentHashMap<>();
 
   public AddressLimits(int max) {
     this.max = max;
@@ -21,20 +22,21 @@ public final class AddressLimits {
   /** A place for one more connection from {@code address}, or empty if it holds {@code max} already. */
   public Optional<Admission> admit(String address) {
     boolean[] admitted = new boolean[1];
-    held.compute(address, (key, count) -> {
-      int now = count == null ? 0 : count;
-      if (now >= max) {
+    Held now = held.compute(address, (key, count) -> {
+      if (count != null && count.count() >= max) {
         return count;
       }
       admitted[0] = true;
-      return now + 1;
+      return count == null ? new Held(key, 1) : new Held(count.address(), count.count() + 1);
     });
-    return admitted[0] ? Optional.of(new Place(address)) : Optional.empty();
+    // The place keeps the address its count keeps: one String per address held, not one per connection.
+    return admitted[0] ? Optional.of(new Place(now.address())) : Optional.empty();
   }
 
   /** Connections {@code address} holds now. */
   public int held(String address) {
-    return held.getOrDefault(address, 0);
+    Held now = held.get(address);
+    return now == null ? 0 : now.count();
   }
 
   /** Addresses holding at least one connection. */
@@ -42,9 +44,13 @@ public final class AddressLimits {
     return held.size();
   }
 
+  // A flag in the place rather than an AtomicBoolean beside it: every connection holds a place.
+  private static final VarHandle RELEASED = Handles.field(MethodHandles.lookup(), Place.class, "released",
+      boolean.class);
+
   private final class Place implements Admission {
     private final String address;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile boolean released;
 
     Place(String address) {
       this.address = address;
@@ -52,14 +58,19 @@ public final class AddressLimits {
 
     @Override
     public void release() {
-      if (released.compareAndSet(false, true)) {
-        held.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
+      if (RELEASED.compareAndSet(this, false, true)) {
+        held.computeIfPresent(address, (key, count) -> count.count() <= 1 ? null
+            : new Held(count.address(), count.count() - 1));
       }
     }
 
     @Override
     public String toString() {
-      return "Admission[" + address + (released.get() ? ", released]" : "]");
+      return "Admission[" + address + (released ? ", released]" : "]");
     }
+  }
+
+  /** An address's connections: the address as first seen (kept by each of their places) and how many. */
+  private record Held(String address, int count) {
   }
 }

@@ -3,6 +3,7 @@ package dev.parley.host.jetty;
 import java.net.InetAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,7 +29,7 @@ final class AddressConnectionLimit implements SelectorManager.AcceptListener {
 
   private final int max;
   private final TrustedProxies proxies;
-  private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Held> perAddress = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<SelectableChannel, String> holding = new ConcurrentHashMap<>();
   private final LongAdder refused = new LongAdder();
 
@@ -49,16 +50,16 @@ final class AddressConnectionLimit implements SelectorManager.AcceptListener {
       return;
     }
     boolean[] admitted = {false};
-    perAddress.compute(address, (key, held) -> {
-      int count = held == null ? 0 : held;
-      if (count >= max) {
-        return held;
+    Held held = perAddress.compute(address, (key, now) -> {
+      if (now != null && now.count() >= max) {
+        return now;
       }
       admitted[0] = true;
-      return count + 1;
+      return now == null ? new Held(key, 1) : new Held(now.address(), now.count() + 1);
     });
     if (admitted[0]) {
-      holding.put(channel, address);
+      // The address its count keeps: one String per address held, not one per connection.
+      holding.put(channel, held.address());
       return;
     }
     refused.increment();
@@ -80,7 +81,8 @@ final class AddressConnectionLimit implements SelectorManager.AcceptListener {
   private void release(SelectableChannel channel) {
     String address = holding.remove(channel);
     if (address != null) {
-      perAddress.computeIfPresent(address, (key, held) -> held > 1 ? held - 1 : null);
+      perAddress.computeIfPresent(address, (key, held) -> held.count() > 1 ? new Held(held.address(), held.count() - 1)
+          : null);
     }
   }
 
@@ -97,11 +99,17 @@ final class AddressConnectionLimit implements SelectorManager.AcceptListener {
 
   /** The connections each address holds now; addresses holding none are absent. */
   Map<String, Integer> connections() {
-    return Map.copyOf(perAddress);
+    Map<String, Integer> counts = new HashMap<>();
+    perAddress.forEach((address, held) -> counts.put(address, held.count()));
+    return Map.copyOf(counts);
   }
 
   /** The connections refused so far. */
   long refused() {
     return refused.sum();
+  }
+
+  /** An address's connections: the address as first seen (kept for each of them) and how many. */
+  private record Held(String address, int count) {
   }
 }
