@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -86,12 +87,14 @@ public final class JettyFloor implements AutoCloseable {
     return thread;
   });
   private final String openTail;
+  private final long pingNanos;
   private final Executor pool;
 
   private JettyFloor(Server jetty, ServerConnector connector, WebSocketTransportConfig parley) {
     this.jetty = jetty;
     this.connector = connector;
     this.pool = jetty.getThreadPool();
+    this.pingNanos = parley.pingInterval().toNanos();
     this.openTail = "\",\"upgrades\":[],\"pingInterval\":" + parley.pingInterval().toMillis() + ",\"pingTimeout\":"
         + parley.pingTimeout().toMillis() + ",\"maxPayload\":" + parley.maxPayload() + "}";
   }
@@ -154,7 +157,7 @@ public final class JettyFloor implements AutoCloseable {
       response.setExtensions(List.of());
       return floor.new Socket();
     });
-    jetty.setHandler(new Handler.Sequence(floor.new SseStreams(), floor.new Polling(), upgrade));
+    jetty.setHandler(new Handler.Sequence(floor.new SseStreams(), floor.new Polling(), withoutQuery(upgrade)));
     jetty.start();
     long every = parley.pingInterval().toMillis();
     floor.pinger.scheduleAtFixedRate(floor::pingAll, every, every, TimeUnit.MILLISECONDS);
@@ -211,8 +214,12 @@ public final class JettyFloor implements AutoCloseable {
     for (Socket socket : sockets) {
       socket.send(ByteBuffer.wrap(PING));
     }
+    // A session's first ping comes a ping interval after its handshake, as Parley's and Socket.IO's.
+    long now = System.nanoTime();
     for (Poll poll : polls.values()) {
-      poll.queue("2");
+      if (now - poll.opened >= pingNanos) {
+        poll.queue("2");
+      }
     }
   }
 
@@ -321,6 +328,7 @@ public final class JettyFloor implements AutoCloseable {
   /** One polling session: the packets waiting for a GET, or the GET waiting for packets. */
   private static final class Poll {
     private final String id;
+    private final long opened = System.nanoTime();
     // Guarded by this.
     private @Nullable String waiting;
     private @Nullable Held held;
@@ -365,6 +373,26 @@ public final class JettyFloor implements AutoCloseable {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
     response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /**
+   * {@code upgrade} handed each request with its URI's query taken off, as Parley's core path hands it: Jetty's
+   * handshake keeps for the socket's life a map of the query's parameters (about 0.3 KiB for
+   * {@code ?EIO=4&transport=websocket}), which neither needs.
+   */
+  private static Handler withoutQuery(Handler upgrade) {
+    return new Handler.Wrapper(upgrade) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        HttpURI uri = HttpURI.build(request.getHttpURI()).query(null).asImmutable();
+        return super.handle(new Request.Wrapper(request) {
+          @Override
+          public HttpURI getHttpURI() {
+            return uri;
+          }
+        }, response, callback);
+      }
+    };
   }
 
   private static String newId() {
