@@ -262,14 +262,17 @@ class ChannelRecoveryTest {
         JsonNodeFactory.instance.objectNode());
   }
 
+  private Recovery savingWithin(Duration saveTimeout) {
+    return new Recovery(() -> store, Duration.ofMinutes(2), TAKE_TIMEOUT, saveTimeout, JSON, settling);
+  }
+
   private boolean settles(Recovery recovery) {
     return settling.await(() -> recovery.savesInFlight() == 0, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
   }
 
   @Test
   void aSaveTheStoreNeverAnswersIsGivenUpAfterTheSaveTimeout() {
-    Recovery quick = new Recovery(() -> store, Duration.ofMinutes(2), TAKE_TIMEOUT, Duration.ofMillis(100), JSON,
-        settling);
+    Recovery quick = savingWithin(Duration.ofMillis(100));
     store.saving = Saving.NEVER;
 
     quick.save("/", "pid-1", closed("ch-1"));
@@ -282,8 +285,7 @@ class ChannelRecoveryTest {
 
   @Test
   void aSaveTheStoreAnswersLaterIsSavedAndNotCancelled() {
-    Recovery patient = new Recovery(() -> store, Duration.ofMinutes(2), TAKE_TIMEOUT, Duration.ofSeconds(5), JSON,
-        settling);
+    Recovery patient = savingWithin(Duration.ofSeconds(5));
     store.saving = Saving.LATER;
 
     patient.save("/", "pid-1", closed("ch-1"));
