@@ -8,9 +8,10 @@ import dev.parley.spi.Outgoing;
 import dev.parley.transport.websocket.WebSocketTransport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -27,12 +28,22 @@ import org.slf4j.LoggerFactory;
 final class WsConnection implements Connection {
   static final String PORTABLE_PROPERTY = WebSocketTransport.PORTABLE_PROPERTY;
   private static final Logger log = LoggerFactory.getLogger(WsConnection.class);
+  private static final VarHandle BROKEN;
+
+  static {
+    try {
+      BROKEN = MethodHandles.lookup().findVarHandle(WsConnection.class, "broken", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   // The Jakarta session, or null on Jetty's core path, where the writer owns the socket.
   private final @Nullable Session socket;
   private final SocketWriter writer;
   private final SocketIoCodec codec;
-  private final AtomicBoolean broken = new AtomicBoolean();
+  // A flag through BROKEN rather than an AtomicBoolean beside each connection.
+  private volatile boolean broken;
   private volatile DisconnectReason closeReason = DisconnectReason.TRANSPORT_CLOSE;
 
   WsConnection(Session socket, SocketIoCodec codec) {
@@ -110,7 +121,7 @@ final class WsConnection implements Connection {
   // The writer met a Throwable no batch callback could carry: logged once, and the socket closed with 1011; the
   // endpoint's onClose then ends the engine's session with TRANSPORT_ERROR.
   private void broken(Throwable error) {
-    if (broken.compareAndSet(false, true)) {
+    if (BROKEN.compareAndSet(this, false, true)) {
       log.warn("writing to WebSocket {} failed; closing it", socket == null ? "(core)" : socket.getId(), error);
     }
     close(DisconnectReason.TRANSPORT_ERROR);
