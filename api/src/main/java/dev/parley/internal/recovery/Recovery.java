@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -91,7 +92,8 @@ public final class Recovery {
       // to the store, without an operator chain (a fresh JVM compiles what each closing channel runs).
       Mono<Void> saving;
       try {
-        saving = store.saveSession(namespace, privateId, state.toJson(mapper), ttl);
+        saving = Objects.requireNonNull(store.saveSession(namespace, privateId, state.toJson(mapper), ttl),
+            "the store's saveSession returned null");
       } catch (RuntimeException e) {
         saving = Mono.error(e);
       }
@@ -135,7 +137,17 @@ public final class Recovery {
 
     @Override
     public void onSubscribe(Subscription s) {
+      // Subscribed twice, or given up before the store subscribed: the save is not wanted (Reactive Streams 2.5).
+      if (subscription != null) {
+        s.cancel();
+        return;
+      }
       subscription = s;
+      // After the write: a timeout that ends the save now either sees this subscription or is seen here.
+      if (ended.get()) {
+        s.cancel();
+        return;
+      }
       s.request(Long.MAX_VALUE);
     }
 
@@ -155,17 +167,23 @@ public final class Recovery {
     }
 
     private void timedOut() {
-      Subscription s = subscription;
-      if (s != null && !ended.get()) {
-        s.cancel();
+      if (ended.compareAndSet(false, true)) {
+        // Cancelled before it is counted out: whoever waits for the saves to settle finds it cancelled.
+        Subscription s = subscription;
+        if (s != null) {
+          s.cancel();
+        }
+        ended(new TimeoutException("the store did not save within " + saveTimeout.toMillis() + " ms"));
       }
-      end(new TimeoutException("the store did not save within " + saveTimeout.toMillis() + " ms"));
     }
 
     private void end(@Nullable Throwable error) {
-      if (!ended.compareAndSet(false, true)) {
-        return;
+      if (ended.compareAndSet(false, true)) {
+        ended(error);
       }
+    }
+
+    private void ended(@Nullable Throwable error) {
       cancelTimer();
       if (error == null) {
         log.debug("saved the state of channel {} in {}", channelId, Names.quote(namespace));

@@ -296,7 +296,7 @@ class ChannelRecoveryTest {
   }
 
   @Test
-  void aSaveThatFailsOrThrowsIsCountedOutAndSavesNothing() {
+  void aSaveThatFailsOrThrowsOrIsNullIsCountedOutAndSavesNothing() {
     store.saving = Saving.FAILING;
     recovery.save("/", "pid-1", closed("ch-1"));
     assertThat(settles(recovery)).isTrue();
@@ -305,10 +305,14 @@ class ChannelRecoveryTest {
     recovery.save("/", "pid-2", closed("ch-2"));
     assertThat(settles(recovery)).isTrue();
 
+    store.saving = Saving.NULL;
+    recovery.save("/", "pid-3", closed("ch-3"));
+    assertThat(settles(recovery)).isTrue();
+
     assertThat(store.sessions).isEmpty();
   }
 
-  private enum Saving { AT_ONCE, LATER, NEVER, FAILING, THROWING }
+  private enum Saving { AT_ONCE, LATER, NEVER, FAILING, THROWING, NULL }
 
   private static final class SessionStore implements Store {
     final Map<String, String> sessions = new ConcurrentHashMap<>();
@@ -359,6 +363,7 @@ class ChannelRecoveryTest {
         case NEVER -> Mono.<Void>never().doOnCancel(cancelled::incrementAndGet);
         case FAILING -> Mono.error(new IllegalStateException("the store is down"));
         case THROWING -> throw new IllegalStateException("the store is gone");
+        case NULL -> null;
       };
     }
 

@@ -28,11 +28,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
-import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
@@ -40,10 +41,13 @@ import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -302,8 +306,8 @@ public final class JettyHost implements Host {
     boolean filters = config.routes().stream().anyMatch(JettyHostConfig.Route.FilterRoute.class::isInstance);
     // No GracefulHandler: the request-header deadline counts the requests in flight for the stop, without
     // wrapping each request (a held stream or long-poll would keep the wrappers for its lifetime).
-    jetty.setHandler(withRoutes(coreHandlers,
-        context(jetty, plan.transports(), filters ? null : coreHandlers, mountFailure)));
+    jetty.setHandler(new StopGate(withRoutes(coreHandlers,
+        context(jetty, plan.transports(), filters ? null : coreHandlers, mountFailure)), deadline));
     try {
       jetty.start();
     } catch (Exception e) {
@@ -561,5 +565,27 @@ public final class JettyHost implements Host {
   private static long saturatedNanos(Duration duration) {
     long cap = TimeUnit.DAYS.toNanos(36_500);
     return duration.compareTo(Duration.ofNanos(cap)) > 0 ? cap : duration.toNanos();
+  }
+
+  /**
+   * Answers 503 to a request that arrives once the stop waits for the requests in flight, as Jetty's
+   * GracefulHandler did: what the engine still writes goes out, nothing new starts.
+   */
+  private static final class StopGate extends Handler.Wrapper {
+    private final RequestHeaderDeadline requests;
+
+    StopGate(Handler next, RequestHeaderDeadline requests) {
+      super(next);
+      this.requests = requests;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      if (requests.stopping()) {
+        Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+        return true;
+      }
+      return super.handle(request, response, callback);
+    }
   }
 }

@@ -57,6 +57,8 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
   private final AtomicLong requests = new AtomicLong();
   // Told when the count of requests reaches zero (awaitNoRequest waits on it).
   private final Object noRequest = new Object();
+  // Set when the stop begins to wait for the requests in flight.
+  private volatile boolean stopping;
   // Guarded by this: the next sweep, scheduled while there are watches.
   private Scheduler.@Nullable Task sweep;
 
@@ -91,15 +93,21 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
    */
   @Override
   public Request customize(Request request, HttpFields.Mutable responseHeaders) {
-    requests.incrementAndGet();
     Connection connection = request.getConnectionMetaData().getConnection();
     Watch watch = watches.remove(connection);
     if (watch != null) {
       watch.close();
     }
     boolean watched = watch != null;
+    // Counted once its completion will be told: Jetty refuses the wrapper (it throws) for a stream already gone.
     request.addHttpStreamWrapper(stream -> new Completion(stream, watched ? connection : null));
+    requests.incrementAndGet();
     return request;
+  }
+
+  /** Whether the host is stopping: new requests are then refused (503), as Jetty's GracefulHandler refused them. */
+  boolean stopping() {
+    return stopping;
   }
 
   /** Requests whose headers are in and that have not completed: for tests and the stop. */
@@ -114,6 +122,7 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
    * @throws InterruptedException if interrupted while waiting
    */
   boolean awaitNoRequest(long millis) throws InterruptedException {
+    stopping = true;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     synchronized (noRequest) {
       while (requests.get() > 0) {
@@ -184,6 +193,8 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
           try {
             watch.closeConnection();
           } catch (RuntimeException e) {
+            // Not watched again: the sweep would otherwise keep a watch that never expires again.
+            watches.remove(watch.connection, watch);
             log.warn("closing a connection past its request-header deadline failed", e);
           }
         }
@@ -216,14 +227,20 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
 
     @Override
     public void succeeded() {
-      completed(connection);
-      super.succeeded();
+      try {
+        completed(connection);
+      } finally {
+        super.succeeded();
+      }
     }
 
     @Override
     public void failed(Throwable failure) {
-      completed(connection);
-      super.failed(failure);
+      try {
+        completed(connection);
+      } finally {
+        super.failed(failure);
+      }
     }
   }
 

@@ -154,16 +154,22 @@ class JettyHostTest {
   }
 
   @Test
-  void aRequestBeingHandledWhenTheHostStopsIsAnsweredNotCut() throws Exception {
+  void aRequestBeingHandledWhenTheHostStopsIsAnsweredNotCutAndNewOnesAreRefused() throws Exception {
     ChatServer started = startOnLoopback();
     CompletableFuture<HttpResponse<String>> answer =
         http.sendAsync(get(started, "/finish"), HttpResponse.BodyHandlers.ofString());
     assertThat(transport.finishing.await(Timeouts.STEP.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
+    HttpRequest hello = get(started, "/hello");
     CompletableFuture<Void> closed = CompletableFuture.runAsync(started::close);
     // Longer than the host's shutdown idle timeout (100 ms): a stop that closed quiet connections without waiting for
     // the requests on them would have closed this one by now. No event marks that moment, so this waits it out.
     Thread.sleep(300);
+    assertThat(closed).isNotDone();
+    // Meanwhile a new request is refused, on a connection of its own, and the one in flight still holds the stop.
+    HttpClient another = HttpClient.newBuilder().connectTimeout(Timeouts.STEP).build();
+    assertThat(another.send(hello, HttpResponse.BodyHandlers.discarding()).statusCode())
+        .isEqualTo(503);
     assertThat(closed).isNotDone();
     transport.finish();
 
