@@ -161,6 +161,7 @@ public final class JettyFloor implements AutoCloseable {
     jetty.start();
     long every = parley.pingInterval().toMillis();
     floor.pinger.scheduleAtFixedRate(floor::pingAll, every, every, TimeUnit.MILLISECONDS);
+    floor.pinger.scheduleAtFixedRate(floor::pingPolls, 1, 1, TimeUnit.SECONDS);
     long beat = sseHeartbeat.toMillis();
     floor.pinger.scheduleAtFixedRate(floor::beatAll, beat, beat, TimeUnit.MILLISECONDS);
     return floor;
@@ -214,11 +215,22 @@ public final class JettyFloor implements AutoCloseable {
     for (Socket socket : sockets) {
       socket.send(ByteBuffer.wrap(PING));
     }
-    // A session's first ping comes a ping interval after its handshake, as Parley's and Socket.IO's.
+  }
+
+  /**
+   * Pings each polling session a ping interval after its handshake and then every interval, as Parley and Socket.IO
+   * do; a session whose previous ping was never taken (no GET came for it) is gone, and forgotten.
+   */
+  private void pingPolls() {
     long now = System.nanoTime();
     for (Poll poll : polls.values()) {
-      if (now - poll.opened >= pingNanos) {
-        poll.queue("2");
+      if (now - poll.nextPing >= 0) {
+        poll.nextPing = now + pingNanos;
+        if (poll.unanswered()) {
+          polls.remove(poll.id);
+        } else {
+          poll.queue("2");
+        }
       }
     }
   }
@@ -295,7 +307,7 @@ public final class JettyFloor implements AutoCloseable {
       }
       int at = query.indexOf("sid=");
       if (at < 0) {
-        Poll poll = new Poll(newId());
+        Poll poll = new Poll(newId(), System.nanoTime() + pingNanos);
         polls.put(poll.id, poll);
         answer(response, callback, "0{\"sid\":\"" + poll.id + openTail);
         return true;
@@ -328,13 +340,21 @@ public final class JettyFloor implements AutoCloseable {
   /** One polling session: the packets waiting for a GET, or the GET waiting for packets. */
   private static final class Poll {
     private final String id;
-    private final long opened = System.nanoTime();
+    // Read and written by the pinger only.
+    private long nextPing;
     // Guarded by this.
     private @Nullable String waiting;
     private @Nullable Held held;
+    private boolean pingWaiting;
 
-    Poll(String id) {
+    Poll(String id, long firstPing) {
       this.id = id;
+      this.nextPing = firstPing;
+    }
+
+    // Whether a ping waits that no GET took.
+    synchronized boolean unanswered() {
+      return pingWaiting;
     }
 
     void queue(String packet) {
@@ -343,6 +363,7 @@ public final class JettyFloor implements AutoCloseable {
         get = held;
         if (get == null) {
           waiting = waiting == null ? packet : waiting + '\u001e' + packet;
+          pingWaiting |= packet.equals("2");
           return;
         }
         held = null;
@@ -352,15 +373,26 @@ public final class JettyFloor implements AutoCloseable {
 
     void hold(Response response, Callback callback) {
       String packets;
+      Held previous;
       synchronized (this) {
+        previous = held;
+        held = null;
         if (waiting == null) {
           held = new Held(response, callback);
-          return;
+          packets = null;
+        } else {
+          packets = waiting;
+          waiting = null;
+          pingWaiting = false;
         }
-        packets = waiting;
-        waiting = null;
       }
-      answer(response, callback, packets);
+      if (previous != null) {
+        // A second GET while one is held: the first ends with a noop, not left hanging.
+        answer(previous.response(), previous.callback(), "6");
+      }
+      if (packets != null) {
+        answer(response, callback, packets);
+      }
     }
   }
 
