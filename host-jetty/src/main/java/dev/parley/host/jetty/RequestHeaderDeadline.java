@@ -116,7 +116,8 @@ final class RequestHeaderDeadline implements Connection.Listener, HttpConfigurat
   }
 
   /**
-   * Waits until no request is being handled, at most {@code millis}.
+   * The stop's wait: from now on {@link #stopping()} is true (new requests are refused), and this waits until no
+   * request is being handled, at most {@code millis}.
    *
    * @return whether none is
    * @throws InterruptedException if interrupted while waiting
