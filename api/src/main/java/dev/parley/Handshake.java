@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
  * @param headers request headers, names in lower case
  * @param query query parameters
  * @param cookies cookies by name
- * @param auth the client's auth payload (an empty object when it sent none)
+ * @param auth the client's auth payload (an empty object when it sent none, one shared by every such
+ *     handshake that throws {@link UnsupportedOperationException} if changed)
  * @param principal who the client is, as middleware established it; null until then
  * @param attributes values middleware attached for handlers to read
  * @param issuedAt when the handshake arrived

@@ -75,7 +75,7 @@ final class DefaultChannel implements Channel {
   private volatile Sinks.@Nullable One<DisconnectReason> disconnected;
   private volatile @Nullable DisconnectReason disconnectReason;
   // Until the client has its CONNECT answer, packets for it wait here, in order; created by the first of
-  // them, guarded by the executor's monitor (nothing else locks it), and nothing is sent while holding it.
+  // them, guarded by this channel's monitor (nothing else locks it), and nothing is sent while holding it.
   private @Nullable List<Outgoing> pending;
   private volatile boolean announced;
   // Null when the channel cannot be recovered.
@@ -401,7 +401,7 @@ final class DefaultChannel implements Channel {
       return false;
     }
     if (!announced) {
-      synchronized (executor) {
+      synchronized (this) {
         if (!announced) {
           if (pending == null) {
             pending = new ArrayList<>();
@@ -423,7 +423,7 @@ final class DefaultChannel implements Channel {
     session.send(connectAnswer);
     while (true) {
       List<Outgoing> batch;
-      synchronized (executor) {
+      synchronized (this) {
         if (pending == null || pending.isEmpty()) {
           announced = true;
           pending = null;

@@ -9,6 +9,7 @@ import dev.parley.Reply;
 import dev.parley.Room;
 import dev.parley.ServerObserver;
 import dev.parley.ServerStats;
+import dev.parley.internal.outbound.Outbox;
 import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.support.Settling;
 import dev.parley.protocol.Names;
@@ -60,6 +61,7 @@ public final class DefaultChatServer implements ChatServer {
   private final Presences presences;
   private final Sessions sessions;
   private final StatsCollector stats;
+  private final Outbox.Limits outboxLimits;
   private final Observers observers = new Observers();
   private final ServerLifecycle lifecycle = new ServerLifecycle();
   private final Sinks.Empty<Void> closed = Sinks.empty();
@@ -73,6 +75,9 @@ public final class DefaultChatServer implements ChatServer {
     this.delivery = new Delivery(namespaces, components, settling, config.nodeId(), observers);
     this.sessions = new Sessions(config.maxConnectionsPerAddress(), settling);
     this.stats = new StatsCollector(namespaces.values(), sessions, components, recovery);
+    // The flush pool is made when the server starts (again on each start): looked up per hand-off.
+    this.outboxLimits = new Outbox.Limits(task -> components.flushExecutor().execute(task),
+        config.outboundBufferSize(), config.outboundBufferBytes(), stats.outboundBytes(), config.nodeOutboundBytes());
     this.cluster = new Cluster(this);
     this.clusterOperations = new ClusterOperations(this, cluster);
     this.presences = new Presences(this, cluster);
@@ -250,11 +255,11 @@ public final class DefaultChatServer implements ChatServer {
   }
 
   /**
-   * Where outboxes write (see {@link dev.parley.internal.outbound.Outbox}); never blocks, so a small pool of
-   * platform threads.
+   * What every session's outbox shares: its bounds, and where it writes (the flush pool, which never blocks, so
+   * a small pool of platform threads).
    */
-  Executor flushExecutor() {
-    return components.flushExecutor();
+  Outbox.Limits outboxLimits() {
+    return outboxLimits;
   }
 
   Executor handlerExecutor() {

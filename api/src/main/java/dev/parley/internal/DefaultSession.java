@@ -8,7 +8,6 @@ import dev.parley.internal.support.CopyOnWrite;
 import dev.parley.internal.support.Handles;
 import dev.parley.internal.support.Ids;
 import dev.parley.internal.support.SerialExecutor;
-import dev.parley.internal.support.TokenBucket;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
@@ -22,7 +21,6 @@ import dev.parley.spi.Session;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,7 +36,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /** One client connection: its channels (one per namespace), its outbox, its handshakes in order. */
-final class DefaultSession implements Session {
+final class DefaultSession implements Session, Outbox.Owner {
   private static final Logger log = LoggerFactory.getLogger(DefaultSession.class);
   private static final VarHandle CLOSED = Handles.field(MethodHandles.lookup(), "closed", boolean.class);
   private static final VarHandle INBOUND_BYTES = Handles.field(MethodHandles.lookup(), "inboundBytes", long.class);
@@ -49,8 +47,11 @@ final class DefaultSession implements Session {
   private final Connection connection;
   private final ConnectionInfo info;
   private final Outbox outbox;
-  // The event rate limit of the whole connection: every namespace, CONNECTs included.
-  private final TokenBucket events;
+  // The event rate limit of the whole connection (every namespace, CONNECTs included): a bucket of
+  // maxEventBurst tokens refilled at maxEventsPerSecond, each event taking one; guarded by this. Two fields
+  // here rather than a bucket object per connection.
+  private double eventTokens;
+  private long eventsCountedAt;
   // Bytes of admitted frames not yet handled; the node's total is the server's.
   private volatile long inboundBytes;
   private final SerialExecutor handshakes;
@@ -71,12 +72,10 @@ final class DefaultSession implements Session {
     this.connection = connection;
     this.info = info;
     ChatServerConfig config = server.config();
-    this.outbox = new Outbox(connection, server.flushExecutor(), config.outboundBufferSize(),
-        config.outboundBufferBytes(), server.outboundBytes(), config.nodeOutboundBytes(),
-        this::slowConsumer,
-        error -> disconnect(DisconnectReason.TRANSPORT_ERROR));
+    this.outbox = new Outbox(connection, server.outboxLimits(), this);
     this.handshakes = new SerialExecutor(server.handlerExecutor());
-    this.events = new TokenBucket(config.maxEventsPerSecond(), config.maxEventBurst(), now());
+    this.eventTokens = config.maxEventBurst();
+    this.eventsCountedAt = now();
   }
 
   @Override
@@ -93,8 +92,12 @@ final class DefaultSession implements Session {
     return connection.recoverable();
   }
 
-  Collection<DefaultChannel> channels() {
-    return channels.values();
+  /** A snapshot of the session's channels. */
+  List<DefaultChannel> channels() {
+    // Not through values(): the view would stay cached in the map, 16 bytes on every connection.
+    List<DefaultChannel> snapshot = new ArrayList<>(2);
+    channels.forEach((name, channel) -> snapshot.add(channel));
+    return snapshot;
   }
 
   boolean isClosed() {
@@ -153,7 +156,7 @@ final class DefaultSession implements Session {
   // Whether the rate limit lets one more event or CONNECT through; over it, counted and, if so configured,
   // the channel of that namespace is disconnected.
   private boolean takeEvent(String namespace) {
-    if (events.tryTake(now())) {
+    if (tryTakeEvent(now())) {
       return true;
     }
     server.countRateLimited(namespace);
@@ -164,6 +167,20 @@ final class DefaultSession implements Session {
     } else {
       log.debug("session {}: over {} events/s; an event for {} refused", id,
           server.config().maxEventsPerSecond(), Names.quote(namespace));
+    }
+    return false;
+  }
+
+  private synchronized boolean tryTakeEvent(long nowNanos) {
+    long elapsed = nowNanos - eventsCountedAt;
+    ChatServerConfig config = server.config();
+    if (elapsed > 0) {
+      eventTokens = Math.min(config.maxEventBurst(), eventTokens + elapsed * (config.maxEventsPerSecond() / 1e9));
+      eventsCountedAt = nowNanos;
+    }
+    if (eventTokens >= 1) {
+      eventTokens -= 1;
+      return true;
     }
     return false;
   }
@@ -384,11 +401,17 @@ final class DefaultSession implements Session {
   }
 
   // The outbox is full and the client is not reading.
-  private void slowConsumer() {
+  @Override
+  public void outboxOverflowed() {
     if (end(DisconnectReason.SLOW_CONSUMER)) {
       connection.close(DisconnectReason.SLOW_CONSUMER);
       server.observers().slowConsumerDisconnected(info.transport());
     }
+  }
+
+  @Override
+  public void outboxFailed(Throwable error) {
+    disconnect(DisconnectReason.TRANSPORT_ERROR);
   }
 
   @Override
