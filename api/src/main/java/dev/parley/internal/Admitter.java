@@ -144,7 +144,7 @@ final class Admitter {
     ObjectNode sid = JsonNodeFactory.instance.objectNode().put("sid", channel.id());
     ChannelRecovery recovery = channel.recovery();
     if (recovery != null) {
-      sid.put("pid", recovery.privateId());
+      sid.put("pid", recovery.privateId(channel.id()));
     }
     return sid;
   }

@@ -165,7 +165,7 @@ final class DefaultChannel implements Channel {
     boolean replaying = !(replay instanceof Replay.None);
     RoomStart start = recovery == null ? null
         : recovery.start(replay instanceof Replay.After after ? after.messageId() : null);
-    Membership membership = new Membership(this, replaying, start,
+    Membership membership = new Membership(this, room, replaying, start,
         batching instanceof Batching.Arrays arrays ? arrays.event() : null,
         replay instanceof Replay.After after ? after.messageId() : null, inIdOrder(room));
     int max = namespace.server().config().maxRoomsPerChannel();
@@ -358,9 +358,9 @@ final class DefaultChannel implements Channel {
       data().putAll(restoredData);
     }
     for (Map.Entry<String, String> room : restored.replayAfter().entrySet()) {
-      Membership membership = new Membership(this, true, recovery.start(room.getValue()), null, room.getValue(),
-          inIdOrder(room.getKey()));
-      namespace.roomRegistry().add(room.getKey(), this, membership);
+      Membership membership = new Membership(this, room.getKey(), true, recovery.start(room.getValue()), null,
+          room.getValue(), inIdOrder(room.getKey()));
+      namespace.roomRegistry().add(membership);
       if (!connected()) {
         namespace.roomRegistry().leaveAll(this);
         return;
@@ -374,7 +374,8 @@ final class DefaultChannel implements Channel {
 
   private void joinOwnRoom() {
     // A new id's room has no history, so the channel has all of it from the start.
-    namespace.roomRegistry().add(id, this, new Membership(this, false, recovery == null ? null : recovery.start(""), null, null, true));
+    namespace.roomRegistry().add(new Membership(this, id, false, recovery == null ? null : recovery.start(""), null,
+        null, true));
   }
 
   /** The channel's connection state recovery, or null when it cannot be recovered. */

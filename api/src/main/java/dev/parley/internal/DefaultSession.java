@@ -40,7 +40,7 @@ final class DefaultSession implements Session, Outbox.Owner {
   private static final Logger log = LoggerFactory.getLogger(DefaultSession.class);
   private static final VarHandle CLOSED = Handles.field(MethodHandles.lookup(), "closed", boolean.class);
   private static final VarHandle INBOUND_BYTES = Handles.field(MethodHandles.lookup(), "inboundBytes", long.class);
-  private static final VarHandle CHANNELS = Handles.field(MethodHandles.lookup(), "channels", Map.class);
+  private static final VarHandle CHANNELS = Handles.field(MethodHandles.lookup(), "channels", Object.class);
 
   private final String id = Ids.next();
   private final DefaultChatServer server;
@@ -55,9 +55,10 @@ final class DefaultSession implements Session, Outbox.Owner {
   // Bytes of admitted frames not yet handled; the node's total is the server's.
   private volatile long inboundBytes;
   private final SerialExecutor handshakes;
-  // By namespace name, copy-on-write (through CHANNELS): read on every packet, written on a join or a leave,
-  // and one or two entries, where a concurrent map would cost its table and nodes on every connection.
-  private volatile Map<String, DefaultChannel> channels = Map.of();
+  // By namespace name, copy-on-write (through CHANNELS): read on every packet, written on a join or a leave.
+  // Most sessions are in one namespace, whose channel is kept itself: null for none, a DefaultChannel for one, a
+  // map only for two or more (even a one-entry map would cost every connection 32 bytes).
+  private volatile @Nullable Object channels;
   private volatile boolean closed;
   // The reason the engine gave for closing the connection while it is still writing the last packets: a
   // transport that reports its close meanwhile ends the session with this one, not its own (Session.closed).
@@ -94,10 +95,38 @@ final class DefaultSession implements Session, Outbox.Owner {
 
   /** A snapshot of the session's channels. */
   List<DefaultChannel> channels() {
-    // Not through values(): the view would stay cached in the map, 16 bytes on every connection.
-    List<DefaultChannel> snapshot = new ArrayList<>(2);
-    channels.forEach((name, channel) -> snapshot.add(channel));
-    return snapshot;
+    Object held = channels;
+    if (held == null) {
+      return List.of();
+    }
+    return held instanceof DefaultChannel only ? List.of(only) : List.copyOf(asMap(held).values());
+  }
+
+  // The session's channel in a namespace, or null.
+  private @Nullable DefaultChannel channel(String namespace) {
+    Object held = channels;
+    if (held instanceof DefaultChannel only) {
+      return only.namespace().name().equals(namespace) ? only : null;
+    }
+    return held == null ? null : asMap(held).get(namespace);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, DefaultChannel> asMap(@Nullable Object held) {
+    if (held == null) {
+      return Map.of();
+    }
+    if (held instanceof DefaultChannel only) {
+      return Map.of(only.namespace().name(), only);
+    }
+    return (Map<String, DefaultChannel>) held;
+  }
+
+  private static @Nullable Object compact(Map<String, DefaultChannel> map) {
+    if (map.size() > 1) {
+      return map;
+    }
+    return map.isEmpty() ? null : map.values().iterator().next();
   }
 
   boolean isClosed() {
@@ -160,7 +189,7 @@ final class DefaultSession implements Session, Outbox.Owner {
       return true;
     }
     server.countRateLimited(namespace);
-    DefaultChannel channel = channels.get(namespace);
+    DefaultChannel channel = channel(namespace);
     if (server.config().disconnectOnRateLimit() && channel != null) {
       log.debug("{}: over {} events/s; disconnecting", channel, server.config().maxEventsPerSecond());
       disconnectChannel(channel, DisconnectReason.RATE_LIMITED);
@@ -193,7 +222,7 @@ final class DefaultSession implements Session, Outbox.Owner {
         send(new Outgoing(new Packet.ConnectError(namespace, Refusal.LIMIT, error, null)));
       }
     } else if (ackId != null) {
-      DefaultChannel channel = channels.get(namespace);
+      DefaultChannel channel = channel(namespace);
       if (channel != null && channel.connected()) {
         channel.sendPacket(new Packet.Ack(namespace, ackId,
             List.of(JsonNodeFactory.instance.objectNode().put("error", error))));
@@ -236,7 +265,7 @@ final class DefaultSession implements Session, Outbox.Owner {
     if (packet instanceof Packet.Connect connect) {
       onConnect(connect, done);
     } else if (packet instanceof Packet.Event event) {
-      DefaultChannel channel = channels.get(event.namespace());
+      DefaultChannel channel = channel(event.namespace());
       if (channel == null) {
         log.debug("session {}: event for namespace {} it has not joined; dropped", id, Names.quote(event.namespace()));
         done.run();
@@ -248,7 +277,7 @@ final class DefaultSession implements Session, Outbox.Owner {
       }
     } else if (packet instanceof Packet.Ack ack) {
       done.run();
-      DefaultChannel channel = channels.get(ack.namespace());
+      DefaultChannel channel = channel(ack.namespace());
       if (channel != null && !channel.acked(ack)) {
         log.debug("session {}: ack id {} was never issued; closing", id, ack.id());
         disconnect(DisconnectReason.PARSE_ERROR);
@@ -268,7 +297,7 @@ final class DefaultSession implements Session, Outbox.Owner {
 
   @Override
   public boolean acknowledge(Packet.Ack ack) {
-    DefaultChannel channel = channels.get(ack.namespace());
+    DefaultChannel channel = channel(ack.namespace());
     return !closed && channel != null && channel.acked(ack);
   }
 
@@ -304,7 +333,7 @@ final class DefaultSession implements Session, Outbox.Owner {
     // a client that leaves and joins again the moment it is answered must get its second answer.
     handshakes.execute(() -> {
       try {
-        if (channels.containsKey(name)) {
+        if (channel(name) != null) {
           log.debug("session {}: already connected to {}; ignored", id, Names.quote(name));
         } else {
           namespace.handshake(this, connect);
@@ -324,7 +353,7 @@ final class DefaultSession implements Session, Outbox.Owner {
   public Mono<List<JsonNode>> request(String namespace, String event, List<JsonNode> args, boolean awaitLateAck,
                                       @Nullable Inbound admitted) {
     Frame frame = admitted == null ? null : (Frame) admitted;
-    DefaultChannel channel = channels.get(namespace);
+    DefaultChannel channel = channel(namespace);
     if (closed || channel == null) {
       release(frame);
       return Mono.error(new ChannelClosedException(id, DisconnectReason.TRANSPORT_CLOSE));
@@ -377,7 +406,7 @@ final class DefaultSession implements Session, Outbox.Owner {
     // Channels learn the reason first: a transport that reports its close while the DISCONNECT packets
     // are still being written must not be able to replace it.
     List<String> namespaces = new ArrayList<>();
-    for (DefaultChannel channel : channels.values()) {
+    for (DefaultChannel channel : channels()) {
       if (removeChannel(channel.namespace().name(), channel) == channel) {
         // A recoverable channel is not told to leave: a client told so would not come back to recover it,
         // whereas the closing connection makes it reconnect (to this server restarted, or another node).
@@ -436,7 +465,7 @@ final class DefaultSession implements Session, Outbox.Owner {
   }
 
   private void connectTimedOut() {
-    if (channels.isEmpty() && !closed) {
+    if (channels == null && !closed) {
       log.debug("session {}: no namespace joined within {} ms; closing", id,
           server.config().connectTimeout().toMillis());
       disconnect(DisconnectReason.FORCED_SERVER_CLOSE);
@@ -457,10 +486,11 @@ final class DefaultSession implements Session, Outbox.Owner {
   // replaced.
   private Map<String, DefaultChannel> updateChannels(UnaryOperator<Map<String, DefaultChannel>> change) {
     for (;;) {
-      Map<String, DefaultChannel> current = channels;
-      Map<String, DefaultChannel> next = change.apply(current);
-      if (next == current || CHANNELS.compareAndSet(this, current, next)) {
-        return current;
+      Object current = channels;
+      Map<String, DefaultChannel> before = asMap(current);
+      Map<String, DefaultChannel> after = change.apply(before);
+      if (after == before || CHANNELS.compareAndSet(this, current, compact(after))) {
+        return before;
       }
     }
   }
@@ -485,8 +515,7 @@ final class DefaultSession implements Session, Outbox.Owner {
     outbox.discard();
     server.inboundBytes().addAndGet(-(long) INBOUND_BYTES.getAndSet(this, 0L));
     // closed is set: an attach() from now on takes its channel out again itself.
-    @SuppressWarnings("unchecked")
-    Map<String, DefaultChannel> ended = (Map<String, DefaultChannel>) CHANNELS.getAndSet(this, Map.of());
+    Map<String, DefaultChannel> ended = asMap(CHANNELS.getAndSet(this, null));
     for (DefaultChannel channel : ended.values()) {
       channel.closed(reason);
     }

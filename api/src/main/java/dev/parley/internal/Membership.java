@@ -24,7 +24,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * <p>For a recoverable channel it reports every message that reaches it to the channel's {@link RoomStart}
  * of the room. Threading: deliveries are serialized by this object's lock.
  */
-final class Membership {
+final class Membership implements RoomRegistry.Member<DefaultChannel> {
   /**
    * How many of its latest replayed ids a membership of a room not in id order remembers, for its life: a
    * message read by the replay and also delivered by the feed was committed as the replay read, so it is
@@ -32,6 +32,7 @@ final class Membership {
    */
   static final int MAX_TRACKED_IDS = 512;
   private final DefaultChannel channel;
+  private final String room;
   private final @Nullable RoomStart start;
   // The event name of Batching.arrays, or null for one event per message.
   private final @Nullable String arrays;
@@ -58,9 +59,10 @@ final class Membership {
    * @param after the id a replay starts after, whose live messages up to it the client has; null if none
    * @param ordered whether the store's feed delivers the room's messages in id order
    */
-  Membership(DefaultChannel channel, boolean replaying, @Nullable RoomStart start, @Nullable String arrays,
+  Membership(DefaultChannel channel, String room, boolean replaying, @Nullable RoomStart start, @Nullable String arrays,
              @Nullable String after, boolean ordered) {
     this.channel = channel;
+    this.room = room;
     this.heldBack = replaying ? new ArrayList<>() : null;
     this.after = after == null || after.isEmpty() ? null : after;
     this.batch = replaying && arrays != null ? new ArrayList<>() : null;
@@ -71,6 +73,16 @@ final class Membership {
       recentIds = new HashSet<>();
       recentOrder = new ArrayDeque<>();
     }
+  }
+
+  @Override
+  public String room() {
+    return room;
+  }
+
+  @Override
+  public DefaultChannel channel() {
+    return channel;
   }
 
   /** Whether the member is still connected. */

@@ -19,14 +19,15 @@ import org.jspecify.annotations.Nullable;
  * (or channel's) members as of some moment during the call, which is what delivery needs.
  *
  * <p>A room or channel with one entry (most channels are only in the room of their own id, which has only
- * them) is kept as an immutable one-entry map, replaced by a concurrent one when a second entry comes: a
- * concurrent map per channel and per own room would cost every idle connection about 250 bytes. Readers that
- * got the one-entry map see the registry as of the moment they read it.
+ * them) keeps that entry's membership itself, which knows its room and its channel, in place of a map; a
+ * concurrent map takes over when a second entry comes. A map per channel and per own room, even an immutable
+ * one-entry map, would cost every idle connection 64 bytes (a concurrent one about 250). Readers that got the
+ * single membership see the registry as of the moment they read it.
  *
  * @param <C> the channel type
  * @param <M> what a membership carries
  */
-final class RoomRegistry<C, M> {
+final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
   /** What {@link #join} did. */
   enum Joined {
     /** The channel is now in the room. */
@@ -37,6 +38,13 @@ final class RoomRegistry<C, M> {
     AT_LIMIT
   }
 
+  /** A (room, channel) pair's membership, which names both. */
+  interface Member<C> {
+    String room();
+
+    C channel();
+  }
+
   /** Hears every change of membership, under the registry's lock: in the order they happen, and quickly. */
   interface Changes<C> {
     void joined(String room, C channel);
@@ -44,36 +52,54 @@ final class RoomRegistry<C, M> {
     void left(String room, C channel);
   }
 
+  // Which of a membership's two names a room's or a channel's entries are keyed by.
+  private static final Key<String> ROOM = Member::room;
+  private static final Key<Object> CHANNEL = Member::channel;
+
+  @FunctionalInterface
+  private interface Key<K> {
+    K of(Member<?> membership);
+  }
+
   private final Object lock = new Object();
   private volatile @Nullable Changes<C> changes;
-  private final Map<String, Map<C, M>> byRoom = new ConcurrentHashMap<>();
-  private final Map<C, Map<String, M>> byChannel = new ConcurrentHashMap<>();
+  // Per room its one membership (an M) or its members' (a ConcurrentHashMap by channel); per channel its one
+  // membership or its rooms' (a ConcurrentHashMap by room).
+  private final Map<String, Object> byRoom = new ConcurrentHashMap<>();
+  private final Map<C, Object> byChannel = new ConcurrentHashMap<>();
   // Pairs over all rooms, kept as they change so that stats need not walk them; written under the lock.
   private volatile int memberships;
 
   /**
    * Puts a channel in a room unless it is in it already or in {@code maxRooms} rooms besides {@code ownRoom}
    * (the room of its own id, which does not count).
+   *
+   * @param membership the pair's membership, naming {@code room} and {@code channel}
    */
   Joined join(String room, C channel, M membership, String ownRoom, int maxRooms) {
     synchronized (lock) {
-      Map<String, M> rooms = byChannel.get(channel);
-      if (rooms != null && rooms.containsKey(room)) {
+      Object rooms = byChannel.get(channel);
+      if (rooms != null && byKey(rooms, ROOM).containsKey(room)) {
         return Joined.ALREADY_IN;
       }
-      int counted = rooms == null ? 0 : rooms.size() - (rooms.containsKey(ownRoom) ? 1 : 0);
+      Map<String, M> held = rooms == null ? Map.of() : byKey(rooms, ROOM);
+      int counted = held.size() - (held.containsKey(ownRoom) ? 1 : 0);
       if (!room.equals(ownRoom) && counted >= maxRooms) {
         return Joined.AT_LIMIT;
       }
-      put(room, channel, membership);
+      put(membership);
       return Joined.JOINED;
     }
   }
 
-  /** Puts a channel in a room whatever the limit, replacing its membership there if it had one. */
-  void add(String room, C channel, M membership) {
+  /**
+   * Puts a channel in a room whatever the limit, replacing its membership there if it had one.
+   *
+   * @param membership the pair's membership, naming its room and channel
+   */
+  void add(M membership) {
     synchronized (lock) {
-      put(room, channel, membership);
+      put(membership);
     }
   }
 
@@ -82,51 +108,70 @@ final class RoomRegistry<C, M> {
     changes = listener;
   }
 
-  private void put(String room, C channel, M membership) {
-    putIn(byChannel, channel, room, membership);
-    if (putIn(byRoom, room, channel, membership) == null) {
+  private void put(M membership) {
+    putIn(byChannel, membership.channel(), membership, ROOM);
+    if (putIn(byRoom, membership.room(), membership, CHANNEL) == null) {
       memberships++;
       Changes<C> listener = changes;
       if (listener != null) {
-        listener.joined(room, channel);
+        listener.joined(membership.room(), membership.channel());
       }
     }
   }
 
-  // Under the lock: puts (key, value) in the inner map of outerKey, growing a one-entry map into a concurrent
-  // one; returns the value it replaced, or null.
-  private static <O, K, V> @Nullable V putIn(Map<O, Map<K, V>> outer, O outerKey, K key, V value) {
-    Map<K, V> inner = outer.get(outerKey);
-    if (inner instanceof ConcurrentHashMap) {
-      return inner.put(key, value);
+  // A room's or a channel's entries as a map by their key: a one-entry view of a single membership, or the
+  // concurrent map itself (live).
+  @SuppressWarnings("unchecked")
+  private <K> Map<K, M> byKey(Object inner, Key<? super K> key) {
+    if (inner instanceof ConcurrentHashMap<?, ?> map) {
+      return (Map<K, M>) map;
     }
-    if (inner == null || inner.containsKey(key)) {
-      outer.put(outerKey, Map.of(key, value));
-      return inner == null ? null : inner.get(key);
+    M single = (M) inner;
+    return Map.of((K) key.of(single), single);
+  }
+
+  // Under the lock: puts the membership in the entries of outerKey, growing a single membership into a
+  // concurrent map; returns the membership it replaced (same key), or null.
+  @SuppressWarnings("unchecked")
+  private <O> @Nullable M putIn(Map<O, Object> outer, O outerKey, M membership, Key<?> key) {
+    Object inner = outer.get(outerKey);
+    if (inner == null) {
+      outer.put(outerKey, membership);
+      return null;
     }
-    Map<K, V> grown = new ConcurrentHashMap<>(4);
-    grown.putAll(inner);
-    grown.put(key, value);
+    if (inner instanceof ConcurrentHashMap<?, ?> map) {
+      return ((Map<Object, M>) map).put(key.of(membership), membership);
+    }
+    M single = (M) inner;
+    if (key.of(single).equals(key.of(membership))) {
+      outer.put(outerKey, membership);
+      return single;
+    }
+    Map<Object, M> grown = new ConcurrentHashMap<>(4);
+    grown.put(key.of(single), single);
+    grown.put(key.of(membership), membership);
     outer.put(outerKey, grown);
     return null;
   }
 
-  // Under the lock: removes key from the inner map of outerKey, and the inner map once empty; returns the
-  // value removed, or null.
-  private static <O, K, V> @Nullable V removeFrom(Map<O, Map<K, V>> outer, O outerKey, K key) {
-    Map<K, V> inner = outer.get(outerKey);
+  // Under the lock: removes the entry of innerKey from the entries of outerKey, and the entries once empty;
+  // returns the membership removed, or null.
+  @SuppressWarnings("unchecked")
+  private <O> @Nullable M removeFrom(Map<O, Object> outer, O outerKey, Object innerKey, Key<?> key) {
+    Object inner = outer.get(outerKey);
     if (inner == null) {
       return null;
     }
-    if (!(inner instanceof ConcurrentHashMap)) {
-      V removed = inner.get(key);
-      if (removed != null) {
-        outer.remove(outerKey);
+    if (!(inner instanceof ConcurrentHashMap<?, ?> map)) {
+      M single = (M) inner;
+      if (!key.of(single).equals(innerKey)) {
+        return null;
       }
-      return removed;
+      outer.remove(outerKey);
+      return single;
     }
-    V removed = inner.remove(key);
-    if (inner.isEmpty()) {
+    M removed = (M) map.remove(innerKey);
+    if (map.isEmpty()) {
       outer.remove(outerKey);
     }
     return removed;
@@ -135,7 +180,7 @@ final class RoomRegistry<C, M> {
   /** Takes a channel out of a room; false if it was not in it. */
   boolean leave(String room, C channel) {
     synchronized (lock) {
-      if (removeFrom(byChannel, channel, room) == null) {
+      if (removeFrom(byChannel, channel, room, ROOM) == null) {
         return false;
       }
       drop(room, channel);
@@ -146,15 +191,15 @@ final class RoomRegistry<C, M> {
   /** Takes a channel out of every room it is in. */
   void leaveAll(C channel) {
     synchronized (lock) {
-      Map<String, M> rooms = byChannel.remove(channel);
+      Object rooms = byChannel.remove(channel);
       if (rooms != null) {
-        rooms.keySet().forEach(room -> drop(room, channel));
+        this.<String>byKey(rooms, ROOM).keySet().forEach(room -> drop(room, channel));
       }
     }
   }
 
   private void drop(String room, C channel) {
-    if (removeFrom(byRoom, room, channel) != null) {
+    if (removeFrom(byRoom, room, channel, CHANNEL) != null) {
       memberships--;
       Changes<C> listener = changes;
       if (listener != null) {
@@ -165,39 +210,52 @@ final class RoomRegistry<C, M> {
 
   /** The rooms a channel is in, a copy. */
   Set<String> rooms(C channel) {
-    Map<String, M> rooms = byChannel.get(channel);
-    return rooms == null ? Set.of() : Set.copyOf(rooms.keySet());
+    Object rooms = byChannel.get(channel);
+    return rooms == null ? Set.of() : Set.copyOf(this.<String>byKey(rooms, ROOM).keySet());
   }
 
   /** A channel's memberships by room, a copy. */
   Map<String, M> memberships(C channel) {
-    Map<String, M> rooms = byChannel.get(channel);
-    return rooms == null ? Map.of() : Map.copyOf(rooms);
+    Object rooms = byChannel.get(channel);
+    return rooms == null ? Map.of() : Map.copyOf(byKey(rooms, ROOM));
   }
 
   /** The channels in a room, a copy. */
   Set<C> members(String room) {
-    Map<C, M> members = byRoom.get(room);
-    return members == null ? Set.of() : Set.copyOf(members.keySet());
+    Object members = byRoom.get(room);
+    return members == null ? Set.of() : Set.copyOf(this.<C>byKey(members, CHANNEL).keySet());
   }
 
   /** The memberships of a room, live: for delivering to each without copying. */
   Collection<M> membershipsIn(String room) {
-    Map<C, M> members = byRoom.get(room);
-    return members == null ? List.of() : members.values();
+    Object members = byRoom.get(room);
+    if (members == null) {
+      return List.of();
+    }
+    return members instanceof ConcurrentHashMap<?, ?> ? this.<C>byKey(members, CHANNEL).values()
+        : List.of(single(members));
+  }
+
+  @SuppressWarnings("unchecked")
+  private M single(Object inner) {
+    return (M) inner;
   }
 
   /** The channels in any of the rooms, each once; live for a single room, to select without copying. */
   Collection<C> membersOfAny(Set<String> rooms) {
     if (rooms.size() == 1) {
-      Map<C, M> members = byRoom.get(rooms.iterator().next());
-      return members == null ? List.of() : members.keySet();
+      Object members = byRoom.get(rooms.iterator().next());
+      if (members == null) {
+        return List.of();
+      }
+      return members instanceof ConcurrentHashMap<?, ?> ? this.<C>byKey(members, CHANNEL).keySet()
+          : List.of(single(members).channel());
     }
     Set<C> out = new LinkedHashSet<>();
     for (String room : rooms) {
-      Map<C, M> members = byRoom.get(room);
+      Object members = byRoom.get(room);
       if (members != null) {
-        out.addAll(members.keySet());
+        out.addAll(this.<C>byKey(members, CHANNEL).keySet());
       }
     }
     return out;

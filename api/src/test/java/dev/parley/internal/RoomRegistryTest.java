@@ -12,54 +12,62 @@ import org.junit.jupiter.api.Test;
 
 /** The one record of which channels are in which rooms: both views, the room limit, and the counts. */
 class RoomRegistryTest {
-  private final RoomRegistry<String, String> rooms = new RoomRegistry<>();
+  private final RoomRegistry<String, Pair> rooms = new RoomRegistry<>();
+
+  // A membership as the registry sees one: its room, its channel, and a label to tell memberships apart.
+  private record Pair(String room, String channel, String label) implements RoomRegistry.Member<String> {
+  }
+
+  private static Pair m(String room, String channel, String label) {
+    return new Pair(room, channel, label);
+  }
 
   @Test
   void aJoinedChannelIsSeenFromTheRoomAndFromTheChannel() {
-    assertThat(rooms.join("lobby", "a", "a@lobby", "a", 10)).isEqualTo(Joined.JOINED);
-    rooms.join("lobby", "b", "b@lobby", "b", 10);
+    assertThat(rooms.join("lobby", "a", m("lobby", "a", "a@lobby"), "a", 10)).isEqualTo(Joined.JOINED);
+    rooms.join("lobby", "b", m("lobby", "b", "b@lobby"), "b", 10);
 
     assertThat(rooms.rooms("a")).containsExactly("lobby");
     assertThat(rooms.members("lobby")).containsExactlyInAnyOrder("a", "b");
-    assertThat(rooms.membershipsIn("lobby")).containsExactlyInAnyOrder("a@lobby", "b@lobby");
-    assertThat(rooms.memberships("a")).isEqualTo(Map.of("lobby", "a@lobby"));
+    assertThat(rooms.membershipsIn("lobby")).extracting(Pair::label).containsExactlyInAnyOrder("a@lobby", "b@lobby");
+    assertThat(rooms.memberships("a")).isEqualTo(Map.of("lobby", m("lobby", "a", "a@lobby")));
     assertThat(rooms.roomCount()).isEqualTo(1);
     assertThat(rooms.membershipCount()).isEqualTo(2);
   }
 
   @Test
   void joiningTwiceKeepsTheFirstMembership() {
-    rooms.join("lobby", "a", "first", "a", 10);
+    rooms.join("lobby", "a", m("lobby", "a", "first"), "a", 10);
 
-    assertThat(rooms.join("lobby", "a", "second", "a", 10)).isEqualTo(Joined.ALREADY_IN);
-    assertThat(rooms.membershipsIn("lobby")).containsExactly("first");
+    assertThat(rooms.join("lobby", "a", m("lobby", "a", "second"), "a", 10)).isEqualTo(Joined.ALREADY_IN);
+    assertThat(rooms.membershipsIn("lobby")).extracting(Pair::label).containsExactly("first");
     assertThat(rooms.membershipCount()).isEqualTo(1);
   }
 
   @Test
   void theOwnRoomDoesNotCountTowardsTheLimit() {
-    rooms.add("a", "a", "own");
-    rooms.join("r1", "a", "m1", "a", 2);
+    rooms.add(m("a", "a", "own"));
+    rooms.join("r1", "a", m("r1", "a", "m1"), "a", 2);
 
-    assertThat(rooms.join("r2", "a", "m2", "a", 2)).isEqualTo(Joined.JOINED);
-    assertThat(rooms.join("r3", "a", "m3", "a", 2)).isEqualTo(Joined.AT_LIMIT);
+    assertThat(rooms.join("r2", "a", m("r2", "a", "m2"), "a", 2)).isEqualTo(Joined.JOINED);
+    assertThat(rooms.join("r3", "a", m("r3", "a", "m3"), "a", 2)).isEqualTo(Joined.AT_LIMIT);
     assertThat(rooms.rooms("a")).containsExactlyInAnyOrder("a", "r1", "r2");
     assertThat(rooms.members("r3")).isEmpty();
   }
 
   @Test
   void addReplacesAMembershipWithoutCountingItTwice() {
-    rooms.add("lobby", "a", "old");
-    rooms.add("lobby", "a", "new");
+    rooms.add(m("lobby", "a", "old"));
+    rooms.add(m("lobby", "a", "new"));
 
-    assertThat(rooms.membershipsIn("lobby")).containsExactly("new");
-    assertThat(rooms.memberships("a")).isEqualTo(Map.of("lobby", "new"));
+    assertThat(rooms.membershipsIn("lobby")).extracting(Pair::label).containsExactly("new");
+    assertThat(rooms.memberships("a")).isEqualTo(Map.of("lobby", m("lobby", "a", "new")));
     assertThat(rooms.membershipCount()).isEqualTo(1);
   }
 
   @Test
   void leavingTheLastMemberRemovesTheRoom() {
-    rooms.join("lobby", "a", "m", "a", 10);
+    rooms.join("lobby", "a", m("lobby", "a", "m"), "a", 10);
 
     assertThat(rooms.leave("lobby", "a")).isTrue();
     assertThat(rooms.leave("lobby", "a")).isFalse();
@@ -70,9 +78,9 @@ class RoomRegistryTest {
 
   @Test
   void leaveAllTakesTheChannelOutOfEveryRoomAndLeavesOthersIn() {
-    rooms.add("a", "a", "own");
-    rooms.join("lobby", "a", "a@lobby", "a", 10);
-    rooms.join("lobby", "b", "b@lobby", "b", 10);
+    rooms.add(m("a", "a", "own"));
+    rooms.join("lobby", "a", m("lobby", "a", "a@lobby"), "a", 10);
+    rooms.join("lobby", "b", m("lobby", "b", "b@lobby"), "b", 10);
 
     rooms.leaveAll("a");
 
@@ -84,10 +92,32 @@ class RoomRegistryTest {
   }
 
   @Test
+  void aRoomAndAChannelGrowFromOneMembershipToManyAndBack() {
+    rooms.join("lobby", "a", m("lobby", "a", "a@lobby"), "a", 10);
+    rooms.join("lobby", "b", m("lobby", "b", "b@lobby"), "b", 10);
+    rooms.join("news", "a", m("news", "a", "a@news"), "a", 10);
+
+    assertThat(rooms.members("lobby")).containsExactlyInAnyOrder("a", "b");
+    assertThat(rooms.rooms("a")).containsExactlyInAnyOrder("lobby", "news");
+    assertThat(rooms.leave("lobby", "a")).isTrue();
+    assertThat(rooms.members("lobby")).containsExactly("b");
+    assertThat(rooms.membersOfAny(Set.of("lobby"))).containsExactly("b");
+    assertThat(rooms.membershipsIn("lobby")).extracting(Pair::label).containsExactly("b@lobby");
+    assertThat(rooms.rooms("a")).containsExactly("news");
+    assertThat(rooms.leave("lobby", "a")).isFalse();
+    assertThat(rooms.leave("news", "b")).isFalse();
+    assertThat(rooms.roomCount()).isEqualTo(2);
+    assertThat(rooms.membershipCount()).isEqualTo(2);
+    rooms.leaveAll("b");
+    assertThat(rooms.members("lobby")).isEmpty();
+    assertThat(rooms.roomCount()).isEqualTo(1);
+  }
+
+  @Test
   void membersOfSeveralRoomsAreListedOnce() {
-    rooms.join("r1", "a", "m", "a", 10);
-    rooms.join("r2", "a", "m", "a", 10);
-    rooms.join("r2", "b", "m", "b", 10);
+    rooms.join("r1", "a", m("r1", "a", "m"), "a", 10);
+    rooms.join("r2", "a", m("r2", "a", "m"), "a", 10);
+    rooms.join("r2", "b", m("r2", "b", "m"), "b", 10);
 
     assertThat(rooms.membersOfAny(Set.of("r1", "r2"))).containsExactlyInAnyOrder("a", "b");
     assertThat(rooms.membersOfAny(Set.of("r1"))).containsExactly("a");
@@ -103,7 +133,8 @@ class RoomRegistryTest {
     List<Integer> joined = Concurrently.run(threads, Timeouts.STEP, thread -> {
       int in = 0;
       for (int i = 0; i < perThread; i++) {
-        if (rooms.join("room-" + thread + "-" + i, "a", "m", "a", max) == Joined.JOINED) {
+        String room = "room-" + thread + "-" + i;
+        if (rooms.join(room, "a", m(room, "a", "m"), "a", max) == Joined.JOINED) {
           in++;
         }
       }
@@ -122,15 +153,15 @@ class RoomRegistryTest {
     Concurrently.run(threads, Timeouts.STEP, t -> {
       String channel = "c" + t;
       for (int i = 0; i < 200; i++) {
-        rooms.join("shared", channel, "m", channel, 10);
-        rooms.join("room-" + (i % 3), channel, "m", channel, 10);
+        rooms.join("shared", channel, m("shared", channel, "m"), channel, 10);
+        rooms.join("room-" + (i % 3), channel, m("room-" + (i % 3), channel, "m"), channel, 10);
         if (i % 2 == 0) {
           rooms.leave("shared", channel);
         } else {
           rooms.leaveAll(channel);
         }
       }
-      rooms.join("shared", channel, "m", channel, 10);
+      rooms.join("shared", channel, m("shared", channel, "m"), channel, 10);
       return null;
     });
 

@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -28,7 +29,9 @@ public final class ChannelRecovery {
   private static final VarHandle WRITTEN = Handles.field(MethodHandles.lookup(), "written", boolean.class);
   private final Recovery recovery;
   private final String namespace;
-  private final String privateId;
+  // The private id the client resumed with; null for a new channel, whose private id is not kept but made from
+  // its id when needed (Ids.privateId): a String of every recoverable channel's life less.
+  private final @Nullable String resumedId;
   private final Recovery.@Nullable Restored restored;
   private final @Nullable String presentedOffset;
   private final int journalSize;
@@ -41,11 +44,11 @@ public final class ChannelRecovery {
   // A restored channel is back in its rooms, with its data; until then it has only what was taken.
   private volatile boolean entered;
 
-  private ChannelRecovery(Recovery recovery, String namespace, String privateId, Recovery.@Nullable Restored restored,
-                          @Nullable String presentedOffset, int journalSize) {
+  private ChannelRecovery(Recovery recovery, String namespace, @Nullable String resumedId,
+                          Recovery.@Nullable Restored restored, @Nullable String presentedOffset, int journalSize) {
     this.recovery = recovery;
     this.namespace = namespace;
-    this.privateId = privateId;
+    this.resumedId = resumedId;
     this.restored = restored;
     this.presentedOffset = presentedOffset;
     this.journalSize = journalSize;
@@ -64,7 +67,7 @@ public final class ChannelRecovery {
     String resumeId = presented.privateId();
     Recovery.Restored restored = resumeId == null ? null
         : recovery.take(namespace, resumeId, presented.offset()).orElse(null);
-    return new ChannelRecovery(recovery, namespace, restored != null ? resumeId : Ids.secret(), restored,
+    return new ChannelRecovery(recovery, namespace, restored != null ? resumeId : null, restored,
         presented.offset(), journalSize);
   }
 
@@ -80,8 +83,8 @@ public final class ChannelRecovery {
   }
 
   /** The secret the client resumes with; never logged. */
-  public String privateId() {
-    return privateId;
+  public String privateId(String channelId) {
+    return resumedId != null ? resumedId : Ids.privateId(channelId);
   }
 
   /** Whether the channel is a disconnected one coming back. */
@@ -105,7 +108,7 @@ public final class ChannelRecovery {
    */
   public void putBack() {
     if (restored != null && WRITTEN.compareAndSet(this, false, true)) {
-      recovery.putBack(namespace, privateId, restored, presentedOffset);
+      recovery.putBack(namespace, Objects.requireNonNull(resumedId), restored, presentedOffset);
     }
   }
 
@@ -119,7 +122,7 @@ public final class ChannelRecovery {
 
   /** Where the channel starts in a room it joins now; see {@link RoomStart#RoomStart(String)}. */
   public RoomStart start(@Nullable String base) {
-    return new RoomStart(base);
+    return "".equals(base) ? RoomStart.FROM_THE_START : new RoomStart(base);
   }
 
   /**
@@ -166,7 +169,7 @@ public final class ChannelRecovery {
     }
     Map<String, SavedSession.@Nullable Position> starts = new LinkedHashMap<>();
     rooms.forEach((room, start) -> starts.put(room, start == null ? null : start.position()));
-    recovery.save(namespace, privateId, SavedSession.of(channelId, starts, sent, presentedOffset,
+    recovery.save(namespace, privateId(channelId), SavedSession.of(channelId, starts, sent, presentedOffset,
         recovery.dataOf(channelId, data)));
   }
 

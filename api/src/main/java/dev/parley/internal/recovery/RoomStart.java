@@ -11,6 +11,12 @@ import org.jspecify.annotations.Nullable;
  * closes, which can happen inside another membership's delivery.
  */
 public final class RoomStart {
+  /**
+   * Where a channel starts in a room it has all of, such as the room of its own new id: one shared by all of them
+   * (a base makes the rest moot, so nothing is recorded in it).
+   */
+  static final RoomStart FROM_THE_START = new RoomStart("");
+
   private final @Nullable String base;
   // The smallest id that reached the membership, sent to the client or not; written under this.
   private volatile @Nullable String firstSeen;
@@ -26,7 +32,13 @@ public final class RoomStart {
   }
 
   /** A message of the room reached the channel (live or replayed), whether or not it was sent to it. */
-  public synchronized void seen(String messageId) {
+  public void seen(String messageId) {
+    if (base == null) {
+      see(messageId);
+    }
+  }
+
+  private synchronized void see(String messageId) {
     String first = firstSeen;
     if (first == null || messageId.compareTo(first) < 0) {
       firstSeen = messageId;
@@ -35,7 +47,7 @@ public final class RoomStart {
 
   /** The room's last id when the channel joined it ({@code ""} if it had none); the first report wins. */
   public void joinedAt(String lastId) {
-    if (joined == null) {
+    if (base == null && joined == null) {
       joined = lastId;
     }
   }

@@ -1,8 +1,13 @@
 package dev.parley.internal.support;
 
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Random identifiers for sessions and channels (not secrets: ids are visible to other clients), and the
@@ -13,6 +18,8 @@ public final class Ids {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
   private static final SecureRandom SECURE = new SecureRandom();
   private static final Base64.Encoder URL_SAFE = Base64.getUrlEncoder().withoutPadding();
+  // Guarded by itself.
+  private static final Mac PRIVATE_IDS = privateIds();
 
   private Ids() {
   }
@@ -32,10 +39,32 @@ public final class Ids {
     return new String(out);
   }
 
-  /** 22 url-safe characters, 128 bits from a {@link SecureRandom}: unguessable. */
-  public static String secret() {
-    byte[] bytes = new byte[16];
-    SECURE.nextBytes(bytes);
-    return URL_SAFE.encodeToString(bytes);
+  /**
+   * The private id of a new channel, for connection state recovery: 22 url-safe characters, the first 128 bits of
+   * an HMAC-SHA256 of {@code channelId} under a key drawn once per process from a {@link SecureRandom}. Unguessable
+   * without the key although the channel id is public, and the same each time for one id, so that a channel need
+   * not keep it (a String on every recoverable channel): it is made again when sent and when saved. A private id
+   * already handed out stays valid whatever becomes of the key (a restart), since the store is keyed by it.
+   * Thread-safe.
+   */
+  public static String privateId(String channelId) {
+    byte[] digest;
+    synchronized (PRIVATE_IDS) {
+      digest = PRIVATE_IDS.doFinal(channelId.getBytes(StandardCharsets.UTF_8));
+    }
+    return URL_SAFE.encodeToString(Arrays.copyOf(digest, 16));
+  }
+
+  private static Mac privateIds() {
+    byte[] key = new byte[32];
+    SECURE.nextBytes(key);
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      // Every Java platform has HmacSHA256.
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
   }
 }

@@ -112,7 +112,10 @@ class ChannelRecoveryTest {
     assertThat(first.recovered()).isFalse();
     assertThat(first.restored()).isNull();
     assertThat(first.restoredData()).isEmpty();
-    assertThat(first.privateId()).isNotBlank().isNotEqualTo(second.privateId());
+    // Made from the channel's id, not kept: the same each time for one id, another for another id.
+    assertThat(first.privateId("ch-1")).hasSize(22).matches("[A-Za-z0-9_-]+")
+        .isEqualTo(first.privateId("ch-1")).isEqualTo(second.privateId("ch-1"))
+        .isNotEqualTo(second.privateId("ch-2")).isNotEqualTo("ch-1");
     first.putBack();
     assertThat(store.sessions).isEmpty();
   }
@@ -124,14 +127,14 @@ class ChannelRecoveryTest {
     rooms.put("ch-1", before.start(""));
     rooms.put("lobby", before.start("m-3"));
     before.save("ch-1", rooms, Map.of("nick", "ada"));
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
 
     ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
-        auth("pid", before.privateId()), true, true);
+        auth("pid", before.privateId("ch-1")), true, true);
     ChannelRecovery after = ChannelRecovery.admit(recovery, "/", presented, 100);
 
     assertThat(after.recovered()).isTrue();
-    assertThat(after.privateId()).isEqualTo(before.privateId());
+    assertThat(after.privateId("ch-1")).isEqualTo(before.privateId("ch-1"));
     assertThat(after.restored().channelId()).isEqualTo("ch-1");
     assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-3"));
     assertThat(after.restoredData()).isEqualTo(Map.of("nick", "ada"));
@@ -143,13 +146,13 @@ class ChannelRecoveryTest {
   void aTakenSessionThatCouldNotBeRestoredIsPutBackForTheNextAttempt() {
     ChannelRecovery before = fresh();
     before.save("ch-1", Map.of("ch-1", before.start("")), Map.of());
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
     ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
-        auth("pid", before.privateId()), true, true);
+        auth("pid", before.privateId("ch-1")), true, true);
     ChannelRecovery taken = ChannelRecovery.admit(recovery, "/", presented, 100);
 
     taken.putBack();
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
 
     assertThat(ChannelRecovery.admit(recovery, "/", presented, 100).recovered()).isTrue();
   }
@@ -158,14 +161,14 @@ class ChannelRecoveryTest {
   void aRestoredChannelClosedBeforeItEnteredItsRoomsIsPutBackAsTaken() {
     ChannelRecovery before = fresh();
     before.save("ch-1", Map.of("ch-1", before.start(""), "lobby", before.start("m-3")), Map.of("nick", "ada"));
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
     ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
-        auth("pid", before.privateId()), true, true);
+        auth("pid", before.privateId("ch-1")), true, true);
     ChannelRecovery taken = ChannelRecovery.admit(recovery, "/", presented, 100);
 
     // Closed while being registered: only its own room so far, and no data.
     taken.save("ch-1", Map.of("ch-1", taken.start("")), Map.of());
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
 
     ChannelRecovery after = ChannelRecovery.admit(recovery, "/", presented, 100);
     assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-3"));
@@ -176,20 +179,20 @@ class ChannelRecoveryTest {
   void aChannelIsWrittenOnceThoughSaveAndPutBackBothCome() {
     ChannelRecovery before = fresh();
     before.save("ch-1", Map.of("ch-1", before.start("")), Map.of());
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
     ChannelRecovery taken = ChannelRecovery.admit(recovery, "/",
-        ChannelRecovery.Presented.from(auth("pid", before.privateId()), true, true), 100);
+        ChannelRecovery.Presented.from(auth("pid", before.privateId("ch-1")), true, true), 100);
     taken.entered();
 
     taken.save("ch-1", Map.of("ch-1", taken.start(""), "lobby", taken.start("m-9")), Map.of());
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
     taken.putBack();
-    saved(before.privateId());
+    saved(before.privateId("ch-1"));
     taken.save("ch-1", Map.of("ch-1", taken.start("")), Map.of());
 
     assertThat(store.writes.get()).as("the first save, the entered channel's save, nothing more").isEqualTo(2);
     ChannelRecovery after = ChannelRecovery.admit(recovery, "/",
-        ChannelRecovery.Presented.from(auth("pid", before.privateId()), true, true), 100);
+        ChannelRecovery.Presented.from(auth("pid", before.privateId("ch-1")), true, true), 100);
     assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-9"));
   }
 
@@ -213,7 +216,7 @@ class ChannelRecoveryTest {
     channel.save("ch-1", Map.of("lobby", channel.start("")), Map.of());
 
     assertThat(sent).containsExactly("m-1");
-    assertThat(saved(channel.privateId()).journalIds()).containsExactly("m-1");
+    assertThat(saved(channel.privateId("ch-1")).journalIds()).containsExactly("m-1");
   }
 
   @Test
@@ -236,7 +239,7 @@ class ChannelRecoveryTest {
 
     channel.save("ch-1", rooms, Map.of());
 
-    assertThat(saved(channel.privateId()).journalIds()).containsExactlyElementsOf(sent).hasSize(threads * 20);
+    assertThat(saved(channel.privateId("ch-1")).journalIds()).containsExactlyElementsOf(sent).hasSize(threads * 20);
   }
 
   @Test
