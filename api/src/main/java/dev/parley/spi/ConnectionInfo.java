@@ -40,6 +40,7 @@ public record ConnectionInfo(
   private static final Map<String, String> KNOWN_HEADERS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   // Engine.IO's own query names and values, the same on every connection.
   private static final Map<String, String> KNOWN_QUERY = new HashMap<>();
+  private static final String HANDSHAKE_NONCE = "sec-websocket-key";
   // Room for this many header values before the array grows: a browser's upgrade request has about a dozen.
   private static final int INITIAL_HEADERS = 16;
 
@@ -75,7 +76,10 @@ public record ConnectionInfo(
    * Info for an HTTP request, as a Servlet hands it over: header names are lower-cased (the values of names
    * that differ only in case merged, in order), every parameter keeps its values, and cookies are read from
    * the {@code Cookie} headers (the first value of a name wins). The three maps are immutable, their lists
-   * too; a header name with no value is left out.
+   * too; a header name with no value is left out, and so is {@code Sec-WebSocket-Key}, the WebSocket
+   * handshake's one-time nonce, of no use once the socket is open (each connection would keep it for its life).
+   * A query made only of Engine.IO's own names and values ({@code EIO=4&transport=websocket}) is one map shared
+   * by every connection that sends it.
    *
    * @param headerNames the request's header names
    * @param headerValues a header's values, by name
@@ -90,6 +94,9 @@ public record ConnectionInfo(
     Map<String, String> cookies = null;
     for (String name : headerNames) {
       String lowerCase = lowerCase(name);
+      if (lowerCase.equals(HANDSHAKE_NONCE)) {
+        continue;
+      }
       boolean repeats = SharedValues.REPEATING.contains(lowerCase);
       for (String value : headerValues.apply(name)) {
         if (headerEnd == headers.length) {
@@ -108,15 +115,20 @@ public record ConnectionInfo(
     }
     String[] query = new String[2 * queryValues];
     int queryEnd = 0;
+    boolean known = true;
     for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
-      String name = KNOWN_QUERY.getOrDefault(parameter.getKey(), parameter.getKey());
+      String name = KNOWN_QUERY.get(parameter.getKey());
+      known &= name != null;
       for (String value : parameter.getValue()) {
-        query[queryEnd++] = name;
-        query[queryEnd++] = KNOWN_QUERY.getOrDefault(value, value);
+        String knownValue = KNOWN_QUERY.get(value);
+        known &= knownValue != null;
+        query[queryEnd++] = name != null ? name : parameter.getKey();
+        query[queryEnd++] = knownValue != null ? knownValue : value;
       }
     }
     return new ConnectionInfo(transport, remoteAddress, SharedValues.share(path), PairMap.ofPairs(headers, headerEnd),
-        PairMap.ofPairs(query, queryEnd), cookies == null ? Map.of() : PairMap.of(cookies));
+        known ? SharedQueries.of(query, queryEnd) : PairMap.ofPairs(query, queryEnd),
+        cookies == null ? Map.of() : PairMap.of(cookies));
   }
 
   // The cookies of one Cookie header added to those of the headers before it (a name's first value kept).
@@ -207,6 +219,35 @@ public record ConnectionInfo(
       }
       shared = VALUES.putIfAbsent(value, value);
       return shared != null ? shared : value;
+    }
+  }
+
+  /**
+   * Queries made only of {@link #KNOWN_QUERY}'s names and values, one map each for every connection that sends it.
+   * Bounded: at most {@value #MOST} queries of at most {@value #LONGEST} pairs are held (there are few such
+   * queries, but a client could repeat a known pair); others are kept per connection.
+   */
+  private static final class SharedQueries {
+    private static final int LONGEST = 4;
+    private static final int MOST = 64;
+    private static final ConcurrentHashMap<List<String>, Map<String, List<String>>> QUERIES = new ConcurrentHashMap<>();
+
+    static Map<String, List<String>> of(String[] pairs, int length) {
+      if (length > 2 * LONGEST) {
+        return PairMap.ofPairs(pairs, length);
+      }
+      // A copy: ofPairs may regroup the array in place.
+      List<String> key = List.of(Arrays.copyOf(pairs, length));
+      Map<String, List<String>> shared = QUERIES.get(key);
+      if (shared != null) {
+        return shared;
+      }
+      Map<String, List<String>> made = PairMap.ofPairs(pairs, length);
+      if (QUERIES.size() >= MOST) {
+        return made;
+      }
+      shared = QUERIES.putIfAbsent(key, made);
+      return shared != null ? shared : made;
     }
   }
 

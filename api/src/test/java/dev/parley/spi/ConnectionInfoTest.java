@@ -36,21 +36,21 @@ class ConnectionInfoTest {
   @Test
   void headerNamesDifferingOnlyInCaseAreMergedInOrderAndLowerCased() {
     Map<String, List<String>> sent = new LinkedHashMap<>();
-    sent.put("Sec-WebSocket-Key", List.of("k1"));
+    sent.put("Authorization", List.of("k1"));
     sent.put("X-Trace", List.of("a", "b"));
     sent.put("HOST", List.of("example.org"));
     sent.put("x-TRACE", List.of("c"));
     ConnectionInfo info = ConnectionInfo.http("websocket", "127.0.0.1:5000", "/", sent.keySet(), sent::get,
         Map.of("EIO", new String[] {"4"}));
 
-    assertThat(info.headers()).containsExactly(Map.entry("sec-websocket-key", List.of("k1")),
+    assertThat(info.headers()).containsExactly(Map.entry("authorization", List.of("k1")),
         Map.entry("x-trace", List.of("a", "b", "c")), Map.entry("host", List.of("example.org")));
     assertThat(info.headers().get("x-trace")).containsExactly("a", "b", "c");
     assertThat(info.headers().get("X-Trace")).isNull();
     assertThat(info.headers()).doesNotContainKey("absent").hasSize(3);
     // Well-known names are one shared String, not one per connection.
     String key = info.headers().keySet().iterator().next();
-    assertThat(key).isSameAs(ConnectionInfo.http("websocket", "127.0.0.1:5001", "/", List.of("SEC-WEBSOCKET-KEY"),
+    assertThat(key).isSameAs(ConnectionInfo.http("websocket", "127.0.0.1:5001", "/", List.of("AUTHORIZATION"),
         name -> List.of("k2"), Map.of()).headers().keySet().iterator().next());
   }
 
@@ -66,8 +66,8 @@ class ConnectionInfoTest {
     // A value seen once is not offered to the shared table: it is the request's own.
     String key = new String("key-three".toCharArray());
     ConnectionInfo third = ConnectionInfo.http("websocket", "127.0.0.1:5003", "/socket.io/",
-        List.of("Sec-WebSocket-Key"), name -> List.of(key), Map.of());
-    assertThat(third.headers().get("sec-websocket-key").get(0)).isSameAs(key);
+        List.of("Authorization"), name -> List.of(key), Map.of());
+    assertThat(third.headers().get("authorization").get(0)).isSameAs(key);
     // Values too long to be worth sharing stay the request's own too.
     String longAgent = new String("x".repeat(300).toCharArray());
     ConnectionInfo fourth = ConnectionInfo.http("websocket", "127.0.0.1:5004", "/socket.io/",
@@ -75,11 +75,49 @@ class ConnectionInfoTest {
     assertThat(fourth.headers().get("user-agent").get(0)).isSameAs(longAgent);
   }
 
+  @Test
+  void theWebSocketHandshakeNonceIsNotKept() {
+    Map<String, List<String>> sent = new LinkedHashMap<>();
+    sent.put("Sec-WebSocket-Key", List.of("dGhlIHNhbXBsZSBub25jZQ=="));
+    sent.put("Sec-WebSocket-Version", List.of("13"));
+    ConnectionInfo info = ConnectionInfo.http("websocket", "127.0.0.1:5000", "/socket.io/", sent.keySet(), sent::get,
+        Map.of());
+
+    assertThat(info.headers()).containsOnlyKeys("sec-websocket-version");
+  }
+
+  @Test
+  void aQueryOfEngineIoNamesAndValuesOnlyIsOneMapForEveryConnectionThatSendsIt() {
+    Map<String, String[]> engineIo = new LinkedHashMap<>();
+    engineIo.put(new String("EIO".toCharArray()), new String[] {new String("4".toCharArray())});
+    engineIo.put("transport", new String[] {"websocket"});
+    ConnectionInfo first = ConnectionInfo.http("websocket", "127.0.0.1:5000", "/", List.of(), name -> List.of(),
+        engineIo);
+    ConnectionInfo second = ConnectionInfo.http("websocket", "127.0.0.1:5001", "/", List.of(), name -> List.of(),
+        new LinkedHashMap<>(engineIo));
+
+    assertThat(first.query()).containsExactly(Map.entry("EIO", List.of("4")), Map.entry("transport",
+        List.of("websocket")));
+    assertThat(second.query()).isSameAs(first.query());
+    // A value of the application's own (a token, a polling request's cache-buster) is the connection's own.
+    Map<String, String[]> withToken = new LinkedHashMap<>(engineIo);
+    withToken.put("token", new String[] {"abc"});
+    ConnectionInfo third = ConnectionInfo.http("websocket", "127.0.0.1:5002", "/", List.of(), name -> List.of(),
+        withToken);
+    assertThat(third.query()).isNotSameAs(first.query()).containsEntry("token", List.of("abc"));
+    // Known pairs repeated past a few are not held in the table either.
+    Map<String, String[]> repeated = Map.of("EIO", new String[] {"4", "4", "4", "4", "4"});
+    Map<String, List<String>> once = ConnectionInfo.http("websocket", "127.0.0.1:5003", "/", List.of(),
+        name -> List.of(), repeated).query();
+    assertThat(ConnectionInfo.http("websocket", "127.0.0.1:5004", "/", List.of(), name -> List.of(), repeated).query())
+        .isEqualTo(once).isNotSameAs(once);
+  }
+
   private static ConnectionInfo connectionWith(String userAgent, String key) {
     Map<String, List<String>> sent = new LinkedHashMap<>();
     sent.put("User-Agent", List.of(new String(userAgent.toCharArray())));
     sent.put("Upgrade", List.of(new String("websocket".toCharArray())));
-    sent.put("Sec-WebSocket-Key", List.of(key));
+    sent.put("Authorization", List.of(key));
     return ConnectionInfo.http("websocket", "127.0.0.1:5000", new String("/socket.io/".toCharArray()),
         sent.keySet(), sent::get, Map.of());
   }

@@ -1,6 +1,7 @@
 package dev.parley.host.jetty;
 
-import java.net.InetAddress;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
 import java.util.HashMap;
@@ -88,10 +89,15 @@ final class AddressConnectionLimit implements SelectorManager.AcceptListener {
 
   /** The remote IP address of an accepted socket, or null if it has none (then it is not counted). */
   private static @Nullable String address(SelectableChannel channel) {
+    // From the channel, not its socket() view: the channel would keep that adaptor for the connection's life.
     if (channel instanceof SocketChannel socket) {
-      InetAddress remote = socket.socket().getInetAddress();
-      if (remote != null) {
-        return remote.getHostAddress();
+      try {
+        if (socket.getRemoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+          return remote.getAddress().getHostAddress();
+        }
+      } catch (IOException e) {
+        // Closed already: nothing to count.
+        return null;
       }
     }
     return null;

@@ -285,7 +285,7 @@ public final class JettyHost implements Host {
     HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
     // On the factory, not the connector: only the HTTP/1.1 connections it makes are watched.
     http.addEventListener(deadline);
-    ServerConnector connector = new ServerConnector(jetty, connectionFactories(http, httpConfig, tls));
+    ServerConnector connector = new HostConnector(jetty, connectionFactories(http, httpConfig, tls));
     AddressConnectionLimit limit = new AddressConnectionLimit(plan.perAddress(), proxies);
     connector.getSelectorManager().addEventListener(limit);
     headerDeadline = deadline;

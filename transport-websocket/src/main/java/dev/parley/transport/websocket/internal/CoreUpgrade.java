@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletCoreRequest;
 import org.eclipse.jetty.ee10.servlet.ServletCoreResponse;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -142,7 +141,7 @@ final class CoreUpgrade {
     boolean upgraded = false;
     try {
       upgraded = handshaker.upgradeRequest(negotiator(() -> new CoreEndpoint(this, info, admission)),
-          withoutQuery(request), response, answered, components, settings);
+          UpgradeUri.of(request), response, answered, components, settings);
       return upgraded;
     } finally {
       if (!upgraded) {
@@ -153,7 +152,7 @@ final class CoreUpgrade {
 
   private void upgrade(HttpServletRequest request, HttpServletResponse response, Supplier<FrameHandler> handler)
       throws IOException {
-    Request core = withoutQuery(ServletCoreRequest.wrap(request));
+    Request core = UpgradeUri.of(ServletCoreRequest.wrap(request));
     Response coreResponse = ServletCoreResponse.wrap(core, response, false);
     FutureCallback done = new FutureCallback();
     if (handshaker.upgradeRequest(negotiator(handler), core, coreResponse, done, components, settings)) {
@@ -169,22 +168,6 @@ final class CoreUpgrade {
       // encoding a broadcast once) and no subprotocol.
       upgradeResponse.setExtensions(List.of());
       return handler.get();
-    };
-  }
-
-  /**
-   * {@code core} as the handshaker sees it: the same request, its URI without the query. The handshaker keeps
-   * for the socket's life a {@code Negotiated} made from the URI, with a map of the query's parameters (about
-   * 500 bytes a connection for {@code ?EIO=4&transport=websocket}); Parley never reads it, having its own
-   * {@link ConnectionInfo}.
-   */
-  private static Request withoutQuery(Request core) {
-    HttpURI uri = HttpURI.build(core.getHttpURI()).query(null).asImmutable();
-    return new Request.Wrapper(core) {
-      @Override
-      public HttpURI getHttpURI() {
-        return uri;
-      }
     };
   }
 }

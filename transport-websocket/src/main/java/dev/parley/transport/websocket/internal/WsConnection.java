@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * bounded outbound buffer, weighed here in the bytes it will take on the wire. The system property
  * {@value #PORTABLE_PROPERTY} {@code =true} forces the portable writer, should the Jetty one ever misbehave.
  */
-final class WsConnection implements Connection {
+final class WsConnection implements Connection, Consumer<Throwable> {
   static final String PORTABLE_PROPERTY = WebSocketTransport.PORTABLE_PROPERTY;
   private static final Logger log = LoggerFactory.getLogger(WsConnection.class);
   private static final VarHandle BROKEN;
@@ -56,13 +56,13 @@ final class WsConnection implements Connection {
   WsConnection(Function<Consumer<Throwable>, SocketWriter> writer, SocketIoCodec codec) {
     this.socket = null;
     this.codec = codec;
-    this.writer = writer.apply(this::broken);
+    this.writer = writer.apply(this);
   }
 
   private SocketWriter writerFor(Session socket) {
     if (!Boolean.getBoolean(PORTABLE_PROPERTY)) {
       try {
-        SocketWriter jetty = JettySocketWriter.of(socket, this::broken);
+        SocketWriter jetty = JettySocketWriter.of(socket, this);
         if (jetty != null) {
           return jetty;
         }
@@ -71,7 +71,7 @@ final class WsConnection implements Connection {
         log.debug("Jetty writer unavailable", e);
       }
     }
-    return new JakartaSocketWriter(socket.getAsyncRemote(), this::broken);
+    return new JakartaSocketWriter(socket.getAsyncRemote(), this);
   }
 
   /** Which writer this connection uses; for tests. */
@@ -118,9 +118,13 @@ final class WsConnection implements Connection {
     return closeReason;
   }
 
-  // The writer met a Throwable no batch callback could carry: logged once, and the socket closed with 1011; the
-  // endpoint's onClose then ends the engine's session with TRANSPORT_ERROR.
-  private void broken(Throwable error) {
+  /**
+   * The writer met a Throwable no batch callback could carry: logged once, and the socket closed with 1011; the
+   * endpoint's onClose then ends the engine's session with TRANSPORT_ERROR. The connection is its writer's
+   * failure handler itself, rather than a method reference kept beside every socket.
+   */
+  @Override
+  public void accept(Throwable error) {
     if (BROKEN.compareAndSet(this, false, true)) {
       log.warn("writing to WebSocket {} failed; closing it", socket == null ? "(core)" : socket.getId(), error);
     }
