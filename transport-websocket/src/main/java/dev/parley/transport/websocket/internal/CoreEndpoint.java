@@ -11,7 +11,6 @@ import java.util.List;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.CoreSession;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,20 +26,18 @@ final class CoreEndpoint extends CoreFrames {
   // This socket's place in its address's connection limit; the engine session releases it when it ends.
   private final Admission admission;
   private final EngineIoPackets packets;
-  private @Nullable WsConnection connection;
 
   CoreEndpoint(CoreUpgrade shared, ConnectionInfo info, Admission admission) {
     super(shared);
     this.info = info;
     this.admission = admission;
-    this.packets = new EngineIoPackets(shared.config, shared.context, shared.codec, shared.heartbeats);
+    this.packets = new EngineIoPackets(shared.engineIo);
   }
 
   @Override
   boolean opened(CoreSession session) {
     shared.openSockets.incrementAndGet();
     WsConnection opening = new WsConnection(broken -> JettySocketWriter.of(session, broken), shared.codec);
-    connection = opening;
     Session opened;
     try {
       opened = shared.context.open(opening, info, admission);
@@ -90,7 +87,9 @@ final class CoreEndpoint extends CoreFrames {
     admission.release();
     Session current = packets.session();
     if (current != null) {
-      current.closed(WsConnection.closeReason(connection, closeStatus != null ? closeStatus.getCode() : 0));
+      // The carrier the packets were started with is this socket's WsConnection.
+      current.closed(WsConnection.closeReason((WsConnection) packets.carrier(),
+          closeStatus != null ? closeStatus.getCode() : 0));
     }
     callback.succeeded();
   }

@@ -75,7 +75,7 @@ public final class CoreRequests extends Handler.Abstract {
       return false;
     }
     CoreUpgrade upgrade = CoreUpgrade.of(servletContext, config, context, codec, openSockets,
-        polling.heartbeats());
+        polling.engineIo());
     if (upgrade == null) {
       return false;
     }

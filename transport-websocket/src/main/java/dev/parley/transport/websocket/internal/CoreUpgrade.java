@@ -42,18 +42,18 @@ final class CoreUpgrade {
   final SocketIoCodec codec;
   // The transport's count of open sockets: each endpoint adds itself on open and removes itself on close.
   final AtomicInteger openSockets;
-  final Heartbeats heartbeats;
+  final EngineIo engineIo;
   private final WebSocketComponents components;
   private final Handshaker handshaker = Handshaker.newInstance();
   private final Configuration.Customizer settings;
 
   private CoreUpgrade(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                      AtomicInteger openSockets, Heartbeats heartbeats, WebSocketComponents components) {
+                      AtomicInteger openSockets, EngineIo engineIo, WebSocketComponents components) {
     this.config = config;
     this.context = context;
     this.codec = codec;
     this.openSockets = openSockets;
-    this.heartbeats = heartbeats;
+    this.engineIo = engineIo;
     this.components = components;
     // The same limits the Jakarta path sets on each session: messages up to maxPayload (enforced by the endpoint,
     // which assembles them), and an idle timeout beyond the heartbeat's own.
@@ -73,14 +73,14 @@ final class CoreUpgrade {
    */
   static @Nullable CoreUpgrade of(ServletContext servletContext, WebSocketTransportConfig config,
                                   TransportContext context, SocketIoCodec codec, AtomicInteger openSockets,
-                                  Heartbeats heartbeats) {
+                                  EngineIo engineIo) {
     ServletContextHandler handler = ServletContextHandler.getServletContextHandler(servletContext);
     if (handler == null || handler.getServer() == null) {
       return null;
     }
     WebSocketComponents components = WebSocketServerComponents.ensureWebSocketComponents(handler.getServer(),
         handler);
-    return new CoreUpgrade(config, context, codec, openSockets, heartbeats, components);
+    return new CoreUpgrade(config, context, codec, openSockets, engineIo, components);
   }
 
   /**

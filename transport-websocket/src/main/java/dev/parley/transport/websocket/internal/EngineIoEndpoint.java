@@ -41,14 +41,14 @@ public final class EngineIoEndpoint extends Endpoint {
   private @Nullable WsConnection connection;
 
   EngineIoEndpoint(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                   Heartbeats heartbeats, ConnectionInfo info, AtomicInteger openSockets, Admission admission) {
+                   EngineIo engineIo, ConnectionInfo info, AtomicInteger openSockets, Admission admission) {
     this.admission = admission;
     this.config = config;
     this.context = context;
     this.codec = codec;
     this.info = info;
     this.openSockets = openSockets;
-    this.packets = new EngineIoPackets(config, context, codec, heartbeats);
+    this.packets = new EngineIoPackets(engineIo);
   }
 
   @Override

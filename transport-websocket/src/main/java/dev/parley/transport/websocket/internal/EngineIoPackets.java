@@ -12,8 +12,6 @@ import dev.parley.protocol.socketio.WireFrame;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Inbound;
 import dev.parley.spi.Session;
-import dev.parley.spi.TransportContext;
-import dev.parley.transport.websocket.WebSocketTransportConfig;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,37 +36,40 @@ final class EngineIoPackets {
   private static final long NO_PONG = -1;
   private static final Logger log = LoggerFactory.getLogger(EngineIoPackets.class);
 
-  private final WebSocketTransportConfig config;
-  private final TransportContext context;
-  private final SocketIoCodec codec;
+  private final EngineIo shared;
   // Guarded by this (no lock object kept per connection): pending and ended. The attachment deadline fires on a
   // timer thread, the close may come on another.
   private @Nullable Pending pending;
   private boolean ended;
   private volatile @Nullable Connection connection;
   private volatile @Nullable Session session;
-  private final Heartbeats heartbeats;
   // The heartbeat's two times, on the heartbeats' clock (ticks): when the next ping is due, and when the pong to
   // the last one is (NO_PONG: none awaited). Written by the heartbeat's tick; the pong's arrival clears the second.
   private volatile long nextPing;
   private volatile long pongDue = NO_PONG;
   // Set once the server has decided to close: packets that still arrive are not looked at.
   private volatile boolean closing;
+  // Its place among the heartbeats' sessions, guarded by the Heartbeats' monitor: a list through the sessions
+  // themselves rather than a set's entry per connection.
+  @Nullable EngineIoPackets previousBeating;
+  @Nullable EngineIoPackets nextBeating;
+  boolean beating;
 
-  EngineIoPackets(WebSocketTransportConfig config, TransportContext context, SocketIoCodec codec,
-                  Heartbeats heartbeats) {
-    this.config = config;
-    this.context = context;
-    this.codec = codec;
-    this.heartbeats = heartbeats;
+  EngineIoPackets(EngineIo shared) {
+    this.shared = shared;
   }
 
   /** Starts the heartbeat of {@code opened}, whose frames go to {@code carrier}; packets are read from now. */
   void start(Session opened, Connection carrier) {
     this.connection = carrier;
     this.session = opened;
-    nextPing = heartbeats.now() + heartbeats.pingTicks();
-    heartbeats.add(this);
+    nextPing = shared.heartbeats().now() + shared.heartbeats().pingTicks();
+    shared.heartbeats().add(this);
+  }
+
+  /** What the session's frames go to, once started. */
+  @Nullable Connection carrier() {
+    return connection;
   }
 
   /** The engine's session, once started. */
@@ -94,7 +95,7 @@ final class EngineIoPackets {
     long awaited = pongDue;
     if (awaited != NO_PONG) {
       if (now >= awaited) {
-        log.debug("session {}: no pong within {} ms", current.id(), config.pingTimeout().toMillis());
+        log.debug("session {}: no pong within {} ms", current.id(), shared.config().pingTimeout().toMillis());
         fail(DisconnectReason.PING_TIMEOUT);
       }
       return;
@@ -102,8 +103,8 @@ final class EngineIoPackets {
     if (now < nextPing) {
       return;
     }
-    nextPing = now + heartbeats.pingTicks();
-    pongDue = now + heartbeats.pongTicks();
+    nextPing = now + shared.heartbeats().pingTicks();
+    pongDue = now + shared.heartbeats().pongTicks();
     // Behind what is queued for the client, and counted against its outbound buffer like any packet.
     if (!current.sendControl("2")) {
       // Closed, or being cut off as a slow consumer: no pong to wait for.
@@ -151,7 +152,7 @@ final class EngineIoPackets {
         throw new ProtocolException("text frame while binary attachments are pending");
       }
     }
-    SocketIoCodec.Header header = codec.header(text, 1, Peer.CLIENT);
+    SocketIoCodec.Header header = shared.codec().header(text, 1, Peer.CLIENT);
     if (header.disconnect()) {
       // No payload, nothing to hold; and leaving a namespace is never refused, it frees what the channel held.
       current.receive(new Packet.Disconnect(header.namespace()), null);
@@ -176,7 +177,7 @@ final class EngineIoPackets {
     }
     Decoded decoded;
     try {
-      decoded = codec.decode(header, text);
+      decoded = shared.codec().decode(header, text);
     } catch (Throwable e) {
       inbound.cancel();
       throw e;
@@ -195,8 +196,8 @@ final class EngineIoPackets {
       if (!ended) {
         pending = next;
         try {
-          next.deadline = context.scheduler().schedule(() -> attachmentsLate(next),
-              config.attachmentTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          next.deadline = shared.context().scheduler().schedule(() -> attachmentsLate(next),
+              shared.config().attachmentTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
           // The server is stopping, and closes this connection itself.
           log.debug("no attachment deadline: the server is stopping");
@@ -219,7 +220,7 @@ final class EngineIoPackets {
     late.release();
     Session current = session;
     log.debug("session {}: {} of {} attachments within {} ms; closing", current == null ? "?" : current.id(),
-        received, late.expected, config.attachmentTimeout().toMillis());
+        received, late.expected, shared.config().attachmentTimeout().toMillis());
     fail(DisconnectReason.PARSE_ERROR);
   }
 
@@ -241,8 +242,8 @@ final class EngineIoPackets {
         int size = buffer.remaining();
         done.bytes += size;
         done.received++;
-        if (done.bytes > config.maxPayload()) {
-          tooLarge = "a binary packet of more than " + config.maxPayload() + " bytes";
+        if (done.bytes > shared.config().maxPayload()) {
+          tooLarge = "a binary packet of more than " + shared.config().maxPayload() + " bytes";
         } else if (done.inbound != null && !done.inbound.grow(size)) {
           tooLarge = "attachments beyond the connection's inbound budget";
         } else if (done.assembly != null) {
@@ -314,7 +315,7 @@ final class EngineIoPackets {
   }
 
   private void stopHeartbeat() {
-    heartbeats.remove(this);
+    shared.heartbeats().remove(this);
   }
 
   /**

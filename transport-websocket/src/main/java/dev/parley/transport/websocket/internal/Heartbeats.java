@@ -1,7 +1,5 @@
 package dev.parley.transport.websocket.internal;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -30,10 +28,12 @@ public final class Heartbeats {
   private final long tickMillis;
   private final long pingTicks;
   private final long pongTicks;
-  private final Set<EngineIoPackets> beating = ConcurrentHashMap.newKeySet();
   // The ticks so far: the heartbeats' clock.
   private volatile long ticks;
-  // Guarded by this: the tick, scheduled while any session beats.
+  // Guarded by this: the sessions beating, linked through their own fields (newest first), their number, and the
+  // tick, scheduled while any session beats.
+  private @Nullable EngineIoPackets newest;
+  private int beating;
   private @Nullable Disposable timer;
 
   /** Heartbeats on {@code scheduler} for sessions with these intervals. */
@@ -61,42 +61,71 @@ public final class Heartbeats {
   }
 
   /** {@code packets} beats from now on, until {@link #remove}. */
-  void add(EngineIoPackets packets) {
-    beating.add(packets);
-    // After the add: a remove that found none beating and stopped the timer is followed by this one's start (unless
-    // the session was removed meanwhile, which would leave a timer beating for none).
-    synchronized (this) {
-      if (timer == null && !beating.isEmpty()) {
-        try {
-          timer = scheduler.schedulePeriodically(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-          // The server's timers are stopping, and with them every session.
-          log.debug("no heartbeat timer: {}", e.toString());
-        }
+  synchronized void add(EngineIoPackets packets) {
+    if (packets.beating) {
+      return;
+    }
+    packets.beating = true;
+    packets.previousBeating = null;
+    packets.nextBeating = newest;
+    if (newest != null) {
+      newest.previousBeating = packets;
+    }
+    newest = packets;
+    beating++;
+    if (timer == null) {
+      try {
+        timer = scheduler.schedulePeriodically(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // The server's timers are stopping, and with them every session.
+        log.debug("no heartbeat timer: {}", e.toString());
       }
     }
   }
 
   /** {@code packets} beats no more. Idempotent. */
-  void remove(EngineIoPackets packets) {
-    if (beating.remove(packets) && beating.isEmpty()) {
-      synchronized (this) {
-        if (beating.isEmpty() && timer != null) {
-          timer.dispose();
-          timer = null;
-        }
-      }
+  synchronized void remove(EngineIoPackets packets) {
+    if (!packets.beating) {
+      return;
+    }
+    packets.beating = false;
+    EngineIoPackets previous = packets.previousBeating;
+    EngineIoPackets next = packets.nextBeating;
+    if (previous == null) {
+      newest = next;
+    } else {
+      previous.nextBeating = next;
+    }
+    if (next != null) {
+      next.previousBeating = previous;
+    }
+    packets.previousBeating = null;
+    packets.nextBeating = null;
+    if (--beating == 0 && timer != null) {
+      timer.dispose();
+      timer = null;
     }
   }
 
   /** The sessions beating now (for tests). */
-  int size() {
-    return beating.size();
+  synchronized int size() {
+    return beating;
+  }
+
+  // The sessions beating now, taken under the lock; each beats outside it, so that opens and closes do not wait
+  // for a whole tick.
+  private synchronized EngineIoPackets[] beatingNow() {
+    EngineIoPackets[] all = new EngineIoPackets[beating];
+    int at = 0;
+    for (EngineIoPackets packets = newest; packets != null; packets = packets.nextBeating) {
+      all[at++] = packets;
+    }
+    return all;
   }
 
   private void tick() {
     long now = ++ticks;
-    for (EngineIoPackets packets : beating) {
+    for (EngineIoPackets packets : beatingNow()) {
       try {
         packets.beat(now);
       } catch (RuntimeException e) {

@@ -40,7 +40,7 @@ public final class Polling {
   private final WebSocketTransportConfig config;
   private final TransportContext context;
   private final SocketIoCodec codec;
-  private final Heartbeats heartbeats;
+  private final EngineIo engineIo;
   private final Map<String, PollingSession> sessions = new ConcurrentHashMap<>();
   // POSTs whose body is being read.
   private final AtomicInteger bodies = new AtomicInteger();
@@ -54,12 +54,17 @@ public final class Polling {
     this.config = config;
     this.context = context;
     this.codec = codec;
-    this.heartbeats = heartbeats;
+    this.engineIo = new EngineIo(config, context, codec, heartbeats);
   }
 
   /** The transport's heartbeats. */
   Heartbeats heartbeats() {
-    return heartbeats;
+    return engineIo.heartbeats();
+  }
+
+  /** What the transport's Engine.IO sessions share. */
+  EngineIo engineIo() {
+    return engineIo;
   }
 
   /** The polling sessions open now, from the handshake to the close. Thread-safe. */
@@ -152,7 +157,7 @@ public final class Polling {
    *     then given back)
    */
   byte @Nullable [] open(ConnectionInfo info, Admission admission, String via) {
-    PollingSession polling = new PollingSession(new EngineIoPackets(config, context, codec, heartbeats), codec,
+    PollingSession polling = new PollingSession(new EngineIoPackets(engineIo), codec,
         sessions);
     Session opened;
     try {

@@ -101,7 +101,7 @@ public final class SocketIoServlet extends HttpServlet {
 
   private @Nullable CoreUpgrade coreUpgrade(ServletContext servletContext) {
     try {
-      return CoreUpgrade.of(servletContext, config, context, codec, openSockets, polling.heartbeats());
+      return CoreUpgrade.of(servletContext, config, context, codec, openSockets, polling.engineIo());
     } catch (LinkageError e) {
       // Not Jetty 12 EE10, or a trimmed one: the portable Jakarta path works anywhere.
       log.debug("Jetty's core WebSocket upgrade unavailable", e);
@@ -193,7 +193,7 @@ public final class SocketIoServlet extends HttpServlet {
           @Override
           public <T> T getEndpointInstance(Class<T> type) {
             created.set(true);
-            return type.cast(new EngineIoEndpoint(config, context, codec, polling.heartbeats(), info, openSockets,
+            return type.cast(new EngineIoEndpoint(config, context, codec, polling.engineIo(), info, openSockets,
                 admission));
           }
         })

@@ -59,8 +59,8 @@ class EngineIoFramesFuzzTest {
     private final long elapsed;
 
     Run(byte[] input) {
-      EngineIoPackets packets = new EngineIoPackets(FuzzedSession.CONFIG, FuzzedSession.CONTEXT, FuzzedSession.CODEC,
-          FuzzedSession.HEARTBEATS);
+      EngineIoPackets packets = new EngineIoPackets(new EngineIo(FuzzedSession.CONFIG, FuzzedSession.CONTEXT,
+          FuzzedSession.CODEC, FuzzedSession.HEARTBEATS));
       packets.start(session, session);
       long started = System.nanoTime();
       long before = Allocations.current();

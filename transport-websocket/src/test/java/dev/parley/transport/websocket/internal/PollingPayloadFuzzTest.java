@@ -53,8 +53,8 @@ class PollingPayloadFuzzTest {
     private final long elapsed;
 
     Run(byte[] input) {
-      EngineIoPackets packets = new EngineIoPackets(FuzzedSession.CONFIG, FuzzedSession.CONTEXT, FuzzedSession.CODEC,
-          FuzzedSession.HEARTBEATS);
+      EngineIoPackets packets = new EngineIoPackets(new EngineIo(FuzzedSession.CONFIG, FuzzedSession.CONTEXT,
+          FuzzedSession.CODEC, FuzzedSession.HEARTBEATS));
       PollingSession polling = new PollingSession(packets, FuzzedSession.CODEC, new ConcurrentHashMap<>());
       if (!polling.start(session)) {
         throw new AssertionError("the session did not start");
