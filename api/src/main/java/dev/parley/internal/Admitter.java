@@ -35,12 +35,15 @@ final class Admitter {
 
   private final DefaultNamespace namespace;
   private final DefaultChatServer server;
+  private final ChannelRecovery.Scope recoveryScope;
   private final List<Middleware> middleware = new CopyOnWriteArrayList<>();
   private final List<ConnectionHandler> connectionHandlers = new CopyOnWriteArrayList<>();
 
   Admitter(DefaultNamespace namespace) {
     this.namespace = namespace;
     this.server = namespace.server();
+    this.recoveryScope = new ChannelRecovery.Scope(server.recovery(), namespace.name(),
+        server.config().recoveryJournalSize());
   }
 
   void use(Middleware check) {
@@ -53,7 +56,8 @@ final class Admitter {
 
   /**
    * Runs middleware, then creates the channel, or brings back the one a reconnecting client names by
-   * connection state recovery (which blocks on the store).
+   * connection state recovery (which blocks on the store). On the session's executor, where the channel's
+   * handlers will run too: what this queues there waits until it returns.
    */
   void admit(DefaultSession session, Packet.Connect connect) {
     String name = namespace.name();
@@ -68,18 +72,24 @@ final class Admitter {
       refuse(session, Refusal.SHUTTING_DOWN, "server shutting down");
       return;
     }
-    ChannelRecovery recovery = recoverable ? ChannelRecovery.admit(server.recovery(), name, presented,
-        server.config().recoveryJournalSize()) : null;
-    // Held until the channel is registered; then the connection handlers run, then the CONNECT answer goes,
-    // then the client's events: nothing reaches the client ahead of the answer.
-    SerialExecutor executor = new SerialExecutor(server.handlerExecutor(), true);
+    ChannelRecovery recovery = recoverable ? ChannelRecovery.admit(recoveryScope, presented) : null;
+    // The session's, which runs this: what is queued there waits until the channel is registered; then the
+    // connection handlers run, then the CONNECT answer goes, then the client's events: nothing reaches the client
+    // ahead of the answer. The queued steps run only if the admission went through to the end (set last), not
+    // for a channel whose session closed meanwhile.
+    SerialExecutor executor = session.executor();
+    boolean[] admitted = new boolean[1];
     Recovery.Restored restored = recovery == null ? null : recovery.restored();
     if (presented.privateId() != null && restored == null) {
       server.observers().recovered(false);
     }
     DefaultChannel channel = new DefaultChannel(restored != null ? restored.channelId() : Ids.next(), namespace,
         session, handshake, executor, recovery);
-    executor.execute(() -> runConnectionHandlers(channel));
+    executor.execute(() -> {
+      if (admitted[0]) {
+        runConnectionHandlers(channel);
+      }
+    });
     if (!session.attach(channel)) {
       if (recovery != null) {
         // The connection went while its session was being taken: keep it for the next attempt.
@@ -104,6 +114,9 @@ final class Admitter {
     // client sends the moment it sees this one arrive reaches it too.
     Outgoing answer = new Outgoing(new Packet.Connect(name, connectData(channel)));
     executor.execute(() -> {
+      if (!admitted[0]) {
+        return;
+      }
       channel.announce(answer);
       if (!channel.connected()) {
         // Closed while being registered: undo what its close may have missed.
@@ -112,7 +125,7 @@ final class Admitter {
       }
       log.debug("{} connected over {}", channel, session.info().transport());
     });
-    executor.release();
+    admitted[0] = true;
   }
 
   /** The handshake the middleware let through, or null if the client was refused. */

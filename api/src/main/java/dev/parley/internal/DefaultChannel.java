@@ -80,6 +80,21 @@ final class DefaultChannel implements Channel {
   private volatile boolean announced;
   // Null when the channel cannot be recovered.
   private final @Nullable ChannelRecovery recovery;
+  // The room registry's entries of this channel (see RoomRegistry.Slot): kept here rather than in a map by channel.
+  private volatile @Nullable Object roomEntries;
+
+  /** Where the namespace's room registry keeps each channel's memberships: on the channel. */
+  static final RoomRegistry.Slot<DefaultChannel> ROOMS = new RoomRegistry.Slot<>() {
+    @Override
+    public @Nullable Object get(DefaultChannel channel) {
+      return channel.roomEntries;
+    }
+
+    @Override
+    public void set(DefaultChannel channel, @Nullable Object entries) {
+      channel.roomEntries = entries;
+    }
+  };
 
   DefaultChannel(String id, DefaultNamespace namespace, DefaultSession session, Handshake handshake,
                  SerialExecutor executor, @Nullable ChannelRecovery recovery) {

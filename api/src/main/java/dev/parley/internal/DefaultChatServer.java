@@ -144,7 +144,7 @@ public final class DefaultChatServer implements ChatServer {
     @Override
     protected void doStop() {
       long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-      log.debug("closing: {} posts in flight, {} sessions", delivery.postsInFlight(), sessions.view().size());
+      log.debug("closing: {} posts in flight, {} sessions", delivery.postsInFlight(), sessions.count());
       settling.await(() -> delivery.postsInFlight() == 0, deadline);
       sessions.end(deadline);
       // The store stops below: recoverable channels must be saved first, so that their clients can come

@@ -39,7 +39,7 @@ final class DefaultNamespace implements Namespace {
   private final DefaultChatServer server;
   private final Admitter admitter;
   private final Map<String, DefaultChannel> channels = new ConcurrentHashMap<>();
-  private final RoomRegistry<DefaultChannel, Membership> rooms = new RoomRegistry<>();
+  private final RoomRegistry<DefaultChannel, Membership> rooms = new RoomRegistry<>(DefaultChannel.ROOMS);
   private final DefaultBroadcast everyone;
   private volatile boolean recovery = true;
   private boolean presenceTracked;

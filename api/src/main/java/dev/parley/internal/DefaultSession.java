@@ -35,7 +35,10 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
-/** One client connection: its channels (one per namespace), its outbox, its handshakes in order. */
+/**
+ * One client connection: its channels (one per namespace), its outbox, and the serial executor on which its
+ * handshakes and its channels' handlers run, one at a time.
+ */
 final class DefaultSession implements Session, Outbox.Owner {
   private static final Logger log = LoggerFactory.getLogger(DefaultSession.class);
   private static final VarHandle CLOSED = Handles.field(MethodHandles.lookup(), "closed", boolean.class);
@@ -54,12 +57,18 @@ final class DefaultSession implements Session, Outbox.Owner {
   private long eventsCountedAt;
   // Bytes of admitted frames not yet handled; the node's total is the server's.
   private volatile long inboundBytes;
-  private final SerialExecutor handshakes;
+  // The connection's handshakes, in order, and the handlers of its channels in every namespace, one at a time (as
+  // on Node, where one connection's events never overlap): one executor per connection, not one per channel too.
+  private final SerialExecutor executor;
   // By namespace name, copy-on-write (through CHANNELS): read on every packet, written on a join or a leave.
   // Most sessions are in one namespace, whose channel is kept itself: null for none, a DefaultChannel for one, a
   // map only for two or more (even a one-entry map would cost every connection 32 bytes).
   private volatile @Nullable Object channels;
   private volatile boolean closed;
+  // Its place among the server's open sessions, guarded by the Sessions' monitor (see Sessions).
+  @Nullable DefaultSession newer;
+  @Nullable DefaultSession older;
+  boolean listed;
   // The reason the engine gave for closing the connection while it is still writing the last packets: a
   // transport that reports its close meanwhile ends the session with this one, not its own (Session.closed).
   private volatile @Nullable DisconnectReason closing;
@@ -74,7 +83,7 @@ final class DefaultSession implements Session, Outbox.Owner {
     this.info = info;
     ChatServerConfig config = server.config();
     this.outbox = new Outbox(connection, server.outboxLimits(), this);
-    this.handshakes = new SerialExecutor(server.handlerExecutor());
+    this.executor = new SerialExecutor(server.handlerExecutor());
     this.eventTokens = config.maxEventBurst();
     this.eventsCountedAt = now();
   }
@@ -86,6 +95,11 @@ final class DefaultSession implements Session, Outbox.Owner {
 
   ConnectionInfo info() {
     return info;
+  }
+
+  /** Where the connection's handshakes and its channels' handlers run, one at a time, in order. */
+  SerialExecutor executor() {
+    return executor;
   }
 
   /** Whether the client can resume channels by connection state recovery (see {@link Connection#recoverable()}). */
@@ -331,7 +345,7 @@ final class DefaultSession implements Session, Outbox.Owner {
     // Handshakes of one session run in order, on the handler executor: middleware may block. Whether the
     // client is already in the namespace is asked when its turn comes, once the CONNECTs before it are done:
     // a client that leaves and joins again the moment it is answered must get its second answer.
-    handshakes.execute(() -> {
+    executor.execute(() -> {
       try {
         if (channel(name) != null) {
           log.debug("session {}: already connected to {}; ignored", id, Names.quote(name));

@@ -45,6 +45,17 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
     C channel();
   }
 
+  /**
+   * Where the registry keeps one key's entries (an M or a ConcurrentHashMap, see the class), null for none: a map
+   * for rooms, a field of each channel for channels, so that the view by channel costs no entry per channel.
+   * Written under the registry's lock, read without it: a field behind it must be volatile.
+   */
+  interface Slot<K> {
+    @Nullable Object get(K key);
+
+    void set(K key, @Nullable Object entries);
+  }
+
   /** Hears every change of membership, under the registry's lock: in the order they happen, and quickly. */
   interface Changes<C> {
     void joined(String room, C channel);
@@ -65,10 +76,30 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
   private volatile @Nullable Changes<C> changes;
   // Per room its one membership (an M) or its members' (a ConcurrentHashMap by channel); per channel its one
   // membership or its rooms' (a ConcurrentHashMap by room).
-  private final Map<String, Object> byRoom = new ConcurrentHashMap<>();
-  private final Map<C, Object> byChannel = new ConcurrentHashMap<>();
+  private final Map<String, Object> roomEntries = new ConcurrentHashMap<>();
+  private final Slot<String> byRoom = new Slot<>() {
+    @Override
+    public @Nullable Object get(String room) {
+      return roomEntries.get(room);
+    }
+
+    @Override
+    public void set(String room, @Nullable Object entries) {
+      if (entries == null) {
+        roomEntries.remove(room);
+      } else {
+        roomEntries.put(room, entries);
+      }
+    }
+  };
+  private final Slot<C> byChannel;
   // Pairs over all rooms, kept as they change so that stats need not walk them; written under the lock.
   private volatile int memberships;
+
+  /** @param byChannel where each channel's memberships are kept, on the channel */
+  RoomRegistry(Slot<C> byChannel) {
+    this.byChannel = byChannel;
+  }
 
   /**
    * Puts a channel in a room unless it is in it already or in {@code maxRooms} rooms besides {@code ownRoom}
@@ -133,10 +164,10 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
   // Under the lock: puts the membership in the entries of outerKey, growing a single membership into a
   // concurrent map; returns the membership it replaced (same key), or null.
   @SuppressWarnings("unchecked")
-  private <O> @Nullable M putIn(Map<O, Object> outer, O outerKey, M membership, Key<?> key) {
+  private <O> @Nullable M putIn(Slot<O> outer, O outerKey, M membership, Key<?> key) {
     Object inner = outer.get(outerKey);
     if (inner == null) {
-      outer.put(outerKey, membership);
+      outer.set(outerKey, membership);
       return null;
     }
     if (inner instanceof ConcurrentHashMap<?, ?> map) {
@@ -144,20 +175,20 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
     }
     M single = (M) inner;
     if (key.of(single).equals(key.of(membership))) {
-      outer.put(outerKey, membership);
+      outer.set(outerKey, membership);
       return single;
     }
     Map<Object, M> grown = new ConcurrentHashMap<>(4);
     grown.put(key.of(single), single);
     grown.put(key.of(membership), membership);
-    outer.put(outerKey, grown);
+    outer.set(outerKey, grown);
     return null;
   }
 
   // Under the lock: removes the entry of innerKey from the entries of outerKey, and the entries once empty;
   // returns the membership removed, or null.
   @SuppressWarnings("unchecked")
-  private <O> @Nullable M removeFrom(Map<O, Object> outer, O outerKey, Object innerKey, Key<?> key) {
+  private <O> @Nullable M removeFrom(Slot<O> outer, O outerKey, Object innerKey, Key<?> key) {
     Object inner = outer.get(outerKey);
     if (inner == null) {
       return null;
@@ -167,12 +198,12 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
       if (!key.of(single).equals(innerKey)) {
         return null;
       }
-      outer.remove(outerKey);
+      outer.set(outerKey, null);
       return single;
     }
     M removed = (M) map.remove(innerKey);
     if (map.isEmpty()) {
-      outer.remove(outerKey);
+      outer.set(outerKey, null);
     }
     return removed;
   }
@@ -191,9 +222,10 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
   /** Takes a channel out of every room it is in. */
   void leaveAll(C channel) {
     synchronized (lock) {
-      Object rooms = byChannel.remove(channel);
-      if (rooms != null) {
-        this.<String>byKey(rooms, ROOM).keySet().forEach(room -> drop(room, channel));
+      Object held = byChannel.get(channel);
+      if (held != null) {
+        byChannel.set(channel, null);
+        this.<String>byKey(held, ROOM).keySet().forEach(room -> drop(room, channel));
       }
     }
   }
@@ -268,7 +300,7 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
 
   /** Rooms with at least one member. */
   int roomCount() {
-    return byRoom.size();
+    return roomEntries.size();
   }
 
   /** (room, channel) pairs, own rooms included. */

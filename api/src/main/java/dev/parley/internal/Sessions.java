@@ -4,12 +4,9 @@ import dev.parley.internal.support.AddressLimits;
 import dev.parley.internal.support.Settling;
 import dev.parley.protocol.DisconnectReason;
 import dev.parley.spi.Admission;
-import java.util.Collection;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +19,10 @@ import org.slf4j.LoggerFactory;
 final class Sessions {
   private static final Logger log = LoggerFactory.getLogger(Sessions.class);
 
-  private final Set<DefaultSession> open = ConcurrentHashMap.newKeySet();
+  // Guarded by this: the sessions open, linked through their own fields (newest first; a set would keep an entry
+  // per connection), and their number.
+  private @Nullable DefaultSession newest;
+  private int open;
   private final int maxPerAddress;
   private final AddressLimits addressLimits;
   private final Settling settling;
@@ -44,16 +44,49 @@ final class Sessions {
 
   /** Registers a new session and opens it, holding its admission if it has one; returns it. */
   DefaultSession open(DefaultSession session, @Nullable Admission admission) {
-    open.add(session);
+    synchronized (this) {
+      if (!session.listed) {
+        session.listed = true;
+        session.newer = null;
+        session.older = newest;
+        if (newest != null) {
+          newest.newer = session;
+        }
+        newest = session;
+        open++;
+      }
+    }
     session.opened(admission);
     return session;
   }
 
   void remove(DefaultSession session) {
-    open.remove(session);
-    if (open.isEmpty()) {
-      settling.changed();
+    synchronized (this) {
+      if (!session.listed) {
+        return;
+      }
+      session.listed = false;
+      DefaultSession newer = session.newer;
+      DefaultSession older = session.older;
+      if (newer == null) {
+        newest = older;
+      } else {
+        newer.older = older;
+      }
+      if (older != null) {
+        older.newer = newer;
+      }
+      session.newer = null;
+      session.older = null;
+      if (--open > 0) {
+        return;
+      }
     }
+    settling.changed();
+  }
+
+  private synchronized boolean none() {
+    return open == 0;
   }
 
   /**
@@ -61,18 +94,27 @@ final class Sessions {
    * has passed, then disconnects those left.
    */
   void end(long deadline) {
-    for (DefaultSession session : List.copyOf(open)) {
+    for (DefaultSession session : snapshot()) {
       session.shutdown();
     }
-    settling.await(open::isEmpty, deadline);
-    for (DefaultSession session : List.copyOf(open)) {
+    settling.await(this::none, deadline);
+    for (DefaultSession session : snapshot()) {
       session.disconnect(DisconnectReason.SERVER_SHUTTING_DOWN);
     }
   }
 
-  /** A live, unmodifiable view, for the stats. */
-  Collection<DefaultSession> view() {
-    return Collections.unmodifiableSet(open);
+  /** The sessions open now, a copy (for the stats and the close). */
+  synchronized List<DefaultSession> snapshot() {
+    List<DefaultSession> all = new ArrayList<>(open);
+    for (DefaultSession session = newest; session != null; session = session.older) {
+      all.add(session);
+    }
+    return all;
+  }
+
+  /** How many sessions are open now. */
+  synchronized int count() {
+    return open;
   }
 
   /** The addresses that hold connections now, for the stats. */

@@ -6,6 +6,7 @@ import dev.parley.internal.support.TimerCounter;
 import dev.parley.spi.Transport;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -67,7 +68,7 @@ final class StatsCollector {
     int pendingAcks = 0;
     int acksOwed = 0;
     int queued = 0;
-    Collection<DefaultSession> open = sessions.view();
+    List<DefaultSession> open = sessions.snapshot();
     for (DefaultSession session : open) {
       queued += session.queued();
       for (DefaultChannel channel : session.channels()) {

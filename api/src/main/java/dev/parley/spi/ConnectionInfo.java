@@ -41,6 +41,9 @@ public record ConnectionInfo(
   // Engine.IO's own query names and values, the same on every connection.
   private static final Map<String, String> KNOWN_QUERY = new HashMap<>();
   private static final String HANDSHAKE_NONCE = "sec-websocket-key";
+  // Engine.IO's queries are a handful; a client's headers that repeat across clients, a few per kind of client.
+  private static final SharedPairMaps SHARED_QUERIES = new SharedPairMaps(4, 64);
+  private static final SharedPairMaps SHARED_HEADERS = new SharedPairMaps(32, 256);
   // Room for this many header values before the array grows: a browser's upgrade request has about a dozen.
   private static final int INITIAL_HEADERS = 16;
 
@@ -78,8 +81,9 @@ public record ConnectionInfo(
    * the {@code Cookie} headers (the first value of a name wins). The three maps are immutable, their lists
    * too; a header name with no value is left out, and so is {@code Sec-WebSocket-Key}, the WebSocket
    * handshake's one-time nonce, of no use once the socket is open (each connection would keep it for its life).
-   * A query made only of Engine.IO's own names and values ({@code EIO=4&transport=websocket}) is one map shared
-   * by every connection that sends it.
+   * A query made only of Engine.IO's own names and values ({@code EIO=4&transport=websocket}), and headers made
+   * only of values that repeat across clients (no cookie, no authorization, nothing too long), are one map
+   * shared by every connection that sends them.
    *
    * @param headerNames the request's header names
    * @param headerValues a header's values, by name
@@ -92,6 +96,7 @@ public record ConnectionInfo(
     String[] headers = new String[2 * INITIAL_HEADERS];
     int headerEnd = 0;
     Map<String, String> cookies = null;
+    boolean headersShared = true;
     for (String name : headerNames) {
       String lowerCase = lowerCase(name);
       if (lowerCase.equals(HANDSHAKE_NONCE)) {
@@ -102,8 +107,10 @@ public record ConnectionInfo(
         if (headerEnd == headers.length) {
           headers = Arrays.copyOf(headers, 2 * headers.length);
         }
+        String shared = repeats ? SharedValues.share(value) : null;
+        headersShared &= shared != null;
         headers[headerEnd++] = lowerCase;
-        headers[headerEnd++] = repeats ? SharedValues.share(value) : value;
+        headers[headerEnd++] = shared != null ? shared : value;
         if (lowerCase.equals("cookie")) {
           cookies = cookies(value, cookies);
         }
@@ -126,8 +133,9 @@ public record ConnectionInfo(
         query[queryEnd++] = knownValue != null ? knownValue : value;
       }
     }
-    return new ConnectionInfo(transport, remoteAddress, SharedValues.share(path), PairMap.ofPairs(headers, headerEnd),
-        known ? SharedQueries.of(query, queryEnd) : PairMap.ofPairs(query, queryEnd),
+    return new ConnectionInfo(transport, remoteAddress, sharedOr(path),
+        headersShared ? SHARED_HEADERS.of(headers, headerEnd) : PairMap.ofPairs(headers, headerEnd),
+        known ? SHARED_QUERIES.of(query, queryEnd) : PairMap.ofPairs(query, queryEnd),
         cookies == null ? Map.of() : PairMap.of(cookies));
   }
 
@@ -206,47 +214,58 @@ public record ConnectionInfo(
     private static final int MOST = 2048;
     private static final ConcurrentHashMap<String, String> VALUES = new ConcurrentHashMap<>();
 
-    static String share(String value) {
+    /** The one String kept for {@code value}, or null if it is not kept (too long, or the table is full). */
+    static @Nullable String share(String value) {
       if (value.length() > LONGEST) {
-        return value;
+        return null;
       }
       String shared = VALUES.get(value);
       if (shared != null) {
         return shared;
       }
       if (VALUES.size() >= MOST) {
-        return value;
+        return null;
       }
       shared = VALUES.putIfAbsent(value, value);
       return shared != null ? shared : value;
     }
   }
 
-  /**
-   * Queries made only of {@link #KNOWN_QUERY}'s names and values, one map each for every connection that sends it.
-   * Bounded: at most {@value #MOST} queries of at most {@value #LONGEST} pairs are held (there are few such
-   * queries, but a client could repeat a known pair); others are kept per connection.
-   */
-  private static final class SharedQueries {
-    private static final int LONGEST = 4;
-    private static final int MOST = 64;
-    private static final ConcurrentHashMap<List<String>, Map<String, List<String>>> QUERIES = new ConcurrentHashMap<>();
+  private static String sharedOr(String value) {
+    String shared = SharedValues.share(value);
+    return shared != null ? shared : value;
+  }
 
-    static Map<String, List<String>> of(String[] pairs, int length) {
-      if (length > 2 * LONGEST) {
+  /**
+   * Whole maps that many connections send alike (a query of Engine.IO's own names and values only, headers whose
+   * every value repeats across clients), one map each for every connection that sends it. Bounded: at most
+   * {@code most} maps of at most {@code longest} pairs are held; others are kept per connection.
+   */
+  private static final class SharedPairMaps {
+    private final int longest;
+    private final int most;
+    private final ConcurrentHashMap<List<String>, Map<String, List<String>>> maps = new ConcurrentHashMap<>();
+
+    SharedPairMaps(int longest, int most) {
+      this.longest = longest;
+      this.most = most;
+    }
+
+    Map<String, List<String>> of(String[] pairs, int length) {
+      if (length > 2 * longest) {
         return PairMap.ofPairs(pairs, length);
       }
       // A copy: ofPairs may regroup the array in place.
       List<String> key = List.of(Arrays.copyOf(pairs, length));
-      Map<String, List<String>> shared = QUERIES.get(key);
+      Map<String, List<String>> shared = maps.get(key);
       if (shared != null) {
         return shared;
       }
       Map<String, List<String>> made = PairMap.ofPairs(pairs, length);
-      if (QUERIES.size() >= MOST) {
+      if (maps.size() >= most) {
         return made;
       }
-      shared = QUERIES.putIfAbsent(key, made);
+      shared = maps.putIfAbsent(key, made);
       return shared != null ? shared : made;
     }
   }

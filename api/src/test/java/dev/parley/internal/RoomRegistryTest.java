@@ -8,11 +8,28 @@ import dev.parley.testsupport.Timeouts;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /** The one record of which channels are in which rooms: both views, the room limit, and the counts. */
 class RoomRegistryTest {
-  private final RoomRegistry<String, Pair> rooms = new RoomRegistry<>();
+  // The channels' own entries, kept here for channels that are only names.
+  private final Map<String, Object> channelEntries = new ConcurrentHashMap<>();
+  private final RoomRegistry<String, Pair> rooms = new RoomRegistry<>(new RoomRegistry.Slot<>() {
+    @Override
+    public Object get(String channel) {
+      return channelEntries.get(channel);
+    }
+
+    @Override
+    public void set(String channel, Object entries) {
+      if (entries == null) {
+        channelEntries.remove(channel);
+      } else {
+        channelEntries.put(channel, entries);
+      }
+    }
+  });
 
   // A membership as the registry sees one: its room, its channel, and a label to tell memberships apart.
   private record Pair(String room, String channel, String label) implements RoomRegistry.Member<String> {
@@ -85,6 +102,8 @@ class RoomRegistryTest {
     rooms.leaveAll("a");
 
     assertThat(rooms.rooms("a")).isEmpty();
+    // Nothing is kept for a channel in no room.
+    assertThat(channelEntries).containsOnlyKeys("b");
     assertThat(rooms.members("lobby")).containsExactly("b");
     assertThat(rooms.members("a")).isEmpty();
     assertThat(rooms.roomCount()).isEqualTo(1);

@@ -76,6 +76,27 @@ class ConnectionInfoTest {
   }
 
   @Test
+  void headersWhoseEveryValueRepeatsAcrossClientsAreOneMapForEveryConnectionThatSendsThem() {
+    Map<String, List<String>> sent = new LinkedHashMap<>();
+    sent.put("Host", List.of(new String("chat.example:8080".toCharArray())));
+    sent.put("Upgrade", List.of(new String("websocket".toCharArray())));
+    sent.put("Sec-WebSocket-Key", List.of("a-nonce-left-out"));
+    Map<String, List<String>> first = ConnectionInfo.http("websocket", "127.0.0.1:5000", "/", sent.keySet(),
+        sent::get, Map.of()).headers();
+    sent.put("Sec-WebSocket-Key", List.of("another-nonce"));
+    Map<String, List<String>> second = ConnectionInfo.http("websocket", "127.0.0.1:5001", "/", sent.keySet(),
+        sent::get, Map.of()).headers();
+
+    assertThat(first).containsOnlyKeys("host", "upgrade").containsEntry("upgrade", List.of("websocket"));
+    assertThat(second).isSameAs(first);
+    // A cookie is the client's own: those headers are the connection's own map.
+    sent.put("Cookie", List.of("session=abc"));
+    Map<String, List<String>> withCookie = ConnectionInfo.http("websocket", "127.0.0.1:5002", "/", sent.keySet(),
+        sent::get, Map.of()).headers();
+    assertThat(withCookie).isNotSameAs(first).containsEntry("cookie", List.of("session=abc"));
+  }
+
+  @Test
   void theWebSocketHandshakeNonceIsNotKept() {
     Map<String, List<String>> sent = new LinkedHashMap<>();
     sent.put("Sec-WebSocket-Key", List.of("dGhlIHNhbXBsZSBub25jZQ=="));

@@ -85,9 +85,10 @@ public final class Outbox implements Connection.WriteCallback, Runnable {
   private volatile long held;
   private volatile boolean writing;
   // Batches handed to the transport (written by the one passing thread), and the number of the batch the
-  // transport returned from without having written it: the client is not reading.
-  private volatile long batches;
-  private volatile long heldBatch = -1;
+  // transport returned from without having written it: the client is not reading. Only ever compared for
+  // equality, so ints that wrap around do.
+  private volatile int batches;
+  private volatile int heldBatch = -1;
   private volatile int inFlight;
   private volatile long inFlightBytes;
   private volatile boolean closed;
@@ -368,7 +369,7 @@ public final class Outbox implements Connection.WriteCallback, Runnable {
     writing = true;
     inFlight = batch.size();
     inFlightBytes = batchBytes;
-    long number = batches + 1;
+    int number = batches + 1;
     batches = number;
     connection.write(batch, this);
     if (writing) {

@@ -27,14 +27,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ChannelRecovery {
   private static final VarHandle WRITTEN = Handles.field(MethodHandles.lookup(), "written", boolean.class);
-  private final Recovery recovery;
-  private final String namespace;
-  // The private id the client resumed with; null for a new channel, whose private id is not kept but made from
-  // its id when needed (Ids.privateId): a String of every recoverable channel's life less.
-  private final @Nullable String resumedId;
-  private final Recovery.@Nullable Restored restored;
-  private final @Nullable String presentedOffset;
-  private final int journalSize;
+  private final Scope scope;
+  // What the client presented and what it got back, for a client that presented anything (most new channels keep
+  // none of it): the private id it resumed with, the session restored, the offset it gave. A new channel's
+  // private id is not kept but made from its id when needed (Ids.privateId).
+  private final @Nullable Resumption resumption;
   // Guarded by this; null until the first journalled message.
   private @Nullable RecoveryJournal journal;
   // One write per channel: a close racing the registration could otherwise both save and put back, and
@@ -44,14 +41,29 @@ public final class ChannelRecovery {
   // A restored channel is back in its rooms, with its data; until then it has only what was taken.
   private volatile boolean entered;
 
-  private ChannelRecovery(Recovery recovery, String namespace, @Nullable String resumedId,
-                          Recovery.@Nullable Restored restored, @Nullable String presentedOffset, int journalSize) {
-    this.recovery = recovery;
-    this.namespace = namespace;
-    this.resumedId = resumedId;
-    this.restored = restored;
-    this.presentedOffset = presentedOffset;
-    this.journalSize = journalSize;
+  private ChannelRecovery(Scope scope, @Nullable Resumption resumption) {
+    this.scope = scope;
+    this.resumption = resumption;
+  }
+
+  /**
+   * What the recoverable channels of one namespace share: one per namespace, not three fields per channel.
+   *
+   * @param journalSize how many sent messages a channel's journal keeps
+   */
+  public record Scope(Recovery recovery, String namespace, int journalSize) {
+  }
+
+  private record Resumption(@Nullable String resumedId, Recovery.@Nullable Restored restored,
+                            @Nullable String presentedOffset) {
+  }
+
+  private @Nullable String resumedId() {
+    return resumption == null ? null : resumption.resumedId();
+  }
+
+  private @Nullable String presentedOffset() {
+    return resumption == null ? null : resumption.presentedOffset();
   }
 
   /**
@@ -59,16 +71,19 @@ public final class ChannelRecovery {
    * private id. Blocks on the store (at most {@code connectTimeout}): call it on the handler executor, and
    * after middleware, so that a client no longer allowed in cannot take its old channel back.
    *
+   * @param scope the namespace's
    * @param presented what the client presented; its private id is ignored if null
-   * @param journalSize how many sent messages the journal keeps
    * @return the channel's recovery, {@linkplain #restored() restored} or new
    */
-  public static ChannelRecovery admit(Recovery recovery, String namespace, Presented presented, int journalSize) {
+  public static ChannelRecovery admit(Scope scope, Presented presented) {
     String resumeId = presented.privateId();
     Recovery.Restored restored = resumeId == null ? null
-        : recovery.take(namespace, resumeId, presented.offset()).orElse(null);
-    return new ChannelRecovery(recovery, namespace, restored != null ? resumeId : null, restored,
-        presented.offset(), journalSize);
+        : scope.recovery().take(scope.namespace(), resumeId, presented.offset()).orElse(null);
+    if (restored == null && presented.offset() == null) {
+      return new ChannelRecovery(scope, null);
+    }
+    return new ChannelRecovery(scope, new Resumption(restored != null ? resumeId : null, restored,
+        presented.offset()));
   }
 
   /**
@@ -84,22 +99,24 @@ public final class ChannelRecovery {
 
   /** The secret the client resumes with; never logged. */
   public String privateId(String channelId) {
+    String resumedId = resumedId();
     return resumedId != null ? resumedId : Ids.privateId(channelId);
   }
 
   /** Whether the channel is a disconnected one coming back. */
   public boolean recovered() {
-    return restored != null;
+    return restored() != null;
   }
 
   /** The channel to bring back (its id, rooms and data), or null for a new channel. */
   public Recovery.@Nullable Restored restored() {
-    return restored;
+    return resumption == null ? null : resumption.restored();
   }
 
   /** The restored channel's data as plain Java values; empty for a new channel. */
   public Map<String, Object> restoredData() {
-    return restored == null ? Map.of() : recovery.dataFrom(restored.data());
+    Recovery.Restored restored = restored();
+    return restored == null ? Map.of() : scope.recovery().dataFrom(restored.data());
   }
 
   /**
@@ -107,8 +124,9 @@ public final class ChannelRecovery {
    * Does nothing if the channel was saved already; see {@link #save}.
    */
   public void putBack() {
+    Recovery.Restored restored = restored();
     if (restored != null && WRITTEN.compareAndSet(this, false, true)) {
-      recovery.putBack(namespace, Objects.requireNonNull(resumedId), restored, presentedOffset);
+      scope.recovery().putBack(scope.namespace(), Objects.requireNonNull(resumedId()), restored, presentedOffset());
     }
   }
 
@@ -138,7 +156,7 @@ public final class ChannelRecovery {
       }
       RecoveryJournal sent = journal;
       if (sent == null) {
-        sent = new RecoveryJournal(journalSize);
+        sent = new RecoveryJournal(scope.journalSize());
         journal = sent;
       }
       sent.add(room, messageId);
@@ -156,7 +174,7 @@ public final class ChannelRecovery {
    * @param rooms per room it is in (its own included), where it started there, or null if not known
    */
   public void save(String channelId, Map<String, @Nullable RoomStart> rooms, Map<String, Object> data) {
-    if (restored != null && !entered) {
+    if (restored() != null && !entered) {
       putBack();
       return;
     }
@@ -169,8 +187,8 @@ public final class ChannelRecovery {
     }
     Map<String, SavedSession.@Nullable Position> starts = new LinkedHashMap<>();
     rooms.forEach((room, start) -> starts.put(room, start == null ? null : start.position()));
-    recovery.save(namespace, privateId(channelId), SavedSession.of(channelId, starts, sent, presentedOffset,
-        recovery.dataOf(channelId, data)));
+    scope.recovery().save(scope.namespace(), privateId(channelId), SavedSession.of(channelId, starts, sent,
+        presentedOffset(), scope.recovery().dataOf(channelId, data)));
   }
 
   /**

@@ -17,38 +17,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class SerialExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
-  private static final byte IDLE = 0;
-  private static final byte RUNNING = 1;
-  private static final byte HELD = 2;
 
   private final Executor delegate;
   // Guarded by this: the tasks waiting (none, one Runnable, or an ArrayDeque of them while there are more), and
-  // whether a drain is handed to the delegate or running, or the executor is held.
+  // whether a drain is handed to the delegate or running.
   private @Nullable Object waiting;
-  private byte state;
+  private boolean running;
 
   public SerialExecutor(Executor delegate) {
-    this(delegate, false);
-  }
-
-  /** With {@code held}, tasks queue up but none runs until {@link #release()}. */
-  public SerialExecutor(Executor delegate, boolean held) {
     this.delegate = delegate;
-    this.state = held ? HELD : IDLE;
-  }
-
-  /** Lets a held executor start running its queued tasks; call once, only on a held executor. */
-  public void release() {
-    synchronized (this) {
-      if (state != HELD) {
-        return;
-      }
-      state = waiting == null ? IDLE : RUNNING;
-      if (state == IDLE) {
-        return;
-      }
-    }
-    start();
   }
 
   @Override
@@ -65,10 +42,10 @@ public final class SerialExecutor implements Executor {
       } else {
         queue(before).add(task);
       }
-      if (state != IDLE) {
+      if (running) {
         return;
       }
-      state = RUNNING;
+      running = true;
     }
     start();
   }
@@ -88,7 +65,7 @@ public final class SerialExecutor implements Executor {
         Object before = waiting;
         dropped = before == null ? 0 : before instanceof Runnable ? 1 : queue(before).size();
         waiting = null;
-        state = IDLE;
+        running = false;
       }
       log.debug("executor closed; {} queued task(s) dropped", dropped);
     }
@@ -100,7 +77,7 @@ public final class SerialExecutor implements Executor {
       synchronized (this) {
         task = next();
         if (task == null) {
-          state = IDLE;
+          running = false;
           return;
         }
       }

@@ -46,8 +46,12 @@ class ChannelRecoveryTest {
     return out;
   }
 
+  private ChannelRecovery.Scope scope() {
+    return new ChannelRecovery.Scope(recovery, "/", 100);
+  }
+
   private ChannelRecovery fresh() {
-    return ChannelRecovery.admit(recovery, "/", new ChannelRecovery.Presented(auth(), null, null), 100);
+    return ChannelRecovery.admit(scope(), new ChannelRecovery.Presented(auth(), null, null));
   }
 
   private SavedSession saved(String privateId) {
@@ -131,14 +135,14 @@ class ChannelRecoveryTest {
 
     ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
         auth("pid", before.privateId("ch-1")), true, true);
-    ChannelRecovery after = ChannelRecovery.admit(recovery, "/", presented, 100);
+    ChannelRecovery after = ChannelRecovery.admit(scope(), presented);
 
     assertThat(after.recovered()).isTrue();
     assertThat(after.privateId("ch-1")).isEqualTo(before.privateId("ch-1"));
     assertThat(after.restored().channelId()).isEqualTo("ch-1");
     assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-3"));
     assertThat(after.restoredData()).isEqualTo(Map.of("nick", "ada"));
-    assertThat(ChannelRecovery.admit(recovery, "/", presented, 100).recovered())
+    assertThat(ChannelRecovery.admit(scope(), presented).recovered())
         .as("a session is taken once").isFalse();
   }
 
@@ -149,12 +153,12 @@ class ChannelRecoveryTest {
     saved(before.privateId("ch-1"));
     ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
         auth("pid", before.privateId("ch-1")), true, true);
-    ChannelRecovery taken = ChannelRecovery.admit(recovery, "/", presented, 100);
+    ChannelRecovery taken = ChannelRecovery.admit(scope(), presented);
 
     taken.putBack();
     saved(before.privateId("ch-1"));
 
-    assertThat(ChannelRecovery.admit(recovery, "/", presented, 100).recovered()).isTrue();
+    assertThat(ChannelRecovery.admit(scope(), presented).recovered()).isTrue();
   }
 
   @Test
@@ -164,13 +168,13 @@ class ChannelRecoveryTest {
     saved(before.privateId("ch-1"));
     ChannelRecovery.Presented presented = ChannelRecovery.Presented.from(
         auth("pid", before.privateId("ch-1")), true, true);
-    ChannelRecovery taken = ChannelRecovery.admit(recovery, "/", presented, 100);
+    ChannelRecovery taken = ChannelRecovery.admit(scope(), presented);
 
     // Closed while being registered: only its own room so far, and no data.
     taken.save("ch-1", Map.of("ch-1", taken.start("")), Map.of());
     saved(before.privateId("ch-1"));
 
-    ChannelRecovery after = ChannelRecovery.admit(recovery, "/", presented, 100);
+    ChannelRecovery after = ChannelRecovery.admit(scope(), presented);
     assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-3"));
     assertThat(after.restoredData()).isEqualTo(Map.of("nick", "ada"));
   }
@@ -180,8 +184,8 @@ class ChannelRecoveryTest {
     ChannelRecovery before = fresh();
     before.save("ch-1", Map.of("ch-1", before.start("")), Map.of());
     saved(before.privateId("ch-1"));
-    ChannelRecovery taken = ChannelRecovery.admit(recovery, "/",
-        ChannelRecovery.Presented.from(auth("pid", before.privateId("ch-1")), true, true), 100);
+    ChannelRecovery taken = ChannelRecovery.admit(scope(),
+        ChannelRecovery.Presented.from(auth("pid", before.privateId("ch-1")), true, true));
     taken.entered();
 
     taken.save("ch-1", Map.of("ch-1", taken.start(""), "lobby", taken.start("m-9")), Map.of());
@@ -191,8 +195,8 @@ class ChannelRecoveryTest {
     taken.save("ch-1", Map.of("ch-1", taken.start("")), Map.of());
 
     assertThat(store.writes.get()).as("the first save, the entered channel's save, nothing more").isEqualTo(2);
-    ChannelRecovery after = ChannelRecovery.admit(recovery, "/",
-        ChannelRecovery.Presented.from(auth("pid", before.privateId("ch-1")), true, true), 100);
+    ChannelRecovery after = ChannelRecovery.admit(scope(),
+        ChannelRecovery.Presented.from(auth("pid", before.privateId("ch-1")), true, true));
     assertThat(after.restored().replayAfter()).isEqualTo(Map.of("ch-1", "", "lobby", "m-9"));
   }
 
