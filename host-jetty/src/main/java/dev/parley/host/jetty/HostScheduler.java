@@ -1,7 +1,5 @@
 package dev.parley.host.jetty;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -19,11 +17,12 @@ import org.slf4j.LoggerFactory;
  * {@link ScheduledThreadPoolExecutor} keeps each as a future, a callable adapter and a cancel handle (about 110
  * bytes of every idle connection) in a heap it reorders on each schedule. Delays of a second or more go instead on
  * a wheel of {@value #SLOTS} slots that the timer thread turns every {@value #TICK_MILLIS} ms, each timeout a
- * 32-byte entry; a timeout runs at most two ticks late, never early, which an idle timeout of seconds does not
- * notice. Shorter delays go on the executor as before.
+ * 40-byte entry in its slot's list; a timeout runs at most two ticks late, never early, which an idle timeout of
+ * seconds does not notice. Shorter delays go on the executor as before.
  *
- * <p>Threading: {@link #schedule} from any thread (a lock-free push); the wheel is the timer thread's own, and
- * every task runs on it. A cancelled entry stays on the wheel until its slot comes round, without its task.
+ * <p>Threading: {@link #schedule} and {@link Task#cancel()} from any thread; the wheel is guarded by its lock,
+ * held only to link, unlink and take what is due, never while a task runs. Every task runs on the timer thread. A
+ * cancelled timeout leaves the wheel at once, so that closed connections leave nothing behind.
  */
 final class HostScheduler extends AbstractLifeCycle implements Scheduler {
   private static final Logger log = LoggerFactory.getLogger(HostScheduler.class);
@@ -33,23 +32,13 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
   static final long WHEEL_FROM_MILLIS = 1000;
   private final long tickMillis;
   private final long wheelFromMillis;
-  private static final VarHandle ARRIVED;
-
-  static {
-    try {
-      ARRIVED = MethodHandles.lookup().findVarHandle(HostScheduler.class, "arrived", Timeout.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final HostThreads threads;
   private volatile @Nullable ScheduledThreadPoolExecutor executor;
-  // Timeouts scheduled since the last tick, newest first (through ARRIVED); the tick puts them in their slots.
-  private volatile @Nullable Timeout arrived;
-  // The timer thread's own: each slot's timeouts, linked, and the ticks so far (written by that thread only).
+  // Guarded by wheel: each slot's timeouts, doubly linked, and the ticks so far.
+  private final Object wheel = new Object();
   private final @Nullable Timeout[] slots;
-  private volatile long ticks;
+  private long ticks;
 
   HostScheduler(HostThreads threads) {
     this(threads, TICK_MILLIS, SLOTS, WHEEL_FROM_MILLIS);
@@ -68,9 +57,10 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
     ScheduledThreadPoolExecutor created = new ScheduledThreadPoolExecutor(1,
         task -> threads.newThread(task, HostThreads.PREFIX + "scheduler"));
     created.setRemoveOnCancelPolicy(true);
-    // What a stopped timer still held is dropped, as the executor's shutdownNow drops its tasks.
-    arrived = null;
-    Arrays.fill(slots, null);
+    synchronized (wheel) {
+      // What a stopped timer still held is dropped, as the executor's shutdownNow drops its tasks.
+      Arrays.fill(slots, null);
+    }
     created.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     executor = created;
     super.doStart();
@@ -103,83 +93,120 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
       ScheduledFuture<?> future = current.schedule(task, delay, unit);
       return () -> future.cancel(false);
     }
-    // Rounded up, and one tick more since the current one began up to a tick ago: never early.
-    Timeout timeout = new Timeout(task, ticks + (millis + tickMillis - 1) / tickMillis + 1);
-    Timeout top;
-    do {
-      top = arrived;
-      timeout.next = top;
-    } while (!ARRIVED.compareAndSet(this, top, timeout));
+    Timeout timeout = new Timeout(task);
+    synchronized (wheel) {
+      // Rounded up, and one tick more since the current one began up to a tick ago: never early.
+      timeout.deadline = ticks + (millis + tickMillis - 1) / tickMillis + 1;
+      link(timeout);
+    }
     return timeout;
   }
 
-  // On the timer thread, every tick: the timeouts that arrived go to their slots (or run, if due already), then
-  // the slot of this tick runs those due and keeps those of a later round.
-  private void tick() {
-    long now = ticks + 1;
-    ticks = now;
-    Timeout pending = (Timeout) ARRIVED.getAndSet(this, null);
-    while (pending != null) {
-      Timeout next = pending.next;
-      place(pending, now);
-      pending = next;
+  /** The timeouts on the wheel now, cancelled ones having left it; linear in the wheel's size, for tests. */
+  int waiting() {
+    int count = 0;
+    synchronized (wheel) {
+      for (Timeout first : slots) {
+        for (Timeout timeout = first; timeout != null; timeout = timeout.next) {
+          count++;
+        }
+      }
     }
-    int slot = (int) (now % slots.length);
-    Timeout visited = slots[slot];
-    slots[slot] = null;
-    while (visited != null) {
-      Timeout next = visited.next;
-      place(visited, now);
-      visited = next;
-    }
+    return count;
   }
 
-  private void place(Timeout timeout, long now) {
-    if (timeout.deadline <= now) {
-      timeout.fire();
-      return;
-    }
-    if (timeout.task == null) {
-      return;
-    }
+  // Under the wheel's lock.
+  private void link(Timeout timeout) {
     int slot = (int) (timeout.deadline % slots.length);
-    timeout.next = slots[slot];
+    Timeout first = slots[slot];
+    timeout.previous = null;
+    timeout.next = first;
+    if (first != null) {
+      first.previous = timeout;
+    }
     slots[slot] = timeout;
   }
 
-  /** One timeout on the wheel: its task until it runs or is cancelled, its tick, and the next in its list. */
-  private static final class Timeout implements Task {
-    private static final VarHandle TASK;
+  // Under the wheel's lock.
+  private void unlink(Timeout timeout) {
+    Timeout previous = timeout.previous;
+    Timeout next = timeout.next;
+    if (previous == null) {
+      slots[(int) (timeout.deadline % slots.length)] = next;
+    } else {
+      previous.next = next;
+    }
+    if (next != null) {
+      next.previous = previous;
+    }
+    timeout.previous = null;
+    timeout.next = null;
+  }
 
-    static {
-      try {
-        TASK = MethodHandles.lookup().findVarHandle(Timeout.class, "task", Runnable.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
+  // On the timer thread, every tick: takes the timeouts of this tick's slot that are due (those of a later round
+  // stay), then runs them outside the lock.
+  private void tick() {
+    Timeout due = null;
+    synchronized (wheel) {
+      long now = ++ticks;
+      Timeout visited = slots[(int) (now % slots.length)];
+      while (visited != null) {
+        Timeout next = visited.next;
+        if (visited.deadline <= now) {
+          unlink(visited);
+          visited.due = true;
+          visited.next = due;
+          due = visited;
+        }
+        visited = next;
       }
     }
+    while (due != null) {
+      Timeout next = due.next;
+      due.next = null;
+      due.fire();
+      due = next;
+    }
+  }
 
-    final long deadline;
-    volatile @Nullable Runnable task;
-    @Nullable Timeout next;
+  /** One timeout on the wheel: its task until it runs or is cancelled, its tick, and its neighbours in its slot. */
+  private final class Timeout implements Task {
+    // Guarded by the wheel's lock, as are the links; the task is read once more, by the timer thread, to run it.
+    private @Nullable Runnable task;
+    private long deadline;
+    private boolean due;
+    private @Nullable Timeout previous;
+    private @Nullable Timeout next;
 
-    Timeout(Runnable task, long deadline) {
+    Timeout(Runnable task) {
       this.task = task;
-      this.deadline = deadline;
     }
 
     @Override
     public boolean cancel() {
-      return TASK.getAndSet(this, null) != null;
+      synchronized (wheel) {
+        if (task == null) {
+          return false;
+        }
+        task = null;
+        if (!due) {
+          unlink(this);
+        }
+        return true;
+      }
     }
 
     void fire() {
-      Runnable due = (Runnable) TASK.getAndSet(this, null);
-      if (due == null) {
+      Runnable run;
+      synchronized (wheel) {
+        run = task;
+        task = null;
+      }
+      if (run == null) {
         return;
       }
       try {
-        due.run();
+        run.run();
       } catch (RuntimeException | Error e) {
         // One timeout's failure must not stop the wheel (a periodic task that throws is never run again).
         log.warn("a scheduled task failed", e);

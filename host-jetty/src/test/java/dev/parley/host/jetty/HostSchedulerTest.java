@@ -64,6 +64,24 @@ class HostSchedulerTest {
   }
 
   @Test
+  void aCancelledTimeoutLeavesTheWheelAtOnceAndOneThatRanIsGoneToo() throws Exception {
+    Scheduler.Task[] far = new Scheduler.Task[100];
+    for (int i = 0; i < far.length; i++) {
+      far[i] = scheduler.schedule(() -> { }, 60, TimeUnit.SECONDS);
+    }
+    assertThat(scheduler.waiting()).isEqualTo(100);
+    for (Scheduler.Task task : far) {
+      assertThat(task.cancel()).isTrue();
+    }
+    assertThat(scheduler.waiting()).isZero();
+
+    CountDownLatch ran = new CountDownLatch(1);
+    scheduler.schedule(ran::countDown, 100, TimeUnit.MILLISECONDS);
+    assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(scheduler.waiting()).isZero();
+  }
+
+  @Test
   void aDelayUnderTheWheelsRunsOnTheExecutorAndCanBeCancelled() throws Exception {
     CountDownLatch ran = new CountDownLatch(1);
     AtomicInteger cancelledRuns = new AtomicInteger();
