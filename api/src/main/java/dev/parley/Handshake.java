@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
  * @param transport the transport's name ({@code "websocket"}, {@code "sse"}, {@code "in-process"})
  * @param remoteAddress the client's address as the transport saw it
  * @param path the request path of the connection (for SSE, the stream's URL path, which may name a room)
- * @param headers request headers, names in lower case
+ * @param headers request headers, names in lower case (not the WebSocket handshake's one-time
+ *     {@code Sec-WebSocket-Key})
  * @param query query parameters
  * @param cookies cookies by name
  * @param auth the client's auth payload (an empty object when it sent none, one shared by every such

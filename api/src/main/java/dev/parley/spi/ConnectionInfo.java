@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param transport the transport's name
  * @param remoteAddress the peer address, {@code host:port}
  * @param path the request path
- * @param headers request headers, names in lower case
+ * @param headers request headers, names in lower case (not the WebSocket handshake's one-time
+ *     {@code Sec-WebSocket-Key})
  * @param query query parameters
  * @param cookies cookies by name
  */
