@@ -8,6 +8,7 @@ import dev.parley.internal.recovery.ChannelRecovery;
 import dev.parley.internal.recovery.Recovery;
 import dev.parley.internal.support.Ids;
 import dev.parley.internal.support.SerialExecutor;
+import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.LogSafe;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.Refusal;
@@ -97,34 +98,45 @@ final class Admitter {
       }
       return;
     }
-    // Registered before the client learns its id, so that once it has, server.to(id) and channel(id)
-    // reach it; what is sent to it meanwhile waits behind the CONNECT answer. Its rooms are joined before
-    // the connection handlers run, so they see the rooms and data; replays wait behind the answer.
-    namespace.register(channel);
-    channel.enterRooms();
-    if (recovery != null) {
-      recovery.entered();
-    }
-    if (restored != null) {
-      log.debug("{} recovered", channel);
-      server.observers().recovered(true);
-    }
-    // After the connection handlers, as on Node, where nothing else runs between them and the answer: by the
-    // time the client knows it is connected, it is in the rooms they joined it to, so a broadcast another
-    // client sends the moment it sees this one arrive reaches it too.
-    Outgoing answer = new Outgoing(new Packet.Connect(name, connectData(channel)));
-    executor.execute(() -> {
-      if (!admitted[0]) {
-        return;
+    try {
+      // Registered before the client learns its id, so that once it has, server.to(id) and channel(id)
+      // reach it; what is sent to it meanwhile waits behind the CONNECT answer. Its rooms are joined before
+      // the connection handlers run, so they see the rooms and data; replays wait behind the answer.
+      namespace.register(channel);
+      channel.enterRooms();
+      if (recovery != null) {
+        recovery.entered();
       }
-      channel.announce(answer);
-      if (!channel.connected()) {
-        // Closed while being registered: undo what its close may have missed.
-        namespace.removeChannel(channel);
-        namespace.roomRegistry().leaveAll(channel);
+      if (restored != null) {
+        log.debug("{} recovered", channel);
+        server.observers().recovered(true);
       }
-      log.debug("{} connected over {}", channel, session.info().transport());
-    });
+      // After the connection handlers, as on Node, where nothing else runs between them and the answer: by the
+      // time the client knows it is connected, it is in the rooms they joined it to, so a broadcast another
+      // client sends the moment it sees this one arrive reaches it too.
+      Outgoing answer = new Outgoing(new Packet.Connect(name, connectData(channel)));
+      executor.execute(() -> {
+        if (!admitted[0]) {
+          return;
+        }
+        channel.announce(answer);
+        if (!channel.connected()) {
+          // Closed while being registered: undo what its close may have missed.
+          namespace.removeChannel(channel);
+          namespace.roomRegistry().leaveAll(channel);
+        }
+        log.debug("{} connected over {}", channel, session.info().transport());
+      });
+    } catch (RuntimeException | Error e) {
+      // Half admitted (a room, a restored state or an observer failed): the client is refused and nothing of the
+      // channel is left behind, where it would wait for an answer that never comes.
+      log.warn("admitting a client to {} failed; refused", name, e);
+      session.disconnectChannel(channel, DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+      namespace.removeChannel(channel);
+      namespace.roomRegistry().leaveAll(channel);
+      refuse(session, Refusal.INTERNAL, "internal server error");
+      return;
+    }
     admitted[0] = true;
   }
 

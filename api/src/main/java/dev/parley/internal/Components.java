@@ -41,7 +41,8 @@ final class Components {
   private final TransportContext context;
   private @Nullable ExecutorService ownExecutor;
   private @Nullable Executor handlerExecutor;
-  private @Nullable ExecutorService flushExecutor;
+  // Read by outboxes on any thread, at each hand-off.
+  private volatile @Nullable ExecutorService flushExecutor;
   private @Nullable Scheduler handlerScheduler;
   // Read by stats() from any thread, also while start() runs.
   private volatile @Nullable TimerCounter timers;
@@ -137,7 +138,8 @@ final class Components {
     return handlerScheduler;
   }
 
-  Executor flushExecutor() {
+  /** The flush pool; null before the server starts. */
+  @Nullable Executor flushExecutor() {
     return flushExecutor;
   }
 

@@ -74,8 +74,9 @@ final class DefaultChannel implements Channel {
   // Made by the first onDisconnect(); the reason is kept for a sink made after the channel closed.
   private volatile Sinks.@Nullable One<DisconnectReason> disconnected;
   private volatile @Nullable DisconnectReason disconnectReason;
-  // Until the client has its CONNECT answer, packets for it wait here, in order; created by the first of
-  // them, guarded by this channel's monitor (nothing else locks it), and nothing is sent while holding it.
+  // Until the client has its CONNECT answer, packets for it wait here, in order; created by the first of them,
+  // guarded by the session's monitor (not this channel's, which an application can see; the session's is held
+  // only for moments), and nothing is sent while holding it.
   private @Nullable List<Outgoing> pending;
   private volatile boolean announced;
   // Null when the channel cannot be recovered.
@@ -417,7 +418,7 @@ final class DefaultChannel implements Channel {
       return false;
     }
     if (!announced) {
-      synchronized (this) {
+      synchronized (session) {
         if (!announced) {
           if (pending == null) {
             pending = new ArrayList<>();
@@ -439,7 +440,7 @@ final class DefaultChannel implements Channel {
     session.send(connectAnswer);
     while (true) {
       List<Outgoing> batch;
-      synchronized (this) {
+      synchronized (session) {
         if (pending == null || pending.isEmpty()) {
           announced = true;
           pending = null;

@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,7 +77,7 @@ public final class DefaultChatServer implements ChatServer {
     this.sessions = new Sessions(config.maxConnectionsPerAddress(), settling);
     this.stats = new StatsCollector(namespaces.values(), sessions, components, recovery);
     // The flush pool is made when the server starts (again on each start): looked up per hand-off.
-    this.outboxLimits = new Outbox.Limits(task -> components.flushExecutor().execute(task),
+    this.outboxLimits = new Outbox.Limits(this::flush,
         config.outboundBufferSize(), config.outboundBufferBytes(), stats.outboundBytes(), config.nodeOutboundBytes());
     this.cluster = new Cluster(this);
     this.clusterOperations = new ClusterOperations(this, cluster);
@@ -260,6 +261,16 @@ public final class DefaultChatServer implements ChatServer {
    */
   Outbox.Limits outboxLimits() {
     return outboxLimits;
+  }
+
+  // Hands an outbox's pass to the flush pool; refused when there is none (not started, or stopped), so that the
+  // outbox writes on the caller rather than fail.
+  private void flush(Runnable pass) {
+    Executor pool = components.flushExecutor();
+    if (pool == null) {
+      throw new RejectedExecutionException("no flush pool");
+    }
+    pool.execute(pass);
   }
 
   Executor handlerExecutor() {

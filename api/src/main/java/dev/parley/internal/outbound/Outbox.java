@@ -85,10 +85,9 @@ public final class Outbox implements Connection.WriteCallback, Runnable {
   private volatile long held;
   private volatile boolean writing;
   // Batches handed to the transport (written by the one passing thread), and the number of the batch the
-  // transport returned from without having written it: the client is not reading. Only ever compared for
-  // equality, so ints that wrap around do.
-  private volatile int batches;
-  private volatile int heldBatch = -1;
+  // transport returned from without having written it: the client is not reading.
+  private volatile long batches;
+  private volatile long heldBatch = -1;
   private volatile int inFlight;
   private volatile long inFlightBytes;
   private volatile boolean closed;
@@ -216,10 +215,12 @@ public final class Outbox implements Connection.WriteCallback, Runnable {
   /** Drops everything queued; later offers are refused. Engine-internal. */
   public void discard() {
     closed = true;
-    // What a pass already took goes with the outbox: no pass takes anything once it is closed.
     ARRIVED.setVolatile(this, null);
     size = 0;
     release(Long.MAX_VALUE);
+    // What a pass took and has not written is the passing thread's to drop: a pass lets it go once closed, so that
+    // a cut-off client's backlog is not kept as long as something holds the outbox.
+    signal();
   }
 
   @Override
@@ -343,7 +344,12 @@ public final class Outbox implements Connection.WriteCallback, Runnable {
   // throws instead of calling back would leave this outbox stuck forever, and an error (out of memory while
   // encoding) would leave the stream open and mute: what a pass throws goes to fail().
   private void pass() {
-    if (writing || closed) {
+    if (closed) {
+      taken = null;
+      ARRIVED.setVolatile(this, null);
+      return;
+    }
+    if (writing) {
       return;
     }
     int maxBatch = maxBatch();
@@ -369,7 +375,7 @@ public final class Outbox implements Connection.WriteCallback, Runnable {
     writing = true;
     inFlight = batch.size();
     inFlightBytes = batchBytes;
-    int number = batches + 1;
+    long number = batches + 1;
     batches = number;
     connection.write(batch, this);
     if (writing) {

@@ -58,8 +58,9 @@ public final class SerialExecutor implements Executor {
   private void start() {
     try {
       delegate.execute(this::drain);
-    } catch (RejectedExecutionException e) {
-      // Only when the server is closing and its pool no longer takes work: what is queued is dropped.
+    } catch (RuntimeException e) {
+      // Refused (the server is closing and its pool no longer takes work), or the pool failed outright: what is
+      // queued is dropped, and the executor is idle again for what comes next.
       int dropped;
       synchronized (this) {
         Object before = waiting;
@@ -67,7 +68,11 @@ public final class SerialExecutor implements Executor {
         waiting = null;
         running = false;
       }
-      log.debug("executor closed; {} queued task(s) dropped", dropped);
+      if (e instanceof RejectedExecutionException) {
+        log.debug("executor closed; {} queued task(s) dropped", dropped);
+      } else {
+        log.warn("executor failed; {} queued task(s) dropped", dropped, e);
+      }
     }
   }
 

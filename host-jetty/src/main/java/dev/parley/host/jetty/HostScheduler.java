@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@link ScheduledThreadPoolExecutor} keeps each as a future, a callable adapter and a cancel handle (about 110
  * bytes of every idle connection) in a heap it reorders on each schedule. Delays of a second or more go instead on
  * a wheel of {@value #SLOTS} slots that the timer thread turns every {@value #TICK_MILLIS} ms, each timeout a
- * 40-byte entry in its slot's list; a timeout runs at most two ticks late, never early, which an idle timeout of
- * seconds does not notice. Shorter delays go on the executor as before.
+ * 40-byte entry in its slot's list. Ticks are counted in elapsed time: a timeout never runs early, and while the
+ * timer thread is not held up at most two ticks late, which an idle timeout of seconds does not notice. Shorter delays go on the executor as before.
  *
  * <p>Threading: {@link #schedule} and {@link Task#cancel()} from any thread; the wheel is guarded by its lock,
  * held only to link, unlink and take what is due, never while a task runs. Every task runs on the timer thread. A
@@ -30,15 +30,19 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
   static final int SLOTS = 1024;
   // Below this a delay goes on the executor: a tick would be a large share of it.
   static final long WHEEL_FROM_MILLIS = 1000;
+  // Beyond this too (a week): no idle timeout is that long, and the wheel's arithmetic stays far from overflow.
+  private static final long WHEEL_TO_MILLIS = TimeUnit.DAYS.toMillis(7);
   private final long tickMillis;
   private final long wheelFromMillis;
 
   private final HostThreads threads;
   private volatile @Nullable ScheduledThreadPoolExecutor executor;
-  // Guarded by wheel: each slot's timeouts, doubly linked, and the ticks so far.
+  // Guarded by wheel: each slot's timeouts, doubly linked; the ticks turned so far, counted from the start in
+  // elapsed time (a tick is turned only once its time has come, however late the timer thread runs).
   private final Object wheel = new Object();
   private final @Nullable Timeout[] slots;
   private long ticks;
+  private long startNanos;
 
   HostScheduler(HostThreads threads) {
     this(threads, TICK_MILLIS, SLOTS, WHEEL_FROM_MILLIS);
@@ -58,8 +62,17 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
         task -> threads.newThread(task, HostThreads.PREFIX + "scheduler"));
     created.setRemoveOnCancelPolicy(true);
     synchronized (wheel) {
-      // What a stopped timer still held is dropped, as the executor's shutdownNow drops its tasks.
+      // What a stopped timer still held is dropped, as the executor's shutdownNow drops its tasks; a handle of
+      // one of those cancels nothing any more.
+      for (int slot = 0; slot < slots.length; slot++) {
+        for (Timeout timeout = slots[slot]; timeout != null; timeout = timeout.next) {
+          timeout.task = null;
+          timeout.due = true;
+        }
+      }
       Arrays.fill(slots, null);
+      ticks = 0;
+      startNanos = System.nanoTime();
     }
     created.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     executor = created;
@@ -89,14 +102,16 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
       return () -> false;
     }
     long millis = unit.toMillis(delay);
-    if (millis < wheelFromMillis) {
+    if (millis < wheelFromMillis || millis > WHEEL_TO_MILLIS) {
       ScheduledFuture<?> future = current.schedule(task, delay, unit);
       return () -> future.cancel(false);
     }
     Timeout timeout = new Timeout(task);
+    long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     synchronized (wheel) {
-      // Rounded up, and one tick more since the current one began up to a tick ago: never early.
-      timeout.deadline = ticks + (millis + tickMillis - 1) / tickMillis + 1;
+      // The first tick whose time is at or after the due time: never early.
+      long tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+      timeout.deadline = Math.max(ticks + 1, (due - startNanos + tickNanos - 1) / tickNanos);
       link(timeout);
     }
     return timeout;
@@ -117,7 +132,7 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
 
   // Under the wheel's lock.
   private void link(Timeout timeout) {
-    int slot = (int) (timeout.deadline % slots.length);
+    int slot = slotOf(timeout.deadline);
     Timeout first = slots[slot];
     timeout.previous = null;
     timeout.next = first;
@@ -127,12 +142,16 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
     slots[slot] = timeout;
   }
 
+  private int slotOf(long tick) {
+    return (int) Math.floorMod(tick, (long) slots.length);
+  }
+
   // Under the wheel's lock.
   private void unlink(Timeout timeout) {
     Timeout previous = timeout.previous;
     Timeout next = timeout.next;
     if (previous == null) {
-      slots[(int) (timeout.deadline % slots.length)] = next;
+      slots[slotOf(timeout.deadline)] = next;
     } else {
       previous.next = next;
     }
@@ -143,22 +162,26 @@ final class HostScheduler extends AbstractLifeCycle implements Scheduler {
     timeout.next = null;
   }
 
-  // On the timer thread, every tick: takes the timeouts of this tick's slot that are due (those of a later round
-  // stay), then runs them outside the lock.
+  // On the timer thread, every tick: turns the wheel up to the tick whose time has come (none if the executor ran
+  // this early, several if it ran late), taking the timeouts of each slot passed that are due (those of a later
+  // round stay), then runs them outside the lock.
   private void tick() {
     Timeout due = null;
     synchronized (wheel) {
-      long now = ++ticks;
-      Timeout visited = slots[(int) (now % slots.length)];
-      while (visited != null) {
-        Timeout next = visited.next;
-        if (visited.deadline <= now) {
-          unlink(visited);
-          visited.due = true;
-          visited.next = due;
-          due = visited;
+      long reached = (System.nanoTime() - startNanos) / TimeUnit.MILLISECONDS.toNanos(tickMillis);
+      while (ticks < reached) {
+        long now = ++ticks;
+        Timeout visited = slots[slotOf(now)];
+        while (visited != null) {
+          Timeout next = visited.next;
+          if (visited.deadline <= now) {
+            unlink(visited);
+            visited.due = true;
+            visited.next = due;
+            due = visited;
+          }
+          visited = next;
         }
-        visited = next;
       }
     }
     while (due != null) {

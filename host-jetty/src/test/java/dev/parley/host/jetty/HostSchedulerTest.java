@@ -50,6 +50,57 @@ class HostSchedulerTest {
   }
 
   @Test
+  void aTimerThreadHeldUpCatchesUpWithoutRunningAnythingEarly() throws Exception {
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // A task on the executor holds the timer thread, as a slow task would: the wheel's ticks wait behind it.
+    scheduler.schedule(() -> {
+      holding.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, 1, TimeUnit.MILLISECONDS);
+    assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(150);
+    CountDownLatch ran = new CountDownLatch(1);
+    long[] elapsed = new long[1];
+    long start = System.nanoTime();
+    scheduler.schedule(() -> {
+      elapsed[0] = System.nanoTime() - start;
+      ran.countDown();
+    }, 100, TimeUnit.MILLISECONDS);
+    release.countDown();
+
+    assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(elapsed[0]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+  }
+
+  @Test
+  void aHandleFromBeforeARestartCancelsNothingAndTheWheelKeepsWorking() throws Exception {
+    Scheduler.Task before = scheduler.schedule(() -> { }, 100, TimeUnit.MILLISECONDS);
+    scheduler.stop();
+    scheduler.start();
+    CountDownLatch ran = new CountDownLatch(1);
+    scheduler.schedule(ran::countDown, 100, TimeUnit.MILLISECONDS);
+
+    assertThat(before.cancel()).isFalse();
+    assertThat(scheduler.waiting()).isEqualTo(1);
+    assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void aDelayBeyondAWeekOrNearTheLongLimitIsTakenAndCancelled() {
+    Scheduler.Task far = scheduler.schedule(() -> { }, Long.MAX_VALUE, TimeUnit.MILLISECONDS);
+    Scheduler.Task week = scheduler.schedule(() -> { }, 8, TimeUnit.DAYS);
+
+    assertThat(far.cancel()).isTrue();
+    assertThat(week.cancel()).isTrue();
+    assertThat(scheduler.waiting()).isZero();
+  }
+
+  @Test
   void aCancelledTimeoutNeverRunsAndCancellingTellsWhetherItStoppedOne() throws Exception {
     AtomicInteger cancelledRuns = new AtomicInteger();
     CountDownLatch later = new CountDownLatch(1);

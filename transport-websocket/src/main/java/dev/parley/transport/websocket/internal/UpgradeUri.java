@@ -48,6 +48,10 @@ final class UpgradeUri implements HttpURI {
       return known;
     }
     URI made;
+    if (path.startsWith("//")) {
+      // It would read as an authority: the request's own URI, less its query.
+      return HttpURI.build(uri).query(null).asImmutable().toURI();
+    }
     try {
       // The path as a relative reference: Jetty gives it as it came, escaped.
       made = URI.create(path);
