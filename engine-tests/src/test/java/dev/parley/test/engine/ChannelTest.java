@@ -9,6 +9,7 @@ import dev.parley.Channel;
 import dev.parley.ChatServer;
 import dev.parley.ChatServerConfig;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.Packet;
 import dev.parley.test.ConnectedChannels;
 import dev.parley.test.InProcessTransport;
 import dev.parley.test.ReceivedEvent;
@@ -31,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import reactor.test.StepVerifier;
 
 /**
- * One channel: its handlers run one at a time in arrival order, other channels' handlers in parallel;
+ * One channel: its handlers run one at a time in arrival order (with those of its connection's other namespaces),
+ * other connections' handlers in parallel;
  * sending is eager; and it disconnects once, with the reason that ended it.
  */
 class ChannelTest {
@@ -213,6 +215,58 @@ class ChannelTest {
     assertThat(got.messageId()).isNotNull();
     assertThat(server.room("lobby").history(10).collectList().block(Timeouts.EXPECTED))
         .extracting(m -> m.payload().asString()).containsExactly("not subscribed");
+  }
+
+  @Test
+  void oneConnectionsHandlersRunOneAtATimeAcrossItsNamespacesWhichItCanLeaveAndJoinAgain() throws Exception {
+    CountDownLatch slowStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch quickRan = new CountDownLatch(1);
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<Channel> joinedB = new CopyOnWriteArrayList<>();
+    server = serverOn(transport)
+        .onConnection(channel -> {
+          channel.on("slow", (ch, event) -> {
+            slowStarted.countDown();
+            release.await(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
+            order.add("/ slow");
+          });
+          channel.on("ping", (ch, event) -> ch.emit("pong", "/"));
+        })
+        .namespace("/b", namespace -> namespace.onConnection(channel -> {
+          joinedB.add(channel);
+          channel.on("quick", (ch, event) -> {
+            order.add("/b quick");
+            quickRan.countDown();
+          });
+          channel.on("ping", (ch, event) -> ch.emit("pong", "/b"));
+        }))
+        .start();
+    TestClient client = transport.connect("/");
+    client.sendRaw(new Packet.Connect("/b", null));
+    await().atMost(Timeouts.EXPECTED).until(() -> joinedB.size() == 1);
+
+    client.emit("slow");
+    assertThat(slowStarted.await(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    client.sendRaw(new Packet.Event("/b", "quick", List.of(), null, null, false));
+    // As on Node: the connection's other namespace waits for the handler that is running.
+    assertThat(quickRan.await(200, TimeUnit.MILLISECONDS)).isFalse();
+    release.countDown();
+    assertThat(quickRan.await(Timeouts.EXPECTED.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(order).containsExactly("/ slow", "/b quick");
+
+    // Leaving /b keeps / (the session's channels go from two to one), and joining again makes a new channel.
+    client.sendRaw(new Packet.Disconnect("/b"));
+    await().atMost(Timeouts.EXPECTED).until(() -> !joinedB.get(0).connected());
+    client.emit("ping");
+    assertThat(client.next().args().get(0).asString()).isEqualTo("/");
+    client.sendRaw(new Packet.Connect("/b", null));
+    await().atMost(Timeouts.EXPECTED).until(() -> joinedB.size() == 2);
+    assertThat(joinedB.get(1).id()).isNotEqualTo(joinedB.get(0).id());
+    client.sendRaw(new Packet.Event("/b", "ping", List.of(), null, null, false));
+    assertThat(client.next().args().get(0).asString()).isEqualTo("/b");
+    client.emit("ping");
+    assertThat(client.next().args().get(0).asString()).isEqualTo("/");
   }
 
   @Test
