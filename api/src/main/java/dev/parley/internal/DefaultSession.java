@@ -12,6 +12,7 @@ import dev.parley.protocol.DisconnectReason;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Packet;
 import dev.parley.protocol.Refusal;
+import dev.parley.protocol.support.Roster;
 import dev.parley.spi.Admission;
 import dev.parley.spi.Connection;
 import dev.parley.spi.ConnectionInfo;
@@ -37,9 +38,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * One client connection: its channels (one per namespace), its outbox, and the serial executor on which its
- * handshakes and its channels' handlers run, one at a time.
+ * handshakes and its channels' handlers run, one at a time. As a {@link Roster.Member} it keeps its own place among
+ * the server's open sessions ({@link Sessions}, under whose lock).
  */
-final class DefaultSession implements Session, Outbox.Owner {
+final class DefaultSession extends Roster.Member<DefaultSession> implements Session, Outbox.Owner {
   private static final Logger log = LoggerFactory.getLogger(DefaultSession.class);
   private static final VarHandle CLOSED = Handles.field(MethodHandles.lookup(), "closed", boolean.class);
   private static final VarHandle INBOUND_BYTES = Handles.field(MethodHandles.lookup(), "inboundBytes", long.class);
@@ -65,10 +67,6 @@ final class DefaultSession implements Session, Outbox.Owner {
   // map only for two or more (even a one-entry map would cost every connection 32 bytes).
   private volatile @Nullable Object channels;
   private volatile boolean closed;
-  // Its place among the server's open sessions, guarded by the Sessions' monitor (see Sessions).
-  @Nullable DefaultSession newer;
-  @Nullable DefaultSession older;
-  boolean listed;
   // The reason the engine gave for closing the connection while it is still writing the last packets: a
   // transport that reports its close meanwhile ends the session with this one, not its own (Session.closed).
   private volatile @Nullable DisconnectReason closing;

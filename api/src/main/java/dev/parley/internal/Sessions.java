@@ -3,8 +3,8 @@ package dev.parley.internal;
 import dev.parley.internal.support.AddressLimits;
 import dev.parley.internal.support.Settling;
 import dev.parley.protocol.DisconnectReason;
+import dev.parley.protocol.support.Roster;
 import dev.parley.spi.Admission;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -19,10 +19,8 @@ import org.slf4j.LoggerFactory;
 final class Sessions {
   private static final Logger log = LoggerFactory.getLogger(Sessions.class);
 
-  // Guarded by this: the sessions open, linked through their own fields (newest first; a set would keep an entry
-  // per connection), and their number.
-  private @Nullable DefaultSession newest;
-  private int open;
+  // The sessions open, linked through their own fields (a set would keep an entry per connection); guarded by this.
+  private final Roster<DefaultSession> open = new Roster<>();
   private final int maxPerAddress;
   private final AddressLimits addressLimits;
   private final Settling settling;
@@ -45,16 +43,7 @@ final class Sessions {
   /** Registers a new session and opens it, holding its admission if it has one; returns it. */
   DefaultSession open(DefaultSession session, @Nullable Admission admission) {
     synchronized (this) {
-      if (!session.listed) {
-        session.listed = true;
-        session.newer = null;
-        session.older = newest;
-        if (newest != null) {
-          newest.newer = session;
-        }
-        newest = session;
-        open++;
-      }
+      open.add(session);
     }
     session.opened(admission);
     return session;
@@ -62,23 +51,7 @@ final class Sessions {
 
   void remove(DefaultSession session) {
     synchronized (this) {
-      if (!session.listed) {
-        return;
-      }
-      session.listed = false;
-      DefaultSession newer = session.newer;
-      DefaultSession older = session.older;
-      if (newer == null) {
-        newest = older;
-      } else {
-        newer.older = older;
-      }
-      if (older != null) {
-        older.newer = newer;
-      }
-      session.newer = null;
-      session.older = null;
-      if (--open > 0) {
+      if (!open.remove(session) || open.size() > 0) {
         return;
       }
     }
@@ -86,7 +59,7 @@ final class Sessions {
   }
 
   private synchronized boolean none() {
-    return open == 0;
+    return open.size() == 0;
   }
 
   /**
@@ -105,16 +78,12 @@ final class Sessions {
 
   /** The sessions open now, a copy (for the stats and the close). */
   synchronized List<DefaultSession> snapshot() {
-    List<DefaultSession> all = new ArrayList<>(open);
-    for (DefaultSession session = newest; session != null; session = session.older) {
-      all.add(session);
-    }
-    return all;
+    return open.snapshot();
   }
 
   /** How many sessions are open now. */
   synchronized int count() {
-    return open;
+    return open.size();
   }
 
   /** The addresses that hold connections now, for the stats. */

@@ -9,6 +9,7 @@ import dev.parley.protocol.socketio.Peer;
 import dev.parley.protocol.socketio.ProtocolException;
 import dev.parley.protocol.socketio.SocketIoCodec;
 import dev.parley.protocol.socketio.WireFrame;
+import dev.parley.protocol.support.Roster;
 import dev.parley.spi.Connection;
 import dev.parley.spi.Inbound;
 import dev.parley.spi.Session;
@@ -29,8 +30,11 @@ import reactor.core.Disposable;
  * ack id, attachment count) is read, its cost once parsed estimated from the text, and only an admitted packet
  * is parsed. A binary packet's attachments then grow what it holds, each as it arrives, within
  * {@code maxPayload} for the whole packet and {@code attachmentTimeout} for the last one to come.
+ *
+ * <p>As a {@link Roster.Member} it keeps its own place among the sessions its {@link Heartbeats} beat for (under
+ * their lock).
  */
-final class EngineIoPackets {
+final class EngineIoPackets extends Roster.Member<EngineIoPackets> {
   /** The longest payload a client's ping may carry: {@code "probe"} is the only one the protocol uses. */
   static final int MAX_PING_PAYLOAD = 16;
   private static final long NO_PONG = -1;
@@ -49,11 +53,6 @@ final class EngineIoPackets {
   private volatile long pongDue = NO_PONG;
   // Set once the server has decided to close: packets that still arrive are not looked at.
   private volatile boolean closing;
-  // Its place among the heartbeats' sessions, guarded by the Heartbeats' monitor: a list through the sessions
-  // themselves rather than a set's entry per connection.
-  @Nullable EngineIoPackets previousBeating;
-  @Nullable EngineIoPackets nextBeating;
-  boolean beating;
 
   EngineIoPackets(EngineIo shared) {
     this.shared = shared;

@@ -1,5 +1,7 @@
 package dev.parley.transport.websocket.internal;
 
+import dev.parley.protocol.support.Roster;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -30,10 +32,9 @@ public final class Heartbeats {
   private final long pongTicks;
   // The ticks so far: the heartbeats' clock.
   private volatile long ticks;
-  // Guarded by this: the sessions beating, linked through their own fields (newest first), their number, and the
-  // tick, scheduled while any session beats.
-  private @Nullable EngineIoPackets newest;
-  private int beating;
+  // Guarded by this: the sessions beating, linked through their own fields, and the tick, scheduled while any
+  // session beats.
+  private final Roster<EngineIoPackets> beating = new Roster<>();
   private @Nullable Disposable timer;
 
   /** Heartbeats on {@code scheduler} for sessions with these intervals. */
@@ -62,18 +63,7 @@ public final class Heartbeats {
 
   /** {@code packets} beats from now on, until {@link #remove}. */
   synchronized void add(EngineIoPackets packets) {
-    if (packets.beating) {
-      return;
-    }
-    packets.beating = true;
-    packets.previousBeating = null;
-    packets.nextBeating = newest;
-    if (newest != null) {
-      newest.previousBeating = packets;
-    }
-    newest = packets;
-    beating++;
-    if (timer == null) {
+    if (beating.add(packets) && timer == null) {
       try {
         timer = scheduler.schedulePeriodically(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
@@ -85,23 +75,7 @@ public final class Heartbeats {
 
   /** {@code packets} beats no more. Idempotent. */
   synchronized void remove(EngineIoPackets packets) {
-    if (!packets.beating) {
-      return;
-    }
-    packets.beating = false;
-    EngineIoPackets previous = packets.previousBeating;
-    EngineIoPackets next = packets.nextBeating;
-    if (previous == null) {
-      newest = next;
-    } else {
-      previous.nextBeating = next;
-    }
-    if (next != null) {
-      next.previousBeating = previous;
-    }
-    packets.previousBeating = null;
-    packets.nextBeating = null;
-    if (--beating == 0 && timer != null) {
+    if (beating.remove(packets) && beating.size() == 0 && timer != null) {
       timer.dispose();
       timer = null;
     }
@@ -109,18 +83,13 @@ public final class Heartbeats {
 
   /** The sessions beating now (for tests). */
   synchronized int size() {
-    return beating;
+    return beating.size();
   }
 
   // The sessions beating now, taken under the lock; each beats outside it, so that opens and closes do not wait
   // for a whole tick.
-  private synchronized EngineIoPackets[] beatingNow() {
-    EngineIoPackets[] all = new EngineIoPackets[beating];
-    int at = 0;
-    for (EngineIoPackets packets = newest; packets != null; packets = packets.nextBeating) {
-      all[at++] = packets;
-    }
-    return all;
+  private synchronized List<EngineIoPackets> beatingNow() {
+    return beating.snapshot();
   }
 
   private void tick() {
