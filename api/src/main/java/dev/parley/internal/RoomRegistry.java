@@ -74,8 +74,8 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
 
   private final Object lock = new Object();
   private volatile @Nullable Changes<C> changes;
-  // Per room its one membership (an M) or its members' (a ConcurrentHashMap by channel); per channel its one
-  // membership or its rooms' (a ConcurrentHashMap by room).
+  // Per room its one membership (an M) or its members' (a ConcurrentHashMap by channel); per channel the same,
+  // by room, in the channel's own slot (byChannel).
   private final Map<String, Object> roomEntries = new ConcurrentHashMap<>();
   private final Slot<String> byRoom = new Slot<>() {
     @Override
@@ -110,10 +110,10 @@ final class RoomRegistry<C, M extends RoomRegistry.Member<C>> {
   Joined join(String room, C channel, M membership, String ownRoom, int maxRooms) {
     synchronized (lock) {
       Object rooms = byChannel.get(channel);
-      if (rooms != null && byKey(rooms, ROOM).containsKey(room)) {
+      Map<String, M> held = rooms == null ? Map.of() : byKey(rooms, ROOM);
+      if (held.containsKey(room)) {
         return Joined.ALREADY_IN;
       }
-      Map<String, M> held = rooms == null ? Map.of() : byKey(rooms, ROOM);
       int counted = held.size() - (held.containsKey(ownRoom) ? 1 : 0);
       if (!room.equals(ownRoom) && counted >= maxRooms) {
         return Joined.AT_LIMIT;
